@@ -1,0 +1,86 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "crm",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "bus", targets: ["BusService"]),
+        .executable(name: "contacts", targets: ["ContactsService"]),
+        .executable(name: "telephony", targets: ["TelephonyService"]),
+        .executable(name: "gateway", targets: ["GatewayService"]),
+        .executable(name: "crm", targets: ["CRMTool"]),
+        .executable(name: "crm-bench", targets: ["CRMBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZeroMQ", path: "Shared/CZeroMQ", pkgConfig: "libzmq",
+                       providers: [.apt(["libzmq3-dev"])]),
+        .target(
+            name: "Bus",
+            dependencies: [
+                "CZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/Bus", swiftSettings: swiftSettings),
+        .target(
+            name: "Storage",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            path: "Shared/Storage", swiftSettings: swiftSettings),
+        .target(
+            name: "Contracts",
+            path: "Shared/Contracts", swiftSettings: swiftSettings),
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "Bus", "Storage", "Contracts",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Shared/ServiceKit", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "BusService", dependencies: ["Bus", "ServiceKit"],
+            path: "Services/Bus", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "ContactsService",
+            dependencies: ["ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Services/Contacts", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "TelephonyService",
+            dependencies: ["ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Services/Telephony", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "GatewayService",
+            dependencies: ["ServiceKit", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Services/Gateway", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "CRMTool",
+            dependencies: ["ServiceKit", .product(name: "Yams", package: "Yams")],
+            path: "Services/CRM", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "CRMBench",
+            dependencies: ["Bus", "ServiceKit"],
+            path: "Services/Bench", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BusTests", dependencies: ["Bus", "CZeroMQ"],
+            path: "Tests/BusTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StorageTests", dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/StorageTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["Contracts"],
+            path: "Tests/EndToEndTests", swiftSettings: swiftSettings),
+    ]
+)

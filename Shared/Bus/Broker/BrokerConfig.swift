@@ -1,0 +1,41 @@
+/// How the broker behaves: where it listens and how quickly it gives up on silent workers.
+public struct BrokerConfig: Sendable {
+    /// Where clients and workers connect (one ROUTER socket for both).
+    public var endpoint: String
+    /// How often the broker and the workers send heartbeats, in milliseconds.
+    public var heartbeatIntervalMs: Int64
+    /// How many heartbeats a worker may miss before the broker drops it.
+    public var heartbeatLiveness: Int64
+    /// Longest time a request waits in a service queue when the client asked for no deadline.
+    public var defaultTimeoutMs: Int64
+    /// CURVE secret key (Z85) when the endpoint is a tcp:// port other machines can reach.
+    public var curveSecretKey: String?
+
+    public init(
+        endpoint: String,
+        heartbeatIntervalMs: Int64 = 1000,
+        heartbeatLiveness: Int64 = 3,
+        defaultTimeoutMs: Int64 = 30_000,
+        curveSecretKey: String? = nil
+    ) {
+        self.endpoint = endpoint
+        self.heartbeatIntervalMs = heartbeatIntervalMs
+        self.heartbeatLiveness = heartbeatLiveness
+        self.defaultTimeoutMs = defaultTimeoutMs
+        self.curveSecretKey = curveSecretKey
+    }
+}
+
+/// A snapshot of the broker's state, for `bus.health` and tests.
+public struct BrokerSnapshot: Codable, Sendable, Equatable {
+    /// One service as the broker sees it.
+    public struct ServiceState: Codable, Sendable, Equatable {
+        public var name: String
+        public var workers: Int
+        public var queued: Int
+        public var inFlight: Int
+    }
+
+    public var services: [ServiceState]
+    public var requestsRouted: Int
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// One event as it travels on the bus: a past-tense fact from one source service, numbered by
+/// the source's outbox so that subscribers can tell when they missed one.
+public struct BusEvent: Sendable, Equatable {
+    /// The service that published it (`contacts`); also the PUB/SUB topic frame.
+    public let source: String
+    /// The outbox row id at the source: increases by one per event, per source.
+    public let sequence: Int64
+    /// What happened (`contact.created`).
+    public let type: String
+    /// When it happened, ISO 8601 UTC.
+    public let occurredAt: String
+    /// The event's JSON body.
+    public let payload: Data
+
+    public init(source: String, sequence: Int64, type: String, occurredAt: String, payload: Data) {
+        self.source = source
+        self.sequence = sequence
+        self.type = type
+        self.occurredAt = occurredAt
+        self.payload = payload
+    }
+
+    /// The multipart message on the PUB socket: source, sequence, type, time, payload.
+    var frames: [Data] {
+        [Data(source.utf8), Data(String(sequence).utf8), Data(type.utf8), Data(occurredAt.utf8), payload]
+    }
+
+    init?(frames: [Data]) {
+        guard frames.count == 5, let sequence = Int64(frames[1].text) else { return nil }
+        self.init(source: frames[0].text, sequence: sequence, type: frames[2].text,
+                  occurredAt: frames[3].text, payload: frames[4])
+    }
+}
+
+/// The `events.since` method every service answers from its outbox, so a subscriber that missed
+/// events (PUB/SUB drops them) can fetch them: request `{"after": N, "limit": M}`, reply
+/// `{"events": [{"seq", "type", "at", "payload"}], "last_seq": L}`.
+public enum EventsSince {
+    /// The method name.
+    public static let method = "events.since"
+    /// The most events one reply carries.
+    public static let maxLimit = 1000
+
+    /// The request body.
+    public struct Request: Codable, Sendable {
+        public var after: Int64
+        public var limit: Int?
+        public init(after: Int64, limit: Int? = nil) {
+            self.after = after
+            self.limit = limit
+        }
+    }
+
+    /// Builds the reply body. Payloads are embedded as JSON objects, byte for byte as stored.
+    public static func encodeReply(_ events: [BusEvent], lastSequence: Int64) -> Data {
+        var out = Data("{\"events\":[".utf8)
+        for (index, event) in events.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: "{\"seq\":\(event.sequence),\"type\":\(quoted(event.type)),\"at\":\(quoted(event.occurredAt)),\"payload\":".utf8)
+            out.append(event.payload.isEmpty ? Data("null".utf8) : event.payload)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: "],\"last_seq\":\(lastSequence)}".utf8)
+        return out
+    }
+
+    /// Reads a reply body back into events of `source`.
+    public static func decodeReply(_ body: Data, source: String) throws -> (events: [BusEvent], lastSequence: Int64) {
+        guard let object = try JSONSerialization.jsonObject(with: body) as? [String: Any],
+              let items = object["events"] as? [[String: Any]] else {
+            throw BusError.badRequest("events.since reply is not {\"events\": [...]}")
+        }
+        var events: [BusEvent] = []
+        for item in items {
+            guard let seq = (item["seq"] as? NSNumber)?.int64Value, let type = item["type"] as? String else {
+                throw BusError.badRequest("events.since reply has an event without seq or type")
+            }
+            let payloadObject = item["payload"] ?? NSNull()
+            let payload = try JSONSerialization.data(withJSONObject: payloadObject, options: [.fragmentsAllowed])
+            events.append(BusEvent(source: source, sequence: seq, type: type,
+                                   occurredAt: item["at"] as? String ?? "", payload: payload))
+        }
+        let last = (object["last_seq"] as? NSNumber)?.int64Value ?? events.last?.sequence ?? 0
+        return (events, last)
+    }
+
+    private static func quoted(_ text: String) -> String {
+        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+
+/// Frame constants of the bus protocol (docs/bus-protocol.md is the full description).
+/// It follows the ZeroMQ guide's Majordomo (RFC 7/MDP) with two changes: requests carry a request
+/// id, a method, a timeout and headers; a worker announces how many requests it takes at once.
+public enum BusProtocol {
+    /// Second frame of every message between a client and the broker.
+    public static let clientHeader = Data("CRMC01".utf8)
+    /// Second frame of every message between a worker and the broker.
+    public static let workerHeader = Data("CRMW01".utf8)
+
+    /// Commands, one byte in the third frame.
+    public enum Command: UInt8, Sendable {
+        case ready = 0x01
+        case request = 0x02
+        case reply = 0x03
+        case heartbeat = 0x04
+        case disconnect = 0x05
+
+        var frame: Data { Data([rawValue]) }
+    }
+
+    /// The status frame of a successful reply; anything else is an error code.
+    public static let ok = "ok"
+
+    /// The service name the broker answers itself (`bus.health`).
+    public static let brokerService = "bus"
+}
+
+/// The error every part of the bus speaks: a stable machine-readable code and a message a user
+/// can act on. A worker turns a thrown `BusError` into an error reply; a client throws it back.
+public struct BusError: Error, Codable, Equatable, Sendable, CustomStringConvertible {
+    public let code: String
+    public let message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
+
+    /// No reply came before the request's deadline.
+    public static func timeout(_ message: String) -> BusError { .init(code: "timeout", message: message) }
+    /// No live worker serves the named service.
+    public static func unavailable(_ message: String) -> BusError { .init(code: "unavailable", message: message) }
+    /// The request could not be read at all (bad JSON, unknown method).
+    public static func badRequest(_ message: String) -> BusError { .init(code: "bad_request", message: message) }
+    /// The request was readable but its content is not acceptable.
+    public static func invalid(_ message: String) -> BusError { .init(code: "invalid", message: message) }
+    /// The thing asked for does not exist.
+    public static func notFound(_ message: String) -> BusError { .init(code: "not_found", message: message) }
+    /// The request conflicts with the current state.
+    public static func conflict(_ message: String) -> BusError { .init(code: "conflict", message: message) }
+    /// Something broke inside the service; the message says what, without secrets.
+    public static func `internal`(_ message: String) -> BusError { .init(code: "internal", message: message) }
+}
+
+/// Per-request metadata that travels in the headers frame as JSON.
+public struct BusHeaders: Codable, Equatable, Sendable {
+    /// Who asks: a user id or name once authentication exists, or a service name.
+    public var actor: String?
+    /// A trace id that follows the request through every hop, for the logs.
+    public var traceId: String?
+
+    public init(actor: String? = nil, traceId: String? = nil) {
+        self.actor = actor
+        self.traceId = traceId
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case actor
+        case traceId = "trace_id"
+    }
+}
+
+/// A reply as it comes back from the bus: the status frame and the JSON body.
+public struct BusReply: Sendable {
+    public let requestId: String
+    public let status: String
+    public let body: Data
+
+    public init(requestId: String, status: String, body: Data) {
+        self.requestId = requestId
+        self.status = status
+        self.body = body
+    }
+
+    public var isOK: Bool { status == BusProtocol.ok }
+
+    /// The error this reply carries, or nil for an ok reply.
+    public var error: BusError? {
+        guard !isOK else { return nil }
+        if let decoded = try? JSONDecoder().decode(BusError.self, from: body) { return decoded }
+        return BusError(code: status, message: String(decoding: body, as: UTF8.self))
+    }
+}
+
+extension Data {
+    /// The frame as UTF-8 text (protocol frames are ASCII).
+    var text: String { String(decoding: self, as: UTF8.self) }
+}
+
+extension String {
+    var frame: Data { Data(utf8) }
+}
+
+/// Milliseconds on a monotonic clock, for deadlines and heartbeats inside one process.
+@inline(__always)
+func monotonicMilliseconds() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+}
+
+extension Duration {
+    /// The duration in whole milliseconds, as the bus frames carry it.
+    public var wholeMilliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}

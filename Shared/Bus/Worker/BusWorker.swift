@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Answers one method of a service: takes the request, returns the JSON body of an ok reply, or
+/// throws `BusError` for an error reply.
+public typealias BusMethodHandler = @Sendable (IncomingRequest) async throws -> Data
+
+/// Serves one service on the bus: registers with the broker, handles up to `capacity` requests at
+/// once (the broker never sends more), and replies. A `Service` for swift-service-lifecycle: on
+/// graceful shutdown it tells the broker to stop sending, finishes what it holds, then closes.
+public final class BusWorker: Service, Sendable {
+    private let context: ZMQContext
+    private let endpoint: String
+    private let service: String
+    private let capacity: Int
+    private let heartbeat: Duration
+    private let curve: CurveClientKeys?
+    private let logger: Logger
+    private let handlers: [String: BusMethodHandler]
+    private let connectionCount = LockedValue<Int>(0)
+
+    /// - Parameters:
+    ///   - handlers: method name to handler, such as `["contacts.create": ...]`.
+    ///   - capacity: how many requests this worker runs at once.
+    public init(
+        context: ZMQContext,
+        endpoint: String,
+        service: String,
+        handlers: [String: BusMethodHandler],
+        capacity: Int = 16,
+        heartbeat: Duration = .seconds(1),
+        curve: CurveClientKeys? = nil,
+        logger: Logger = Logger(label: "bus.worker")
+    ) {
+        self.context = context
+        self.endpoint = endpoint
+        self.service = service
+        self.handlers = handlers
+        self.capacity = max(1, capacity)
+        self.heartbeat = heartbeat
+        self.curve = curve
+        self.logger = logger
+    }
+
+    /// How many times the worker has connected to a broker (1 + reconnections).
+    public var connections: Int { connectionCount.get() }
+
+    public func run() async throws {
+        let (stream, continuation) = AsyncStream<IncomingRequest>.makeStream(bufferingPolicy: .unbounded)
+        let context = context, endpoint = endpoint, service = service, capacity = capacity
+        let heartbeatMs = max(10, heartbeat.wholeMilliseconds), curve = curve, logger = logger
+        let connections = connectionCount
+        let thread = try SocketThread(name: "bus-worker-\(service)") {
+            BusWorkerEngine(context: context, endpoint: endpoint, service: service, capacity: capacity,
+                            heartbeatMs: heartbeatMs, liveness: 3, curve: curve, logger: logger,
+                            incoming: continuation, connections: connections)
+        }
+        let handlers = self.handlers
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for await request in stream {
+                    group.addTask {
+                        let (status, body) = await Self.answer(request, handlers: handlers, logger: logger)
+                        thread.post(.reply(client: request.client, requestId: request.requestId, status: status, body: body))
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            thread.post(.disconnect)
+        }
+        thread.stop()
+    }
+
+    static func answer(_ request: IncomingRequest, handlers: [String: BusMethodHandler], logger: Logger) async -> (String, Data) {
+        guard let handler = handlers[request.method] else {
+            return errorReply(.badRequest("service '\(request.service)' has no method '\(request.method)'"))
+        }
+        do {
+            return (BusProtocol.ok, try await handler(request))
+        } catch let error as BusError {
+            return errorReply(error)
+        } catch let error as DecodingError {
+            return errorReply(.badRequest("the request body does not match \(request.method): \(describe(error))"))
+        } catch {
+            logger.error("handler failed", metadata: ["method": "\(request.method)", "error": "\(error)"])
+            return errorReply(.internal("\(request.method) failed inside the service; see its log"))
+        }
+    }
+
+    static func errorReply(_ error: BusError) -> (String, Data) {
+        (error.code, (try? JSONEncoder().encode(error)) ?? Data())
+    }
+
+    /// A decoding error as a sentence a client developer can act on.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return keys.isEmpty ? "body" : keys.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let prefix = path(context)
+            return "missing field '\(prefix == "body" ? key.stringValue : prefix + "." + key.stringValue)'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "wrong type at '\(path(context))': \(context.debugDescription)"
+        case .dataCorrupted(let context):
+            return "invalid value at '\(path(context))': \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import CZeroMQ
+import Foundation
+import Logging
+
+/// The socket side of `BusWorker`: one DEALER to the broker, READY with a capacity, heartbeats
+/// both ways, and a fresh socket (and READY) when the broker goes silent or says DISCONNECT.
+final class BusWorkerEngine: SocketEngine {
+    enum Command: Sendable {
+        case reply(client: Data, requestId: String, status: String, body: Data)
+        /// Graceful shutdown: tell the broker to send nothing more, then end the request stream.
+        case disconnect
+    }
+
+    private let context: ZMQContext
+    private let endpoint: String
+    private let service: String
+    private let capacity: Int
+    private let heartbeatMs: Int64
+    private let liveness: Int64
+    private let curve: CurveClientKeys?
+    private let logger: Logger
+    private let incoming: AsyncStream<IncomingRequest>.Continuation
+    private var socket: ZMQSocket!
+    private var brokerExpiresAt: Int64 = 0
+    private var nextHeartbeatAt: Int64 = 0
+    private var draining = false
+    /// How many times the worker has (re)connected; tests and logs read it.
+    private let connections: LockedValue<Int>
+
+    init(context: ZMQContext, endpoint: String, service: String, capacity: Int, heartbeatMs: Int64, liveness: Int64,
+         curve: CurveClientKeys?, logger: Logger, incoming: AsyncStream<IncomingRequest>.Continuation,
+         connections: LockedValue<Int>) {
+        self.context = context
+        self.endpoint = endpoint
+        self.service = service
+        self.capacity = capacity
+        self.heartbeatMs = heartbeatMs
+        self.liveness = liveness
+        self.curve = curve
+        self.logger = logger
+        self.incoming = incoming
+        self.connections = connections
+    }
+
+    var sockets: [ZMQSocket] { [socket] }
+
+    func start() throws {
+        try connect()
+    }
+
+    private func connect() throws {
+        socket?.close()
+        socket = try ZMQSocket(context: context, type: .dealer, linger: 0)
+        try socket.setOption(ZMQ_SNDHWM, 100_000)
+        try socket.setOption(ZMQ_RCVHWM, 100_000)
+        try socket.setOption(ZMQ_RECONNECT_IVL, 100)
+        try socket.setOption(ZMQ_RECONNECT_IVL_MAX, 1000)
+        if let curve { try socket.makeCurveClient(serverKey: curve.serverKey, publicKey: curve.publicKey, secretKey: curve.secretKey) }
+        try socket.connect(endpoint)
+        send([BusProtocol.Command.ready.frame, Data(service.utf8), Data(String(capacity).utf8)])
+        let now = monotonicMilliseconds()
+        brokerExpiresAt = now + heartbeatMs * liveness
+        nextHeartbeatAt = now + heartbeatMs
+        connections.withValue { $0 += 1 }
+    }
+
+    func stop() {
+        if !draining { send([BusProtocol.Command.disconnect.frame]) }
+        incoming.finish()
+        socket?.close()
+    }
+
+    func handle(_ command: Command) {
+        switch command {
+        case .reply(let client, let requestId, let status, let body):
+            send([BusProtocol.Command.reply.frame, client, Data(requestId.utf8), Data(status.utf8), body])
+        case .disconnect:
+            guard !draining else { return }
+            draining = true
+            send([BusProtocol.Command.disconnect.frame])
+            incoming.finish()
+        }
+    }
+
+    func readable(_ index: Int) {
+        for _ in 0..<1000 {
+            guard let frames = try? socket.receive(dontWait: true) else { return }
+            guard frames.count >= 3, frames[1] == BusProtocol.workerHeader,
+                  let byte = frames[2].first, let command = BusProtocol.Command(rawValue: byte) else { continue }
+            let now = monotonicMilliseconds()
+            brokerExpiresAt = now + heartbeatMs * liveness
+            switch command {
+            case .request:
+                // "", header, REQUEST, client, request id, method, timeout ms, headers, body
+                guard frames.count == 9 else { continue }
+                if draining {
+                    // Sent before the broker read our DISCONNECT; the client's retry finds another worker.
+                    continue
+                }
+                let headers = (try? JSONDecoder().decode(BusHeaders.self, from: frames[7])) ?? BusHeaders()
+                let request = IncomingRequest(
+                    service: service, method: frames[5].text, requestId: frames[4].text, headers: headers,
+                    body: frames[8], deadline: now + (Int64(frames[6].text) ?? 5000), client: frames[3])
+                incoming.yield(request)
+            case .heartbeat:
+                break
+            case .disconnect:
+                if !draining { reconnect(reason: "broker asked the worker to reconnect") }
+                return
+            case .ready, .reply:
+                break
+            }
+        }
+    }
+
+    func tick() -> Int {
+        let now = monotonicMilliseconds()
+        if draining { return 1000 }
+        if now >= brokerExpiresAt {
+            reconnect(reason: "broker silent for \(heartbeatMs * liveness) ms")
+            return Int(heartbeatMs)
+        }
+        if now >= nextHeartbeatAt {
+            send([BusProtocol.Command.heartbeat.frame])
+            nextHeartbeatAt = now + heartbeatMs
+        }
+        return Int(max(1, min(nextHeartbeatAt, brokerExpiresAt) - now))
+    }
+
+    private func reconnect(reason: String) {
+        logger.warning("reconnecting to the broker", metadata: ["service": "\(service)", "reason": "\(reason)"])
+        do {
+            try connect()
+        } catch {
+            logger.error("worker reconnect failed", metadata: ["error": "\(error)"])
+            brokerExpiresAt = monotonicMilliseconds() + heartbeatMs
+        }
+    }
+
+    private func send(_ frames: [Data]) {
+        do {
+            _ = try socket.send([Data(), BusProtocol.workerHeader] + frames, dontWait: true)
+        } catch {
+            logger.debug("worker send failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

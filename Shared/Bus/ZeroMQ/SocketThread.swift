@@ -1,0 +1,130 @@
+import CZeroMQ
+import Foundation
+
+/// The part of a bus component that owns ZeroMQ sockets. It is created, driven and destroyed on
+/// its `SocketThread`, so it needs no locks and its sockets never change threads.
+public protocol SocketEngine: AnyObject, SendableMetatype {
+    /// What other threads can ask of the engine.
+    associatedtype Command: Sendable
+
+    /// Creates and connects the sockets; called once on the socket thread.
+    func start() throws
+    /// The sockets to wait on; read after every call into the engine, as they may change
+    /// (a worker replaces its socket when it reconnects).
+    var sockets: [ZMQSocket] { get }
+    /// Carries out a command posted from another thread.
+    func handle(_ command: Command)
+    /// A socket in `sockets` (by index) has a message to read.
+    func readable(_ index: Int)
+    /// Called after every wake-up: heartbeats, retries and deadlines. Returns how long the thread
+    /// may sleep before the next call, in milliseconds.
+    func tick() -> Int
+    /// Closes the sockets; called once on the socket thread when it stops.
+    func stop()
+}
+
+/// A dedicated OS thread running one `SocketEngine`. Other threads (including Swift's
+/// cooperative pool) post commands through a locked queue and an eventfd that wakes zmq_poll, so
+/// nobody ever blocks on a ZeroMQ call except this thread.
+public final class SocketThread<Engine: SocketEngine>: @unchecked Sendable {
+    // Safe to share: `pending` and `running` are only touched under `lock`; `wakeFD` is an
+    // eventfd whose reads and writes are atomic syscalls; the engine is only touched on the thread.
+    private let lock = Lock()
+    private var pending: [Engine.Command] = []
+    private var running = true
+    private let wakeFD: Int32
+    private let finished = DispatchSemaphore(value: 0)
+    private let started = DispatchSemaphore(value: 0)
+    private var startError: Error?
+
+    /// Starts the thread, builds the engine on it, and returns once the engine's sockets exist
+    /// (or throws what `start()` threw).
+    public init(name: String, makeEngine: @escaping @Sendable () -> Engine) throws {
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        precondition(wakeFD >= 0, "eventfd failed")
+        let thread = Thread { [self] in self.main(makeEngine) }
+        thread.name = name
+        thread.stackSize = 1 << 20
+        thread.start()
+        started.wait()
+        if let startError {
+            finished.wait()
+            close(wakeFD)
+            throw startError
+        }
+    }
+
+    /// Queues a command for the engine and wakes the thread. Never blocks on ZeroMQ.
+    /// Returns false when the thread has stopped (the command is dropped).
+    @discardableResult
+    public func post(_ command: Engine.Command) -> Bool {
+        let accepted = lock.withLock { () -> Bool in
+            guard running else { return false }
+            pending.append(command)
+            return true
+        }
+        if accepted { wake() }
+        return accepted
+    }
+
+    /// Stops the loop, lets the engine close its sockets, and waits for the thread to end.
+    public func stop() {
+        let wasRunning = lock.withLock { () -> Bool in
+            let was = running
+            running = false
+            return was
+        }
+        guard wasRunning else { return }
+        wake()
+        finished.wait()
+        close(wakeFD)
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
+    }
+
+    private func main(_ makeEngine: () -> Engine) {
+        let engine = makeEngine()
+        do {
+            try engine.start()
+        } catch {
+            startError = error
+            lock.withLock { running = false }
+            engine.stop()
+            started.signal()
+            finished.signal()
+            return
+        }
+        started.signal()
+        var timeout = 0
+        loop: while true {
+            var poller = ZMQPoller()
+            let sockets = engine.sockets
+            for socket in sockets { poller.add(socket) }
+            let wakeIndex = poller.add(fileDescriptor: wakeFD)
+            do {
+                _ = try poller.poll(timeoutMilliseconds: timeout)
+            } catch {
+                break loop  // ETERM: the context is going away
+            }
+            if poller.isReadable(wakeIndex) {
+                var value: UInt64 = 0
+                _ = read(wakeFD, &value, 8)
+            }
+            let (commands, keepRunning) = lock.withLock { () -> ([Engine.Command], Bool) in
+                defer { pending.removeAll(keepingCapacity: true) }
+                return (pending, running)
+            }
+            for command in commands { engine.handle(command) }
+            if !keepRunning { break }
+            for index in sockets.indices where poller.isReadable(index) {
+                engine.readable(index)
+            }
+            timeout = max(0, engine.tick())
+        }
+        engine.stop()
+        finished.signal()
+    }
+}

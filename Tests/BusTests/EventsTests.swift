@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+@testable import Bus
+
+/// An in-memory outbox.
+final class MemorySource: EventSource, Sendable {
+    let source: String
+    private let log = LockedValue<[BusEvent]>([])
+    init(source: String) { self.source = source }
+
+    func append(_ type: String, _ json: String) {
+        log.withValue { events in
+            events.append(BusEvent(source: source, sequence: Int64(events.count + 1), type: type,
+                                   occurredAt: "2026-01-01T00:00:00Z", payload: Data(json.utf8)))
+        }
+    }
+
+    func events(after: Int64, limit: Int) async throws -> [BusEvent] {
+        Array(log.get().filter { $0.sequence > after }.prefix(limit))
+    }
+
+    func lastSequence() async throws -> Int64 { log.get().last?.sequence ?? 0 }
+}
+
+/// An applier that records what it applied and refuses duplicates, as the storage kit does.
+final class RecordingApplier: EventApplier, Sendable {
+    let applied = LockedValue<[BusEvent]>([])
+    func checkpoint(for source: String) async throws -> Int64 {
+        applied.get().last { $0.source == source }?.sequence ?? 0
+    }
+    func apply(_ event: BusEvent) async throws {
+        applied.withValue { list in
+            let last = list.last { $0.source == event.source }?.sequence ?? 0
+            if event.sequence == last + 1 { list.append(event) }
+        }
+    }
+}
+
+@Suite("Events", .serialized)
+struct EventsTests {
+    @Test("events.since replies round-trip with their payloads intact")
+    func sinceCodec() throws {
+        let events = [
+            BusEvent(source: "s", sequence: 4, type: "a.b", occurredAt: "t", payload: Data("{\"k\":\"v\\\"q\"}".utf8)),
+            BusEvent(source: "s", sequence: 5, type: "c.d", occurredAt: "t", payload: Data("[1,2]".utf8)),
+        ]
+        let body = EventsSince.encodeReply(events, lastSequence: 9)
+        let decoded = try EventsSince.decodeReply(body, source: "s")
+        #expect(decoded.lastSequence == 9)
+        #expect(decoded.events.map(\.sequence) == [4, 5])
+        let first = try JSONSerialization.jsonObject(with: decoded.events[0].payload) as? [String: String]
+        #expect(first == ["k": "v\"q"])
+    }
+
+    @Test("a subscriber that starts late catches up through events.since, then follows live events in order")
+    func catchUpThenLive() async throws {
+        let bus = try BusHarness()
+        let context = bus.context
+        // The event forwarder: XSUB for publishers, XPUB for subscribers.
+        let forwarder = try EventForwarder(context: context, publishersEndpoint: "tcp://127.0.0.1:*",
+                                           subscribersEndpoint: "tcp://127.0.0.1:*")
+        let source = MemorySource(source: "books")
+        for i in 1...30 { source.append("book.added", "{\"n\":\(i)}") }
+        let sinceWorker = bus.worker("books", handlers: [EventsSince.method: { request in
+            let ask = try JSONDecoder().decode(EventsSince.Request.self, from: request.body)
+            let events = try await source.events(after: ask.after, limit: ask.limit ?? 100)
+            return EventsSince.encodeReply(events, lastSequence: try await source.lastSequence())
+        }])
+        let workerTask = Task { try await sinceWorker.run() }
+        try await bus.waitForWorkers("books", count: 1)
+        let publisher = EventPublisher(context: context, endpoint: forwarder.publishersEndpoint, source: source,
+                                       pollInterval: .milliseconds(50))
+        let publisherTask = Task { try await publisher.run() }
+        let client = try bus.client()
+        let applier = RecordingApplier()
+        let subscriber = EventSubscriber(context: context, endpoint: forwarder.subscribersEndpoint, client: client,
+                                         sources: ["books"], applier: applier, idleInterval: .milliseconds(200))
+        let subscriberTask = Task { try await subscriber.run() }
+        for _ in 0..<200 where applier.applied.get().count < 30 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(applier.applied.get().count == 30)
+        for i in 31...60 { source.append("book.added", "{\"n\":\(i)}") }
+        publisher.notify()
+        for _ in 0..<200 where applier.applied.get().count < 60 { try await Task.sleep(for: .milliseconds(20)) }
+        let sequences = applier.applied.get().map(\.sequence)
+        #expect(sequences == Array(1...60))
+        subscriberTask.cancel(); publisherTask.cancel(); workerTask.cancel()
+        _ = await subscriberTask.result; _ = await publisherTask.result; _ = await workerTask.result
+        client.close()
+        forwarder.stop()
+        bus.shutdown()
+    }
+}
