@@ -35,7 +35,7 @@ let package = Package(
             path: "Shared/Bus", swiftSettings: swiftSettings),
         .target(
             name: "Storage",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Contracts", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Shared/Storage", swiftSettings: swiftSettings),
         .target(
             name: "Contracts",

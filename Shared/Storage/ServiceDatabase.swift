@@ -1,0 +1,140 @@
+import Contracts
+import Foundation
+import GRDB
+
+/// A service's own SQLite database: a WAL-mode `DatabasePool` with `synchronous=FULL` (a commit
+/// survives power loss before anything is acknowledged), a busy timeout, the shared tables
+/// (`outbox`, `inbox_checkpoint`, `idempotency`) and the service's migrations.
+///
+/// It makes the reliable path the easy one:
+/// - `write` runs a change and the events it causes (`outbox.append`) in one transaction;
+/// - `idempotentWrite` also stores the reply under the request id, so a retry gets it back;
+/// - `applyEvent` applies another service's event and moves the checkpoint in one transaction.
+public final class ServiceDatabase: Sendable {
+    /// The GRDB writer (a pool on disk, a queue in memory for tests).
+    public let writer: any DatabaseWriter
+    /// Appends events; hands them to the publisher after commit.
+    public let outbox: Outbox
+
+    /// Opens (creating if needed) the database file at `path` and migrates it.
+    /// - Parameter migrations: the service's own migrations, registered after the shared ones.
+    public init(path: String, busyTimeout: TimeInterval = 10, migrations: (inout DatabaseMigrator) -> Void) throws {
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let pool = try DatabasePool(path: path, configuration: Self.configuration(busyTimeout: busyTimeout))
+        // GRDB turns WAL on after prepareDatabase and sets synchronous=NORMAL with it (a commit can
+        // be lost on power failure). The pool keeps one writer connection for its lifetime, so
+        // setting FULL on it once here holds for every write.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        writer = pool
+        outbox = Outbox()
+        try Self.migrate(pool, migrations)
+    }
+
+    /// An in-memory database for tests, with the same schema.
+    public init(inMemory migrations: (inout DatabaseMigrator) -> Void) throws {
+        let queue = try DatabaseQueue(configuration: Self.configuration(busyTimeout: 1))
+        writer = queue
+        outbox = Outbox()
+        try Self.migrate(queue, migrations)
+    }
+
+    static func configuration(busyTimeout: TimeInterval) -> Configuration {
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeout)
+        config.prepareDatabase { db in
+            // FULL: the WAL is synced at every commit, so an acknowledged write survives power loss.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        return config
+    }
+
+    static func migrate(_ writer: any DatabaseWriter, _ migrations: (inout DatabaseMigrator) -> Void) throws {
+        var migrator = DatabaseMigrator()
+        SharedTables.register(in: &migrator)
+        migrations(&migrator)
+        try migrator.migrate(writer)
+    }
+
+    /// Runs `body` in one write transaction. Events appended with `outbox` commit or roll back
+    /// with the change.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Database, Outbox) throws -> T) async throws -> T {
+        let outbox = self.outbox
+        return try await writer.write { db in try body(db, outbox) }
+    }
+
+    /// Reads from a snapshot.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.read(body)
+    }
+
+    /// Runs a write once per request id: the reply is stored in the same transaction as the change,
+    /// and a retry with the same id gets the stored reply without running `body` again.
+    /// A `body` that throws stores nothing, so the caller can retry after fixing the problem.
+    public func idempotentWrite(
+        requestId: String, method: String, _ body: @escaping @Sendable (Database, Outbox) throws -> Data
+    ) async throws -> Data {
+        let outbox = self.outbox
+        return try await writer.write { db in
+            if let stored = try IdempotencyRecord.fetchOne(db, key: requestId) {
+                guard stored.method == method else {
+                    throw StorageError.requestIdReused(requestId: requestId, firstMethod: stored.method)
+                }
+                return stored.reply
+            }
+            let reply = try body(db, outbox)
+            try IdempotencyRecord(requestId: requestId, method: method, reply: reply, createdAt: Date()).insert(db)
+            return reply
+        }
+    }
+
+    /// The last sequence applied from `source`, 0 when none.
+    public func checkpoint(source: String) async throws -> Int64 {
+        try await writer.read { db in try InboxCheckpoint.fetchOne(db, key: source)?.lastSeq ?? 0 }
+    }
+
+    /// Applies an event from `source` exactly once: `body` runs and the checkpoint moves to
+    /// `sequence` in one transaction. Returns false (and changes nothing) for an event at or
+    /// below the checkpoint.
+    @discardableResult
+    public func applyEvent(
+        source: String, sequence: Int64, _ body: @escaping @Sendable (Database, Outbox) throws -> Void
+    ) async throws -> Bool {
+        let outbox = self.outbox
+        return try await writer.write { db in
+            let current = try InboxCheckpoint.fetchOne(db, key: source)?.lastSeq ?? 0
+            guard sequence > current else { return false }
+            try body(db, outbox)
+            try InboxCheckpoint(source: source, lastSeq: sequence, updatedAt: Date()).save(db)
+            return true
+        }
+    }
+
+    /// Outbox rows after `after`, oldest first.
+    public func outboxEvents(after: Int64, limit: Int) async throws -> [OutboxRecord] {
+        try await writer.read { db in
+            try OutboxRecord.filter(OutboxRecord.Columns.seq > after).order(OutboxRecord.Columns.seq).limit(limit).fetchAll(db)
+        }
+    }
+
+    /// The highest outbox sequence, 0 when empty.
+    public func lastOutboxSequence() async throws -> Int64 {
+        try await writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'") ?? 0
+        }
+    }
+}
+
+/// Errors of the storage kit.
+public enum StorageError: Error, Equatable, CustomStringConvertible {
+    /// A client reused a request id for a different method.
+    case requestIdReused(requestId: String, firstMethod: String)
+
+    public var description: String {
+        switch self {
+        case .requestIdReused(let id, let method):
+            return "request id \(id) was already used for \(method); use a new id for a new request"
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+
+/// The tables every service has, created by the first migration of every database.
+enum SharedTables {
+    static func register(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("kit-v1-shared-tables") { db in
+            // AUTOINCREMENT: a sequence number is never reused, even after the newest row is deleted.
+            try db.execute(sql: """
+                CREATE TABLE outbox (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    type TEXT NOT NULL,
+                    payload BLOB NOT NULL,
+                    occurred_at TEXT NOT NULL
+                );
+                CREATE TABLE inbox_checkpoint (
+                    source TEXT PRIMARY KEY NOT NULL,
+                    last_seq INTEGER NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE TABLE idempotency (
+                    request_id TEXT PRIMARY KEY NOT NULL,
+                    method TEXT NOT NULL,
+                    reply BLOB NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                """)
+        }
+    }
+}
+
+/// One event waiting in (or kept by) the outbox; `seq` is its sequence number on the bus.
+public struct OutboxRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    public static let databaseTableName = "outbox"
+    public var seq: Int64?
+    public var type: String
+    public var payload: Data
+    public var occurredAt: String
+
+    public enum Columns {
+        public static let seq = Column(CodingKeys.seq)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case seq, type, payload
+        case occurredAt = "occurred_at"
+    }
+}
+
+/// How far a subscriber has applied one source's events.
+struct InboxCheckpoint: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "inbox_checkpoint"
+    var source: String
+    var lastSeq: Int64
+    var updatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case source
+        case lastSeq = "last_seq"
+        case updatedAt = "updated_at"
+    }
+}
+
+/// A reply stored under its request id.
+struct IdempotencyRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "idempotency"
+    var requestId: String
+    var method: String
+    var reply: Data
+    var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case requestId = "request_id"
+        case method, reply
+        case createdAt = "created_at"
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import Storage
+
+private func notesSchema(_ migrator: inout DatabaseMigrator) {
+    migrator.registerMigration("v1") { db in
+        try db.execute(sql: "CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+    }
+}
+
+private struct NoteAdded: Codable { var noteId: Int64; var text: String }
+private struct Boom: Error {}
+
+@Suite("Storage kit")
+struct ServiceDatabaseTests {
+    @Test("a change and its event commit together")
+    func changeAndEventCommitTogether() async throws {
+        let store = try ServiceDatabase(inMemory: notesSchema)
+        try await store.write { db, outbox in
+            try db.execute(sql: "INSERT INTO note (text) VALUES ('hello')")
+            try outbox.append(db, type: "note.added", payload: NoteAdded(noteId: db.lastInsertedRowID, text: "hello"))
+        }
+        let events = try await store.outboxEvents(after: 0, limit: 10)
+        #expect(events.map(\.type) == ["note.added"])
+        #expect(events.first?.seq == 1)
+        let payload = String(decoding: events[0].payload, as: UTF8.self)
+        #expect(payload.contains("\"note_id\":1"))
+    }
+
+    @Test("a failed change leaves neither the row nor the event behind")
+    func rollbackDropsEvent() async throws {
+        let store = try ServiceDatabase(inMemory: notesSchema)
+        await #expect(throws: Boom.self) {
+            try await store.write { db, outbox in
+                try db.execute(sql: "INSERT INTO note (text) VALUES ('doomed')")
+                try outbox.append(db, type: "note.added", payload: NoteAdded(noteId: 1, text: "doomed"))
+                throw Boom()
+            }
+        }
+        #expect(try await store.outboxEvents(after: 0, limit: 10).isEmpty)
+        #expect(try await store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM note") } == 0)
+    }
+
+    @Test("commit listeners hear about committed events only")
+    func commitListener() async throws {
+        let store = try ServiceDatabase(inMemory: notesSchema)
+        let fired = Fired()
+        store.outbox.onCommit { fired.hit() }
+        _ = try? await store.write { db, outbox in
+            try outbox.append(db, type: "x", payload: ["a": 1])
+            throw Boom()
+        }
+        #expect(fired.count == 0)
+        try await store.write { db, outbox in try outbox.append(db, type: "x", payload: ["a": 1]) }
+        #expect(fired.count == 1)
+    }
+
+    @Test("sequence numbers are never reused, even after the newest event is deleted")
+    func sequencesNeverReused() async throws {
+        let store = try ServiceDatabase(inMemory: notesSchema)
+        try await store.write { db, outbox in
+            try outbox.append(db, type: "a", payload: [1])
+            try outbox.append(db, type: "b", payload: [2])
+            try db.execute(sql: "DELETE FROM outbox WHERE seq = 2")
+        }
+        let seq = try await store.write { db, outbox in try outbox.append(db, type: "c", payload: [3]) }
+        #expect(seq == 3)
+        #expect(try await store.lastOutboxSequence() == 3)
+    }
+
+    @Test("an event is applied once; replays and older events change nothing")
+    func applyOnce() async throws {
+        let store = try ServiceDatabase(inMemory: notesSchema)
+        for sequence: Int64 in [1, 2, 2, 1, 3] {
+            try await store.applyEvent(source: "other", sequence: sequence) { db, _ in
+                try db.execute(sql: "INSERT INTO note (text) VALUES (?)", arguments: ["event \(sequence)"])
+            }
+        }
+        #expect(try await store.checkpoint(source: "other") == 3)
+        let texts = try await store.read { try String.fetchAll($0, sql: "SELECT text FROM note ORDER BY id") }
+        #expect(texts == ["event 1", "event 2", "event 3"])
+    }
+
+    @Test("a failing handler does not move the checkpoint")
+    func failedApplyKeepsCheckpoint() async throws {
+        let store = try ServiceDatabase(inMemory: notesSchema)
+        await #expect(throws: Boom.self) {
+            try await store.applyEvent(source: "other", sequence: 1) { _, _ in throw Boom() }
+        }
+        #expect(try await store.checkpoint(source: "other") == 0)
+    }
+
+    @Test("a retried request gets the stored reply and the change happens once")
+    func idempotentRetry() async throws {
+        let store = try ServiceDatabase(inMemory: notesSchema)
+        for _ in 0..<3 {
+            let reply = try await store.idempotentWrite(requestId: "req-1", method: "notes.add") { db, _ in
+                try db.execute(sql: "INSERT INTO note (text) VALUES ('once')")
+                return Data("{\"id\":\(db.lastInsertedRowID)}".utf8)
+            }
+            #expect(reply == Data("{\"id\":1}".utf8))
+        }
+        #expect(try await store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM note") } == 1)
+        await #expect(throws: StorageError.self) {
+            _ = try await store.idempotentWrite(requestId: "req-1", method: "notes.delete") { _, _ in Data() }
+        }
+    }
+
+    @Test("a failed request stores no reply, so its retry runs again")
+    func failedRequestNotStored() async throws {
+        let store = try ServiceDatabase(inMemory: notesSchema)
+        await #expect(throws: Boom.self) {
+            _ = try await store.idempotentWrite(requestId: "r", method: "m") { _, _ in throw Boom() }
+        }
+        let reply = try await store.idempotentWrite(requestId: "r", method: "m") { _, _ in Data("ok".utf8) }
+        #expect(reply == Data("ok".utf8))
+    }
+
+    @Test("a file database runs in WAL mode with synchronous=FULL")
+    func fileDatabasePragmas() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("storage-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try ServiceDatabase(path: folder.appendingPathComponent("svc/db.sqlite").path, migrations: notesSchema)
+        let (mode, sync) = try await store.write { db, _ in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "", try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1)
+        }
+        #expect(mode == "wal")
+        #expect(sync == 2)  // FULL
+    }
+}
+
+private final class Fired: @unchecked Sendable {
+    // Guarded by lock.
+    private let lock = NSLock()
+    private var value = 0
+    func hit() { lock.lock(); value += 1; lock.unlock() }
+    var count: Int { lock.lock(); defer { lock.unlock() }; return value }
+}
