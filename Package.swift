@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CZeroMQ", path: "Shared/CZeroMQ", pkgConfig: "libzmq",
@@ -63,7 +64,10 @@ let package = Package(
             path: "Services/Telephony", swiftSettings: swiftSettings),
         .executableTarget(
             name: "GatewayService",
-            dependencies: ["ServiceKit", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "ServiceKit", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             path: "Services/Gateway", swiftSettings: swiftSettings),
         .executableTarget(
             name: "CRMTool",

@@ -93,7 +93,7 @@ public final class BusWorker: Service, Sendable {
     }
 
     /// A decoding error as a sentence a client developer can act on.
-    static func describe(_ error: DecodingError) -> String {
+    public static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
             let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
             return keys.isEmpty ? "body" : keys.joined(separator: ".")

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Contracts
+import ServiceKit
+import Storage
+
+/// The contacts service: the customer database. Composes its store, bus methods and event
+/// consumers and runs them; the behaviour lives in Handlers/, Store/ and Events/.
+@main
+struct ContactsApp: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "contacts", abstract: "The CRM's contacts service.")
+
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        let config = try ServiceConfig.load(options: options)
+        LogSetup.bootstrap(level: config.logLevel)
+        let runtime = try ServiceRuntime(name: ContactsContract.service, config: config)
+        let database = try ServiceDatabase(
+            path: try config.dataFolder(for: ContactsContract.service) + "/contacts.sqlite",
+            migrations: ContactsMigrations.register)
+        let store = ContactStore(database: database, phones: PhoneNormalizer(defaultCountry: config.defaultCountry))
+        try await runtime.run(
+            handlers: ContactHandlers(store: store).all,
+            database: database,
+            subscriptions: (sources: [TelephonyContract.service], handler: CallEventsConsumer.handle))
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Contracts
+import Foundation
+import Hummingbird
+import Logging
+import ServiceKit
+
+/// The HTTP gateway: the JSON API under /api/v1 (and later the web UI), translated into bus
+/// requests. It owns no data.
+@main
+struct GatewayApp: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "gateway", abstract: "The CRM's HTTP API gateway.")
+
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        let config = try ServiceConfig.load(options: options)
+        LogSetup.bootstrap(level: config.logLevel)
+        let runtime = try ServiceRuntime(name: "gateway", config: config)
+        let api = APIForwarder(client: runtime.client, timeout: config.requestTimeout, maxBody: config.httpMaxBody)
+        let router = Router(context: GatewayContext.self)
+        router.middlewares.add(ErrorMiddleware(logger: runtime.logger))
+        router.middlewares.add(ActorMiddleware())
+        HealthRoutes(client: runtime.client).register(on: router)
+        ContactRoutes(api: api).register(on: router)
+        TelephonyRoutes(api: api).register(on: router)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(config.httpHost, port: config.httpPort), serverName: "crm-gateway"),
+            logger: Logger(label: "gateway.http"))
+        try await runtime.run(handlers: ["gateway.health": { _ in Data("{\"service\":\"gateway\",\"status\":\"ok\"}".utf8) }],
+                              services: [app])
+    }
+}

@@ -1,0 +1,55 @@
+import Bus
+import Foundation
+import Hummingbird
+import Logging
+
+/// Turns every error into the API's error shape, `{"error": {"code", "message"}}`, with the
+/// status that fits: bus errors by code, Hummingbird's own (404 route, 413 body) by status.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = GatewayContext
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as BusError {
+            return Self.response(status: Self.status(for: error.code), code: error.code, message: error.message)
+        } catch let error as HTTPResponseError {
+            let status = error.status
+            let code: String
+            switch status.code {
+            case 404: code = "not_found"
+            case 405: code = "method_not_allowed"
+            case 413: code = "too_large"
+            case 400: code = "bad_request"
+            default: code = status.code >= 500 ? "internal" : "bad_request"
+            }
+            let message = (error as? HTTPError)?.body ?? (status.code == 404 ? "no such route: \(request.method) \(request.uri.path)" : status.reasonPhrase)
+            return Self.response(status: status, code: code, message: message)
+        } catch {
+            logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return Self.response(status: .internalServerError, code: "internal", message: "the gateway failed; see its log")
+        }
+    }
+
+    static func status(for code: String) -> HTTPResponse.Status {
+        switch code {
+        case "bad_request": return .badRequest
+        case "invalid": return .unprocessableContent
+        case "not_found": return .notFound
+        case "conflict": return .conflict
+        case "too_large": return .contentTooLarge
+        case "unauthorized": return .unauthorized
+        case "forbidden": return .forbidden
+        case "unavailable": return .serviceUnavailable
+        case "timeout": return .gatewayTimeout
+        default: return .internalServerError
+        }
+    }
+
+    static func response(status: HTTPResponse.Status, code: String, message: String) -> Response {
+        let body = (try? JSONSerialization.data(withJSONObject: ["error": ["code": code, "message": message]],
+                                                 options: [.sortedKeys])) ?? Data()
+        return APIForwarder.json(status: status, body: body)
+    }
+}

@@ -1,0 +1,77 @@
+import Bus
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Turns HTTP requests into bus requests and bus replies into HTTP responses. Bodies pass through
+/// as JSON; the services validate them, so there is one definition of each request.
+struct APIForwarder: Sendable {
+    let client: BusClient
+    let timeout: Duration
+    let maxBody: Int
+
+    /// Sends `body` to `service`/`method` and answers with the reply body and `status`.
+    /// An `Idempotency-Key` header becomes the bus request id, so an HTTP retry is a bus retry.
+    func forward(_ request: Request, context: GatewayContext, service: String, method: String, body: Data,
+                 status: HTTPResponse.Status = .ok) async throws -> Response {
+        let requestId = request.headers[HTTPField.Name("Idempotency-Key")!].flatMap { key -> String? in
+            let trimmed = key.trimmingCharacters(in: .whitespaces)
+            return trimmed.isEmpty || trimmed.count > 200 ? nil : "http:" + trimmed
+        } ?? UUID().uuidString
+        let headers = BusHeaders(actor: context.actor, traceId: request.headers[HTTPField.Name("X-Request-Id")!] ?? requestId)
+        let reply = try await client.call(service: service, method: method, body: body, headers: headers,
+                                          timeout: timeout, requestId: requestId)
+        return Self.json(status: status, body: reply)
+    }
+
+    /// Reads the request body, up to the configured limit (413 beyond it).
+    func body(of request: Request) async throws -> Data {
+        let buffer = try await request.body.collect(upTo: maxBody)
+        return Data(buffer: buffer)
+    }
+
+    /// A JSON response.
+    static func json(status: HTTPResponse.Status, body: Data) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// Builds a JSON request body from query parameters and path values.
+struct QueryBody {
+    private var fields: [String: Any] = [:]
+
+    /// Copies text parameters as they are.
+    mutating func text(_ name: String, from request: Request, as key: String? = nil) {
+        if let value = request.uri.queryParameters.get(name), !value.isEmpty { fields[key ?? name] = value }
+    }
+
+    /// Copies whole-number parameters, refusing anything else with a 400.
+    mutating func integer(_ name: String, from request: Request, as key: String? = nil) throws {
+        guard let value = request.uri.queryParameters.get(name), !value.isEmpty else { return }
+        guard let number = Int64(value) else { throw BusError.badRequest("\(name) must be a whole number, not '\(value)'") }
+        fields[key ?? name] = number
+    }
+
+    /// Copies true/false parameters.
+    mutating func boolean(_ name: String, from request: Request) throws {
+        guard let value = request.uri.queryParameters.get(name), !value.isEmpty else { return }
+        switch value.lowercased() {
+        case "true", "1", "yes": fields[name] = true
+        case "false", "0", "no": fields[name] = false
+        default: throw BusError.badRequest("\(name) must be true or false, not '\(value)'")
+        }
+    }
+
+    mutating func set(_ key: String, _ value: Any) { fields[key] = value }
+
+    func data() throws -> Data { try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) }
+}
+
+/// A numeric id from the path, or 400.
+func pathID(_ context: GatewayContext, _ name: String = "id") throws -> Int64 {
+    let raw = context.parameters.get(name) ?? ""
+    guard let id = Int64(raw), id > 0 else { throw BusError.badRequest("'\(raw)' is not a valid id") }
+    return id
+}

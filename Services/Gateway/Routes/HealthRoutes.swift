@@ -1,0 +1,35 @@
+import Bus
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `/healthz` (the gateway process is up) and `/readyz` (the bus and every service answer).
+struct HealthRoutes: Sendable {
+    let client: BusClient
+    /// The services whose health makes the system ready.
+    static let services = ["contacts", "telephony"]
+
+    func register(on router: Router<GatewayContext>) {
+        router.get("/healthz") { _, _ in
+            APIForwarder.json(status: .ok, body: Data("{\"status\":\"ok\"}".utf8))
+        }
+        let client = client
+        router.get("/readyz") { _, _ in
+            var report: [String: String] = [:]
+            var ready = true
+            for service in ["bus"] + Self.services {
+                let method = service == "bus" ? "bus.health" : "\(service).health"
+                do {
+                    _ = try await client.call(service: service, method: method, body: Data("{}".utf8), timeout: .seconds(2))
+                    report[service] = "ok"
+                } catch let error as BusError {
+                    report[service] = error.code
+                    ready = false
+                }
+            }
+            let body = try JSONSerialization.data(
+                withJSONObject: ["status": ready ? "ready" : "not_ready", "services": report], options: [.sortedKeys])
+            return APIForwarder.json(status: ready ? .ok : .serviceUnavailable, body: body)
+        }
+    }
+}

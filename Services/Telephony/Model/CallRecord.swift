@@ -1,0 +1,117 @@
+import Contracts
+import Foundation
+import GRDB
+
+/// A row of `call`: one call as its events describe it so far.
+struct CallRecord: Codable, FetchableRecord, MutablePersistableRecord, Equatable {
+    static let databaseTableName = "call"
+    var id: Int64?
+    var producer: String
+    var externalId: String
+    var direction: String
+    var fromRaw: String?
+    var fromE164: String?
+    var toRaw: String?
+    var toE164: String?
+    var `extension`: String?
+    var user: String?
+    var contactId: Int64?
+    var status: String
+    var startedAt: Date?
+    var answeredAt: Date?
+    var endedAt: Date?
+    var duration: Int?
+    var billsec: Int?
+    var disposition: String?
+    var recordingUrl: String?
+    var eventCount: Int
+    var loggedAt: Date?
+    var updatedAt: Date
+
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let producer = Column(CodingKeys.producer)
+        static let externalId = Column(CodingKeys.externalId)
+        static let contactId = Column(CodingKeys.contactId)
+        static let direction = Column(CodingKeys.direction)
+        static let status = Column(CodingKeys.status)
+        static let user = Column(CodingKeys.user)
+        static let startedAt = Column(CodingKeys.startedAt)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, producer, direction, `extension`, user, status, duration, billsec, disposition
+        case externalId = "external_id"
+        case fromRaw = "from_raw"
+        case fromE164 = "from_e164"
+        case toRaw = "to_raw"
+        case toE164 = "to_e164"
+        case contactId = "contact_id"
+        case startedAt = "started_at"
+        case answeredAt = "answered_at"
+        case endedAt = "ended_at"
+        case recordingUrl = "recording_url"
+        case eventCount = "event_count"
+        case loggedAt = "logged_at"
+        case updatedAt = "updated_at"
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// Whether the call is over (a hangup or completed event has arrived).
+    var isEnded: Bool { endedAt != nil }
+
+    /// The call as the API and the `call.logged` event show it.
+    var contract: Call {
+        var call = Call(id: id ?? 0, producer: producer, externalId: externalId, direction: direction, status: status,
+                        eventCount: eventCount)
+        call.from = fromRaw
+        call.fromE164 = fromE164
+        call.to = toRaw
+        call.toE164 = toE164
+        call.extension = `extension`
+        call.user = user
+        call.contactId = contactId
+        call.startedAt = startedAt
+        call.answeredAt = answeredAt
+        call.endedAt = endedAt
+        call.duration = duration
+        call.billsec = billsec
+        call.disposition = disposition
+        call.recordingUrl = recordingUrl
+        return call
+    }
+
+    /// The fields a consumer sees, to tell whether an update is worth an event.
+    func sameFacts(as other: CallRecord) -> Bool {
+        var a = self, b = other
+        a.updatedAt = b.updatedAt
+        a.loggedAt = b.loggedAt
+        a.eventCount = b.eventCount
+        return a == b
+    }
+}
+
+/// A row of `call_event`: one event as received, kept so the call can be recomputed from all of
+/// them whatever order they came in.
+struct CallEventRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "call_event"
+    var producer: String
+    var eventId: String
+    var callId: Int64
+    var type: String
+    var at: Date
+    var payload: Data
+    var receivedAt: Date
+
+    enum Columns {
+        static let callId = Column(CodingKeys.callId)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case producer, type, at, payload
+        case eventId = "event_id"
+        case callId = "call_id"
+        case receivedAt = "received_at"
+    }
+}

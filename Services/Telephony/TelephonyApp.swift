@@ -1,0 +1,28 @@
+import ArgumentParser
+import Contracts
+import ServiceKit
+import Storage
+
+/// The telephony service: call events from VOIP systems become a call log, matched to contacts
+/// through a phone-number index built from the contacts service's events.
+@main
+struct TelephonyApp: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "telephony", abstract: "The CRM's telephony service.")
+
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        let config = try ServiceConfig.load(options: options)
+        LogSetup.bootstrap(level: config.logLevel)
+        let runtime = try ServiceRuntime(name: TelephonyContract.service, config: config)
+        let database = try ServiceDatabase(
+            path: try config.dataFolder(for: TelephonyContract.service) + "/telephony.sqlite",
+            migrations: TelephonyMigrations.register)
+        let phones = PhoneNormalizer(defaultCountry: config.defaultCountry)
+        let store = CallStore(database: database, phones: phones)
+        try await runtime.run(
+            handlers: CallHandlers(store: store).all,
+            database: database,
+            subscriptions: (sources: [ContactsContract.service], handler: PhoneIndexConsumer(phones: phones).handle))
+    }
+}

@@ -1,0 +1,234 @@
+import Foundation
+
+/// The contacts service's bus contract: methods, request and reply types, and events.
+public enum ContactsContract {
+    public static let service = "contacts"
+
+    /// Method names.
+    public enum Method {
+        public static let create = "contacts.create"
+        public static let get = "contacts.get"
+        public static let list = "contacts.list"
+        public static let update = "contacts.update"
+        public static let delete = "contacts.delete"
+        public static let history = "contacts.history"
+    }
+
+    /// Event types the service publishes.
+    public enum Event {
+        public static let created = "contact.created"
+        public static let updated = "contact.updated"
+        public static let deleted = "contact.deleted"
+    }
+
+    /// The most items one page holds.
+    public static let maxPageSize = 200
+}
+
+/// A phone number as given, with its E.164 form when it could be read.
+public struct ContactPhone: Codable, Sendable, Equatable {
+    /// What the user typed or the import held.
+    public var number: String
+    /// `+4791234567`, or nil for extensions and numbers that cannot be normalised.
+    public var e164: String?
+    /// mobile, work, home, fax, other.
+    public var kind: String
+
+    public init(number: String, e164: String?, kind: String) {
+        self.number = number
+        self.e164 = e164
+        self.kind = kind
+    }
+}
+
+/// An e-mail address of a contact.
+public struct ContactEmail: Codable, Sendable, Equatable {
+    public var address: String
+    /// work, home, other.
+    public var kind: String
+
+    public init(address: String, kind: String) {
+        self.address = address
+        self.kind = kind
+    }
+}
+
+/// A phone number in a create or update request.
+public struct PhoneInput: Codable, Sendable {
+    public var number: String
+    public var kind: String?
+    public init(number: String, kind: String? = nil) {
+        self.number = number
+        self.kind = kind
+    }
+}
+
+/// An e-mail address in a create or update request.
+public struct EmailInput: Codable, Sendable {
+    public var address: String
+    public var kind: String?
+    public init(address: String, kind: String? = nil) {
+        self.address = address
+        self.kind = kind
+    }
+}
+
+/// A person in the customer database.
+public struct Contact: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var firstName: String
+    public var lastName: String
+    public var title: String?
+    public var phones: [ContactPhone]
+    public var emails: [ContactEmail]
+    public var createdAt: Date
+    public var updatedAt: Date
+    /// Set when the contact is (soft) deleted.
+    public var deletedAt: Date?
+
+    public init(id: Int64, firstName: String, lastName: String, title: String?, phones: [ContactPhone],
+                emails: [ContactEmail], createdAt: Date, updatedAt: Date, deletedAt: Date?) {
+        self.id = id
+        self.firstName = firstName
+        self.lastName = lastName
+        self.title = title
+        self.phones = phones
+        self.emails = emails
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.deletedAt = deletedAt
+    }
+}
+
+/// `contacts.create`.
+public struct CreateContactRequest: Codable, Sendable {
+    public var firstName: String?
+    public var lastName: String?
+    public var title: String?
+    public var phones: [PhoneInput]?
+    public var emails: [EmailInput]?
+
+    public init(firstName: String? = nil, lastName: String? = nil, title: String? = nil, phones: [PhoneInput]? = nil,
+                emails: [EmailInput]? = nil) {
+        self.firstName = firstName
+        self.lastName = lastName
+        self.title = title
+        self.phones = phones
+        self.emails = emails
+    }
+}
+
+/// `contacts.update`: fields left out stay as they are; `phones`/`emails` replace the whole list.
+public struct UpdateContactRequest: Codable, Sendable {
+    public var id: Int64
+    public var firstName: String?
+    public var lastName: String?
+    public var title: String?
+    public var phones: [PhoneInput]?
+    public var emails: [EmailInput]?
+}
+
+/// `contacts.get` and `contacts.delete`.
+public struct ContactIdRequest: Codable, Sendable {
+    public var id: Int64
+    public init(id: Int64) { self.id = id }
+}
+
+/// `contacts.list`: newest first, cursor pagination.
+public struct ListContactsRequest: Codable, Sendable {
+    /// Part of a name, an e-mail address, or a phone number in any format.
+    public var q: String?
+    public var limit: Int?
+    /// The `next_cursor` of the previous page.
+    public var cursor: String?
+    public var includeDeleted: Bool?
+
+    public init(q: String? = nil, limit: Int? = nil, cursor: String? = nil, includeDeleted: Bool? = nil) {
+        self.q = q
+        self.limit = limit
+        self.cursor = cursor
+        self.includeDeleted = includeDeleted
+    }
+}
+
+/// A page of results; `next_cursor` is nil on the last page.
+public struct Page<Item: Codable & Sendable>: Codable, Sendable {
+    public var items: [Item]
+    public var nextCursor: String?
+    public init(items: [Item], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+}
+
+/// `contacts.history`.
+public struct HistoryRequest: Codable, Sendable {
+    public var contactId: Int64
+    public var limit: Int?
+    public var cursor: String?
+    /// Only entries of this kind (created, updated, deleted, call).
+    public var kind: String?
+}
+
+/// One field that changed.
+public struct FieldChange: Codable, Sendable, Equatable {
+    public var field: String
+    public var before: String?
+    public var after: String?
+    public init(field: String, before: String?, after: String?) {
+        self.field = field
+        self.before = before
+        self.after = after
+    }
+}
+
+/// One line of a contact's timeline.
+public struct HistoryEntry: Codable, Sendable {
+    public var id: Int64
+    public var contactId: Int64
+    /// created, updated, deleted, call.
+    public var kind: String
+    public var at: Date
+    public var actor: String?
+    public var summary: String
+    public var changes: [FieldChange]?
+    /// For calls: the telephony service's call id.
+    public var callId: Int64?
+
+    public init(id: Int64, contactId: Int64, kind: String, at: Date, actor: String?, summary: String,
+                changes: [FieldChange]?, callId: Int64?) {
+        self.id = id
+        self.contactId = contactId
+        self.kind = kind
+        self.at = at
+        self.actor = actor
+        self.summary = summary
+        self.changes = changes
+        self.callId = callId
+    }
+}
+
+/// Payload of `contact.created` and `contact.updated`.
+public struct ContactChanged: Codable, Sendable {
+    public var contactId: Int64
+    public var firstName: String
+    public var lastName: String
+    public var phones: [ContactPhone]
+    public var emails: [ContactEmail]
+    public var changes: [FieldChange]?
+
+    public init(contact: Contact, changes: [FieldChange]? = nil) {
+        contactId = contact.id
+        firstName = contact.firstName
+        lastName = contact.lastName
+        phones = contact.phones
+        emails = contact.emails
+        self.changes = changes
+    }
+}
+
+/// Payload of `contact.deleted`.
+public struct ContactDeleted: Codable, Sendable {
+    public var contactId: Int64
+    public init(contactId: Int64) { self.contactId = contactId }
+}

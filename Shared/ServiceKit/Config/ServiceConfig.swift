@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// Everything a process of the system is configured with, read once at start: defaults that work
+/// on one machine, then environment variables, then command-line flags. Nothing deeper in the
+/// code reads the environment.
+public struct ServiceConfig: Sendable {
+    /// Where clients and workers reach the broker (`CRM_BUS_ENDPOINT`).
+    public var busEndpoint = "tcp://127.0.0.1:5555"
+    /// Where services publish events: the bus's XSUB (`CRM_EVENTS_PUBLISH_ENDPOINT`).
+    public var eventsPublishEndpoint = "tcp://127.0.0.1:5556"
+    /// Where services subscribe to events: the bus's XPUB (`CRM_EVENTS_SUBSCRIBE_ENDPOINT`).
+    public var eventsSubscribeEndpoint = "tcp://127.0.0.1:5557"
+    /// Root of the data folders; each service uses `<dataDirectory>/<service>` (`CRM_DATA_DIR`).
+    public var dataDirectory = "./data"
+    /// Log level (`CRM_LOG_LEVEL`: trace, debug, info, notice, warning, error, critical).
+    public var logLevel: Logger.Level = .info
+    /// Requests one worker runs at once (`CRM_WORKER_CONCURRENCY`).
+    public var workerConcurrency = 32
+    /// Deadline of a request when the caller gives none (`CRM_REQUEST_TIMEOUT_MS`).
+    public var requestTimeout: Duration = .seconds(5)
+    /// Heartbeat interval between broker and workers (`CRM_HEARTBEAT_MS`).
+    public var heartbeat: Duration = .seconds(1)
+    /// Gateway listen address (`CRM_HTTP_ADDRESS`, host:port).
+    public var httpHost = "127.0.0.1"
+    public var httpPort = 8080
+    /// Largest HTTP request body the gateway reads (`CRM_HTTP_MAX_BODY`, bytes).
+    public var httpMaxBody = 1 << 20
+    /// Country used to read national phone numbers (`CRM_DEFAULT_COUNTRY`, ISO 3166 code).
+    public var defaultCountry = "NO"
+    /// Name of this instance in logs and health (`CRM_INSTANCE`).
+    public var instance = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+
+    public init() {}
+
+    /// The data folder of one service, created if missing.
+    public func dataFolder(for service: String) throws -> String {
+        let path = (dataDirectory as NSString).appendingPathComponent(service)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Reads the configuration: defaults, then `environment`, then `options`.
+    public static func load(
+        options: CommonOptions, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> ServiceConfig {
+        var config = ServiceConfig()
+        func pick(_ flag: String?, _ variable: String) -> String? { flag ?? environment[variable] }
+        if let value = pick(options.bus, "CRM_BUS_ENDPOINT") { config.busEndpoint = value }
+        if let value = pick(options.eventsPublish, "CRM_EVENTS_PUBLISH_ENDPOINT") { config.eventsPublishEndpoint = value }
+        if let value = pick(options.eventsSubscribe, "CRM_EVENTS_SUBSCRIBE_ENDPOINT") { config.eventsSubscribeEndpoint = value }
+        if let value = pick(options.dataDir, "CRM_DATA_DIR") { config.dataDirectory = value }
+        if let value = pick(options.logLevel, "CRM_LOG_LEVEL") {
+            guard let level = Logger.Level(rawValue: value.lowercased()) else {
+                throw ConfigError("log level '\(value)' is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            config.logLevel = level
+        }
+        if let value = pick(options.concurrency.map(String.init), "CRM_WORKER_CONCURRENCY") {
+            guard let number = Int(value), number > 0 else { throw ConfigError("worker concurrency '\(value)' must be a positive number") }
+            config.workerConcurrency = number
+        }
+        if let value = environment["CRM_REQUEST_TIMEOUT_MS"] {
+            guard let ms = Int(value), ms > 0 else { throw ConfigError("CRM_REQUEST_TIMEOUT_MS '\(value)' must be a positive number") }
+            config.requestTimeout = .milliseconds(ms)
+        }
+        if let value = environment["CRM_HEARTBEAT_MS"] {
+            guard let ms = Int(value), ms >= 10 else { throw ConfigError("CRM_HEARTBEAT_MS '\(value)' must be at least 10") }
+            config.heartbeat = .milliseconds(ms)
+        }
+        if let value = pick(options.http, "CRM_HTTP_ADDRESS") {
+            guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]),
+                  (0...65535).contains(port) else {
+                throw ConfigError("HTTP address '\(value)' must look like 127.0.0.1:8080")
+            }
+            config.httpHost = String(value[..<colon])
+            config.httpPort = port
+        }
+        if let value = environment["CRM_HTTP_MAX_BODY"] {
+            guard let bytes = Int(value), bytes > 0 else { throw ConfigError("CRM_HTTP_MAX_BODY '\(value)' must be a positive number") }
+            config.httpMaxBody = bytes
+        }
+        if let value = pick(options.defaultCountry, "CRM_DEFAULT_COUNTRY") {
+            guard PhoneNormalizer.isKnownCountry(value.uppercased()) else {
+                throw ConfigError("default country '\(value)' is not one the phone normaliser knows")
+            }
+            config.defaultCountry = value.uppercased()
+        }
+        if let value = pick(options.instance, "CRM_INSTANCE") { config.instance = value }
+        return config
+    }
+}
+
+/// A configuration value that cannot be used; the message says which and why.
+public struct ConfigError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The flags every executable accepts; each overrides its environment variable.
+public struct CommonOptions: ParsableArguments, Sendable {
+    @Option(name: .customLong("bus"), help: "Broker endpoint (CRM_BUS_ENDPOINT).")
+    public var bus: String?
+    @Option(name: .customLong("events-publish"), help: "Event forwarder endpoint publishers connect to (CRM_EVENTS_PUBLISH_ENDPOINT).")
+    public var eventsPublish: String?
+    @Option(name: .customLong("events-subscribe"), help: "Event forwarder endpoint subscribers connect to (CRM_EVENTS_SUBSCRIBE_ENDPOINT).")
+    public var eventsSubscribe: String?
+    @Option(name: .customLong("data-dir"), help: "Data folder root (CRM_DATA_DIR).")
+    public var dataDir: String?
+    @Option(name: .customLong("log-level"), help: "Log level (CRM_LOG_LEVEL).")
+    public var logLevel: String?
+    @Option(name: .customLong("concurrency"), help: "Requests a worker runs at once (CRM_WORKER_CONCURRENCY).")
+    public var concurrency: Int?
+    @Option(name: .customLong("http"), help: "Gateway address host:port (CRM_HTTP_ADDRESS).")
+    public var http: String?
+    @Option(name: .customLong("default-country"), help: "Country for national phone numbers (CRM_DEFAULT_COUNTRY).")
+    public var defaultCountry: String?
+    @Option(name: .customLong("instance"), help: "Instance name for logs and health (CRM_INSTANCE).")
+    public var instance: String?
+
+    public init() {}
+}

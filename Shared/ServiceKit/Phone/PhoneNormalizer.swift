@@ -1,0 +1,91 @@
+import Foundation
+
+/// Turns phone numbers as PBXs, people and CSV files write them into E.164 (`+4791234567`).
+/// It reads `+` and international prefixes (`00`, `011`, `810`, ...), national numbers with or
+/// without a trunk prefix in the configured default country, `sip:`/`tel:`/`whatsapp:` URIs,
+/// `"Name" <number>` caller ids and punctuation. Extensions (`105`, `Ext.315`), `anonymous` and
+/// anything else it cannot read give nil: the caller keeps the raw text and matches it exactly.
+public struct PhoneNormalizer: Sendable {
+    /// Dialling rules of one country.
+    struct Country: Sendable {
+        let callingCode: String
+        let trunkPrefix: String?
+        let internationalPrefixes: [String]
+        /// Length of a national number without trunk prefix, when the plan is closed (NO: 8).
+        let nationalLengths: ClosedRange<Int>
+    }
+
+    static let countries: [String: Country] = [
+        "NO": Country(callingCode: "47", trunkPrefix: nil, internationalPrefixes: ["00"], nationalLengths: 8...8),
+        "DK": Country(callingCode: "45", trunkPrefix: nil, internationalPrefixes: ["00"], nationalLengths: 8...8),
+        "SE": Country(callingCode: "46", trunkPrefix: "0", internationalPrefixes: ["00"], nationalLengths: 7...9),
+        "FI": Country(callingCode: "358", trunkPrefix: "0", internationalPrefixes: ["00", "990", "994", "999"], nationalLengths: 5...10),
+        "DE": Country(callingCode: "49", trunkPrefix: "0", internationalPrefixes: ["00"], nationalLengths: 6...11),
+        "NL": Country(callingCode: "31", trunkPrefix: "0", internationalPrefixes: ["00"], nationalLengths: 9...9),
+        "FR": Country(callingCode: "33", trunkPrefix: "0", internationalPrefixes: ["00"], nationalLengths: 9...9),
+        "GB": Country(callingCode: "44", trunkPrefix: "0", internationalPrefixes: ["00"], nationalLengths: 9...10),
+        "IE": Country(callingCode: "353", trunkPrefix: "0", internationalPrefixes: ["00"], nationalLengths: 7...9),
+        "ES": Country(callingCode: "34", trunkPrefix: nil, internationalPrefixes: ["00"], nationalLengths: 9...9),
+        "PL": Country(callingCode: "48", trunkPrefix: nil, internationalPrefixes: ["00"], nationalLengths: 9...9),
+        "US": Country(callingCode: "1", trunkPrefix: "1", internationalPrefixes: ["011"], nationalLengths: 10...10),
+        "CA": Country(callingCode: "1", trunkPrefix: "1", internationalPrefixes: ["011"], nationalLengths: 10...10),
+        "RU": Country(callingCode: "7", trunkPrefix: "8", internationalPrefixes: ["810"], nationalLengths: 10...10),
+        "AU": Country(callingCode: "61", trunkPrefix: "0", internationalPrefixes: ["0011"], nationalLengths: 9...9),
+        "IN": Country(callingCode: "91", trunkPrefix: "0", internationalPrefixes: ["00"], nationalLengths: 10...10),
+    ]
+
+    /// Whether `code` (ISO 3166 alpha-2) has dialling rules here.
+    public static func isKnownCountry(_ code: String) -> Bool { countries[code] != nil }
+
+    private let country: Country
+
+    /// - Parameter defaultCountry: ISO 3166 alpha-2 code used for national numbers; an unknown
+    ///   code falls back to Norway (configuration validates it first).
+    public init(defaultCountry: String) {
+        country = Self.countries[defaultCountry.uppercased()] ?? Self.countries["NO"]!
+    }
+
+    /// The E.164 form of `raw`, or nil when it is not a public phone number.
+    public func e164(_ raw: String) -> String? {
+        guard var text = Self.unwrap(raw) else { return nil }
+        let hasPlus = text.hasPrefix("+")
+        if hasPlus { text.removeFirst() }
+        let digits = text.filter { !" -.()/\u{00A0}\t".contains($0) }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        if hasPlus { return Self.plausible(digits) }
+        for prefix in country.internationalPrefixes.sorted(by: { $0.count > $1.count }) where digits.hasPrefix(prefix) {
+            return Self.plausible(String(digits.dropFirst(prefix.count)))
+        }
+        if let trunk = country.trunkPrefix, digits.hasPrefix(trunk) {
+            let national = String(digits.dropFirst(trunk.count))
+            guard country.nationalLengths.contains(national.count) else { return nil }
+            return Self.plausible(country.callingCode + national)
+        }
+        guard country.nationalLengths.contains(digits.count) else { return nil }
+        return Self.plausible(country.callingCode + digits)
+    }
+
+    /// The number inside URIs and caller-id decorations, or nil for withheld numbers.
+    static func unwrap(_ raw: String) -> String? {
+        var text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let open = text.lastIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close {
+            text = String(text[text.index(after: open)..<close])
+        }
+        let lower = text.lowercased()
+        for scheme in ["sips:", "sip:", "tel:", "whatsapp:"] where lower.hasPrefix(scheme) {
+            text = String(text.dropFirst(scheme.count))
+            break
+        }
+        if let at = text.firstIndex(of: "@") { text = String(text[..<at]) }
+        if let semicolon = text.firstIndex(of: ";") { text = String(text[..<semicolon]) }
+        text = text.trimmingCharacters(in: .whitespaces)
+        let withheld: Set<String> = ["", "unknown", "anonymous", "private", "restricted", "unavailable", "withheld"]
+        return withheld.contains(text.lowercased()) ? nil : text
+    }
+
+    /// E.164 allows up to 15 digits; fewer than 7 is no public number anywhere.
+    static func plausible(_ digits: String) -> String? {
+        guard (7...15).contains(digits.count), !digits.hasPrefix("0") else { return nil }
+        return "+" + digits
+    }
+}

@@ -1,0 +1,66 @@
+import Bus
+import Foundation
+import GRDB
+import Storage
+
+/// Serves a service's outbox to its event publisher.
+public struct OutboxEventSource: EventSource {
+    public let source: String
+    public let database: ServiceDatabase
+
+    public init(source: String, database: ServiceDatabase) {
+        self.source = source
+        self.database = database
+    }
+
+    public func events(after: Int64, limit: Int) async throws -> [BusEvent] {
+        try await database.outboxEvents(after: after, limit: limit).map {
+            BusEvent(source: source, sequence: $0.seq ?? 0, type: $0.type, occurredAt: $0.occurredAt, payload: $0.payload)
+        }
+    }
+
+    public func lastSequence() async throws -> Int64 {
+        try await database.lastOutboxSequence()
+    }
+
+    /// The `events.since` handler every service with an outbox answers.
+    public var sinceHandler: BusMethodHandler {
+        { request in
+            let ask: EventsSince.Request
+            do {
+                ask = try JSONDecoder().decode(EventsSince.Request.self, from: request.body)
+            } catch {
+                throw BusError.badRequest("events.since needs {\"after\": <sequence>, \"limit\": <n>}")
+            }
+            let limit = min(max(1, ask.limit ?? 500), EventsSince.maxLimit)
+            let events = try await events(after: ask.after, limit: limit)
+            return EventsSince.encodeReply(events, lastSequence: try await lastSequence())
+        }
+    }
+}
+
+/// What a service does with one event from another service, inside the transaction that also
+/// moves the checkpoint. Unknown event types should be ignored quietly.
+public typealias EventHandler = @Sendable (BusEvent, Database, Outbox) throws -> Void
+
+/// Applies events through the storage kit: handler and checkpoint in one transaction.
+public struct DatabaseEventApplier: EventApplier {
+    public let database: ServiceDatabase
+    public let handler: EventHandler
+
+    public init(database: ServiceDatabase, handler: @escaping EventHandler) {
+        self.database = database
+        self.handler = handler
+    }
+
+    public func checkpoint(for source: String) async throws -> Int64 {
+        try await database.checkpoint(source: source)
+    }
+
+    public func apply(_ event: BusEvent) async throws {
+        let handler = self.handler
+        try await database.applyEvent(source: event.source, sequence: event.sequence) { db, outbox in
+            try handler(event, db, outbox)
+        }
+    }
+}

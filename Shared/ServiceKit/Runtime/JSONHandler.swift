@@ -1,0 +1,22 @@
+import Bus
+import Contracts
+import Foundation
+
+/// Builds a bus method handler from a typed closure: the body is decoded with the wire decoder
+/// (an empty body reads as `{}`), the result encoded with the wire encoder.
+public func jsonHandler<Request: Decodable & Sendable, Reply: Encodable>(
+    _ type: Request.Type,
+    _ body: @escaping @Sendable (Request, IncomingRequest) async throws -> Reply
+) -> BusMethodHandler {
+    { incoming in
+        let request = try decodeBody(Request.self, incoming)
+        let reply = try await body(request, incoming)
+        return try Wire.encode(reply)
+    }
+}
+
+/// A reply with nothing to say but that it worked.
+public struct Done: Codable, Sendable {
+    public var ok = true
+    public init() {}
+}

@@ -1,0 +1,104 @@
+import Bus
+import Contracts
+import Foundation
+import Logging
+import ServiceLifecycle
+import Storage
+
+/// What one service process runs, composed in one place: a bus worker (its methods, plus
+/// `<service>.health` and `events.since`), an event publisher draining its outbox, subscribers
+/// for the events it consumes, and any other long-running parts (the gateway's HTTP server).
+/// `run()` starts them in a `ServiceGroup` and shuts them down in reverse order on SIGTERM/SIGINT.
+public final class ServiceRuntime: Sendable {
+    public let name: String
+    public let config: ServiceConfig
+    public let logger: Logger
+    /// The process's ZeroMQ context.
+    public let context: ZMQContext
+    /// For requests to other services (and catch-up of events).
+    public let client: BusClient
+    private let startedAt = Date()
+
+    public init(name: String, config: ServiceConfig) throws {
+        self.name = name
+        self.config = config
+        var logger = Logger(label: name)
+        logger[metadataKey: "instance"] = "\(config.instance)"
+        self.logger = logger
+        context = ZMQContext()
+        client = try BusClient(context: context, endpoint: config.busEndpoint, defaultTimeout: config.requestTimeout,
+                               logger: Logger(label: "\(name).bus-client"))
+    }
+
+    /// Runs until SIGTERM or SIGINT.
+    /// - Parameters:
+    ///   - handlers: the service's bus methods; nil runs no worker (the gateway).
+    ///   - database: the service's database, whose outbox is published and served by `events.since`.
+    ///   - subscriptions: sources to follow and what to do with their events.
+    ///   - services: other parts to run alongside.
+    public func run(
+        handlers: [String: BusMethodHandler]?,
+        database: ServiceDatabase? = nil,
+        subscriptions: (sources: [String], handler: EventHandler)? = nil,
+        services extra: [any Service] = []
+    ) async throws {
+        var parts: [any Service] = []
+        if let database {
+            let source = OutboxEventSource(source: name, database: database)
+            let publisher = EventPublisher(context: context, endpoint: config.eventsPublishEndpoint, source: source,
+                                           logger: Logger(label: "\(name).publisher"))
+            database.outbox.onCommit { publisher.notify() }
+            parts.append(publisher)
+            if let subscriptions {
+                parts.append(EventSubscriber(
+                    context: context, endpoint: config.eventsSubscribeEndpoint, client: client,
+                    sources: subscriptions.sources,
+                    applier: DatabaseEventApplier(database: database, handler: subscriptions.handler),
+                    logger: Logger(label: "\(name).subscriber")))
+            }
+        }
+        parts.append(contentsOf: extra)
+        if var handlers {
+            handlers["\(name).health"] = healthHandler(database: database)
+            if let database {
+                handlers[EventsSince.method] = OutboxEventSource(source: name, database: database).sinceHandler
+            }
+            // Listed last so it stops first: no new requests while the rest winds down.
+            parts.append(BusWorker(context: context, endpoint: config.busEndpoint, service: name, handlers: handlers,
+                                   capacity: config.workerConcurrency, heartbeat: config.heartbeat,
+                                   logger: Logger(label: "\(name).worker")))
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: parts.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        logger.info("starting", metadata: ["bus": "\(config.busEndpoint)", "data": "\(config.dataDirectory)"])
+        defer {
+            client.close()
+            context.terminate()
+            logger.info("stopped")
+        }
+        try await group.run()
+    }
+
+    private func healthHandler(database: ServiceDatabase?) -> BusMethodHandler {
+        let name = name, instance = config.instance, startedAt = startedAt
+        return { _ in
+            var databaseStatus = "none"
+            if let database {
+                do {
+                    _ = try await database.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+                    databaseStatus = "ok"
+                } catch {
+                    databaseStatus = "error: \(error)"
+                }
+            }
+            let health = HealthReport(
+                service: name, instance: instance, status: databaseStatus.hasPrefix("error") ? "degraded" : "ok",
+                pid: Int(ProcessInfo.processInfo.processIdentifier), startedAt: startedAt,
+                uptimeSeconds: Int(Date().timeIntervalSince(startedAt)), database: databaseStatus)
+            return try Wire.encode(health)
+        }
+    }
+}
