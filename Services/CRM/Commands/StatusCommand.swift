@@ -1,0 +1,61 @@
+import ArgumentParser
+import Bus
+import Contracts
+import Foundation
+import ServiceKit
+
+/// `crm status`: every service's health as reported over the bus.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the health of every service, asked over the bus.")
+
+    @OptionGroup var options: CommonOptions
+
+    @Option(name: .customLong("file"), help: "Process plan (YAML) naming the services to ask.")
+    var file = "compose/crm.yaml"
+
+    @Option(name: .customLong("timeout"), help: "Seconds to wait for each answer.")
+    var timeout: Double = 2
+
+    func run() async throws {
+        let plan = try? ProcessPlan.load(path: file)
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in plan?.environment ?? [:] where environment[key] == nil { environment[key] = value }
+        let config = try ServiceConfig.load(options: options, environment: environment)
+        let context = ZMQContext()
+        let client = try BusClient(context: context, endpoint: config.busEndpoint)
+        defer {
+            client.close()
+            context.terminate()
+        }
+        let limit = Duration.milliseconds(Int(timeout * 1000))
+        var healthy = true
+        print("bus \(config.busEndpoint)")
+        do {
+            let body = try await client.call(service: "bus", method: "bus.health", body: Data("{}".utf8), timeout: limit)
+            let snapshot = try JSONDecoder().decode(BrokerSnapshot.self, from: body)
+            for service in snapshot.services {
+                print("  \(service.name.padding(toLength: 12, withPad: " ", startingAt: 0)) workers=\(service.workers) queued=\(service.queued) in_flight=\(service.inFlight)")
+            }
+        } catch {
+            print("  unreachable: \(error)")
+            throw ExitCode(1)
+        }
+        let names = (plan?.processes.map { $0.executable ?? $0.name } ?? ["contacts", "telephony", "gateway"]).filter { $0 != "bus" }
+        for name in names {
+            let label = name.padding(toLength: 12, withPad: " ", startingAt: 0)
+            do {
+                let body = try await client.call(service: name, method: "\(name).health", body: Data("{}".utf8), timeout: limit)
+                if let report = try? Wire.decode(HealthReport.self, from: body) {
+                    print("\(label) \(report.status)  instance=\(report.instance) pid=\(report.pid) uptime=\(report.uptimeSeconds)s database=\(report.database)")
+                    if report.status != "ok" { healthy = false }
+                } else {
+                    print("\(label) ok")
+                }
+            } catch {
+                print("\(label) DOWN  \(error)")
+                healthy = false
+            }
+        }
+        if !healthy { throw ExitCode(1) }
+    }
+}

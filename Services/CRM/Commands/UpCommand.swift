@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+
+/// `crm up`: runs the whole system on this machine from a process plan under compose/.
+struct UpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up", abstract: "Start the bus, the services and the gateway; restart what dies; stop all on Ctrl-C.")
+
+    @Option(name: .customLong("file"), help: "Process plan (YAML).")
+    var file = "compose/crm.yaml"
+
+    @Option(name: .customLong("bin-dir"), help: "Folder holding the executables (default: next to crm).")
+    var binDir: String?
+
+    @Option(name: .customLong("grace"), help: "Seconds a process gets to stop before it is killed.")
+    var grace: Double = 10
+
+    func run() throws {
+        let plan = try ProcessPlan.load(path: file)
+        let folder = binDir ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let supervisor = Supervisor(grace: grace)
+        let inherited = ProcessInfo.processInfo.environment
+        for entry in plan.processes {
+            let executable = (folder as NSString).appendingPathComponent(entry.executable ?? entry.name)
+            guard FileManager.default.isExecutableFile(atPath: executable) else {
+                throw PlanError("\(executable) is missing; build first (swift build)")
+            }
+            for instance in 1...max(1, entry.instances ?? 1) where (entry.instances ?? 1) > 0 {
+                var environment = inherited
+                // The shell's environment wins over the plan's defaults, so one-off overrides work.
+                for (key, value) in plan.environment ?? [:] where inherited[key] == nil { environment[key] = value }
+                for (key, value) in entry.environment ?? [:] { environment[key] = value }
+                let label = "\(entry.name).\(instance)"
+                environment["CRM_INSTANCE"] = label
+                supervisor.add(label: label, executable: executable, environment: environment)
+            }
+        }
+        let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { supervisor.stop() }
+            source.resume()
+            return source
+        }
+        supervisor.log("starting \(plan.processes.map { "\($0.name)×\($0.instances ?? 1)" }.joined(separator: ", "))")
+        supervisor.start()
+        supervisor.wait()
+        signals.forEach { $0.cancel() }
+        supervisor.log("all processes stopped")
+    }
+}
