@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+
+/// What happens when processes die: the bus, a service, a child of `crm up`.
+@Suite("End to end: failures", .serialized)
+struct ResilienceTests {
+    @Test("after kill -9 of the bus mid-traffic, services and gateway recover by themselves")
+    func busRestart() async throws {
+        let system = try SystemUnderTest()
+        defer { system.shutdown() }
+        try await system.startAll()
+
+        // Traffic in flight while the bus dies.
+        let traffic = Task {
+            var outcomes: [Int] = []
+            for index in 0..<60 {
+                let result = try? await system.http("POST", "/api/v1/contacts", json: ["first_name": "Load", "last_name": "\(index)"], timeout: 10)
+                outcomes.append(result?.0 ?? 0)
+                try? await Task.sleep(for: .milliseconds(25))
+            }
+            return outcomes
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        system.kill9("bus")
+        try await Task.sleep(for: .milliseconds(500))
+        try system.start("bus")
+        let outcomes = await traffic.value
+        // Every request got an answer: success, or a clear 503/504 while the bus was away.
+        #expect(outcomes.allSatisfy { [201, 503, 504].contains($0) }, "\(outcomes)")
+
+        try await system.waitUntilReady(timeout: .seconds(20))
+        for index in 0..<20 {
+            let (status, _) = try await system.http("POST", "/api/v1/contacts", json: ["first_name": "After", "last_name": "\(index)"])
+            #expect(status == 201)
+        }
+        let list = try await system.getObject("/api/v1/contacts?q=After&limit=50")
+        #expect((list["items"] as? [[String: Any]])?.count == 20)
+    }
+
+    @Test("a request to a service that is down fails with a clear error within its deadline")
+    func serviceDown() async throws {
+        let system = try SystemUnderTest()
+        system.extraEnvironment["CRM_REQUEST_TIMEOUT_MS"] = "3000"
+        defer { system.shutdown() }
+        try await system.startAll()
+        system.kill9("telephony")
+        let started = ContinuousClock.now
+        let (status, body) = try await system.http("GET", "/api/v1/calls")
+        let elapsed = ContinuousClock.now - started
+        #expect([503, 504].contains(status))
+        let error = (body as? [String: Any])?["error"] as? [String: Any]
+        #expect(["unavailable", "timeout"].contains(error?["code"] as? String ?? ""))
+        #expect((error?["message"] as? String)?.contains("telephony") == true, "\(String(describing: error))")
+        #expect(elapsed < .seconds(5), "took \(elapsed)")
+        // Once the broker has noticed, the answer is immediate.
+        try await Task.sleep(for: .seconds(1))
+        let again = ContinuousClock.now
+        let (status2, _) = try await system.http("GET", "/api/v1/calls")
+        #expect(status2 == 503)
+        #expect(ContinuousClock.now - again < .seconds(1))
+        // The rest of the system is unaffected.
+        let (contactStatus, _) = try await system.http("POST", "/api/v1/contacts", json: ["last_name": "Still works"])
+        #expect(contactStatus == 201)
+    }
+
+    @Test("crm up runs the plan, scales by the instance count, restarts a killed child and stops everything")
+    func crmUp() async throws {
+        let system = try SystemUnderTest()
+        defer { system.shutdown() }
+        let plan = """
+            environment:
+              CRM_HEARTBEAT_MS: "250"
+            processes:
+              - name: bus
+              - name: contacts
+              - name: telephony
+                instances: 2
+              - name: gateway
+            """
+        let planPath = system.folder.appendingPathComponent("plan.yaml").path
+        try plan.write(toFile: planPath, atomically: true, encoding: .utf8)
+        try system.start("crm", arguments: ["up", "--file", planPath, "--grace", "5"])
+        try await system.waitUntileReadyOrThrow()
+
+        func telephonyWorkers() async throws -> Int {
+            let output = try system.run("crm", ["status", "--file", planPath])
+            let line = output.split(separator: "\n").first { $0.contains("telephony") && $0.contains("workers=") } ?? ""
+            return Int(line.split(separator: " ").first { $0.hasPrefix("workers=") }?.dropFirst(8) ?? "") ?? 0
+        }
+        try await system.eventually("two telephony workers") { try await telephonyWorkers() == 2 }
+
+        let status = try system.run("crm", ["status", "--file", planPath])
+        let pidText = status.split(separator: "\n").first { $0.hasPrefix("telephony") }?
+            .split(separator: " ").first { $0.hasPrefix("pid=") }?.dropFirst(4)
+        let pid = try #require(pidText.flatMap { Int32($0) })
+        kill(pid, SIGKILL)
+        try await system.eventually("the killed telephony instance is replaced") {
+            let children = try system.childPids(of: "crm")
+            return children.count == 5 && !children.contains(pid)
+        }
+        try await system.eventually("the new instance registers with the bus") { try await telephonyWorkers() == 2 }
+        let (readyStatus, _) = try await system.http("GET", "/readyz")
+        #expect(readyStatus == 200)
+
+        let children = try system.childPids(of: "crm")
+        #expect(children.count == 5)
+        system.terminate("crm", grace: 20)
+        for child in children { #expect(kill(child, 0) != 0, "child \(child) still running") }
+    }
+}
+
+extension SystemUnderTest {
+    /// Runs a short command to completion and returns its standard output.
+    func run(_ name: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = binDirectory.appendingPathComponent(name)
+        process.arguments = arguments
+        process.environment = environment
+        process.currentDirectoryURL = folder
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func waitUntileReadyOrThrow() async throws { try await waitUntilReady(timeout: .seconds(40)) }
+
+    /// Direct children of a process this instance started (from /proc).
+    func childPids(of label: String) throws -> [Int32] {
+        guard let parent = processes[label]?.processIdentifier else { return [] }
+        let entries = try FileManager.default.contentsOfDirectory(atPath: "/proc")
+        return entries.compactMap { Int32($0) }.filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 2 && Int32(fields[1]) == parent
+        }
+    }
+}

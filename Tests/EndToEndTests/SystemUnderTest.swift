@@ -1,0 +1,189 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The real system for one test: the executables started as separate processes on free ports,
+/// with a temporary data folder. Everything it starts it stops, by the process id it got.
+final class SystemUnderTest: @unchecked Sendable {
+    // Mutable state is only touched by the test that owns this instance, one step at a time.
+    let folder: URL
+    let busPort: Int
+    let eventsInPort: Int
+    let eventsOutPort: Int
+    let httpPort: Int
+    private(set) var processes: [String: Process] = [:]
+    let binDirectory: URL
+    var extraEnvironment: [String: String] = [:]
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("crm-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let ports = try FreePorts.take(4)
+        (busPort, eventsInPort, eventsOutPort, httpPort) = (ports[0], ports[1], ports[2], ports[3])
+        binDirectory = try Self.findBinaries()
+    }
+
+    /// `CRM_BIN_DIR`, or the package's `.build/debug`.
+    static func findBinaries() throws -> URL {
+        if let dir = ProcessInfo.processInfo.environment["CRM_BIN_DIR"] { return URL(fileURLWithPath: dir) }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let debug = root.appendingPathComponent(".build/debug")
+        for name in ["bus", "contacts", "telephony", "gateway", "crm"] {
+            guard FileManager.default.isExecutableFile(atPath: debug.appendingPathComponent(name).path) else {
+                throw E2EError("\(debug.path)/\(name) is missing: run `swift build` before the end-to-end tests")
+            }
+        }
+        return debug
+    }
+
+    var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["CRM_DATA_DIR"] = folder.appendingPathComponent("data").path
+        env["CRM_BUS_ENDPOINT"] = "tcp://127.0.0.1:\(busPort)"
+        env["CRM_EVENTS_PUBLISH_ENDPOINT"] = "tcp://127.0.0.1:\(eventsInPort)"
+        env["CRM_EVENTS_SUBSCRIBE_ENDPOINT"] = "tcp://127.0.0.1:\(eventsOutPort)"
+        env["CRM_HTTP_ADDRESS"] = "127.0.0.1:\(httpPort)"
+        env["CRM_HEARTBEAT_MS"] = "250"
+        env["CRM_LOG_LEVEL"] = "info"
+        env["CRM_DEFAULT_COUNTRY"] = "NO"
+        for (key, value) in extraEnvironment { env[key] = value }
+        return env
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(httpPort)" }
+
+    /// Starts one executable; its output goes to `<folder>/<name>.log`.
+    func start(_ name: String, arguments: [String] = [], label: String? = nil) throws {
+        let label = label ?? name
+        let process = Process()
+        process.executableURL = binDirectory.appendingPathComponent(name)
+        process.arguments = arguments
+        process.environment = environment
+        process.currentDirectoryURL = folder
+        let logURL = folder.appendingPathComponent("\(label).log")
+        if !FileManager.default.fileExists(atPath: logURL.path) { FileManager.default.createFile(atPath: logURL.path, contents: nil) }
+        let log = try FileHandle(forWritingTo: logURL)
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        processes[label] = process
+    }
+
+    /// Starts the whole system and waits until the gateway says it is ready.
+    func startAll() async throws {
+        for name in ["bus", "contacts", "telephony", "gateway"] { try start(name) }
+        try await waitUntilReady()
+    }
+
+    func waitUntilReady(timeout: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let (status, _) = try? await http("GET", "/readyz"), status == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw E2EError("the system was not ready within \(timeout); logs in \(folder.path)")
+    }
+
+    /// kill -9.
+    func kill9(_ label: String) {
+        guard let process = processes[label] else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        processes[label] = nil
+    }
+
+    /// SIGTERM, then SIGKILL after `grace`.
+    func terminate(_ label: String, grace: TimeInterval = 10) {
+        guard let process = processes[label] else { return }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            let deadline = Date().addingTimeInterval(grace)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        process.waitUntilExit()
+        processes[label] = nil
+    }
+
+    /// Stops everything this instance started and removes the folder (kept when KEEP_E2E=1).
+    func shutdown() {
+        for label in Array(processes.keys) { terminate(label, grace: 5) }
+        if ProcessInfo.processInfo.environment["KEEP_E2E"] == nil {
+            try? FileManager.default.removeItem(at: folder)
+        }
+    }
+
+    deinit { shutdown() }
+
+    // MARK: - HTTP
+
+    /// Sends a request; returns the status and the parsed JSON body (nil when not JSON).
+    @discardableResult
+    func http(_ method: String, _ path: String, json: Any? = nil, timeout: TimeInterval = 15) async throws -> (Int, Any?) {
+        var request = URLRequest(url: URL(string: baseURL + path)!)
+        request.httpMethod = method
+        request.timeoutInterval = timeout
+        if let json {
+            request.httpBody = try JSONSerialization.data(withJSONObject: json)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        return (status, try? JSONSerialization.jsonObject(with: data))
+    }
+
+    /// GET that must answer 200 with a JSON object.
+    func getObject(_ path: String) async throws -> [String: Any] {
+        let (status, body) = try await http("GET", path)
+        guard status == 200, let object = body as? [String: Any] else {
+            throw E2EError("GET \(path) answered \(status): \(String(describing: body))")
+        }
+        return object
+    }
+
+    /// Waits until `condition` holds, polling.
+    func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if (try? await condition()) == true { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw E2EError("timed out waiting for: \(what); logs in \(folder.path)")
+    }
+}
+
+struct E2EError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Free TCP ports on loopback, found by binding port 0.
+enum FreePorts {
+    static func take(_ count: Int) throws -> [Int] {
+        var sockets: [Int32] = []
+        defer { sockets.forEach { close($0) } }
+        var ports: [Int] = []
+        for _ in 0..<count {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+            }
+            guard bound == 0 else { throw E2EError("cannot bind a free port") }
+            _ = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
+            sockets.append(fd)
+            ports.append(Int(UInt16(bigEndian: address.sin_port)))
+        }
+        return ports
+    }
+}
