@@ -1,0 +1,34 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+.PHONY: deps build run test test-unit test-e2e bench clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	swift build
+
+# Runs the whole system on local defaults (compose/crm.yaml): data in ./data, bus on
+# 127.0.0.1:5555-5557, HTTP on 127.0.0.1:8080. Ctrl-C stops everything.
+run: build
+	.build/debug/crm up
+
+# Builds everything (the end-to-end tests start the real executables) and runs every test.
+test: build
+	swift build --build-tests
+	swift test --skip-build
+	python3 -m unittest discover -s Tests/Python -v
+
+test-unit: build
+	swift build --build-tests
+	swift test --skip-build --skip EndToEndTests
+
+test-e2e: build
+	swift build --build-tests
+	swift test --skip-build --filter EndToEndTests
+
+# Broker round trips against bare libzmq, in release mode; see docs/performance.md.
+bench: deps
+	swift run -c release crm-bench
+
+clean:
+	rm -rf .build

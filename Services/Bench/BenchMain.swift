@@ -1,0 +1,104 @@
+import ArgumentParser
+import Bus
+import CZeroMQ
+import Foundation
+import Logging
+
+/// `crm-bench`: request round trips through the broker against a bare libzmq DEALER/ROUTER round
+/// trip measured in the same run on the same machine. Not a test: it prints numbers and ratios.
+@main
+struct BenchMain: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crm-bench", abstract: "Measure broker round trips against bare libzmq.")
+
+    @Option(help: "Sequential round trips for the latency runs.")
+    var latencyRequests = 20_000
+
+    @Option(help: "Requests for each throughput run.")
+    var throughputRequests = 200_000
+
+    @Option(help: "Requests kept in flight in the throughput runs.")
+    var window = 128
+
+    @Option(help: "Concurrent callers of the Swift client in its throughput run.")
+    var callers = 128
+
+    @Option(help: "Payload size in bytes.")
+    var payload = 64
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        let body = Data(repeating: UInt8(ascii: "x"), count: payload)
+        say("crm-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, payload \(payload) B, window \(window)")
+        say("")
+
+        let bare = try BareRoundTrip(body: body)
+        let bareLatency = try bare.latency(count: latencyRequests)
+        let bareRate = try bare.throughput(count: throughputRequests, window: window)
+        bare.stop()
+
+        let context = ZMQContext()
+        let broker = try Broker(context: context, config: BrokerConfig(endpoint: "tcp://127.0.0.1:*"))
+
+        let raw = try RawBrokerRoundTrip(context: context, endpoint: broker.endpoint, body: body)
+        let rawLatency = try raw.latency(count: latencyRequests)
+        let rawRate = try raw.throughput(count: throughputRequests, window: window)
+        raw.stop()
+
+        let worker = BusWorker(context: context, endpoint: broker.endpoint, service: "bench-swift",
+                               handlers: ["bench.echo": { request in request.body }], capacity: 256)
+        let workerTask = Task { try await worker.run() }
+        let client = try BusClient(context: context, endpoint: broker.endpoint, defaultTimeout: .seconds(30))
+        // Wait for the worker to register.
+        for _ in 0..<500 {
+            if (try? await client.call(service: "bench-swift", method: "bench.echo", body: body, timeout: .seconds(1))) != nil { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let swiftLatency = try await SwiftRoundTrip.latency(client: client, body: body, count: latencyRequests)
+        let swiftRate = try await SwiftRoundTrip.throughput(client: client, body: body, count: throughputRequests, callers: callers)
+        workerTask.cancel()
+        _ = await workerTask.result
+        client.close()
+        broker.stop()
+        context.terminate()
+
+        func row(_ name: String, _ latency: LatencyResult, _ rate: Double) -> String {
+            name.padding(toLength: 44, withPad: " ", startingAt: 0)
+                + String(format: "%9.1f %9.1f %12.0f %10.2f %10.2f", latency.p50, latency.p99, rate,
+                         latency.p50 / bareLatency.p50, bareRate / rate)
+        }
+        say("path".padding(toLength: 44, withPad: " ", startingAt: 0) + "  p50 µs    p99 µs        req/s  p50 ratio  rate ratio")
+        say(row("bare DEALER -> ROUTER (baseline)", bareLatency, bareRate))
+        say(row("broker, raw DEALER client and worker", rawLatency, rawRate))
+        say(row("broker, BusClient -> BusWorker (async API)", swiftLatency, swiftRate))
+        say("")
+        say("ratios are against the baseline: p50 ratio = p50 / baseline p50; rate ratio = baseline req/s / req/s")
+    }
+}
+
+/// Latency percentiles in microseconds.
+struct LatencyResult {
+    let p50: Double
+    let p99: Double
+
+    init(samples: [UInt64]) {
+        let sorted = samples.sorted()
+        p50 = Double(sorted[sorted.count / 2]) / 1000
+        p99 = Double(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]) / 1000
+    }
+}
+
+func nanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+/// Writes a line to standard output at once (no stdio buffering), so progress shows when piped.
+func say(_ line: String = "") {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

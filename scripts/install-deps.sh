@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what building and testing need on a Debian machine that already has Swift:
+# libzmq3-dev and libsqlite3-dev (with pkg-config), and the Python packages the test clients use.
+# Safe to run again: it only installs what is missing.
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for pkg in libzmq3-dev libsqlite3-dev pkg-config; do
+    if ! dpkg -s "$pkg" >/dev/null 2>&1; then missing+=("$pkg"); fi
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "installing ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ -f requirements-test.txt ] && command -v python3 >/dev/null; then
+    if ! python3 -c "import zmq" >/dev/null 2>&1; then
+        python3 -m pip install -q -r requirements-test.txt
+    fi
+fi
