@@ -16,7 +16,7 @@ run: build
 test: build
 	swift build --build-tests
 	swift test --skip-build
-	python3 -m unittest discover -s Tests/Python -v
+	python3 -m pytest -q Tests/Python
 
 test-unit: build
 	swift build --build-tests

@@ -34,8 +34,18 @@ public struct BrokerSnapshot: Codable, Sendable, Equatable {
         public var workers: Int
         public var queued: Int
         public var inFlight: Int
+
+        enum CodingKeys: String, CodingKey {
+            case name, workers, queued
+            case inFlight = "in_flight"
+        }
     }
 
     public var services: [ServiceState]
     public var requestsRouted: Int
+
+    enum CodingKeys: String, CodingKey {
+        case services
+        case requestsRouted = "requests_routed"
+    }
 }
