@@ -84,6 +84,15 @@ let package = Package(
             name: "StorageTests", dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/StorageTests", swiftSettings: swiftSettings),
         .testTarget(
+            name: "ServiceKitTests", dependencies: ["ServiceKit"],
+            path: "Tests/ServiceKitTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ContactsTests", dependencies: ["ContactsService", "ServiceKit", "Storage"],
+            path: "Tests/ContactsTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TelephonyTests", dependencies: ["TelephonyService", "ServiceKit", "Storage"],
+            path: "Tests/TelephonyTests", swiftSettings: swiftSettings),
+        .testTarget(
             name: "EndToEndTests", dependencies: ["Contracts"],
             path: "Tests/EndToEndTests", swiftSettings: swiftSettings),
     ]

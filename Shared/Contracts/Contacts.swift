@@ -126,6 +126,8 @@ public struct UpdateContactRequest: Codable, Sendable {
     public var title: String?
     public var phones: [PhoneInput]?
     public var emails: [EmailInput]?
+
+    public init(id: Int64) { self.id = id }
 }
 
 /// `contacts.get` and `contacts.delete`.
@@ -168,6 +170,13 @@ public struct HistoryRequest: Codable, Sendable {
     public var cursor: String?
     /// Only entries of this kind (created, updated, deleted, call).
     public var kind: String?
+
+    public init(contactId: Int64, limit: Int? = nil, cursor: String? = nil, kind: String? = nil) {
+        self.contactId = contactId
+        self.limit = limit
+        self.cursor = cursor
+        self.kind = kind
+    }
 }
 
 /// One field that changed.

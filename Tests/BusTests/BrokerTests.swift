@@ -217,7 +217,13 @@ struct BrokerTests {
         #expect(try await client.call(service: "phoenix", method: "phoenix.ping", body: Data(), timeout: .seconds(3))
                 == Data("\"pong\"".utf8))
         first.stop()
-        let second = try Broker(context: context, config: BrokerConfig(endpoint: endpoint, heartbeatIntervalMs: 100))
+        // libzmq releases the listening port asynchronously after close; retry the bind briefly.
+        var restarted: Broker?
+        for _ in 0..<100 where restarted == nil {
+            restarted = try? Broker(context: context, config: BrokerConfig(endpoint: endpoint, heartbeatIntervalMs: 100))
+            if restarted == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let second = try #require(restarted)
         var answered = false
         for _ in 0..<30 where !answered {
             if let reply = try? await client.call(service: "phoenix", method: "phoenix.ping", body: Data(), timeout: .seconds(1)) {

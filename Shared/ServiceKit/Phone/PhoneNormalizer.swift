@@ -47,10 +47,10 @@ public struct PhoneNormalizer: Sendable {
 
     /// The E.164 form of `raw`, or nil when it is not a public phone number.
     public func e164(_ raw: String) -> String? {
-        guard var text = Self.unwrap(raw) else { return nil }
-        let hasPlus = text.hasPrefix("+")
-        if hasPlus { text.removeFirst() }
-        let digits = text.filter { !" -.()/\u{00A0}\t".contains($0) }
+        guard let text = Self.unwrap(raw) else { return nil }
+        var digits = text.filter { !" -.()/\u{00A0}\t".contains($0) }
+        let hasPlus = digits.hasPrefix("+")
+        if hasPlus { digits.removeFirst() }
         guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         if hasPlus { return Self.plausible(digits) }
         for prefix in country.internationalPrefixes.sorted(by: { $0.count > $1.count }) where digits.hasPrefix(prefix) {

@@ -1,0 +1,120 @@
+import Bus
+import Contracts
+import Foundation
+import ServiceKit
+import Storage
+import Testing
+
+@testable import ContactsService
+
+@Suite("Contact store")
+struct ContactStoreTests {
+    func makeStore() throws -> ContactStore {
+        ContactStore(database: try ServiceDatabase(inMemory: ContactsMigrations.register), phones: PhoneNormalizer(defaultCountry: "NO"))
+    }
+
+    func create(_ store: ContactStore, _ request: CreateContactRequest, id: String = UUID().uuidString) async throws -> Contact {
+        try Wire.decode(Contact.self, from: try await store.create(request, actor: "tester", requestId: id))
+    }
+
+    @Test("creating stores normalised phones, writes history and one contact.created event")
+    func create() async throws {
+        let store = try makeStore()
+        let contact = try await create(store, CreateContactRequest(
+            firstName: " Kari ", lastName: "Nordmann", phones: [PhoneInput(number: "+47 912 34 567"), PhoneInput(number: "105", kind: "work")],
+            emails: [EmailInput(address: "kari@example.no")]))
+        #expect(contact.firstName == "Kari")
+        #expect(contact.phones.map(\.e164) == ["+4791234567", nil])
+        let events = try await store.database.outboxEvents(after: 0, limit: 10)
+        #expect(events.map(\.type) == ["contact.created"])
+        let history = try await store.history(HistoryRequest(contactId: contact.id))
+        #expect(history.items.map(\.kind) == ["created"])
+        #expect(history.items.first?.actor == "tester")
+    }
+
+    @Test("a retried create with the same request id makes one contact")
+    func idempotentCreate() async throws {
+        let store = try makeStore()
+        let first = try await create(store, CreateContactRequest(lastName: "Once"), id: "same")
+        let second = try await create(store, CreateContactRequest(lastName: "Once"), id: "same")
+        #expect(first == second)
+        #expect(try await store.list(ListContactsRequest()).items.count == 1)
+        #expect(try await store.database.outboxEvents(after: 0, limit: 10).count == 1)
+    }
+
+    @Test("bad input is refused and changes nothing")
+    func invalid() async throws {
+        let store = try makeStore()
+        await #expect(throws: BusError.self) { _ = try await create(store, CreateContactRequest(firstName: "  ")) }
+        await #expect(throws: BusError.self) {
+            _ = try await create(store, CreateContactRequest(lastName: "X", emails: [EmailInput(address: "not-an-address")]))
+        }
+        await #expect(throws: BusError.self) {
+            _ = try await create(store, CreateContactRequest(lastName: "X", phones: [PhoneInput(number: "1", kind: "pager")]))
+        }
+        #expect(try await store.list(ListContactsRequest()).items.isEmpty)
+        #expect(try await store.database.outboxEvents(after: 0, limit: 10).isEmpty)
+    }
+
+    @Test("an update records field changes in history and the event")
+    func update() async throws {
+        let store = try makeStore()
+        let contact = try await create(store, CreateContactRequest(firstName: "Ola", lastName: "Hansen"))
+        var patch = UpdateContactRequest(id: contact.id)
+        patch.lastName = "Berg"
+        patch.phones = [PhoneInput(number: "22 33 44 55")]
+        let updated = try Wire.decode(Contact.self, from: try await store.update(patch, actor: "tester", requestId: "u1"))
+        #expect(updated.lastName == "Berg")
+        #expect(updated.phones.first?.e164 == "+4722334455")
+        let history = try await store.history(HistoryRequest(contactId: contact.id, kind: "updated"))
+        let changes = try #require(history.items.first?.changes)
+        #expect(changes.contains(FieldChange(field: "last_name", before: "Hansen", after: "Berg")))
+        let events = try await store.database.outboxEvents(after: 0, limit: 10)
+        #expect(events.map(\.type) == ["contact.created", "contact.updated"])
+    }
+
+    @Test("search finds any part of a name, an e-mail, or a phone typed another way; pages follow the cursor")
+    func search() async throws {
+        let store = try makeStore()
+        for (first, last) in [("Anna", "Smith"), ("Keith", "Jones"), ("Bob", "Whitfield"), ("Eve", "Brown")] {
+            _ = try await create(store, CreateContactRequest(firstName: first, lastName: last,
+                                                             emails: [EmailInput(address: "\(first.lowercased())@example.com")]))
+        }
+        _ = try await create(store, CreateContactRequest(lastName: "Phone", phones: [PhoneInput(number: "+47 912 34 567")]))
+        let ith = try await store.list(ListContactsRequest(q: "ith"))
+        #expect(Set(ith.items.map(\.lastName)) == ["Smith", "Jones"])  // Keith Jones by first name
+        #expect(try await store.list(ListContactsRequest(q: "eve@")).items.map(\.firstName) == ["Eve"])
+        #expect(try await store.list(ListContactsRequest(q: "004791234567")).items.map(\.lastName) == ["Phone"])
+        let page1 = try await store.list(ListContactsRequest(limit: 2))
+        let page2 = try await store.list(ListContactsRequest(limit: 2, cursor: page1.nextCursor))
+        let page3 = try await store.list(ListContactsRequest(limit: 2, cursor: page2.nextCursor))
+        #expect(page1.items.count == 2 && page2.items.count == 2 && page3.items.count == 1)
+        #expect(page3.nextCursor == nil)
+        #expect(Set((page1.items + page2.items + page3.items).map(\.id)).count == 5)
+    }
+
+    @Test("a call event lands in history once, even when replayed or updated")
+    func callHistoryUpsert() async throws {
+        let store = try makeStore()
+        let contact = try await create(store, CreateContactRequest(lastName: "Caller"))
+        var call = Call(id: 7, producer: "pbx", externalId: "c7", direction: "inbound", status: "missed", eventCount: 2)
+        call.contactId = contact.id
+        call.fromE164 = "+4791234567"
+        func deliver(_ type: String, _ sequence: Int64) async throws {
+            let event = BusEvent(source: "telephony", sequence: sequence, type: type, occurredAt: "", payload: try Wire.encode(call))
+            try await store.database.applyEvent(source: "telephony", sequence: sequence) { db, outbox in
+                try CallEventsConsumer.handle(event, db, outbox)
+            }
+        }
+        try await deliver("call.logged", 1)
+        try await deliver("call.logged", 1)  // replay
+        call.status = "answered"
+        call.billsec = 42
+        try await deliver("call.updated", 2)
+        try await deliver("something.new", 3)  // unknown types are ignored quietly
+        let history = try await store.history(HistoryRequest(contactId: contact.id, kind: "call"))
+        #expect(history.items.count == 1)
+        #expect(history.items.first?.summary == "Inbound call from +4791234567, answered, 42 s")
+        #expect(try await store.database.checkpoint(source: "telephony") == 3)
+    }
+}
