@@ -119,6 +119,7 @@ final class SubscriberEngine: SocketEngine {
     private let logger: Logger
     private var socket: ZMQSocket!
     private var lastActivity: Int64 = 0
+    private var lastSweep: Int64 = 0
 
     init(context: ZMQContext, endpoint: String, sources: [String], idleMs: Int64,
          output: AsyncStream<Item>.Continuation, logger: Logger) {
@@ -140,6 +141,7 @@ final class SubscriberEngine: SocketEngine {
         for source in sources { try socket.setOption(ZMQ_SUBSCRIBE, Array(source.utf8)) }
         try socket.connect(endpoint)
         lastActivity = monotonicMilliseconds()
+        lastSweep = lastActivity
     }
 
     func handle(_ command: Command) {}
@@ -156,11 +158,14 @@ final class SubscriberEngine: SocketEngine {
 
     func tick() -> Int {
         let now = monotonicMilliseconds()
-        if now - lastActivity >= idleMs {
+        // A quiet spell, or a sweep interval under steady traffic: a source whose last event was
+        // dropped publishes nothing more to reveal the gap, so it must be asked now and then.
+        if now - lastActivity >= idleMs || now - lastSweep >= idleMs * 5 {
             lastActivity = now
+            lastSweep = now
             output.yield(.idle)
         }
-        return Int(max(1, idleMs - (now - lastActivity)))
+        return Int(max(1, min(idleMs - (now - lastActivity), idleMs * 5 - (now - lastSweep))))
     }
 
     func stop() {
