@@ -13,14 +13,10 @@ struct BusApp: AsyncParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
-    @Option(name: .customLong("curve-secret"), help: "CURVE secret key (Z85) to encrypt tcp:// traffic (CRM_BUS_CURVE_SECRET).")
-    var curveSecret: String?
-
     func run() async throws {
         let config = try ServiceConfig.load(options: options)
         LogSetup.bootstrap(level: config.logLevel)
-        let secret = curveSecret ?? ProcessInfo.processInfo.environment["CRM_BUS_CURVE_SECRET"]
-        let service = BusProcess(config: config, curveSecret: secret, logger: Logger(label: "bus"))
+        let service = BusProcess(config: config, logger: Logger(label: "bus"))
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "bus")))
         try await group.run()
@@ -30,11 +26,20 @@ struct BusApp: AsyncParsableCommand {
 /// Runs the broker and the forwarder until graceful shutdown.
 struct BusProcess: Service {
     let config: ServiceConfig
-    let curveSecret: String?
     let logger: Logger
 
     func run() async throws {
         let context = ZMQContext()
+        let curveSecret = config.busCurveSecret
+        // The ZAP handler must be in place before the CURVE sockets accept anyone.
+        var authenticator: ZapAuthenticator?
+        if curveSecret != nil {
+            if config.busCurveAllowedKeys.isEmpty {
+                logger.warning("CURVE without CRM_BUS_CURVE_ALLOWED_KEYS: traffic is encrypted, but any client that knows the bus's public key gets in")
+            } else {
+                authenticator = try ZapAuthenticator(context: context, allowedKeys: config.busCurveAllowedKeys, logger: logger)
+            }
+        }
         let broker = try Broker(context: context, config: BrokerConfig(
             endpoint: config.busEndpoint, heartbeatIntervalMs: config.heartbeat.wholeMilliseconds,
             defaultTimeoutMs: config.requestTimeout.wholeMilliseconds, curveSecretKey: curveSecret), logger: logger)
@@ -47,6 +52,7 @@ struct BusProcess: Service {
         try? await gracefulShutdown()
         broker.stop()
         forwarder.stop()
+        authenticator?.stop()
         context.terminate()
         logger.info("bus stopped")
     }

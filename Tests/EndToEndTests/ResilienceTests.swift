@@ -111,11 +111,11 @@ struct ResilienceTests {
 
 extension SystemUnderTest {
     /// Runs a short command to completion and returns its standard output.
-    func run(_ name: String, _ arguments: [String]) throws -> String {
+    func run(_ name: String, _ arguments: [String], without removed: [String] = []) throws -> String {
         let process = Process()
         process.executableURL = binDirectory.appendingPathComponent(name)
         process.arguments = arguments
-        process.environment = environment
+        process.environment = environment.filter { !removed.contains($0.key) }
         process.currentDirectoryURL = folder
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -138,5 +138,49 @@ extension SystemUnderTest {
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             return fields.count > 2 && Int32(fields[1]) == parent
         }
+    }
+}
+
+/// The bus between machines: CURVE encryption with a ZAP allow-list, across every process.
+@Suite("End to end: encrypted bus")
+struct EncryptedBusTests {
+    @Test("with CURVE and an allow-list the whole flow still works")
+    func curveEverywhere() async throws {
+        let system = try SystemUnderTest()
+        defer { system.shutdown() }
+        let keys = try system.run("crm", ["keys"])
+        let serverKeys = try system.run("crm", ["keys"])
+        func value(_ text: String, _ name: String) -> String {
+            String(text.split(separator: "\n").first { $0.hasPrefix(name + "=") }?.dropFirst(name.count + 1) ?? "")
+        }
+        system.extraEnvironment = [
+            "CRM_BUS_CURVE_SECRET": value(serverKeys, "secret"),
+            "CRM_BUS_CURVE_SERVER_KEY": value(serverKeys, "public"),
+            "CRM_CURVE_PUBLIC_KEY": value(keys, "public"),
+            "CRM_CURVE_SECRET_KEY": value(keys, "secret"),
+            "CRM_BUS_CURVE_ALLOWED_KEYS": value(keys, "public"),
+        ]
+        #expect(value(keys, "public").count == 40)
+        try await system.startAll()
+        let (status, body) = try await system.http("POST", "/api/v1/contacts", json: [
+            "last_name": "Encrypted", "phones": [["number": "+47 48 00 00 01"]]])
+        #expect(status == 201)
+        let contactId = try #require((body as? [String: Any])?["id"] as? Int)
+        // Events cross the encrypted forwarder: telephony learns the number and matches a call.
+        try await system.eventually("a call matches the contact over the encrypted bus") {
+            _ = try await system.http("POST", "/api/v1/telephony/events", json: [
+                "event_id": UUID().uuidString, "call_id": "enc", "type": "completed", "direction": "inbound",
+                "from": "+4748000001", "at": "2026-05-01T10:00:00Z", "billsec": 5, "duration": 9])
+            let calls = try await system.getObject("/api/v1/calls?contact=\(contactId)")
+            return !(calls["items"] as? [[String: Any]] ?? []).isEmpty
+        }
+        let busLog = try String(contentsOf: system.folder.appendingPathComponent("bus.log"), encoding: .utf8)
+        #expect(!busLog.contains("refused a CURVE client"))
+        // With the keys, crm status gets answers; without them it does not get in.
+        #expect(try system.run("crm", ["status", "--timeout", "1"]).contains("contacts     ok"))
+        let plain = try system.run("crm", ["status", "--timeout", "1"], without: ["CRM_BUS_CURVE_SERVER_KEY"])
+        #expect(plain.contains("unreachable"))
+        let stranger = try system.run("crm", ["status", "--timeout", "1"], without: ["CRM_CURVE_PUBLIC_KEY", "CRM_CURVE_SECRET_KEY"])
+        #expect(stranger.contains("unreachable"))
     }
 }

@@ -82,7 +82,7 @@ final class BrokerEngine: SocketEngine {
         try socket.setOption(ZMQ_ROUTER_MANDATORY, 1)
         try socket.setOption(ZMQ_SNDHWM, 100_000)
         try socket.setOption(ZMQ_RCVHWM, 100_000)
-        if let secret = config.curveSecretKey { try socket.makeCurveServer(secretKey: secret) }
+        if let secret = config.curveSecretKey { try socket.makeCurveServer(secretKey: secret, zapDomain: ZapAuthenticator.domain) }
         try socket.bind(config.endpoint)
         boundEndpoint.set(socket.lastEndpoint)
         nextHeartbeatAt = monotonicMilliseconds() + config.heartbeatIntervalMs

@@ -56,8 +56,8 @@ final class ForwarderEngine: SocketEngine {
         try xsub.setOption(ZMQ_RCVHWM, 100_000)
         try xpub.setOption(ZMQ_SNDHWM, 100_000)
         if let secret = curveSecretKey {
-            try xsub.makeCurveServer(secretKey: secret)
-            try xpub.makeCurveServer(secretKey: secret)
+            try xsub.makeCurveServer(secretKey: secret, zapDomain: ZapAuthenticator.domain)
+            try xpub.makeCurveServer(secretKey: secret, zapDomain: ZapAuthenticator.domain)
         }
         try xsub.bind(inbound)
         try xpub.bind(outbound)

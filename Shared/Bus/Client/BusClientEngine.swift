@@ -49,13 +49,7 @@ final class BusClientEngine: SocketEngine {
     var sockets: [ZMQSocket] { [socket] }
 
     func start() throws {
-        socket = try ZMQSocket(context: context, type: .dealer, linger: 0)
-        try socket.setOption(ZMQ_SNDHWM, 100_000)
-        try socket.setOption(ZMQ_RCVHWM, 100_000)
-        try socket.setOption(ZMQ_RECONNECT_IVL, 100)
-        try socket.setOption(ZMQ_RECONNECT_IVL_MAX, 1000)
-        if let curve { try socket.makeCurveClient(serverKey: curve.serverKey, publicKey: curve.publicKey, secretKey: curve.secretKey) }
-        try socket.connect(endpoint)
+        socket = try ZMQSocket.busPeer(context: context, type: .dealer, endpoint: endpoint, curve: curve)
     }
 
     func stop() {
@@ -137,18 +131,5 @@ final class BusClientEngine: SocketEngine {
             logger.debug("bus send failed, will retry", metadata: ["error": "\(error)"])
         }
         request.nextSendAt = now + retryIntervalMs * Int64(min(request.attempts, 4))
-    }
-}
-
-/// The CURVE keys a client or worker uses to reach a broker over tcp:// between machines.
-public struct CurveClientKeys: Sendable {
-    public var serverKey: String
-    public var publicKey: String
-    public var secretKey: String
-
-    public init(serverKey: String, publicKey: String, secretKey: String) {
-        self.serverKey = serverKey
-        self.publicKey = publicKey
-        self.secretKey = secretKey
     }
 }

@@ -19,13 +19,15 @@ public final class EventPublisher: Service, Sendable {
     private let endpoint: String
     private let source: EventSource
     private let pollInterval: Duration
+    private let curve: CurveClientKeys?
     private let logger: Logger
     private let wake: AsyncStream<Void>.Continuation
     private let wakes: AsyncStream<Void>
 
     public init(context: ZMQContext, endpoint: String, source: EventSource, pollInterval: Duration = .seconds(1),
-                logger: Logger = Logger(label: "bus.publisher")) {
+                curve: CurveClientKeys? = nil, logger: Logger = Logger(label: "bus.publisher")) {
         self.context = context
+        self.curve = curve
         self.endpoint = endpoint
         self.source = source
         self.pollInterval = pollInterval
@@ -37,9 +39,9 @@ public final class EventPublisher: Service, Sendable {
     public func notify() { wake.yield() }
 
     public func run() async throws {
-        let context = context, endpoint = endpoint, logger = logger
+        let context = context, endpoint = endpoint, logger = logger, curve = curve
         let thread = try SocketThread(name: "bus-publisher") {
-            PublisherEngine(context: context, endpoint: endpoint, logger: logger)
+            PublisherEngine(context: context, endpoint: endpoint, curve: curve, logger: logger)
         }
         defer { thread.stop() }
         // Events written before this start are there for subscribers through events.since.
@@ -81,21 +83,21 @@ final class PublisherEngine: SocketEngine {
 
     private let context: ZMQContext
     private let endpoint: String
+    private let curve: CurveClientKeys?
     private let logger: Logger
     private var socket: ZMQSocket!
 
-    init(context: ZMQContext, endpoint: String, logger: Logger) {
+    init(context: ZMQContext, endpoint: String, curve: CurveClientKeys?, logger: Logger) {
         self.context = context
         self.endpoint = endpoint
+        self.curve = curve
         self.logger = logger
     }
 
     var sockets: [ZMQSocket] { [] }
 
     func start() throws {
-        socket = try ZMQSocket(context: context, type: .pub, linger: 1000)
-        try socket.setOption(ZMQ_SNDHWM, 100_000)
-        try socket.connect(endpoint)
+        socket = try ZMQSocket.busPeer(context: context, type: .pub, endpoint: endpoint, curve: curve, linger: 1000)
     }
 
     func handle(_ command: Command) {

@@ -22,10 +22,13 @@ public final class EventSubscriber: Service, Sendable {
     private let sources: [String]
     private let applier: EventApplier
     private let idleInterval: Duration
+    private let curve: CurveClientKeys?
     private let logger: Logger
 
     public init(context: ZMQContext, endpoint: String, client: BusClient, sources: [String], applier: EventApplier,
-                idleInterval: Duration = .seconds(2), logger: Logger = Logger(label: "bus.subscriber")) {
+                idleInterval: Duration = .seconds(2), curve: CurveClientKeys? = nil,
+                logger: Logger = Logger(label: "bus.subscriber")) {
+        self.curve = curve
         self.context = context
         self.endpoint = endpoint
         self.client = client
@@ -37,10 +40,10 @@ public final class EventSubscriber: Service, Sendable {
 
     public func run() async throws {
         let (stream, continuation) = AsyncStream<SubscriberEngine.Item>.makeStream(bufferingPolicy: .unbounded)
-        let context = context, endpoint = endpoint, sources = sources, logger = logger
+        let context = context, endpoint = endpoint, sources = sources, logger = logger, curve = curve
         let idleMs = max(10, idleInterval.wholeMilliseconds)
         let thread = try SocketThread(name: "bus-subscriber") {
-            SubscriberEngine(context: context, endpoint: endpoint, sources: sources, idleMs: idleMs,
+            SubscriberEngine(context: context, endpoint: endpoint, sources: sources, idleMs: idleMs, curve: curve,
                              output: continuation, logger: logger)
         }
         defer { thread.stop() }
@@ -115,14 +118,16 @@ final class SubscriberEngine: SocketEngine {
     private let endpoint: String
     private let sources: Set<String>
     private let idleMs: Int64
+    private let curve: CurveClientKeys?
     private let output: AsyncStream<Item>.Continuation
     private let logger: Logger
     private var socket: ZMQSocket!
     private var lastActivity: Int64 = 0
     private var lastSweep: Int64 = 0
 
-    init(context: ZMQContext, endpoint: String, sources: [String], idleMs: Int64,
+    init(context: ZMQContext, endpoint: String, sources: [String], idleMs: Int64, curve: CurveClientKeys?,
          output: AsyncStream<Item>.Continuation, logger: Logger) {
+        self.curve = curve
         self.context = context
         self.endpoint = endpoint
         self.sources = Set(sources)
@@ -134,12 +139,8 @@ final class SubscriberEngine: SocketEngine {
     var sockets: [ZMQSocket] { [socket] }
 
     func start() throws {
-        socket = try ZMQSocket(context: context, type: .sub, linger: 0)
-        try socket.setOption(ZMQ_RCVHWM, 100_000)
-        try socket.setOption(ZMQ_RECONNECT_IVL, 100)
-        try socket.setOption(ZMQ_RECONNECT_IVL_MAX, 1000)
+        socket = try ZMQSocket.busPeer(context: context, type: .sub, endpoint: endpoint, curve: curve)
         for source in sources { try socket.setOption(ZMQ_SUBSCRIBE, Array(source.utf8)) }
-        try socket.connect(endpoint)
         lastActivity = monotonicMilliseconds()
         lastSweep = lastActivity
     }

@@ -50,13 +50,7 @@ final class BusWorkerEngine: SocketEngine {
 
     private func connect() throws {
         socket?.close()
-        socket = try ZMQSocket(context: context, type: .dealer, linger: 0)
-        try socket.setOption(ZMQ_SNDHWM, 100_000)
-        try socket.setOption(ZMQ_RCVHWM, 100_000)
-        try socket.setOption(ZMQ_RECONNECT_IVL, 100)
-        try socket.setOption(ZMQ_RECONNECT_IVL_MAX, 1000)
-        if let curve { try socket.makeCurveClient(serverKey: curve.serverKey, publicKey: curve.publicKey, secretKey: curve.secretKey) }
-        try socket.connect(endpoint)
+        socket = try ZMQSocket.busPeer(context: context, type: .dealer, endpoint: endpoint, curve: curve)
         send([BusProtocol.Command.ready.frame, Data(service.utf8), Data(String(capacity).utf8)])
         let now = monotonicMilliseconds()
         brokerExpiresAt = now + heartbeatMs * liveness

@@ -77,10 +77,12 @@ public final class ZMQSocket {
         return fd
     }
 
-    /// Makes this socket a CURVE server with its secret key (Z85, 40 characters).
-    public func makeCurveServer(secretKey: String) throws {
+    /// Makes this socket a CURVE server with its secret key (Z85, 40 characters). The ZAP domain
+    /// makes libzmq ask the ZAP handler (see `ZapAuthenticator`) whether to admit each client.
+    public func makeCurveServer(secretKey: String, zapDomain: String? = nil) throws {
         try setOption(ZMQ_CURVE_SERVER, 1)
         try setOption(ZMQ_CURVE_SECRETKEY, secretKey)
+        if let zapDomain { try setOption(ZMQ_ZAP_DOMAIN, zapDomain) }
     }
 
     /// Makes this socket a CURVE client of a server whose public key it knows.
@@ -88,6 +90,22 @@ public final class ZMQSocket {
         try setOption(ZMQ_CURVE_SERVERKEY, serverKey)
         try setOption(ZMQ_CURVE_PUBLICKEY, publicKey)
         try setOption(ZMQ_CURVE_SECRETKEY, secretKey)
+    }
+
+    /// A socket that connects out to the bus: large queues, quick reconnects, CURVE when keys
+    /// are given. Clients, workers, publishers and subscribers all start this way.
+    public static func busPeer(context: ZMQContext, type: ZMQSocketType, endpoint: String, curve: CurveClientKeys?,
+                               linger: Int32 = 0) throws -> ZMQSocket {
+        let socket = try ZMQSocket(context: context, type: type, linger: linger)
+        try socket.setOption(ZMQ_SNDHWM, 100_000)
+        try socket.setOption(ZMQ_RCVHWM, 100_000)
+        try socket.setOption(ZMQ_RECONNECT_IVL, 100)
+        try socket.setOption(ZMQ_RECONNECT_IVL_MAX, 1000)
+        if let curve {
+            try socket.makeCurveClient(serverKey: curve.serverKey, publicKey: curve.publicKey, secretKey: curve.secretKey)
+        }
+        try socket.connect(endpoint)
+        return socket
     }
 
     // MARK: - Endpoints

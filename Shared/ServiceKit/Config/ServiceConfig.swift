@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bus
 import Foundation
 import Logging
 
@@ -29,10 +30,32 @@ public struct ServiceConfig: Sendable {
     public var httpMaxBody = 1 << 20
     /// Country used to read national phone numbers (`CRM_DEFAULT_COUNTRY`, ISO 3166 code).
     public var defaultCountry = "NO"
+    /// The bus's CURVE public key (`CRM_BUS_CURVE_SERVER_KEY`, Z85). When set, every connection
+    /// to the bus is encrypted and authenticated with this process's key pair.
+    public var curveServerKey: String?
+    /// This process's CURVE key pair (`CRM_CURVE_PUBLIC_KEY`, `CRM_CURVE_SECRET_KEY`). A process
+    /// without one gets a fresh pair at start, which a bus with an allow-list refuses.
+    public var curvePublicKey: String?
+    public var curveSecretKey: String?
+    /// The bus's own CURVE secret key (`CRM_BUS_CURVE_SECRET`); read by the bus process only.
+    public var busCurveSecret: String?
+    /// Client public keys the bus admits (`CRM_BUS_CURVE_ALLOWED_KEYS`, comma-separated Z85).
+    /// Empty with a secret set means encryption without authentication.
+    public var busCurveAllowedKeys: Set<String> = []
     /// Name of this instance in logs and health (`CRM_INSTANCE`).
     public var instance = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
 
     public init() {}
+
+    /// The CURVE keys to reach the bus with, or nil for plain connections (loopback).
+    public func curveClientKeys() throws -> CurveClientKeys? {
+        guard let server = curveServerKey else { return nil }
+        if let publicKey = curvePublicKey, let secretKey = curveSecretKey {
+            return CurveClientKeys(serverKey: server, publicKey: publicKey, secretKey: secretKey)
+        }
+        let pair = try CurveKeyPair.generate()
+        return CurveClientKeys(serverKey: server, publicKey: pair.publicKey, secretKey: pair.secretKey)
+    }
 
     /// The data folder of one service, created if missing.
     public func dataFolder(for service: String) throws -> String {
@@ -88,7 +111,27 @@ public struct ServiceConfig: Sendable {
             config.defaultCountry = value.uppercased()
         }
         if let value = pick(options.instance, "CRM_INSTANCE") { config.instance = value }
+        config.curveServerKey = try curveKey(environment, "CRM_BUS_CURVE_SERVER_KEY")
+        config.curvePublicKey = try curveKey(environment, "CRM_CURVE_PUBLIC_KEY")
+        config.curveSecretKey = try curveKey(environment, "CRM_CURVE_SECRET_KEY")
+        config.busCurveSecret = try curveKey(environment, "CRM_BUS_CURVE_SECRET")
+        if (config.curvePublicKey == nil) != (config.curveSecretKey == nil) {
+            throw ConfigError("CRM_CURVE_PUBLIC_KEY and CRM_CURVE_SECRET_KEY go together; set both or neither")
+        }
+        if let list = environment["CRM_BUS_CURVE_ALLOWED_KEYS"] {
+            let keys = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for key in keys where key.count != 40 {
+                throw ConfigError("CRM_BUS_CURVE_ALLOWED_KEYS: '\(key)' is not a 40-character Z85 key")
+            }
+            config.busCurveAllowedKeys = Set(keys)
+        }
         return config
+    }
+
+    private static func curveKey(_ environment: [String: String], _ name: String) throws -> String? {
+        guard let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        guard value.count == 40 else { throw ConfigError("\(name) must be a 40-character Z85 CURVE key (see `crm keys`)") }
+        return value
     }
 }
 

@@ -17,6 +17,8 @@ public final class ServiceRuntime: Sendable {
     public let context: ZMQContext
     /// For requests to other services (and catch-up of events).
     public let client: BusClient
+    /// CURVE keys for every connection to the bus, when it is encrypted.
+    public let curve: CurveClientKeys?
     private let startedAt = Date()
 
     public init(name: String, config: ServiceConfig) throws {
@@ -26,8 +28,9 @@ public final class ServiceRuntime: Sendable {
         logger[metadataKey: "instance"] = "\(config.instance)"
         self.logger = logger
         context = ZMQContext()
+        curve = try config.curveClientKeys()
         client = try BusClient(context: context, endpoint: config.busEndpoint, defaultTimeout: config.requestTimeout,
-                               logger: Logger(label: "\(name).bus-client"))
+                               curve: curve, logger: Logger(label: "\(name).bus-client"))
     }
 
     /// Runs until SIGTERM or SIGINT.
@@ -46,7 +49,7 @@ public final class ServiceRuntime: Sendable {
         if let database {
             let source = OutboxEventSource(source: name, database: database)
             let publisher = EventPublisher(context: context, endpoint: config.eventsPublishEndpoint, source: source,
-                                           logger: Logger(label: "\(name).publisher"))
+                                           curve: curve, logger: Logger(label: "\(name).publisher"))
             database.outbox.onCommit { publisher.notify() }
             parts.append(publisher)
             if let subscriptions {
@@ -54,7 +57,7 @@ public final class ServiceRuntime: Sendable {
                     context: context, endpoint: config.eventsSubscribeEndpoint, client: client,
                     sources: subscriptions.sources,
                     applier: DatabaseEventApplier(database: database, handler: subscriptions.handler),
-                    logger: Logger(label: "\(name).subscriber")))
+                    curve: curve, logger: Logger(label: "\(name).subscriber")))
             }
         }
         parts.append(contentsOf: extra)
@@ -65,7 +68,7 @@ public final class ServiceRuntime: Sendable {
             }
             // Listed last so it stops first: no new requests while the rest winds down.
             parts.append(BusWorker(context: context, endpoint: config.busEndpoint, service: name, handlers: handlers,
-                                   capacity: config.workerConcurrency, heartbeat: config.heartbeat,
+                                   capacity: config.workerConcurrency, heartbeat: config.heartbeat, curve: curve,
                                    logger: Logger(label: "\(name).worker")))
         }
         let group = ServiceGroup(
