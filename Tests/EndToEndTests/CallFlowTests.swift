@@ -71,6 +71,33 @@ struct CallFlowTests {
         #expect((after["items"] as? [[String: Any]])?.contains { $0["external_id"] as? String == "c" } == false)
     }
 
+    @Test("an Idempotency-Key makes a retried POST create one contact; oversized bodies get 413")
+    func idempotencyAndLimits() async throws {
+        let system = try SystemUnderTest()
+        system.extraEnvironment["CRM_HTTP_MAX_BODY"] = "65536"
+        defer { system.shutdown() }
+        try await system.startAll()
+        var ids: Set<Int> = []
+        for _ in 0..<3 {
+            let (status, body) = try await system.http("POST", "/api/v1/contacts", json: ["first_name": "Only", "last_name": "Once"],
+                                                       headers: ["Idempotency-Key": "retry-me-1"])
+            #expect(status == 201)
+            if let id = (body as? [String: Any])?["id"] as? Int { ids.insert(id) }
+        }
+        #expect(ids.count == 1)
+        let list = try await system.getObject("/api/v1/contacts?q=Once")
+        #expect((list["items"] as? [[String: Any]])?.count == 1)
+
+        let huge = String(repeating: "x", count: 100_000)
+        let (status, body) = try await system.http("POST", "/api/v1/contacts", json: ["first_name": huge])
+        #expect(status == 413)
+        #expect(((body as? [String: Any])?["error"] as? [String: Any])?["code"] as? String == "too_large")
+        let (badLimit, _) = try await system.http("GET", "/api/v1/contacts?limit=lots")
+        #expect(badLimit == 400)
+        let (tooMany, _) = try await system.http("GET", "/api/v1/contacts?limit=5000")
+        #expect(tooMany == 422)
+    }
+
     @Test("calls logged while the contacts service is down reach every history exactly once after it restarts")
     func contactsCatchUpAfterKill() async throws {
         let system = try SystemUnderTest()
