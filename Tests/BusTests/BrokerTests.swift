@@ -9,8 +9,10 @@ import Testing
 final class BusHarness: Sendable {
     let context = ZMQContext()
     let broker: Broker
+    let heartbeatMs: Int64
 
     init(heartbeatMs: Int64 = 100) throws {
+        self.heartbeatMs = heartbeatMs
         broker = try Broker(context: context, config: BrokerConfig(endpoint: "tcp://127.0.0.1:*", heartbeatIntervalMs: heartbeatMs))
     }
 
@@ -20,7 +22,7 @@ final class BusHarness: Sendable {
 
     func worker(_ service: String, capacity: Int = 4, handlers: [String: BusMethodHandler]) -> BusWorker {
         BusWorker(context: context, endpoint: broker.endpoint, service: service, handlers: handlers,
-                  capacity: capacity, heartbeat: .milliseconds(100))
+                  capacity: capacity, heartbeat: .milliseconds(heartbeatMs))
     }
 
     /// Waits until the broker lists `count` workers for `service`.
@@ -162,7 +164,8 @@ struct BrokerTests {
 
     @Test("a request held by a worker that dies is handed to another worker")
     func deadWorkerRequestsMove() async throws {
-        let bus = try BusHarness(heartbeatMs: 100)
+        // Heartbeats slow enough that the ghost outlives a loaded test machine until it takes the request.
+        let bus = try BusHarness(heartbeatMs: 500)
         // A raw worker that registers, takes the request, and then never speaks again.
         let ghost = try ZMQSocket(context: bus.context, type: .dealer)
         try ghost.connect(bus.broker.endpoint)
@@ -171,10 +174,14 @@ struct BrokerTests {
         try await bus.waitForWorkers("job", count: 1)
         let client = try bus.client(retry: .seconds(10))
         async let answer = client.call(service: "job", method: "job.run", body: Data(), timeout: .seconds(8))
-        try ghost.setOption(ZMQ_RCVTIMEO, 2000)
+        // Poll without blocking: this task shares the cooperative pool with the request's task.
         var taken = false
-        while let frames = try ghost.receive(), !taken {
-            taken = frames.count == 9 && frames[2].first == BusProtocol.Command.request.rawValue
+        for _ in 0..<500 where !taken {
+            if let frames = try ghost.receive(dontWait: true) {
+                taken = frames.count == 9 && frames[2].first == BusProtocol.Command.request.rawValue
+            } else {
+                try await Task.sleep(for: .milliseconds(5))
+            }
         }
         #expect(taken)
         let healthy = bus.worker("job", capacity: 1, handlers: ["job.run": { _ in Data("\"done\"".utf8) }])
@@ -225,9 +232,12 @@ struct BrokerTests {
         }
         let second = try #require(restarted)
         var answered = false
-        for _ in 0..<30 where !answered {
+        // Until the worker has noticed and re-registered, the new broker answers "unavailable" at once.
+        for _ in 0..<100 where !answered {
             if let reply = try? await client.call(service: "phoenix", method: "phoenix.ping", body: Data(), timeout: .seconds(1)) {
                 answered = reply == Data("\"pong\"".utf8)
+            } else {
+                try await Task.sleep(for: .milliseconds(50))
             }
         }
         #expect(answered)

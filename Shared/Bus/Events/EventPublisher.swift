@@ -40,10 +40,9 @@ public final class EventPublisher: Service, Sendable {
 
     public func run() async throws {
         let context = context, endpoint = endpoint, logger = logger, curve = curve
-        let thread = try SocketThread(name: "bus-publisher") {
+        let thread = try await SocketThread.start(name: "bus-publisher") {
             PublisherEngine(context: context, endpoint: endpoint, curve: curve, logger: logger)
         }
-        defer { thread.stop() }
         // Events written before this start are there for subscribers through events.since.
         let interval = pollInterval, wake = wake
         await withDiscardingTaskGroup { group in
@@ -73,6 +72,7 @@ public final class EventPublisher: Service, Sendable {
             }
             group.cancelAll()
         }
+        await thread.shutdown()
     }
 }
 

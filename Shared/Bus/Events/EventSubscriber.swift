@@ -42,11 +42,10 @@ public final class EventSubscriber: Service, Sendable {
         let (stream, continuation) = AsyncStream<SubscriberEngine.Item>.makeStream(bufferingPolicy: .unbounded)
         let context = context, endpoint = endpoint, sources = sources, logger = logger, curve = curve
         let idleMs = max(10, idleInterval.wholeMilliseconds)
-        let thread = try SocketThread(name: "bus-subscriber") {
+        let thread = try await SocketThread.start(name: "bus-subscriber") {
             SubscriberEngine(context: context, endpoint: endpoint, sources: sources, idleMs: idleMs, curve: curve,
                              output: continuation, logger: logger)
         }
-        defer { thread.stop() }
         await cancelWhenGracefulShutdown {
             var checkpoints: [String: Int64] = [:]
             for source in sources {
@@ -74,6 +73,7 @@ public final class EventSubscriber: Service, Sendable {
                 }
             }
         }
+        await thread.shutdown()
     }
 
     /// Fetches and applies everything after the checkpoint, page by page, until the source has no

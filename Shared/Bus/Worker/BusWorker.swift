@@ -51,7 +51,7 @@ public final class BusWorker: Service, Sendable {
         let context = context, endpoint = endpoint, service = service, capacity = capacity
         let heartbeatMs = max(10, heartbeat.wholeMilliseconds), curve = curve, logger = logger
         let connections = connectionCount
-        let thread = try SocketThread(name: "bus-worker-\(service)") {
+        let thread = try await SocketThread.start(name: "bus-worker-\(service)") {
             BusWorkerEngine(context: context, endpoint: endpoint, service: service, capacity: capacity,
                             heartbeatMs: heartbeatMs, liveness: 3, curve: curve, logger: logger,
                             incoming: continuation, connections: connections)
@@ -69,7 +69,7 @@ public final class BusWorker: Service, Sendable {
         } onGracefulShutdown: {
             thread.post(.disconnect)
         }
-        thread.stop()
+        await thread.shutdown()
     }
 
     static func answer(_ request: IncomingRequest, handlers: [String: BusMethodHandler], logger: Logger) async -> (String, Data) {

@@ -34,24 +34,42 @@ public final class SocketThread<Engine: SocketEngine>: @unchecked Sendable {
     private var running = true
     private let wakeFD: Int32
     private let finished = DispatchSemaphore(value: 0)
-    private let started = DispatchSemaphore(value: 0)
-    private var startError: Error?
+    private var hasFinished = false
+    private var finishWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// Starts the thread, builds the engine on it, and returns once the engine's sockets exist
-    /// (or throws what `start()` threw).
-    public init(name: String, makeEngine: @escaping @Sendable () -> Engine) throws {
+    /// (or throws what `start()` threw). Blocks the caller for that moment: from async code use
+    /// `SocketThread.start(name:makeEngine:)` instead.
+    public convenience init(name: String, makeEngine: @escaping @Sendable () -> Engine) throws {
+        let started = DispatchSemaphore(value: 0)
+        let outcome = LockedValue<Error?>(nil)
+        self.init(name: name, makeEngine: makeEngine) { error in
+            outcome.set(error)
+            started.signal()
+        }
+        started.wait()
+        if let error = outcome.get() { throw error }
+    }
+
+    /// Starts the thread and suspends (without blocking a thread of the cooperative pool) until
+    /// the engine's sockets exist.
+    public static func start(name: String, makeEngine: @escaping @Sendable () -> Engine) async throws -> SocketThread {
+        var thread: SocketThread?
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            thread = SocketThread(name: name, makeEngine: makeEngine) { error in
+                if let error { continuation.resume(throwing: error) } else { continuation.resume() }
+            }
+        }
+        return thread!
+    }
+
+    private init(name: String, makeEngine: @escaping @Sendable () -> Engine, started: @escaping @Sendable (Error?) -> Void) {
         wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         precondition(wakeFD >= 0, "eventfd failed")
-        let thread = Thread { [self] in self.main(makeEngine) }
+        let thread = Thread { [self] in self.main(makeEngine, started: started) }
         thread.name = name
         thread.stackSize = 1 << 20
         thread.start()
-        started.wait()
-        if let startError {
-            finished.wait()
-            close(wakeFD)
-            throw startError
-        }
     }
 
     /// Queues a command for the engine and wakes the thread. Never blocks on ZeroMQ.
@@ -68,36 +86,54 @@ public final class SocketThread<Engine: SocketEngine>: @unchecked Sendable {
     }
 
     /// Stops the loop, lets the engine close its sockets, and waits for the thread to end.
+    /// Blocks the caller: from async code use `shutdown()`.
     public func stop() {
+        requestStop()
+        finished.wait()
+        finished.signal()  // let other waiters through too
+    }
+
+    /// Stops the loop and suspends until the thread has closed its sockets and ended.
+    public func shutdown() async {
+        requestStop()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = lock.withLock { () -> Bool in
+                if hasFinished { return true }
+                finishWaiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    private func requestStop() {
         let wasRunning = lock.withLock { () -> Bool in
             let was = running
             running = false
             return was
         }
-        guard wasRunning else { return }
-        wake()
-        finished.wait()
-        close(wakeFD)
+        if wasRunning { wake() }
     }
+
+    deinit { close(wakeFD) }
 
     private func wake() {
         var one: UInt64 = 1
         _ = write(wakeFD, &one, 8)
     }
 
-    private func main(_ makeEngine: () -> Engine) {
+    private func main(_ makeEngine: () -> Engine, started: @Sendable (Error?) -> Void) {
         let engine = makeEngine()
         do {
             try engine.start()
         } catch {
-            startError = error
             lock.withLock { running = false }
             engine.stop()
-            started.signal()
-            finished.signal()
+            finish()
+            started(error)
             return
         }
-        started.signal()
+        started(nil)
         var timeout = 0
         loop: while true {
             var poller = ZMQPoller()
@@ -125,6 +161,16 @@ public final class SocketThread<Engine: SocketEngine>: @unchecked Sendable {
             timeout = max(0, engine.tick())
         }
         engine.stop()
+        finish()
+    }
+
+    private func finish() {
+        let waiters = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            hasFinished = true
+            defer { finishWaiters.removeAll() }
+            return finishWaiters
+        }
         finished.signal()
+        for waiter in waiters { waiter.resume() }
     }
 }
