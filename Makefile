@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: deps build run test test-unit test-e2e bench clean
+.PHONY: deps build run test test-unit test-e2e bench format lint clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -29,6 +29,13 @@ test-e2e: build
 # Broker round trips against bare libzmq, in release mode; see docs/performance.md.
 bench: deps
 	swift run -c release crm-bench
+
+# Style: .swift-format (4 spaces, 140 columns, ordered imports).
+format:
+	swift format format -i -r Shared Services Tests Package.swift
+
+lint:
+	swift format lint --strict -r Shared Services Tests Package.swift
 
 clean:
 	rm -rf .build

@@ -49,8 +49,9 @@ struct BenchMain: AsyncParsableCommand {
         let rawRate = try raw.throughput(count: throughputRequests, window: window)
         raw.stop()
 
-        let worker = BusWorker(context: context, endpoint: broker.endpoint, service: "bench-swift",
-                               handlers: ["bench.echo": { request in request.body }], capacity: 256)
+        let worker = BusWorker(
+            context: context, endpoint: broker.endpoint, service: "bench-swift",
+            handlers: ["bench.echo": { request in request.body }], capacity: 256)
         let workerTask = Task { try await worker.run() }
         let client = try BusClient(context: context, endpoint: broker.endpoint, defaultTimeout: .seconds(30))
         // Wait for the worker to register.
@@ -68,8 +69,9 @@ struct BenchMain: AsyncParsableCommand {
 
         func row(_ name: String, _ latency: LatencyResult, _ rate: Double) -> String {
             name.padding(toLength: 44, withPad: " ", startingAt: 0)
-                + String(format: "%9.1f %9.1f %12.0f %10.2f %10.2f", latency.p50, latency.p99, rate,
-                         latency.p50 / bareLatency.p50, bareRate / rate)
+                + String(
+                    format: "%9.1f %9.1f %12.0f %10.2f %10.2f", latency.p50, latency.p99, rate,
+                    latency.p50 / bareLatency.p50, bareRate / rate)
         }
         say("path".padding(toLength: 44, withPad: " ", startingAt: 0) + "  p50 µs    p99 µs        req/s  p50 ratio  rate ratio")
         say(row("bare DEALER -> ROUTER (baseline)", bareLatency, bareRate))

@@ -23,8 +23,10 @@ final class RawBrokerRoundTrip {
             try! worker.setOption(ZMQ_SNDHWM, 0)
             try! worker.setOption(ZMQ_RCVHWM, 0)
             try! worker.connect(endpoint)
-            try! worker.send([Data(), BusProtocol.workerHeader, Data([BusProtocol.Command.ready.rawValue]),
-                              Data(Self.service.utf8), Data("100000".utf8)])
+            try! worker.send([
+                Data(), BusProtocol.workerHeader, Data([BusProtocol.Command.ready.rawValue]),
+                Data(Self.service.utf8), Data("100000".utf8),
+            ])
             ready.signal()
             var lastBeat = nanoseconds()
             while running.get() {
@@ -34,8 +36,10 @@ final class RawBrokerRoundTrip {
                 while let frames = try? worker.receive(dontWait: true) {
                     // "", header, REQUEST, client, request id, method, timeout, headers, body
                     guard frames.count == 9, frames[2].first == BusProtocol.Command.request.rawValue else { continue }
-                    _ = try? worker.send([Data(), BusProtocol.workerHeader, Data([BusProtocol.Command.reply.rawValue]),
-                                          frames[3], frames[4], Data("ok".utf8), frames[8]])
+                    _ = try? worker.send([
+                        Data(), BusProtocol.workerHeader, Data([BusProtocol.Command.reply.rawValue]),
+                        frames[3], frames[4], Data("ok".utf8), frames[8],
+                    ])
                 }
                 if nanoseconds() - lastBeat > 500_000_000 {
                     _ = try? worker.send([Data(), BusProtocol.workerHeader, Data([BusProtocol.Command.heartbeat.rawValue])])
@@ -51,8 +55,10 @@ final class RawBrokerRoundTrip {
     }
 
     private func request(_ id: Int) -> [Data] {
-        [Data(), BusProtocol.clientHeader, Data([BusProtocol.Command.request.rawValue]), Data(Self.service.utf8),
-         Data(String(id).utf8), Data("bench.echo".utf8), Data("30000".utf8), Data("{}".utf8), body]
+        [
+            Data(), BusProtocol.clientHeader, Data([BusProtocol.Command.request.rawValue]), Data(Self.service.utf8),
+            Data(String(id).utf8), Data("bench.echo".utf8), Data("30000".utf8), Data("{}".utf8), body,
+        ]
     }
 
     private func withClient<T>(_ body: (ZMQSocket) throws -> T) throws -> T {

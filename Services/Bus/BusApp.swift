@@ -17,8 +17,9 @@ struct BusApp: AsyncParsableCommand {
         let config = try ServiceConfig.load(options: options)
         LogSetup.bootstrap(level: config.logLevel)
         let service = BusProcess(config: config, logger: Logger(label: "bus"))
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "bus")))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "bus")))
         try await group.run()
     }
 }
@@ -35,20 +36,27 @@ struct BusProcess: Service {
         var authenticator: ZapAuthenticator?
         if curveSecret != nil {
             if config.busCurveAllowedKeys.isEmpty {
-                logger.warning("CURVE without CRM_BUS_CURVE_ALLOWED_KEYS: traffic is encrypted, but any client that knows the bus's public key gets in")
+                logger.warning(
+                    "CURVE without CRM_BUS_CURVE_ALLOWED_KEYS: traffic is encrypted, but any client that knows the bus's public key gets in"
+                )
             } else {
                 authenticator = try ZapAuthenticator(context: context, allowedKeys: config.busCurveAllowedKeys, logger: logger)
             }
         }
-        let broker = try Broker(context: context, config: BrokerConfig(
-            endpoint: config.busEndpoint, heartbeatIntervalMs: config.heartbeat.wholeMilliseconds,
-            defaultTimeoutMs: config.requestTimeout.wholeMilliseconds, curveSecretKey: curveSecret), logger: logger)
+        let broker = try Broker(
+            context: context,
+            config: BrokerConfig(
+                endpoint: config.busEndpoint, heartbeatIntervalMs: config.heartbeat.wholeMilliseconds,
+                defaultTimeoutMs: config.requestTimeout.wholeMilliseconds, curveSecretKey: curveSecret), logger: logger)
         let forwarder = try EventForwarder(
             context: context, publishersEndpoint: config.eventsPublishEndpoint,
             subscribersEndpoint: config.eventsSubscribeEndpoint, curveSecretKey: curveSecret, logger: logger)
-        logger.info("bus ready", metadata: [
-            "requests": "\(broker.endpoint)", "events_publish": "\(forwarder.publishersEndpoint)",
-            "events_subscribe": "\(forwarder.subscribersEndpoint)"])
+        logger.info(
+            "bus ready",
+            metadata: [
+                "requests": "\(broker.endpoint)", "events_publish": "\(forwarder.publishersEndpoint)",
+                "events_subscribe": "\(forwarder.subscribersEndpoint)",
+            ])
         try? await gracefulShutdown()
         broker.stop()
         forwarder.stop()

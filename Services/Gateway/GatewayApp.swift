@@ -28,7 +28,8 @@ struct GatewayApp: AsyncParsableCommand {
             router: router,
             configuration: .init(address: .hostname(config.httpHost, port: config.httpPort), serverName: "crm-gateway"),
             logger: Logger(label: "gateway.http"))
-        try await runtime.run(handlers: ["gateway.health": { _ in Data("{\"service\":\"gateway\",\"status\":\"ok\"}".utf8) }],
-                              services: [app])
+        try await runtime.run(
+            handlers: ["gateway.health": { _ in Data("{\"service\":\"gateway\",\"status\":\"ok\"}".utf8) }],
+            services: [app])
     }
 }

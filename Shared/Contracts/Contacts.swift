@@ -86,8 +86,10 @@ public struct Contact: Codable, Sendable, Equatable {
     /// Set when the contact is (soft) deleted.
     public var deletedAt: Date?
 
-    public init(id: Int64, firstName: String, lastName: String, title: String?, phones: [ContactPhone],
-                emails: [ContactEmail], createdAt: Date, updatedAt: Date, deletedAt: Date?) {
+    public init(
+        id: Int64, firstName: String, lastName: String, title: String?, phones: [ContactPhone],
+        emails: [ContactEmail], createdAt: Date, updatedAt: Date, deletedAt: Date?
+    ) {
         self.id = id
         self.firstName = firstName
         self.lastName = lastName
@@ -108,8 +110,10 @@ public struct CreateContactRequest: Codable, Sendable {
     public var phones: [PhoneInput]?
     public var emails: [EmailInput]?
 
-    public init(firstName: String? = nil, lastName: String? = nil, title: String? = nil, phones: [PhoneInput]? = nil,
-                emails: [EmailInput]? = nil) {
+    public init(
+        firstName: String? = nil, lastName: String? = nil, title: String? = nil, phones: [PhoneInput]? = nil,
+        emails: [EmailInput]? = nil
+    ) {
         self.firstName = firstName
         self.lastName = lastName
         self.title = title
@@ -204,8 +208,10 @@ public struct HistoryEntry: Codable, Sendable {
     /// For calls: the telephony service's call id.
     public var callId: Int64?
 
-    public init(id: Int64, contactId: Int64, kind: String, at: Date, actor: String?, summary: String,
-                changes: [FieldChange]?, callId: Int64?) {
+    public init(
+        id: Int64, contactId: Int64, kind: String, at: Date, actor: String?, summary: String,
+        changes: [FieldChange]?, callId: Int64?
+    ) {
         self.id = id
         self.contactId = contactId
         self.kind = kind

@@ -12,8 +12,10 @@ public struct HealthReport: Codable, Sendable {
     /// `ok`, `none`, or the error the database gave.
     public var database: String
 
-    public init(service: String, instance: String, status: String, pid: Int, startedAt: Date, uptimeSeconds: Int,
-                database: String) {
+    public init(
+        service: String, instance: String, status: String, pid: Int, startedAt: Date, uptimeSeconds: Int,
+        database: String
+    ) {
         self.service = service
         self.instance = instance
         self.status = status

@@ -40,8 +40,10 @@ public struct CallEventInput: Codable, Sendable {
     public var disposition: String?
     public var recordingUrl: String?
 
-    public init(eventId: String?, callId: String?, type: String?, direction: String? = nil, from: String? = nil,
-                to: String? = nil, at: Date? = nil) {
+    public init(
+        eventId: String?, callId: String?, type: String?, direction: String? = nil, from: String? = nil,
+        to: String? = nil, at: Date? = nil
+    ) {
         self.eventId = eventId
         self.callId = callId
         self.type = type

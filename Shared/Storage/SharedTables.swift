@@ -6,25 +6,26 @@ enum SharedTables {
     static func register(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("kit-v1-shared-tables") { db in
             // AUTOINCREMENT: a sequence number is never reused, even after the newest row is deleted.
-            try db.execute(sql: """
-                CREATE TABLE outbox (
-                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                    type TEXT NOT NULL,
-                    payload BLOB NOT NULL,
-                    occurred_at TEXT NOT NULL
-                );
-                CREATE TABLE inbox_checkpoint (
-                    source TEXT PRIMARY KEY NOT NULL,
-                    last_seq INTEGER NOT NULL,
-                    updated_at TEXT NOT NULL
-                );
-                CREATE TABLE idempotency (
-                    request_id TEXT PRIMARY KEY NOT NULL,
-                    method TEXT NOT NULL,
-                    reply BLOB NOT NULL,
-                    created_at TEXT NOT NULL
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE outbox (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        type TEXT NOT NULL,
+                        payload BLOB NOT NULL,
+                        occurred_at TEXT NOT NULL
+                    );
+                    CREATE TABLE inbox_checkpoint (
+                        source TEXT PRIMARY KEY NOT NULL,
+                        last_seq INTEGER NOT NULL,
+                        updated_at TEXT NOT NULL
+                    );
+                    CREATE TABLE idempotency (
+                        request_id TEXT PRIMARY KEY NOT NULL,
+                        method TEXT NOT NULL,
+                        reply BLOB NOT NULL,
+                        created_at TEXT NOT NULL
+                    );
+                    """)
         }
     }
 }

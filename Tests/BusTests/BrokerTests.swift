@@ -21,8 +21,9 @@ final class BusHarness: Sendable {
     }
 
     func worker(_ service: String, capacity: Int = 4, handlers: [String: BusMethodHandler]) -> BusWorker {
-        BusWorker(context: context, endpoint: broker.endpoint, service: service, handlers: handlers,
-                  capacity: capacity, heartbeat: .milliseconds(heartbeatMs))
+        BusWorker(
+            context: context, endpoint: broker.endpoint, service: service, handlers: handlers,
+            capacity: capacity, heartbeat: .milliseconds(heartbeatMs))
     }
 
     /// Waits until the broker lists `count` workers for `service`.
@@ -106,9 +107,13 @@ struct BrokerTests {
     @Test("a slow worker makes the client time out within its deadline")
     func deadline() async throws {
         let bus = try BusHarness()
-        let worker = bus.worker("slow", handlers: ["slow.wait": { _ in
-            try await Task.sleep(for: .seconds(3)); return Data()
-        }])
+        let worker = bus.worker(
+            "slow",
+            handlers: [
+                "slow.wait": { _ in
+                    try await Task.sleep(for: .seconds(3)); return Data()
+                }
+            ])
         let task = Task { try await worker.run() }
         try await bus.waitForWorkers("slow", count: 1)
         let client = try bus.client()
@@ -134,7 +139,9 @@ struct BrokerTests {
         func handler(_ name: String) -> BusMethodHandler {
             { _ in
                 counter.add(name)
-                active.withValue { $0.now += 1; $0.peak = max($0.peak, $0.now) }
+                active.withValue {
+                    $0.now += 1; $0.peak = max($0.peak, $0.now)
+                }
                 try await Task.sleep(for: .milliseconds(20))
                 active.withValue { $0.now -= 1 }
                 return Data()
@@ -169,8 +176,10 @@ struct BrokerTests {
         // A raw worker that registers, takes the request, and then never speaks again.
         let ghost = try ZMQSocket(context: bus.context, type: .dealer)
         try ghost.connect(bus.broker.endpoint)
-        try ghost.send([Data(), BusProtocol.workerHeader, Data([BusProtocol.Command.ready.rawValue]),
-                        Data("job".utf8), Data("1".utf8)])
+        try ghost.send([
+            Data(), BusProtocol.workerHeader, Data([BusProtocol.Command.ready.rawValue]),
+            Data("job".utf8), Data("1".utf8),
+        ])
         try await bus.waitForWorkers("job", count: 1)
         let client = try bus.client(retry: .seconds(10))
         async let answer = client.call(service: "job", method: "job.run", body: Data(), timeout: .seconds(8))
@@ -216,12 +225,14 @@ struct BrokerTests {
         let context = ZMQContext()
         let first = try Broker(context: context, config: BrokerConfig(endpoint: "tcp://127.0.0.1:*", heartbeatIntervalMs: 100))
         let endpoint = first.endpoint
-        let worker = BusWorker(context: context, endpoint: endpoint, service: "phoenix",
-                               handlers: ["phoenix.ping": { _ in Data("\"pong\"".utf8) }], heartbeat: .milliseconds(100))
+        let worker = BusWorker(
+            context: context, endpoint: endpoint, service: "phoenix",
+            handlers: ["phoenix.ping": { _ in Data("\"pong\"".utf8) }], heartbeat: .milliseconds(100))
         let task = Task { try await worker.run() }
         let client = try BusClient(context: context, endpoint: endpoint, retryInterval: .milliseconds(200))
         for _ in 0..<300 where await first.snapshot().services.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(try await client.call(service: "phoenix", method: "phoenix.ping", body: Data(), timeout: .seconds(3))
+        #expect(
+            try await client.call(service: "phoenix", method: "phoenix.ping", body: Data(), timeout: .seconds(3))
                 == Data("\"pong\"".utf8))
         first.stop()
         // libzmq releases the listening port asynchronously after close; retry the bind briefly.

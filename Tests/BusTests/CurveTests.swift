@@ -12,14 +12,17 @@ struct CurveTests {
         let stranger = try CurveKeyPair.generate()
         let context = ZMQContext()
         let zap = try ZapAuthenticator(context: context, allowedKeys: [allowed.publicKey])
-        let broker = try Broker(context: context, config: BrokerConfig(
-            endpoint: "tcp://127.0.0.1:*", heartbeatIntervalMs: 100, curveSecretKey: server.secretKey))
+        let broker = try Broker(
+            context: context,
+            config: BrokerConfig(
+                endpoint: "tcp://127.0.0.1:*", heartbeatIntervalMs: 100, curveSecretKey: server.secretKey))
         func keys(_ pair: CurveKeyPair) -> CurveClientKeys {
             CurveClientKeys(serverKey: server.publicKey, publicKey: pair.publicKey, secretKey: pair.secretKey)
         }
-        let worker = BusWorker(context: context, endpoint: broker.endpoint, service: "vault",
-                               handlers: ["vault.open": { _ in Data("\"opened\"".utf8) }],
-                               heartbeat: .milliseconds(100), curve: keys(allowed))
+        let worker = BusWorker(
+            context: context, endpoint: broker.endpoint, service: "vault",
+            handlers: ["vault.open": { _ in Data("\"opened\"".utf8) }],
+            heartbeat: .milliseconds(100), curve: keys(allowed))
         let task = Task { try await worker.run() }
         let client = try BusClient(context: context, endpoint: broker.endpoint, retryInterval: .milliseconds(100), curve: keys(allowed))
         var reply: Data?

@@ -11,8 +11,10 @@ final class MemorySource: EventSource, Sendable {
 
     func append(_ type: String, _ json: String) {
         log.withValue { events in
-            events.append(BusEvent(source: source, sequence: Int64(events.count + 1), type: type,
-                                   occurredAt: "2026-01-01T00:00:00Z", payload: Data(json.utf8)))
+            events.append(
+                BusEvent(
+                    source: source, sequence: Int64(events.count + 1), type: type,
+                    occurredAt: "2026-01-01T00:00:00Z", payload: Data(json.utf8)))
         }
     }
 
@@ -58,24 +60,31 @@ struct EventsTests {
         let bus = try BusHarness()
         let context = bus.context
         // The event forwarder: XSUB for publishers, XPUB for subscribers.
-        let forwarder = try EventForwarder(context: context, publishersEndpoint: "tcp://127.0.0.1:*",
-                                           subscribersEndpoint: "tcp://127.0.0.1:*")
+        let forwarder = try EventForwarder(
+            context: context, publishersEndpoint: "tcp://127.0.0.1:*",
+            subscribersEndpoint: "tcp://127.0.0.1:*")
         let source = MemorySource(source: "books")
         for i in 1...30 { source.append("book.added", "{\"n\":\(i)}") }
-        let sinceWorker = bus.worker("books", handlers: [EventsSince.method: { request in
-            let ask = try JSONDecoder().decode(EventsSince.Request.self, from: request.body)
-            let events = try await source.events(after: ask.after, limit: ask.limit ?? 100)
-            return EventsSince.encodeReply(events, lastSequence: try await source.lastSequence())
-        }])
+        let sinceWorker = bus.worker(
+            "books",
+            handlers: [
+                EventsSince.method: { request in
+                    let ask = try JSONDecoder().decode(EventsSince.Request.self, from: request.body)
+                    let events = try await source.events(after: ask.after, limit: ask.limit ?? 100)
+                    return EventsSince.encodeReply(events, lastSequence: try await source.lastSequence())
+                }
+            ])
         let workerTask = Task { try await sinceWorker.run() }
         try await bus.waitForWorkers("books", count: 1)
-        let publisher = EventPublisher(context: context, endpoint: forwarder.publishersEndpoint, source: source,
-                                       pollInterval: .milliseconds(50))
+        let publisher = EventPublisher(
+            context: context, endpoint: forwarder.publishersEndpoint, source: source,
+            pollInterval: .milliseconds(50))
         let publisherTask = Task { try await publisher.run() }
         let client = try bus.client()
         let applier = RecordingApplier()
-        let subscriber = EventSubscriber(context: context, endpoint: forwarder.subscribersEndpoint, client: client,
-                                         sources: ["books"], applier: applier, idleInterval: .milliseconds(200))
+        let subscriber = EventSubscriber(
+            context: context, endpoint: forwarder.subscribersEndpoint, client: client,
+            sources: ["books"], applier: applier, idleInterval: .milliseconds(200))
         let subscriberTask = Task { try await subscriber.run() }
         for _ in 0..<200 where applier.applied.get().count < 30 { try await Task.sleep(for: .milliseconds(20)) }
         #expect(applier.applied.get().count == 30)

@@ -107,8 +107,9 @@ struct ZMQSocketTests {
         defer { client.close(); server.close() }
         try server.makeCurveServer(secretKey: serverKeys.secretKey)
         try server.bind("tcp://127.0.0.1:*")
-        try client.makeCurveClient(serverKey: serverKeys.publicKey, publicKey: clientKeys.publicKey,
-                                   secretKey: clientKeys.secretKey)
+        try client.makeCurveClient(
+            serverKey: serverKeys.publicKey, publicKey: clientKeys.publicKey,
+            secretKey: clientKeys.secretKey)
         try client.connect(server.lastEndpoint)
         try client.send(["secret"])
         try server.setOption(ZMQ_RCVTIMEO, 3000)

@@ -20,9 +20,12 @@ struct ContactStoreTests {
     @Test("creating stores normalised phones, writes history and one contact.created event")
     func create() async throws {
         let store = try makeStore()
-        let contact = try await create(store, CreateContactRequest(
-            firstName: " Kari ", lastName: "Nordmann", phones: [PhoneInput(number: "+47 912 34 567"), PhoneInput(number: "105", kind: "work")],
-            emails: [EmailInput(address: "kari@example.no")]))
+        let contact = try await create(
+            store,
+            CreateContactRequest(
+                firstName: " Kari ", lastName: "Nordmann",
+                phones: [PhoneInput(number: "+47 912 34 567"), PhoneInput(number: "105", kind: "work")],
+                emails: [EmailInput(address: "kari@example.no")]))
         #expect(contact.firstName == "Kari")
         #expect(contact.phones.map(\.e164) == ["+4791234567", nil])
         let events = try await store.database.outboxEvents(after: 0, limit: 10)
@@ -77,8 +80,11 @@ struct ContactStoreTests {
     func search() async throws {
         let store = try makeStore()
         for (first, last) in [("Anna", "Smith"), ("Keith", "Jones"), ("Bob", "Whitfield"), ("Eve", "Brown")] {
-            _ = try await create(store, CreateContactRequest(firstName: first, lastName: last,
-                                                             emails: [EmailInput(address: "\(first.lowercased())@example.com")]))
+            _ = try await create(
+                store,
+                CreateContactRequest(
+                    firstName: first, lastName: last,
+                    emails: [EmailInput(address: "\(first.lowercased())@example.com")]))
         }
         _ = try await create(store, CreateContactRequest(lastName: "Phone", phones: [PhoneInput(number: "+47 912 34 567")]))
         let ith = try await store.list(ListContactsRequest(q: "ith"))

@@ -10,28 +10,35 @@ struct CallFlowTests {
         defer { system.shutdown() }
         try await system.startAll()
 
-        let (created, contact) = try await system.http("POST", "/api/v1/contacts", json: [
-            "first_name": "Kari", "last_name": "Nordmann",
-            "phones": [["number": "+47 912 34 567", "kind": "mobile"], ["number": "22 33 44 55", "kind": "work"]],
-            "emails": [["address": "kari@example.no"]],
-        ])
+        let (created, contact) = try await system.http(
+            "POST", "/api/v1/contacts",
+            json: [
+                "first_name": "Kari", "last_name": "Nordmann",
+                "phones": [["number": "+47 912 34 567", "kind": "mobile"], ["number": "22 33 44 55", "kind": "work"]],
+                "emails": [["address": "kari@example.no"]],
+            ])
         #expect(created == 201)
         let contactId = try #require((contact as? [String: Any])?["id"] as? Int)
 
         // Telephony learns the number from contact.created; wait until a probe call matches it.
         try await system.eventually("telephony indexes the new contact's phone") {
-            let (_, reply) = try await system.http("POST", "/api/v1/telephony/events", json: [
-                "event_id": "probe-\(UUID().uuidString)", "call_id": "probe", "type": "ringing", "direction": "inbound",
-                "from": "+4791234567", "at": "2026-01-01T00:00:00Z"])
+            let (_, reply) = try await system.http(
+                "POST", "/api/v1/telephony/events",
+                json: [
+                    "event_id": "probe-\(UUID().uuidString)", "call_id": "probe", "type": "ringing", "direction": "inbound",
+                    "from": "+4791234567", "at": "2026-01-01T00:00:00Z",
+                ])
             _ = reply
             let calls = try await system.getObject("/api/v1/calls?direction=inbound&status=ringing")
             let items = calls["items"] as? [[String: Any]] ?? []
             return items.contains { $0["external_id"] as? String == "probe" && $0["contact_id"] as? Int == contactId }
         }
 
-        let ringing: [String: Any] = ["event_id": "ev-1", "call_id": "call-42", "type": "ringing", "direction": "inbound",
-                                      "from": "004791234567", "to": "+4722000000", "extension": "105",
-                                      "at": "2026-03-02T09:00:00Z"]
+        let ringing: [String: Any] = [
+            "event_id": "ev-1", "call_id": "call-42", "type": "ringing", "direction": "inbound",
+            "from": "004791234567", "to": "+4722000000", "extension": "105",
+            "at": "2026-03-02T09:00:00Z",
+        ]
         let answered: [String: Any] = ["event_id": "ev-2", "call_id": "call-42", "type": "answered", "at": "2026-03-02T09:00:07Z"]
         let hangup: [String: Any] = ["event_id": "ev-3", "call_id": "call-42", "type": "hangup", "at": "2026-03-02T09:01:37Z"]
         // Out of order, and the answer arrives twice.
@@ -61,8 +68,11 @@ struct CallFlowTests {
         #expect(entries.count == 1)
 
         // The gateway's error shape for bad input, and nothing is changed by it.
-        let (badStatus, badBody) = try await system.http("POST", "/api/v1/telephony/events", json: [
-            ["event_id": "x1", "call_id": "c", "type": "ringing"], ["event_id": "x2", "call_id": "c", "type": "exploded"]])
+        let (badStatus, badBody) = try await system.http(
+            "POST", "/api/v1/telephony/events",
+            json: [
+                ["event_id": "x1", "call_id": "c", "type": "ringing"], ["event_id": "x2", "call_id": "c", "type": "exploded"],
+            ])
         #expect(badStatus == 422)
         let error = (badBody as? [String: Any])?["error"] as? [String: Any]
         #expect(error?["code"] as? String == "invalid")
@@ -79,8 +89,9 @@ struct CallFlowTests {
         try await system.startAll()
         var ids: Set<Int> = []
         for _ in 0..<3 {
-            let (status, body) = try await system.http("POST", "/api/v1/contacts", json: ["first_name": "Only", "last_name": "Once"],
-                                                       headers: ["Idempotency-Key": "retry-me-1"])
+            let (status, body) = try await system.http(
+                "POST", "/api/v1/contacts", json: ["first_name": "Only", "last_name": "Once"],
+                headers: ["Idempotency-Key": "retry-me-1"])
             #expect(status == 201)
             if let id = (body as? [String: Any])?["id"] as? Int { ids.insert(id) }
         }
@@ -106,17 +117,23 @@ struct CallFlowTests {
         let count = 200
         var ids: [Int] = []
         for index in 0..<count {
-            let (status, body) = try await system.http("POST", "/api/v1/contacts", json: [
-                "first_name": "Person", "last_name": "Number\(index)",
-                "phones": [["number": String(format: "+47 41 %06d", index)]]])
+            let (status, body) = try await system.http(
+                "POST", "/api/v1/contacts",
+                json: [
+                    "first_name": "Person", "last_name": "Number\(index)",
+                    "phones": [["number": String(format: "+47 41 %06d", index)]],
+                ])
             #expect(status == 201)
             ids.append(try #require((body as? [String: Any])?["id"] as? Int))
         }
         // Telephony applies contact events in order: once the last contact matches, all do.
         try await system.eventually("telephony indexes all contacts") {
-            let (_, _) = try await system.http("POST", "/api/v1/telephony/events", json: [
-                "event_id": "probe-\(UUID().uuidString)", "call_id": "probe", "type": "ringing", "direction": "inbound",
-                "from": String(format: "+4741%06d", count - 1), "at": "2026-01-01T00:00:00Z"])
+            let (_, _) = try await system.http(
+                "POST", "/api/v1/telephony/events",
+                json: [
+                    "event_id": "probe-\(UUID().uuidString)", "call_id": "probe", "type": "ringing", "direction": "inbound",
+                    "from": String(format: "+4741%06d", count - 1), "at": "2026-01-01T00:00:00Z",
+                ])
             let calls = try await system.getObject("/api/v1/calls?status=ringing")
             return (calls["items"] as? [[String: Any]] ?? []).contains { $0["contact_id"] as? Int == ids.last }
         }
@@ -124,9 +141,11 @@ struct CallFlowTests {
         system.kill9("contacts")
         var batch: [[String: Any]] = []
         for index in 0..<count {
-            batch.append(["event_id": "done-\(index)", "call_id": "down-\(index)", "type": "completed", "direction": "inbound",
-                          "from": String(format: "0047 41 %06d", index), "at": "2026-04-01T12:00:00Z",
-                          "duration": 30, "billsec": 20, "disposition": "ANSWERED"])
+            batch.append([
+                "event_id": "done-\(index)", "call_id": "down-\(index)", "type": "completed", "direction": "inbound",
+                "from": String(format: "0047 41 %06d", index), "at": "2026-04-01T12:00:00Z",
+                "duration": 30, "billsec": 20, "disposition": "ANSWERED",
+            ])
         }
         // Half as single posts, half as one batch.
         for event in batch.prefix(count / 2) {

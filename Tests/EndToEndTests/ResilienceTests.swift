@@ -14,7 +14,8 @@ struct ResilienceTests {
         let traffic = Task {
             var outcomes: [Int] = []
             for index in 0..<60 {
-                let result = try? await system.http("POST", "/api/v1/contacts", json: ["first_name": "Load", "last_name": "\(index)"], timeout: 10)
+                let result = try? await system.http(
+                    "POST", "/api/v1/contacts", json: ["first_name": "Load", "last_name": "\(index)"], timeout: 10)
                 outcomes.append(result?.0 ?? 0)
                 try? await Task.sleep(for: .milliseconds(25))
             }
@@ -134,7 +135,8 @@ extension SystemUnderTest {
         let entries = try FileManager.default.contentsOfDirectory(atPath: "/proc")
         return entries.compactMap { Int32($0) }.filter { pid in
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
+                let close = stat.lastIndex(of: ")")
+            else { return false }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             return fields.count > 2 && Int32(fields[1]) == parent
         }
@@ -162,15 +164,21 @@ struct EncryptedBusTests {
         ]
         #expect(value(keys, "public").count == 40)
         try await system.startAll()
-        let (status, body) = try await system.http("POST", "/api/v1/contacts", json: [
-            "last_name": "Encrypted", "phones": [["number": "+47 48 00 00 01"]]])
+        let (status, body) = try await system.http(
+            "POST", "/api/v1/contacts",
+            json: [
+                "last_name": "Encrypted", "phones": [["number": "+47 48 00 00 01"]],
+            ])
         #expect(status == 201)
         let contactId = try #require((body as? [String: Any])?["id"] as? Int)
         // Events cross the encrypted forwarder: telephony learns the number and matches a call.
         try await system.eventually("a call matches the contact over the encrypted bus") {
-            _ = try await system.http("POST", "/api/v1/telephony/events", json: [
-                "event_id": UUID().uuidString, "call_id": "enc", "type": "completed", "direction": "inbound",
-                "from": "+4748000001", "at": "2026-05-01T10:00:00Z", "billsec": 5, "duration": 9])
+            _ = try await system.http(
+                "POST", "/api/v1/telephony/events",
+                json: [
+                    "event_id": UUID().uuidString, "call_id": "enc", "type": "completed", "direction": "inbound",
+                    "from": "+4748000001", "at": "2026-05-01T10:00:00Z", "billsec": 5, "duration": 9,
+                ])
             let calls = try await system.getObject("/api/v1/calls?contact=\(contactId)")
             return !(calls["items"] as? [[String: Any]] ?? []).isEmpty
         }

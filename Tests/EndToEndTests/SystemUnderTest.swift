@@ -123,8 +123,10 @@ final class SystemUnderTest: @unchecked Sendable {
 
     /// Sends a request; returns the status and the parsed JSON body (nil when not JSON).
     @discardableResult
-    func http(_ method: String, _ path: String, json: Any? = nil, headers: [String: String] = [:],
-              timeout: TimeInterval = 15) async throws -> (Int, Any?) {
+    func http(
+        _ method: String, _ path: String, json: Any? = nil, headers: [String: String] = [:],
+        timeout: TimeInterval = 15
+    ) async throws -> (Int, Any?) {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         request.httpMethod = method
         request.timeoutInterval = timeout

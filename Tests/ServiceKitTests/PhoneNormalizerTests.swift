@@ -6,26 +6,30 @@ import Testing
 struct PhoneNormalizerTests {
     let norway = PhoneNormalizer(defaultCountry: "NO")
 
-    @Test("the shapes real PBX data arrives in", arguments: [
-        ("+47 912 34 567", "+4791234567"),
-        ("004791234567", "+4791234567"),
-        ("91234567", "+4791234567"),
-        ("912 34 567", "+4791234567"),
-        ("(+47) 912-34-567", "+4791234567"),
-        ("\"Kari Nordmann\" <+4791234567>", "+4791234567"),
-        ("sip:+4791234567@pbx.example.com", "+4791234567"),
-        ("sip:004791234567@10.0.0.1;user=phone", "+4791234567"),
-        ("tel:+46-8-123-456-78", "+46812345678"),
-        ("whatsapp:+4791234567", "+4791234567"),
-        ("0046 70 123 45 67", "+46701234567"),
-    ])
+    @Test(
+        "the shapes real PBX data arrives in",
+        arguments: [
+            ("+47 912 34 567", "+4791234567"),
+            ("004791234567", "+4791234567"),
+            ("91234567", "+4791234567"),
+            ("912 34 567", "+4791234567"),
+            ("(+47) 912-34-567", "+4791234567"),
+            ("\"Kari Nordmann\" <+4791234567>", "+4791234567"),
+            ("sip:+4791234567@pbx.example.com", "+4791234567"),
+            ("sip:004791234567@10.0.0.1;user=phone", "+4791234567"),
+            ("tel:+46-8-123-456-78", "+46812345678"),
+            ("whatsapp:+4791234567", "+4791234567"),
+            ("0046 70 123 45 67", "+46701234567"),
+        ])
     func norwegianDefaults(input: String, expected: String) {
         #expect(norway.e164(input) == expected)
     }
 
-    @Test("extensions, withheld numbers and junk are not numbers", arguments: [
-        "105", "Ext.315", "<unknown>", "anonymous", "Anonymous", "", "  ", "\"Reception\" <105>", "abc", "+0123456789",
-    ])
+    @Test(
+        "extensions, withheld numbers and junk are not numbers",
+        arguments: [
+            "105", "Ext.315", "<unknown>", "anonymous", "Anonymous", "", "  ", "\"Reception\" <105>", "abc", "+0123456789",
+        ])
     func notNumbers(input: String) {
         #expect(norway.e164(input) == nil)
     }

@@ -14,8 +14,10 @@ struct ServiceConfigTests {
 
     @Test("environment overrides defaults, flags override the environment")
     func precedence() throws {
-        let environment = ["CRM_BUS_ENDPOINT": "tcp://10.0.0.5:6000", "CRM_HTTP_ADDRESS": "0.0.0.0:9000",
-                           "CRM_DATA_DIR": "/srv/crm", "CRM_LOG_LEVEL": "debug", "CRM_REQUEST_TIMEOUT_MS": "2500"]
+        let environment = [
+            "CRM_BUS_ENDPOINT": "tcp://10.0.0.5:6000", "CRM_HTTP_ADDRESS": "0.0.0.0:9000",
+            "CRM_DATA_DIR": "/srv/crm", "CRM_LOG_LEVEL": "debug", "CRM_REQUEST_TIMEOUT_MS": "2500",
+        ]
         let fromEnvironment = try ServiceConfig.load(options: (try CommonOptions.parse([])), environment: environment)
         #expect(fromEnvironment.busEndpoint == "tcp://10.0.0.5:6000")
         #expect(fromEnvironment.httpPort == 9000)
@@ -28,10 +30,12 @@ struct ServiceConfigTests {
         #expect(fromFlags.httpPort == 9000)
     }
 
-    @Test("bad values are refused with a message that names them", arguments: [
-        ["CRM_LOG_LEVEL": "loud"], ["CRM_HTTP_ADDRESS": "nowhere"], ["CRM_WORKER_CONCURRENCY": "0"],
-        ["CRM_DEFAULT_COUNTRY": "XX"], ["CRM_REQUEST_TIMEOUT_MS": "-1"],
-    ])
+    @Test(
+        "bad values are refused with a message that names them",
+        arguments: [
+            ["CRM_LOG_LEVEL": "loud"], ["CRM_HTTP_ADDRESS": "nowhere"], ["CRM_WORKER_CONCURRENCY": "0"],
+            ["CRM_DEFAULT_COUNTRY": "XX"], ["CRM_REQUEST_TIMEOUT_MS": "-1"],
+        ])
     func badValues(environment: [String: String]) {
         #expect(throws: ConfigError.self) { try ServiceConfig.load(options: (try CommonOptions.parse([])), environment: environment) }
     }

@@ -8,13 +8,17 @@ import Testing
 struct CallStateTests {
     let start = Date(timeIntervalSince1970: 1_772_000_000)
 
-    func event(_ id: String, _ type: String, _ offset: Double, direction: String? = nil, from: String? = nil) -> (event: CallEventInput, at: Date) {
+    func event(
+        _ id: String, _ type: String, _ offset: Double, direction: String? = nil, from: String? = nil
+    ) -> (event: CallEventInput, at: Date) {
         (CallEventInput(eventId: id, callId: "c", type: type, direction: direction, from: from, to: nil), start.addingTimeInterval(offset))
     }
 
     @Test("every order of the same events gives the same call")
     func orderIndependent() {
-        let events = [event("1", "ringing", 0, direction: "inbound", from: "+4791234567"), event("2", "answered", 5), event("3", "hangup", 65)]
+        let events = [
+            event("1", "ringing", 0, direction: "inbound", from: "+4791234567"), event("2", "answered", 5), event("3", "hangup", 65),
+        ]
         let permutations = [[0, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1], [0, 2, 1], [1, 0, 2]]
         let states = permutations.map { order in CallState(events: order.map { events[$0] }) }
         #expect(Set(states.map(\.status)) == ["answered"])

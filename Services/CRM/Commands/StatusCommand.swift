@@ -6,7 +6,8 @@ import ServiceKit
 
 /// `crm status`: every service's health as reported over the bus.
 struct StatusCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the health of every service, asked over the bus.")
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show the health of every service, asked over the bus.")
 
     @OptionGroup var options: CommonOptions
 
@@ -34,7 +35,9 @@ struct StatusCommand: AsyncParsableCommand {
             let body = try await client.call(service: "bus", method: "bus.health", body: Data("{}".utf8), timeout: limit)
             let snapshot = try JSONDecoder().decode(BrokerSnapshot.self, from: body)
             for service in snapshot.services {
-                print("  \(service.name.padding(toLength: 12, withPad: " ", startingAt: 0)) workers=\(service.workers) queued=\(service.queued) in_flight=\(service.inFlight)")
+                print(
+                    "  \(service.name.padding(toLength: 12, withPad: " ", startingAt: 0)) workers=\(service.workers) queued=\(service.queued) in_flight=\(service.inFlight)"
+                )
             }
         } catch {
             print("  unreachable: \(error)")
@@ -46,7 +49,9 @@ struct StatusCommand: AsyncParsableCommand {
             do {
                 let body = try await client.call(service: name, method: "\(name).health", body: Data("{}".utf8), timeout: limit)
                 if let report = try? Wire.decode(HealthReport.self, from: body) {
-                    print("\(label) \(report.status)  instance=\(report.instance) pid=\(report.pid) uptime=\(report.uptimeSeconds)s database=\(report.database)")
+                    print(
+                        "\(label) \(report.status)  instance=\(report.instance) pid=\(report.pid) uptime=\(report.uptimeSeconds)s database=\(report.database)"
+                    )
                     if report.status != "ok" { healthy = false }
                 } else {
                     print("\(label) ok")

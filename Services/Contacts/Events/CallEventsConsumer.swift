@@ -26,7 +26,8 @@ enum CallEventsConsumer {
 
     static func summary(of call: Call) -> String {
         let party = call.direction == "outbound" ? (call.toE164 ?? call.to ?? "unknown") : (call.fromE164 ?? call.from ?? "unknown")
-        let way = call.direction == "outbound" ? "Outbound call to" : (call.direction == "internal" ? "Internal call with" : "Inbound call from")
+        let way =
+            call.direction == "outbound" ? "Outbound call to" : (call.direction == "internal" ? "Internal call with" : "Inbound call from")
         var text = "\(way) \(party), \(call.status.replacingOccurrences(of: "_", with: " "))"
         if let billsec = call.billsec, call.status == "answered" { text += ", \(billsec) s" }
         return text

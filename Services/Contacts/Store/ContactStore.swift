@@ -14,19 +14,22 @@ struct ContactStore: Sendable {
     // MARK: - Writes
 
     func create(_ request: CreateContactRequest, actor: String?, requestId: String) async throws -> Data {
-        let input = try validate(firstName: request.firstName ?? "", lastName: request.lastName ?? "",
-                                 phones: request.phones ?? [], emails: request.emails ?? [])
+        let input = try validate(
+            firstName: request.firstName ?? "", lastName: request.lastName ?? "",
+            phones: request.phones ?? [], emails: request.emails ?? [])
         let title = request.title?.trimmed.nilIfEmpty
         return try await database.idempotentWrite(requestId: requestId, method: ContactsContract.Method.create) { db, outbox in
             let now = Date()
-            var record = ContactRecord(id: nil, firstName: input.firstName, lastName: input.lastName, title: title,
-                                       createdAt: now, updatedAt: now, deletedAt: nil)
+            var record = ContactRecord(
+                id: nil, firstName: input.firstName, lastName: input.lastName, title: title,
+                createdAt: now, updatedAt: now, deletedAt: nil)
             try record.insert(db)
             let id = record.id!
             try replaceChildren(db, contactId: id, phones: input.phones, emails: input.emails)
             let contact = try loadContact(db, id: id)!
-            try addHistory(db, contactId: id, kind: "created", actor: actor,
-                           summary: "Contact \(contact.displayName) created", changes: nil)
+            try addHistory(
+                db, contactId: id, kind: "created", actor: actor,
+                summary: "Contact \(contact.displayName) created", changes: nil)
             try outbox.append(db, type: ContactsContract.Event.created, payload: ContactChanged(contact: contact))
             return try Wire.encode(contact)
         }
@@ -40,7 +43,8 @@ struct ContactStore: Sendable {
         }
         return try await database.idempotentWrite(requestId: requestId, method: ContactsContract.Method.update) { db, outbox in
             guard var record = try ContactRecord.fetchOne(db, key: request.id), record.deletedAt == nil,
-                  let before = try loadContact(db, id: request.id) else {
+                let before = try loadContact(db, id: request.id)
+            else {
                 throw BusError.notFound("contact \(request.id) does not exist")
             }
             if let value = request.firstName { record.firstName = value.trimmed }
@@ -55,8 +59,9 @@ struct ContactStore: Sendable {
             let after = try loadContact(db, id: request.id)!
             let changes = Self.diff(before, after)
             if !changes.isEmpty {
-                try addHistory(db, contactId: request.id, kind: "updated", actor: actor,
-                               summary: "Changed " + changes.map(\.field).joined(separator: ", "), changes: changes)
+                try addHistory(
+                    db, contactId: request.id, kind: "updated", actor: actor,
+                    summary: "Changed " + changes.map(\.field).joined(separator: ", "), changes: changes)
                 try outbox.append(db, type: ContactsContract.Event.updated, payload: ContactChanged(contact: after, changes: changes))
             }
             return try Wire.encode(after)
@@ -101,7 +106,9 @@ struct ContactStore: Sendable {
                 arguments.append(cursor)
             }
             if let q = request.q?.trimmed.nilIfEmpty {
-                let pattern = "%" + q.replacingOccurrences(of: "\\", with: "\\\\")
+                let pattern =
+                    "%"
+                    + q.replacingOccurrences(of: "\\", with: "\\\\")
                     .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
                 sql += """
                      AND (c.first_name || ' ' || c.last_name LIKE ? ESCAPE '\\'
@@ -131,10 +138,11 @@ struct ContactStore: Sendable {
             if let kind = request.kind { query = query.filter(HistoryRecord.Columns.kind == kind) }
             let rows = try query.order(HistoryRecord.Columns.id.desc).limit(limit + 1).fetchAll(db)
             let items = rows.prefix(limit).map { row in
-                HistoryEntry(id: row.id!, contactId: row.contactId, kind: row.kind, at: row.at, actor: row.actor,
-                             summary: row.summary,
-                             changes: row.changes.flatMap { try? Wire.decode([FieldChange].self, from: $0) },
-                             callId: row.callId)
+                HistoryEntry(
+                    id: row.id!, contactId: row.contactId, kind: row.kind, at: row.at, actor: row.actor,
+                    summary: row.summary,
+                    changes: row.changes.flatMap { try? Wire.decode([FieldChange].self, from: $0) },
+                    callId: row.callId)
             }
             return Page(items: Array(items), nextCursor: rows.count > limit ? items.last.map { String($0.id) } : nil)
         }
@@ -191,8 +199,10 @@ struct ContactStore: Sendable {
         if let phones {
             try PhoneRecord.filter(PhoneRecord.Columns.contactId == contactId).deleteAll(db)
             for (position, phone) in phones.enumerated() {
-                try PhoneRecord(contactId: contactId, position: position, number: phone.number, e164: phone.e164,
-                                kind: phone.kind).insert(db)
+                try PhoneRecord(
+                    contactId: contactId, position: position, number: phone.number, e164: phone.e164,
+                    kind: phone.kind
+                ).insert(db)
             }
         }
         if let emails {
@@ -203,10 +213,13 @@ struct ContactStore: Sendable {
         }
     }
 
-    private func addHistory(_ db: Database, contactId: Int64, kind: String, actor: String?, summary: String,
-                            changes: [FieldChange]?) throws {
-        var entry = HistoryRecord(id: nil, contactId: contactId, kind: kind, at: Date(), actor: actor, summary: summary,
-                                  changes: try changes.map { try Wire.encode($0) }, callId: nil, ref: nil)
+    private func addHistory(
+        _ db: Database, contactId: Int64, kind: String, actor: String?, summary: String,
+        changes: [FieldChange]?
+    ) throws {
+        var entry = HistoryRecord(
+            id: nil, contactId: contactId, kind: kind, at: Date(), actor: actor, summary: summary,
+            changes: try changes.map { try Wire.encode($0) }, callId: nil, ref: nil)
         try entry.insert(db)
     }
 

@@ -24,7 +24,9 @@ struct ErrorMiddleware: RouterMiddleware {
             case 400: code = "bad_request"
             default: code = status.code >= 500 ? "internal" : "bad_request"
             }
-            let message = (error as? HTTPError)?.body ?? (status.code == 404 ? "no such route: \(request.method) \(request.uri.path)" : status.reasonPhrase)
+            let message =
+                (error as? HTTPError)?.body
+                ?? (status.code == 404 ? "no such route: \(request.method) \(request.uri.path)" : status.reasonPhrase)
             return Self.response(status: status, code: code, message: message)
         } catch {
             logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
@@ -48,8 +50,10 @@ struct ErrorMiddleware: RouterMiddleware {
     }
 
     static func response(status: HTTPResponse.Status, code: String, message: String) -> Response {
-        let body = (try? JSONSerialization.data(withJSONObject: ["error": ["code": code, "message": message]],
-                                                 options: [.sortedKeys])) ?? Data()
+        let body =
+            (try? JSONSerialization.data(
+                withJSONObject: ["error": ["code": code, "message": message]],
+                options: [.sortedKeys])) ?? Data()
         return APIForwarder.json(status: status, body: body)
     }
 }

@@ -13,15 +13,19 @@ struct APIForwarder: Sendable {
 
     /// Sends `body` to `service`/`method` and answers with the reply body and `status`.
     /// An `Idempotency-Key` header becomes the bus request id, so an HTTP retry is a bus retry.
-    func forward(_ request: Request, context: GatewayContext, service: String, method: String, body: Data,
-                 status: HTTPResponse.Status = .ok) async throws -> Response {
-        let requestId = request.headers[HTTPField.Name("Idempotency-Key")!].flatMap { key -> String? in
-            let trimmed = key.trimmingCharacters(in: .whitespaces)
-            return trimmed.isEmpty || trimmed.count > 200 ? nil : "http:" + trimmed
-        } ?? UUID().uuidString
+    func forward(
+        _ request: Request, context: GatewayContext, service: String, method: String, body: Data,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let requestId =
+            request.headers[HTTPField.Name("Idempotency-Key")!].flatMap { key -> String? in
+                let trimmed = key.trimmingCharacters(in: .whitespaces)
+                return trimmed.isEmpty || trimmed.count > 200 ? nil : "http:" + trimmed
+            } ?? UUID().uuidString
         let headers = BusHeaders(actor: context.actor, traceId: request.headers[HTTPField.Name("X-Request-Id")!] ?? requestId)
-        let reply = try await client.call(service: service, method: method, body: body, headers: headers,
-                                          timeout: timeout, requestId: requestId)
+        let reply = try await client.call(
+            service: service, method: method, body: body, headers: headers,
+            timeout: timeout, requestId: requestId)
         return Self.json(status: status, body: reply)
     }
 
@@ -33,8 +37,9 @@ struct APIForwarder: Sendable {
 
     /// A JSON response.
     static func json(status: HTTPResponse.Status, body: Data) -> Response {
-        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
 

@@ -13,8 +13,9 @@ struct ContactRoutes: Sendable {
         let contacts = router.group("/api/v1/contacts")
         contacts.post { request, context in
             let body = try await api.body(of: request)
-            return try await api.forward(request, context: context, service: ContactsContract.service,
-                                         method: ContactsContract.Method.create, body: body, status: .created)
+            return try await api.forward(
+                request, context: context, service: ContactsContract.service,
+                method: ContactsContract.Method.create, body: body, status: .created)
         }
         contacts.get { request, context in
             var query = QueryBody()
@@ -22,14 +23,16 @@ struct ContactRoutes: Sendable {
             query.text("cursor", from: request)
             try query.integer("limit", from: request)
             try query.boolean("include_deleted", from: request)
-            return try await api.forward(request, context: context, service: ContactsContract.service,
-                                         method: ContactsContract.Method.list, body: try query.data())
+            return try await api.forward(
+                request, context: context, service: ContactsContract.service,
+                method: ContactsContract.Method.list, body: try query.data())
         }
         contacts.get(":id") { request, context in
             var query = QueryBody()
             query.set("id", try pathID(context))
-            return try await api.forward(request, context: context, service: ContactsContract.service,
-                                         method: ContactsContract.Method.get, body: try query.data())
+            return try await api.forward(
+                request, context: context, service: ContactsContract.service,
+                method: ContactsContract.Method.get, body: try query.data())
         }
         contacts.patch(":id") { request, context in
             let id = try pathID(context)
@@ -38,15 +41,17 @@ struct ContactRoutes: Sendable {
                 throw BusError.badRequest("the body must be a JSON object of the fields to change")
             }
             object["id"] = id
-            return try await api.forward(request, context: context, service: ContactsContract.service,
-                                         method: ContactsContract.Method.update,
-                                         body: try JSONSerialization.data(withJSONObject: object))
+            return try await api.forward(
+                request, context: context, service: ContactsContract.service,
+                method: ContactsContract.Method.update,
+                body: try JSONSerialization.data(withJSONObject: object))
         }
         contacts.delete(":id") { request, context in
             var query = QueryBody()
             query.set("id", try pathID(context))
-            return try await api.forward(request, context: context, service: ContactsContract.service,
-                                         method: ContactsContract.Method.delete, body: try query.data())
+            return try await api.forward(
+                request, context: context, service: ContactsContract.service,
+                method: ContactsContract.Method.delete, body: try query.data())
         }
         contacts.get(":id/history") { request, context in
             var query = QueryBody()
@@ -54,16 +59,18 @@ struct ContactRoutes: Sendable {
             query.text("cursor", from: request)
             query.text("kind", from: request)
             try query.integer("limit", from: request)
-            return try await api.forward(request, context: context, service: ContactsContract.service,
-                                         method: ContactsContract.Method.history, body: try query.data())
+            return try await api.forward(
+                request, context: context, service: ContactsContract.service,
+                method: ContactsContract.Method.history, body: try query.data())
         }
         contacts.get(":id/calls") { request, context in
             var query = QueryBody()
             query.set("contact_id", try pathID(context))
             query.text("cursor", from: request)
             try query.integer("limit", from: request)
-            return try await api.forward(request, context: context, service: TelephonyContract.service,
-                                         method: TelephonyContract.Method.listCalls, body: try query.data())
+            return try await api.forward(
+                request, context: context, service: TelephonyContract.service,
+                method: TelephonyContract.Method.listCalls, body: try query.data())
         }
     }
 }

@@ -13,18 +13,23 @@ struct TelephonyRoutes: Sendable {
         router.post("/api/v1/telephony/events") { request, context in
             let raw = try await api.body(of: request)
             // One event object or an array of them; the service validates the events themselves.
-            guard let first = raw.first(where: { !" \t\r\n".utf8.contains($0) }), first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
+            guard let first = raw.first(where: { !" \t\r\n".utf8.contains($0) }), first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+            else {
                 throw BusError.badRequest("the body must be a call event object or an array of them")
             }
-            let producer = request.headers[HTTPField.Name("X-Producer")!].map { "\"" + $0.filter { $0.isLetter || $0.isNumber || "-_.".contains($0) } + "\"" } ?? "null"
+            let producer =
+                request.headers[HTTPField.Name("X-Producer")!].map {
+                    "\"" + $0.filter { $0.isLetter || $0.isNumber || "-_.".contains($0) } + "\""
+                } ?? "null"
             var body = Data("{\"producer\":\(producer),\"events\":".utf8)
             if first == UInt8(ascii: "{") { body.append(UInt8(ascii: "[")) }
             body.append(raw)
             if first == UInt8(ascii: "{") { body.append(UInt8(ascii: "]")) }
             body.append(UInt8(ascii: "}"))
             // 200 only after the telephony service has committed the events.
-            return try await api.forward(request, context: context, service: TelephonyContract.service,
-                                         method: TelephonyContract.Method.ingest, body: body)
+            return try await api.forward(
+                request, context: context, service: TelephonyContract.service,
+                method: TelephonyContract.Method.ingest, body: body)
         }
         router.get("/api/v1/calls") { request, context in
             var query = QueryBody()
@@ -37,14 +42,16 @@ struct TelephonyRoutes: Sendable {
             query.text("to", from: request)
             query.text("cursor", from: request)
             try query.integer("limit", from: request)
-            return try await api.forward(request, context: context, service: TelephonyContract.service,
-                                         method: TelephonyContract.Method.listCalls, body: try query.data())
+            return try await api.forward(
+                request, context: context, service: TelephonyContract.service,
+                method: TelephonyContract.Method.listCalls, body: try query.data())
         }
         router.get("/api/v1/calls/:id") { request, context in
             var query = QueryBody()
             query.set("id", try pathID(context))
-            return try await api.forward(request, context: context, service: TelephonyContract.service,
-                                         method: TelephonyContract.Method.getCall, body: try query.data())
+            return try await api.forward(
+                request, context: context, service: TelephonyContract.service,
+                method: TelephonyContract.Method.getCall, body: try query.data())
         }
     }
 }

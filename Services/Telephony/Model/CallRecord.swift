@@ -63,8 +63,9 @@ struct CallRecord: Codable, FetchableRecord, MutablePersistableRecord, Equatable
 
     /// The call as the API and the `call.logged` event show it.
     var contract: Call {
-        var call = Call(id: id ?? 0, producer: producer, externalId: externalId, direction: direction, status: status,
-                        eventCount: eventCount)
+        var call = Call(
+            id: id ?? 0, producer: producer, externalId: externalId, direction: direction, status: status,
+            eventCount: eventCount)
         call.from = fromRaw
         call.fromE164 = fromE164
         call.to = toRaw

@@ -50,10 +50,11 @@ struct CallStore: Sendable {
             for (event, at) in events {
                 let callId = try callRow(db, producer: producer, externalId: event.callId!, now: now)
                 let payload = try Wire.encode(event)
-                try db.execute(sql: """
-                    INSERT INTO call_event (producer, event_id, call_id, type, at, payload, received_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (producer, event_id) DO NOTHING
-                    """, arguments: [producer, event.eventId!, callId, event.type!, at, payload, now])
+                try db.execute(
+                    sql: """
+                        INSERT INTO call_event (producer, event_id, call_id, type, at, payload, received_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (producer, event_id) DO NOTHING
+                        """, arguments: [producer, event.eventId!, callId, event.type!, at, payload, now])
                 if db.changesCount == 0 {
                     duplicates += 1
                     continue
@@ -70,12 +71,15 @@ struct CallStore: Sendable {
 
     /// The call row for a producer's call id, created on its first event.
     private func callRow(_ db: Database, producer: String, externalId: String, now: Date) throws -> Int64 {
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM call WHERE producer = ? AND external_id = ?",
-                                       arguments: [producer, externalId]) {
+        if let id = try Int64.fetchOne(
+            db, sql: "SELECT id FROM call WHERE producer = ? AND external_id = ?",
+            arguments: [producer, externalId])
+        {
             return id
         }
-        var record = CallRecord(id: nil, producer: producer, externalId: externalId, direction: "inbound", status: "ringing",
-                                eventCount: 0, updatedAt: now)
+        var record = CallRecord(
+            id: nil, producer: producer, externalId: externalId, direction: "inbound", status: "ringing",
+            eventCount: 0, updatedAt: now)
         try record.insert(db)
         return record.id!
     }

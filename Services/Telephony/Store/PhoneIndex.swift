@@ -15,14 +15,16 @@ enum PhoneIndex {
     static func replace(_ db: Database, contactId: Int64, numbers: [String]) throws {
         try db.execute(sql: "DELETE FROM phone_index WHERE contact_id = ?", arguments: [contactId])
         for number in Set(numbers) {
-            try db.execute(sql: "INSERT OR IGNORE INTO phone_index (number, contact_id) VALUES (?, ?)",
-                           arguments: [number, contactId])
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO phone_index (number, contact_id) VALUES (?, ?)",
+                arguments: [number, contactId])
         }
     }
 
     /// The contact a number belongs to; with several, the oldest contact.
     static func match(_ db: Database, number: String, phones: PhoneNormalizer) throws -> Int64? {
-        try Int64.fetchOne(db, sql: "SELECT MIN(contact_id) FROM phone_index WHERE number = ?",
-                           arguments: [key(for: number, phones: phones)])
+        try Int64.fetchOne(
+            db, sql: "SELECT MIN(contact_id) FROM phone_index WHERE number = ?",
+            arguments: [key(for: number, phones: phones)])
     }
 }

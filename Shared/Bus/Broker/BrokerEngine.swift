@@ -195,8 +195,9 @@ final class BrokerEngine: SocketEngine {
             }
             let service = frames[0].text
             let capacity = frames.count >= 2 ? max(1, Int(frames[1].text) ?? 1) : 1
-            let newWorker = Worker(identity: identity, service: service, capacity: capacity,
-                                   expiresAt: now + config.heartbeatIntervalMs * config.heartbeatLiveness)
+            let newWorker = Worker(
+                identity: identity, service: service, capacity: capacity,
+                expiresAt: now + config.heartbeatIntervalMs * config.heartbeatLiveness)
             workers[identity] = newWorker
             let queue = services[service] ?? ServiceQueue()
             services[service] = queue
@@ -214,8 +215,12 @@ final class BrokerEngine: SocketEngine {
             let key = RequestKey(client: frames[0], requestId: frames[1])
             if let request = worker.inFlight.removeValue(forKey: key) {
                 known.removeValue(forKey: key)
-                send(to: request.client, [Data(), BusProtocol.clientHeader, BusProtocol.Command.reply.frame,
-                                          Data(request.service.utf8), request.requestId, frames[2], frames[3]])
+                send(
+                    to: request.client,
+                    [
+                        Data(), BusProtocol.clientHeader, BusProtocol.Command.reply.frame,
+                        Data(request.service.utf8), request.requestId, frames[2], frames[3],
+                    ])
             }
             if let queue = services[worker.service] { dispatch(queue) }
         case .heartbeat:
@@ -242,7 +247,8 @@ final class BrokerEngine: SocketEngine {
                 guard let candidate = workers[identity], candidate.inFlight.count < candidate.capacity else { continue }
                 if let current = best {
                     if candidate.inFlight.count < current.inFlight.count
-                        || (candidate.inFlight.count == current.inFlight.count && candidate.lastUsed < current.lastUsed) {
+                        || (candidate.inFlight.count == current.inFlight.count && candidate.lastUsed < current.lastUsed)
+                    {
                         best = candidate
                     }
                 } else {
@@ -264,11 +270,13 @@ final class BrokerEngine: SocketEngine {
             }
             useCounter += 1
             worker.lastUsed = useCounter
-            let delivered = send(to: worker.identity, [
-                Data(), BusProtocol.workerHeader, BusProtocol.Command.request.frame,
-                request.client, request.requestId, request.method, Data(String(request.expiresAt - now).utf8),
-                request.headers, request.body,
-            ])
+            let delivered = send(
+                to: worker.identity,
+                [
+                    Data(), BusProtocol.workerHeader, BusProtocol.Command.request.frame,
+                    request.client, request.requestId, request.method, Data(String(request.expiresAt - now).utf8),
+                    request.headers, request.body,
+                ])
             if delivered {
                 worker.inFlight[request.key] = request
                 known[request.key] = .some(worker.identity)
@@ -338,8 +346,12 @@ final class BrokerEngine: SocketEngine {
         switch request.method.text {
         case "bus.health":
             let body = (try? JSONEncoder().encode(snapshot())) ?? Data("{}".utf8)
-            send(to: request.client, [Data(), BusProtocol.clientHeader, BusProtocol.Command.reply.frame,
-                                      Data(request.service.utf8), request.requestId, Data(BusProtocol.ok.utf8), body])
+            send(
+                to: request.client,
+                [
+                    Data(), BusProtocol.clientHeader, BusProtocol.Command.reply.frame,
+                    Data(request.service.utf8), request.requestId, Data(BusProtocol.ok.utf8), body,
+                ])
         default:
             replyError(request, .badRequest("the broker has no method '\(request.method.text)'"))
         }
@@ -347,8 +359,12 @@ final class BrokerEngine: SocketEngine {
 
     private func replyError(_ request: PendingRequest, _ error: BusError) {
         let body = (try? JSONEncoder().encode(error)) ?? Data()
-        send(to: request.client, [Data(), BusProtocol.clientHeader, BusProtocol.Command.reply.frame,
-                                  Data(request.service.utf8), request.requestId, Data(error.code.utf8), body])
+        send(
+            to: request.client,
+            [
+                Data(), BusProtocol.clientHeader, BusProtocol.Command.reply.frame,
+                Data(request.service.utf8), request.requestId, Data(error.code.utf8), body,
+            ])
     }
 
     @discardableResult

@@ -12,12 +12,15 @@ public final class EventForwarder: Sendable {
     /// Where subscribers connect.
     public let subscribersEndpoint: String
 
-    public init(context: ZMQContext, publishersEndpoint: String, subscribersEndpoint: String,
-                curveSecretKey: String? = nil, logger: Logger = Logger(label: "bus.events")) throws {
+    public init(
+        context: ZMQContext, publishersEndpoint: String, subscribersEndpoint: String,
+        curveSecretKey: String? = nil, logger: Logger = Logger(label: "bus.events")
+    ) throws {
         let bound = LockedValue<(String, String)>(("", ""))
         thread = try SocketThread(name: "bus-events") {
-            ForwarderEngine(context: context, inbound: publishersEndpoint, outbound: subscribersEndpoint,
-                            curveSecretKey: curveSecretKey, bound: bound, logger: logger)
+            ForwarderEngine(
+                context: context, inbound: publishersEndpoint, outbound: subscribersEndpoint,
+                curveSecretKey: curveSecretKey, bound: bound, logger: logger)
         }
         (self.publishersEndpoint, self.subscribersEndpoint) = bound.get()
     }
@@ -38,8 +41,10 @@ final class ForwarderEngine: SocketEngine {
     private var xsub: ZMQSocket!
     private var xpub: ZMQSocket!
 
-    init(context: ZMQContext, inbound: String, outbound: String, curveSecretKey: String?,
-         bound: LockedValue<(String, String)>, logger: Logger) {
+    init(
+        context: ZMQContext, inbound: String, outbound: String, curveSecretKey: String?,
+        bound: LockedValue<(String, String)>, logger: Logger
+    ) {
         self.context = context
         self.inbound = inbound
         self.outbound = outbound
@@ -62,8 +67,11 @@ final class ForwarderEngine: SocketEngine {
         try xsub.bind(inbound)
         try xpub.bind(outbound)
         bound.set((xsub.lastEndpoint, xpub.lastEndpoint))
-        logger.info("event forwarder listening", metadata: [
-            "publishers": "\(xsub.lastEndpoint)", "subscribers": "\(xpub.lastEndpoint)"])
+        logger.info(
+            "event forwarder listening",
+            metadata: [
+                "publishers": "\(xsub.lastEndpoint)", "subscribers": "\(xpub.lastEndpoint)",
+            ])
     }
 
     func handle(_ command: Command) {}

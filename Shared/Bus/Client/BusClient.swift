@@ -66,8 +66,9 @@ public final class BusClient: Sendable {
         timeout: Duration? = nil,
         requestId: String = UUID().uuidString
     ) async throws -> Data {
-        let reply = try await send(service: service, method: method, body: body, headers: headers,
-                                   timeout: timeout, requestId: requestId)
+        let reply = try await send(
+            service: service, method: method, body: body, headers: headers,
+            timeout: timeout, requestId: requestId)
         if let error = reply.error { throw error }
         return reply.body
     }

@@ -73,8 +73,9 @@ final class BusClientEngine: SocketEngine {
                 Data(outgoing.service.utf8), Data(outgoing.requestId.utf8), Data(outgoing.method.utf8),
                 Data(String(outgoing.timeoutMs).utf8), outgoing.headers, outgoing.body,
             ]
-            var request = Pending(outgoing: outgoing, frames: frames, deadline: now + outgoing.timeoutMs,
-                                  nextSendAt: now, attempts: 0)
+            var request = Pending(
+                outgoing: outgoing, frames: frames, deadline: now + outgoing.timeoutMs,
+                nextSendAt: now, attempts: 0)
             transmit(&request, now: now)
             pending[outgoing.requestId] = request
             nextScanAt = min(nextScanAt, min(request.deadline, request.nextSendAt))
@@ -90,7 +91,8 @@ final class BusClientEngine: SocketEngine {
             guard let frames = try? socket.receive(dontWait: true) else { return }
             // "", header, REPLY, service, request id, status, body
             guard frames.count == 7, frames[1] == BusProtocol.clientHeader,
-                  frames[2].first == BusProtocol.Command.reply.rawValue else { continue }
+                frames[2].first == BusProtocol.Command.reply.rawValue
+            else { continue }
             let requestId = frames[4].text
             guard let request = pending.removeValue(forKey: requestId) else { continue }  // late duplicate
             request.outgoing.complete(.success(BusReply(requestId: requestId, status: frames[5].text, body: frames[6])))
@@ -106,8 +108,10 @@ final class BusClientEngine: SocketEngine {
             if now >= request.deadline {
                 pending.removeValue(forKey: key)
                 let seconds = Double(request.outgoing.timeoutMs) / 1000
-                request.outgoing.complete(.failure(.timeout(
-                    "no reply from '\(request.outgoing.service)' to \(request.outgoing.method) within \(seconds)s")))
+                request.outgoing.complete(
+                    .failure(
+                        .timeout(
+                            "no reply from '\(request.outgoing.service)' to \(request.outgoing.method) within \(seconds)s")))
                 continue
             }
             if now >= request.nextSendAt {

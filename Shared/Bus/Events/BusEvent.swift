@@ -29,8 +29,9 @@ public struct BusEvent: Sendable, Equatable {
 
     init?(frames: [Data]) {
         guard frames.count == 5, let sequence = Int64(frames[1].text) else { return nil }
-        self.init(source: frames[0].text, sequence: sequence, type: frames[2].text,
-                  occurredAt: frames[3].text, payload: frames[4])
+        self.init(
+            source: frames[0].text, sequence: sequence, type: frames[2].text,
+            occurredAt: frames[3].text, payload: frames[4])
     }
 }
 
@@ -58,7 +59,9 @@ public enum EventsSince {
         var out = Data("{\"events\":[".utf8)
         for (index, event) in events.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: "{\"seq\":\(event.sequence),\"type\":\(quoted(event.type)),\"at\":\(quoted(event.occurredAt)),\"payload\":".utf8)
+            out.append(
+                contentsOf: "{\"seq\":\(event.sequence),\"type\":\(quoted(event.type)),\"at\":\(quoted(event.occurredAt)),\"payload\":".utf8
+            )
             out.append(event.payload.isEmpty ? Data("null".utf8) : event.payload)
             out.append(UInt8(ascii: "}"))
         }
@@ -69,7 +72,8 @@ public enum EventsSince {
     /// Reads a reply body back into events of `source`.
     public static func decodeReply(_ body: Data, source: String) throws -> (events: [BusEvent], lastSequence: Int64) {
         guard let object = try JSONSerialization.jsonObject(with: body) as? [String: Any],
-              let items = object["events"] as? [[String: Any]] else {
+            let items = object["events"] as? [[String: Any]]
+        else {
             throw BusError.badRequest("events.since reply is not {\"events\": [...]}")
         }
         var events: [BusEvent] = []
@@ -79,8 +83,10 @@ public enum EventsSince {
             }
             let payloadObject = item["payload"] ?? NSNull()
             let payload = try JSONSerialization.data(withJSONObject: payloadObject, options: [.fragmentsAllowed])
-            events.append(BusEvent(source: source, sequence: seq, type: type,
-                                   occurredAt: item["at"] as? String ?? "", payload: payload))
+            events.append(
+                BusEvent(
+                    source: source, sequence: seq, type: type,
+                    occurredAt: item["at"] as? String ?? "", payload: payload))
         }
         let last = (object["last_seq"] as? NSNumber)?.int64Value ?? events.last?.sequence ?? 0
         return (events, last)

@@ -24,8 +24,10 @@ public final class EventPublisher: Service, Sendable {
     private let wake: AsyncStream<Void>.Continuation
     private let wakes: AsyncStream<Void>
 
-    public init(context: ZMQContext, endpoint: String, source: EventSource, pollInterval: Duration = .seconds(1),
-                curve: CurveClientKeys? = nil, logger: Logger = Logger(label: "bus.publisher")) {
+    public init(
+        context: ZMQContext, endpoint: String, source: EventSource, pollInterval: Duration = .seconds(1),
+        curve: CurveClientKeys? = nil, logger: Logger = Logger(label: "bus.publisher")
+    ) {
         self.context = context
         self.curve = curve
         self.endpoint = endpoint

@@ -25,9 +25,11 @@ public final class EventSubscriber: Service, Sendable {
     private let curve: CurveClientKeys?
     private let logger: Logger
 
-    public init(context: ZMQContext, endpoint: String, client: BusClient, sources: [String], applier: EventApplier,
-                idleInterval: Duration = .seconds(2), curve: CurveClientKeys? = nil,
-                logger: Logger = Logger(label: "bus.subscriber")) {
+    public init(
+        context: ZMQContext, endpoint: String, client: BusClient, sources: [String], applier: EventApplier,
+        idleInterval: Duration = .seconds(2), curve: CurveClientKeys? = nil,
+        logger: Logger = Logger(label: "bus.subscriber")
+    ) {
         self.curve = curve
         self.context = context
         self.endpoint = endpoint
@@ -43,8 +45,9 @@ public final class EventSubscriber: Service, Sendable {
         let context = context, endpoint = endpoint, sources = sources, logger = logger, curve = curve
         let idleMs = max(10, idleInterval.wholeMilliseconds)
         let thread = try await SocketThread.start(name: "bus-subscriber") {
-            SubscriberEngine(context: context, endpoint: endpoint, sources: sources, idleMs: idleMs, curve: curve,
-                             output: continuation, logger: logger)
+            SubscriberEngine(
+                context: context, endpoint: endpoint, sources: sources, idleMs: idleMs, curve: curve,
+                output: continuation, logger: logger)
         }
         await cancelWhenGracefulShutdown {
             var checkpoints: [String: Int64] = [:]
@@ -62,8 +65,11 @@ public final class EventSubscriber: Service, Sendable {
                             try await self.applier.apply(event)
                             checkpoints[event.source] = event.sequence
                         } catch {
-                            logger.error("applying an event failed; will retry", metadata: [
-                                "source": "\(event.source)", "seq": "\(event.sequence)", "error": "\(error)"])
+                            logger.error(
+                                "applying an event failed; will retry",
+                                metadata: [
+                                    "source": "\(event.source)", "seq": "\(event.sequence)", "error": "\(error)",
+                                ])
                         }
                     } else {
                         await self.catchUp(event.source, &checkpoints)
@@ -84,8 +90,9 @@ public final class EventSubscriber: Service, Sendable {
             let body = (try? JSONEncoder().encode(EventsSince.Request(after: after, limit: 500))) ?? Data()
             let events: [BusEvent]
             do {
-                let reply = try await client.call(service: source, method: EventsSince.method, body: body,
-                                                  headers: BusHeaders(actor: "subscriber"), timeout: .seconds(5))
+                let reply = try await client.call(
+                    service: source, method: EventsSince.method, body: body,
+                    headers: BusHeaders(actor: "subscriber"), timeout: .seconds(5))
                 events = try EventsSince.decodeReply(reply, source: source).events
             } catch {
                 logger.debug("catch-up deferred", metadata: ["source": "\(source)", "error": "\(error)"])
@@ -96,8 +103,11 @@ public final class EventSubscriber: Service, Sendable {
                     try await applier.apply(event)
                     checkpoints[source] = event.sequence
                 } catch {
-                    logger.error("applying an event failed; will retry", metadata: [
-                        "source": "\(source)", "seq": "\(event.sequence)", "error": "\(error)"])
+                    logger.error(
+                        "applying an event failed; will retry",
+                        metadata: [
+                            "source": "\(source)", "seq": "\(event.sequence)", "error": "\(error)",
+                        ])
                     return
                 }
             }
@@ -125,8 +135,10 @@ final class SubscriberEngine: SocketEngine {
     private var lastActivity: Int64 = 0
     private var lastSweep: Int64 = 0
 
-    init(context: ZMQContext, endpoint: String, sources: [String], idleMs: Int64, curve: CurveClientKeys?,
-         output: AsyncStream<Item>.Continuation, logger: Logger) {
+    init(
+        context: ZMQContext, endpoint: String, sources: [String], idleMs: Int64, curve: CurveClientKeys?,
+        output: AsyncStream<Item>.Continuation, logger: Logger
+    ) {
         self.curve = curve
         self.context = context
         self.endpoint = endpoint

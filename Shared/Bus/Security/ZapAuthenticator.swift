@@ -48,8 +48,10 @@ final class ZapEngine: SocketEngine {
         while let frames = try? socket.receive(dontWait: true) {
             // version, request id, domain, address, identity, mechanism, credentials...
             guard frames.count >= 6, frames[0] == Data("1.0".utf8) else {
-                _ = try? socket.send([Data("1.0".utf8), frames.count > 1 ? frames[1] : Data(), Data("500".utf8),
-                                      Data("malformed ZAP request".utf8), Data(), Data()])
+                _ = try? socket.send([
+                    Data("1.0".utf8), frames.count > 1 ? frames[1] : Data(), Data("500".utf8),
+                    Data("malformed ZAP request".utf8), Data(), Data(),
+                ])
                 continue
             }
             let mechanism = frames[5].text

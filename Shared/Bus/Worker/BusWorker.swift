@@ -52,9 +52,10 @@ public final class BusWorker: Service, Sendable {
         let heartbeatMs = max(10, heartbeat.wholeMilliseconds), curve = curve, logger = logger
         let connections = connectionCount
         let thread = try await SocketThread.start(name: "bus-worker-\(service)") {
-            BusWorkerEngine(context: context, endpoint: endpoint, service: service, capacity: capacity,
-                            heartbeatMs: heartbeatMs, liveness: 3, curve: curve, logger: logger,
-                            incoming: continuation, connections: connections)
+            BusWorkerEngine(
+                context: context, endpoint: endpoint, service: service, capacity: capacity,
+                heartbeatMs: heartbeatMs, liveness: 3, curve: curve, logger: logger,
+                incoming: continuation, connections: connections)
         }
         let handlers = self.handlers
         await withGracefulShutdownHandler {

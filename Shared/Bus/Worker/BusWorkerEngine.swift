@@ -27,9 +27,11 @@ final class BusWorkerEngine: SocketEngine {
     /// How many times the worker has (re)connected; tests and logs read it.
     private let connections: LockedValue<Int>
 
-    init(context: ZMQContext, endpoint: String, service: String, capacity: Int, heartbeatMs: Int64, liveness: Int64,
-         curve: CurveClientKeys?, logger: Logger, incoming: AsyncStream<IncomingRequest>.Continuation,
-         connections: LockedValue<Int>) {
+    init(
+        context: ZMQContext, endpoint: String, service: String, capacity: Int, heartbeatMs: Int64, liveness: Int64,
+        curve: CurveClientKeys?, logger: Logger, incoming: AsyncStream<IncomingRequest>.Continuation,
+        connections: LockedValue<Int>
+    ) {
         self.context = context
         self.endpoint = endpoint
         self.service = service
@@ -80,7 +82,8 @@ final class BusWorkerEngine: SocketEngine {
         for _ in 0..<1000 {
             guard let frames = try? socket.receive(dontWait: true) else { return }
             guard frames.count >= 3, frames[1] == BusProtocol.workerHeader,
-                  let byte = frames[2].first, let command = BusProtocol.Command(rawValue: byte) else { continue }
+                let byte = frames[2].first, let command = BusProtocol.Command(rawValue: byte)
+            else { continue }
             let now = monotonicMilliseconds()
             brokerExpiresAt = now + heartbeatMs * liveness
             switch command {

@@ -94,8 +94,10 @@ public final class ZMQSocket {
 
     /// A socket that connects out to the bus: large queues, quick reconnects, CURVE when keys
     /// are given. Clients, workers, publishers and subscribers all start this way.
-    public static func busPeer(context: ZMQContext, type: ZMQSocketType, endpoint: String, curve: CurveClientKeys?,
-                               linger: Int32 = 0) throws -> ZMQSocket {
+    public static func busPeer(
+        context: ZMQContext, type: ZMQSocketType, endpoint: String, curve: CurveClientKeys?,
+        linger: Int32 = 0
+    ) throws -> ZMQSocket {
         let socket = try ZMQSocket(context: context, type: type, linger: linger)
         try socket.setOption(ZMQ_SNDHWM, 100_000)
         try socket.setOption(ZMQ_RCVHWM, 100_000)

@@ -94,7 +94,8 @@ public struct ServiceConfig: Sendable {
         }
         if let value = pick(options.http, "CRM_HTTP_ADDRESS") {
             guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]),
-                  (0...65535).contains(port) else {
+                (0...65535).contains(port)
+            else {
                 throw ConfigError("HTTP address '\(value)' must look like 127.0.0.1:8080")
             }
             config.httpHost = String(value[..<colon])

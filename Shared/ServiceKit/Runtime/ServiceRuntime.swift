@@ -29,8 +29,9 @@ public final class ServiceRuntime: Sendable {
         self.logger = logger
         context = ZMQContext()
         curve = try config.curveClientKeys()
-        client = try BusClient(context: context, endpoint: config.busEndpoint, defaultTimeout: config.requestTimeout,
-                               curve: curve, logger: Logger(label: "\(name).bus-client"))
+        client = try BusClient(
+            context: context, endpoint: config.busEndpoint, defaultTimeout: config.requestTimeout,
+            curve: curve, logger: Logger(label: "\(name).bus-client"))
     }
 
     /// Runs until SIGTERM or SIGINT.
@@ -48,16 +49,18 @@ public final class ServiceRuntime: Sendable {
         var parts: [any Service] = []
         if let database {
             let source = OutboxEventSource(source: name, database: database)
-            let publisher = EventPublisher(context: context, endpoint: config.eventsPublishEndpoint, source: source,
-                                           curve: curve, logger: Logger(label: "\(name).publisher"))
+            let publisher = EventPublisher(
+                context: context, endpoint: config.eventsPublishEndpoint, source: source,
+                curve: curve, logger: Logger(label: "\(name).publisher"))
             database.outbox.onCommit { publisher.notify() }
             parts.append(publisher)
             if let subscriptions {
-                parts.append(EventSubscriber(
-                    context: context, endpoint: config.eventsSubscribeEndpoint, client: client,
-                    sources: subscriptions.sources,
-                    applier: DatabaseEventApplier(database: database, handler: subscriptions.handler),
-                    curve: curve, logger: Logger(label: "\(name).subscriber")))
+                parts.append(
+                    EventSubscriber(
+                        context: context, endpoint: config.eventsSubscribeEndpoint, client: client,
+                        sources: subscriptions.sources,
+                        applier: DatabaseEventApplier(database: database, handler: subscriptions.handler),
+                        curve: curve, logger: Logger(label: "\(name).subscriber")))
             }
         }
         parts.append(contentsOf: extra)
@@ -67,9 +70,11 @@ public final class ServiceRuntime: Sendable {
                 handlers[EventsSince.method] = OutboxEventSource(source: name, database: database).sinceHandler
             }
             // Listed last so it stops first: no new requests while the rest winds down.
-            parts.append(BusWorker(context: context, endpoint: config.busEndpoint, service: name, handlers: handlers,
-                                   capacity: config.workerConcurrency, heartbeat: config.heartbeat, curve: curve,
-                                   logger: Logger(label: "\(name).worker")))
+            parts.append(
+                BusWorker(
+                    context: context, endpoint: config.busEndpoint, service: name, handlers: handlers,
+                    capacity: config.workerConcurrency, heartbeat: config.heartbeat, curve: curve,
+                    logger: Logger(label: "\(name).worker")))
         }
         let group = ServiceGroup(
             configuration: .init(
