@@ -259,4 +259,46 @@ struct BrokerTests {
         second.stop()
         context.terminate()
     }
+
+    @Test("a request that timed out while the broker was down never runs when the broker comes back")
+    func staleRequestsDoNotRunLate() async throws {
+        let context = ZMQContext()
+        // Find a port, then free it: the client starts with no broker there.
+        let probe = try Broker(context: context, config: BrokerConfig(endpoint: "tcp://127.0.0.1:*"))
+        let endpoint = probe.endpoint
+        probe.stop()
+        let client = try BusClient(context: context, endpoint: endpoint, retryInterval: .milliseconds(100))
+        await #expect(throws: BusError.self) {
+            _ = try await client.call(service: "late", method: "late.write", body: Data(), timeout: .milliseconds(300))
+        }
+        var broker: Broker?
+        for _ in 0..<100 where broker == nil {
+            broker = try? Broker(context: context, config: BrokerConfig(endpoint: endpoint, heartbeatIntervalMs: 100))
+            if broker == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let counter = Counter()
+        let worker = BusWorker(
+            context: context, endpoint: endpoint, service: "late",
+            handlers: [
+                "late.write": { _ in
+                    counter.add("write"); return Data("1".utf8)
+                }
+            ], heartbeat: .milliseconds(100))
+        let task = Task { try await worker.run() }
+        // A fresh request goes through once the worker is there...
+        var reply: Data?
+        for _ in 0..<100 where reply == nil {
+            reply = try? await client.call(service: "late", method: "late.write", body: Data(), timeout: .seconds(1))
+            if reply == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(reply == Data("1".utf8))
+        // ...and the one that timed out earlier was never delivered.
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(counter.count("write") == 1)
+        task.cancel()
+        _ = await task.result
+        client.close()
+        broker?.stop()
+        context.terminate()
+    }
 }

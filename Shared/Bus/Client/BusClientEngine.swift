@@ -49,7 +49,9 @@ final class BusClientEngine: SocketEngine {
     var sockets: [ZMQSocket] { [socket] }
 
     func start() throws {
-        socket = try ZMQSocket.busPeer(context: context, type: .dealer, endpoint: endpoint, curve: curve)
+        // Immediate: while the broker is away a request waits here, where its deadline is kept,
+        // not in a libzmq pipe from which it would reach a restarted broker after the caller gave up.
+        socket = try ZMQSocket.busPeer(context: context, type: .dealer, endpoint: endpoint, curve: curve, immediate: true)
     }
 
     func stop() {
@@ -128,12 +130,19 @@ final class BusClientEngine: SocketEngine {
     /// ignores a retry of a request it still holds, and a worker's idempotency store answers a
     /// retry of a write it already made, so resending is always safe.
     private func transmit(_ request: inout Pending, now: Int64) {
-        request.attempts += 1
+        let sent: Bool
         do {
-            _ = try socket.send(request.frames, dontWait: true)
+            sent = try socket.send(request.frames, dontWait: true)
         } catch {
             logger.debug("bus send failed, will retry", metadata: ["error": "\(error)"])
+            sent = false
         }
-        request.nextSendAt = now + retryIntervalMs * Int64(min(request.attempts, 4))
+        if sent {
+            request.attempts += 1
+            request.nextSendAt = now + retryIntervalMs * Int64(min(request.attempts, 4))
+        } else {
+            // Not connected (yet): try again soon rather than after a whole retry interval.
+            request.nextSendAt = now + 20
+        }
     }
 }

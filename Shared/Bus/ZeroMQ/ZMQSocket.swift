@@ -94,15 +94,18 @@ public final class ZMQSocket {
 
     /// A socket that connects out to the bus: large queues, quick reconnects, CURVE when keys
     /// are given. Clients, workers, publishers and subscribers all start this way.
+    /// With `immediate`, nothing is queued while the peer is not connected: sends fail with
+    /// EAGAIN instead (ZMQ_IMMEDIATE).
     public static func busPeer(
         context: ZMQContext, type: ZMQSocketType, endpoint: String, curve: CurveClientKeys?,
-        linger: Int32 = 0
+        linger: Int32 = 0, immediate: Bool = false
     ) throws -> ZMQSocket {
         let socket = try ZMQSocket(context: context, type: type, linger: linger)
         try socket.setOption(ZMQ_SNDHWM, 100_000)
         try socket.setOption(ZMQ_RCVHWM, 100_000)
         try socket.setOption(ZMQ_RECONNECT_IVL, 100)
         try socket.setOption(ZMQ_RECONNECT_IVL_MAX, 1000)
+        if immediate { try socket.setOption(ZMQ_IMMEDIATE, 1) }
         if let curve {
             try socket.makeCurveClient(serverKey: curve.serverKey, publicKey: curve.publicKey, secretKey: curve.secretKey)
         }
