@@ -35,42 +35,14 @@ final class BareRoundTrip {
         endpoint = bound.get()
     }
 
-    private func withClient<T>(_ body: (ZMQSocket) throws -> T) throws -> T {
-        let dealer = try ZMQSocket(context: context, type: .dealer)
-        try dealer.setOption(ZMQ_SNDHWM, 0)
-        try dealer.setOption(ZMQ_RCVHWM, 0)
-        try dealer.connect(endpoint)
-        defer { dealer.close() }
-        return try body(dealer)
+    private var load: DealerLoad {
+        let body = self.body
+        return DealerLoad(context: context, endpoint: endpoint, request: { _ in [body] })
     }
 
-    func latency(count: Int) throws -> LatencyResult {
-        try withClient { dealer in
-            var samples: [UInt64] = []
-            samples.reserveCapacity(count)
-            for _ in 0..<count {
-                let start = nanoseconds()
-                try dealer.send([body])
-                _ = try dealer.receive()
-                samples.append(nanoseconds() - start)
-            }
-            return LatencyResult(samples: samples)
-        }
-    }
+    func latency(count: Int) throws -> LatencyResult { try load.latency(count: count) }
 
-    func throughput(count: Int, window: Int) throws -> Double {
-        try withClient { dealer in
-            let start = nanoseconds()
-            var sent = 0, received = 0
-            while sent < min(window, count) { try dealer.send([body]); sent += 1 }
-            while received < count {
-                _ = try dealer.receive()
-                received += 1
-                if sent < count { try dealer.send([body]); sent += 1 }
-            }
-            return Double(count) / (Double(nanoseconds() - start) / 1e9)
-        }
-    }
+    func throughput(count: Int, window: Int) throws -> Double { try load.throughput(count: count, window: window) }
 
     func stop() {
         // Linger so the stop message leaves before the socket closes.

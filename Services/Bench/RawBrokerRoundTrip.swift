@@ -61,42 +61,13 @@ final class RawBrokerRoundTrip {
         ]
     }
 
-    private func withClient<T>(_ body: (ZMQSocket) throws -> T) throws -> T {
-        let dealer = try ZMQSocket(context: context, type: .dealer)
-        try dealer.setOption(ZMQ_SNDHWM, 0)
-        try dealer.setOption(ZMQ_RCVHWM, 0)
-        try dealer.connect(endpoint)
-        defer { dealer.close() }
-        return try body(dealer)
+    private var load: DealerLoad {
+        DealerLoad(context: context, endpoint: endpoint, request: { [self] n in self.request(n) })
     }
 
-    func latency(count: Int) throws -> LatencyResult {
-        try withClient { dealer in
-            var samples: [UInt64] = []
-            samples.reserveCapacity(count)
-            for id in 0..<count {
-                let start = nanoseconds()
-                try dealer.send(request(id))
-                _ = try dealer.receive()
-                samples.append(nanoseconds() - start)
-            }
-            return LatencyResult(samples: samples)
-        }
-    }
+    func latency(count: Int) throws -> LatencyResult { try load.latency(count: count) }
 
-    func throughput(count: Int, window: Int) throws -> Double {
-        try withClient { dealer in
-            let start = nanoseconds()
-            var sent = 0, received = 0
-            while sent < min(window, count) { try dealer.send(request(sent)); sent += 1 }
-            while received < count {
-                _ = try dealer.receive()
-                received += 1
-                if sent < count { try dealer.send(request(sent)); sent += 1 }
-            }
-            return Double(count) / (Double(nanoseconds() - start) / 1e9)
-        }
-    }
+    func throughput(count: Int, window: Int) throws -> Double { try load.throughput(count: count, window: window) }
 
     func stop() {
         running.set(false)
