@@ -11,11 +11,14 @@ struct BenchMain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crm-bench", abstract: "Measure broker round trips against bare libzmq.")
 
-    @Option(help: "Sequential round trips for the latency runs.")
-    var latencyRequests = 20_000
+    @Option(help: "Sequential round trips per path and round, for latency.")
+    var latencyRequests = 5_000
 
-    @Option(help: "Requests for each throughput run.")
-    var throughputRequests = 200_000
+    @Option(help: "Requests per path and round, for throughput.")
+    var throughputRequests = 50_000
+
+    @Option(help: "Rounds; the paths take turns in every round, so they see the same machine noise.")
+    var rounds = 5
 
     @Option(help: "Requests kept in flight in the throughput runs.")
     var window = 128
@@ -33,22 +36,12 @@ struct BenchMain: AsyncParsableCommand {
             return handler
         }
         let body = Data(repeating: UInt8(ascii: "x"), count: payload)
-        say("crm-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, payload \(payload) B, window \(window)")
-        say("")
+        say("crm-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, payload \(payload) B, window \(window), \(rounds) rounds")
 
         let bare = try BareRoundTrip(body: body)
-        let bareLatency = try bare.latency(count: latencyRequests)
-        let bareRate = try bare.throughput(count: throughputRequests, window: window)
-        bare.stop()
-
         let context = ZMQContext()
         let broker = try Broker(context: context, config: BrokerConfig(endpoint: "tcp://127.0.0.1:*"))
-
         let raw = try RawBrokerRoundTrip(context: context, endpoint: broker.endpoint, body: body)
-        let rawLatency = try raw.latency(count: latencyRequests)
-        let rawRate = try raw.throughput(count: throughputRequests, window: window)
-        raw.stop()
-
         let worker = BusWorker(
             context: context, endpoint: broker.endpoint, service: "bench-swift",
             handlers: ["bench.echo": { request in request.body }], capacity: 256)
@@ -59,26 +52,59 @@ struct BenchMain: AsyncParsableCommand {
             if (try? await client.call(service: "bench-swift", method: "bench.echo", body: body, timeout: .seconds(1))) != nil { break }
             try await Task.sleep(for: .milliseconds(10))
         }
-        let swiftLatency = try await SwiftRoundTrip.latency(client: client, body: body, count: latencyRequests)
-        let swiftRate = try await SwiftRoundTrip.throughput(client: client, body: body, count: throughputRequests, callers: callers)
+
+        var results = [PathResults](repeating: PathResults(), count: 3)
+        for round in 1...rounds {
+            results[0].add(try bare.latency(count: latencyRequests), try bare.throughput(count: throughputRequests, window: window))
+            results[1].add(try raw.latency(count: latencyRequests), try raw.throughput(count: throughputRequests, window: window))
+            results[2].add(
+                try await SwiftRoundTrip.latency(client: client, body: body, count: latencyRequests),
+                try await SwiftRoundTrip.throughput(client: client, body: body, count: throughputRequests, callers: callers))
+            say("round \(round): p50 µs \(results.map { String(format: "%.0f", $0.p50s.last!) }.joined(separator: " / "))")
+        }
+        raw.stop()
+        bare.stop()
         workerTask.cancel()
         _ = await workerTask.result
         client.close()
         broker.stop()
         context.terminate()
 
-        func row(_ name: String, _ latency: LatencyResult, _ rate: Double) -> String {
+        let baseline = results[0]
+        func row(_ name: String, _ path: PathResults) -> String {
             name.padding(toLength: 44, withPad: " ", startingAt: 0)
                 + String(
-                    format: "%9.1f %9.1f %12.0f %10.2f %10.2f", latency.p50, latency.p99, rate,
-                    latency.p50 / bareLatency.p50, bareRate / rate)
+                    format: "%9.1f %9.1f %12.0f %10.2f %10.2f", path.median(path.p50s), path.median(path.p99s),
+                    path.median(path.rates), path.median(path.p50s) / baseline.median(baseline.p50s),
+                    baseline.median(baseline.rates) / path.median(path.rates))
         }
-        say("path".padding(toLength: 44, withPad: " ", startingAt: 0) + "  p50 µs    p99 µs        req/s  p50 ratio  rate ratio")
-        say(row("bare DEALER -> ROUTER (baseline)", bareLatency, bareRate))
-        say(row("broker, raw DEALER client and worker", rawLatency, rawRate))
-        say(row("broker, BusClient -> BusWorker (async API)", swiftLatency, swiftRate))
+        say("")
+        say(
+            "medians of \(rounds) rounds".padding(toLength: 44, withPad: " ", startingAt: 0)
+                + "  p50 µs    p99 µs        req/s  p50 ratio  rate ratio")
+        say(row("bare DEALER -> ROUTER (baseline)", results[0]))
+        say(row("broker, raw DEALER client and worker", results[1]))
+        say(row("broker, BusClient -> BusWorker (async API)", results[2]))
         say("")
         say("ratios are against the baseline: p50 ratio = p50 / baseline p50; rate ratio = baseline req/s / req/s")
+    }
+}
+
+/// One path's measurements over the rounds.
+struct PathResults {
+    var p50s: [Double] = []
+    var p99s: [Double] = []
+    var rates: [Double] = []
+
+    mutating func add(_ latency: LatencyResult, _ rate: Double) {
+        p50s.append(latency.p50)
+        p99s.append(latency.p99)
+        rates.append(rate)
+    }
+
+    func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted[sorted.count / 2]
     }
 }
 
