@@ -89,6 +89,8 @@ struct ResilienceTests {
             return Int(line.split(separator: " ").first { $0.hasPrefix("workers=") }?.dropFirst(8) ?? "") ?? 0
         }
         try await system.eventually("two telephony workers") { try await telephonyWorkers() == 2 }
+        let listing = try system.run("crm", ["status", "--file", planPath])
+        #expect(listing.contains("telephony.1") && listing.contains("telephony.2"), "\(listing)")
 
         let status = try system.run("crm", ["status", "--file", planPath])
         let pidText = status.split(separator: "\n").first { $0.hasPrefix("telephony") }?

@@ -35,9 +35,13 @@ struct StatusCommand: AsyncParsableCommand {
             let body = try await client.call(service: "bus", method: "bus.health", body: Data("{}".utf8), timeout: limit)
             let snapshot = try JSONDecoder().decode(BrokerSnapshot.self, from: body)
             for service in snapshot.services {
-                print(
-                    "  \(service.name.padding(toLength: 12, withPad: " ", startingAt: 0)) workers=\(service.workers) queued=\(service.queued) in_flight=\(service.inFlight)"
-                )
+                let name = service.name.padding(toLength: 12, withPad: " ", startingAt: 0)
+                print("  \(name) workers=\(service.workers) queued=\(service.queued) in_flight=\(service.inFlight)")
+                for worker in service.instances {
+                    print(
+                        "    \(worker.instance.isEmpty ? "(unnamed)" : worker.instance)  capacity=\(worker.capacity) in_flight=\(worker.inFlight)"
+                    )
+                }
             }
         } catch {
             print("  unreachable: \(error)")

@@ -34,9 +34,24 @@ public struct BrokerSnapshot: Codable, Sendable, Equatable {
         public var workers: Int
         public var queued: Int
         public var inFlight: Int
+        /// One entry per connected worker.
+        public var instances: [WorkerState]
 
         enum CodingKeys: String, CodingKey {
-            case name, workers, queued
+            case name, workers, queued, instances
+            case inFlight = "in_flight"
+        }
+    }
+
+    /// One worker as the broker sees it.
+    public struct WorkerState: Codable, Sendable, Equatable {
+        /// The instance name it announced (CRM_INSTANCE), empty when it gave none.
+        public var instance: String
+        public var capacity: Int
+        public var inFlight: Int
+
+        enum CodingKeys: String, CodingKey {
+            case instance, capacity
             case inFlight = "in_flight"
         }
     }

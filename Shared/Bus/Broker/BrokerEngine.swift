@@ -34,11 +34,14 @@ final class BrokerEngine: SocketEngine {
         let identity: Data
         let service: String
         let capacity: Int
+        /// The name the worker gave in READY (its process's instance name), for operators.
+        let instance: String
         var inFlight: [RequestKey: PendingRequest] = [:]
         var expiresAt: Int64
         var lastUsed: UInt64 = 0
 
-        init(identity: Data, service: String, capacity: Int, expiresAt: Int64) {
+        init(identity: Data, service: String, capacity: Int, instance: String, expiresAt: Int64) {
+            self.instance = instance
             self.identity = identity
             self.service = service
             self.capacity = capacity
@@ -195,14 +198,15 @@ final class BrokerEngine: SocketEngine {
             }
             let service = frames[0].text
             let capacity = frames.count >= 2 ? max(1, Int(frames[1].text) ?? 1) : 1
+            let instance = frames.count >= 3 ? frames[2].text : ""
             let newWorker = Worker(
-                identity: identity, service: service, capacity: capacity,
+                identity: identity, service: service, capacity: capacity, instance: instance,
                 expiresAt: now + config.heartbeatIntervalMs * config.heartbeatLiveness)
             workers[identity] = newWorker
             let queue = services[service] ?? ServiceQueue()
             services[service] = queue
             queue.workers.append(identity)
-            logger.info("worker ready", metadata: ["service": "\(service)", "capacity": "\(capacity)"])
+            logger.info("worker ready", metadata: ["service": "\(service)", "capacity": "\(capacity)", "worker": "\(instance)"])
             dispatch(queue)
         case .reply:
             guard let worker else {
@@ -380,9 +384,13 @@ final class BrokerEngine: SocketEngine {
 
     private func snapshot() -> BrokerSnapshot {
         let states = services.map { name, queue in
-            BrokerSnapshot.ServiceState(
-                name: name, workers: queue.workers.count, queued: queue.queuedCount,
-                inFlight: queue.workers.reduce(0) { $0 + (workers[$1]?.inFlight.count ?? 0) })
+            let members = queue.workers.compactMap { workers[$0] }
+            return BrokerSnapshot.ServiceState(
+                name: name, workers: members.count, queued: queue.queuedCount,
+                inFlight: members.reduce(0) { $0 + $1.inFlight.count },
+                instances: members.map {
+                    BrokerSnapshot.WorkerState(instance: $0.instance, capacity: $0.capacity, inFlight: $0.inFlight.count)
+                })
         }.sorted { $0.name < $1.name }
         return BrokerSnapshot(services: states, requestsRouted: routed)
     }

@@ -14,6 +14,7 @@ public final class BusWorker: Service, Sendable {
     private let endpoint: String
     private let service: String
     private let capacity: Int
+    private let instance: String
     private let heartbeat: Duration
     private let curve: CurveClientKeys?
     private let logger: Logger
@@ -23,12 +24,14 @@ public final class BusWorker: Service, Sendable {
     /// - Parameters:
     ///   - handlers: method name to handler, such as `["contacts.create": ...]`.
     ///   - capacity: how many requests this worker runs at once.
+    ///   - instance: a name for operators (`crm status` lists workers by it).
     public init(
         context: ZMQContext,
         endpoint: String,
         service: String,
         handlers: [String: BusMethodHandler],
         capacity: Int = 16,
+        instance: String = "",
         heartbeat: Duration = .seconds(1),
         curve: CurveClientKeys? = nil,
         logger: Logger = Logger(label: "bus.worker")
@@ -38,6 +41,7 @@ public final class BusWorker: Service, Sendable {
         self.service = service
         self.handlers = handlers
         self.capacity = max(1, capacity)
+        self.instance = instance
         self.heartbeat = heartbeat
         self.curve = curve
         self.logger = logger
@@ -48,12 +52,12 @@ public final class BusWorker: Service, Sendable {
 
     public func run() async throws {
         let (stream, continuation) = AsyncStream<IncomingRequest>.makeStream(bufferingPolicy: .unbounded)
-        let context = context, endpoint = endpoint, service = service, capacity = capacity
+        let context = context, endpoint = endpoint, service = service, capacity = capacity, instance = instance
         let heartbeatMs = max(10, heartbeat.wholeMilliseconds), curve = curve, logger = logger
         let connections = connectionCount
         let thread = try await SocketThread.start(name: "bus-worker-\(service)") {
             BusWorkerEngine(
-                context: context, endpoint: endpoint, service: service, capacity: capacity,
+                context: context, endpoint: endpoint, service: service, capacity: capacity, instance: instance,
                 heartbeatMs: heartbeatMs, liveness: 3, curve: curve, logger: logger,
                 incoming: continuation, connections: connections)
         }
@@ -81,6 +85,9 @@ public final class BusWorker: Service, Sendable {
             return (BusProtocol.ok, try await handler(request))
         } catch let error as BusError {
             return errorReply(error)
+        } catch is CancellationError {
+            // The worker is stopping; the client's retry reaches another worker (or a restarted one).
+            return errorReply(.unavailable("'\(request.service)' is shutting down"))
         } catch let error as DecodingError {
             return errorReply(.badRequest("the request body does not match \(request.method): \(describe(error))"))
         } catch {

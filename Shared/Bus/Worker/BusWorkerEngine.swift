@@ -15,6 +15,7 @@ final class BusWorkerEngine: SocketEngine {
     private let endpoint: String
     private let service: String
     private let capacity: Int
+    private let instance: String
     private let heartbeatMs: Int64
     private let liveness: Int64
     private let curve: CurveClientKeys?
@@ -28,10 +29,11 @@ final class BusWorkerEngine: SocketEngine {
     private let connections: LockedValue<Int>
 
     init(
-        context: ZMQContext, endpoint: String, service: String, capacity: Int, heartbeatMs: Int64, liveness: Int64,
-        curve: CurveClientKeys?, logger: Logger, incoming: AsyncStream<IncomingRequest>.Continuation,
+        context: ZMQContext, endpoint: String, service: String, capacity: Int, instance: String, heartbeatMs: Int64,
+        liveness: Int64, curve: CurveClientKeys?, logger: Logger, incoming: AsyncStream<IncomingRequest>.Continuation,
         connections: LockedValue<Int>
     ) {
+        self.instance = instance
         self.context = context
         self.endpoint = endpoint
         self.service = service
@@ -53,7 +55,7 @@ final class BusWorkerEngine: SocketEngine {
     private func connect() throws {
         socket?.close()
         socket = try ZMQSocket.busPeer(context: context, type: .dealer, endpoint: endpoint, curve: curve)
-        send([BusProtocol.Command.ready.frame, Data(service.utf8), Data(String(capacity).utf8)])
+        send([BusProtocol.Command.ready.frame, Data(service.utf8), Data(String(capacity).utf8), Data(instance.utf8)])
         let now = monotonicMilliseconds()
         brokerExpiresAt = now + heartbeatMs * liveness
         nextHeartbeatAt = now + heartbeatMs

@@ -73,7 +73,7 @@ public final class ServiceRuntime: Sendable {
             parts.append(
                 BusWorker(
                     context: context, endpoint: config.busEndpoint, service: name, handlers: handlers,
-                    capacity: config.workerConcurrency, heartbeat: config.heartbeat, curve: curve,
+                    capacity: config.workerConcurrency, instance: config.instance, heartbeat: config.heartbeat, curve: curve,
                     logger: Logger(label: "\(name).worker")))
         }
         let group = ServiceGroup(
