@@ -21,18 +21,7 @@ struct CallFlowTests {
         let contactId = try #require((contact as? [String: Any])?["id"] as? Int)
 
         // Telephony learns the number from contact.created; wait until a probe call matches it.
-        try await system.eventually("telephony indexes the new contact's phone") {
-            let (_, reply) = try await system.http(
-                "POST", "/api/v1/telephony/events",
-                json: [
-                    "event_id": "probe-\(UUID().uuidString)", "call_id": "probe", "type": "ringing", "direction": "inbound",
-                    "from": "+4791234567", "at": "2026-01-01T00:00:00Z",
-                ])
-            _ = reply
-            let calls = try await system.getObject("/api/v1/calls?direction=inbound&status=ringing")
-            let items = calls["items"] as? [[String: Any]] ?? []
-            return items.contains { $0["external_id"] as? String == "probe" && $0["contact_id"] as? Int == contactId }
-        }
+        try await system.waitUntilTelephonyKnows("+4791234567", is: contactId)
 
         let ringing: [String: Any] = [
             "event_id": "ev-1", "call_id": "call-42", "type": "ringing", "direction": "inbound",
@@ -127,16 +116,7 @@ struct CallFlowTests {
             ids.append(try #require((body as? [String: Any])?["id"] as? Int))
         }
         // Telephony applies contact events in order: once the last contact matches, all do.
-        try await system.eventually("telephony indexes all contacts") {
-            let (_, _) = try await system.http(
-                "POST", "/api/v1/telephony/events",
-                json: [
-                    "event_id": "probe-\(UUID().uuidString)", "call_id": "probe", "type": "ringing", "direction": "inbound",
-                    "from": String(format: "+4741%06d", count - 1), "at": "2026-01-01T00:00:00Z",
-                ])
-            let calls = try await system.getObject("/api/v1/calls?status=ringing")
-            return (calls["items"] as? [[String: Any]] ?? []).contains { $0["contact_id"] as? Int == ids.last }
-        }
+        try await system.waitUntilTelephonyKnows(String(format: "+4741%06d", count - 1), is: try #require(ids.last))
 
         system.kill9("contacts")
         var batch: [[String: Any]] = []

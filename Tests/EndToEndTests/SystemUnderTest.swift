@@ -160,6 +160,25 @@ final class SystemUnderTest: @unchecked Sendable {
     }
 }
 
+extension SystemUnderTest {
+    /// Waits until telephony's phone index (built from contact events) maps `number` to
+    /// `contactId`, by posting ringing probe calls until one is matched.
+    func waitUntilTelephonyKnows(_ number: String, is contactId: Int) async throws {
+        try await eventually("telephony indexes \(number)") {
+            let probe = "probe-\(UUID().uuidString)"
+            let (_, reply) = try await http(
+                "POST", "/api/v1/telephony/events",
+                json: [
+                    "event_id": probe, "call_id": probe, "type": "ringing", "direction": "inbound",
+                    "from": number, "at": "2026-01-01T00:00:00Z",
+                ])
+            guard let callId = ((reply as? [String: Any])?["call_ids"] as? [Int])?.first else { return false }
+            let call = try await getObject("/api/v1/calls/\(callId)")
+            return call["contact_id"] as? Int == contactId
+        }
+    }
+}
+
 struct E2EError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
