@@ -152,7 +152,9 @@ struct BrokerTests {
         let ta = Task { try await a.run() }
         let tb = Task { try await b.run() }
         try await bus.waitForWorkers("work", count: 2)
-        let client = try bus.client()
+        // No retries here: a retry that crosses its reply runs the handler again (at-least-once,
+        // made harmless by idempotent writes), which would blur the count.
+        let client = try bus.client(retry: .seconds(30))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<40 {
                 group.addTask { _ = try await client.call(service: "work", method: "work.do", body: Data()) }
