@@ -118,6 +118,16 @@ public final class ServiceDatabase: Sendable {
         }
     }
 
+    /// Forgets stored replies older than `age`: retries come within seconds, so a day is plenty.
+    /// Returns how many were removed.
+    @discardableResult
+    public func pruneIdempotency(olderThan age: TimeInterval, now: Date = Date()) async throws -> Int {
+        let cutoff = now.addingTimeInterval(-age)
+        return try await writer.write { db in
+            try IdempotencyRecord.filter(Column("created_at") < cutoff).deleteAll(db)
+        }
+    }
+
     /// The highest outbox sequence, 0 when empty.
     public func lastOutboxSequence() async throws -> Int64 {
         try await writer.read { db in

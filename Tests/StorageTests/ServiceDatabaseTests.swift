@@ -138,3 +138,21 @@ private final class Fired: @unchecked Sendable {
     func hit() { lock.lock(); value += 1; lock.unlock() }
     var count: Int { lock.lock(); defer { lock.unlock() }; return value }
 }
+
+@Suite("Storage kit housekeeping")
+struct HousekeepingTests {
+    @Test("stored replies older than the retention are removed, recent ones kept")
+    func pruneIdempotency() async throws {
+        let store = try ServiceDatabase(inMemory: { _ in })
+        _ = try await store.idempotentWrite(requestId: "old", method: "m") { _, _ in Data("1".utf8) }
+        _ = try await store.idempotentWrite(requestId: "new", method: "m") { _, _ in Data("2".utf8) }
+        try await store.write { db, _ in
+            try db.execute(
+                sql: "UPDATE idempotency SET created_at = ? WHERE request_id = 'old'",
+                arguments: [Date().addingTimeInterval(-2 * 24 * 3600)])
+        }
+        #expect(try await store.pruneIdempotency(olderThan: 24 * 3600) == 1)
+        let left = try await store.read { try String.fetchAll($0, sql: "SELECT request_id FROM idempotency") }
+        #expect(left == ["new"])
+    }
+}

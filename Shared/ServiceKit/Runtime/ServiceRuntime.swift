@@ -54,6 +54,10 @@ public final class ServiceRuntime: Sendable {
                 curve: curve, logger: Logger(label: "\(name).publisher"))
             database.outbox.onCommit { publisher.notify() }
             parts.append(publisher)
+            parts.append(
+                Housekeeper(
+                    database: database, interval: .seconds(3600), replyRetention: 24 * 3600,
+                    logger: Logger(label: "\(name).housekeeping")))
             if let subscriptions {
                 parts.append(
                     EventSubscriber(

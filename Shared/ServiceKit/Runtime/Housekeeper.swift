@@ -1,0 +1,27 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Storage
+
+/// Periodic upkeep of a service's database: stored replies of idempotent requests are kept for a
+/// day, then removed, so the table does not grow without bound.
+struct Housekeeper: Service {
+    let database: ServiceDatabase
+    let interval: Duration
+    let replyRetention: TimeInterval
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let removed = try await database.pruneIdempotency(olderThan: replyRetention)
+                    if removed > 0 { logger.info("pruned stored replies", metadata: ["count": "\(removed)"]) }
+                } catch {
+                    logger.warning("housekeeping failed; will try again", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+}
