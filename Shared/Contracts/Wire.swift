@@ -3,8 +3,9 @@ import Foundation
 /// The one JSON dialect of the system, on the bus and over HTTP: snake_case keys and ISO 8601
 /// dates in UTC. Every service encodes and decodes with these, so there is one definition.
 public enum Wire {
-    /// Encoder for bodies, events and replies.
-    public static var encoder: JSONEncoder {
+    /// Encoder for bodies, events and replies. Built once: JSONEncoder is thread-safe, and every
+    /// request and event goes through it.
+    public static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .custom { date, encoder in
@@ -13,10 +14,10 @@ public enum Wire {
         }
         encoder.outputFormatting = [.sortedKeys]
         return encoder
-    }
+    }()
 
     /// Decoder for bodies, events and replies. Accepts ISO 8601 with or without fractions.
-    public static var decoder: JSONDecoder {
+    public static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.dateDecodingStrategy = .custom { decoder in
@@ -29,7 +30,7 @@ public enum Wire {
             return date
         }
         return decoder
-    }
+    }()
 
     /// Encodes a value with the wire encoder.
     public static func encode<T: Encodable>(_ value: T) throws -> Data { try encoder.encode(value) }

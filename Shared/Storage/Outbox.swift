@@ -18,9 +18,8 @@ public final class Outbox: Sendable {
     /// Adds an event whose payload is already JSON.
     @discardableResult
     public func append(_ db: Database, type: String, json: Data) throws -> Int64 {
-        var record = OutboxRecord(seq: nil, type: type, payload: json, occurredAt: Timestamp.string(from: Date()))
+        let record = OutboxRecord(seq: nil, type: type, payload: json, occurredAt: Timestamp.string(from: Date()))
         try record.insert(db)
-        record.seq = db.lastInsertedRowID
         let listeners = self.listeners
         db.afterNextTransaction(onCommit: { _ in listeners.fire() })
         return db.lastInsertedRowID

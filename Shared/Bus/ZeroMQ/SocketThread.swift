@@ -135,11 +135,18 @@ public final class SocketThread<Engine: SocketEngine>: @unchecked Sendable {
         }
         started(nil)
         var timeout = 0
+        var sockets: [ZMQSocket] = []
+        var poller = ZMQPoller()
+        var wakeIndex = -1  // -1: the poll list is not built yet
         loop: while true {
-            var poller = ZMQPoller()
-            let sockets = engine.sockets
-            for socket in sockets { poller.add(socket) }
-            let wakeIndex = poller.add(fileDescriptor: wakeFD)
+            // The poll list is rebuilt only when the engine swaps a socket (a worker reconnecting).
+            let current = engine.sockets
+            if wakeIndex < 0 || current.count != sockets.count || zip(current, sockets).contains(where: { $0 !== $1 }) {
+                poller = ZMQPoller()
+                for socket in current { poller.add(socket) }
+                wakeIndex = poller.add(fileDescriptor: wakeFD)
+                sockets = current
+            }
             do {
                 _ = try poller.poll(timeoutMilliseconds: timeout)
             } catch {
@@ -150,7 +157,7 @@ public final class SocketThread<Engine: SocketEngine>: @unchecked Sendable {
                 _ = read(wakeFD, &value, 8)
             }
             let (commands, keepRunning) = lock.withLock { () -> ([Engine.Command], Bool) in
-                defer { pending.removeAll(keepingCapacity: true) }
+                defer { pending = [] }
                 return (pending, running)
             }
             for command in commands { engine.handle(command) }
