@@ -85,7 +85,7 @@ let package = Package(
             name: "StorageTests", dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/StorageTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "ServiceKitTests", dependencies: ["ServiceKit"],
+            name: "ServiceKitTests", dependencies: ["ServiceKit", "Storage"],
             path: "Tests/ServiceKitTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "ContactsTests", dependencies: ["ContactsService", "ServiceKit", "Storage"],

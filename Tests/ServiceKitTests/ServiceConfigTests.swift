@@ -1,3 +1,4 @@
+import Storage
 import Testing
 
 @testable import ServiceKit
@@ -38,5 +39,15 @@ struct ServiceConfigTests {
         ])
     func badValues(environment: [String: String]) {
         #expect(throws: ConfigError.self) { try ServiceConfig.load(options: (try CommonOptions.parse([])), environment: environment) }
+    }
+}
+
+@Suite("Storage errors on the bus")
+struct StorageErrorMappingTests {
+    @Test("a request id reused for another method is a conflict")
+    func reusedRequestId() {
+        let error = StorageError.requestIdReused(requestId: "k", firstMethod: "contacts.create")
+        #expect(error.busError.code == "conflict")
+        #expect(error.busError.message.contains("contacts.create"))
     }
 }

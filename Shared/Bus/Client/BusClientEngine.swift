@@ -66,7 +66,7 @@ final class BusClientEngine: SocketEngine {
         switch command {
         case .send(let outgoing):
             if pending[outgoing.requestId] != nil {
-                outgoing.complete(.failure(.badRequest("request id \(outgoing.requestId) is already waiting for a reply")))
+                outgoing.complete(.failure(.conflict("request id \(outgoing.requestId) is already waiting for a reply")))
                 return
             }
             let now = monotonicMilliseconds()

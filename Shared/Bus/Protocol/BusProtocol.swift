@@ -56,6 +56,12 @@ public struct BusError: Error, Codable, Equatable, Sendable, CustomStringConvert
     public static func `internal`(_ message: String) -> BusError { .init(code: "internal", message: message) }
 }
 
+/// An error of another layer (storage, validation) that knows which bus error it is, so a
+/// worker answers with that code instead of `internal`.
+public protocol BusErrorConvertible: Error {
+    var busError: BusError { get }
+}
+
 /// Per-request metadata that travels in the headers frame as JSON.
 public struct BusHeaders: Codable, Equatable, Sendable {
     /// Who asks: a user id or name once authentication exists, or a service name.

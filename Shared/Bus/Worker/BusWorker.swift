@@ -85,6 +85,8 @@ public final class BusWorker: Service, Sendable {
             return (BusProtocol.ok, try await handler(request))
         } catch let error as BusError {
             return errorReply(error)
+        } catch let error as BusErrorConvertible {
+            return errorReply(error.busError)
         } catch is CancellationError {
             // The worker is stopping; the client's retry reaches another worker (or a restarted one).
             return errorReply(.unavailable("'\(request.service)' is shutting down"))
