@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import GRDB
+import ServiceKit
 
 /// A row of `call`: one call as its events describe it so far.
 struct CallRecord: Codable, FetchableRecord, MutablePersistableRecord, Equatable {
@@ -57,6 +58,25 @@ struct CallRecord: Codable, FetchableRecord, MutablePersistableRecord, Equatable
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// Takes what the call's events say, with the numbers also in E.164.
+    mutating func apply(_ state: CallState, phones: PhoneNormalizer) {
+        direction = state.direction
+        fromRaw = state.from
+        fromE164 = state.from.flatMap(phones.e164)
+        toRaw = state.to
+        toE164 = state.to.flatMap(phones.e164)
+        `extension` = state.extension
+        user = state.user
+        status = state.status
+        startedAt = state.startedAt
+        answeredAt = state.answeredAt
+        endedAt = state.endedAt
+        duration = state.duration
+        billsec = state.billsec
+        disposition = state.disposition
+        recordingUrl = state.recordingUrl
+    }
 
     /// Whether the call is over (a hangup or completed event has arrived).
     var isEnded: Bool { endedAt != nil }

@@ -11,8 +11,17 @@ struct CallStore: Sendable {
     let database: ServiceDatabase
     let phones: PhoneNormalizer
 
+    /// A call event that passed validation, with its ids trimmed and its time settled.
+    struct ValidEvent: Sendable {
+        let input: CallEventInput
+        let eventId: String
+        let callId: String
+        let type: String
+        let at: Date
+    }
+
     /// Checks every event before anything is written: one bad event rejects the whole batch.
-    func validate(_ events: [CallEventInput]) throws -> [(CallEventInput, Date)] {
+    func validate(_ events: [CallEventInput]) throws -> [ValidEvent] {
         guard !events.isEmpty else { throw BusError.invalid("no call events in the request") }
         guard events.count <= TelephonyContract.maxBatch else {
             throw BusError.invalid("at most \(TelephonyContract.maxBatch) events per request; got \(events.count)")
@@ -34,8 +43,7 @@ struct CallStore: Sendable {
             }
             if let value = event.duration, value < 0 { throw BusError.invalid("\(label): duration must not be negative") }
             if let value = event.billsec, value < 0 { throw BusError.invalid("\(label): billsec must not be negative") }
-            _ = (eventId, callId)
-            return (event, event.at ?? now)
+            return ValidEvent(input: event, eventId: eventId, callId: callId, type: type, at: event.at ?? now)
         }
     }
 
@@ -47,14 +55,14 @@ struct CallStore: Sendable {
             var accepted = 0, duplicates = 0
             var touched: [Int64] = []
             let now = Date()
-            for (event, at) in events {
-                let callId = try callRow(db, producer: producer, externalId: event.callId!, now: now)
-                let payload = try Wire.encode(event)
+            for event in events {
+                let callId = try callRow(db, producer: producer, externalId: event.callId, now: now)
+                let payload = try Wire.encode(event.input)
                 try db.execute(
                     sql: """
                         INSERT INTO call_event (producer, event_id, call_id, type, at, payload, received_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (producer, event_id) DO NOTHING
-                        """, arguments: [producer, event.eventId!, callId, event.type!, at, payload, now])
+                        """, arguments: [producer, event.eventId, callId, event.type, event.at, payload, now])
                 if db.changesCount == 0 {
                     duplicates += 1
                     continue
@@ -91,21 +99,7 @@ struct CallStore: Sendable {
         let events = try rows.map { (try Wire.decode(CallEventInput.self, from: $0.payload), $0.at) }
         let state = CallState(events: events)
         var call = before
-        call.direction = state.direction
-        call.fromRaw = state.from
-        call.fromE164 = state.from.flatMap(phones.e164)
-        call.toRaw = state.to
-        call.toE164 = state.to.flatMap(phones.e164)
-        call.extension = state.extension
-        call.user = state.user
-        call.status = state.status
-        call.startedAt = state.startedAt
-        call.answeredAt = state.answeredAt
-        call.endedAt = state.endedAt
-        call.duration = state.duration
-        call.billsec = state.billsec
-        call.disposition = state.disposition
-        call.recordingUrl = state.recordingUrl
+        call.apply(state, phones: phones)
         call.eventCount = rows.count
         call.contactId = try state.remoteNumber.flatMap { try PhoneIndex.match(db, number: $0, phones: phones) }
         call.updatedAt = now
