@@ -29,6 +29,13 @@ struct APIForwarder: Sendable {
         return Self.json(status: status, body: reply)
     }
 
+    /// Sends the fields gathered from the query string and the path.
+    func forward(
+        _ request: Request, context: GatewayContext, service: String, method: String, query: QueryBody
+    ) async throws -> Response {
+        try await forward(request, context: context, service: service, method: method, body: try query.data())
+    }
+
     /// Reads the request body, up to the configured limit (413 beyond it).
     func body(of request: Request) async throws -> Data {
         let buffer = try await request.body.collect(upTo: maxBody)
@@ -46,6 +53,19 @@ struct APIForwarder: Sendable {
 /// Builds a JSON request body from query parameters and path values.
 struct QueryBody {
     private var fields: [String: Any] = [:]
+
+    init() {}
+
+    /// A body holding the id from the path as `key`.
+    init(id key: String, from context: GatewayContext) throws {
+        fields[key] = try pathID(context)
+    }
+
+    /// `cursor` and `limit`, which every list takes.
+    mutating func page(from request: Request) throws {
+        text("cursor", from: request)
+        try integer("limit", from: request)
+    }
 
     /// Copies text parameters as they are.
     mutating func text(_ name: String, from request: Request, as key: String? = nil) {
@@ -68,8 +88,6 @@ struct QueryBody {
         default: throw BusError.badRequest("\(name) must be true or false, not '\(value)'")
         }
     }
-
-    mutating func set(_ key: String, _ value: Any) { fields[key] = value }
 
     func data() throws -> Data { try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) }
 }

@@ -20,19 +20,15 @@ struct ContactRoutes: Sendable {
         contacts.get { request, context in
             var query = QueryBody()
             query.text("q", from: request)
-            query.text("cursor", from: request)
-            try query.integer("limit", from: request)
+            try query.page(from: request)
             try query.boolean("include_deleted", from: request)
             return try await api.forward(
-                request, context: context, service: ContactsContract.service,
-                method: ContactsContract.Method.list, body: try query.data())
+                request, context: context, service: ContactsContract.service, method: ContactsContract.Method.list, query: query)
         }
         contacts.get(":id") { request, context in
-            var query = QueryBody()
-            query.set("id", try pathID(context))
-            return try await api.forward(
-                request, context: context, service: ContactsContract.service,
-                method: ContactsContract.Method.get, body: try query.data())
+            try await api.forward(
+                request, context: context, service: ContactsContract.service, method: ContactsContract.Method.get,
+                query: try QueryBody(id: "id", from: context))
         }
         contacts.patch(":id") { request, context in
             let id = try pathID(context)
@@ -47,30 +43,24 @@ struct ContactRoutes: Sendable {
                 body: try JSONSerialization.data(withJSONObject: object))
         }
         contacts.delete(":id") { request, context in
-            var query = QueryBody()
-            query.set("id", try pathID(context))
-            return try await api.forward(
-                request, context: context, service: ContactsContract.service,
-                method: ContactsContract.Method.delete, body: try query.data())
+            try await api.forward(
+                request, context: context, service: ContactsContract.service, method: ContactsContract.Method.delete,
+                query: try QueryBody(id: "id", from: context))
         }
         contacts.get(":id/history") { request, context in
-            var query = QueryBody()
-            query.set("contact_id", try pathID(context))
-            query.text("cursor", from: request)
+            var query = try QueryBody(id: "contact_id", from: context)
+            try query.page(from: request)
             query.text("kind", from: request)
-            try query.integer("limit", from: request)
             return try await api.forward(
-                request, context: context, service: ContactsContract.service,
-                method: ContactsContract.Method.history, body: try query.data())
+                request, context: context, service: ContactsContract.service, method: ContactsContract.Method.history,
+                query: query)
         }
         contacts.get(":id/calls") { request, context in
-            var query = QueryBody()
-            query.set("contact_id", try pathID(context))
-            query.text("cursor", from: request)
-            try query.integer("limit", from: request)
+            var query = try QueryBody(id: "contact_id", from: context)
+            try query.page(from: request)
             return try await api.forward(
-                request, context: context, service: TelephonyContract.service,
-                method: TelephonyContract.Method.listCalls, body: try query.data())
+                request, context: context, service: TelephonyContract.service, method: TelephonyContract.Method.listCalls,
+                query: query)
         }
     }
 }

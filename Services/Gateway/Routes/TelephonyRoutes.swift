@@ -35,23 +35,16 @@ struct TelephonyRoutes: Sendable {
             var query = QueryBody()
             try query.integer("contact", from: request, as: "contact_id")
             try query.integer("contact_id", from: request)
-            query.text("direction", from: request)
-            query.text("status", from: request)
-            query.text("user", from: request)
-            query.text("from", from: request)
-            query.text("to", from: request)
-            query.text("cursor", from: request)
-            try query.integer("limit", from: request)
+            for name in ["direction", "status", "user", "from", "to"] { query.text(name, from: request) }
+            try query.page(from: request)
             return try await api.forward(
-                request, context: context, service: TelephonyContract.service,
-                method: TelephonyContract.Method.listCalls, body: try query.data())
+                request, context: context, service: TelephonyContract.service, method: TelephonyContract.Method.listCalls,
+                query: query)
         }
         router.get("/api/v1/calls/:id") { request, context in
-            var query = QueryBody()
-            query.set("id", try pathID(context))
-            return try await api.forward(
-                request, context: context, service: TelephonyContract.service,
-                method: TelephonyContract.Method.getCall, body: try query.data())
+            try await api.forward(
+                request, context: context, service: TelephonyContract.service, method: TelephonyContract.Method.getCall,
+                query: try QueryBody(id: "id", from: context))
         }
     }
 }
