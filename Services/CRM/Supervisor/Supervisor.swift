@@ -26,7 +26,7 @@ final class Supervisor: @unchecked Sendable {
 
     /// Adds a child; call before `start()`.
     func add(label: String, executable: String, environment: [String: String]) {
-        children.append(Child(label: label, executable: executable, environment: environment))
+        queue.sync { children.append(Child(label: label, executable: executable, environment: environment)) }
     }
 
     /// Starts every child in order.
