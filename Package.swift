@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "bus", targets: ["BusService"]),
         .executable(name: "contacts", targets: ["ContactsService"]),
         .executable(name: "telephony", targets: ["TelephonyService"]),
+        .executable(name: "settings", targets: ["SettingsService"]),
         .executable(name: "gateway", targets: ["GatewayService"]),
         .executable(name: "crm", targets: ["CRMTool"]),
         .executable(name: "crm-bench", targets: ["CRMBench"]),
@@ -22,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -64,6 +67,14 @@ let package = Package(
             dependencies: ["ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Services/Telephony", swiftSettings: swiftSettings),
         .executableTarget(
+            name: "SettingsService",
+            dependencies: [
+                "ServiceKit", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Services/Settings", swiftSettings: swiftSettings),
+        .executableTarget(
             name: "GatewayService",
             dependencies: [
                 "ServiceKit", .product(name: "Hummingbird", package: "hummingbird"),
@@ -93,6 +104,9 @@ let package = Package(
         .testTarget(
             name: "TelephonyTests", dependencies: ["TelephonyService", "ServiceKit", "Storage"],
             path: "Tests/TelephonyTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SettingsTests", dependencies: ["SettingsService", "ServiceKit", "Storage"],
+            path: "Tests/SettingsTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests", dependencies: ["Contracts"],
             path: "Tests/EndToEndTests", swiftSettings: swiftSettings),

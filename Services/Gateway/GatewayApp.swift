@@ -18,12 +18,18 @@ struct GatewayApp: AsyncParsableCommand {
         LogSetup.bootstrap(level: config.logLevel)
         let runtime = try ServiceRuntime(name: "gateway", config: config)
         let api = APIForwarder(client: runtime.client, timeout: config.requestTimeout, maxBody: config.httpMaxBody)
+        let authenticator = Authenticator(client: runtime.client, timeout: config.requestTimeout)
         let router = Router(context: GatewayContext.self)
         router.middlewares.add(ErrorMiddleware(logger: runtime.logger))
-        router.middlewares.add(ActorMiddleware())
-        HealthRoutes(client: runtime.client).register(on: router)
-        ContactRoutes(api: api).register(on: router)
-        TelephonyRoutes(api: api).register(on: router)
+        router.middlewares.add(AuthMiddleware(authenticator: authenticator))
+        var routes = APIRouter(router: router)
+        HealthRoutes(client: runtime.client).register(on: &routes)
+        AccountRoutes(api: api, authenticator: authenticator).register(on: &routes)
+        SettingsRoutes(api: api).register(on: &routes)
+        OrganisationRoutes(api: api).register(on: &routes)
+        ContactRoutes(api: api).register(on: &routes)
+        TelephonyRoutes(api: api).register(on: &routes)
+        OpenAPIRoutes.register(on: &routes)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(config.httpHost, port: config.httpPort), serverName: "crm-gateway"),

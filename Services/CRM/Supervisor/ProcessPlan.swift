@@ -15,7 +15,7 @@ struct ProcessPlan: Decodable {
     var environment: [String: String]?
     var processes: [Entry]
 
-    static let knownExecutables: Set<String> = ["bus", "contacts", "telephony", "gateway"]
+    static let knownExecutables: Set<String> = ["bus", "settings", "contacts", "telephony", "gateway"]
 
     /// Reads and checks the plan.
     static func load(path: String) throws -> ProcessPlan {

@@ -265,8 +265,3 @@ func loadContact(_ db: Database, id: Int64) throws -> Contact? {
 extension Contact {
     var displayName: String { [firstName, lastName].filter { !$0.isEmpty }.joined(separator: " ") }
 }
-
-extension String {
-    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
-    var nilIfEmpty: String? { isEmpty ? nil : self }
-}

@@ -13,7 +13,11 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as BusError {
-            return Self.response(status: Self.status(for: error.code), code: error.code, message: error.message)
+            var response = Self.response(
+                status: Self.status(for: error.code), code: error.code, message: error.message, details: error.details ?? [:])
+            if let seconds = error.details?["retry_after"] { response.headers[.retryAfter] = String(seconds) }
+            if error.code == "unauthorized" { response.headers[.wwwAuthenticate] = "Bearer realm=\"crm\"" }
+            return response
         } catch let error as HTTPResponseError {
             let status = error.status
             let code: String
@@ -43,17 +47,17 @@ struct ErrorMiddleware: RouterMiddleware {
         case "too_large": return .contentTooLarge
         case "unauthorized": return .unauthorized
         case "forbidden": return .forbidden
+        case "rate_limited": return .tooManyRequests
         case "unavailable": return .serviceUnavailable
         case "timeout": return .gatewayTimeout
         default: return .internalServerError
         }
     }
 
-    static func response(status: HTTPResponse.Status, code: String, message: String) -> Response {
-        let body =
-            (try? JSONSerialization.data(
-                withJSONObject: ["error": ["code": code, "message": message]],
-                options: [.sortedKeys])) ?? Data()
+    static func response(status: HTTPResponse.Status, code: String, message: String, details: [String: Int] = [:]) -> Response {
+        var error: [String: Any] = ["code": code, "message": message]
+        for (key, value) in details { error[key] = value }
+        let body = (try? JSONSerialization.data(withJSONObject: ["error": error], options: [.sortedKeys])) ?? Data()
         return APIForwarder.json(status: status, body: body)
     }
 }

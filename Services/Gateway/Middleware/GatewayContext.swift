@@ -1,13 +1,21 @@
+import Contracts
 import Hummingbird
 
 /// The request context of the gateway: Hummingbird's core context plus who is asking.
 struct GatewayContext: RequestContext {
     var coreContext: CoreRequestContextStorage
-    /// The authenticated actor, set by `ActorMiddleware`; sent to services in the bus headers.
-    var actor: String?
+    /// Who the request's token speaks for, set by `AuthMiddleware` from a verified token and
+    /// nothing else; its name, id and rank go to services in the bus headers.
+    var principal: Principal?
+    /// The token as presented (for signing out).
+    var token: String?
+    /// Why the credentials presented were refused, for the 401 of a route that needs them.
+    var authProblem: String?
+    /// The client's address, for slowing down password guessing.
+    let clientAddress: String?
 
-    init(source: Source) {
+    init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        actor = nil
+        clientAddress = source.channel.remoteAddress?.ipAddress
     }
 }

@@ -12,21 +12,47 @@ struct APIForwarder: Sendable {
     let maxBody: Int
 
     /// Sends `body` to `service`/`method` and answers with the reply body and `status`.
-    /// An `Idempotency-Key` header becomes the bus request id, so an HTTP retry is a bus retry.
+    /// An `Idempotency-Key` header becomes the bus request id (scoped to the signed-in user, so
+    /// two users' keys never meet), so an HTTP retry is a bus retry.
     func forward(
         _ request: Request, context: GatewayContext, service: String, method: String, body: Data,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
+        Self.json(status: status, body: try await call(request, context: context, service: service, method: method, body: body))
+    }
+
+    /// The reply body of a bus request made for this HTTP request.
+    func call(_ request: Request, context: GatewayContext, service: String, method: String, body: Data) async throws -> Data {
+        let user = context.principal.map { String($0.userId) } ?? "anonymous"
         let requestId =
             request.headers[HTTPField.Name("Idempotency-Key")!].flatMap { key -> String? in
                 let trimmed = key.trimmingCharacters(in: .whitespaces)
-                return trimmed.isEmpty || trimmed.count > 200 ? nil : "http:" + trimmed
+                return trimmed.isEmpty || trimmed.count > 200 ? nil : "http:\(user):" + trimmed
             } ?? UUID().uuidString
-        let headers = BusHeaders(actor: context.actor, traceId: request.headers[HTTPField.Name("X-Request-Id")!] ?? requestId)
-        let reply = try await client.call(
-            service: service, method: method, body: body, headers: headers,
-            timeout: timeout, requestId: requestId)
-        return Self.json(status: status, body: reply)
+        let headers = BusHeaders(
+            actor: context.principal?.username, traceId: request.headers[HTTPField.Name("X-Request-Id")!] ?? requestId,
+            userId: context.principal?.userId, rank: context.principal?.rank.rawValue)
+        return try await client.call(
+            service: service, method: method, body: body, headers: headers, timeout: timeout, requestId: requestId)
+    }
+
+    /// Sends the JSON object of the request body with `fields` (ids from the path) added.
+    func forwardMerged(
+        _ request: Request, context: GatewayContext, service: String, method: String, fields: [String: Any],
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let raw = try await body(of: request)
+        var object: [String: Any] = [:]
+        if !raw.isEmpty {
+            guard let decoded = (try? JSONSerialization.jsonObject(with: raw)) as? [String: Any] else {
+                throw BusError.badRequest("the body must be a JSON object")
+            }
+            object = decoded
+        }
+        for (key, value) in fields { object[key] = value }
+        return try await forward(
+            request, context: context, service: service, method: method, body: try JSONSerialization.data(withJSONObject: object),
+            status: status)
     }
 
     /// Sends the fields gathered from the query string and the path.
@@ -80,14 +106,17 @@ struct QueryBody {
     }
 
     /// Copies true/false parameters.
-    mutating func boolean(_ name: String, from request: Request) throws {
+    mutating func boolean(_ name: String, from request: Request, as key: String? = nil) throws {
         guard let value = request.uri.queryParameters.get(name), !value.isEmpty else { return }
         switch value.lowercased() {
-        case "true", "1", "yes": fields[name] = true
-        case "false", "0", "no": fields[name] = false
+        case "true", "1", "yes": fields[key ?? name] = true
+        case "false", "0", "no": fields[key ?? name] = false
         default: throw BusError.badRequest("\(name) must be true or false, not '\(value)'")
         }
     }
+
+    /// Sets a field to a fixed value (the reference kind of a route).
+    mutating func set(_ key: String, _ value: Any) { fields[key] = value }
 
     func data() throws -> Data { try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) }
 }

@@ -8,59 +8,52 @@ import Hummingbird
 struct ContactRoutes: Sendable {
     let api: APIForwarder
 
-    func register(on router: Router<GatewayContext>) {
+    func register(on routes: inout APIRouter) {
         let api = api
-        let contacts = router.group("/api/v1/contacts")
-        contacts.post { request, context in
-            let body = try await api.body(of: request)
-            return try await api.forward(
-                request, context: context, service: ContactsContract.service,
-                method: ContactsContract.Method.create, body: body, status: .created)
+        let service = ContactsContract.service
+        typealias M = ContactsContract.Method
+        let read = RoutePolicy.scope(Scope.contactsRead), write = RoutePolicy.scope(Scope.contactsWrite)
+        routes.add(.post, "/api/v1/contacts", write, tag: "contacts", summary: "Create a contact", body: true, status: .created) {
+            request, context in
+            try await api.forward(request, context: context, service: service, method: M.create, body: try await api.body(of: request), status: .created)
         }
-        contacts.get { request, context in
+        routes.add(
+            .get, "/api/v1/contacts", read, tag: "contacts", summary: "List or search contacts",
+            query: ["q", "cursor", "limit", "include_deleted"]
+        ) { request, context in
             var query = QueryBody()
             query.text("q", from: request)
             try query.page(from: request)
             try query.boolean("include_deleted", from: request)
-            return try await api.forward(
-                request, context: context, service: ContactsContract.service, method: ContactsContract.Method.list, query: query)
+            return try await api.forward(request, context: context, service: service, method: M.list, query: query)
         }
-        contacts.get(":id") { request, context in
-            try await api.forward(
-                request, context: context, service: ContactsContract.service, method: ContactsContract.Method.get,
-                query: try QueryBody(id: "id", from: context))
+        routes.add(.get, "/api/v1/contacts/:id", read, tag: "contacts", summary: "One contact") { request, context in
+            try await api.forward(request, context: context, service: service, method: M.get, query: try QueryBody(id: "id", from: context))
         }
-        contacts.patch(":id") { request, context in
-            let id = try pathID(context)
-            let raw = try await api.body(of: request)
-            guard var object = (try? JSONSerialization.jsonObject(with: raw)) as? [String: Any] else {
-                throw BusError.badRequest("the body must be a JSON object of the fields to change")
-            }
-            object["id"] = id
-            return try await api.forward(
-                request, context: context, service: ContactsContract.service,
-                method: ContactsContract.Method.update,
-                body: try JSONSerialization.data(withJSONObject: object))
+        routes.add(.patch, "/api/v1/contacts/:id", write, tag: "contacts", summary: "Change a contact's fields", body: true) {
+            request, context in
+            try await api.forwardMerged(request, context: context, service: service, method: M.update, fields: ["id": try pathID(context)])
         }
-        contacts.delete(":id") { request, context in
-            try await api.forward(
-                request, context: context, service: ContactsContract.service, method: ContactsContract.Method.delete,
-                query: try QueryBody(id: "id", from: context))
+        routes.add(.delete, "/api/v1/contacts/:id", write, tag: "contacts", summary: "Delete a contact (soft)") { request, context in
+            try await api.forward(request, context: context, service: service, method: M.delete, query: try QueryBody(id: "id", from: context))
         }
-        contacts.get(":id/history") { request, context in
+        routes.add(
+            .get, "/api/v1/contacts/:id/history", read, tag: "contacts", summary: "A contact's history",
+            query: ["kind", "cursor", "limit"]
+        ) { request, context in
             var query = try QueryBody(id: "contact_id", from: context)
             try query.page(from: request)
             query.text("kind", from: request)
-            return try await api.forward(
-                request, context: context, service: ContactsContract.service, method: ContactsContract.Method.history,
-                query: query)
+            return try await api.forward(request, context: context, service: service, method: M.history, query: query)
         }
-        contacts.get(":id/calls") { request, context in
+        routes.add(
+            .get, "/api/v1/contacts/:id/calls", .scope(Scope.callsRead), tag: "calls", summary: "A contact's calls",
+            query: ["cursor", "limit"]
+        ) { request, context in
             var query = try QueryBody(id: "contact_id", from: context)
             try query.page(from: request)
             return try await api.forward(
-                request, context: context, service: TelephonyContract.service, method: TelephonyContract.Method.listCalls,
-                query: query)
+                request, context: context, service: TelephonyContract.service, method: TelephonyContract.Method.listCalls, query: query)
         }
     }
 }

@@ -7,14 +7,14 @@ import Hummingbird
 struct HealthRoutes: Sendable {
     let client: BusClient
     /// The services whose health makes the system ready.
-    static let services = ["contacts", "telephony"]
+    static let services = ["settings", "contacts", "telephony"]
 
-    func register(on router: Router<GatewayContext>) {
-        router.get("/healthz") { _, _ in
+    func register(on routes: inout APIRouter) {
+        routes.add(.get, "/healthz", .open, tag: "health", summary: "The gateway process is up") { _, _ in
             APIForwarder.json(status: .ok, body: Data("{\"status\":\"ok\"}".utf8))
         }
         let client = client
-        router.get("/readyz") { _, _ in
+        routes.add(.get, "/readyz", .open, tag: "health", summary: "The bus and every service answer") { _, _ in
             var report: [String: String] = [:]
             var ready = true
             for service in ["bus"] + Self.services {

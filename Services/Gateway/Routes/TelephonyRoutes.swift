@@ -8,9 +8,12 @@ import Hummingbird
 struct TelephonyRoutes: Sendable {
     let api: APIForwarder
 
-    func register(on router: Router<GatewayContext>) {
+    func register(on routes: inout APIRouter) {
         let api = api
-        router.post("/api/v1/telephony/events") { request, context in
+        routes.add(
+            .post, "/api/v1/telephony/events", .scope(Scope.telephonyIngest), tag: "telephony",
+            summary: "Post a call event, or an array of them", body: true
+        ) { request, context in
             let raw = try await api.body(of: request)
             // One event object or an array of them; the service validates the events themselves.
             guard let first = raw.first(where: { !" \t\r\n".utf8.contains($0) }), first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
@@ -31,7 +34,10 @@ struct TelephonyRoutes: Sendable {
                 request, context: context, service: TelephonyContract.service,
                 method: TelephonyContract.Method.ingest, body: body)
         }
-        router.get("/api/v1/calls") { request, context in
+        routes.add(
+            .get, "/api/v1/calls", .scope(Scope.callsRead), tag: "calls", summary: "The call log",
+            query: ["contact", "contact_id", "direction", "status", "user", "from", "to", "cursor", "limit"]
+        ) { request, context in
             var query = QueryBody()
             try query.integer("contact", from: request, as: "contact_id")
             try query.integer("contact_id", from: request)
@@ -41,7 +47,7 @@ struct TelephonyRoutes: Sendable {
                 request, context: context, service: TelephonyContract.service, method: TelephonyContract.Method.listCalls,
                 query: query)
         }
-        router.get("/api/v1/calls/:id") { request, context in
+        routes.add(.get, "/api/v1/calls/:id", .scope(Scope.callsRead), tag: "calls", summary: "One call") { request, context in
             try await api.forward(
                 request, context: context, service: TelephonyContract.service, method: TelephonyContract.Method.getCall,
                 query: try QueryBody(id: "id", from: context))

@@ -32,10 +32,14 @@ public enum BusProtocol {
 public struct BusError: Error, Codable, Equatable, Sendable, CustomStringConvertible {
     public let code: String
     public let message: String
+    /// Numbers a caller can act on without reading the message: `count` (how many records a
+    /// conflict concerns), `retry_after` (seconds to wait).
+    public let details: [String: Int]?
 
-    public init(code: String, message: String) {
+    public init(code: String, message: String, details: [String: Int]? = nil) {
         self.code = code
         self.message = message
+        self.details = details
     }
 
     public var description: String { "\(code): \(message)" }
@@ -52,6 +56,14 @@ public struct BusError: Error, Codable, Equatable, Sendable, CustomStringConvert
     public static func notFound(_ message: String) -> BusError { .init(code: "not_found", message: message) }
     /// The request conflicts with the current state.
     public static func conflict(_ message: String) -> BusError { .init(code: "conflict", message: message) }
+    /// No or bad credentials.
+    public static func unauthorized(_ message: String) -> BusError { .init(code: "unauthorized", message: message) }
+    /// The caller is known but may not do this.
+    public static func forbidden(_ message: String) -> BusError { .init(code: "forbidden", message: message) }
+    /// Too many attempts; try again after `retryAfter` seconds.
+    public static func rateLimited(_ message: String, retryAfter: Int) -> BusError {
+        .init(code: "rate_limited", message: message, details: ["retry_after": retryAfter])
+    }
     /// Something broke inside the service; the message says what, without secrets.
     public static func `internal`(_ message: String) -> BusError { .init(code: "internal", message: message) }
 }
@@ -64,19 +76,30 @@ public protocol BusErrorConvertible: Error {
 
 /// Per-request metadata that travels in the headers frame as JSON.
 public struct BusHeaders: Codable, Equatable, Sendable {
-    /// Who asks: a user id or name once authentication exists, or a service name.
+    /// Who asks: the signed-in user's username (set by the gateway from a verified token), or a
+    /// name such as `crm-cli` for the operator's command line.
     public var actor: String?
     /// A trace id that follows the request through every hop, for the logs.
     public var traceId: String?
+    /// The signed-in user's id, when a user asks.
+    public var userId: Int64?
+    /// The signed-in user's rank (`boss` or `user`); services decide visibility with it.
+    public var rank: String?
 
-    public init(actor: String? = nil, traceId: String? = nil) {
+    public init(actor: String? = nil, traceId: String? = nil, userId: Int64? = nil, rank: String? = nil) {
         self.actor = actor
         self.traceId = traceId
+        self.userId = userId
+        self.rank = rank
     }
 
+    /// Whether the caller is a boss (an administrator).
+    public var isBoss: Bool { rank == "boss" }
+
     enum CodingKeys: String, CodingKey {
-        case actor
+        case actor, rank
         case traceId = "trace_id"
+        case userId = "user_id"
     }
 }
 

@@ -1,0 +1,45 @@
+import Bus
+import HTTPTypes
+import Hummingbird
+
+/// One route of the API, as the OpenAPI document and the access tests see it.
+struct APIRoute: Sendable {
+    let method: HTTPRequest.Method
+    /// Hummingbird's form, `/api/v1/contacts/:id`.
+    let path: String
+    let policy: RoutePolicy
+    let summary: String
+    let tag: String
+    /// Query parameters the route reads.
+    let query: [String]
+    /// Whether it takes a JSON body.
+    let hasBody: Bool
+    let status: HTTPResponse.Status
+}
+
+/// Registers routes on the Hummingbird router with their access policy, and keeps the list of
+/// them: a route cannot exist without a policy, and every route is in the OpenAPI document.
+struct APIRouter {
+    let router: Router<GatewayContext>
+    private(set) var routes: [APIRoute] = []
+
+    init(router: Router<GatewayContext>) {
+        self.router = router
+    }
+
+    /// Adds a route; the policy is checked before the handler runs.
+    mutating func add(
+        _ method: HTTPRequest.Method, _ path: String, _ policy: RoutePolicy, tag: String, summary: String,
+        query: [String] = [], body: Bool = false, status: HTTPResponse.Status = .ok,
+        _ handler: @escaping @Sendable (Request, GatewayContext) async throws -> Response
+    ) {
+        routes.append(
+            APIRoute(
+                method: method, path: path, policy: policy, summary: summary, tag: tag, query: query, hasBody: body,
+                status: status))
+        router.on(RouterPath(path), method: method) { request, context in
+            try policy.check(context)
+            return try await handler(request, context)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The OpenAPI 3.1 document of the API, built from the routes as registered (so it cannot
+/// leave one out): paths, parameters, bodies, who may call each route, and the error shape.
+enum OpenAPIDocument {
+    static func build(routes: [APIRoute]) -> [String: Any] {
+        var paths: [String: [String: Any]] = [:]
+        for route in routes {
+            let path = route.path.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+                .joined(separator: "/")
+            let openPath = "/" + path
+            var parameters: [[String: Any]] = route.path.split(separator: "/").filter { $0.hasPrefix(":") }.map {
+                ["name": String($0.dropFirst()), "in": "path", "required": true, "schema": ["type": "integer", "minimum": 1]]
+            }
+            parameters += route.query.map { ["name": $0, "in": "query", "required": false, "schema": ["type": "string"]] }
+            var operation: [String: Any] = [
+                "summary": route.summary,
+                "tags": [route.tag],
+                "operationId": operationId(route),
+                "responses": responses(route),
+            ]
+            if !parameters.isEmpty { operation["parameters"] = parameters }
+            if route.hasBody {
+                operation["requestBody"] = [
+                    "required": true,
+                    "content": ["application/json": ["schema": ["type": ["object", "array"]]]],
+                ]
+            }
+            switch route.policy {
+            case .open:
+                operation["security"] = [[String: Any]]()
+            case .signedIn:
+                operation["security"] = [["bearer": [String]()], ["session": [String]()]]
+            case .scope(let scope), .boss(let scope):
+                operation["security"] = [["bearer": [scope]], ["session": [scope]]]
+                operation["x-required-scope"] = scope
+            }
+            operation["x-boss-only"] = route.policy.needsBoss
+            paths[openPath, default: [:]][route.method.rawValue.lowercased()] = operation
+        }
+        return [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "CRM API", "version": "1.0.0",
+                "description":
+                    "JSON with snake_case keys. Sign in with POST /api/v1/auth/login, then send Authorization: Bearer <token>. "
+                    + "Errors are {\"error\": {\"code\", \"message\"}}. Writes accept an Idempotency-Key header.",
+            ],
+            "paths": paths,
+            "components": [
+                "securitySchemes": [
+                    "bearer": ["type": "http", "scheme": "bearer", "description": "A session token from login, or an API token with scopes"],
+                    "session": ["type": "apiKey", "in": "cookie", "name": AuthMiddleware.cookieName],
+                ],
+                "schemas": [
+                    "Error": [
+                        "type": "object", "required": ["error"],
+                        "properties": [
+                            "error": [
+                                "type": "object", "required": ["code", "message"],
+                                "properties": [
+                                    "code": ["type": "string"], "message": ["type": "string"],
+                                    "count": ["type": "integer"], "retry_after": ["type": "integer"],
+                                ],
+                            ]
+                        ],
+                    ]
+                ],
+            ],
+        ]
+    }
+
+    private static func operationId(_ route: APIRoute) -> String {
+        let words = route.path.split(separator: "/").dropFirst(2).map { $0.hasPrefix(":") ? "by_" + $0.dropFirst() : String($0) }
+        return route.method.rawValue.lowercased() + "_" + words.joined(separator: "_").replacingOccurrences(of: "-", with: "_")
+    }
+
+    private static func responses(_ route: APIRoute) -> [String: Any] {
+        let error: [String: Any] = ["content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+        var responses: [String: Any] = [
+            String(route.status.code): ["description": "Done", "content": ["application/json": ["schema": [String: Any]()]]]
+        ]
+        var codes = ["400": "Bad request", "503": "A service is unavailable", "504": "A service did not answer in time"]
+        if route.policy != .open {
+            codes["401"] = "No valid token"
+            codes["403"] = "The token lacks the scope, or the user the rank"
+        }
+        if route.path.contains(":") { codes["404"] = "No such item" }
+        if route.method != .get { codes["409"] = "Conflicts with the current state"; codes["422"] = "Not acceptable" }
+        if route.path == "/api/v1/auth/login" { codes["429"] = "Too many failed sign-ins; wait retry_after seconds" }
+        for (code, description) in codes { responses[code] = error.merging(["description": description]) { $1 } }
+        return responses
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// An employee group: a node of the organisation tree. Members of `sales` groups are the sales
+/// people, who can have sales budgets.
+public struct EmployeeGroup: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var parentId: Int64?
+    public var name: String
+    public var description: String?
+    /// `standard` or `sales`.
+    public var type: String
+    public var members: [GroupMember]
+    /// Filled when the tree is asked for.
+    public var children: [EmployeeGroup]?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: Int64, parentId: Int64?, name: String, description: String?, type: String, members: [GroupMember],
+        children: [EmployeeGroup]?, createdAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.parentId = parentId
+        self.name = name
+        self.description = description
+        self.type = type
+        self.members = members
+        self.children = children
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// A user in a group, with the role they have there.
+public struct GroupMember: Codable, Sendable, Equatable {
+    public var userId: Int64
+    public var username: String
+    public var name: String
+    public var role: String?
+    public init(userId: Int64, username: String, name: String, role: String?) {
+        self.userId = userId
+        self.username = username
+        self.name = name
+        self.role = role
+    }
+}
+
+/// `settings.groups.list`: flat (each with `parent_id`) or, with `tree`, nested from the roots.
+public struct ListGroupsRequest: Codable, Sendable {
+    public var tree: Bool?
+    public var type: String?
+}
+
+/// `settings.groups.create`.
+public struct CreateGroupRequest: Codable, Sendable {
+    public var name: String
+    public var description: String?
+    public var type: String?
+    public var parentId: Int64?
+}
+
+/// `settings.groups.update`: only the fields present change; `parent_id` moves the group
+/// (0 or `move_to_root` makes it a root).
+public struct UpdateGroupRequest: Codable, Sendable {
+    public var id: Int64
+    public var name: String?
+    public var description: String?
+    public var type: String?
+    public var parentId: Int64?
+    public var moveToRoot: Bool?
+}
+
+/// `settings.groups.delete`: a group with subgroups is refused unless `recursive`.
+public struct DeleteGroupRequest: Codable, Sendable {
+    public var id: Int64
+    public var recursive: Bool?
+}
+
+/// `settings.groups.set_member` (add, or change the role) and `settings.groups.remove_member`.
+public struct GroupMemberRequest: Codable, Sendable {
+    public var groupId: Int64
+    public var userId: Int64
+    public var role: String?
+}
+
+/// A sales budget of one sales person for one period.
+public struct SalesBudget: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var userId: Int64
+    /// `month`, `quarter` or `year`.
+    public var periodType: String
+    /// `2026-11`, `2026-Q4` or `2026`.
+    public var period: String
+    /// The amount in the currency's main unit, as entered (12500.50).
+    public var amount: Double
+    /// ISO 4217, `NOK`.
+    public var currency: String
+    public var updatedAt: Date
+
+    public init(
+        id: Int64, userId: Int64, periodType: String, period: String, amount: Double, currency: String, updatedAt: Date
+    ) {
+        self.id = id
+        self.userId = userId
+        self.periodType = periodType
+        self.period = period
+        self.amount = amount
+        self.currency = currency
+        self.updatedAt = updatedAt
+    }
+}
+
+/// `settings.budgets.set`: creates or replaces the budget of a user for a period.
+public struct SetBudgetRequest: Codable, Sendable {
+    public var userId: Int64
+    public var period: String
+    public var amount: Double
+    public var currency: String?
+}
+
+/// `settings.budgets.list`: optionally one user, one year (`2026` matches all its periods).
+public struct ListBudgetsRequest: Codable, Sendable {
+    public var userId: Int64?
+    public var year: Int?
+}

@@ -1,0 +1,189 @@
+import Foundation
+
+/// The collections of reference data an administrator edits. The raw value is the collection's
+/// name in the API (`/api/v1/settings/<raw value>`) and in events.
+public enum ReferenceKind: String, Codable, Sendable, CaseIterable {
+    case categories
+    case sources
+    case industries
+    case roles
+    case companyStatuses = "company-statuses"
+    case taskCategories = "task-categories"
+    case salesCategories = "sales-categories"
+    case salesStatuses = "sales-statuses"
+    case salesStages = "sales-stages"
+    case winReasons = "win-reasons"
+    case lossReasons = "loss-reasons"
+
+    /// The services whose records use items of this kind: they answer how many records use an
+    /// item, and move or clear them when settings says so. Sales and tasks join this list when
+    /// those services exist; until then nothing can use their kinds.
+    public var owners: [String] {
+        switch self {
+        case .categories, .sources, .industries, .roles, .companyStatuses: return [ContactsContract.service]
+        case .taskCategories, .salesCategories, .salesStatuses, .salesStages, .winReasons, .lossReasons: return []
+        }
+    }
+
+    /// A singular word for messages.
+    public var itemName: String {
+        switch self {
+        case .categories: return "category"
+        case .sources: return "source"
+        case .industries: return "industry"
+        case .roles: return "role description"
+        case .companyStatuses: return "company status"
+        case .taskCategories: return "task category"
+        case .salesCategories: return "sales category"
+        case .salesStatuses: return "sales status"
+        case .salesStages: return "sales stage"
+        case .winReasons: return "win reason"
+        case .lossReasons: return "loss reason"
+        }
+    }
+}
+
+/// One item of reference data (an industry, a category, a sales status...).
+public struct ReferenceItem: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var kind: ReferenceKind
+    public var name: String
+    /// `#RRGGBB`, or nil.
+    public var colour: String?
+    public var sortOrder: Int
+    public var active: Bool
+    /// Locked items (the four fixed sales statuses) cannot be deleted.
+    public var locked: Bool
+    /// Categories only: `company`, `contact` or `both`.
+    public var appliesTo: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: Int64, kind: ReferenceKind, name: String, colour: String?, sortOrder: Int, active: Bool, locked: Bool,
+        appliesTo: String?, createdAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.kind = kind
+        self.name = name
+        self.colour = colour
+        self.sortOrder = sortOrder
+        self.active = active
+        self.locked = locked
+        self.appliesTo = appliesTo
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// `settings.reference.list`.
+public struct ListReferenceRequest: Codable, Sendable {
+    public var kind: ReferenceKind
+    public var active: Bool?
+    /// Categories: those that apply to `company` or `contact` (items for `both` included).
+    public var appliesTo: String?
+}
+
+/// `settings.reference.create`.
+public struct CreateReferenceRequest: Codable, Sendable {
+    public var kind: ReferenceKind
+    public var name: String
+    public var colour: String?
+    public var sortOrder: Int?
+    public var active: Bool?
+    public var appliesTo: String?
+}
+
+/// `settings.reference.update`: only the fields present change.
+public struct UpdateReferenceRequest: Codable, Sendable {
+    public var kind: ReferenceKind
+    public var id: Int64
+    public var name: String?
+    public var colour: String?
+    public var sortOrder: Int?
+    public var active: Bool?
+    public var appliesTo: String?
+}
+
+/// `settings.reference.get`, `settings.reference.usage`.
+public struct ReferenceIdRequest: Codable, Sendable {
+    public var kind: ReferenceKind
+    public var id: Int64
+    public init(kind: ReferenceKind, id: Int64) {
+        self.kind = kind
+        self.id = id
+    }
+}
+
+/// `settings.reference.delete`. If records use the item the delete is refused (409 with the
+/// count) unless the caller names a replacement or asks to clear it from those records.
+public struct DeleteReferenceRequest: Codable, Sendable {
+    public var kind: ReferenceKind
+    public var id: Int64
+    public var replacementId: Int64?
+    public var clear: Bool?
+}
+
+/// `settings.reference.move_customers`: move every record from one item to another. Without
+/// `confirm` it is a dry run that answers how many would move.
+public struct MoveCustomersRequest: Codable, Sendable {
+    public var kind: ReferenceKind
+    public var id: Int64
+    public var to: Int64
+    public var confirm: Bool?
+}
+
+/// How many records use an item, per owning service and in total; or how many were moved.
+public struct UsageReply: Codable, Sendable, Equatable {
+    public var count: Int
+    public var byService: [String: Int]
+    public var moved: Bool
+    public init(count: Int, byService: [String: Int], moved: Bool = false) {
+        self.count = count
+        self.byService = byService
+        self.moved = moved
+    }
+}
+
+/// What an owning service answers to settings: `<service>.reference.usage` with a
+/// `ReferenceIdRequest`, `<service>.reference.move` with a `ReferenceMoveRequest`.
+public enum ReferenceOwnerContract {
+    public static func usageMethod(of service: String) -> String { "\(service).reference.usage" }
+    public static func moveMethod(of service: String) -> String { "\(service).reference.move" }
+}
+
+/// `<owner>.reference.move`: move (or, with `to` nil, clear) every use of an item, in one
+/// transaction; answers `ReferenceCount`.
+public struct ReferenceMoveRequest: Codable, Sendable {
+    public var kind: ReferenceKind
+    public var from: Int64
+    public var to: Int64?
+    public init(kind: ReferenceKind, from: Int64, to: Int64?) {
+        self.kind = kind
+        self.from = from
+        self.to = to
+    }
+}
+
+/// An owner's answer: how many of its records use (or were moved from) an item.
+public struct ReferenceCount: Codable, Sendable {
+    public var count: Int
+    public init(count: Int) { self.count = count }
+}
+
+/// The answer to a delete of reference data: what was deleted and what became of its records.
+public struct ReferenceDeleted: Codable, Sendable {
+    public var kind: ReferenceKind
+    public var id: Int64
+    /// Records that used the item and were moved to the replacement or cleared.
+    public var recordsAffected: Int
+    public var replacementId: Int64?
+    public var cleared: Bool
+    public init(kind: ReferenceKind, id: Int64, recordsAffected: Int, replacementId: Int64?, cleared: Bool) {
+        self.kind = kind
+        self.id = id
+        self.recordsAffected = recordsAffected
+        self.replacementId = replacementId
+        self.cleared = cleared
+    }
+}
