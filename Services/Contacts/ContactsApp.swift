@@ -22,6 +22,6 @@ struct ContactsApp: AsyncParsableCommand {
         try await runtime.run(
             handlers: ContactHandlers(store: store).all,
             database: database,
-            subscriptions: (sources: [TelephonyContract.service], handler: CallEventsConsumer.handle))
+            subscriptions: (sources: [TelephonyContract.service, SettingsContract.service], handler: ContactsEvents.handle))
     }
 }

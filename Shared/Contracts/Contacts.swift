@@ -12,6 +12,10 @@ public enum ContactsContract {
         public static let update = "contacts.update"
         public static let delete = "contacts.delete"
         public static let history = "contacts.history"
+        /// How many contacts use a reference item (answers settings; see `ReferenceOwnerContract`).
+        public static let referenceUsage = "contacts.reference.usage"
+        /// Move or clear every use of a reference item, in one transaction.
+        public static let referenceMove = "contacts.reference.move"
     }
 
     /// Event types the service publishes.
@@ -19,6 +23,8 @@ public enum ContactsContract {
         public static let created = "contact.created"
         public static let updated = "contact.updated"
         public static let deleted = "contact.deleted"
+        /// Contacts moved from one reference item to another (or cleared of it): `ReferenceMoved`.
+        public static let referenceMoved = "contact.reference_moved"
     }
 
     /// The most items one page holds.
@@ -81,6 +87,12 @@ public struct Contact: Codable, Sendable, Equatable {
     public var title: String?
     public var phones: [ContactPhone]
     public var emails: [ContactEmail]
+    /// The acquisition source (settings' `sources`).
+    public var sourceId: Int64?
+    /// The role description (settings' `roles`).
+    public var roleId: Int64?
+    /// Categories that apply to contacts (settings' `categories`).
+    public var categoryIds: [Int64]
     public var createdAt: Date
     public var updatedAt: Date
     /// Set when the contact is (soft) deleted.
@@ -88,8 +100,12 @@ public struct Contact: Codable, Sendable, Equatable {
 
     public init(
         id: Int64, firstName: String, lastName: String, title: String?, phones: [ContactPhone],
-        emails: [ContactEmail], createdAt: Date, updatedAt: Date, deletedAt: Date?
+        emails: [ContactEmail], sourceId: Int64? = nil, roleId: Int64? = nil, categoryIds: [Int64] = [],
+        createdAt: Date, updatedAt: Date, deletedAt: Date?
     ) {
+        self.sourceId = sourceId
+        self.roleId = roleId
+        self.categoryIds = categoryIds
         self.id = id
         self.firstName = firstName
         self.lastName = lastName
@@ -109,6 +125,9 @@ public struct CreateContactRequest: Codable, Sendable {
     public var title: String?
     public var phones: [PhoneInput]?
     public var emails: [EmailInput]?
+    public var sourceId: Int64?
+    public var roleId: Int64?
+    public var categoryIds: [Int64]?
 
     public init(
         firstName: String? = nil, lastName: String? = nil, title: String? = nil, phones: [PhoneInput]? = nil,
@@ -122,7 +141,8 @@ public struct CreateContactRequest: Codable, Sendable {
     }
 }
 
-/// `contacts.update`: fields left out stay as they are; `phones`/`emails` replace the whole list.
+/// `contacts.update`: fields left out stay as they are; `phones`, `emails` and `category_ids`
+/// replace the whole list; `source_id`/`role_id` 0 clears them.
 public struct UpdateContactRequest: Codable, Sendable {
     public var id: Int64
     public var firstName: String?
@@ -130,6 +150,9 @@ public struct UpdateContactRequest: Codable, Sendable {
     public var title: String?
     public var phones: [PhoneInput]?
     public var emails: [EmailInput]?
+    public var sourceId: Int64?
+    public var roleId: Int64?
+    public var categoryIds: [Int64]?
 
     public init(id: Int64) { self.id = id }
 }
@@ -246,4 +269,18 @@ public struct ContactChanged: Codable, Sendable {
 public struct ContactDeleted: Codable, Sendable {
     public var contactId: Int64
     public init(contactId: Int64) { self.contactId = contactId }
+}
+
+/// Payload of `contact.reference_moved`.
+public struct ReferenceMoved: Codable, Sendable {
+    public var kind: ReferenceKind
+    public var from: Int64
+    public var to: Int64?
+    public var count: Int
+    public init(kind: ReferenceKind, from: Int64, to: Int64?, count: Int) {
+        self.kind = kind
+        self.from = from
+        self.to = to
+        self.count = count
+    }
 }

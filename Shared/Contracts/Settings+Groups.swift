@@ -49,6 +49,11 @@ public struct GroupMember: Codable, Sendable, Equatable {
 public struct ListGroupsRequest: Codable, Sendable {
     public var tree: Bool?
     public var type: String?
+
+    public init(tree: Bool? = nil, type: String? = nil) {
+        self.tree = tree
+        self.type = type
+    }
 }
 
 /// `settings.groups.create`.
@@ -57,6 +62,13 @@ public struct CreateGroupRequest: Codable, Sendable {
     public var description: String?
     public var type: String?
     public var parentId: Int64?
+
+    public init(name: String, description: String? = nil, type: String? = nil, parentId: Int64? = nil) {
+        self.name = name
+        self.description = description
+        self.type = type
+        self.parentId = parentId
+    }
 }
 
 /// `settings.groups.update`: only the fields present change; `parent_id` moves the group
@@ -68,12 +80,28 @@ public struct UpdateGroupRequest: Codable, Sendable {
     public var type: String?
     public var parentId: Int64?
     public var moveToRoot: Bool?
+
+    public init(
+        id: Int64, name: String? = nil, description: String? = nil, type: String? = nil, parentId: Int64? = nil, moveToRoot: Bool? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.type = type
+        self.parentId = parentId
+        self.moveToRoot = moveToRoot
+    }
 }
 
 /// `settings.groups.delete`: a group with subgroups is refused unless `recursive`.
 public struct DeleteGroupRequest: Codable, Sendable {
     public var id: Int64
     public var recursive: Bool?
+
+    public init(id: Int64, recursive: Bool? = nil) {
+        self.id = id
+        self.recursive = recursive
+    }
 }
 
 /// `settings.groups.set_member` (add, or change the role) and `settings.groups.remove_member`.
@@ -81,6 +109,12 @@ public struct GroupMemberRequest: Codable, Sendable {
     public var groupId: Int64
     public var userId: Int64
     public var role: String?
+
+    public init(groupId: Int64, userId: Int64, role: String? = nil) {
+        self.groupId = groupId
+        self.userId = userId
+        self.role = role
+    }
 }
 
 /// A sales budget of one sales person for one period.
@@ -116,10 +150,22 @@ public struct SetBudgetRequest: Codable, Sendable {
     public var period: String
     public var amount: Double
     public var currency: String?
+
+    public init(userId: Int64, period: String, amount: Double, currency: String? = nil) {
+        self.userId = userId
+        self.period = period
+        self.amount = amount
+        self.currency = currency
+    }
 }
 
 /// `settings.budgets.list`: optionally one user, one year (`2026` matches all its periods).
 public struct ListBudgetsRequest: Codable, Sendable {
     public var userId: Int64?
     public var year: Int?
+
+    public init(userId: Int64? = nil, year: Int? = nil) {
+        self.userId = userId
+        self.year = year
+    }
 }

@@ -54,6 +54,16 @@ public struct CreateProcessRequest: Codable, Sendable {
     public var isDefault: Bool?
     public var subjectLabels: [String]?
     public var weightLabels: [String]?
+
+    public init(
+        name: String, statuses: [ProcessStatus], isDefault: Bool? = nil, subjectLabels: [String]? = nil, weightLabels: [String]? = nil
+    ) {
+        self.name = name
+        self.statuses = statuses
+        self.isDefault = isDefault
+        self.subjectLabels = subjectLabels
+        self.weightLabels = weightLabels
+    }
 }
 
 /// `settings.processes.update`: fields present change; `statuses` replaces the list (statuses
@@ -66,6 +76,18 @@ public struct UpdateProcessRequest: Codable, Sendable {
     /// An empty list removes the fixed labels (free text again).
     public var subjectLabels: [String]?
     public var weightLabels: [String]?
+
+    public init(
+        id: Int64, name: String? = nil, statuses: [ProcessStatus]? = nil, isDefault: Bool? = nil, subjectLabels: [String]? = nil,
+        weightLabels: [String]? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.statuses = statuses
+        self.isDefault = isDefault
+        self.subjectLabels = subjectLabels
+        self.weightLabels = weightLabels
+    }
 }
 
 /// An additional-information field (custom field) of companies or contacts.
@@ -130,6 +152,21 @@ public struct CreateFieldRequest: Codable, Sendable {
     public var ownTab: Bool?
     public var sortOrder: Int?
     public var active: Bool?
+
+    public init(
+        appliesTo: String, label: String, key: String? = nil, type: String, options: [String]? = nil, required: Bool? = nil,
+        ownTab: Bool? = nil, sortOrder: Int? = nil, active: Bool? = nil
+    ) {
+        self.appliesTo = appliesTo
+        self.label = label
+        self.key = key
+        self.type = type
+        self.options = options
+        self.required = required
+        self.ownTab = ownTab
+        self.sortOrder = sortOrder
+        self.active = active
+    }
 }
 
 /// `settings.fields.update`: only the fields present change (the key and type stay: values
@@ -142,6 +179,19 @@ public struct UpdateFieldRequest: Codable, Sendable {
     public var ownTab: Bool?
     public var sortOrder: Int?
     public var active: Bool?
+
+    public init(
+        id: Int64, label: String? = nil, options: [String]? = nil, required: Bool? = nil, ownTab: Bool? = nil, sortOrder: Int? = nil,
+        active: Bool? = nil
+    ) {
+        self.id = id
+        self.label = label
+        self.options = options
+        self.required = required
+        self.ownTab = ownTab
+        self.sortOrder = sortOrder
+        self.active = active
+    }
 }
 
 /// The sections of the configuration, each read and replaced as a whole.
@@ -189,4 +239,9 @@ public struct VisibilityConfiguration: Codable, Sendable, Equatable {
 public struct ConfigurationRequest: Codable, Sendable {
     public var section: ConfigurationSection?
     public var value: JSONValue?
+
+    public init(section: ConfigurationSection? = nil, value: JSONValue? = nil) {
+        self.section = section
+        self.value = value
+    }
 }

@@ -82,6 +82,12 @@ public struct ListReferenceRequest: Codable, Sendable {
     public var active: Bool?
     /// Categories: those that apply to `company` or `contact` (items for `both` included).
     public var appliesTo: String?
+
+    public init(kind: ReferenceKind, active: Bool? = nil, appliesTo: String? = nil) {
+        self.kind = kind
+        self.active = active
+        self.appliesTo = appliesTo
+    }
 }
 
 /// `settings.reference.create`.
@@ -92,6 +98,17 @@ public struct CreateReferenceRequest: Codable, Sendable {
     public var sortOrder: Int?
     public var active: Bool?
     public var appliesTo: String?
+
+    public init(
+        kind: ReferenceKind, name: String, colour: String? = nil, sortOrder: Int? = nil, active: Bool? = nil, appliesTo: String? = nil
+    ) {
+        self.kind = kind
+        self.name = name
+        self.colour = colour
+        self.sortOrder = sortOrder
+        self.active = active
+        self.appliesTo = appliesTo
+    }
 }
 
 /// `settings.reference.update`: only the fields present change.
@@ -103,6 +120,19 @@ public struct UpdateReferenceRequest: Codable, Sendable {
     public var sortOrder: Int?
     public var active: Bool?
     public var appliesTo: String?
+
+    public init(
+        kind: ReferenceKind, id: Int64, name: String? = nil, colour: String? = nil, sortOrder: Int? = nil, active: Bool? = nil,
+        appliesTo: String? = nil
+    ) {
+        self.kind = kind
+        self.id = id
+        self.name = name
+        self.colour = colour
+        self.sortOrder = sortOrder
+        self.active = active
+        self.appliesTo = appliesTo
+    }
 }
 
 /// `settings.reference.get`, `settings.reference.usage`.
@@ -122,6 +152,13 @@ public struct DeleteReferenceRequest: Codable, Sendable {
     public var id: Int64
     public var replacementId: Int64?
     public var clear: Bool?
+
+    public init(kind: ReferenceKind, id: Int64, replacementId: Int64? = nil, clear: Bool? = nil) {
+        self.kind = kind
+        self.id = id
+        self.replacementId = replacementId
+        self.clear = clear
+    }
 }
 
 /// `settings.reference.move_customers`: move every record from one item to another. Without
@@ -131,6 +168,13 @@ public struct MoveCustomersRequest: Codable, Sendable {
     public var id: Int64
     public var to: Int64
     public var confirm: Bool?
+
+    public init(kind: ReferenceKind, id: Int64, to: Int64, confirm: Bool? = nil) {
+        self.kind = kind
+        self.id = id
+        self.to = to
+        self.confirm = confirm
+    }
 }
 
 /// How many records use an item, per owning service and in total; or how many were moved.

@@ -80,6 +80,20 @@ public struct UpdateUserRequest: Codable, Sendable {
     public var rank: Rank?
     public var active: Bool?
 
+    public init(
+        id: Int64, username: String? = nil, name: String? = nil, email: String? = nil, phone: String? = nil, extensionNumber: String? = nil,
+        rank: Rank? = nil, active: Bool? = nil
+    ) {
+        self.id = id
+        self.username = username
+        self.name = name
+        self.email = email
+        self.phone = phone
+        self.extensionNumber = extensionNumber
+        self.rank = rank
+        self.active = active
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, username, name, email, phone, rank, active
         case extensionNumber = "extension"
@@ -112,6 +126,11 @@ public struct SetPasswordRequest: Codable, Sendable {
 public struct ChangePasswordRequest: Codable, Sendable {
     public var currentPassword: String
     public var newPassword: String
+
+    public init(currentPassword: String, newPassword: String) {
+        self.currentPassword = currentPassword
+        self.newPassword = newPassword
+    }
 }
 
 /// `settings.users.list`.
@@ -119,6 +138,12 @@ public struct ListUsersRequest: Codable, Sendable {
     public var active: Bool?
     public var rank: Rank?
     public var q: String?
+
+    public init(active: Bool? = nil, rank: Rank? = nil, q: String? = nil) {
+        self.active = active
+        self.rank = rank
+        self.q = q
+    }
 }
 
 /// `settings.auth.login`. `client` is the caller's address, for slowing down guessing.
@@ -126,6 +151,12 @@ public struct LoginRequest: Codable, Sendable {
     public var username: String
     public var password: String
     public var client: String?
+
+    public init(username: String, password: String, client: String? = nil) {
+        self.username = username
+        self.password = password
+        self.client = client
+    }
 }
 
 /// A session token (shown once) and who it belongs to.
@@ -233,4 +264,10 @@ public struct ListTokensRequest: Codable, Sendable {
     public var userId: Int64?
     public var all: Bool?
     public var includeRevoked: Bool?
+
+    public init(userId: Int64? = nil, all: Bool? = nil, includeRevoked: Bool? = nil) {
+        self.userId = userId
+        self.all = all
+        self.includeRevoked = includeRevoked
+    }
 }

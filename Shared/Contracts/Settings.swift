@@ -186,6 +186,14 @@ public struct ListAuditRequest: Codable, Sendable {
     public var actor: String?
     public var limit: Int?
     public var cursor: String?
+
+    public init(entity: String? = nil, entityId: Int64? = nil, actor: String? = nil, limit: Int? = nil, cursor: String? = nil) {
+        self.entity = entity
+        self.entityId = entityId
+        self.actor = actor
+        self.limit = limit
+        self.cursor = cursor
+    }
 }
 
 /// A request naming one thing by id.

@@ -72,6 +72,7 @@ struct ResilienceTests {
               CRM_HEARTBEAT_MS: "250"
             processes:
               - name: bus
+              - name: settings
               - name: contacts
               - name: telephony
                 instances: 2
@@ -98,14 +99,14 @@ struct ResilienceTests {
         kill(pid, SIGKILL)
         try await system.eventually("the killed telephony instance is replaced") {
             let children = try system.childPids(of: "crm")
-            return children.count == 5 && !children.contains(pid)
+            return children.count == 6 && !children.contains(pid)
         }
         try await system.eventually("the new instance registers with the bus") { try await telephonyWorkers() == 2 }
         let (readyStatus, _) = try await system.http("GET", "/readyz")
         #expect(readyStatus == 200)
 
         let children = try system.childPids(of: "crm")
-        #expect(children.count == 5)
+        #expect(children.count == 6)
         system.terminate("crm", grace: 20)
         for child in children { #expect(kill(child, 0) != 0, "child \(child) still running") }
     }

@@ -17,6 +17,10 @@ final class SystemUnderTest: @unchecked Sendable {
     private(set) var processes: [String: Process] = [:]
     let binDirectory: URL
     var extraEnvironment: [String: String] = [:]
+    /// The administrator's password on this system (`CRM_ADMIN_PASSWORD`).
+    let adminPassword = "e2e-admin-password"
+    /// The token every request carries unless told otherwise; set by `signIn`.
+    var token: String?
 
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("crm-e2e-\(UUID().uuidString.prefix(8))")
@@ -31,7 +35,7 @@ final class SystemUnderTest: @unchecked Sendable {
         if let dir = ProcessInfo.processInfo.environment["CRM_BIN_DIR"] { return URL(fileURLWithPath: dir) }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let debug = root.appendingPathComponent(".build/debug")
-        for name in ["bus", "contacts", "telephony", "gateway", "crm"] {
+        for name in ["bus", "settings", "contacts", "telephony", "gateway", "crm"] {
             guard FileManager.default.isExecutableFile(atPath: debug.appendingPathComponent(name).path) else {
                 throw E2EError("\(debug.path)/\(name) is missing: run `swift build` before the end-to-end tests")
             }
@@ -49,6 +53,9 @@ final class SystemUnderTest: @unchecked Sendable {
         env["CRM_HEARTBEAT_MS"] = "250"
         env["CRM_LOG_LEVEL"] = "info"
         env["CRM_DEFAULT_COUNTRY"] = "NO"
+        env["CRM_ADMIN_PASSWORD"] = adminPassword
+        // The lowest bcrypt cost keeps tests that make users fast; the default (12) is for production.
+        env["CRM_BCRYPT_COST"] = "4"
         for (key, value) in extraEnvironment { env[key] = value }
         return env
     }
@@ -73,10 +80,20 @@ final class SystemUnderTest: @unchecked Sendable {
         processes[label] = process
     }
 
-    /// Starts the whole system and waits until the gateway says it is ready.
+    /// Starts the whole system, waits until the gateway says it is ready, and signs in as admin.
     func startAll() async throws {
-        for name in ["bus", "contacts", "telephony", "gateway"] { try start(name) }
+        for name in ["bus", "settings", "contacts", "telephony", "gateway"] { try start(name) }
         try await waitUntilReady()
+        token = try await signIn("admin", adminPassword)
+    }
+
+    /// Signs in and answers the session token.
+    func signIn(_ username: String, _ password: String) async throws -> String {
+        let (status, body) = try await http("POST", "/api/v1/auth/login", json: ["username": username, "password": password], token: nil)
+        guard status == 200, let token = (body as? [String: Any])?["token"] as? String else {
+            throw E2EError("signing in as \(username) answered \(status): \(String(describing: body))")
+        }
+        return token
     }
 
     func waitUntilReady(timeout: Duration = .seconds(30)) async throws {
@@ -121,15 +138,17 @@ final class SystemUnderTest: @unchecked Sendable {
 
     // MARK: - HTTP
 
-    /// Sends a request; returns the status and the parsed JSON body (nil when not JSON).
+    /// Sends a request with `token` (by default the signed-in admin's; nil sends none);
+    /// returns the status and the parsed JSON body (nil when not JSON).
     @discardableResult
     func http(
         _ method: String, _ path: String, json: Any? = nil, headers: [String: String] = [:],
-        timeout: TimeInterval = 15
+        timeout: TimeInterval = 15, token: String?? = .none
     ) async throws -> (Int, Any?) {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         request.httpMethod = method
         request.timeoutInterval = timeout
+        if let bearer = token ?? self.token { request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization") }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let json {
             request.httpBody = try JSONSerialization.data(withJSONObject: json)

@@ -25,6 +25,13 @@ struct ContactHandlers: Sendable {
             ContactsContract.Method.get: jsonHandler(ContactIdRequest.self) { body, _ in try await store.get(id: body.id) },
             ContactsContract.Method.list: jsonHandler(ListContactsRequest.self) { body, _ in try await store.list(body) },
             ContactsContract.Method.history: jsonHandler(HistoryRequest.self) { body, _ in try await store.history(body) },
+            ContactsContract.Method.referenceUsage: jsonHandler(ReferenceIdRequest.self) { body, _ in
+                try await store.referenceUsage(kind: body.kind, id: body.id)
+            },
+            ContactsContract.Method.referenceMove: { request in
+                try await store.moveReference(
+                    try decodeBody(ReferenceMoveRequest.self, request), actor: request.headers.actor, requestId: request.requestId)
+            },
         ]
     }
 }

@@ -8,6 +8,8 @@ struct ContactRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var firstName: String
     var lastName: String
     var title: String?
+    var sourceId: Int64?
+    var roleId: Int64?
     var createdAt: Date
     var updatedAt: Date
     var deletedAt: Date?
@@ -23,6 +25,8 @@ struct ContactRecord: Codable, FetchableRecord, MutablePersistableRecord {
         case id, title
         case firstName = "first_name"
         case lastName = "last_name"
+        case sourceId = "source_id"
+        case roleId = "role_id"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case deletedAt = "deleted_at"

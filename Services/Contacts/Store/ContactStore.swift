@@ -20,12 +20,14 @@ struct ContactStore: Sendable {
         let title = request.title?.trimmed.nilIfEmpty
         return try await database.idempotentWrite(requestId: requestId, method: ContactsContract.Method.create) { db, outbox in
             let now = Date()
+            try ReferenceRules.check(db, sourceId: request.sourceId, roleId: request.roleId, categoryIds: request.categoryIds)
             var record = ContactRecord(
                 id: nil, firstName: input.firstName, lastName: input.lastName, title: title,
-                createdAt: now, updatedAt: now, deletedAt: nil)
+                sourceId: request.sourceId, roleId: request.roleId, createdAt: now, updatedAt: now, deletedAt: nil)
             try record.insert(db)
             let id = record.id!
             try replaceChildren(db, contactId: id, phones: input.phones, emails: input.emails)
+            try ReferenceRules.replaceCategories(db, contactId: id, request.categoryIds)
             let contact = try loadContact(db, id: id)!
             try addHistory(
                 db, contactId: id, kind: "created", actor: actor,
@@ -50,14 +52,19 @@ struct ContactStore: Sendable {
             if let value = request.firstName { record.firstName = value.trimmed }
             if let value = request.lastName { record.lastName = value.trimmed }
             if let value = request.title { record.title = value.trimmed.nilIfEmpty }
+            let sourceId = request.sourceId.map { $0 == 0 ? nil : $0 }, roleId = request.roleId.map { $0 == 0 ? nil : $0 }
+            try ReferenceRules.check(db, sourceId: sourceId ?? nil, roleId: roleId ?? nil, categoryIds: request.categoryIds)
+            if let sourceId { record.sourceId = sourceId }
+            if let roleId { record.roleId = roleId }
             if record.firstName.isEmpty && record.lastName.isEmpty {
                 throw BusError.invalid("a contact needs a first or a last name")
             }
             record.updatedAt = Date()
             try record.update(db)
             try replaceChildren(db, contactId: request.id, phones: phoneInput, emails: emailInput)
+            try ReferenceRules.replaceCategories(db, contactId: request.id, request.categoryIds)
             let after = try loadContact(db, id: request.id)!
-            let changes = Self.diff(before, after)
+            let changes = try Self.diff(before, after, names: ReferenceRules.names(db))
             if !changes.isEmpty {
                 try addHistory(
                     db, contactId: request.id, kind: "updated", actor: actor,
@@ -84,7 +91,24 @@ struct ContactStore: Sendable {
         }
     }
 
+    /// Moves or clears every use of a reference item, in one transaction (settings asks, when
+    /// an item is deleted with a replacement, or for "move customers").
+    func moveReference(_ request: ReferenceMoveRequest, actor: String?, requestId: String) async throws -> Data {
+        try await database.idempotentWrite(requestId: requestId, method: ContactsContract.Method.referenceMove) { db, outbox in
+            if let to = request.to {
+                guard try Row.fetchOne(db, sql: "SELECT 1 FROM reference_item WHERE id = ? AND kind = ?", arguments: [to, request.kind.rawValue]) != nil
+                else { throw BusError.invalid("\(request.kind.itemName) \(to) is not known to the contacts service (yet)") }
+            }
+            let count = try ReferenceRules.move(db, outbox, kind: request.kind, from: request.from, to: request.to, actor: actor)
+            return try Wire.encode(ReferenceCount(count: count))
+        }
+    }
+
     // MARK: - Reads
+
+    func referenceUsage(kind: ReferenceKind, id: Int64) async throws -> ReferenceCount {
+        ReferenceCount(count: try await database.read { db in try ReferenceRules.users(db, kind: kind, id: id).count })
+    }
 
     func get(id: Int64) async throws -> Contact {
         guard let contact = try await database.read({ db in try loadContact(db, id: id) }) else {
@@ -236,7 +260,7 @@ struct ContactStore: Sendable {
         return value
     }
 
-    static func diff(_ before: Contact, _ after: Contact) -> [FieldChange] {
+    static func diff(_ before: Contact, _ after: Contact, names: [Int64: String] = [:]) -> [FieldChange] {
         var changes: [FieldChange] = []
         func compare(_ field: String, _ old: String?, _ new: String?) {
             if old != new { changes.append(FieldChange(field: field, before: old, after: new)) }
@@ -246,6 +270,12 @@ struct ContactStore: Sendable {
         compare("title", before.title, after.title)
         compare("phones", before.phones.map(\.number).joined(separator: ", "), after.phones.map(\.number).joined(separator: ", "))
         compare("emails", before.emails.map(\.address).joined(separator: ", "), after.emails.map(\.address).joined(separator: ", "))
+        func name(_ id: Int64?) -> String? { id.map { names[$0] ?? "#\($0)" } }
+        compare("source", name(before.sourceId), name(after.sourceId))
+        compare("role", name(before.roleId), name(after.roleId))
+        compare(
+            "categories", before.categoryIds.compactMap(name).joined(separator: ", ").nilIfEmpty,
+            after.categoryIds.compactMap(name).joined(separator: ", ").nilIfEmpty)
         return changes
     }
 }
@@ -259,6 +289,9 @@ func loadContact(_ db: Database, id: Int64) throws -> Contact? {
         id: id, firstName: record.firstName, lastName: record.lastName, title: record.title,
         phones: phones.map { ContactPhone(number: $0.number, e164: $0.e164, kind: $0.kind) },
         emails: emails.map { ContactEmail(address: $0.address, kind: $0.kind) },
+        sourceId: record.sourceId, roleId: record.roleId,
+        categoryIds: try Int64.fetchAll(
+            db, sql: "SELECT category_id FROM contact_category WHERE contact_id = ? ORDER BY category_id", arguments: [id]),
         createdAt: record.createdAt, updatedAt: record.updatedAt, deletedAt: record.deletedAt)
 }
 

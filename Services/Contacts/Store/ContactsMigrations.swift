@@ -48,5 +48,29 @@ enum ContactsMigrations {
                     CREATE INDEX contact_history_contact ON contact_history(contact_id, id);
                     """)
         }
+    
+        migrator.registerMigration("contacts-v2-reference") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE contact ADD COLUMN source_id INTEGER;
+                    ALTER TABLE contact ADD COLUMN role_id INTEGER;
+                    CREATE INDEX contact_source ON contact(source_id) WHERE source_id IS NOT NULL;
+                    CREATE INDEX contact_role ON contact(role_id) WHERE role_id IS NOT NULL;
+                    CREATE TABLE contact_category (
+                        contact_id INTEGER NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
+                        category_id INTEGER NOT NULL,
+                        PRIMARY KEY (contact_id, category_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX contact_category_category ON contact_category(category_id);
+                    -- The settings service's reference data, kept from its events (a read model).
+                    CREATE TABLE reference_item (
+                        id INTEGER PRIMARY KEY,
+                        kind TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        active BOOLEAN NOT NULL,
+                        applies_to TEXT
+                    );
+                    """)
+        }
     }
 }
