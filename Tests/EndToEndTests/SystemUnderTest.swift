@@ -138,6 +138,16 @@ final class SystemUnderTest: @unchecked Sendable {
 
     // MARK: - HTTP
 
+    /// A session that never stores or sends cookies on its own: each request carries exactly
+    /// the credentials the test gives it.
+    static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpCookieAcceptPolicy = .never
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieStorage = nil
+        return URLSession(configuration: configuration)
+    }()
+
     /// Sends a request with `token` (by default the signed-in admin's; nil sends none);
     /// returns the status and the parsed JSON body (nil when not JSON).
     @discardableResult
@@ -148,13 +158,18 @@ final class SystemUnderTest: @unchecked Sendable {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         request.httpMethod = method
         request.timeoutInterval = timeout
-        if let bearer = token ?? self.token { request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization") }
+        let bearer: String?
+        switch token {
+        case .none: bearer = self.token
+        case .some(let given): bearer = given
+        }
+        if let bearer { request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization") }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let json {
             request.httpBody = try JSONSerialization.data(withJSONObject: json)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let (data, response) = try await Self.session.data(for: request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         return (status, try? JSONSerialization.jsonObject(with: data))
     }
