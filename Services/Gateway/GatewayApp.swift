@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bus
 import Contracts
 import Foundation
 import Hummingbird
@@ -34,8 +35,13 @@ struct GatewayApp: AsyncParsableCommand {
             router: router,
             configuration: .init(address: .hostname(config.httpHost, port: config.httpPort), serverName: "crm-gateway"),
             logger: Logger(label: "gateway.http"))
+        let credentialEvents = EventSubscriber(
+            context: runtime.context, endpoint: config.eventsSubscribeEndpoint, client: runtime.client,
+            sources: [SettingsContract.service],
+            applier: CredentialEvents(client: runtime.client, authenticator: authenticator), curve: runtime.curve,
+            logger: Logger(label: "gateway.subscriber"))
         try await runtime.run(
             handlers: ["gateway.health": { _ in Data("{\"service\":\"gateway\",\"status\":\"ok\"}".utf8) }],
-            services: [app])
+            services: [credentialEvents, app])
     }
 }

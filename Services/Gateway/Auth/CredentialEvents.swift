@@ -1,0 +1,44 @@
+import Bus
+import Contracts
+import Foundation
+
+/// Follows the settings service's events so that a token revoked, a password reset or a user
+/// changed anywhere (another gateway, the command line) stops working here at once, not when
+/// the `Authenticator`'s cache runs out. The gateway keeps no database, so the checkpoint lives
+/// in memory and starts at settings' latest event: what happened before this process started
+/// is not in its cache anyway.
+actor CredentialEvents: EventApplier {
+    private let client: BusClient
+    private let authenticator: Authenticator
+    private var applied: Int64?
+
+    init(client: BusClient, authenticator: Authenticator) {
+        self.client = client
+        self.authenticator = authenticator
+    }
+
+    func checkpoint(for source: String) async throws -> Int64 {
+        if let applied { return applied }
+        let reply = try await client.call(
+            service: SettingsContract.service, method: EventsSince.method,
+            body: try JSONEncoder().encode(EventsSince.Request(after: Int64.max - 1, limit: 1)), timeout: .seconds(5))
+        let latest = try EventsSince.decodeReply(reply, source: source).lastSequence
+        applied = latest
+        return latest
+    }
+
+    func apply(_ event: BusEvent) async throws {
+        if let applied, event.sequence <= applied { return }
+        applied = event.sequence
+        switch event.type {
+        case SettingsContract.Event.tokenRevoked, SettingsContract.Event.signedOut:
+            guard let id = try Wire.decode(SettingsChange.self, from: event.payload).id else { return }
+            await authenticator.forget { $0.tokenId == id }
+        case SettingsContract.Event.userUpdated, SettingsContract.Event.passwordChanged:
+            guard let id = try Wire.decode(SettingsChange.self, from: event.payload).id else { return }
+            await authenticator.forget { $0.userId == id }
+        default:
+            return
+        }
+    }
+}
