@@ -1,6 +1,6 @@
 import Foundation
-import ServiceKit
 import Logging
+import ServiceKit
 import Storage
 
 /// The first start of a new installation: the default data and the administrator `admin`,
@@ -27,12 +27,12 @@ enum FirstStart {
         FileHandle.standardOutput.write(
             Data(
                 """
-            ============================================================
-            First start: sign in as 'admin' with the password
-                \(generated)
-            (also written to \(path), mode 0600; delete it once read)
-            ============================================================
+                ============================================================
+                First start: sign in as 'admin' with the password
+                    \(generated)
+                (also written to \(path), mode 0600; delete it once read)
+                ============================================================
 
-            """.utf8))
+                """.utf8))
     }
 }

@@ -21,7 +21,8 @@ struct SettingsApp: AsyncParsableCommand {
             path: try config.dataFolder(for: SettingsContract.service) + "/settings.sqlite",
             migrations: SettingsMigrations.register)
         let hasher = PasswordHasher(cost: settings.bcryptCost)
-        try await FirstStart.run(database: database, hasher: hasher, options: settings, dataDirectory: config.dataDirectory, logger: runtime.logger)
+        try await FirstStart.run(
+            database: database, hasher: hasher, options: settings, dataDirectory: config.dataDirectory, logger: runtime.logger)
         let store = SettingsStore(
             database: database, hasher: hasher, sessionLifetime: settings.sessionLifetime,
             owners: BusReferenceOwners(client: runtime.client, timeout: config.requestTimeout))

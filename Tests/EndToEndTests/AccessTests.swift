@@ -52,7 +52,9 @@ struct AccessTests {
             }
         }
         // Signing out ends the session used, so it goes last.
-        operations.sort { ($0.path.hasSuffix("/logout") ? 1 : 0, $0.path, $0.method) < ($1.path.hasSuffix("/logout") ? 1 : 0, $1.path, $1.method) }
+        operations.sort {
+            ($0.path.hasSuffix("/logout") ? 1 : 0, $0.path, $0.method) < ($1.path.hasSuffix("/logout") ? 1 : 0, $1.path, $1.method)
+        }
         #expect(operations.count > 100, "only \(operations.count) operations in the OpenAPI document")
         #expect(Set(operations.filter(\.open).map(\.path)) == ["/healthz", "/readyz", "/api/v1/auth/login"])
         #expect(operations.contains { $0.path == "/api/v1/settings/industries" && $0.method == "POST" && $0.bossOnly })

@@ -57,7 +57,8 @@ struct SettingsFlowTests {
             ids.append(try #require((body as? [String: Any])?["id"] as? Int))
         }
         let (company, _) = try await system.http(
-            "POST", "/api/v1/contacts", json: ["last_name": "Wrong", "category_ids": [categories.first { $0["applies_to"] as? String == "company" }?["id"] ?? 0]])
+            "POST", "/api/v1/contacts",
+            json: ["last_name": "Wrong", "category_ids": [categories.first { $0["applies_to"] as? String == "company" }?["id"] ?? 0]])
         #expect(company == 422)
 
         let (usage, usageBody) = try await system.http("GET", "/api/v1/settings/sources/\(web)/usage")
@@ -118,7 +119,9 @@ struct SettingsFlowTests {
         let lines = created.split(separator: "\n")
         let token = try #require(lines.last.map(String.init))
         let id = try #require(lines.first?.split(separator: " ").dropFirst().first.flatMap { Int($0) })
-        let event: [String: Any] = ["event_id": "e1", "call_id": "c1", "type": "ringing", "from": "+4791234567", "at": "2026-01-01T00:00:00Z"]
+        let event: [String: Any] = [
+            "event_id": "e1", "call_id": "c1", "type": "ringing", "from": "+4791234567", "at": "2026-01-01T00:00:00Z",
+        ]
         #expect(try await system.http("POST", "/api/v1/telephony/events", json: event, token: token).0 == 200)
         #expect(try system.run("crm", ["token", "list"]).contains("PBX"))
         _ = try system.run("crm", ["token", "revoke", String(id)])

@@ -136,7 +136,8 @@ struct AccountTests {
     func tokens() async throws {
         let fixture = try await Fixture()
         await expectBusError("invalid") {
-            _ = try await fixture.store.createToken(CreateTokenRequest(name: "pbx", scopes: ["telephony:everything"]), headers: Fixture.boss)
+            _ = try await fixture.store.createToken(
+                CreateTokenRequest(name: "pbx", scopes: ["telephony:everything"]), headers: Fixture.boss)
         }
         await expectBusError("invalid") {
             _ = try await fixture.store.createToken(CreateTokenRequest(name: "pbx", scopes: []), headers: Fixture.boss)
@@ -151,7 +152,8 @@ struct AccountTests {
         #expect(entry.lastUsedAt != nil)
         // A user cannot make or revoke tokens for someone else.
         await expectBusError("forbidden") {
-            _ = try await fixture.store.createToken(CreateTokenRequest(name: "x", scopes: [Scope.contactsRead], userId: 1), headers: Fixture.user)
+            _ = try await fixture.store.createToken(
+                CreateTokenRequest(name: "x", scopes: [Scope.contactsRead], userId: 1), headers: Fixture.user)
         }
         await expectBusError("forbidden") { _ = try await fixture.store.revokeToken(id: created.info.id, headers: Fixture.user) }
         let revoked = try await fixture.store.revokeToken(id: created.info.id, headers: Fixture.boss)

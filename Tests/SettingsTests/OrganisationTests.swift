@@ -28,14 +28,17 @@ struct OrganisationTests {
         #expect(roots[0].children?[0].children?[0].children?[0].id == tromso.id)
 
         await expectBusError("conflict") {
-            _ = try await fixture.store.updateGroup(UpdateGroupRequest(id: sales.id, parentId: tromso.id), headers: Fixture.boss, requestId: "m1")
+            _ = try await fixture.store.updateGroup(
+                UpdateGroupRequest(id: sales.id, parentId: tromso.id), headers: Fixture.boss, requestId: "m1")
         }
         await expectBusError("conflict") {
-            _ = try await fixture.store.updateGroup(UpdateGroupRequest(id: sales.id, parentId: sales.id), headers: Fixture.boss, requestId: "m2")
+            _ = try await fixture.store.updateGroup(
+                UpdateGroupRequest(id: sales.id, parentId: sales.id), headers: Fixture.boss, requestId: "m2")
         }
         let moved = try Fixture.decode(
             EmployeeGroup.self,
-            try await fixture.store.updateGroup(UpdateGroupRequest(id: north.id, parentId: support.id), headers: Fixture.boss, requestId: "m3"))
+            try await fixture.store.updateGroup(
+                UpdateGroupRequest(id: north.id, parentId: support.id), headers: Fixture.boss, requestId: "m3"))
         #expect(moved.parentId == support.id)
         let toRoot = try Fixture.decode(
             EmployeeGroup.self,
@@ -71,7 +74,8 @@ struct OrganisationTests {
         let sales = try await group(fixture, "Sales", type: "sales")
         let office = try await group(fixture, "Office")
         _ = try await fixture.store.setMember(
-            GroupMemberRequest(groupId: sales.id, userId: kari.user.id, role: "Key account manager"), headers: Fixture.boss, requestId: "s1")
+            GroupMemberRequest(groupId: sales.id, userId: kari.user.id, role: "Key account manager"), headers: Fixture.boss, requestId: "s1"
+        )
         _ = try await fixture.store.setMember(
             GroupMemberRequest(groupId: office.id, userId: ola.user.id, role: "Assistant"), headers: Fixture.boss, requestId: "s2")
         let loaded = try await fixture.store.group(id: sales.id)
@@ -94,7 +98,8 @@ struct OrganisationTests {
         #expect(budgets.count == 3 && budgets.first { $0.period == "2026-11" }?.amount == 125_000.5)
         await expectBusError("conflict") {
             _ = try await fixture.store.setBudget(
-                SetBudgetRequest(userId: ola.user.id, period: "2026-11", amount: 1, currency: "NOK"), headers: Fixture.boss, requestId: "b-ola")
+                SetBudgetRequest(userId: ola.user.id, period: "2026-11", amount: 1, currency: "NOK"), headers: Fixture.boss,
+                requestId: "b-ola")
         }
         for bad in ["2026-13", "2026-Q5", "26", "2026-1", "november"] {
             await expectBusError("invalid") {
@@ -104,7 +109,8 @@ struct OrganisationTests {
         }
         await expectBusError("invalid") {
             _ = try await fixture.store.setBudget(
-                SetBudgetRequest(userId: kari.user.id, period: "2026", amount: -5, currency: "NOK"), headers: Fixture.boss, requestId: "neg")
+                SetBudgetRequest(userId: kari.user.id, period: "2026", amount: -5, currency: "NOK"), headers: Fixture.boss, requestId: "neg"
+            )
         }
         _ = try await fixture.store.removeMember(
             GroupMemberRequest(groupId: sales.id, userId: kari.user.id), headers: Fixture.boss, requestId: "r1")

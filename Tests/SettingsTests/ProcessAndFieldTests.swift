@@ -16,7 +16,9 @@ struct ProcessAndFieldTests {
         #expect(process.statuses.map(\.name) == ["Prospect", "Offer", "Order", "Lost"])
         #expect(process.statuses.map(\.final) == [nil, nil, "won", "lost"])
         #expect(process.statuses.map(\.probability) == [10, 50, 100, 0])
-        await expectBusError("conflict") { _ = try await fixture.store.deleteProcess(id: process.id, headers: Fixture.boss, requestId: "d") }
+        await expectBusError("conflict") {
+            _ = try await fixture.store.deleteProcess(id: process.id, headers: Fixture.boss, requestId: "d")
+        }
     }
 
     @Test("processes: statuses validated and keep their ids when edited; fixed labels; one default")
@@ -31,14 +33,24 @@ struct ProcessAndFieldTests {
         let created = try Fixture.decode(
             CRMProcess.self,
             try await fixture.store.createProcess(
-                CreateProcessRequest(name: "Licences", statuses: statuses, subjectLabels: ["Licence", "Renewal"], weightLabels: ["Low", "High"]),
+                CreateProcessRequest(
+                    name: "Licences", statuses: statuses, subjectLabels: ["Licence", "Renewal"], weightLabels: ["Low", "High"]),
                 headers: Fixture.boss, requestId: "p1"))
         #expect(!created.isDefault && created.subjectLabels == ["Licence", "Renewal"])
         for bad in [
             [ProcessStatus(id: nil, name: "Only", probability: 50, final: nil)],
-            [ProcessStatus(id: nil, name: "A", probability: 150, final: nil), ProcessStatus(id: nil, name: "B", probability: 100, final: "won")],
-            [ProcessStatus(id: nil, name: "A", probability: 10, final: "maybe"), ProcessStatus(id: nil, name: "B", probability: 100, final: "won")],
-            [ProcessStatus(id: nil, name: "A", probability: 10, final: nil), ProcessStatus(id: nil, name: "a", probability: 100, final: "won")],
+            [
+                ProcessStatus(id: nil, name: "A", probability: 150, final: nil),
+                ProcessStatus(id: nil, name: "B", probability: 100, final: "won"),
+            ],
+            [
+                ProcessStatus(id: nil, name: "A", probability: 10, final: "maybe"),
+                ProcessStatus(id: nil, name: "B", probability: 100, final: "won"),
+            ],
+            [
+                ProcessStatus(id: nil, name: "A", probability: 10, final: nil),
+                ProcessStatus(id: nil, name: "a", probability: 100, final: "won"),
+            ],
         ] {
             await expectBusError("invalid") {
                 _ = try await fixture.store.createProcess(
@@ -60,7 +72,8 @@ struct ProcessAndFieldTests {
         let defaults = try await fixture.store.listProcesses().filter(\.isDefault)
         #expect(defaults.map(\.id) == [created.id])
         await expectBusError("conflict") {
-            _ = try await fixture.store.updateProcess(UpdateProcessRequest(id: created.id, isDefault: false), headers: Fixture.boss, requestId: "p3")
+            _ = try await fixture.store.updateProcess(
+                UpdateProcessRequest(id: created.id, isDefault: false), headers: Fixture.boss, requestId: "p3")
         }
     }
 
@@ -78,7 +91,8 @@ struct ProcessAndFieldTests {
         #expect(field.key == "number_of_employees" && field.required && field.ownTab)
         await expectBusError("conflict") {
             _ = try await fixture.store.createField(
-                CreateFieldRequest(appliesTo: "company", label: "Number of employees!", type: "text"), headers: Fixture.boss, requestId: "f2")
+                CreateFieldRequest(appliesTo: "company", label: "Number of employees!", type: "text"), headers: Fixture.boss,
+                requestId: "f2")
         }
         await expectBusError("invalid") {
             _ = try await fixture.store.createField(
@@ -86,7 +100,8 @@ struct ProcessAndFieldTests {
         }
         await expectBusError("invalid") {
             _ = try await fixture.store.createField(
-                CreateFieldRequest(appliesTo: "contact", label: "Notes", type: "text", options: ["a"]), headers: Fixture.boss, requestId: "f4")
+                CreateFieldRequest(appliesTo: "contact", label: "Notes", type: "text", options: ["a"]), headers: Fixture.boss,
+                requestId: "f4")
         }
         await expectBusError("invalid") {
             _ = try await fixture.store.createField(
@@ -111,12 +126,14 @@ struct ProcessAndFieldTests {
             ConfigurationRequest(section: .visibility, value: visibility), headers: Fixture.boss, requestId: "c1")
         #expect(try await fixture.store.configuration(.visibility).decode(VisibilityConfiguration.self).sharedCustomerCards == false)
         let gdpr = try JSONValue.of(GDPRConfiguration(anonymizeFields: ["phones", "emails"], reviewAfterDays: 365))
-        _ = try await fixture.store.setConfiguration(ConfigurationRequest(section: .gdpr, value: gdpr), headers: Fixture.boss, requestId: "c2")
+        _ = try await fixture.store.setConfiguration(
+            ConfigurationRequest(section: .gdpr, value: gdpr), headers: Fixture.boss, requestId: "c2")
         let stored = try await fixture.store.configuration(.gdpr).decode(GDPRConfiguration.self)
         #expect(stored.anonymizeFields == ["emails", "phones"] && stored.reviewAfterDays == 365)
         let search = try JSONValue.of(
             SearchConfiguration(fields: [.init(field: "city", mode: "dropdown"), .init(field: "origin_of_contact", mode: "dropdown")]))
-        _ = try await fixture.store.setConfiguration(ConfigurationRequest(section: .search, value: search), headers: Fixture.boss, requestId: "c3")
+        _ = try await fixture.store.setConfiguration(
+            ConfigurationRequest(section: .search, value: search), headers: Fixture.boss, requestId: "c3")
         for (section, bad) in [
             (ConfigurationSection.search, try JSONValue.of(SearchConfiguration(fields: [.init(field: "shoe_size", mode: "text")]))),
             (.search, try JSONValue.of(SearchConfiguration(fields: [.init(field: "city", mode: "slider")]))),

@@ -9,7 +9,9 @@ import Testing
 
 @Suite("Settings: reference data")
 struct ReferenceTests {
-    func create(_ fixture: Fixture, _ kind: ReferenceKind, _ name: String, colour: String? = nil, appliesTo: String? = nil) async throws
+    func create(
+        _ fixture: Fixture, _ kind: ReferenceKind, _ name: String, colour: String? = nil, appliesTo: String? = nil
+    ) async throws
         -> ReferenceItem
     {
         try Fixture.decode(
@@ -83,7 +85,8 @@ struct ReferenceTests {
         #expect(try await fixture.store.usage(kind: .industries, id: finance.id).count == 12)
         await expectBusError("invalid") {
             _ = try await fixture.store.deleteReference(
-                DeleteReferenceRequest(kind: .industries, id: finance.id, replacementId: finance.id), headers: Fixture.boss, requestId: "d2")
+                DeleteReferenceRequest(kind: .industries, id: finance.id, replacementId: finance.id), headers: Fixture.boss, requestId: "d2"
+            )
         }
         let deleted = try await fixture.store.deleteReference(
             DeleteReferenceRequest(kind: .industries, id: finance.id, replacementId: retail.id), headers: Fixture.boss, requestId: "d3")
@@ -132,7 +135,8 @@ struct ReferenceTests {
         let item = try await create(fixture, .roles, "Chief Happiness Officer")
         _ = try await fixture.store.updateReference(
             UpdateReferenceRequest(kind: .roles, id: item.id, name: "CHO"), headers: Fixture.boss, requestId: "u")
-        _ = try await fixture.store.deleteReference(DeleteReferenceRequest(kind: .roles, id: item.id), headers: Fixture.boss, requestId: "d")
+        _ = try await fixture.store.deleteReference(
+            DeleteReferenceRequest(kind: .roles, id: item.id), headers: Fixture.boss, requestId: "d")
         let trail = try await fixture.store.audit(ListAuditRequest(entity: "reference", entityId: item.id))
         #expect(trail.items.map(\.action) == ["deleted", "updated", "created"])
         let update = trail.items[1]

@@ -47,7 +47,9 @@ struct StatusCommand: AsyncParsableCommand {
             print("  unreachable: \(error)")
             throw ExitCode(1)
         }
-        let names = (plan?.processes.map { $0.executable ?? $0.name } ?? ["settings", "contacts", "telephony", "gateway"]).filter { $0 != "bus" }
+        let names = (plan?.processes.map { $0.executable ?? $0.name } ?? ["settings", "contacts", "telephony", "gateway"]).filter {
+            $0 != "bus"
+        }
         for name in names {
             let label = name.padding(toLength: 12, withPad: " ", startingAt: 0)
             do {

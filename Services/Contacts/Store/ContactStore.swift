@@ -96,7 +96,9 @@ struct ContactStore: Sendable {
     func moveReference(_ request: ReferenceMoveRequest, actor: String?, requestId: String) async throws -> Data {
         try await database.idempotentWrite(requestId: requestId, method: ContactsContract.Method.referenceMove) { db, outbox in
             if let to = request.to {
-                guard try Row.fetchOne(db, sql: "SELECT 1 FROM reference_item WHERE id = ? AND kind = ?", arguments: [to, request.kind.rawValue]) != nil
+                guard
+                    try Row.fetchOne(
+                        db, sql: "SELECT 1 FROM reference_item WHERE id = ? AND kind = ?", arguments: [to, request.kind.rawValue]) != nil
                 else { throw BusError.invalid("\(request.kind.itemName) \(to) is not known to the contacts service (yet)") }
             }
             let count = try ReferenceRules.move(db, outbox, kind: request.kind, from: request.from, to: request.to, actor: actor)

@@ -48,7 +48,7 @@ enum ContactsMigrations {
                     CREATE INDEX contact_history_contact ON contact_history(contact_id, id);
                     """)
         }
-    
+
         migrator.registerMigration("contacts-v2-reference") { db in
             try db.execute(
                 sql: """

@@ -78,7 +78,8 @@ enum ReferenceRules {
             field = "categories"
             if let to {
                 try db.execute(
-                    sql: "INSERT OR IGNORE INTO contact_category (contact_id, category_id) SELECT contact_id, ? FROM contact_category WHERE category_id = ?",
+                    sql:
+                        "INSERT OR IGNORE INTO contact_category (contact_id, category_id) SELECT contact_id, ? FROM contact_category WHERE category_id = ?",
                     arguments: [to, from])
             }
             try db.execute(sql: "DELETE FROM contact_category WHERE category_id = ?", arguments: [from])
@@ -87,7 +88,8 @@ enum ReferenceRules {
         }
         let before = names[from] ?? "#\(from)", after = to.map { names[$0] ?? "#\($0)" }
         let change = try Wire.encode([FieldChange(field: field, before: before, after: after)])
-        let summary = after.map { "\(kind.itemName.capitalized) \(before) replaced by \($0)" } ?? "\(kind.itemName.capitalized) \(before) removed"
+        let summary =
+            after.map { "\(kind.itemName.capitalized) \(before) replaced by \($0)" } ?? "\(kind.itemName.capitalized) \(before) removed"
         let now = Date()
         for id in ids {
             try db.execute(sql: "UPDATE contact SET updated_at = ? WHERE id = ?", arguments: [now, id])

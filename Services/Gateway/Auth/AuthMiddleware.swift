@@ -18,8 +18,10 @@ struct AuthMiddleware: RouterMiddleware {
             context.token = token
             do {
                 context.principal = try await authenticator.principal(for: token)
-            } catch let error as BusError where error.code == "unauthorized" {
-                context.authProblem = error.message
+            } catch let error as BusError {
+                // Refused (401), or not checkable now (settings unavailable: 503 for routes that
+                // need a token; open routes such as /healthz still answer).
+                context.authError = error
             }
         }
         return try await next(request, context)

@@ -14,9 +14,12 @@ enum RoutePolicy: Sendable, Equatable {
     func check(_ context: GatewayContext) throws {
         if self == .open { return }
         guard let principal = context.principal else {
+            if let error = context.authError {
+                guard error.code == "unauthorized" else { throw error }
+                throw BusError.unauthorized("\(error.message); sign in again (POST /api/v1/auth/login)")
+            }
             throw BusError.unauthorized(
-                context.authProblem.map { "\($0); sign in again (POST /api/v1/auth/login)" }
-                    ?? "this needs a token: sign in with POST /api/v1/auth/login and send Authorization: Bearer <token>")
+                "this needs a token: sign in with POST /api/v1/auth/login and send Authorization: Bearer <token>")
         }
         switch self {
         case .open, .signedIn:

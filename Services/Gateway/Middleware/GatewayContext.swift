@@ -1,3 +1,4 @@
+import Bus
 import Contracts
 import Hummingbird
 
@@ -9,8 +10,9 @@ struct GatewayContext: RequestContext {
     var principal: Principal?
     /// The token as presented (for signing out).
     var token: String?
-    /// Why the credentials presented were refused, for the 401 of a route that needs them.
-    var authProblem: String?
+    /// Why the credentials presented could not be accepted (refused, or settings did not
+    /// answer), for the route that needs them to report.
+    var authError: BusError?
     /// The client's address, for slowing down password guessing.
     let clientAddress: String?
 

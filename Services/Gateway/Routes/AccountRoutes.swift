@@ -37,7 +37,8 @@ struct AccountRoutes: Sendable {
         routes.add(.post, "/api/v1/auth/logout", .signedIn, tag: "auth", summary: "Sign out: end this session or token") {
             request, context in
             let token = context.token ?? ""
-            _ = try await api.call(request, context: context, service: service, method: M.logout, body: try Wire.encode(TokenRequest(token: token)))
+            _ = try await api.call(
+                request, context: context, service: service, method: M.logout, body: try Wire.encode(TokenRequest(token: token)))
             await authenticator.forget(token: token)
             var response = APIForwarder.json(status: .ok, body: Data("{\"ok\":true}".utf8))
             response.headers[.setCookie] = "\(AuthMiddleware.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
@@ -58,7 +59,8 @@ struct AccountRoutes: Sendable {
             .post, "/api/v1/auth/password", .scope(Scope.account), tag: "auth",
             summary: "Change one's own password (current_password, new_password)", body: true
         ) { request, context in
-            try await api.forward(request, context: context, service: service, method: M.changePassword, body: try await api.body(of: request))
+            try await api.forward(
+                request, context: context, service: service, method: M.changePassword, body: try await api.body(of: request))
         }
 
         // Users.
@@ -71,7 +73,8 @@ struct AccountRoutes: Sendable {
             return try await api.forward(request, context: context, service: service, method: M.listUsers, query: query)
         }
         routes.add(.get, "/api/v1/users/:id", .scope(Scope.settingsRead), tag: "users", summary: "One user") { request, context in
-            try await api.forward(request, context: context, service: service, method: M.getUser, query: try QueryBody(id: "id", from: context))
+            try await api.forward(
+                request, context: context, service: service, method: M.getUser, query: try QueryBody(id: "id", from: context))
         }
         routes.add(
             .post, "/api/v1/users", .boss(Scope.settingsWrite), tag: "users",
@@ -83,7 +86,8 @@ struct AccountRoutes: Sendable {
         routes.add(.patch, "/api/v1/users/:id", .boss(Scope.settingsWrite), tag: "users", summary: "Change a user", body: true) {
             request, context in
             let id = try pathID(context)
-            let response = try await api.forwardMerged(request, context: context, service: service, method: M.updateUser, fields: ["id": id])
+            let response = try await api.forwardMerged(
+                request, context: context, service: service, method: M.updateUser, fields: ["id": id])
             await authenticator.forget { $0.userId == id }
             return response
         }
@@ -93,7 +97,8 @@ struct AccountRoutes: Sendable {
             body: true
         ) { request, context in
             let id = try pathID(context)
-            let response = try await api.forwardMerged(request, context: context, service: service, method: M.setPassword, fields: ["id": id])
+            let response = try await api.forwardMerged(
+                request, context: context, service: service, method: M.setPassword, fields: ["id": id])
             await authenticator.forget { $0.userId == id }
             return response
         }

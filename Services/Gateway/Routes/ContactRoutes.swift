@@ -15,7 +15,8 @@ struct ContactRoutes: Sendable {
         let read = RoutePolicy.scope(Scope.contactsRead), write = RoutePolicy.scope(Scope.contactsWrite)
         routes.add(.post, "/api/v1/contacts", write, tag: "contacts", summary: "Create a contact", body: true, status: .created) {
             request, context in
-            try await api.forward(request, context: context, service: service, method: M.create, body: try await api.body(of: request), status: .created)
+            try await api.forward(
+                request, context: context, service: service, method: M.create, body: try await api.body(of: request), status: .created)
         }
         routes.add(
             .get, "/api/v1/contacts", read, tag: "contacts", summary: "List or search contacts",
@@ -35,7 +36,8 @@ struct ContactRoutes: Sendable {
             try await api.forwardMerged(request, context: context, service: service, method: M.update, fields: ["id": try pathID(context)])
         }
         routes.add(.delete, "/api/v1/contacts/:id", write, tag: "contacts", summary: "Delete a contact (soft)") { request, context in
-            try await api.forward(request, context: context, service: service, method: M.delete, query: try QueryBody(id: "id", from: context))
+            try await api.forward(
+                request, context: context, service: service, method: M.delete, query: try QueryBody(id: "id", from: context))
         }
         routes.add(
             .get, "/api/v1/contacts/:id/history", read, tag: "contacts", summary: "A contact's history",

@@ -51,7 +51,9 @@ enum OpenAPIDocument {
             "paths": paths,
             "components": [
                 "securitySchemes": [
-                    "bearer": ["type": "http", "scheme": "bearer", "description": "A session token from login, or an API token with scopes"],
+                    "bearer": [
+                        "type": "http", "scheme": "bearer", "description": "A session token from login, or an API token with scopes",
+                    ],
                     "session": ["type": "apiKey", "in": "cookie", "name": AuthMiddleware.cookieName],
                 ],
                 "schemas": [

@@ -28,12 +28,14 @@ struct OrganisationRoutes: Sendable {
                 request, context: context, service: service, method: M.createGroup, body: try await api.body(of: request), status: .created)
         }
         routes.add(.get, groups + "/:id", read, tag: "groups", summary: "One group with its subgroups") { request, context in
-            try await api.forward(request, context: context, service: service, method: M.getGroup, query: try QueryBody(id: "id", from: context))
+            try await api.forward(
+                request, context: context, service: service, method: M.getGroup, query: try QueryBody(id: "id", from: context))
         }
         routes.add(
             .patch, groups + "/:id", write, tag: "groups", summary: "Change or move a group (parent_id, move_to_root)", body: true
         ) { request, context in
-            try await api.forwardMerged(request, context: context, service: service, method: M.updateGroup, fields: ["id": try pathID(context)])
+            try await api.forwardMerged(
+                request, context: context, service: service, method: M.updateGroup, fields: ["id": try pathID(context)])
         }
         routes.add(
             .delete, groups + "/:id", write, tag: "groups", summary: "Delete a group; with subgroups only when recursive=true",
@@ -73,7 +75,8 @@ struct OrganisationRoutes: Sendable {
             try await api.forward(request, context: context, service: service, method: M.setBudget, body: try await api.body(of: request))
         }
         routes.add(.delete, "/api/v1/settings/budgets/:id", write, tag: "budgets", summary: "Delete a budget") { request, context in
-            try await api.forward(request, context: context, service: service, method: M.deleteBudget, query: try QueryBody(id: "id", from: context))
+            try await api.forward(
+                request, context: context, service: service, method: M.deleteBudget, query: try QueryBody(id: "id", from: context))
         }
     }
 }

@@ -18,7 +18,10 @@ struct SettingsRoutes: Sendable {
         for kind in ReferenceKind.allCases {
             let base = "/api/v1/settings/\(kind.rawValue)"
             let tag = "reference data"
-            routes.add(.get, base, read, tag: tag, summary: "List \(kind.rawValue)", query: ["active"] + (kind == .categories ? ["applies_to"] : [])) {
+            routes.add(
+                .get, base, read, tag: tag, summary: "List \(kind.rawValue)",
+                query: ["active"] + (kind == .categories ? ["applies_to"] : [])
+            ) {
                 request, context in
                 var query = QueryBody()
                 query.set("kind", kind.rawValue)
@@ -28,7 +31,8 @@ struct SettingsRoutes: Sendable {
             }
             routes.add(.post, base, write, tag: tag, summary: "Add a \(kind.itemName)", body: true, status: .created) { request, context in
                 try await api.forwardMerged(
-                    request, context: context, service: service, method: M.createReference, fields: ["kind": kind.rawValue], status: .created)
+                    request, context: context, service: service, method: M.createReference, fields: ["kind": kind.rawValue],
+                    status: .created)
             }
             routes.add(.get, base + "/:id", read, tag: tag, summary: "One \(kind.itemName)") { request, context in
                 var query = try QueryBody(id: "id", from: context)
@@ -60,7 +64,8 @@ struct SettingsRoutes: Sendable {
             if !kind.owners.isEmpty {
                 routes.add(
                     .post, base + "/:id/move-customers", write, tag: tag,
-                    summary: "Move every customer from this \(kind.itemName) to another ({to, confirm}); without confirm a dry run with the count",
+                    summary:
+                        "Move every customer from this \(kind.itemName) to another ({to, confirm}); without confirm a dry run with the count",
                     body: true
                 ) { request, context in
                     try await api.forwardMerged(
@@ -77,18 +82,22 @@ struct SettingsRoutes: Sendable {
         routes.add(.post, "/api/v1/settings/processes", write, tag: "processes", summary: "Add a process", body: true, status: .created) {
             request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.createProcess, body: try await api.body(of: request), status: .created)
+                request, context: context, service: service, method: M.createProcess, body: try await api.body(of: request),
+                status: .created)
         }
         routes.add(.get, "/api/v1/settings/processes/:id", read, tag: "processes", summary: "One process") { request, context in
-            try await api.forward(request, context: context, service: service, method: M.getProcess, query: try QueryBody(id: "id", from: context))
+            try await api.forward(
+                request, context: context, service: service, method: M.getProcess, query: try QueryBody(id: "id", from: context))
         }
         routes.add(.patch, "/api/v1/settings/processes/:id", write, tag: "processes", summary: "Change a process", body: true) {
             request, context in
-            try await api.forwardMerged(request, context: context, service: service, method: M.updateProcess, fields: ["id": try pathID(context)])
+            try await api.forwardMerged(
+                request, context: context, service: service, method: M.updateProcess, fields: ["id": try pathID(context)])
         }
         routes.add(.delete, "/api/v1/settings/processes/:id", write, tag: "processes", summary: "Delete a process (not the default)") {
             request, context in
-            try await api.forward(request, context: context, service: service, method: M.deleteProcess, query: try QueryBody(id: "id", from: context))
+            try await api.forward(
+                request, context: context, service: service, method: M.deleteProcess, query: try QueryBody(id: "id", from: context))
         }
 
         // Additional-information fields.
@@ -105,14 +114,17 @@ struct SettingsRoutes: Sendable {
                 request, context: context, service: service, method: M.createField, body: try await api.body(of: request), status: .created)
         }
         routes.add(.get, "/api/v1/settings/fields/:id", read, tag: "fields", summary: "One custom field") { request, context in
-            try await api.forward(request, context: context, service: service, method: M.getField, query: try QueryBody(id: "id", from: context))
+            try await api.forward(
+                request, context: context, service: service, method: M.getField, query: try QueryBody(id: "id", from: context))
         }
         routes.add(.patch, "/api/v1/settings/fields/:id", write, tag: "fields", summary: "Change a custom field", body: true) {
             request, context in
-            try await api.forwardMerged(request, context: context, service: service, method: M.updateField, fields: ["id": try pathID(context)])
+            try await api.forwardMerged(
+                request, context: context, service: service, method: M.updateField, fields: ["id": try pathID(context)])
         }
         routes.add(.delete, "/api/v1/settings/fields/:id", write, tag: "fields", summary: "Delete a custom field") { request, context in
-            try await api.forward(request, context: context, service: service, method: M.deleteField, query: try QueryBody(id: "id", from: context))
+            try await api.forward(
+                request, context: context, service: service, method: M.deleteField, query: try QueryBody(id: "id", from: context))
         }
 
         // Configuration sections.

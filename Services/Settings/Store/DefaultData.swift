@@ -9,7 +9,10 @@ import Storage
 enum DefaultData {
     static let reference: [(ReferenceKind, [String])] = [
         (.sources, ["Web site", "Referral", "Trade fair", "Cold call", "Advertisement", "Social media"]),
-        (.industries, ["Consulting", "Finance", "Healthcare", "Manufacturing", "Public sector", "Retail", "Technology", "Telecommunications"]),
+        (
+            .industries,
+            ["Consulting", "Finance", "Healthcare", "Manufacturing", "Public sector", "Retail", "Technology", "Telecommunications"]
+        ),
         (.roles, ["General Manager", "Finance Manager", "Sales Manager", "Purchasing Manager", "IT Manager", "Consultant", "Assistant"]),
         (.companyStatuses, ["Active", "Inactive", "Bankrupt", "Merged", "Dissolved"]),
         (.taskCategories, ["Call", "Meeting", "E-mail", "Follow-up", "To-do"]),
@@ -53,7 +56,9 @@ enum DefaultData {
             db, outbox, event: SettingsContract.Event.userCreated, entity: "user", id: admin.id, actor: "system", before: nil,
             after: snapshot(admin))
 
-        func add(_ kind: ReferenceKind, _ name: String, position: Int, appliesTo: String? = nil, colour: String? = nil, locked: Bool = false)
+        func add(
+            _ kind: ReferenceKind, _ name: String, position: Int, appliesTo: String? = nil, colour: String? = nil, locked: Bool = false
+        )
             throws
         {
             let item = ReferenceItem(

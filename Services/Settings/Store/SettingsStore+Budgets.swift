@@ -25,12 +25,13 @@ extension SettingsStore {
         }
         return try await database.idempotentWrite(requestId: requestId, method: SettingsContract.Method.setBudget) { db, outbox in
             let user = try Self.user(db, id: request.userId)
-            let inSales = try Int.fetchOne(
-                db,
-                sql: """
-                    SELECT COUNT(*) FROM group_member JOIN employee_group ON employee_group.id = group_member.group_id
-                    WHERE group_member.user_id = ? AND employee_group.type = 'sales'
-                    """, arguments: [user.id]) ?? 0
+            let inSales =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT COUNT(*) FROM group_member JOIN employee_group ON employee_group.id = group_member.group_id
+                        WHERE group_member.user_id = ? AND employee_group.type = 'sales'
+                        """, arguments: [user.id]) ?? 0
             guard inSales > 0 else {
                 throw BusError.conflict("\(user.username) is not a member of a sales group, so has no sales budget")
             }

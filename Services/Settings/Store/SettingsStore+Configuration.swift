@@ -82,12 +82,14 @@ extension SettingsStore {
                 let gdpr = try value.decode(GDPRConfiguration.self)
                 if let unknown = gdpr.anonymizeFields.first(where: { !Self.personalFields.contains($0) }) {
                     throw BusError.invalid(
-                        "'\(unknown)' is not a contact field anonymisation knows; use \(Self.personalFields.sorted().joined(separator: ", "))")
+                        "'\(unknown)' is not a contact field anonymisation knows; use \(Self.personalFields.sorted().joined(separator: ", "))"
+                    )
                 }
                 guard (1...36500).contains(gdpr.reviewAfterDays) else {
                     throw BusError.invalid("review_after_days must be between 1 and 36500")
                 }
-                return try JSONValue.of(GDPRConfiguration(anonymizeFields: Array(Set(gdpr.anonymizeFields)).sorted(), reviewAfterDays: gdpr.reviewAfterDays))
+                return try JSONValue.of(
+                    GDPRConfiguration(anonymizeFields: Array(Set(gdpr.anonymizeFields)).sorted(), reviewAfterDays: gdpr.reviewAfterDays))
             case .visibility:
                 return try JSONValue.of(try value.decode(VisibilityConfiguration.self))
             }

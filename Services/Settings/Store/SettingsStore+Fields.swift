@@ -99,7 +99,9 @@ extension SettingsStore {
     }
 
     static func checkFieldLabel(_ raw: String) throws -> String {
-        guard let label = raw.trimmed.nilIfEmpty, label.count <= 100 else { throw BusError.invalid("a field needs a label of up to 100 characters") }
+        guard let label = raw.trimmed.nilIfEmpty, label.count <= 100 else {
+            throw BusError.invalid("a field needs a label of up to 100 characters")
+        }
         return label
     }
 

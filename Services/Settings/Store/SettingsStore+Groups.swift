@@ -217,7 +217,9 @@ extension SettingsStore {
     }
 
     static func checkGroupName(_ raw: String) throws -> String {
-        guard let name = raw.trimmed.nilIfEmpty, name.count <= 100 else { throw BusError.invalid("a group needs a name of up to 100 characters") }
+        guard let name = raw.trimmed.nilIfEmpty, name.count <= 100 else {
+            throw BusError.invalid("a group needs a name of up to 100 characters")
+        }
         return name
     }
 

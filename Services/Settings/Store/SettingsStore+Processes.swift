@@ -126,7 +126,9 @@ extension SettingsStore {
     // MARK: - Validation
 
     static func checkProcessName(_ raw: String) throws -> String {
-        guard let name = raw.trimmed.nilIfEmpty, name.count <= 100 else { throw BusError.invalid("a process needs a name of up to 100 characters") }
+        guard let name = raw.trimmed.nilIfEmpty, name.count <= 100 else {
+            throw BusError.invalid("a process needs a name of up to 100 characters")
+        }
         return name
     }
 

@@ -163,7 +163,9 @@ extension SettingsStore {
         return username
     }
 
-    static func checkContactFields(email: String?, phone: String?, extension: String?) throws -> (
+    static func checkContactFields(
+        email: String?, phone: String?, extension: String?
+    ) throws -> (
         email: String?, phone: String?, extension: String?
     ) {
         let email = email?.trimmed.nilIfEmpty
