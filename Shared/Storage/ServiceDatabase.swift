@@ -89,6 +89,12 @@ public final class ServiceDatabase: Sendable {
         }
     }
 
+    /// The reply stored for a request id, if that request ran already: for writes that do other
+    /// work (ask other services) before their own transaction, so a retry skips that work too.
+    public func storedReply(requestId: String) async throws -> Data? {
+        try await writer.read { db in try IdempotencyRecord.fetchOne(db, key: requestId)?.reply }
+    }
+
     /// The last sequence applied from `source`, 0 when none.
     public func checkpoint(source: String) async throws -> Int64 {
         try await writer.read { db in try InboxCheckpoint.fetchOne(db, key: source)?.lastSeq ?? 0 }

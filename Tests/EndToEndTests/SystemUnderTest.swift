@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -102,7 +103,17 @@ final class SystemUnderTest: @unchecked Sendable {
             if let (status, _) = try? await http("GET", "/readyz"), status == 200 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw E2EError("the system was not ready within \(timeout); logs in \(folder.path)")
+        let readiness = (try? await http("GET", "/readyz", token: .some(nil))).map { "\($0.0) \(String(describing: $0.1))" } ?? "no answer"
+        throw E2EError("the system was not ready within \(timeout) (readyz: \(readiness)); \(logTails())")
+    }
+
+    /// The last lines of every process's log, for a failure message (the folder is removed).
+    func logTails(lines: Int = 6) -> String {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0.hasSuffix(".log") }.sorted() ?? []
+        return files.map { name in
+            let text = (try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)) ?? ""
+            return "\n--- \(name)\n" + text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+        }.joined()
     }
 
     /// kill -9.
@@ -218,29 +229,49 @@ struct E2EError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Free TCP ports on loopback, found by binding port 0.
+/// Free TCP ports on loopback for the processes a test starts. They come from below the kernel's
+/// ephemeral range (`ip_local_port_range`): a port found by binding port 0 lies inside it, and an
+/// outgoing connection of another test can take it as its source port before our process binds
+/// it (seen: the bus failing with EADDRINUSE). Ports are handed out once per test process.
 enum FreePorts {
+    private static let state = Mutex<(next: Int, low: Int)>(
+        {
+            let range =
+                (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))?
+                .split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) } ?? []
+            let ephemeralLow = range.first ?? 32768
+            let low = max(1024, ephemeralLow - 12000)
+            return (low + Int.random(in: 0..<6000), low)
+        }())
+
     static func take(_ count: Int) throws -> [Int] {
-        var sockets: [Int32] = []
-        defer { sockets.forEach { close($0) } }
-        var ports: [Int] = []
-        for _ in 0..<count {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = 0
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        try state.withLock { state in
+            var ports: [Int] = []
+            var tried = 0
+            while ports.count < count {
+                tried += 1
+                guard tried < 10_000 else { throw E2EError("no free port below the ephemeral range") }
+                let port = state.next
+                state.next += 1
+                if state.next >= state.low + 12000 { state.next = state.low }
+                if isFree(port) { ports.append(port) }
             }
-            guard bound == 0 else { throw E2EError("cannot bind a free port") }
-            _ = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            }
-            sockets.append(fd)
-            ports.append(Int(UInt16(bigEndian: address.sin_port)))
+            return ports
         }
-        return ports
+    }
+
+    /// Whether the port can be bound on loopback right now.
+    private static func isFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        } == 0
     }
 }

@@ -88,8 +88,18 @@ struct ReferenceTests {
                 DeleteReferenceRequest(kind: .industries, id: finance.id, replacementId: finance.id), headers: Fixture.boss, requestId: "d2"
             )
         }
-        let deleted = try await fixture.store.deleteReference(
-            DeleteReferenceRequest(kind: .industries, id: finance.id, replacementId: retail.id), headers: Fixture.boss, requestId: "d3")
+        let deleted = try Fixture.decode(
+            ReferenceDeleted.self,
+            try await fixture.store.deleteReference(
+                DeleteReferenceRequest(kind: .industries, id: finance.id, replacementId: retail.id), headers: Fixture.boss,
+                requestId: "d3"))
+        // A retry of the same request answers the same, without asking the owners again.
+        let retried = try Fixture.decode(
+            ReferenceDeleted.self,
+            try await fixture.store.deleteReference(
+                DeleteReferenceRequest(kind: .industries, id: finance.id, replacementId: retail.id), headers: Fixture.boss,
+                requestId: "d3"))
+        #expect(retried.recordsAffected == 12)
         #expect(deleted.recordsAffected == 12 && deleted.replacementId == retail.id)
         #expect(fixture.owners.moves.count == 1 && fixture.owners.moves[0].to == retail.id)
         #expect(try await fixture.store.usage(kind: .industries, id: retail.id).count == 12)
@@ -97,8 +107,10 @@ struct ReferenceTests {
 
         // Clearing instead.
         fixture.owners.setUsage(retail.id, 3)
-        let cleared = try await fixture.store.deleteReference(
-            DeleteReferenceRequest(kind: .industries, id: retail.id, clear: true), headers: Fixture.boss, requestId: "d4")
+        let cleared = try Fixture.decode(
+            ReferenceDeleted.self,
+            try await fixture.store.deleteReference(
+                DeleteReferenceRequest(kind: .industries, id: retail.id, clear: true), headers: Fixture.boss, requestId: "d4"))
         #expect(cleared.cleared && cleared.recordsAffected == 3 && fixture.owners.moves.last?.to == nil)
 
         // The event tells owners what to do with records that still use it.

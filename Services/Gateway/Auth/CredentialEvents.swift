@@ -19,12 +19,22 @@ actor CredentialEvents: EventApplier {
 
     func checkpoint(for source: String) async throws -> Int64 {
         if let applied { return applied }
-        let reply = try await client.call(
-            service: SettingsContract.service, method: EventsSince.method,
-            body: try JSONEncoder().encode(EventsSince.Request(after: Int64.max - 1, limit: 1)), timeout: .seconds(5))
-        let latest = try EventsSince.decodeReply(reply, source: source).lastSequence
-        applied = latest
-        return latest
+        // Settings may start after the gateway: wait for it a little rather than replay its
+        // whole history from 0 (which the subscriber falls back to if this throws).
+        var attempt = 0
+        while true {
+            do {
+                let reply = try await client.call(
+                    service: SettingsContract.service, method: EventsSince.method,
+                    body: try JSONEncoder().encode(EventsSince.Request(after: Int64.max - 1, limit: 1)), timeout: .seconds(5))
+                let latest = try EventsSince.decodeReply(reply, source: source).lastSequence
+                applied = latest
+                return latest
+            } catch let error as BusError where error.code == "unavailable" && attempt < 40 {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
     }
 
     func apply(_ event: BusEvent) async throws {

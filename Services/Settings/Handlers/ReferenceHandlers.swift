@@ -23,8 +23,9 @@ struct ReferenceHandlers: Sendable {
                 try await store.updateReference(
                     try decodeBody(UpdateReferenceRequest.self, request), headers: request.headers, requestId: request.requestId)
             },
-            M.deleteReference: jsonHandler(DeleteReferenceRequest.self) { body, request in
-                try await store.deleteReference(body, headers: request.headers, requestId: request.requestId)
+            M.deleteReference: { request in
+                try await store.deleteReference(
+                    try decodeBody(DeleteReferenceRequest.self, request), headers: request.headers, requestId: request.requestId)
             },
             M.referenceUsage: jsonHandler(ReferenceIdRequest.self) { body, _ in try await store.usage(kind: body.kind, id: body.id) },
             M.moveCustomers: jsonHandler(MoveCustomersRequest.self) { body, request in

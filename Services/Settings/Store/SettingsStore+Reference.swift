@@ -92,8 +92,9 @@ extension SettingsStore {
 
     /// Deletes an item. In use, it is refused (409 with the count) unless the caller names a
     /// replacement or asks to clear it; then the owners move or clear their records first.
-    func deleteReference(_ request: DeleteReferenceRequest, headers: BusHeaders, requestId: String) async throws -> ReferenceDeleted {
+    func deleteReference(_ request: DeleteReferenceRequest, headers: BusHeaders, requestId: String) async throws -> Data {
         try Self.requireBoss(headers)
+        if let stored = try await database.storedReply(requestId: requestId) { return stored }
         let item = try await referenceItem(kind: request.kind, id: request.id)
         if item.locked {
             throw BusError.conflict("the \(item.kind.itemName) '\(item.name)' is locked and cannot be deleted; make it inactive instead")
@@ -119,8 +120,11 @@ extension SettingsStore {
             }
         }
         let recordsAffected = affected
-        try await database.write { db, outbox in
-            guard let current = try ReferenceItem.fetchOne(db, key: item.id) else { return }
+        let reply = ReferenceDeleted(
+            kind: item.kind, id: item.id, recordsAffected: recordsAffected, replacementId: request.replacementId,
+            cleared: usage.count > 0 && request.clear == true)
+        return try await database.idempotentWrite(requestId: requestId, method: SettingsContract.Method.deleteReference) { db, outbox in
+            guard let current = try ReferenceItem.fetchOne(db, key: item.id) else { return try Wire.encode(reply) }
             try current.delete(db)
             var details: [String: JSONValue] = ["records_affected": .int(Int64(recordsAffected))]
             if let replacement = request.replacementId { details["replacement_id"] = .int(replacement) }
@@ -128,15 +132,14 @@ extension SettingsStore {
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.referenceDeleted, entity: "reference", kind: item.kind.rawValue,
                 id: item.id, actor: headers.actor, before: snapshot(current), after: nil, details: details)
+            return try Wire.encode(reply)
         }
-        return ReferenceDeleted(
-            kind: item.kind, id: item.id, recordsAffected: recordsAffected, replacementId: request.replacementId,
-            cleared: usage.count > 0 && request.clear == true)
     }
 
     /// "Move customers": every record from one item to another. Without `confirm`, a dry run.
     func moveCustomers(_ request: MoveCustomersRequest, headers: BusHeaders, requestId: String) async throws -> UsageReply {
         try Self.requireBoss(headers)
+        if let stored = try await database.storedReply(requestId: requestId) { return try Wire.decode(UsageReply.self, from: stored) }
         guard !request.kind.owners.isEmpty else {
             throw BusError.invalid("no customer records use \(request.kind.rawValue), so there is nothing to move")
         }
@@ -148,13 +151,14 @@ extension SettingsStore {
                 service: service, kind: request.kind, from: request.id, to: request.to, requestId: "\(requestId):\(service)")
         }
         let reply = UsageReply(count: byService.values.reduce(0, +), byService: byService, moved: true)
-        try await database.write { db, outbox in
+        let stored = try await database.idempotentWrite(requestId: requestId, method: SettingsContract.Method.moveCustomers) { db, outbox in
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.customersMoved, entity: "reference", kind: request.kind.rawValue,
                 id: request.id, actor: headers.actor, before: nil, after: nil,
                 details: ["to": .int(request.to), "count": .int(Int64(reply.count))])
+            return try Wire.encode(reply)
         }
-        return reply
+        return try Wire.decode(UsageReply.self, from: stored)
     }
 
     private func checkReplacement(kind: ReferenceKind, from: Int64, to: Int64) async throws {
