@@ -23,6 +23,15 @@ struct TelephonyApp: AsyncParsableCommand {
         try await runtime.run(
             handlers: CallHandlers(store: store).all,
             database: database,
-            subscriptions: (sources: [ContactsContract.service], handler: PhoneIndexConsumer(phones: phones).handle))
+            subscriptions: (
+                sources: [ContactsContract.service, SettingsContract.service],
+                handler: { [consumer = PhoneIndexConsumer(phones: phones)] event, db, outbox in
+                    switch event.source {
+                    case ContactsContract.service: try consumer.handle(event, db, outbox)
+                    case SettingsContract.service: try UserIndexConsumer.handle(event, db, outbox)
+                    default: return
+                    }
+                }
+            ))
     }
 }

@@ -90,6 +90,8 @@ public struct Call: Codable, Sendable, Equatable {
     public var toE164: String?
     public var `extension`: String?
     public var user: String?
+    /// The employee (settings' user) whose extension is on the call.
+    public var userId: Int64?
     /// The contact the other party's number belongs to.
     public var contactId: Int64?
     /// ringing, in_progress, answered, missed, busy, failed.
@@ -121,6 +123,8 @@ public struct ListCallsRequest: Codable, Sendable {
     public var direction: String?
     public var status: String?
     public var user: String?
+    /// Calls of one employee (settings' user id), matched by extension.
+    public var userId: Int64?
     /// Calls that started at or after this time.
     public var from: Date?
     /// Calls that started before this time.

@@ -129,4 +129,43 @@ struct SettingsFlowTests {
             try await system.http("POST", "/api/v1/telephony/events", json: event, token: token).0 == 401
         }
     }
+
+    @Test("telephony matches a call to the employee whose extension is on it, from settings' users")
+    func extensionMatch() async throws {
+        let system = try SystemUnderTest()
+        defer { system.shutdown() }
+        try await system.startAll()
+        let (created, body) = try await system.http(
+            "POST", "/api/v1/users", json: ["username": "ola", "name": "Ola Nordmann", "extension": "201", "password": "ola-password-1"])
+        #expect(created == 201)
+        let userId = try #require(((body as? [String: Any])?["user"] as? [String: Any])?["id"] as? Int)
+        try await system.eventually("telephony knows extension 201") {
+            let id = "call-\(UUID().uuidString)"
+            let (_, reply) = try await system.http(
+                "POST", "/api/v1/telephony/events",
+                json: [
+                    "event_id": id, "call_id": id, "type": "ringing", "from": "+4791234567", "extension": "201",
+                    "at": "2026-01-01T00:00:00Z",
+                ])
+            guard let callId = ((reply as? [String: Any])?["call_ids"] as? [Int])?.first else { return false }
+            let call = try await system.getObject("/api/v1/calls/\(callId)")
+            return call["user_id"] as? Int == userId && call["user"] as? String == "ola"
+        }
+        let calls = try await system.getObject("/api/v1/calls?user_id=\(userId)")
+        #expect(!(calls["items"] as? [[String: Any]] ?? []).isEmpty)
+        // A changed extension moves with the user.
+        let (patched, _) = try await system.http("PATCH", "/api/v1/users/\(userId)", json: ["extension": "305"])
+        #expect(patched == 200)
+        try await system.eventually("telephony knows extension 305") {
+            let id = "call-\(UUID().uuidString)"
+            let (_, reply) = try await system.http(
+                "POST", "/api/v1/telephony/events",
+                json: [
+                    "event_id": id, "call_id": id, "type": "ringing", "from": "+4791234567", "extension": "305",
+                    "at": "2026-01-01T00:00:00Z",
+                ])
+            guard let callId = ((reply as? [String: Any])?["call_ids"] as? [Int])?.first else { return false }
+            return try await system.getObject("/api/v1/calls/\(callId)")["user_id"] as? Int == userId
+        }
+    }
 }

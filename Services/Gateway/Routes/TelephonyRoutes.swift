@@ -36,11 +36,12 @@ struct TelephonyRoutes: Sendable {
         }
         routes.add(
             .get, "/api/v1/calls", .scope(Scope.callsRead), tag: "calls", summary: "The call log",
-            query: ["contact", "contact_id", "direction", "status", "user", "from", "to", "cursor", "limit"]
+            query: ["contact", "contact_id", "user_id", "direction", "status", "user", "from", "to", "cursor", "limit"]
         ) { request, context in
             var query = QueryBody()
             try query.integer("contact", from: request, as: "contact_id")
             try query.integer("contact_id", from: request)
+            try query.integer("user_id", from: request)
             for name in ["direction", "status", "user", "from", "to"] { query.text(name, from: request) }
             try query.page(from: request)
             return try await api.forward(

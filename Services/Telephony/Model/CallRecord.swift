@@ -16,6 +16,8 @@ struct CallRecord: Codable, FetchableRecord, MutablePersistableRecord, Equatable
     var toE164: String?
     var `extension`: String?
     var user: String?
+    /// The employee whose extension took or made the call (from settings' users).
+    var userId: Int64?
     var contactId: Int64?
     var status: String
     var startedAt: Date?
@@ -48,6 +50,7 @@ struct CallRecord: Codable, FetchableRecord, MutablePersistableRecord, Equatable
         case toRaw = "to_raw"
         case toE164 = "to_e164"
         case contactId = "contact_id"
+        case userId = "user_id"
         case startedAt = "started_at"
         case answeredAt = "answered_at"
         case endedAt = "ended_at"
@@ -92,6 +95,7 @@ struct CallRecord: Codable, FetchableRecord, MutablePersistableRecord, Equatable
         call.toE164 = toE164
         call.extension = `extension`
         call.user = user
+        call.userId = userId
         call.contactId = contactId
         call.startedAt = startedAt
         call.answeredAt = answeredAt

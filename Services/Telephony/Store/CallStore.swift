@@ -102,6 +102,9 @@ struct CallStore: Sendable {
         call.apply(state, phones: phones)
         call.eventCount = rows.count
         call.contactId = try state.remoteNumber.flatMap { try PhoneIndex.match(db, number: $0, phones: phones) }
+        let employee = try state.extension.flatMap { try UserIndex.match(db, extension: $0) }
+        call.userId = employee?.id
+        call.user = call.user ?? employee?.username
         call.updatedAt = now
         let wasLogged = before.loggedAt != nil
         if call.isEnded && !wasLogged { call.loggedAt = now }
@@ -130,6 +133,7 @@ struct CallStore: Sendable {
             if let value = request.direction { query = query.filter(CallRecord.Columns.direction == value) }
             if let value = request.status { query = query.filter(CallRecord.Columns.status == value) }
             if let value = request.user { query = query.filter(CallRecord.Columns.user == value) }
+            if let value = request.userId { query = query.filter(Column("user_id") == value) }
             if let value = request.from { query = query.filter(CallRecord.Columns.startedAt >= value) }
             if let value = request.to { query = query.filter(CallRecord.Columns.startedAt < value) }
             let rows = try query.order(CallRecord.Columns.id.desc).limit(limit + 1).fetchAll(db)

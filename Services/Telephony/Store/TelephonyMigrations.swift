@@ -53,5 +53,19 @@ enum TelephonyMigrations {
                     CREATE INDEX phone_index_contact ON phone_index(contact_id);
                     """)
         }
+
+        migrator.registerMigration("telephony-v2-users") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE call ADD COLUMN user_id INTEGER;
+                    CREATE INDEX call_user ON call(user_id) WHERE user_id IS NOT NULL;
+                    -- Settings' users by telephone extension, kept from its events.
+                    CREATE TABLE user_index (
+                        extension TEXT PRIMARY KEY,
+                        user_id INTEGER NOT NULL UNIQUE,
+                        username TEXT NOT NULL
+                    );
+                    """)
+        }
     }
 }
