@@ -14,6 +14,9 @@ struct GatewayApp: AsyncParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
+    @Flag(name: .customLong("print-openapi"), help: "Print the OpenAPI document and exit.")
+    var printOpenAPI = false
+
     func run() async throws {
         let config = try ServiceConfig.load(options: options)
         LogSetup.bootstrap(level: config.logLevel)
@@ -30,7 +33,13 @@ struct GatewayApp: AsyncParsableCommand {
         OrganisationRoutes(api: api).register(on: &routes)
         ContactRoutes(api: api).register(on: &routes)
         TelephonyRoutes(api: api).register(on: &routes)
-        OpenAPIRoutes.register(on: &routes)
+        let document = OpenAPIRoutes.register(on: &routes)
+        if printOpenAPI {
+            FileHandle.standardOutput.write(document)
+            runtime.client.close()
+            runtime.context.terminate()
+            return
+        }
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(config.httpHost, port: config.httpPort), serverName: "crm-gateway"),

@@ -12,8 +12,10 @@ struct APIRoute: Sendable {
     let tag: String
     /// Query parameters the route reads.
     let query: [String]
-    /// Whether it takes a JSON body.
-    let hasBody: Bool
+    /// The schema of its JSON body (a name in `APISchemas`), if it takes one.
+    let body: String?
+    /// The schema of its successful answer, where one is documented.
+    let reply: String?
     let status: HTTPResponse.Status
 }
 
@@ -30,13 +32,13 @@ struct APIRouter {
     /// Adds a route; the policy is checked before the handler runs.
     mutating func add(
         _ method: HTTPRequest.Method, _ path: String, _ policy: RoutePolicy, tag: String, summary: String,
-        query: [String] = [], body: Bool = false, status: HTTPResponse.Status = .ok,
+        query: [String] = [], body: String? = nil, reply: String? = nil, status: HTTPResponse.Status = .ok,
         _ handler: @escaping @Sendable (Request, GatewayContext) async throws -> Response
     ) {
         routes.append(
             APIRoute(
-                method: method, path: path, policy: policy, summary: summary, tag: tag, query: query, hasBody: body,
-                status: status))
+                method: method, path: path, policy: policy, summary: summary, tag: tag, query: query, body: body,
+                reply: reply, status: status))
         router.on(RouterPath(path), method: method) { request, context in
             try policy.check(context)
             return try await handler(request, context)

@@ -16,7 +16,7 @@ struct AccountRoutes: Sendable {
 
         routes.add(
             .post, "/api/v1/auth/login", .open, tag: "auth", summary: "Sign in: a token, and a session cookie for the web UI",
-            body: true
+            body: "LoginRequest", reply: "LoginReply"
         ) { request, context in
             let raw = try await api.body(of: request)
             guard var object = (try? JSONSerialization.jsonObject(with: raw)) as? [String: Any],
@@ -57,7 +57,7 @@ struct AccountRoutes: Sendable {
         }
         routes.add(
             .post, "/api/v1/auth/password", .scope(Scope.account), tag: "auth",
-            summary: "Change one's own password (current_password, new_password)", body: true
+            summary: "Change one's own password", body: "ChangePasswordRequest"
         ) { request, context in
             try await api.forward(
                 request, context: context, service: service, method: M.changePassword, body: try await api.body(of: request))
@@ -78,12 +78,16 @@ struct AccountRoutes: Sendable {
         }
         routes.add(
             .post, "/api/v1/users", .boss(Scope.settingsWrite), tag: "users",
-            summary: "Add a user (without a password, one is generated and answered once)", body: true, status: .created
+            summary: "Add a user (without a password, one is generated and answered once)", body: "CreateUserRequest",
+            reply: "UserWithPassword", status: .created
         ) { request, context in
             try await api.forward(
                 request, context: context, service: service, method: M.createUser, body: try await api.body(of: request), status: .created)
         }
-        routes.add(.patch, "/api/v1/users/:id", .boss(Scope.settingsWrite), tag: "users", summary: "Change a user", body: true) {
+        routes.add(
+            .patch, "/api/v1/users/:id", .boss(Scope.settingsWrite), tag: "users", summary: "Change a user", body: "UpdateUserRequest",
+            reply: "User"
+        ) {
             request, context in
             let id = try pathID(context)
             let response = try await api.forwardMerged(
@@ -94,7 +98,7 @@ struct AccountRoutes: Sendable {
         routes.add(
             .post, "/api/v1/users/:id/password", .boss(Scope.settingsWrite), tag: "users",
             summary: "Reset a user's password (without one, a new one is generated and answered once); ends their sessions",
-            body: true
+            body: "SetPasswordRequest", reply: "UserWithPassword"
         ) { request, context in
             let id = try pathID(context)
             let response = try await api.forwardMerged(
@@ -116,7 +120,8 @@ struct AccountRoutes: Sendable {
         }
         routes.add(
             .post, "/api/v1/tokens", .scope(Scope.account), tag: "tokens",
-            summary: "Create an API token with scopes; the token is in this answer only", body: true, status: .created
+            summary: "Create an API token with scopes; the token is in this answer only", body: "CreateTokenRequest",
+            reply: "CreatedToken", status: .created
         ) { request, context in
             try await api.forward(
                 request, context: context, service: service, method: M.createToken, body: try await api.body(of: request), status: .created)

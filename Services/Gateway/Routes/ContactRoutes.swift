@@ -13,7 +13,10 @@ struct ContactRoutes: Sendable {
         let service = ContactsContract.service
         typealias M = ContactsContract.Method
         let read = RoutePolicy.scope(Scope.contactsRead), write = RoutePolicy.scope(Scope.contactsWrite)
-        routes.add(.post, "/api/v1/contacts", write, tag: "contacts", summary: "Create a contact", body: true, status: .created) {
+        routes.add(
+            .post, "/api/v1/contacts", write, tag: "contacts", summary: "Create a contact", body: "ContactInput", reply: "Contact",
+            status: .created
+        ) {
             request, context in
             try await api.forward(
                 request, context: context, service: service, method: M.create, body: try await api.body(of: request), status: .created)
@@ -31,7 +34,10 @@ struct ContactRoutes: Sendable {
         routes.add(.get, "/api/v1/contacts/:id", read, tag: "contacts", summary: "One contact") { request, context in
             try await api.forward(request, context: context, service: service, method: M.get, query: try QueryBody(id: "id", from: context))
         }
-        routes.add(.patch, "/api/v1/contacts/:id", write, tag: "contacts", summary: "Change a contact's fields", body: true) {
+        routes.add(
+            .patch, "/api/v1/contacts/:id", write, tag: "contacts", summary: "Change a contact's fields", body: "ContactInput",
+            reply: "Contact"
+        ) {
             request, context in
             try await api.forwardMerged(request, context: context, service: service, method: M.update, fields: ["id": try pathID(context)])
         }

@@ -22,10 +22,10 @@ enum OpenAPIDocument {
                 "responses": responses(route),
             ]
             if !parameters.isEmpty { operation["parameters"] = parameters }
-            if route.hasBody {
+            if let body = route.body {
                 operation["requestBody"] = [
                     "required": true,
-                    "content": ["application/json": ["schema": ["type": ["object", "array"]]]],
+                    "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(body)"]]],
                 ]
             }
             switch route.policy {
@@ -56,7 +56,7 @@ enum OpenAPIDocument {
                     ],
                     "session": ["type": "apiKey", "in": "cookie", "name": AuthMiddleware.cookieName],
                 ],
-                "schemas": [
+                "schemas": APISchemas.all.merging([
                     "Error": [
                         "type": "object", "required": ["error"],
                         "properties": [
@@ -69,20 +69,26 @@ enum OpenAPIDocument {
                             ]
                         ],
                     ]
-                ],
+                ]) { $1 },
             ],
         ]
     }
 
     private static func operationId(_ route: APIRoute) -> String {
-        let words = route.path.split(separator: "/").dropFirst(2).map { $0.hasPrefix(":") ? "by_" + $0.dropFirst() : String($0) }
-        return route.method.rawValue.lowercased() + "_" + words.joined(separator: "_").replacingOccurrences(of: "-", with: "_")
+        let words = route.path.split(separator: "/").filter { $0 != "api" && $0 != "v1" }
+            .map { $0.hasPrefix(":") ? "by_" + $0.dropFirst() : String($0) }
+        return route.method.rawValue.lowercased() + "_"
+            + words.joined(separator: "_").replacingOccurrences(of: "-", with: "_")
+            .replacingOccurrences(of: ".", with: "_")
     }
 
     private static func responses(_ route: APIRoute) -> [String: Any] {
         let error: [String: Any] = ["content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
         var responses: [String: Any] = [
-            String(route.status.code): ["description": "Done", "content": ["application/json": ["schema": [String: Any]()]]]
+            String(route.status.code): [
+                "description": "Done",
+                "content": ["application/json": ["schema": route.reply.map { ["$ref": "#/components/schemas/\($0)"] } ?? [String: Any]()]],
+            ]
         ]
         var codes = ["400": "Bad request", "503": "A service is unavailable", "504": "A service did not answer in time"]
         if route.policy != .open {

@@ -22,7 +22,10 @@ struct OrganisationRoutes: Sendable {
             query.text("type", from: request)
             return try await api.forward(request, context: context, service: service, method: M.listGroups, query: query)
         }
-        routes.add(.post, groups, write, tag: "groups", summary: "Add a group (under parent_id)", body: true, status: .created) {
+        routes.add(
+            .post, groups, write, tag: "groups", summary: "Add a group (under parent_id)", body: "GroupInput", reply: "EmployeeGroup",
+            status: .created
+        ) {
             request, context in
             try await api.forward(
                 request, context: context, service: service, method: M.createGroup, body: try await api.body(of: request), status: .created)
@@ -32,7 +35,8 @@ struct OrganisationRoutes: Sendable {
                 request, context: context, service: service, method: M.getGroup, query: try QueryBody(id: "id", from: context))
         }
         routes.add(
-            .patch, groups + "/:id", write, tag: "groups", summary: "Change or move a group (parent_id, move_to_root)", body: true
+            .patch, groups + "/:id", write, tag: "groups", summary: "Change or move a group (parent_id, move_to_root)", body: "GroupInput",
+            reply: "EmployeeGroup"
         ) { request, context in
             try await api.forwardMerged(
                 request, context: context, service: service, method: M.updateGroup, fields: ["id": try pathID(context)])
@@ -46,7 +50,9 @@ struct OrganisationRoutes: Sendable {
             return try await api.forward(request, context: context, service: service, method: M.deleteGroup, query: query)
         }
         routes.add(
-            .put, groups + "/:id/members/:user_id", write, tag: "groups", summary: "Add a member (or change their role)", body: true
+            .put, groups + "/:id/members/:user_id", write, tag: "groups", summary: "Add a member (or change their role)",
+            body: "MemberInput",
+            reply: "EmployeeGroup"
         ) { request, context in
             try await api.forwardMerged(
                 request, context: context, service: service, method: M.setMember,
@@ -70,7 +76,8 @@ struct OrganisationRoutes: Sendable {
         }
         routes.add(
             .put, "/api/v1/settings/budgets", write, tag: "budgets",
-            summary: "Set a sales person's budget for a month (2026-11), quarter (2026-Q4) or year (2026)", body: true
+            summary: "Set a sales person's budget for a month (2026-11), quarter (2026-Q4) or year (2026)", body: "BudgetInput",
+            reply: "SalesBudget"
         ) { request, context in
             try await api.forward(request, context: context, service: service, method: M.setBudget, body: try await api.body(of: request))
         }

@@ -29,7 +29,10 @@ struct SettingsRoutes: Sendable {
                 query.text("applies_to", from: request)
                 return try await api.forward(request, context: context, service: service, method: M.listReference, query: query)
             }
-            routes.add(.post, base, write, tag: tag, summary: "Add a \(kind.itemName)", body: true, status: .created) { request, context in
+            routes.add(
+                .post, base, write, tag: tag, summary: "Add a \(kind.itemName)", body: "ReferenceInput", reply: "ReferenceItem",
+                status: .created
+            ) { request, context in
                 try await api.forwardMerged(
                     request, context: context, service: service, method: M.createReference, fields: ["kind": kind.rawValue],
                     status: .created)
@@ -39,7 +42,9 @@ struct SettingsRoutes: Sendable {
                 query.set("kind", kind.rawValue)
                 return try await api.forward(request, context: context, service: service, method: M.getReference, query: query)
             }
-            routes.add(.patch, base + "/:id", write, tag: tag, summary: "Change a \(kind.itemName)", body: true) { request, context in
+            routes.add(
+                .patch, base + "/:id", write, tag: tag, summary: "Change a \(kind.itemName)", body: "ReferenceInput", reply: "ReferenceItem"
+            ) { request, context in
                 try await api.forwardMerged(
                     request, context: context, service: service, method: M.updateReference,
                     fields: ["kind": kind.rawValue, "id": try pathID(context)])
@@ -66,7 +71,7 @@ struct SettingsRoutes: Sendable {
                     .post, base + "/:id/move-customers", write, tag: tag,
                     summary:
                         "Move every customer from this \(kind.itemName) to another ({to, confirm}); without confirm a dry run with the count",
-                    body: true
+                    body: "MoveCustomersRequest", reply: "UsageReply"
                 ) { request, context in
                     try await api.forwardMerged(
                         request, context: context, service: service, method: M.moveCustomers,
@@ -79,7 +84,10 @@ struct SettingsRoutes: Sendable {
         routes.add(.get, "/api/v1/settings/processes", read, tag: "processes", summary: "The CRM processes") { request, context in
             try await api.forward(request, context: context, service: service, method: M.listProcesses, query: QueryBody())
         }
-        routes.add(.post, "/api/v1/settings/processes", write, tag: "processes", summary: "Add a process", body: true, status: .created) {
+        routes.add(
+            .post, "/api/v1/settings/processes", write, tag: "processes", summary: "Add a process", body: "ProcessInput",
+            reply: "CRMProcess", status: .created
+        ) {
             request, context in
             try await api.forward(
                 request, context: context, service: service, method: M.createProcess, body: try await api.body(of: request),
@@ -89,7 +97,10 @@ struct SettingsRoutes: Sendable {
             try await api.forward(
                 request, context: context, service: service, method: M.getProcess, query: try QueryBody(id: "id", from: context))
         }
-        routes.add(.patch, "/api/v1/settings/processes/:id", write, tag: "processes", summary: "Change a process", body: true) {
+        routes.add(
+            .patch, "/api/v1/settings/processes/:id", write, tag: "processes", summary: "Change a process", body: "ProcessInput",
+            reply: "CRMProcess"
+        ) {
             request, context in
             try await api.forwardMerged(
                 request, context: context, service: service, method: M.updateProcess, fields: ["id": try pathID(context)])
@@ -108,7 +119,10 @@ struct SettingsRoutes: Sendable {
             try query.boolean("active", from: request)
             return try await api.forward(request, context: context, service: service, method: M.listFields, query: query)
         }
-        routes.add(.post, "/api/v1/settings/fields", write, tag: "fields", summary: "Add a custom field", body: true, status: .created) {
+        routes.add(
+            .post, "/api/v1/settings/fields", write, tag: "fields", summary: "Add a custom field", body: "FieldInput", reply: "CustomField",
+            status: .created
+        ) {
             request, context in
             try await api.forward(
                 request, context: context, service: service, method: M.createField, body: try await api.body(of: request), status: .created)
@@ -117,7 +131,10 @@ struct SettingsRoutes: Sendable {
             try await api.forward(
                 request, context: context, service: service, method: M.getField, query: try QueryBody(id: "id", from: context))
         }
-        routes.add(.patch, "/api/v1/settings/fields/:id", write, tag: "fields", summary: "Change a custom field", body: true) {
+        routes.add(
+            .patch, "/api/v1/settings/fields/:id", write, tag: "fields", summary: "Change a custom field", body: "FieldInput",
+            reply: "CustomField"
+        ) {
             request, context in
             try await api.forwardMerged(
                 request, context: context, service: service, method: M.updateField, fields: ["id": try pathID(context)])
@@ -139,7 +156,10 @@ struct SettingsRoutes: Sendable {
                 query.set("section", section.rawValue)
                 return try await api.forward(request, context: context, service: service, method: M.getConfiguration, query: query)
             }
-            routes.add(.put, path, write, tag: "configuration", summary: "Replace the \(section.rawValue) settings", body: true) {
+            routes.add(
+                .put, path, write, tag: "configuration", summary: "Replace the \(section.rawValue) settings",
+                body: APISchemas.configurationSchema(section), reply: APISchemas.configurationSchema(section)
+            ) {
                 request, context in
                 let raw = try await api.body(of: request)
                 guard let value = try? JSONSerialization.jsonObject(with: raw), value is [String: Any] else {

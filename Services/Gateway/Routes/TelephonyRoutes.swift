@@ -12,7 +12,7 @@ struct TelephonyRoutes: Sendable {
         let api = api
         routes.add(
             .post, "/api/v1/telephony/events", .scope(Scope.telephonyIngest), tag: "telephony",
-            summary: "Post a call event, or an array of them", body: true
+            summary: "Post a call event, or an array of them", body: "CallEvents"
         ) { request, context in
             let raw = try await api.body(of: request)
             // One event object or an array of them; the service validates the events themselves.
