@@ -32,6 +32,7 @@ struct GatewayApp: AsyncParsableCommand {
         SettingsRoutes(api: api).register(on: &routes)
         OrganisationRoutes(api: api).register(on: &routes)
         ContactRoutes(api: api).register(on: &routes)
+        CompanyRoutes(api: api).register(on: &routes)
         TelephonyRoutes(api: api).register(on: &routes)
         let document = OpenAPIRoutes.register(on: &routes)
         if printOpenAPI {

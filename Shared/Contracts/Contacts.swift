@@ -12,6 +12,21 @@ public enum ContactsContract {
         public static let update = "contacts.update"
         public static let delete = "contacts.delete"
         public static let history = "contacts.history"
+        public static let restore = "contacts.restore"
+        /// "Choose categories": replaces the contact's set.
+        public static let setCategories = "contacts.set_categories"
+        public static let link = "contacts.link"
+        public static let unlink = "contacts.unlink"
+        public static let links = "contacts.links"
+
+        public static let createCompany = "companies.create"
+        public static let getCompany = "companies.get"
+        public static let listCompanies = "companies.list"
+        public static let updateCompany = "companies.update"
+        public static let deleteCompany = "companies.delete"
+        public static let restoreCompany = "companies.restore"
+        public static let setCompanyCategories = "companies.set_categories"
+        public static let companyHistory = "companies.history"
         /// How many contacts use a reference item (answers settings; see `ReferenceOwnerContract`).
         public static let referenceUsage = "contacts.reference.usage"
         /// Move or clear every use of a reference item, in one transaction.
@@ -23,6 +38,13 @@ public enum ContactsContract {
         public static let created = "contact.created"
         public static let updated = "contact.updated"
         public static let deleted = "contact.deleted"
+        public static let restored = "contact.restored"
+        public static let linked = "contact.linked"
+        public static let unlinked = "contact.unlinked"
+        public static let companyCreated = "company.created"
+        public static let companyUpdated = "company.updated"
+        public static let companyDeleted = "company.deleted"
+        public static let companyRestored = "company.restored"
         /// Contacts moved from one reference item to another (or cleared of it): `ReferenceMoved`.
         public static let referenceMoved = "contact.reference_moved"
     }
@@ -93,6 +115,20 @@ public struct Contact: Codable, Sendable, Equatable {
     public var roleId: Int64?
     /// Categories that apply to contacts (settings' `categories`).
     public var categoryIds: [Int64]
+    public var address: Address?
+    /// `YYYY-MM-DD`.
+    public var birthday: String?
+    /// The user (settings' users) who owns the contact; with unshared customer cards, only they
+    /// and bosses see it.
+    public var ownerId: Int64?
+    /// Values of settings' additional-information fields, by field key.
+    public var customFields: [String: JSONValue]
+    public var bankDetails: BankDetails?
+    /// An end customer, invoiced like a company: has a customer number from the shared sequence.
+    public var consumer: Bool
+    public var customerNumber: Int64?
+    /// The picture, a file of the contact's file area.
+    public var pictureFileId: Int64?
     public var createdAt: Date
     public var updatedAt: Date
     /// Set when the contact is (soft) deleted.
@@ -106,6 +142,8 @@ public struct Contact: Codable, Sendable, Equatable {
         self.sourceId = sourceId
         self.roleId = roleId
         self.categoryIds = categoryIds
+        self.customFields = [:]
+        self.consumer = false
         self.id = id
         self.firstName = firstName
         self.lastName = lastName
@@ -128,6 +166,12 @@ public struct CreateContactRequest: Codable, Sendable {
     public var sourceId: Int64?
     public var roleId: Int64?
     public var categoryIds: [Int64]?
+    public var address: Address?
+    public var birthday: String?
+    public var ownerId: Int64?
+    public var customFields: [String: JSONValue]?
+    public var bankDetails: BankDetails?
+    public var consumer: Bool?
 
     public init(
         firstName: String? = nil, lastName: String? = nil, title: String? = nil, phones: [PhoneInput]? = nil,
@@ -153,6 +197,20 @@ public struct UpdateContactRequest: Codable, Sendable {
     public var sourceId: Int64?
     public var roleId: Int64?
     public var categoryIds: [Int64]?
+    /// An empty object clears it.
+    public var address: Address?
+    /// An empty string clears it.
+    public var birthday: String?
+    /// 0 clears it.
+    public var ownerId: Int64?
+    /// Merged into the stored values; a key set to null removes that value.
+    public var customFields: [String: JSONValue]?
+    /// An empty object clears it.
+    public var bankDetails: BankDetails?
+    /// true gives the contact a customer number (once); false keeps the number.
+    public var consumer: Bool?
+    /// A file of the contact's file area as picture; 0 clears it.
+    public var pictureFileId: Int64?
 
     public init(id: Int64) { self.id = id }
 }
@@ -171,6 +229,23 @@ public struct ListContactsRequest: Codable, Sendable {
     /// The `next_cursor` of the previous page.
     public var cursor: String?
     public var includeDeleted: Bool?
+    /// Only deleted ones ("restore customers").
+    public var deleted: Bool?
+    public var categoryId: Int64?
+    public var sourceId: Int64?
+    public var roleId: Int64?
+    public var ownerId: Int64?
+    public var companyId: Int64?
+    public var city: String?
+    public var consumer: Bool?
+    public var createdFrom: Date?
+    public var createdTo: Date?
+    public var updatedFrom: Date?
+    public var updatedTo: Date?
+    /// `created` (newest first, the default), `name`, `updated` (latest first).
+    public var sort: String?
+    /// Also count the matches (capped: `count_exact` false past the cap).
+    public var count: Bool?
 
     public init(q: String? = nil, limit: Int? = nil, cursor: String? = nil, includeDeleted: Bool? = nil) {
         self.q = q
@@ -184,15 +259,23 @@ public struct ListContactsRequest: Codable, Sendable {
 public struct Page<Item: Codable & Sendable>: Codable, Sendable {
     public var items: [Item]
     public var nextCursor: String?
-    public init(items: [Item], nextCursor: String?) {
+    /// How many match, when asked; exact up to a cap, beyond it the cap with `count_exact` false.
+    public var count: Int?
+    public var countExact: Bool?
+    public init(items: [Item], nextCursor: String?, count: Int? = nil, countExact: Bool? = nil) {
         self.items = items
         self.nextCursor = nextCursor
+        self.count = count
+        self.countExact = countExact
     }
 }
 
 /// `contacts.history`.
 public struct HistoryRequest: Codable, Sendable {
     public var contactId: Int64
+    /// Only entries at or after / before these times.
+    public var from: Date?
+    public var to: Date?
     public var limit: Int?
     public var cursor: String?
     /// Only entries of this kind (created, updated, deleted, call).
@@ -221,7 +304,10 @@ public struct FieldChange: Codable, Sendable, Equatable {
 /// One line of a contact's timeline.
 public struct HistoryEntry: Codable, Sendable {
     public var id: Int64
-    public var contactId: Int64
+    /// The contact of a contact's entry; nil in a company's.
+    public var contactId: Int64?
+    /// The company of a company's entry.
+    public var companyId: Int64?
     /// created, updated, deleted, call.
     public var kind: String
     public var at: Date
@@ -232,7 +318,7 @@ public struct HistoryEntry: Codable, Sendable {
     public var callId: Int64?
 
     public init(
-        id: Int64, contactId: Int64, kind: String, at: Date, actor: String?, summary: String,
+        id: Int64, contactId: Int64?, kind: String, at: Date, actor: String?, summary: String,
         changes: [FieldChange]?, callId: Int64?
     ) {
         self.id = id

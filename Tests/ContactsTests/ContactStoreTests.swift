@@ -124,3 +124,18 @@ struct ContactStoreTests {
         #expect(try await store.database.checkpoint(source: "telephony") == 3)
     }
 }
+
+/// The store as a caller without a signed-in user sees it (another service, the command line).
+extension ContactStore {
+    func create(_ request: CreateContactRequest, actor: String, requestId: String) async throws -> Data {
+        try await create(request, headers: BusHeaders(actor: actor), requestId: requestId)
+    }
+    func update(_ request: UpdateContactRequest, actor: String, requestId: String) async throws -> Data {
+        try await update(request, headers: BusHeaders(actor: actor), requestId: requestId)
+    }
+    func delete(id: Int64, actor: String, requestId: String) async throws -> Data {
+        try await delete(id: id, headers: BusHeaders(actor: actor), requestId: requestId)
+    }
+    func list(_ request: ListContactsRequest) async throws -> Page<Contact> { try await list(request, headers: BusHeaders()) }
+    func history(_ request: HistoryRequest) async throws -> Page<HistoryEntry> { try await history(request, headers: BusHeaders()) }
+}

@@ -3,32 +3,57 @@ import Contracts
 import Foundation
 import ServiceKit
 
-/// The contacts service's bus methods.
+/// The contacts service's bus methods: contacts, companies, links, and what settings asks.
 struct ContactHandlers: Sendable {
     let store: ContactStore
 
     var all: [String: BusMethodHandler] {
         let store = store
+        typealias M = ContactsContract.Method
+        /// A write: the decoded body, the headers and the request id (the idempotency key).
+        func write<T: Decodable & Sendable>(
+            _ type: T.Type, _ body: @escaping @Sendable (T, BusHeaders, String) async throws -> Data
+        ) -> BusMethodHandler {
+            { request in try await body(try decodeBody(T.self, request), request.headers, request.requestId) }
+        }
         return [
-            ContactsContract.Method.create: { request in
-                let body = try decodeBody(CreateContactRequest.self, request)
-                return try await store.create(body, actor: request.headers.actor, requestId: request.requestId)
+            M.create: write(CreateContactRequest.self) { try await store.create($0, headers: $1, requestId: $2) },
+            M.update: write(UpdateContactRequest.self) { try await store.update($0, headers: $1, requestId: $2) },
+            M.delete: write(ContactIdRequest.self) { try await store.delete(id: $0.id, headers: $1, requestId: $2) },
+            M.restore: write(ContactIdRequest.self) { try await store.restore(id: $0.id, headers: $1, requestId: $2) },
+            M.setCategories: write(SetCategoriesRequest.self) { try await store.setCategories($0, headers: $1, requestId: $2) },
+            M.get: jsonHandler(ContactIdRequest.self) { body, request in try await store.get(id: body.id, headers: request.headers) },
+            M.list: jsonHandler(ListContactsRequest.self) { body, request in try await store.list(body, headers: request.headers) },
+            M.history: jsonHandler(HistoryRequest.self) { body, request in try await store.history(body, headers: request.headers) },
+
+            M.createCompany: write(CompanyInput.self) { try await store.createCompany($0, headers: $1, requestId: $2) },
+            M.updateCompany: write(CompanyInput.self) { try await store.updateCompany($0, headers: $1, requestId: $2) },
+            M.deleteCompany: write(ContactIdRequest.self) {
+                try await store.setCompanyDeleted(id: $0.id, deleted: true, headers: $1, requestId: $2)
             },
-            ContactsContract.Method.update: { request in
-                let body = try decodeBody(UpdateContactRequest.self, request)
-                return try await store.update(body, actor: request.headers.actor, requestId: request.requestId)
+            M.restoreCompany: write(ContactIdRequest.self) {
+                try await store.setCompanyDeleted(id: $0.id, deleted: false, headers: $1, requestId: $2)
             },
-            ContactsContract.Method.delete: { request in
-                let body = try decodeBody(ContactIdRequest.self, request)
-                return try await store.delete(id: body.id, actor: request.headers.actor, requestId: request.requestId)
+            M.setCompanyCategories: write(SetCategoriesRequest.self) {
+                try await store.setCompanyCategories($0, headers: $1, requestId: $2)
             },
-            ContactsContract.Method.get: jsonHandler(ContactIdRequest.self) { body, _ in try await store.get(id: body.id) },
-            ContactsContract.Method.list: jsonHandler(ListContactsRequest.self) { body, _ in try await store.list(body) },
-            ContactsContract.Method.history: jsonHandler(HistoryRequest.self) { body, _ in try await store.history(body) },
-            ContactsContract.Method.referenceUsage: jsonHandler(ReferenceIdRequest.self) { body, _ in
-                try await store.referenceUsage(kind: body.kind, id: body.id)
+            M.getCompany: jsonHandler(ContactIdRequest.self) { body, request in
+                try await store.company(id: body.id, headers: request.headers)
             },
-            ContactsContract.Method.referenceMove: { request in
+            M.listCompanies: jsonHandler(ListCompaniesRequest.self) { body, request in
+                try await store.listCompanies(body, headers: request.headers)
+            },
+            M.companyHistory: jsonHandler(CompanyHistoryRequest.self) { body, request in
+                try await store.companyHistory(body, headers: request.headers)
+            },
+
+            M.link: write(LinkRequest.self) { try await store.link($0, headers: $1, requestId: $2) },
+            M.unlink: write(LinkRequest.self) { try await store.unlink($0, headers: $1, requestId: $2) },
+            M.links: jsonHandler(LinksRequest.self) { body, request in try await store.links(body, headers: request.headers) },
+
+            M.referenceUsage: jsonHandler(ReferenceIdRequest.self) { body, _ in try await store.referenceUsage(kind: body.kind, id: body.id)
+            },
+            M.referenceMove: { request in
                 try await store.moveReference(
                     try decodeBody(ReferenceMoveRequest.self, request), actor: request.headers.actor, requestId: request.requestId)
             },

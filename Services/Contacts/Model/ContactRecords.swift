@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import GRDB
 
@@ -10,6 +11,16 @@ struct ContactRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var title: String?
     var sourceId: Int64?
     var roleId: Int64?
+    var address: Address?
+    /// The address's city, as its own column for filtering.
+    var city: String?
+    var birthday: String?
+    var ownerId: Int64?
+    var customFields: [String: JSONValue]?
+    var bankDetails: BankDetails?
+    var consumer: Bool = false
+    var customerNumber: Int64?
+    var pictureFileId: Int64?
     var createdAt: Date
     var updatedAt: Date
     var deletedAt: Date?
@@ -22,11 +33,16 @@ struct ContactRecord: Codable, FetchableRecord, MutablePersistableRecord {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, title
+        case id, title, address, city, birthday, consumer
         case firstName = "first_name"
         case lastName = "last_name"
         case sourceId = "source_id"
         case roleId = "role_id"
+        case ownerId = "owner_id"
+        case customFields = "custom_fields"
+        case bankDetails = "bank_details"
+        case customerNumber = "customer_number"
+        case pictureFileId = "picture_file_id"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case deletedAt = "deleted_at"

@@ -5,60 +5,102 @@ import GRDB
 import ServiceKit
 import Storage
 
-/// The contacts service's data: contacts with their phones and e-mails, and their history.
-/// Every change writes its history entry and its event in the same transaction.
+/// The contacts service's data: contacts and companies with their phones, e-mails, categories,
+/// links and history. Every change writes its history entry, its search index row and its event
+/// in the same transaction. Contacts live here; companies, links, lists and history in the
+/// `ContactStore+*.swift` files.
 struct ContactStore: Sendable {
     let database: ServiceDatabase
     let phones: PhoneNormalizer
 
-    // MARK: - Writes
+    // MARK: - Contacts
 
-    func create(_ request: CreateContactRequest, actor: String?, requestId: String) async throws -> Data {
+    func create(_ request: CreateContactRequest, headers: BusHeaders, requestId: String) async throws -> Data {
         let input = try validate(
             firstName: request.firstName ?? "", lastName: request.lastName ?? "",
             phones: request.phones ?? [], emails: request.emails ?? [])
         let title = request.title?.trimmed.nilIfEmpty
+        let address = try FieldRules.address(request.address, field: "address")
+        let birthday = try FieldRules.date(request.birthday, field: "birthday")
+        let bank = try FieldRules.bankDetails(request.bankDetails)
         return try await database.idempotentWrite(requestId: requestId, method: ContactsContract.Method.create) { db, outbox in
-            let now = Date()
+            let access = try Access.of(headers, db)
             try ReferenceRules.check(db, sourceId: request.sourceId, roleId: request.roleId, categoryIds: request.categoryIds)
+            let custom = try FieldRules.customFields(
+                db, appliesTo: "contact", current: [:], changes: request.customFields, requireAll: true)
+            let now = Date()
             var record = ContactRecord(
                 id: nil, firstName: input.firstName, lastName: input.lastName, title: title,
                 sourceId: request.sourceId, roleId: request.roleId, createdAt: now, updatedAt: now, deletedAt: nil)
+            record.address = address?.isEmpty == true ? nil : address
+            record.city = record.address?.city
+            record.birthday = birthday
+            // A user who cannot see others' cards owns what they create (else it would vanish for them).
+            record.ownerId = access.ownerOnly ?? (request.ownerId == 0 ? nil : request.ownerId) ?? access.userId
+            record.customFields = custom.isEmpty ? nil : custom
+            record.bankDetails = bank?.isEmpty == true ? nil : bank
+            if request.consumer == true {
+                record.consumer = true
+                record.customerNumber = try CustomerNumbers.next(db)
+            }
             try record.insert(db)
             let id = record.id!
             try replaceChildren(db, contactId: id, phones: input.phones, emails: input.emails)
             try ReferenceRules.replaceCategories(db, contactId: id, request.categoryIds)
             let contact = try loadContact(db, id: id)!
-            try addHistory(
-                db, contactId: id, kind: "created", actor: actor,
-                summary: "Contact \(contact.displayName) created", changes: nil)
+            try SearchIndex.indexContact(db, contact)
+            try History.add(
+                db, .contact(id), kind: "created", actor: headers.actor, summary: "Contact \(contact.displayName) created",
+                changes: nil)
             try outbox.append(db, type: ContactsContract.Event.created, payload: ContactChanged(contact: contact))
             return try Wire.encode(contact)
         }
     }
 
-    func update(_ request: UpdateContactRequest, actor: String?, requestId: String) async throws -> Data {
+    func update(_ request: UpdateContactRequest, headers: BusHeaders, requestId: String) async throws -> Data {
         let phoneInput = try request.phones.map { try normalisePhones($0) }
         let emailInput = try request.emails.map { try normaliseEmails($0) }
         if let first = request.firstName, let last = request.lastName, first.trimmed.isEmpty, last.trimmed.isEmpty {
             throw BusError.invalid("a contact needs a first or a last name")
         }
+        let address = try FieldRules.address(request.address, field: "address")
+        let birthday = try request.birthday.map { try FieldRules.date($0, field: "birthday") }
+        let bank = try FieldRules.bankDetails(request.bankDetails)
         return try await database.idempotentWrite(requestId: requestId, method: ContactsContract.Method.update) { db, outbox in
+            let access = try Access.of(headers, db)
             guard var record = try ContactRecord.fetchOne(db, key: request.id), record.deletedAt == nil,
-                let before = try loadContact(db, id: request.id)
+                access.sees(owner: record.ownerId), let before = try loadContact(db, id: request.id)
             else {
                 throw BusError.notFound("contact \(request.id) does not exist")
             }
             if let value = request.firstName { record.firstName = value.trimmed }
             if let value = request.lastName { record.lastName = value.trimmed }
             if let value = request.title { record.title = value.trimmed.nilIfEmpty }
+            if record.firstName.isEmpty && record.lastName.isEmpty {
+                throw BusError.invalid("a contact needs a first or a last name")
+            }
             let sourceId = request.sourceId.map { $0 == 0 ? nil : $0 }, roleId = request.roleId.map { $0 == 0 ? nil : $0 }
             try ReferenceRules.check(db, sourceId: sourceId ?? nil, roleId: roleId ?? nil, categoryIds: request.categoryIds)
             if let sourceId { record.sourceId = sourceId }
             if let roleId { record.roleId = roleId }
-            if record.firstName.isEmpty && record.lastName.isEmpty {
-                throw BusError.invalid("a contact needs a first or a last name")
+            if let address {
+                record.address = address.isEmpty ? nil : address
+                record.city = record.address?.city
             }
+            if let birthday { record.birthday = birthday }
+            if let bank { record.bankDetails = bank.isEmpty ? nil : bank }
+            if let owner = request.ownerId {
+                guard access.ownerOnly == nil else { throw BusError.forbidden("only a boss hands customers to another owner") }
+                record.ownerId = owner == 0 ? nil : owner
+            }
+            if request.customFields != nil {
+                let merged = try FieldRules.customFields(
+                    db, appliesTo: "contact", current: record.customFields ?? [:], changes: request.customFields, requireAll: false)
+                record.customFields = merged.isEmpty ? nil : merged
+            }
+            if request.consumer == true && record.customerNumber == nil { record.customerNumber = try CustomerNumbers.next(db) }
+            if let consumer = request.consumer { record.consumer = consumer }
+            if let picture = request.pictureFileId { record.pictureFileId = picture == 0 ? nil : picture }
             record.updatedAt = Date()
             try record.update(db)
             try replaceChildren(db, contactId: request.id, phones: phoneInput, emails: emailInput)
@@ -66,8 +108,9 @@ struct ContactStore: Sendable {
             let after = try loadContact(db, id: request.id)!
             let changes = try Self.diff(before, after, names: ReferenceRules.names(db))
             if !changes.isEmpty {
-                try addHistory(
-                    db, contactId: request.id, kind: "updated", actor: actor,
+                try SearchIndex.indexContact(db, after)
+                try History.add(
+                    db, .contact(request.id), kind: "updated", actor: headers.actor,
                     summary: "Changed " + changes.map(\.field).joined(separator: ", "), changes: changes)
                 try outbox.append(db, type: ContactsContract.Event.updated, payload: ContactChanged(contact: after, changes: changes))
             }
@@ -75,19 +118,56 @@ struct ContactStore: Sendable {
         }
     }
 
-    func delete(id: Int64, actor: String?, requestId: String) async throws -> Data {
+    /// Soft delete: the contact is kept (with its links, notes and files) until restored or purged.
+    func delete(id: Int64, headers: BusHeaders, requestId: String) async throws -> Data {
         try await database.idempotentWrite(requestId: requestId, method: ContactsContract.Method.delete) { db, outbox in
-            guard var record = try ContactRecord.fetchOne(db, key: id) else {
+            let access = try Access.of(headers, db)
+            guard var record = try ContactRecord.fetchOne(db, key: id), access.sees(owner: record.ownerId) else {
                 throw BusError.notFound("contact \(id) does not exist")
             }
             if record.deletedAt == nil {
                 record.deletedAt = Date()
                 record.updatedAt = record.deletedAt!
                 try record.update(db)
-                try addHistory(db, contactId: id, kind: "deleted", actor: actor, summary: "Contact deleted", changes: nil)
+                try History.add(db, .contact(id), kind: "deleted", actor: headers.actor, summary: "Contact deleted", changes: nil)
                 try outbox.append(db, type: ContactsContract.Event.deleted, payload: ContactDeleted(contactId: id))
             }
             return try Wire.encode(try loadContact(db, id: id)!)
+        }
+    }
+
+    /// Brings a deleted contact back, with everything it had.
+    func restore(id: Int64, headers: BusHeaders, requestId: String) async throws -> Data {
+        try await database.idempotentWrite(requestId: requestId, method: ContactsContract.Method.restore) { db, outbox in
+            let access = try Access.of(headers, db)
+            guard var record = try ContactRecord.fetchOne(db, key: id), access.sees(owner: record.ownerId) else {
+                throw BusError.notFound("contact \(id) does not exist")
+            }
+            if record.deletedAt != nil {
+                record.deletedAt = nil
+                record.updatedAt = Date()
+                try record.update(db)
+                let contact = try loadContact(db, id: id)!
+                try History.add(db, .contact(id), kind: "restored", actor: headers.actor, summary: "Contact restored", changes: nil)
+                try outbox.append(db, type: ContactsContract.Event.restored, payload: ContactChanged(contact: contact))
+            }
+            return try Wire.encode(try loadContact(db, id: id)!)
+        }
+    }
+
+    /// "Choose categories": the contact's categories become exactly these.
+    func setCategories(_ request: SetCategoriesRequest, headers: BusHeaders, requestId: String) async throws -> Data {
+        var update = UpdateContactRequest(id: request.id)
+        update.categoryIds = request.categoryIds
+        return try await self.update(update, headers: headers, requestId: requestId)
+    }
+
+    func get(id: Int64, headers: BusHeaders) async throws -> Contact {
+        try await database.read { db in
+            guard let contact = try loadContact(db, id: id), try Access.of(headers, db).sees(owner: contact.ownerId) else {
+                throw BusError.notFound("contact \(id) does not exist")
+            }
+            return contact
         }
     }
 
@@ -106,92 +186,28 @@ struct ContactStore: Sendable {
         }
     }
 
-    // MARK: - Reads
-
     func referenceUsage(kind: ReferenceKind, id: Int64) async throws -> ReferenceCount {
-        ReferenceCount(count: try await database.read { db in try ReferenceRules.users(db, kind: kind, id: id).count })
-    }
-
-    func get(id: Int64) async throws -> Contact {
-        guard let contact = try await database.read({ db in try loadContact(db, id: id) }) else {
-            throw BusError.notFound("contact \(id) does not exist")
-        }
-        return contact
-    }
-
-    func list(_ request: ListContactsRequest) async throws -> Page<Contact> {
-        let limit = try pageSize(request.limit)
-        let cursor = try request.cursor.map { try decodeCursor($0) }
-        let e164 = request.q.flatMap { phones.e164($0) }
-        return try await database.read { db in
-            var sql = "SELECT id FROM contact c WHERE 1 = 1"
-            var arguments: [any DatabaseValueConvertible] = []
-            if request.includeDeleted != true { sql += " AND c.deleted_at IS NULL" }
-            if let cursor {
-                sql += " AND c.id < ?"
-                arguments.append(cursor)
-            }
-            if let q = request.q?.trimmed.nilIfEmpty {
-                let pattern =
-                    "%"
-                    + q.replacingOccurrences(of: "\\", with: "\\\\")
-                    .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
-                sql += """
-                     AND (c.first_name || ' ' || c.last_name LIKE ? ESCAPE '\\'
-                       OR EXISTS (SELECT 1 FROM contact_email e WHERE e.contact_id = c.id AND e.address LIKE ? ESCAPE '\\')
-                       OR EXISTS (SELECT 1 FROM contact_phone p WHERE p.contact_id = c.id AND (p.number LIKE ? ESCAPE '\\' OR p.e164 = ?)))
-                    """
-                arguments += [pattern, pattern, pattern, e164 ?? ""]
-            }
-            sql += " ORDER BY c.id DESC LIMIT ?"
-            arguments.append(limit + 1)
-            let ids = try Int64.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
-            let items = try ids.prefix(limit).compactMap { try loadContact(db, id: $0) }
-            let next = ids.count > limit ? items.last.map { String($0.id) } : nil
-            return Page(items: items, nextCursor: next)
-        }
-    }
-
-    func history(_ request: HistoryRequest) async throws -> Page<HistoryEntry> {
-        let limit = try pageSize(request.limit)
-        let cursor = try request.cursor.map { try decodeCursor($0) }
-        return try await database.read { db in
-            guard try ContactRecord.fetchOne(db, key: request.contactId) != nil else {
-                throw BusError.notFound("contact \(request.contactId) does not exist")
-            }
-            var query = HistoryRecord.filter(HistoryRecord.Columns.contactId == request.contactId)
-            if let cursor { query = query.filter(HistoryRecord.Columns.id < cursor) }
-            if let kind = request.kind { query = query.filter(HistoryRecord.Columns.kind == kind) }
-            let rows = try query.order(HistoryRecord.Columns.id.desc).limit(limit + 1).fetchAll(db)
-            let items = rows.prefix(limit).map { row in
-                HistoryEntry(
-                    id: row.id!, contactId: row.contactId, kind: row.kind, at: row.at, actor: row.actor,
-                    summary: row.summary,
-                    changes: row.changes.flatMap { try? Wire.decode([FieldChange].self, from: $0) },
-                    callId: row.callId)
-            }
-            return Page(items: Array(items), nextCursor: rows.count > limit ? items.last.map { String($0.id) } : nil)
-        }
+        ReferenceCount(count: try await database.read { db in try ReferenceRules.count(db, kind: kind, id: id) })
     }
 
     // MARK: - Helpers
 
-    private struct ValidInput: Sendable {
+    struct ValidInput: Sendable {
         var firstName: String
         var lastName: String
         var phones: [ContactPhone]
         var emails: [ContactEmail]
     }
 
-    private func validate(firstName: String, lastName: String, phones: [PhoneInput], emails: [EmailInput]) throws -> ValidInput {
+    func validate(firstName: String, lastName: String, phones: [PhoneInput], emails: [EmailInput]) throws -> ValidInput {
         let first = firstName.trimmed, last = lastName.trimmed
         guard !(first.isEmpty && last.isEmpty) else { throw BusError.invalid("a contact needs a first or a last name") }
         guard first.count <= 200, last.count <= 200 else { throw BusError.invalid("names are limited to 200 characters") }
         return ValidInput(firstName: first, lastName: last, phones: try normalisePhones(phones), emails: try normaliseEmails(emails))
     }
 
-    private func normalisePhones(_ input: [PhoneInput]) throws -> [ContactPhone] {
-        guard input.count <= 20 else { throw BusError.invalid("a contact has at most 20 phone numbers") }
+    func normalisePhones(_ input: [PhoneInput]) throws -> [ContactPhone] {
+        guard input.count <= 20 else { throw BusError.invalid("at most 20 phone numbers") }
         return try input.enumerated().map { index, phone in
             let number = phone.number.trimmed
             guard !number.isEmpty, number.count <= 64 else {
@@ -205,8 +221,8 @@ struct ContactStore: Sendable {
         }
     }
 
-    private func normaliseEmails(_ input: [EmailInput]) throws -> [ContactEmail] {
-        guard input.count <= 20 else { throw BusError.invalid("a contact has at most 20 e-mail addresses") }
+    func normaliseEmails(_ input: [EmailInput]) throws -> [ContactEmail] {
+        guard input.count <= 20 else { throw BusError.invalid("at most 20 e-mail addresses") }
         return try input.enumerated().map { index, email in
             let address = email.address.trimmed
             let parts = address.split(separator: "@", omittingEmptySubsequences: false)
@@ -239,55 +255,34 @@ struct ContactStore: Sendable {
         }
     }
 
-    private func addHistory(
-        _ db: Database, contactId: Int64, kind: String, actor: String?, summary: String,
-        changes: [FieldChange]?
-    ) throws {
-        var entry = HistoryRecord(
-            id: nil, contactId: contactId, kind: kind, at: Date(), actor: actor, summary: summary,
-            changes: try changes.map { try Wire.encode($0) }, callId: nil, ref: nil)
-        try entry.insert(db)
-    }
-
-    private func pageSize(_ requested: Int?) throws -> Int {
-        let limit = requested ?? 50
-        guard (1...ContactsContract.maxPageSize).contains(limit) else {
-            throw BusError.invalid("limit must be between 1 and \(ContactsContract.maxPageSize)")
-        }
-        return limit
-    }
-
-    private func decodeCursor(_ cursor: String) throws -> Int64 {
-        guard let value = Int64(cursor), value > 0 else { throw BusError.invalid("cursor '\(cursor)' is not one this API gave out") }
-        return value
-    }
-
     static func diff(_ before: Contact, _ after: Contact, names: [Int64: String] = [:]) -> [FieldChange] {
-        var changes: [FieldChange] = []
-        func compare(_ field: String, _ old: String?, _ new: String?) {
-            if old != new { changes.append(FieldChange(field: field, before: old, after: new)) }
-        }
-        compare("first_name", before.firstName, after.firstName)
-        compare("last_name", before.lastName, after.lastName)
-        compare("title", before.title, after.title)
-        compare("phones", before.phones.map(\.number).joined(separator: ", "), after.phones.map(\.number).joined(separator: ", "))
-        compare("emails", before.emails.map(\.address).joined(separator: ", "), after.emails.map(\.address).joined(separator: ", "))
-        func name(_ id: Int64?) -> String? { id.map { names[$0] ?? "#\($0)" } }
-        compare("source", name(before.sourceId), name(after.sourceId))
-        compare("role", name(before.roleId), name(after.roleId))
-        compare(
-            "categories", before.categoryIds.compactMap(name).joined(separator: ", ").nilIfEmpty,
-            after.categoryIds.compactMap(name).joined(separator: ", ").nilIfEmpty)
-        return changes
+        var changes = FieldChanges(names: names)
+        changes.compare("first_name", before.firstName, after.firstName)
+        changes.compare("last_name", before.lastName, after.lastName)
+        changes.compare("title", before.title, after.title)
+        changes.compare("phones", before.phones.map(\.number).joined(separator: ", "), after.phones.map(\.number).joined(separator: ", "))
+        changes.compare("emails", before.emails.map(\.address).joined(separator: ", "), after.emails.map(\.address).joined(separator: ", "))
+        changes.reference("source", before.sourceId, after.sourceId)
+        changes.reference("role", before.roleId, after.roleId)
+        changes.references("categories", before.categoryIds, after.categoryIds)
+        changes.json("address", before.address, after.address)
+        changes.compare("birthday", before.birthday, after.birthday)
+        changes.compare("owner_id", before.ownerId.map { String($0) }, after.ownerId.map { String($0) })
+        changes.json("custom_fields", before.customFields, after.customFields)
+        changes.json("bank_details", before.bankDetails, after.bankDetails)
+        changes.compare("consumer", String(before.consumer), String(after.consumer))
+        changes.compare("customer_number", before.customerNumber.map { String($0) }, after.customerNumber.map { String($0) })
+        changes.compare("picture_file_id", before.pictureFileId.map { String($0) }, after.pictureFileId.map { String($0) })
+        return changes.list
     }
 }
 
-/// Reads one contact with its phones and e-mails.
+/// Reads one contact with its phones, e-mails and categories.
 func loadContact(_ db: Database, id: Int64) throws -> Contact? {
     guard let record = try ContactRecord.fetchOne(db, key: id) else { return nil }
     let phones = try PhoneRecord.filter(PhoneRecord.Columns.contactId == id).order(PhoneRecord.Columns.position).fetchAll(db)
     let emails = try EmailRecord.filter(EmailRecord.Columns.contactId == id).order(EmailRecord.Columns.position).fetchAll(db)
-    return Contact(
+    var contact = Contact(
         id: id, firstName: record.firstName, lastName: record.lastName, title: record.title,
         phones: phones.map { ContactPhone(number: $0.number, e164: $0.e164, kind: $0.kind) },
         emails: emails.map { ContactEmail(address: $0.address, kind: $0.kind) },
@@ -295,8 +290,55 @@ func loadContact(_ db: Database, id: Int64) throws -> Contact? {
         categoryIds: try Int64.fetchAll(
             db, sql: "SELECT category_id FROM contact_category WHERE contact_id = ? ORDER BY category_id", arguments: [id]),
         createdAt: record.createdAt, updatedAt: record.updatedAt, deletedAt: record.deletedAt)
+    contact.address = record.address
+    contact.birthday = record.birthday
+    contact.ownerId = record.ownerId
+    contact.customFields = record.customFields ?? [:]
+    contact.bankDetails = record.bankDetails
+    contact.consumer = record.consumer
+    contact.customerNumber = record.customerNumber
+    contact.pictureFileId = record.pictureFileId
+    return contact
 }
 
 extension Contact {
     var displayName: String { [firstName, lastName].filter { !$0.isEmpty }.joined(separator: " ") }
+}
+
+/// The one sequence customer numbers come from, shared by companies and consumers.
+enum CustomerNumbers {
+    /// The next number (10001, 10002, ...): a row in an AUTOINCREMENT table, so a number is never
+    /// given twice, even after the record holding it is deleted.
+    static func next(_ db: Database) throws -> Int64 {
+        try db.execute(sql: "INSERT INTO customer_number_sequence (assigned_at) VALUES (?)", arguments: [Date()])
+        return 10_000 + db.lastInsertedRowID
+    }
+}
+
+/// Collects the fields that differ between two versions, for history entries and events.
+struct FieldChanges {
+    let names: [Int64: String]
+    private(set) var list: [FieldChange] = []
+
+    init(names: [Int64: String]) { self.names = names }
+
+    mutating func compare(_ field: String, _ old: String?, _ new: String?) {
+        if old != new { list.append(FieldChange(field: field, before: old, after: new)) }
+    }
+
+    mutating func reference(_ field: String, _ old: Int64?, _ new: Int64?) {
+        compare(field, old.map(name), new.map(name))
+    }
+
+    mutating func references(_ field: String, _ old: [Int64], _ new: [Int64]) {
+        compare(field, old.map(name).joined(separator: ", ").nilIfEmpty, new.map(name).joined(separator: ", ").nilIfEmpty)
+    }
+
+    mutating func json<T: Encodable & Equatable>(_ field: String, _ old: T?, _ new: T?) {
+        guard old != new else { return }
+        func text(_ value: T?) -> String? { value.flatMap { try? Wire.encode($0) }.map { String(decoding: $0, as: UTF8.self) } }
+        list.append(FieldChange(field: field, before: text(old), after: text(new)))
+    }
+
+    private func name(_ id: Int64) -> String { names[id] ?? "#\(id)" }
 }

@@ -72,5 +72,127 @@ enum ContactsMigrations {
                     );
                     """)
         }
+
+        migrator.registerMigration("contacts-v3-companies") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE contact ADD COLUMN address TEXT;
+                    ALTER TABLE contact ADD COLUMN city TEXT;
+                    ALTER TABLE contact ADD COLUMN birthday TEXT;
+                    ALTER TABLE contact ADD COLUMN owner_id INTEGER;
+                    ALTER TABLE contact ADD COLUMN custom_fields TEXT;
+                    ALTER TABLE contact ADD COLUMN bank_details TEXT;
+                    ALTER TABLE contact ADD COLUMN consumer BOOLEAN NOT NULL DEFAULT 0;
+                    ALTER TABLE contact ADD COLUMN customer_number INTEGER;
+                    ALTER TABLE contact ADD COLUMN picture_file_id INTEGER;
+                    CREATE UNIQUE INDEX contact_customer_number ON contact(customer_number) WHERE customer_number IS NOT NULL;
+                    CREATE INDEX contact_owner ON contact(owner_id) WHERE owner_id IS NOT NULL;
+                    CREATE INDEX contact_city ON contact(city COLLATE NOCASE) WHERE city IS NOT NULL;
+                    CREATE INDEX contact_name ON contact(last_name COLLATE NOCASE, first_name COLLATE NOCASE, id);
+                    CREATE INDEX contact_updated ON contact(updated_at, id);
+                    CREATE INDEX contact_live ON contact(deleted_at, id);
+
+                    -- One sequence for the customer numbers of companies and consumers.
+                    CREATE TABLE customer_number_sequence (id INTEGER PRIMARY KEY AUTOINCREMENT, assigned_at TEXT NOT NULL);
+
+                    CREATE TABLE company (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        name TEXT NOT NULL,
+                        organisation_number TEXT,
+                        customer_number INTEGER UNIQUE,
+                        kinds TEXT NOT NULL,
+                        status_id INTEGER,
+                        industry_id INTEGER,
+                        source_id INTEGER,
+                        owner_id INTEGER,
+                        postal_address TEXT,
+                        visiting_address TEXT,
+                        city TEXT,
+                        website TEXT,
+                        custom_fields TEXT,
+                        bank_details TEXT,
+                        customer_settings TEXT,
+                        created_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        deleted_at TEXT
+                    );
+                    CREATE INDEX company_org ON company(organisation_number) WHERE organisation_number IS NOT NULL;
+                    CREATE INDEX company_name ON company(name COLLATE NOCASE, id);
+                    CREATE INDEX company_updated ON company(updated_at, id);
+                    CREATE INDEX company_live ON company(deleted_at, id);
+                    CREATE INDEX company_industry ON company(industry_id) WHERE industry_id IS NOT NULL;
+                    CREATE INDEX company_status ON company(status_id) WHERE status_id IS NOT NULL;
+                    CREATE INDEX company_source ON company(source_id) WHERE source_id IS NOT NULL;
+                    CREATE INDEX company_owner ON company(owner_id) WHERE owner_id IS NOT NULL;
+                    CREATE INDEX company_city ON company(city COLLATE NOCASE) WHERE city IS NOT NULL;
+                    CREATE TABLE company_phone (
+                        company_id INTEGER NOT NULL REFERENCES company(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,
+                        number TEXT NOT NULL,
+                        e164 TEXT,
+                        kind TEXT NOT NULL
+                    );
+                    CREATE INDEX company_phone_company ON company_phone(company_id);
+                    CREATE INDEX company_phone_e164 ON company_phone(e164);
+                    CREATE TABLE company_email (
+                        company_id INTEGER NOT NULL REFERENCES company(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,
+                        address TEXT NOT NULL,
+                        kind TEXT NOT NULL
+                    );
+                    CREATE INDEX company_email_company ON company_email(company_id);
+                    CREATE INDEX company_email_address ON company_email(address COLLATE NOCASE);
+                    CREATE TABLE company_category (
+                        company_id INTEGER NOT NULL REFERENCES company(id) ON DELETE CASCADE,
+                        category_id INTEGER NOT NULL,
+                        PRIMARY KEY (company_id, category_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX company_category_category ON company_category(category_id);
+                    CREATE TABLE company_history (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        company_id INTEGER NOT NULL REFERENCES company(id) ON DELETE CASCADE,
+                        kind TEXT NOT NULL,
+                        at TEXT NOT NULL,
+                        actor TEXT,
+                        summary TEXT NOT NULL,
+                        changes BLOB,
+                        ref TEXT UNIQUE
+                    );
+                    CREATE INDEX company_history_company ON company_history(company_id, id);
+
+                    CREATE TABLE contact_company (
+                        contact_id INTEGER NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
+                        company_id INTEGER NOT NULL REFERENCES company(id) ON DELETE CASCADE,
+                        title TEXT,
+                        role_id INTEGER,
+                        start_date TEXT,
+                        end_date TEXT,
+                        PRIMARY KEY (contact_id, company_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX contact_company_company ON contact_company(company_id);
+                    CREATE INDEX contact_company_role ON contact_company(role_id) WHERE role_id IS NOT NULL;
+
+                    -- Substring search: trigram indexes kept in the same transaction as every change.
+                    CREATE VIRTUAL TABLE contact_search USING fts5(name, emails, phones, tokenize = 'trigram');
+                    CREATE VIRTUAL TABLE company_search USING fts5(name, numbers, emails, phones, tokenize = 'trigram');
+                    INSERT INTO contact_search (rowid, name, emails, phones)
+                        SELECT c.id, c.first_name || ' ' || c.last_name,
+                            COALESCE((SELECT group_concat(address, ' ') FROM contact_email WHERE contact_id = c.id), ''),
+                            COALESCE((SELECT group_concat(COALESCE(e164, number), ' ') FROM contact_phone WHERE contact_id = c.id), '')
+                        FROM contact c;
+
+                    -- Settings' custom fields and configuration, kept from its events.
+                    CREATE TABLE custom_field (
+                        id INTEGER PRIMARY KEY,
+                        applies_to TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        type TEXT NOT NULL,
+                        options TEXT NOT NULL,
+                        required BOOLEAN NOT NULL,
+                        active BOOLEAN NOT NULL
+                    );
+                    CREATE TABLE setting (section TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    """)
+        }
     }
 }

@@ -14,6 +14,7 @@ enum APISchemas {
     private static var number: [String: Any] { ["type": "number"] }
     private static var boolean: [String: Any] { ["type": "boolean"] }
     private static var time: [String: Any] { ["type": "string", "format": "date-time"] }
+    private static var date: [String: Any] { ["type": "string", "format": "date"] }
     private static func array(_ items: [String: Any]) -> [String: Any] { ["type": "array", "items": items] }
     private static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
     private static func oneOf(_ values: [String]) -> [String: Any] { ["type": "string", "enum": values] }
@@ -48,6 +49,9 @@ enum APISchemas {
             ])
         let phone = object(["number": string, "kind": oneOf(["mobile", "work", "home", "fax", "other"])], required: ["number"])
         let email = object(["address": string, "kind": oneOf(["work", "home", "other"])], required: ["address"])
+        let address = object(["street": string, "postal_code": string, "city": string, "country": string])
+        let bank = object(["account_number": string, "iban": string, "bic": string, "bank_name": string])
+        let customerSettings = object(["currency": string, "payment_terms_days": integer, "language": string])
         let callEvent = object(
             [
                 "event_id": string, "call_id": string, "type": oneOf(["ringing", "answered", "hangup", "completed"]),
@@ -135,14 +139,41 @@ enum APISchemas {
                 ["anonymize_fields": array(string), "review_after_days": ["type": "integer", "minimum": 1, "maximum": 36500]],
                 required: ["anonymize_fields", "review_after_days"]),
             "VisibilityConfiguration": object(["shared_customer_cards": boolean], required: ["shared_customer_cards"]),
+            "CategoriesInput": object(["category_ids": array(integer)], required: ["category_ids"]),
+            "LinkInput": object(["title": string, "role_id": integer, "start_date": date, "end_date": date]),
+            "ContactLink": object([
+                "contact_id": integer, "company_id": integer, "title": string, "role_id": integer, "start_date": date,
+                "end_date": date, "contact_name": string, "company_name": string,
+            ]),
+            "Address": address,
+            "BankDetails": bank,
+            "CompanyInput": object([
+                "name": string, "organisation_number": string, "assign_customer_number": boolean,
+                "kinds": array(oneOf(Company.kindValues)), "status_id": integer, "industry_id": integer, "source_id": integer,
+                "category_ids": array(integer), "owner_id": integer, "postal_address": ref("Address"), "visiting_address": ref("Address"),
+                "phones": array(phone), "emails": array(email), "website": string, "custom_fields": ["type": "object"],
+                "bank_details": ref("BankDetails"), "customer_settings": customerSettings,
+            ]),
+            "Company": object(
+                [
+                    "id": integer, "name": string, "organisation_number": string, "customer_number": integer, "kinds": array(string),
+                    "status_id": integer, "industry_id": integer, "source_id": integer, "category_ids": array(integer),
+                    "owner_id": integer, "postal_address": ref("Address"), "visiting_address": ref("Address"), "phones": array(phone),
+                    "emails": array(email), "website": string, "custom_fields": ["type": "object"], "bank_details": ref("BankDetails"),
+                    "customer_settings": customerSettings, "created_at": time, "updated_at": time, "deleted_at": time,
+                ], required: ["id", "name"]),
             "ContactInput": object([
                 "first_name": string, "last_name": string, "title": string, "phones": array(phone), "emails": array(email),
-                "source_id": integer, "role_id": integer, "category_ids": array(integer),
+                "source_id": integer, "role_id": integer, "category_ids": array(integer), "address": ref("Address"), "birthday": date,
+                "owner_id": integer, "custom_fields": ["type": "object"], "bank_details": ref("BankDetails"), "consumer": boolean,
+                "picture_file_id": integer,
             ]),
             "Contact": object([
                 "id": integer, "first_name": string, "last_name": string, "title": string, "phones": array(phone),
-                "emails": array(email), "source_id": integer, "role_id": integer, "category_ids": array(integer), "created_at": time,
-                "updated_at": time, "deleted_at": time,
+                "emails": array(email), "source_id": integer, "role_id": integer, "category_ids": array(integer),
+                "address": ref("Address"), "birthday": date, "owner_id": integer, "custom_fields": ["type": "object"],
+                "bank_details": ref("BankDetails"), "consumer": boolean, "customer_number": integer, "picture_file_id": integer,
+                "created_at": time, "updated_at": time, "deleted_at": time,
             ]),
             "CallEvents": ["oneOf": [callEvent, array(callEvent)]],
         ]

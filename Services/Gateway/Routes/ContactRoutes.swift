@@ -23,13 +23,52 @@ struct ContactRoutes: Sendable {
         }
         routes.add(
             .get, "/api/v1/contacts", read, tag: "contacts", summary: "List or search contacts",
-            query: ["q", "cursor", "limit", "include_deleted"]
+            query: [
+                "q", "cursor", "limit", "sort", "count", "include_deleted", "deleted", "category_id", "source_id", "role_id",
+                "owner_id", "company_id", "city", "consumer", "created_from", "created_to", "updated_from", "updated_to",
+            ]
         ) { request, context in
             var query = QueryBody()
-            query.text("q", from: request)
+            for name in ["q", "sort", "city", "created_from", "created_to", "updated_from", "updated_to"] {
+                query.text(name, from: request)
+            }
             try query.page(from: request)
-            try query.boolean("include_deleted", from: request)
+            for name in ["include_deleted", "deleted", "consumer", "count"] { try query.boolean(name, from: request) }
+            for name in ["category_id", "source_id", "role_id", "owner_id", "company_id"] { try query.integer(name, from: request) }
             return try await api.forward(request, context: context, service: service, method: M.list, query: query)
+        }
+        routes.add(.post, "/api/v1/contacts/:id/restore", write, tag: "contacts", summary: "Restore a deleted contact", reply: "Contact") {
+            request, context in
+            try await api.forward(
+                request, context: context, service: service, method: M.restore, query: try QueryBody(id: "id", from: context))
+        }
+        routes.add(
+            .put, "/api/v1/contacts/:id/categories", write, tag: "contacts", summary: "Choose categories: replaces the set",
+            body: "CategoriesInput", reply: "Contact"
+        ) { request, context in
+            try await api.forwardMerged(
+                request, context: context, service: service, method: M.setCategories, fields: ["id": try pathID(context)])
+        }
+        routes.add(.get, "/api/v1/contacts/:id/companies", read, tag: "contacts", summary: "The companies a contact is linked to") {
+            request, context in
+            try await api.forward(
+                request, context: context, service: service, method: M.links, query: try QueryBody(id: "contact_id", from: context))
+        }
+        routes.add(
+            .put, "/api/v1/contacts/:id/companies/:company_id", write, tag: "contacts",
+            summary: "Link a contact to a company (or change the link's title, role, dates)", body: "LinkInput", reply: "ContactLink"
+        ) { request, context in
+            try await api.forwardMerged(
+                request, context: context, service: service, method: M.link,
+                fields: ["contact_id": try pathID(context), "company_id": try pathID(context, "company_id")])
+        }
+        routes.add(
+            .delete, "/api/v1/contacts/:id/companies/:company_id", write, tag: "contacts", summary: "Unlink a contact from a company"
+        ) {
+            request, context in
+            var query = try QueryBody(id: "contact_id", from: context)
+            query.set("company_id", try pathID(context, "company_id"))
+            return try await api.forward(request, context: context, service: service, method: M.unlink, query: query)
         }
         routes.add(.get, "/api/v1/contacts/:id", read, tag: "contacts", summary: "One contact") { request, context in
             try await api.forward(request, context: context, service: service, method: M.get, query: try QueryBody(id: "id", from: context))
@@ -47,11 +86,11 @@ struct ContactRoutes: Sendable {
         }
         routes.add(
             .get, "/api/v1/contacts/:id/history", read, tag: "contacts", summary: "A contact's history",
-            query: ["kind", "cursor", "limit"]
+            query: ["kind", "from", "to", "cursor", "limit"]
         ) { request, context in
             var query = try QueryBody(id: "contact_id", from: context)
             try query.page(from: request)
-            query.text("kind", from: request)
+            for name in ["kind", "from", "to"] { query.text(name, from: request) }
             return try await api.forward(request, context: context, service: service, method: M.history, query: query)
         }
         routes.add(

@@ -1,0 +1,128 @@
+import Bus
+import Contracts
+import Foundation
+import GRDB
+import ServiceKit
+
+// Lists and searches of contacts and companies, and their histories.
+extension ContactStore {
+    func list(_ request: ListContactsRequest, headers: BusHeaders) async throws -> Page<Contact> {
+        let limit = try History.pageSize(request.limit)
+        let sort = try ListQuery.sort(request.sort)
+        let search = request.q?.trimmed.nilIfEmpty
+        let ftsQuery = search.flatMap { SearchIndex.query($0, phones: phones) }
+        return try await database.read { db in
+            let access = try Access.of(headers, db)
+            var query = ListQuery(table: "contact")
+            if request.deleted == true {
+                query.add("t.deleted_at IS NOT NULL")
+            } else if request.includeDeleted != true {
+                query.add("t.deleted_at IS NULL")
+            }
+            if let owner = access.ownerOnly { query.add("t.owner_id = ?", owner) }
+            if let search {
+                if let ftsQuery {
+                    query.add("t.id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH ?)", ftsQuery)
+                } else {
+                    query.add("(t.first_name || ' ' || t.last_name) LIKE ? ESCAPE '\\'", Self.likePattern(search))
+                }
+            }
+            if let value = request.categoryId {
+                query.add("EXISTS (SELECT 1 FROM contact_category x WHERE x.contact_id = t.id AND x.category_id = ?)", value)
+            }
+            if let value = request.companyId {
+                query.add("EXISTS (SELECT 1 FROM contact_company x WHERE x.contact_id = t.id AND x.company_id = ?)", value)
+            }
+            if let value = request.sourceId { query.add("t.source_id = ?", value) }
+            if let value = request.roleId { query.add("t.role_id = ?", value) }
+            if let value = request.ownerId { query.add("t.owner_id = ?", value) }
+            if let value = request.city?.trimmed.nilIfEmpty { query.add("t.city = ? COLLATE NOCASE", value) }
+            if let value = request.consumer { query.add("t.consumer = ?", value) }
+            Self.period(&query, created: (request.createdFrom, request.createdTo), updated: (request.updatedFrom, request.updatedTo))
+            let counted = request.count == true ? try query.count(db) : nil
+            try query.after(cursor: request.cursor, sort: sort)
+            let rows = try query.page(db, sort: sort, limit: limit)
+            let items = try rows.prefix(limit).compactMap { try loadContact(db, id: $0["id"]) }
+            let next = rows.count > limit ? ListQuery.cursor(after: rows[limit - 1], sort: sort, table: "contact") : nil
+            return Page(items: items, nextCursor: next, count: counted?.count, countExact: counted?.exact)
+        }
+    }
+
+    func listCompanies(_ request: ListCompaniesRequest, headers: BusHeaders) async throws -> Page<Company> {
+        let limit = try History.pageSize(request.limit)
+        let sort = try ListQuery.sort(request.sort)
+        let search = request.q?.trimmed.nilIfEmpty
+        let ftsQuery = search.flatMap { SearchIndex.query($0, phones: phones, digitColumns: "{phones numbers}") }
+        if let kind = request.kind, !Company.kindValues.contains(kind) {
+            throw BusError.invalid("kind is one of \(Company.kindValues.joined(separator: ", ")), not '\(kind)'")
+        }
+        return try await database.read { db in
+            let access = try Access.of(headers, db)
+            var query = ListQuery(table: "company")
+            if request.deleted == true {
+                query.add("t.deleted_at IS NOT NULL")
+            } else if request.includeDeleted != true {
+                query.add("t.deleted_at IS NULL")
+            }
+            if let owner = access.ownerOnly { query.add("t.owner_id = ?", owner) }
+            if let search {
+                if let ftsQuery {
+                    query.add("t.id IN (SELECT rowid FROM company_search WHERE company_search MATCH ?)", ftsQuery)
+                } else {
+                    query.add("t.name LIKE ? ESCAPE '\\'", Self.likePattern(search))
+                }
+            }
+            if let kind = request.kind { query.add("EXISTS (SELECT 1 FROM json_each(t.kinds) WHERE value = ?)", kind) }
+            if let value = request.categoryId {
+                query.add("EXISTS (SELECT 1 FROM company_category x WHERE x.company_id = t.id AND x.category_id = ?)", value)
+            }
+            if let value = request.industryId { query.add("t.industry_id = ?", value) }
+            if let value = request.statusId { query.add("t.status_id = ?", value) }
+            if let value = request.sourceId { query.add("t.source_id = ?", value) }
+            if let value = request.ownerId { query.add("t.owner_id = ?", value) }
+            if let value = request.city?.trimmed.nilIfEmpty { query.add("t.city = ? COLLATE NOCASE", value) }
+            Self.period(&query, created: (request.createdFrom, request.createdTo), updated: (request.updatedFrom, request.updatedTo))
+            let counted = request.count == true ? try query.count(db) : nil
+            try query.after(cursor: request.cursor, sort: sort)
+            let rows = try query.page(db, sort: sort, limit: limit)
+            let items = try rows.prefix(limit).compactMap { try loadCompany(db, id: $0["id"]) }
+            let next = rows.count > limit ? ListQuery.cursor(after: rows[limit - 1], sort: sort, table: "company") : nil
+            return Page(items: items, nextCursor: next, count: counted?.count, countExact: counted?.exact)
+        }
+    }
+
+    func history(_ request: HistoryRequest, headers: BusHeaders) async throws -> Page<HistoryEntry> {
+        try await database.read { db in
+            guard let record = try ContactRecord.fetchOne(db, key: request.contactId),
+                try Access.of(headers, db).sees(owner: record.ownerId)
+            else { throw BusError.notFound("contact \(request.contactId) does not exist") }
+            return try History.page(
+                db, .contact(request.contactId), kind: request.kind, from: request.from, to: request.to, limit: request.limit,
+                cursor: request.cursor)
+        }
+    }
+
+    func companyHistory(_ request: CompanyHistoryRequest, headers: BusHeaders) async throws -> Page<HistoryEntry> {
+        try await database.read { db in
+            guard let record = try CompanyRecord.fetchOne(db, key: request.companyId),
+                try Access.of(headers, db).sees(owner: record.ownerId)
+            else { throw BusError.notFound("company \(request.companyId) does not exist") }
+            return try History.page(
+                db, .company(request.companyId), kind: request.kind, from: request.from, to: request.to, limit: request.limit,
+                cursor: request.cursor)
+        }
+    }
+
+    static func likePattern(_ text: String) -> String {
+        "%"
+            + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+    }
+
+    static func period(_ query: inout ListQuery, created: (Date?, Date?), updated: (Date?, Date?)) {
+        if let from = created.0 { query.add("t.created_at >= ?", from) }
+        if let to = created.1 { query.add("t.created_at < ?", to) }
+        if let from = updated.0 { query.add("t.updated_at >= ?", from) }
+        if let to = updated.1 { query.add("t.updated_at < ?", to) }
+    }
+}

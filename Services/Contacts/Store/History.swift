@@ -1,0 +1,90 @@
+import Bus
+import Contracts
+import Foundation
+import GRDB
+import ServiceKit
+
+/// The history timelines of contacts and companies: every change field by field, plus entries
+/// from other services' events (calls now). Newest first, filtered by kind and period, paged.
+enum History {
+    enum Subject {
+        case contact(Int64)
+        case company(Int64)
+
+        var table: String {
+            switch self {
+            case .contact: return "contact_history"
+            case .company: return "company_history"
+            }
+        }
+        var column: String {
+            switch self {
+            case .contact: return "contact_id"
+            case .company: return "company_id"
+            }
+        }
+        var id: Int64 {
+            switch self {
+            case .contact(let id), .company(let id): return id
+            }
+        }
+    }
+
+    static func add(_ db: Database, _ subject: Subject, kind: String, actor: String?, summary: String, changes: [FieldChange]?) throws {
+        try db.execute(
+            sql: "INSERT INTO \(subject.table) (\(subject.column), kind, at, actor, summary, changes) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [subject.id, kind, Date(), actor, summary, try changes.map { try Wire.encode($0) }])
+    }
+
+    static func page(
+        _ db: Database, _ subject: Subject, kind: String?, from: Date?, to: Date?, limit requested: Int?, cursor: String?
+    ) throws -> Page<HistoryEntry> {
+        let limit = try pageSize(requested)
+        var conditions = ["\(subject.column) = ?"]
+        var arguments: [any DatabaseValueConvertible] = [subject.id]
+        if let cursor {
+            guard let value = Int64(cursor), value > 0 else { throw BusError.invalid("cursor '\(cursor)' is not one this API gave out") }
+            conditions.append("id < ?")
+            arguments.append(value)
+        }
+        if let kind {
+            conditions.append("kind = ?")
+            arguments.append(kind)
+        }
+        if let from {
+            conditions.append("at >= ?")
+            arguments.append(from)
+        }
+        if let to {
+            conditions.append("at < ?")
+            arguments.append(to)
+        }
+        let callColumn = subject.table == "contact_history" ? "call_id" : "NULL AS call_id"
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, \(subject.column) AS owner, kind, at, actor, summary, changes, \(callColumn) FROM \(subject.table)
+                WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT \(limit + 1)
+                """,
+            arguments: StatementArguments(arguments))
+        let items = rows.prefix(limit).map { row in
+            var entry = HistoryEntry(
+                id: row["id"], contactId: nil, kind: row["kind"], at: row["at"], actor: row["actor"], summary: row["summary"],
+                changes: (row["changes"] as Data?).flatMap { try? Wire.decode([FieldChange].self, from: $0) }, callId: row["call_id"])
+            switch subject {
+            case .contact(let id): entry.contactId = id
+            case .company(let id): entry.companyId = id
+            }
+            return entry
+        }
+        return Page(items: Array(items), nextCursor: rows.count > limit ? items.last.map { String($0.id) } : nil)
+    }
+
+    static func pageSize(_ requested: Int?) throws -> Int {
+        let limit = requested ?? 50
+        guard (1...ContactsContract.maxPageSize).contains(limit) else {
+            throw BusError.invalid("limit must be between 1 and \(ContactsContract.maxPageSize)")
+        }
+        return limit
+    }
+}

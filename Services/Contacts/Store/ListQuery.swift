@@ -1,0 +1,104 @@
+import Bus
+import Contracts
+import Foundation
+import GRDB
+
+/// Builds the list and search queries of contacts and companies: filters, keyset pagination
+/// over the chosen order (the cursor carries the last row's sort key, so a page costs the same
+/// at row 10 and at row 900,000), and a count that stops at `countCap`.
+struct ListQuery {
+    /// The table's alias in the SQL is `t`.
+    let table: String
+    private(set) var conditions: [String] = []
+    private(set) var arguments: [any DatabaseValueConvertible] = []
+    static let countCap = 10_000
+
+    init(table: String) { self.table = table }
+
+    mutating func add(_ condition: String, _ values: (any DatabaseValueConvertible)...) {
+        conditions.append(condition)
+        arguments.append(contentsOf: values)
+    }
+
+    /// The order a list can be in, and how to continue after a row.
+    enum Sort: String {
+        case created, name, updated
+
+        func orderBy(table: String) -> String {
+            switch self {
+            case .created: return "t.id DESC"
+            case .name:
+                return table == "contact" ? "t.last_name COLLATE NOCASE, t.first_name COLLATE NOCASE, t.id" : "t.name COLLATE NOCASE, t.id"
+            case .updated: return "t.updated_at DESC, t.id DESC"
+            }
+        }
+    }
+
+    static func sort(_ raw: String?) throws -> Sort {
+        guard let raw else { return .created }
+        guard let sort = Sort(rawValue: raw) else { throw BusError.invalid("sort is created, name or updated, not '\(raw)'") }
+        return sort
+    }
+
+    /// Continues after the row the cursor names.
+    mutating func after(cursor: String?, sort: Sort) throws {
+        guard let cursor else { return }
+        guard
+            let data = Data(
+                base64Encoded: cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/") + padding(cursor)),
+            let keys = try? JSONDecoder().decode([String].self, from: data), let id = keys.last.flatMap({ Int64($0) })
+        else { throw BusError.invalid("cursor '\(cursor)' is not one this API gave out") }
+        switch (sort, keys.count) {
+        case (.created, 1): add("t.id < ?", id)
+        case (.name, 3) where table == "contact":
+            add("(t.last_name COLLATE NOCASE, t.first_name COLLATE NOCASE, t.id) > (?, ?, ?)", keys[0], keys[1], id)
+        case (.name, 2): add("(t.name COLLATE NOCASE, t.id) > (?, ?)", keys[0], id)
+        case (.updated, 2): add("(t.updated_at, t.id) < (?, ?)", keys[0], id)
+        default: throw BusError.invalid("cursor '\(cursor)' belongs to another sort order")
+        }
+    }
+
+    /// The cursor after a row, from its sort key columns.
+    static func cursor(_ keys: [String]) -> String {
+        let data = (try? JSONEncoder().encode(keys)) ?? Data()
+        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    private func padding(_ text: String) -> String { String(repeating: "=", count: (4 - text.count % 4) % 4) }
+
+    var whereClause: String { conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ") }
+
+    /// The ids of one page (one more than `limit`, to know whether there is a next page), with
+    /// the sort key of each.
+    func page(_ db: Database, sort: Sort, limit: Int) throws -> [Row] {
+        let keys: String
+        switch sort {
+        case .created: keys = "t.id"
+        case .name: keys = table == "contact" ? "t.id, t.last_name, t.first_name" : "t.id, t.name"
+        case .updated: keys = "t.id, t.updated_at"
+        }
+        return try Row.fetchAll(
+            db, sql: "SELECT \(keys) FROM \(table) t \(whereClause) ORDER BY \(sort.orderBy(table: table)) LIMIT \(limit + 1)",
+            arguments: StatementArguments(arguments))
+    }
+
+    /// How many rows match, counted up to the cap.
+    func count(_ db: Database) throws -> (count: Int, exact: Bool) {
+        let count =
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM \(table) t \(whereClause) LIMIT \(Self.countCap + 1))",
+                arguments: StatementArguments(arguments)) ?? 0
+        return (min(count, Self.countCap), count <= Self.countCap)
+    }
+
+    /// The cursor that continues after `row`.
+    static func cursor(after row: Row, sort: Sort, table: String) -> String {
+        let id = String(row["id"] as Int64)
+        switch sort {
+        case .created: return cursor([id])
+        case .name: return table == "contact" ? cursor([row["last_name"], row["first_name"], id]) : cursor([row["name"], id])
+        case .updated: return cursor([row["updated_at"], id])
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Contracts
+import Foundation
+import GRDB
+import ServiceKit
+
+/// The trigram full-text indexes of contacts and companies (FTS5, `tokenize = 'trigram'`): any
+/// part of three characters or more of a name, e-mail or phone number finds the record. Rows
+/// are rewritten in the same transaction as the record they index.
+enum SearchIndex {
+    static func indexContact(_ db: Database, _ contact: Contact) throws {
+        try db.execute(sql: "DELETE FROM contact_search WHERE rowid = ?", arguments: [contact.id])
+        try db.execute(
+            sql: "INSERT INTO contact_search (rowid, name, emails, phones) VALUES (?, ?, ?, ?)",
+            arguments: [
+                contact.id, contact.displayName, contact.emails.map(\.address).joined(separator: " "),
+                contact.phones.map { $0.e164 ?? digits($0.number) }.joined(separator: " "),
+            ])
+    }
+
+    static func indexCompany(_ db: Database, _ company: Company) throws {
+        try db.execute(sql: "DELETE FROM company_search WHERE rowid = ?", arguments: [company.id])
+        let numbers = [company.organisationNumber.map(digits), company.customerNumber.map { String($0) }].compactMap { $0 }
+        try db.execute(
+            sql: "INSERT INTO company_search (rowid, name, numbers, emails, phones) VALUES (?, ?, ?, ?, ?)",
+            arguments: [
+                company.id, company.name, numbers.joined(separator: " "), company.emails.map(\.address).joined(separator: " "),
+                company.phones.map { $0.e164 ?? digits($0.number) }.joined(separator: " "),
+            ])
+    }
+
+    /// The FTS5 query for what a user typed, or nil when it is too short for trigrams (then the
+    /// caller scans names with LIKE). A phone number in any format is also looked for by its digits.
+    static func query(_ text: String, phones: PhoneNormalizer, digitColumns: String = "phones") -> String? {
+        let trimmed = text.trimmed
+        var alternatives: [String] = []
+        if trimmed.count >= 3 { alternatives.append(phrase(trimmed)) }
+        let looksLikePhone = trimmed.allSatisfy { $0.isNumber || " +-()./".contains($0) }
+        let numberDigits = digits(trimmed)
+        if looksLikePhone, numberDigits.count >= 3 {
+            alternatives.append("\(digitColumns) : " + phrase(numberDigits))
+            if let e164 = phones.e164(trimmed) { alternatives.append("\(digitColumns) : " + phrase(String(e164.dropFirst()))) }
+        }
+        return alternatives.isEmpty ? nil : alternatives.joined(separator: " OR ")
+    }
+
+    private static func phrase(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    static func digits(_ text: String) -> String { text.filter { $0.isASCII && $0.isNumber } }
+}
