@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+/// The customer database through HTTP, as a user goes: companies and contacts with settings'
+/// reference data, links, search, restore, visibility, and settings' decisions applied.
+@Suite("End to end: customer database", .serialized)
+struct CustomerFlowTests {
+    func id(_ body: Any?) throws -> Int { try #require((body as? [String: Any])?["id"] as? Int) }
+
+    @Test("a company with a contact linked, found by search, moved to another industry by settings, deleted and restored")
+    func companyLifecycle() async throws {
+        let system = try SystemUnderTest()
+        defer { system.shutdown() }
+        try await system.startAll()
+        let industries = try #require(try await system.http("GET", "/api/v1/settings/industries").1 as? [[String: Any]])
+        let finance = try #require(industries.first { $0["name"] as? String == "Finance" }?["id"] as? Int)
+        let retail = try #require(industries.first { $0["name"] as? String == "Retail" }?["id"] as? Int)
+
+        var acme = 0
+        try await system.eventually("contacts know settings' industries") {
+            let (status, body) = try await system.http(
+                "POST", "/api/v1/companies",
+                json: ["name": "Acme Shipping AS", "organisation_number": "923 456 789", "industry_id": finance, "assign_customer_number": true])
+            if status == 201 { acme = try id(body) }
+            return status == 201
+        }
+        let (created, contactBody) = try await system.http(
+            "POST", "/api/v1/contacts", json: ["first_name": "Kari", "last_name": "Smithson", "phones": [["number": "+47 912 34 567"]]])
+        #expect(created == 201)
+        let kari = try id(contactBody)
+        let (linked, link) = try await system.http(
+            "PUT", "/api/v1/contacts/\(kari)/companies/\(acme)", json: ["title": "CFO", "start_date": "2025-01-01"])
+        #expect(linked == 200 && (link as? [String: Any])?["company_name"] as? String == "Acme Shipping AS")
+        let contactsOfAcme = try #require(try await system.http("GET", "/api/v1/companies/\(acme)/contacts").1 as? [[String: Any]])
+        #expect(contactsOfAcme.map { $0["contact_id"] as? Int } == [kari])
+
+        let byName = try await system.getObject("/api/v1/contacts?q=mithso&count=true")
+        #expect((byName["items"] as? [[String: Any]])?.count == 1 && byName["count"] as? Int == 1)
+        let byPhone = try await system.getObject("/api/v1/contacts?q=912%2034%20567")
+        #expect((byPhone["items"] as? [[String: Any]])?.first?["id"] as? Int == kari)
+        let byNumber = try await system.getObject("/api/v1/companies?q=456789&industry_id=\(finance)")
+        #expect((byNumber["items"] as? [[String: Any]])?.first?["id"] as? Int == acme)
+
+        // Settings' "move customers" moves the company, in the contacts service, with history.
+        let (dry, dryBody) = try await system.http("POST", "/api/v1/settings/industries/\(finance)/move-customers", json: ["to": retail])
+        #expect(dry == 200 && (dryBody as? [String: Any])?["count"] as? Int == 1)
+        let (moved, _) = try await system.http(
+            "POST", "/api/v1/settings/industries/\(finance)/move-customers", json: ["to": retail, "confirm": true])
+        #expect(moved == 200)
+        #expect(try await system.getObject("/api/v1/companies/\(acme)")["industry_id"] as? Int == retail)
+        let history = try await system.getObject("/api/v1/companies/\(acme)/history")
+        #expect((history["items"] as? [[String: Any]])?.first?["summary"] as? String == "Industry Finance replaced by Retail")
+
+        let (deleted, _) = try await system.http("DELETE", "/api/v1/companies/\(acme)")
+        #expect(deleted == 200)
+        let gone = try await system.getObject("/api/v1/companies?q=Acme")
+        #expect((gone["items"] as? [[String: Any]])?.isEmpty == true)
+        let binned = try await system.getObject("/api/v1/companies?deleted=true")
+        #expect((binned["items"] as? [[String: Any]])?.map { $0["id"] as? Int } == [acme])
+        let (restored, _) = try await system.http("POST", "/api/v1/companies/\(acme)/restore")
+        #expect(restored == 200)
+        #expect(try await system.getObject("/api/v1/companies/\(acme)")["deleted_at"] == nil)
+    }
+
+    @Test("with customer cards not shared, a user sees only the customers they own; the boss sees all")
+    func visibility() async throws {
+        let system = try SystemUnderTest()
+        defer { system.shutdown() }
+        try await system.startAll()
+        for name in ["kari", "ola"] {
+            let (status, _) = try await system.http("POST", "/api/v1/users", json: ["username": name, "password": "\(name)-password-1"])
+            #expect(status == 201)
+        }
+        let kari = try await system.signIn("kari", "kari-password-1")
+        let ola = try await system.signIn("ola", "ola-password-1")
+        let (_, mine) = try await system.http("POST", "/api/v1/contacts", json: ["last_name": "Kari's customer"], token: kari)
+        let (_, theirs) = try await system.http("POST", "/api/v1/contacts", json: ["last_name": "Ola's customer"], token: ola)
+        let theirsId = try id(theirs)
+        #expect(try await system.http("GET", "/api/v1/contacts/\(theirsId)", token: kari).0 == 200)
+
+        let (set, _) = try await system.http("PUT", "/api/v1/settings/configuration/visibility", json: ["shared_customer_cards": false])
+        #expect(set == 200)
+        try await system.eventually("contacts apply the visibility setting") {
+            try await system.http("GET", "/api/v1/contacts/\(theirsId)", token: kari).0 == 404
+        }
+        let list = try #require(try await system.http("GET", "/api/v1/contacts", token: kari).1 as? [String: Any])
+        #expect((list["items"] as? [[String: Any]])?.map { $0["id"] as? Int } == [try id(mine)])
+        #expect(try await system.http("PATCH", "/api/v1/contacts/\(theirsId)", json: ["title": "x"], token: kari).0 == 404)
+        let all = try await system.getObject("/api/v1/contacts")
+        #expect((all["items"] as? [[String: Any]])?.count == 2)
+    }
+}
