@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: deps build run test test-unit test-e2e bench format lint clean
+.PHONY: deps build run test test-unit test-e2e bench bench-customers format lint clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -28,7 +28,12 @@ test-e2e: build
 
 # Broker round trips against bare libzmq, in release mode; see docs/performance.md.
 bench: deps
-	swift run -c release crm-bench
+	swift run -c release crm-bench bus
+
+# A million contacts and 200,000 companies; search, list and count through HTTP against a LIKE scan.
+bench-customers: deps
+	swift build -c release
+	.build/release/crm-bench customers
 
 # Style: .swift-format (4 spaces, 140 columns, ordered imports).
 format:

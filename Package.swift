@@ -87,7 +87,7 @@ let package = Package(
             path: "Services/CRM", swiftSettings: swiftSettings),
         .executableTarget(
             name: "CRMBench",
-            dependencies: ["Bus", "ServiceKit"],
+            dependencies: ["Bus", "ServiceKit", "Contracts", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Services/Bench", swiftSettings: swiftSettings),
         .testTarget(
             name: "BusTests", dependencies: ["Bus", "CZeroMQ"],

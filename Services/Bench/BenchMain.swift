@@ -4,12 +4,20 @@ import CZeroMQ
 import Foundation
 import Logging
 
-/// `crm-bench`: request round trips through the broker against a bare libzmq DEALER/ROUTER round
-/// trip measured in the same run on the same machine. Not a test: it prints numbers and ratios.
+/// `crm-bench`: benchmarks, apart from the tests; each prints numbers and ratios against a
+/// baseline measured in the same run on the same machine.
 @main
 struct BenchMain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "crm-bench", abstract: "Measure broker round trips against bare libzmq.")
+        commandName: "crm-bench", abstract: "Benchmarks of the bus and the customer database.",
+        subcommands: [BusBench.self, CustomerBench.self], defaultSubcommand: BusBench.self)
+}
+
+/// `crm-bench bus`: request round trips through the broker against a bare libzmq DEALER/ROUTER
+/// round trip.
+struct BusBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bus", abstract: "Measure broker round trips against bare libzmq.")
 
     @Option(help: "Sequential round trips per path and round, for latency.")
     var latencyRequests = 5_000

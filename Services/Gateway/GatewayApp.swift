@@ -33,6 +33,7 @@ struct GatewayApp: AsyncParsableCommand {
         OrganisationRoutes(api: api).register(on: &routes)
         ContactRoutes(api: api).register(on: &routes)
         CompanyRoutes(api: api).register(on: &routes)
+        NoteRoutes(api: api).register(on: &routes)
         TelephonyRoutes(api: api).register(on: &routes)
         let document = OpenAPIRoutes.register(on: &routes)
         if printOpenAPI {

@@ -27,6 +27,10 @@ public enum ContactsContract {
         public static let restoreCompany = "companies.restore"
         public static let setCompanyCategories = "companies.set_categories"
         public static let companyHistory = "companies.history"
+        public static let createNote = "notes.create"
+        public static let updateNote = "notes.update"
+        public static let deleteNote = "notes.delete"
+        public static let listNotes = "notes.list"
         /// How many contacts use a reference item (answers settings; see `ReferenceOwnerContract`).
         public static let referenceUsage = "contacts.reference.usage"
         /// Move or clear every use of a reference item, in one transaction.
@@ -45,6 +49,9 @@ public enum ContactsContract {
         public static let companyUpdated = "company.updated"
         public static let companyDeleted = "company.deleted"
         public static let companyRestored = "company.restored"
+        public static let noteCreated = "note.created"
+        public static let noteUpdated = "note.updated"
+        public static let noteDeleted = "note.deleted"
         /// Contacts moved from one reference item to another (or cleared of it): `ReferenceMoved`.
         public static let referenceMoved = "contact.reference_moved"
     }

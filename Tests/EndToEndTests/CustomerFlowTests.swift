@@ -20,7 +20,10 @@ struct CustomerFlowTests {
         try await system.eventually("contacts know settings' industries") {
             let (status, body) = try await system.http(
                 "POST", "/api/v1/companies",
-                json: ["name": "Acme Shipping AS", "organisation_number": "923 456 789", "industry_id": finance, "assign_customer_number": true])
+                json: [
+                    "name": "Acme Shipping AS", "organisation_number": "923 456 789", "industry_id": finance,
+                    "assign_customer_number": true,
+                ])
             if status == 201 { acme = try id(body) }
             return status == 201
         }

@@ -47,6 +47,11 @@ struct ContactHandlers: Sendable {
                 try await store.companyHistory(body, headers: request.headers)
             },
 
+            M.createNote: write(CreateNoteRequest.self) { try await store.createNote($0, headers: $1, requestId: $2) },
+            M.updateNote: write(UpdateNoteRequest.self) { try await store.updateNote($0, headers: $1, requestId: $2) },
+            M.deleteNote: write(ContactIdRequest.self) { try await store.deleteNote(id: $0.id, headers: $1, requestId: $2) },
+            M.listNotes: jsonHandler(ListNotesRequest.self) { body, request in try await store.notes(body, headers: request.headers) },
+
             M.link: write(LinkRequest.self) { try await store.link($0, headers: $1, requestId: $2) },
             M.unlink: write(LinkRequest.self) { try await store.unlink($0, headers: $1, requestId: $2) },
             M.links: jsonHandler(LinksRequest.self) { body, request in try await store.links(body, headers: request.headers) },

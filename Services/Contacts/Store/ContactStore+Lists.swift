@@ -22,7 +22,7 @@ extension ContactStore {
             if let owner = access.ownerOnly { query.add("t.owner_id = ?", owner) }
             if let search {
                 if let ftsQuery {
-                    query.add("t.id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH ?)", ftsQuery)
+                    query.search("contact_search", ftsQuery)
                 } else {
                     query.add("(t.first_name || ' ' || t.last_name) LIKE ? ESCAPE '\\'", Self.likePattern(search))
                 }
@@ -67,7 +67,7 @@ extension ContactStore {
             if let owner = access.ownerOnly { query.add("t.owner_id = ?", owner) }
             if let search {
                 if let ftsQuery {
-                    query.add("t.id IN (SELECT rowid FROM company_search WHERE company_search MATCH ?)", ftsQuery)
+                    query.search("company_search", ftsQuery)
                 } else {
                     query.add("t.name LIKE ? ESCAPE '\\'", Self.likePattern(search))
                 }
@@ -93,22 +93,24 @@ extension ContactStore {
 
     func history(_ request: HistoryRequest, headers: BusHeaders) async throws -> Page<HistoryEntry> {
         try await database.read { db in
-            guard let record = try ContactRecord.fetchOne(db, key: request.contactId),
-                try Access.of(headers, db).sees(owner: record.ownerId)
+            let access = try Access.of(headers, db)
+            guard let record = try ContactRecord.fetchOne(db, key: request.contactId), access.sees(owner: record.ownerId)
             else { throw BusError.notFound("contact \(request.contactId) does not exist") }
             return try History.page(
-                db, .contact(request.contactId), kind: request.kind, from: request.from, to: request.to, limit: request.limit,
+                db, .contact(request.contactId), viewer: access.userId, kind: request.kind, from: request.from, to: request.to,
+                limit: request.limit,
                 cursor: request.cursor)
         }
     }
 
     func companyHistory(_ request: CompanyHistoryRequest, headers: BusHeaders) async throws -> Page<HistoryEntry> {
         try await database.read { db in
-            guard let record = try CompanyRecord.fetchOne(db, key: request.companyId),
-                try Access.of(headers, db).sees(owner: record.ownerId)
+            let access = try Access.of(headers, db)
+            guard let record = try CompanyRecord.fetchOne(db, key: request.companyId), access.sees(owner: record.ownerId)
             else { throw BusError.notFound("company \(request.companyId) does not exist") }
             return try History.page(
-                db, .company(request.companyId), kind: request.kind, from: request.from, to: request.to, limit: request.limit,
+                db, .company(request.companyId), viewer: access.userId, kind: request.kind, from: request.from, to: request.to,
+                limit: request.limit,
                 cursor: request.cursor)
         }
     }

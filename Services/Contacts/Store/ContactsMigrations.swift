@@ -194,5 +194,29 @@ enum ContactsMigrations {
                     CREATE TABLE setting (section TEXT PRIMARY KEY, value TEXT NOT NULL);
                     """)
         }
+
+        migrator.registerMigration("contacts-v4-notes") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE note (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        contact_id INTEGER REFERENCES contact(id) ON DELETE CASCADE,
+                        company_id INTEGER REFERENCES company(id) ON DELETE CASCADE,
+                        author_id INTEGER,
+                        author TEXT,
+                        text TEXT NOT NULL,
+                        private BOOLEAN NOT NULL,
+                        created_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        CHECK ((contact_id IS NULL) != (company_id IS NULL))
+                    );
+                    CREATE INDEX note_contact ON note(contact_id, id) WHERE contact_id IS NOT NULL;
+                    CREATE INDEX note_company ON note(company_id, id) WHERE company_id IS NOT NULL;
+                    CREATE VIRTUAL TABLE note_search USING fts5(text, tokenize = 'trigram');
+                    -- A history entry about a private note is seen by its author only.
+                    ALTER TABLE contact_history ADD COLUMN visible_to INTEGER;
+                    ALTER TABLE company_history ADD COLUMN visible_to INTEGER;
+                    """)
+        }
     }
 }

@@ -30,18 +30,24 @@ enum History {
         }
     }
 
-    static func add(_ db: Database, _ subject: Subject, kind: String, actor: String?, summary: String, changes: [FieldChange]?) throws {
+    /// Adds an entry; with `visibleTo`, only that user sees it (the history of a private note).
+    static func add(
+        _ db: Database, _ subject: Subject, kind: String, actor: String?, summary: String, changes: [FieldChange]?,
+        visibleTo: Int64? = nil
+    ) throws {
         try db.execute(
-            sql: "INSERT INTO \(subject.table) (\(subject.column), kind, at, actor, summary, changes) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [subject.id, kind, Date(), actor, summary, try changes.map { try Wire.encode($0) }])
+            sql:
+                "INSERT INTO \(subject.table) (\(subject.column), kind, at, actor, summary, changes, visible_to) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [subject.id, kind, Date(), actor, summary, try changes.map { try Wire.encode($0) }, visibleTo])
     }
 
     static func page(
-        _ db: Database, _ subject: Subject, kind: String?, from: Date?, to: Date?, limit requested: Int?, cursor: String?
+        _ db: Database, _ subject: Subject, viewer: Int64?, kind: String?, from: Date?, to: Date?, limit requested: Int?,
+        cursor: String?
     ) throws -> Page<HistoryEntry> {
         let limit = try pageSize(requested)
-        var conditions = ["\(subject.column) = ?"]
-        var arguments: [any DatabaseValueConvertible] = [subject.id]
+        var conditions = ["\(subject.column) = ?", "(visible_to IS NULL OR visible_to = ?)"]
+        var arguments: [any DatabaseValueConvertible] = [subject.id, viewer ?? -1]
         if let cursor {
             guard let value = Int64(cursor), value > 0 else { throw BusError.invalid("cursor '\(cursor)' is not one this API gave out") }
             conditions.append("id < ?")

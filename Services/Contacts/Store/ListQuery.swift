@@ -11,6 +11,8 @@ struct ListQuery {
     let table: String
     private(set) var conditions: [String] = []
     private(set) var arguments: [any DatabaseValueConvertible] = []
+    /// The full-text table a search reads, joined as `s` (its rowid is the record's id).
+    private(set) var searchTable: String?
     static let countCap = 10_000
 
     init(table: String) { self.table = table }
@@ -19,6 +21,16 @@ struct ListQuery {
         conditions.append(condition)
         arguments.append(contentsOf: values)
     }
+
+    /// Restricts to the records a full-text query matches. The search table drives the query
+    /// (joined to the records by rowid), so in the default newest-first order SQLite walks the
+    /// matches from the highest rowid down and stops at the page's end, however many match.
+    mutating func search(_ table: String, _ query: String) {
+        searchTable = table
+        add("\(table) MATCH ?", query)
+    }
+
+    private var from: String { searchTable.map { "\($0) s JOIN \(table) t ON t.id = s.rowid" } ?? "\(table) t" }
 
     /// The order a list can be in, and how to continue after a row.
     enum Sort: String {
@@ -49,7 +61,7 @@ struct ListQuery {
             let keys = try? JSONDecoder().decode([String].self, from: data), let id = keys.last.flatMap({ Int64($0) })
         else { throw BusError.invalid("cursor '\(cursor)' is not one this API gave out") }
         switch (sort, keys.count) {
-        case (.created, 1): add("t.id < ?", id)
+        case (.created, 1): add(searchTable == nil ? "t.id < ?" : "s.rowid < ?", id)
         case (.name, 3) where table == "contact":
             add("(t.last_name COLLATE NOCASE, t.first_name COLLATE NOCASE, t.id) > (?, ?, ?)", keys[0], keys[1], id)
         case (.name, 2): add("(t.name COLLATE NOCASE, t.id) > (?, ?)", keys[0], id)
@@ -79,7 +91,7 @@ struct ListQuery {
         case .updated: keys = "t.id, t.updated_at"
         }
         return try Row.fetchAll(
-            db, sql: "SELECT \(keys) FROM \(table) t \(whereClause) ORDER BY \(sort.orderBy(table: table)) LIMIT \(limit + 1)",
+            db, sql: "SELECT \(keys) FROM \(from) \(whereClause) ORDER BY \(order(sort)) LIMIT \(limit + 1)",
             arguments: StatementArguments(arguments))
     }
 
@@ -87,9 +99,13 @@ struct ListQuery {
     func count(_ db: Database) throws -> (count: Int, exact: Bool) {
         let count =
             try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM \(table) t \(whereClause) LIMIT \(Self.countCap + 1))",
+                db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM \(from) \(whereClause) LIMIT \(Self.countCap + 1))",
                 arguments: StatementArguments(arguments)) ?? 0
         return (min(count, Self.countCap), count <= Self.countCap)
+    }
+
+    private func order(_ sort: Sort) -> String {
+        sort == .created && searchTable != nil ? "s.rowid DESC" : sort.orderBy(table: table)
     }
 
     /// The cursor that continues after `row`.

@@ -139,6 +139,12 @@ enum APISchemas {
                 ["anonymize_fields": array(string), "review_after_days": ["type": "integer", "minimum": 1, "maximum": 36500]],
                 required: ["anonymize_fields", "review_after_days"]),
             "VisibilityConfiguration": object(["shared_customer_cards": boolean], required: ["shared_customer_cards"]),
+            "NoteInput": object(["text": string, "private": boolean]),
+            "Note": object(
+                [
+                    "id": integer, "contact_id": integer, "company_id": integer, "author_id": integer, "author": string, "text": string,
+                    "private": boolean, "created_at": time, "updated_at": time,
+                ], required: ["id", "text", "private"]),
             "CategoriesInput": object(["category_ids": array(integer)], required: ["category_ids"]),
             "LinkInput": object(["title": string, "role_id": integer, "start_date": date, "end_date": date]),
             "ContactLink": object([

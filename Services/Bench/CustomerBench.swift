@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import GRDB
+
+/// `crm-bench customers`: the customer database at scale. Seeds contacts and companies into a
+/// real contacts service's database, then times substring search, list pages and counts
+/// through HTTP (gateway -> bus -> contacts) against a plain `LIKE '%q%'` scan of the same
+/// table, run on the same file in the same run.
+struct CustomerBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "customers", abstract: "Search, list and count at a million contacts, against a LIKE scan.")
+
+    @Option(help: "Contacts to seed.") var contacts = 1_000_000
+    @Option(help: "Companies to seed.") var companies = 200_000
+    @Option(help: "Requests per kind of query.") var requests = 200
+    @Option(help: "LIKE scans per kind of query (each can take a second).") var scans = 10
+    @Option(help: "Folder of the release executables.") var bin = ".build/release"
+
+    func run() async throws {
+        let system = try BenchSystem(bin: bin)
+        defer { system.stopAll() }
+        for name in ["bus", "settings", "contacts", "gateway"] { try system.start(name) }
+        try system.waitUntilReady()
+        system.stop("contacts")  // its database now has the schema; fill it directly
+
+        say("crm-bench customers: seeding \(contacts) contacts and \(companies) companies")
+        var seeder = try Seeder(path: system.contactsDatabase)
+        let seeded = try seeder.seed(contacts: contacts, companies: companies)
+        say(
+            String(
+                format: "seeded in %.1f s (%.0f rows/s, straight into SQLite, not the import path)", seeded,
+                Double(contacts + companies) / seeded))
+
+        try system.start("contacts")
+        try system.waitUntilReady()
+        let probe = try system.signedInProbe()
+        let scanner = try DatabaseQueue(
+            path: system.contactsDatabase,
+            configuration: {
+                var c = Configuration(); c.readonly = true; return c
+            }())
+
+        let samples = seeder.samples
+        let kinds: [(String, [String])] = [
+            ("common 3 letters (sen, han, ber)", ["sen", "han", "ber", "and", "ers"]),
+            ("part of a surname (ansen, olsen)", ["ansen", "olsen", "ksen", "berg", "lund"]),
+            ("one person's e-mail", samples.emails),
+            ("one person's phone, typed with spaces", samples.phones),
+            ("rare surname", samples.rareNames),
+        ]
+        say("")
+        say("query".padding(toLength: 40, withPad: " ", startingAt: 0) + "   HTTP p50   HTTP p99   LIKE p50   LIKE p99   ratio p50")
+        for (name, queries) in kinds {
+            let http = try time(requests) { index in
+                let q = queries[index % queries.count].addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+                let (status, _) = try probe.request("GET", "/api/v1/contacts?q=\(q)&limit=50")
+                guard status == 200 else { throw BenchError("search answered \(status)") }
+            }
+            let scan = try time(scans) { index in try scanner.read { db in _ = try Self.likeScan(db, queries[index % queries.count]) } }
+            say(row(name, http, scan))
+        }
+
+        let firstPage = try time(requests) { _ in _ = try probe.request("GET", "/api/v1/contacts?limit=50") }
+        var cursor: String?
+        for _ in 0..<200 {
+            let (_, body) = try probe.request("GET", "/api/v1/contacts?limit=50" + (cursor.map { "&cursor=\($0)" } ?? ""))
+            cursor = (try JSONSerialization.jsonObject(with: body) as? [String: Any])?["next_cursor"] as? String
+        }
+        let deep = cursor!
+        let deepPage = try time(requests) { _ in _ = try probe.request("GET", "/api/v1/contacts?limit=50&cursor=\(deep)") }
+        let scanPage = try time(scans) { _ in
+            try scanner.read { db in
+                _ = try Row.fetchAll(db, sql: "SELECT id FROM contact WHERE deleted_at IS NULL ORDER BY id DESC LIMIT 50 OFFSET 10000")
+            }
+        }
+        say(row("list page 1 (newest first)", firstPage, nil))
+        say(row("list page 201 (cursor) vs OFFSET 10000", deepPage, scanPage))
+        let byName = try time(requests) { _ in _ = try probe.request("GET", "/api/v1/contacts?limit=50&sort=name") }
+        say(row("list page 1 by name", byName, nil))
+
+        let countAll = try time(requests) { _ in _ = try probe.request("GET", "/api/v1/contacts?limit=1&count=true") }
+        let countCommon = try time(requests) { _ in _ = try probe.request("GET", "/api/v1/contacts?q=sen&limit=1&count=true") }
+        let countScan = try time(scans) { _ in
+            try scanner.read { db in
+                _ = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact WHERE (first_name || ' ' || last_name) LIKE '%sen%'")
+            }
+        }
+        say(row("count, all (capped at 10,000)", countAll, nil))
+        say(row("count, q=sen (capped) vs COUNT LIKE", countCommon, countScan))
+        let companySearch = try time(requests) { index in
+            let q = ["tech", "AS", "ber", "456 7"][index % 4].addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            _ = try probe.request("GET", "/api/v1/companies?q=\(q)&limit=50")
+        }
+        say(row("companies: name part or org number", companySearch, nil))
+        say("")
+        say("times in ms; HTTP = one kept-alive connection, sequential requests, through gateway, bus and contacts;")
+        say("LIKE = the same page query as a plain LIKE '%q%' scan on the same file, in process (no HTTP); ratio = LIKE p50 / HTTP p50")
+    }
+
+    /// The page the API answers, found the plain way.
+    static func likeScan(_ db: Database, _ query: String) throws -> [Int64] {
+        let pattern = "%" + query + "%"
+        return try Int64.fetchAll(
+            db,
+            sql: """
+                SELECT c.id FROM contact c WHERE c.deleted_at IS NULL AND ((c.first_name || ' ' || c.last_name) LIKE ?1
+                  OR EXISTS (SELECT 1 FROM contact_email e WHERE e.contact_id = c.id AND e.address LIKE ?1)
+                  OR EXISTS (SELECT 1 FROM contact_phone p WHERE p.contact_id = c.id AND p.number LIKE ?1))
+                ORDER BY c.id DESC LIMIT 51
+                """, arguments: [pattern])
+    }
+
+    func time(_ count: Int, _ body: (Int) throws -> Void) throws -> [Double] {
+        var samples: [Double] = []
+        for index in 0..<count {
+            let start = nanoseconds()
+            try body(index)
+            samples.append(Double(nanoseconds() - start) / 1_000_000)
+        }
+        return samples.sorted()
+    }
+
+    func row(_ name: String, _ http: [Double], _ scan: [Double]?) -> String {
+        func pct(_ values: [Double], _ p: Int) -> Double { values[min(values.count - 1, values.count * p / 100)] }
+        var line = name.padding(toLength: 40, withPad: " ", startingAt: 0) + String(format: " %10.2f %10.2f", pct(http, 50), pct(http, 99))
+        if let scan {
+            line += String(format: " %10.1f %10.1f %10.0fx", pct(scan, 50), pct(scan, 99), pct(scan, 50) / pct(http, 50))
+        }
+        return line
+    }
+}
