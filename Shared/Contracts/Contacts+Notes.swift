@@ -43,6 +43,11 @@ public struct UpdateNoteRequest: Codable, Sendable {
     public var id: Int64
     public var text: String?
     public var `private`: Bool?
+    public init(id: Int64, text: String? = nil, private: Bool? = nil) {
+        self.id = id
+        self.text = text
+        self.private = `private`
+    }
 }
 
 /// `notes.list`: the notes of a contact or a company, or (with `q`) every note the caller may
