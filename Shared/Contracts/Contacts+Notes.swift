@@ -58,6 +58,11 @@ public struct ListNotesRequest: Codable, Sendable {
     public var q: String?
     public var limit: Int?
     public var cursor: String?
+    public init(contactId: Int64? = nil, companyId: Int64? = nil, q: String? = nil) {
+        self.contactId = contactId
+        self.companyId = companyId
+        self.q = q
+    }
 }
 
 /// Payload of `note.created`, `note.updated`, `note.deleted`: the text only when the note is shared.
@@ -76,4 +81,26 @@ public struct NoteChanged: Codable, Sendable {
         self.private = note.private
         text = note.private ? nil : note.text
     }
+}
+
+/// Everything the contacts service holds about one person (GDPR access request).
+public struct PersonExport: Codable, Sendable {
+    public var exportedAt: Date
+    public var contact: Contact
+    public var companies: [ContactLink]
+    public var notes: [Note]
+    public var history: [HistoryEntry]
+    public init(exportedAt: Date, contact: Contact, companies: [ContactLink], notes: [Note], history: [HistoryEntry]) {
+        self.exportedAt = exportedAt
+        self.contact = contact
+        self.companies = companies
+        self.notes = notes
+        self.history = history
+    }
+}
+
+/// `contacts.gdpr_review`.
+public struct ReviewRequest: Codable, Sendable {
+    public var limit: Int?
+    public var cursor: String?
 }

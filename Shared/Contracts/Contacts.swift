@@ -27,6 +27,14 @@ public enum ContactsContract {
         public static let restoreCompany = "companies.restore"
         public static let setCompanyCategories = "companies.set_categories"
         public static let companyHistory = "companies.history"
+        /// GDPR: anonymise a contact irreversibly.
+        public static let anonymize = "contacts.anonymize"
+        /// GDPR: contacts without activity for longer than settings' review period, oldest first.
+        public static let gdprReview = "contacts.gdpr_review"
+        /// GDPR: mark a contact as reviewed and still needed (resets its activity clock).
+        public static let touch = "contacts.touch"
+        /// GDPR: everything held about one person.
+        public static let exportPerson = "contacts.export_person"
         public static let createNote = "notes.create"
         public static let updateNote = "notes.update"
         public static let deleteNote = "notes.delete"
@@ -49,6 +57,8 @@ public enum ContactsContract {
         public static let companyUpdated = "company.updated"
         public static let companyDeleted = "company.deleted"
         public static let companyRestored = "company.restored"
+        /// A contact was anonymised: other services scrub their copies (`ContactDeleted` payload).
+        public static let anonymized = "contact.anonymized"
         public static let noteCreated = "note.created"
         public static let noteUpdated = "note.updated"
         public static let noteDeleted = "note.deleted"
@@ -136,6 +146,10 @@ public struct Contact: Codable, Sendable, Equatable {
     public var customerNumber: Int64?
     /// The picture, a file of the contact's file area.
     public var pictureFileId: Int64?
+    /// The last change, note, call or review: the GDPR review clock.
+    public var lastActivityAt: Date?
+    /// Set when the contact was anonymised (irreversibly).
+    public var anonymizedAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
     /// Set when the contact is (soft) deleted.

@@ -92,4 +92,50 @@ struct CustomerFlowTests {
         let all = try await system.getObject("/api/v1/contacts")
         #expect((all["items"] as? [[String: Any]])?.count == 2)
     }
+
+    @Test("GDPR: export holds the person's calls; anonymising scrubs contacts and telephony's copies")
+    func gdpr() async throws {
+        let system = try SystemUnderTest()
+        defer { system.shutdown() }
+        try await system.startAll()
+        let (_, body) = try await system.http(
+            "POST", "/api/v1/contacts", json: ["first_name": "Kari", "last_name": "Nordmann", "phones": [["number": "+47 912 34 567"]]])
+        let kari = try id(body)
+        try await system.waitUntilTelephonyKnows("+4791234567", is: kari)
+        let events: [[String: Any]] = [
+            [
+                "event_id": "g1", "call_id": "gdpr-1", "type": "ringing", "direction": "inbound", "from": "+4791234567",
+                "at": "2026-03-02T09:00:00Z",
+            ],
+            ["event_id": "g2", "call_id": "gdpr-1", "type": "answered", "at": "2026-03-02T09:00:05Z"],
+            ["event_id": "g3", "call_id": "gdpr-1", "type": "hangup", "at": "2026-03-02T09:01:05Z"],
+        ]
+        #expect(try await system.http("POST", "/api/v1/telephony/events", json: events).0 == 200)
+        try await system.eventually("the call is in Kari's history") {
+            let history = try await system.getObject("/api/v1/contacts/\(kari)/history?kind=call")
+            return !(history["items"] as? [[String: Any]] ?? []).isEmpty
+        }
+        let export = try await system.getObject("/api/v1/contacts/\(kari)/export")
+        #expect((export["contact"] as? [String: Any])?["first_name"] as? String == "Kari")
+        #expect((export["calls"] as? [[String: Any]])?.first?["from_e164"] as? String == "+4791234567")
+
+        let (done, anonymous) = try await system.http("POST", "/api/v1/contacts/\(kari)/anonymize")
+        #expect(done == 200 && (anonymous as? [String: Any])?["first_name"] as? String == "Anonymous")
+        try await system.eventually("telephony scrubs the number from the call") {
+            let calls = try await system.getObject("/api/v1/calls?contact_id=\(kari)")
+            let call = (calls["items"] as? [[String: Any]])?.first
+            return call != nil && call?["from_e164"] == nil && call?["from"] == nil
+        }
+        // The number no longer leads to the person.
+        let probe: [String: Any] = [
+            "event_id": "g4", "call_id": "gdpr-2", "type": "ringing", "direction": "inbound", "from": "+4791234567",
+            "at": "2026-03-03T09:00:00Z",
+        ]
+        let (_, reply) = try await system.http("POST", "/api/v1/telephony/events", json: probe)
+        let callId = try #require(((reply as? [String: Any])?["call_ids"] as? [Int])?.first)
+        #expect(try await system.getObject("/api/v1/calls/\(callId)")["contact_id"] == nil)
+        let history = try await system.getObject("/api/v1/contacts/\(kari)/history")
+        let summaries = (history["items"] as? [[String: Any]] ?? []).compactMap { $0["summary"] as? String }
+        #expect(!summaries.joined().contains("912") && !summaries.joined().contains("Kari"), "\(summaries)")
+    }
 }

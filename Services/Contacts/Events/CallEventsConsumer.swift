@@ -19,6 +19,7 @@ enum CallEventsConsumer {
                 id: nil, contactId: contactId, kind: "call", at: call.startedAt ?? Date(), actor: call.user ?? call.extension,
                 summary: summary(of: call), changes: nil, callId: call.id, ref: ref)
             try entry.insert(db)
+            try History.touch(db, contactId: contactId)
         default:
             return  // other telephony events are not for the contacts service
         }

@@ -47,6 +47,14 @@ struct ContactHandlers: Sendable {
                 try await store.companyHistory(body, headers: request.headers)
             },
 
+            M.anonymize: write(ContactIdRequest.self) { try await store.anonymize(id: $0.id, headers: $1, requestId: $2) },
+            M.touch: write(ContactIdRequest.self) { try await store.touch(id: $0.id, headers: $1, requestId: $2) },
+            M.gdprReview: jsonHandler(ReviewRequest.self) { body, request in
+                try await store.gdprReview(limit: body.limit, cursor: body.cursor, headers: request.headers)
+            },
+            M.exportPerson: { request in
+                try await store.exportPerson(id: try decodeBody(ContactIdRequest.self, request).id, headers: request.headers)
+            },
             M.createNote: write(CreateNoteRequest.self) { try await store.createNote($0, headers: $1, requestId: $2) },
             M.updateNote: write(UpdateNoteRequest.self) { try await store.updateNote($0, headers: $1, requestId: $2) },
             M.deleteNote: write(ContactIdRequest.self) { try await store.deleteNote(id: $0.id, headers: $1, requestId: $2) },

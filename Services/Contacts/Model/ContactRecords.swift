@@ -21,6 +21,8 @@ struct ContactRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var consumer: Bool = false
     var customerNumber: Int64?
     var pictureFileId: Int64?
+    var lastActivityAt: Date?
+    var anonymizedAt: Date?
     var createdAt: Date
     var updatedAt: Date
     var deletedAt: Date?
@@ -43,6 +45,8 @@ struct ContactRecord: Codable, FetchableRecord, MutablePersistableRecord {
         case bankDetails = "bank_details"
         case customerNumber = "customer_number"
         case pictureFileId = "picture_file_id"
+        case lastActivityAt = "last_activity_at"
+        case anonymizedAt = "anonymized_at"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case deletedAt = "deleted_at"

@@ -73,6 +73,7 @@ struct ContactStore: Sendable {
             else {
                 throw BusError.notFound("contact \(request.id) does not exist")
             }
+            if record.anonymizedAt != nil { throw BusError.conflict("contact \(request.id) was anonymised and cannot be changed") }
             if let value = request.firstName { record.firstName = value.trimmed }
             if let value = request.lastName { record.lastName = value.trimmed }
             if let value = request.title { record.title = value.trimmed.nilIfEmpty }
@@ -298,6 +299,8 @@ func loadContact(_ db: Database, id: Int64) throws -> Contact? {
     contact.consumer = record.consumer
     contact.customerNumber = record.customerNumber
     contact.pictureFileId = record.pictureFileId
+    contact.lastActivityAt = record.lastActivityAt
+    contact.anonymizedAt = record.anonymizedAt
     return contact
 }
 

@@ -218,5 +218,15 @@ enum ContactsMigrations {
                     ALTER TABLE company_history ADD COLUMN visible_to INTEGER;
                     """)
         }
+
+        migrator.registerMigration("contacts-v5-gdpr") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE contact ADD COLUMN last_activity_at TEXT;
+                    ALTER TABLE contact ADD COLUMN anonymized_at TEXT;
+                    UPDATE contact SET last_activity_at = updated_at;
+                    CREATE INDEX contact_activity ON contact(last_activity_at, id) WHERE deleted_at IS NULL AND anonymized_at IS NULL;
+                    """)
+        }
     }
 }

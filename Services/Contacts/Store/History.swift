@@ -39,15 +39,25 @@ enum History {
             sql:
                 "INSERT INTO \(subject.table) (\(subject.column), kind, at, actor, summary, changes, visible_to) VALUES (?, ?, ?, ?, ?, ?, ?)",
             arguments: [subject.id, kind, Date(), actor, summary, try changes.map { try Wire.encode($0) }, visibleTo])
+        if case .contact(let id) = subject { try touch(db, contactId: id) }
+    }
+
+    /// Anything in a contact's history is activity: it resets the GDPR review clock.
+    static func touch(_ db: Database, contactId: Int64, at: Date = Date()) throws {
+        try db.execute(sql: "UPDATE contact SET last_activity_at = ? WHERE id = ?", arguments: [at, contactId])
     }
 
     static func page(
         _ db: Database, _ subject: Subject, viewer: Int64?, kind: String?, from: Date?, to: Date?, limit requested: Int?,
-        cursor: String?
+        cursor: String?, everything: Bool = false
     ) throws -> Page<HistoryEntry> {
         let limit = try pageSize(requested)
-        var conditions = ["\(subject.column) = ?", "(visible_to IS NULL OR visible_to = ?)"]
-        var arguments: [any DatabaseValueConvertible] = [subject.id, viewer ?? -1]
+        var conditions = ["\(subject.column) = ?"]
+        var arguments: [any DatabaseValueConvertible] = [subject.id]
+        if !everything {
+            conditions.append("(visible_to IS NULL OR visible_to = ?)")
+            arguments.append(viewer ?? -1)
+        }
         if let cursor {
             guard let value = Int64(cursor), value > 0 else { throw BusError.invalid("cursor '\(cursor)' is not one this API gave out") }
             conditions.append("id < ?")

@@ -37,6 +37,55 @@ struct ContactRoutes: Sendable {
             for name in ["category_id", "source_id", "role_id", "owner_id", "company_id"] { try query.integer(name, from: request) }
             return try await api.forward(request, context: context, service: service, method: M.list, query: query)
         }
+        routes.add(
+            .get, "/api/v1/contacts/gdpr-review", read, tag: "gdpr",
+            summary: "Contacts without activity for longer than the GDPR review period, oldest first", query: ["cursor", "limit"]
+        ) { request, context in
+            var query = QueryBody()
+            try query.page(from: request)
+            return try await api.forward(request, context: context, service: service, method: M.gdprReview, query: query)
+        }
+        routes.add(
+            .post, "/api/v1/contacts/:id/anonymize", .boss(Scope.contactsWrite), tag: "gdpr",
+            summary: "Anonymise a contact irreversibly (name and the fields the GDPR settings name); other services scrub their copies",
+            reply: "Contact"
+        ) { request, context in
+            try await api.forward(
+                request, context: context, service: service, method: M.anonymize, query: try QueryBody(id: "id", from: context))
+        }
+        routes.add(
+            .post, "/api/v1/contacts/:id/touch", write, tag: "gdpr", summary: "Mark a contact as reviewed and still needed",
+            reply: "Contact"
+        ) { request, context in
+            try await api.forward(
+                request, context: context, service: service, method: M.touch, query: try QueryBody(id: "id", from: context))
+        }
+        routes.add(
+            .get, "/api/v1/contacts/:id/export", .boss(Scope.contactsRead), tag: "gdpr",
+            summary: "Everything held about one person, as JSON: the contact, links, notes, history and calls"
+        ) { request, context in
+            let id = try pathID(context)
+            let person = try await api.call(
+                request, context: context, service: service, method: M.exportPerson, body: try QueryBody(id: "id", from: context).data())
+            guard var export = try JSONSerialization.jsonObject(with: person) as? [String: Any] else {
+                throw BusError.internal("the contacts service answered something that is not an object")
+            }
+            var calls: [Any] = []
+            var cursor: String?
+            for _ in 0..<100 {
+                var fields: [String: Any] = ["contact_id": id, "limit": 200]
+                if let cursor { fields["cursor"] = cursor }
+                let page = try await api.call(
+                    request, context: context, service: TelephonyContract.service, method: TelephonyContract.Method.listCalls,
+                    body: try JSONSerialization.data(withJSONObject: fields))
+                let object = try JSONSerialization.jsonObject(with: page) as? [String: Any]
+                calls += object?["items"] as? [Any] ?? []
+                cursor = object?["next_cursor"] as? String
+                if cursor == nil { break }
+            }
+            export["calls"] = calls
+            return APIForwarder.json(status: .ok, body: try JSONSerialization.data(withJSONObject: export, options: [.sortedKeys]))
+        }
         routes.add(.post, "/api/v1/contacts/:id/restore", write, tag: "contacts", summary: "Restore a deleted contact", reply: "Contact") {
             request, context in
             try await api.forward(

@@ -15,6 +15,9 @@ struct PhoneIndexConsumer: Sendable {
             let contact = try Wire.decode(ContactChanged.self, from: event.payload)
             let numbers = contact.phones.map { $0.e164 ?? PhoneIndex.key(for: $0.number, phones: phones) }
             try PhoneIndex.replace(db, contactId: contact.contactId, numbers: numbers)
+        case ContactsContract.Event.anonymized:
+            let anonymized = try Wire.decode(ContactDeleted.self, from: event.payload)
+            try PersonalDataScrubber.scrub(db, contactId: anonymized.contactId)
         case ContactsContract.Event.deleted:
             let deleted = try Wire.decode(ContactDeleted.self, from: event.payload)
             try PhoneIndex.replace(db, contactId: deleted.contactId, numbers: [])
