@@ -56,7 +56,7 @@ final class BenchSystem {
     }
 
     func stopAll() {
-        for name in ["gateway", "contacts", "settings", "bus"] { stop(name) }
+        for name in ["gateway", "telephony", "contacts", "settings", "bus"] { stop(name) }
         try? FileManager.default.removeItem(at: folder)
     }
 

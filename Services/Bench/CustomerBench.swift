@@ -19,7 +19,7 @@ struct CustomerBench: AsyncParsableCommand {
     func run() async throws {
         let system = try BenchSystem(bin: bin)
         defer { system.stopAll() }
-        for name in ["bus", "settings", "contacts", "gateway"] { try system.start(name) }
+        for name in ["bus", "settings", "contacts", "telephony", "gateway"] { try system.start(name) }
         try system.waitUntilReady()
         system.stop("contacts")  // its database now has the schema; fill it directly
 

@@ -36,6 +36,9 @@ struct Seeder {
         "Partners", "Invest", "Media", "Health", "Logistics", "Design", "Systems", "Foods",
     ]
 
+    /// The contacts service's search rows have rowid 2^40 - id (its SearchIndex), newest first.
+    static func searchRowid(_ id: Int) -> Int { (1 << 40) - id }
+
     init(path: String) throws {
         var configuration = Configuration()
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = OFF") }
@@ -81,7 +84,7 @@ struct Seeder {
                     try contact.execute(arguments: [n, first, last, city, stamp, stamp])
                     try phone.execute(arguments: [n, number, e164])
                     try email.execute(arguments: [n, address])
-                    try search.execute(arguments: [n, "\(first) \(last)", address, e164])
+                    try search.execute(arguments: [Self.searchRowid(n), "\(first) \(last)", address, e164])
                 }
                 return .commit
             }
@@ -104,7 +107,7 @@ struct Seeder {
                         "\(Self.companyWords[random.next(20)]) \(Self.companyWords[random.next(20)]) \(Self.lastNames[random.next(Self.lastNames.count)]) AS"
                     let org = String(format: "%03d %03d %03d", 800 + random.next(200), random.next(1000), random.next(1000))
                     try company.execute(arguments: [n, name, org, ["Oslo", "Bergen"][random.next(2)], stamp, stamp])
-                    try search.execute(arguments: [n, name, org.filter(\.isNumber)])
+                    try search.execute(arguments: [Self.searchRowid(n), name, org.filter(\.isNumber)])
                 }
                 return .commit
             }

@@ -34,6 +34,7 @@ struct GatewayApp: AsyncParsableCommand {
         ContactRoutes(api: api).register(on: &routes)
         CompanyRoutes(api: api).register(on: &routes)
         NoteRoutes(api: api).register(on: &routes)
+        ExchangeRoutes(api: api).register(on: &routes)
         TelephonyRoutes(api: api).register(on: &routes)
         let document = OpenAPIRoutes.register(on: &routes)
         if printOpenAPI {

@@ -35,6 +35,14 @@ public enum ContactsContract {
         public static let touch = "contacts.touch"
         /// GDPR: everything held about one person.
         public static let exportPerson = "contacts.export_person"
+        /// CSV import of contacts or companies (`ImportRequest` with `csv`), answering `ImportReport`.
+        public static let importCSV = "contacts.import_csv"
+        /// vCard import of contacts (`ImportRequest` with `vcf`).
+        public static let importVCard = "contacts.import_vcard"
+        /// A search result as CSV or vCards (`ExportFile`).
+        public static let exportCSV = "contacts.export_csv"
+        public static let exportVCard = "contacts.export_vcard"
+        public static let exportCompaniesCSV = "companies.export_csv"
         public static let createNote = "notes.create"
         public static let updateNote = "notes.update"
         public static let deleteNote = "notes.delete"
@@ -252,6 +260,8 @@ public struct ListContactsRequest: Codable, Sendable {
     public var includeDeleted: Bool?
     /// Only deleted ones ("restore customers").
     public var deleted: Bool?
+    /// One contact (a single card to export).
+    public var id: Int64?
     public var categoryId: Int64?
     public var sourceId: Int64?
     public var roleId: Int64?

@@ -55,6 +55,17 @@ struct ContactHandlers: Sendable {
             M.exportPerson: { request in
                 try await store.exportPerson(id: try decodeBody(ContactIdRequest.self, request).id, headers: request.headers)
             },
+            M.importCSV: jsonHandler(ImportRequest.self) { body, request in try await store.importCSV(body, headers: request.headers) },
+            M.importVCard: jsonHandler(ImportRequest.self) { body, request in try await store.importVCard(body, headers: request.headers) },
+            M.exportCSV: jsonHandler(ListContactsRequest.self) { body, request in
+                try await store.exportContactsCSV(body, headers: request.headers)
+            },
+            M.exportVCard: jsonHandler(ListContactsRequest.self) { body, request in
+                try await store.exportVCards(body, headers: request.headers)
+            },
+            M.exportCompaniesCSV: jsonHandler(ListCompaniesRequest.self) { body, request in
+                try await store.exportCompaniesCSV(body, headers: request.headers)
+            },
             M.createNote: write(CreateNoteRequest.self) { try await store.createNote($0, headers: $1, requestId: $2) },
             M.updateNote: write(UpdateNoteRequest.self) { try await store.updateNote($0, headers: $1, requestId: $2) },
             M.deleteNote: write(ContactIdRequest.self) { try await store.deleteNote(id: $0.id, headers: $1, requestId: $2) },

@@ -20,7 +20,10 @@ extension ContactStore {
                 query.add("t.deleted_at IS NULL")
             }
             if let owner = access.ownerOnly { query.add("t.owner_id = ?", owner) }
-            if let search {
+            if let search, let e164 = Self.wholeNumber(search, phones: phones) {
+                // A whole phone number, typed any way: one index lookup.
+                query.add("t.id IN (SELECT contact_id FROM contact_phone WHERE e164 = ?)", e164)
+            } else if let search {
                 if let ftsQuery {
                     query.search("contact_search", ftsQuery)
                 } else {
@@ -33,6 +36,7 @@ extension ContactStore {
             if let value = request.companyId {
                 query.add("EXISTS (SELECT 1 FROM contact_company x WHERE x.contact_id = t.id AND x.company_id = ?)", value)
             }
+            if let value = request.id { query.add("t.id = ?", value) }
             if let value = request.sourceId { query.add("t.source_id = ?", value) }
             if let value = request.roleId { query.add("t.role_id = ?", value) }
             if let value = request.ownerId { query.add("t.owner_id = ?", value) }
@@ -42,7 +46,7 @@ extension ContactStore {
             let counted = request.count == true ? try query.count(db) : nil
             try query.after(cursor: request.cursor, sort: sort)
             let rows = try query.page(db, sort: sort, limit: limit)
-            let items = try rows.prefix(limit).compactMap { try loadContact(db, id: $0["id"]) }
+            let items = try BatchLoad.contacts(db, ids: rows.prefix(limit).map { $0["id"] })
             let next = rows.count > limit ? ListQuery.cursor(after: rows[limit - 1], sort: sort, table: "contact") : nil
             return Page(items: items, nextCursor: next, count: counted?.count, countExact: counted?.exact)
         }
@@ -65,6 +69,7 @@ extension ContactStore {
                 query.add("t.deleted_at IS NULL")
             }
             if let owner = access.ownerOnly { query.add("t.owner_id = ?", owner) }
+            // No whole-number shortcut here: organisation numbers are digits too, and the index has both.
             if let search {
                 if let ftsQuery {
                     query.search("company_search", ftsQuery)
@@ -85,7 +90,7 @@ extension ContactStore {
             let counted = request.count == true ? try query.count(db) : nil
             try query.after(cursor: request.cursor, sort: sort)
             let rows = try query.page(db, sort: sort, limit: limit)
-            let items = try rows.prefix(limit).compactMap { try loadCompany(db, id: $0["id"]) }
+            let items = try BatchLoad.companies(db, ids: rows.prefix(limit).map { $0["id"] })
             let next = rows.count > limit ? ListQuery.cursor(after: rows[limit - 1], sort: sort, table: "company") : nil
             return Page(items: items, nextCursor: next, count: counted?.count, countExact: counted?.exact)
         }
@@ -113,6 +118,13 @@ extension ContactStore {
                 limit: request.limit,
                 cursor: request.cursor)
         }
+    }
+
+    /// The E.164 form of a search that is a whole phone number (8 digits or more, only phone
+    /// characters), else nil: then digits are searched as a substring.
+    static func wholeNumber(_ text: String, phones: PhoneNormalizer) -> String? {
+        guard text.allSatisfy({ $0.isNumber || " +-()./".contains($0) }), SearchIndex.digits(text).count >= 8 else { return nil }
+        return phones.e164(text)
     }
 
     static func likePattern(_ text: String) -> String {

@@ -280,28 +280,7 @@ struct ContactStore: Sendable {
 
 /// Reads one contact with its phones, e-mails and categories.
 func loadContact(_ db: Database, id: Int64) throws -> Contact? {
-    guard let record = try ContactRecord.fetchOne(db, key: id) else { return nil }
-    let phones = try PhoneRecord.filter(PhoneRecord.Columns.contactId == id).order(PhoneRecord.Columns.position).fetchAll(db)
-    let emails = try EmailRecord.filter(EmailRecord.Columns.contactId == id).order(EmailRecord.Columns.position).fetchAll(db)
-    var contact = Contact(
-        id: id, firstName: record.firstName, lastName: record.lastName, title: record.title,
-        phones: phones.map { ContactPhone(number: $0.number, e164: $0.e164, kind: $0.kind) },
-        emails: emails.map { ContactEmail(address: $0.address, kind: $0.kind) },
-        sourceId: record.sourceId, roleId: record.roleId,
-        categoryIds: try Int64.fetchAll(
-            db, sql: "SELECT category_id FROM contact_category WHERE contact_id = ? ORDER BY category_id", arguments: [id]),
-        createdAt: record.createdAt, updatedAt: record.updatedAt, deletedAt: record.deletedAt)
-    contact.address = record.address
-    contact.birthday = record.birthday
-    contact.ownerId = record.ownerId
-    contact.customFields = record.customFields ?? [:]
-    contact.bankDetails = record.bankDetails
-    contact.consumer = record.consumer
-    contact.customerNumber = record.customerNumber
-    contact.pictureFileId = record.pictureFileId
-    contact.lastActivityAt = record.lastActivityAt
-    contact.anonymizedAt = record.anonymizedAt
-    return contact
+    try BatchLoad.contacts(db, ids: [id]).first
 }
 
 extension Contact {

@@ -228,5 +228,28 @@ enum ContactsMigrations {
                     CREATE INDEX contact_activity ON contact(last_activity_at, id) WHERE deleted_at IS NULL AND anonymized_at IS NULL;
                     """)
         }
+
+        migrator.registerMigration("contacts-v6-search-order") { db in
+            // Search rows move to rowid = 2^40 - id (newest first in rowid order; see SearchIndex).
+            try db.execute(
+                sql: """
+                    DROP TABLE contact_search;
+                    DROP TABLE company_search;
+                    CREATE VIRTUAL TABLE contact_search USING fts5(name, emails, phones, tokenize = 'trigram');
+                    CREATE VIRTUAL TABLE company_search USING fts5(name, numbers, emails, phones, tokenize = 'trigram');
+                    INSERT INTO contact_search (rowid, name, emails, phones)
+                        SELECT 1099511627776 - c.id, trim(c.first_name || ' ' || c.last_name),
+                            COALESCE((SELECT group_concat(address, ' ') FROM contact_email WHERE contact_id = c.id), ''),
+                            COALESCE((SELECT group_concat(COALESCE(e164, number), ' ') FROM contact_phone WHERE contact_id = c.id), '')
+                        FROM contact c;
+                    INSERT INTO company_search (rowid, name, numbers, emails, phones)
+                        SELECT 1099511627776 - k.id, k.name,
+                            trim(COALESCE(replace(replace(replace(k.organisation_number, ' ', ''), '-', ''), '.', ''), '') || ' '
+                                || COALESCE(k.customer_number, '')),
+                            COALESCE((SELECT group_concat(address, ' ') FROM company_email WHERE company_id = k.id), ''),
+                            COALESCE((SELECT group_concat(COALESCE(e164, number), ' ') FROM company_phone WHERE company_id = k.id), '')
+                        FROM company k;
+                    """)
+        }
     }
 }

@@ -23,14 +23,17 @@ struct ListQuery {
     }
 
     /// Restricts to the records a full-text query matches. The search table drives the query
-    /// (joined to the records by rowid), so in the default newest-first order SQLite walks the
-    /// matches from the highest rowid down and stops at the page's end, however many match.
+    /// (joined to the records by rowid, which is `SearchIndex.base - id`), so in the default
+    /// newest-first order SQLite walks the matches forwards and stops at the page's end, however
+    /// many match.
     mutating func search(_ table: String, _ query: String) {
         searchTable = table
         add("\(table) MATCH ?", query)
     }
 
-    private var from: String { searchTable.map { "\($0) s JOIN \(table) t ON t.id = s.rowid" } ?? "\(table) t" }
+    private var from: String {
+        searchTable.map { "\($0) s JOIN \(table) t ON t.id = \(SearchIndex.base) - s.rowid" } ?? "\(table) t"
+    }
 
     /// The order a list can be in, and how to continue after a row.
     enum Sort: String {
@@ -61,7 +64,8 @@ struct ListQuery {
             let keys = try? JSONDecoder().decode([String].self, from: data), let id = keys.last.flatMap({ Int64($0) })
         else { throw BusError.invalid("cursor '\(cursor)' is not one this API gave out") }
         switch (sort, keys.count) {
-        case (.created, 1): add(searchTable == nil ? "t.id < ?" : "s.rowid < ?", id)
+        case (.created, 1):
+            if searchTable == nil { add("t.id < ?", id) } else { add("s.rowid > ?", SearchIndex.rowid(id)) }
         case (.name, 3) where table == "contact":
             add("(t.last_name COLLATE NOCASE, t.first_name COLLATE NOCASE, t.id) > (?, ?, ?)", keys[0], keys[1], id)
         case (.name, 2): add("(t.name COLLATE NOCASE, t.id) > (?, ?)", keys[0], id)
@@ -105,7 +109,7 @@ struct ListQuery {
     }
 
     private func order(_ sort: Sort) -> String {
-        sort == .created && searchTable != nil ? "s.rowid DESC" : sort.orderBy(table: table)
+        sort == .created && searchTable != nil ? "s.rowid" : sort.orderBy(table: table)
     }
 
     /// The cursor that continues after `row`.

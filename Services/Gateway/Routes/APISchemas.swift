@@ -139,6 +139,14 @@ enum APISchemas {
                 ["anonymize_fields": array(string), "review_after_days": ["type": "integer", "minimum": 1, "maximum": 36500]],
                 required: ["anonymize_fields", "review_after_days"]),
             "VisibilityConfiguration": object(["shared_customer_cards": boolean], required: ["shared_customer_cards"]),
+            "ImportRequest": object([
+                "csv": string, "vcf": string, "mapping": ["type": "object", "additionalProperties": string], "dry_run": boolean,
+            ]),
+            "ImportReport": object([
+                "dry_run": boolean, "rows": integer, "created": integer, "created_ids": array(integer), "duplicate_count": integer,
+                "duplicates": array(object(["line": integer, "reason": string, "existing_id": integer])), "rejected_count": integer,
+                "rejected": array(object(["line": integer, "reason": string])), "ignored_headers": array(string),
+            ]),
             "NoteInput": object(["text": string, "private": boolean]),
             "Note": object(
                 [

@@ -1,0 +1,132 @@
+import Bus
+import Contracts
+import Foundation
+import GRDB
+import ServiceKit
+import Storage
+
+// Import of contacts and companies from CSV and vCard: one transaction for the whole file,
+// duplicates skipped (so running it twice is safe), rejected rows reported by line and reason.
+extension ContactStore {
+    static let contactFields: Set<String> = [
+        "first_name", "last_name", "name", "title", "email", "phone", "mobile", "street", "postal_code", "city", "country",
+        "birthday", "company", "organisation_number", "source", "role", "categories", "consumer",
+    ]
+    static let companyFields: Set<String> = [
+        "name", "organisation_number", "email", "phone", "website", "street", "postal_code", "city", "country", "industry",
+        "status", "source", "categories", "kinds", "customer_number",
+    ]
+    static let reportCap = 1000
+
+    func importCSV(_ request: ImportRequest, headers: BusHeaders) async throws -> ImportReport {
+        guard let text = request.csv, !text.isEmpty else { throw BusError.invalid("give the file's text as csv") }
+        let kind = request.kind ?? "contacts"
+        guard kind == "contacts" || kind == "companies" else { throw BusError.invalid("kind is contacts or companies, not '\(kind)'") }
+        let records: [(line: Int, fields: [String])]
+        do {
+            records = try CSVReader(delimiter: CSVReader.detect(text)).records(text)
+        } catch let error as CSVError {
+            throw BusError.invalid("line \(error.line): \(error.reason)")
+        }
+        guard let header = records.first else { throw BusError.invalid("the file is empty") }
+        let known = kind == "contacts" ? Self.contactFields : Self.companyFields
+        var columns: [Int: String] = [:]
+        var ignored: [String] = []
+        for (index, name) in header.fields.enumerated() {
+            let trimmed = name.trimmed
+            if let target = request.mapping?[trimmed] {
+                guard known.contains(target) else { throw BusError.invalid("mapping: '\(target)' is not a field of \(kind)") }
+                columns[index] = target
+            } else if request.mapping == nil, let field = Self.fieldName(trimmed, known: known) {
+                columns[index] = field
+            } else if !trimmed.isEmpty {
+                ignored.append(trimmed)
+            }
+        }
+        if let mapping = request.mapping, let missing = mapping.keys.first(where: { key in !header.fields.contains { $0.trimmed == key } })
+        {
+            throw BusError.invalid("mapping: the file has no column '\(missing)'")
+        }
+        guard !columns.isEmpty else { throw BusError.invalid("no column maps to a field; give a mapping") }
+        let rows = records.dropFirst().map { record in
+            (
+                line: record.line,
+                values: Dictionary(
+                    columns.compactMap { index, field in
+                        index < record.fields.count ? (field, record.fields[index].trimmed) : nil
+                    }, uniquingKeysWith: { first, second in first.isEmpty ? second : first })
+            )
+        }
+        return try await run(kind: kind, rows: rows, dryRun: request.dryRun == true, ignored: ignored, headers: headers)
+    }
+
+    func importVCard(_ request: ImportRequest, headers: BusHeaders) async throws -> ImportReport {
+        guard let text = request.vcf, !text.isEmpty else { throw BusError.invalid("give the cards' text as vcf") }
+        let cards: [(line: Int, card: VCard.Card)]
+        do {
+            cards = try VCard.read(text)
+        } catch let error as CSVError {
+            throw BusError.invalid("line \(error.line): \(error.reason)")
+        }
+        let rows = cards.map { line, card -> (line: Int, values: [String: String]) in
+            var values: [String: String] = [:]
+            values["first_name"] = card.request.firstName
+            values["last_name"] = card.request.lastName
+            values["title"] = card.request.title
+            values["company"] = card.organisation
+            values["birthday"] = card.request.birthday
+            values["street"] = card.request.address?.street
+            values["postal_code"] = card.request.address?.postalCode
+            values["city"] = card.request.address?.city
+            values["country"] = card.request.address?.country
+            values["email"] = card.request.emails?.map(\.address).joined(separator: "\n")
+            values["phone"] = card.request.phones?.filter { $0.kind != "mobile" }.map(\.number).joined(separator: "\n")
+            values["mobile"] = card.request.phones?.filter { $0.kind == "mobile" }.map(\.number).joined(separator: "\n")
+            return (line, values.compactMapValues { $0.nilIfEmpty })
+        }
+        return try await run(kind: "contacts", rows: rows, dryRun: request.dryRun == true, ignored: [], headers: headers)
+    }
+
+    /// `First name`, `E-mail`, `Postal code` -> the field they name.
+    static func fieldName(_ header: String, known: Set<String>) -> String? {
+        let key = header.lowercased().replacingOccurrences(of: "-", with: "").replacingOccurrences(of: " ", with: "_")
+        let aliases = [
+            "email": "email", "e_mail": "email", "mail": "email", "zip": "postal_code", "postcode": "postal_code",
+            "org_number": "organisation_number", "organization_number": "organisation_number", "orgnr": "organisation_number",
+            "telephone": "phone", "tel": "phone", "cell": "mobile", "company_name": "company", "surname": "last_name",
+            "given_name": "first_name", "firstname": "first_name", "lastname": "last_name",
+        ]
+        let field = aliases[key] ?? key
+        return known.contains(field) ? field : nil
+    }
+
+    private func run(
+        kind: String, rows: [(line: Int, values: [String: String])], dryRun: Bool, ignored: [String], headers: BusHeaders
+    ) async throws -> ImportReport {
+        let phones = phones
+        let work: @Sendable (Database, Outbox?) throws -> ImportReport = { db, outbox in
+            var importer = try Importer(db: db, outbox: dryRun ? nil : outbox, phones: phones, headers: headers)
+            var report = ImportReport(dryRun: dryRun)
+            report.ignoredHeaders = ignored
+            for row in rows {
+                report.rows += 1
+                do {
+                    let id = try kind == "contacts" ? importer.contact(row.values) : importer.company(row.values)
+                    report.created += 1
+                    if report.createdIds.count < Self.reportCap, let id { report.createdIds.append(id) }
+                } catch let duplicate as Importer.Duplicate {
+                    report.duplicateCount += 1
+                    if report.duplicates.count < Self.reportCap {
+                        report.duplicates.append(.init(line: row.line, reason: duplicate.reason, existingId: duplicate.existingId))
+                    }
+                } catch let error as BusError {
+                    report.rejectedCount += 1
+                    if report.rejected.count < Self.reportCap { report.rejected.append(.init(line: row.line, reason: error.message)) }
+                }
+            }
+            return report
+        }
+        if dryRun { return try await database.read { db in try work(db, nil) } }
+        return try await database.write { db, outbox in try work(db, outbox) }
+    }
+}

@@ -1,0 +1,275 @@
+import Bus
+import Contracts
+import Foundation
+import GRDB
+import ServiceKit
+import Storage
+
+/// Turns import rows into contacts and companies inside one transaction, with the checks of a
+/// create and duplicate detection against the database and the earlier rows of the same file.
+/// Without an outbox (a dry run) it checks everything and writes nothing.
+struct Importer {
+    /// A row that is already in the database or earlier in the file.
+    struct Duplicate: Error {
+        let reason: String
+        let existingId: Int64?
+    }
+
+    let db: Database
+    let outbox: Outbox?
+    let phones: PhoneNormalizer
+    let headers: BusHeaders
+    let access: Access
+    private var seenEmails: Set<String> = []
+    private var seenPhones: Set<String> = []
+    private var seenNumbers: Set<String> = []
+    /// Organisation number digits -> company, read once: the column holds numbers as typed.
+    private var companiesByNumber: [String: Int64] = [:]
+    private var references: [String: Int64] = [:]
+    private var categoryTargets: [Int64: String] = [:]
+    private var fakeId: Int64 = 0
+
+    init(db: Database, outbox: Outbox?, phones: PhoneNormalizer, headers: BusHeaders) throws {
+        self.db = db
+        self.outbox = outbox
+        self.phones = phones
+        self.headers = headers
+        access = try Access.of(headers, db)
+        for row in try Row.fetchAll(
+            db, sql: "SELECT id, organisation_number FROM company WHERE organisation_number IS NOT NULL AND deleted_at IS NULL")
+        {
+            companiesByNumber[SearchIndex.digits(row["organisation_number"])] = row["id"]
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT id, kind, name, applies_to FROM reference_item WHERE active") {
+            references["\(row["kind"] as String)|\((row["name"] as String).lowercased())"] = row["id"]
+            if let target: String = row["applies_to"] { categoryTargets[row["id"]] = target }
+        }
+    }
+
+    // MARK: - Contacts
+
+    /// Creates one contact from a row; answers its id (nil in a dry run).
+    mutating func contact(_ values: [String: String]) throws -> Int64? {
+        var first = values["first_name"] ?? "", last = values["last_name"] ?? ""
+        if first.isEmpty && last.isEmpty, let name = values["name"] {
+            let words = name.split(separator: " ")
+            first = words.dropLast().joined(separator: " ")
+            last = words.last.map(String.init) ?? ""
+        }
+        guard !(first.isEmpty && last.isEmpty) else { throw BusError.invalid("no name (first_name, last_name or name)") }
+        guard first.count <= 200, last.count <= 200 else { throw BusError.invalid("a name is longer than 200 characters") }
+        let emails = try Self.list(values["email"]).map { address -> ContactEmail in
+            let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !address.contains(" ") else {
+                throw BusError.invalid("'\(address)' is not an e-mail address")
+            }
+            return ContactEmail(address: address, kind: "work")
+        }
+        let numbers =
+            Self.list(values["mobile"]).map { ContactPhone(number: $0, e164: phones.e164($0), kind: "mobile") }
+            + Self.list(values["phone"]).map { ContactPhone(number: $0, e164: phones.e164($0), kind: "work") }
+        let address = try FieldRules.address(
+            Address(street: values["street"], postalCode: values["postal_code"], city: values["city"], country: values["country"]),
+            field: "address")
+        let birthday = try FieldRules.date(values["birthday"], field: "birthday")
+        let sourceId = try reference(.sources, values["source"])
+        let roleId = try reference(.roles, values["role"])
+        let categories = try categoryIds(values["categories"], for: "contact")
+
+        for email in emails {
+            let key = email.address.lowercased()
+            if let id = try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT e.contact_id FROM contact_email e JOIN contact c ON c.id = e.contact_id
+                    WHERE e.address = ? COLLATE NOCASE AND c.deleted_at IS NULL LIMIT 1
+                    """, arguments: [email.address])
+            {
+                throw Duplicate(reason: "a contact with the e-mail \(email.address) exists", existingId: id)
+            }
+            if seenEmails.contains(key) { throw Duplicate(reason: "the e-mail \(email.address) is on an earlier row", existingId: nil) }
+        }
+        for phone in numbers {
+            guard let e164 = phone.e164 else { continue }
+            if let id = try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT p.contact_id FROM contact_phone p JOIN contact c ON c.id = p.contact_id
+                    WHERE p.e164 = ? AND c.deleted_at IS NULL LIMIT 1
+                    """, arguments: [e164])
+            {
+                throw Duplicate(reason: "a contact with the phone \(e164) exists", existingId: id)
+            }
+            if seenPhones.contains(e164) { throw Duplicate(reason: "the phone \(e164) is on an earlier row", existingId: nil) }
+        }
+        emails.forEach { seenEmails.insert($0.address.lowercased()) }
+        numbers.compactMap(\.e164).forEach { seenPhones.insert($0) }
+        let companyName = values["company"], companyNumber = values["organisation_number"].map(SearchIndex.digits)?.nilIfEmpty
+        guard let outbox else { return nil }
+
+        let now = Date()
+        var record = ContactRecord(
+            id: nil, firstName: first, lastName: last, title: values["title"]?.nilIfEmpty, sourceId: sourceId, roleId: roleId,
+            createdAt: now, updatedAt: now, deletedAt: nil)
+        record.address = address?.nilIfEmpty
+        record.city = record.address?.city
+        record.birthday = birthday
+        record.ownerId = access.ownerOnly ?? access.userId
+        record.lastActivityAt = now
+        if ["yes", "true", "1", "ja", "x"].contains(values["consumer"]?.lowercased() ?? "") {
+            record.consumer = true
+            record.customerNumber = try CustomerNumbers.next(db)
+        }
+        try record.insert(db)
+        let id = record.id!
+        for (position, phone) in numbers.enumerated() {
+            try db.execute(
+                sql: "INSERT INTO contact_phone (contact_id, position, number, e164, kind) VALUES (?, ?, ?, ?, ?)",
+                arguments: [id, position, phone.number, phone.e164, phone.kind])
+        }
+        for (position, email) in emails.enumerated() {
+            try db.execute(
+                sql: "INSERT INTO contact_email (contact_id, position, address, kind) VALUES (?, ?, ?, ?)",
+                arguments: [id, position, email.address, email.kind])
+        }
+        for category in categories {
+            try db.execute(sql: "INSERT INTO contact_category (contact_id, category_id) VALUES (?, ?)", arguments: [id, category])
+        }
+        var contact = Contact(
+            id: id, firstName: first, lastName: last, title: record.title, phones: numbers, emails: emails, sourceId: sourceId,
+            roleId: roleId, categoryIds: categories, createdAt: now, updatedAt: now, deletedAt: nil)
+        contact.address = record.address
+        try SearchIndex.indexContact(db, contact)
+        try History.add(
+            db, .contact(id), kind: "created", actor: headers.actor, summary: "Contact \(contact.displayName) imported", changes: nil)
+        try outbox.append(db, type: ContactsContract.Event.created, payload: ContactChanged(contact: contact))
+        if companyName != nil || companyNumber != nil {
+            let companyId = try companyToLink(name: companyName, number: companyNumber, outbox: outbox, now: now)
+            try db.execute(sql: "INSERT OR IGNORE INTO contact_company (contact_id, company_id) VALUES (?, ?)", arguments: [id, companyId])
+        }
+        return id
+    }
+
+    /// The company a contact row names (by organisation number, else by name), made if missing.
+    private mutating func companyToLink(name: String?, number: String?, outbox: Outbox, now: Date) throws -> Int64 {
+        if let number, let id = companiesByNumber[number] { return id }
+        if number == nil, let name,
+            let id = try Int64.fetchOne(
+                db, sql: "SELECT id FROM company WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL LIMIT 1", arguments: [name])
+        {
+            return id
+        }
+        var values: [String: String] = ["name": name ?? "Company \(number ?? "")"]
+        values["organisation_number"] = number
+        return try company(values, skipDuplicates: true)!
+    }
+
+    // MARK: - Companies
+
+    mutating func company(_ values: [String: String], skipDuplicates: Bool = false) throws -> Int64? {
+        guard let name = values["name"]?.nilIfEmpty, name.count <= 200 else { throw BusError.invalid("no company name (name)") }
+        let number = values["organisation_number"]?.nilIfEmpty
+        let digits = number.map(SearchIndex.digits)?.nilIfEmpty
+        let emails = Self.list(values["email"])
+        if !skipDuplicates {
+            if let digits {
+                if let id = companiesByNumber[digits] {
+                    throw Duplicate(reason: "a company with the organisation number \(number!) exists", existingId: id)
+                }
+                if seenNumbers.contains(digits) {
+                    throw Duplicate(reason: "the organisation number \(number!) is on an earlier row", existingId: nil)
+                }
+            }
+            for email in emails {
+                if let id = try Int64.fetchOne(
+                    db,
+                    sql: """
+                        SELECT e.company_id FROM company_email e JOIN company k ON k.id = e.company_id
+                        WHERE e.address = ? COLLATE NOCASE AND k.deleted_at IS NULL LIMIT 1
+                        """, arguments: [email])
+                {
+                    throw Duplicate(reason: "a company with the e-mail \(email) exists", existingId: id)
+                }
+                if seenEmails.contains(email.lowercased()) {
+                    throw Duplicate(reason: "the e-mail \(email) is on an earlier row", existingId: nil)
+                }
+            }
+        }
+        let kinds = Self.list(values["kinds"]).map { $0.lowercased() }
+        if let wrong = kinds.first(where: { !Company.kindValues.contains($0) }) {
+            throw BusError.invalid("kinds: '\(wrong)' is not one of \(Company.kindValues.joined(separator: ", "))")
+        }
+        let industryId = try reference(.industries, values["industry"])
+        let statusId = try reference(.companyStatuses, values["status"])
+        let sourceId = try reference(.sources, values["source"])
+        let categories = try categoryIds(values["categories"], for: "company")
+        let website = try FieldRules.website(values["website"])
+        let address = try FieldRules.address(
+            Address(street: values["street"], postalCode: values["postal_code"], city: values["city"], country: values["country"]),
+            field: "address")
+        let numbers = Self.list(values["phone"]).map { ContactPhone(number: $0, e164: phones.e164($0), kind: "work") }
+        if let digits { seenNumbers.insert(digits) }
+        emails.forEach { seenEmails.insert($0.lowercased()) }
+        guard let outbox else {
+            fakeId -= 1
+            if let digits { companiesByNumber[digits] = fakeId }
+            return nil
+        }
+        let now = Date()
+        var record = CompanyRecord(
+            id: nil, name: name, organisationNumber: number, customerNumber: nil, kinds: kinds.isEmpty ? ["customer"] : kinds,
+            statusId: statusId, industryId: industryId, sourceId: sourceId, ownerId: access.ownerOnly ?? access.userId,
+            postalAddress: address?.nilIfEmpty, visitingAddress: nil, city: address?.city, website: website, customFields: nil,
+            bankDetails: nil, customerSettings: nil, createdAt: now, updatedAt: now, deletedAt: nil)
+        try record.insert(db)
+        let id = record.id!
+        if let digits { companiesByNumber[digits] = id }
+        for (position, phone) in numbers.enumerated() {
+            try db.execute(
+                sql: "INSERT INTO company_phone (company_id, position, number, e164, kind) VALUES (?, ?, ?, ?, ?)",
+                arguments: [id, position, phone.number, phone.e164, phone.kind])
+        }
+        for (position, email) in emails.enumerated() {
+            try db.execute(
+                sql: "INSERT INTO company_email (company_id, position, address, kind) VALUES (?, ?, ?, 'work')",
+                arguments: [id, position, email])
+        }
+        for category in categories {
+            try db.execute(sql: "INSERT INTO company_category (company_id, category_id) VALUES (?, ?)", arguments: [id, category])
+        }
+        let company = try loadCompany(db, id: id)!
+        try SearchIndex.indexCompany(db, company)
+        try History.add(db, .company(id), kind: "created", actor: headers.actor, summary: "Company \(name) imported", changes: nil)
+        try outbox.append(db, type: ContactsContract.Event.companyCreated, payload: CompanyChanged(company: company))
+        return id
+    }
+
+    // MARK: - Helpers
+
+    /// Several values in one cell: separated by commas, semicolons or line breaks.
+    static func list(_ text: String?) -> [String] {
+        let separators: Set<Character> = [",", ";", "\n"]
+        let parts = (text ?? "").split(whereSeparator: { separators.contains($0) })
+        return parts.map { String($0).trimmed }.filter { !$0.isEmpty }
+    }
+
+    private func reference(_ kind: ReferenceKind, _ name: String?) throws -> Int64? {
+        guard let name = name?.nilIfEmpty else { return nil }
+        guard let id = references["\(kind.rawValue)|\(name.lowercased())"] else {
+            throw BusError.invalid("\(kind.itemName) '\(name)' is not one of the settings' \(kind.rawValue)")
+        }
+        return id
+    }
+
+    private func categoryIds(_ text: String?, for target: String) throws -> [Int64] {
+        var ids: [Int64] = []
+        for name in Self.list(text) {
+            guard let id = try reference(.categories, name) else { continue }
+            guard categoryTargets[id] == target || categoryTargets[id] == "both" else {
+                throw BusError.invalid("category '\(name)' does not apply to \(target)s")
+            }
+            if !ids.contains(id) { ids.append(id) }
+        }
+        return ids
+    }
+}

@@ -1,0 +1,95 @@
+import Bus
+import Contracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Import and export of the customer database: CSV (contacts and companies) and vCard 4.0.
+struct ExchangeRoutes: Sendable {
+    let api: APIForwarder
+
+    func register(on routes: inout APIRouter) {
+        let api = api
+        let service = ContactsContract.service
+        typealias M = ContactsContract.Method
+        let read = RoutePolicy.scope(Scope.contactsRead), write = RoutePolicy.scope(Scope.contactsWrite)
+        let filters = [
+            "q", "sort", "city", "created_from", "created_to", "updated_from", "updated_to", "include_deleted", "deleted", "consumer",
+            "category_id", "source_id", "role_id", "owner_id", "company_id", "id",
+        ]
+
+        routes.add(
+            .post, "/api/v1/contacts/import", write, tag: "import and export",
+            summary: "Import contacts from CSV ({csv, mapping, dry_run}) or vCards ({vcf, dry_run}); duplicates are skipped",
+            body: "ImportRequest", reply: "ImportReport"
+        ) { request, context in
+            let raw = try await api.body(of: request)
+            guard var object = (try? JSONSerialization.jsonObject(with: raw)) as? [String: Any] else {
+                throw BusError.badRequest("the body must be {\"csv\": \"...\"} or {\"vcf\": \"...\"}, with mapping and dry_run")
+            }
+            object["kind"] = "contacts"
+            let method = object["vcf"] != nil ? M.importVCard : M.importCSV
+            return try await api.forward(
+                request, context: context, service: service, method: method, body: try JSONSerialization.data(withJSONObject: object))
+        }
+        routes.add(
+            .post, "/api/v1/companies/import", write, tag: "import and export",
+            summary: "Import companies from CSV ({csv, mapping, dry_run}); duplicates are skipped", body: "ImportRequest",
+            reply: "ImportReport"
+        ) { request, context in
+            try await api.forwardMerged(request, context: context, service: service, method: M.importCSV, fields: ["kind": "companies"])
+        }
+        routes.add(.get, "/api/v1/contacts/export.csv", read, tag: "import and export", summary: "A contact search as CSV", query: filters)
+        {
+            request, context in
+            try await Self.file(api, request, context, service: service, method: M.exportCSV, query: try Self.filterBody(request, filters))
+        }
+        routes.add(
+            .get, "/api/v1/contacts/export.vcf", read, tag: "import and export", summary: "A contact search as vCards 4.0", query: filters
+        ) {
+            request, context in
+            try await Self.file(
+                api, request, context, service: service, method: M.exportVCard, query: try Self.filterBody(request, filters))
+        }
+        routes.add(.get, "/api/v1/contacts/:id/vcard", read, tag: "import and export", summary: "One contact as a vCard 4.0") {
+            request, context in
+            var query = QueryBody()
+            query.set("id", try pathID(context))
+            return try await Self.file(api, request, context, service: service, method: M.exportVCard, query: query)
+        }
+        routes.add(
+            .get, "/api/v1/companies/export.csv", read, tag: "import and export", summary: "A company search as CSV",
+            query: [
+                "q", "sort", "kind", "city", "category_id", "industry_id", "status_id", "source_id", "owner_id", "include_deleted",
+                "deleted",
+            ]
+        ) { request, context in
+            var query = QueryBody()
+            for name in ["q", "sort", "kind", "city"] { query.text(name, from: request) }
+            for name in ["include_deleted", "deleted"] { try query.boolean(name, from: request) }
+            for name in ["category_id", "industry_id", "status_id", "source_id", "owner_id"] { try query.integer(name, from: request) }
+            return try await Self.file(api, request, context, service: service, method: M.exportCompaniesCSV, query: query)
+        }
+    }
+
+    static func filterBody(_ request: Request, _ names: [String]) throws -> QueryBody {
+        var query = QueryBody()
+        for name in ["q", "sort", "city", "created_from", "created_to", "updated_from", "updated_to"] { query.text(name, from: request) }
+        for name in ["include_deleted", "deleted", "consumer"] { try query.boolean(name, from: request) }
+        for name in ["category_id", "source_id", "role_id", "owner_id", "company_id", "id"] { try query.integer(name, from: request) }
+        return query
+    }
+
+    /// Answers the file a service made, as itself (not JSON), for download.
+    static func file(
+        _ api: APIForwarder, _ request: Request, _ context: GatewayContext, service: String, method: String, query: QueryBody
+    ) async throws -> Response {
+        let reply = try await api.call(request, context: context, service: service, method: method, body: try query.data())
+        let file = try Wire.decode(ExportFile.self, from: reply)
+        return Response(
+            status: .ok,
+            headers: [.contentType: file.contentType, .contentDisposition: "attachment; filename=\"\(file.filename)\""],
+            body: .init(byteBuffer: ByteBuffer(string: file.text)))
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// `contacts.import` (CSV) and `contacts.import_vcard`: rows become contacts (or companies).
+/// Duplicates (same e-mail or phone number for contacts, same organisation number or e-mail for
+/// companies, in the database or earlier in the file) are skipped, so an import run twice
+/// creates nothing the second time. With `dry_run` nothing is written and the report says what
+/// would happen.
+public struct ImportRequest: Codable, Sendable {
+    /// `contacts` (default) or `companies`.
+    public var kind: String?
+    public var csv: String?
+    public var vcf: String?
+    /// CSV header -> field (`"Fornavn": "first_name"`). Without it, headers that name a field
+    /// (`First name`, `first_name`, `E-mail`) map themselves.
+    public var mapping: [String: String]?
+    public var dryRun: Bool?
+    public init(kind: String? = nil, csv: String? = nil, vcf: String? = nil, mapping: [String: String]? = nil, dryRun: Bool? = nil) {
+        self.kind = kind
+        self.csv = csv
+        self.vcf = vcf
+        self.mapping = mapping
+        self.dryRun = dryRun
+    }
+}
+
+/// What an import did (or, in a dry run, would do).
+public struct ImportReport: Codable, Sendable {
+    public struct RowProblem: Codable, Sendable, Equatable {
+        /// The line the row starts on, counting the header as line 1.
+        public var line: Int
+        public var reason: String
+        /// For a duplicate: the record it duplicates (nil when it duplicates an earlier row).
+        public var existingId: Int64?
+        public init(line: Int, reason: String, existingId: Int64? = nil) {
+            self.line = line
+            self.reason = reason
+            self.existingId = existingId
+        }
+    }
+    public var dryRun: Bool
+    public var rows: Int
+    public var created: Int
+    /// At most the first 1,000 of each list; the counts are complete.
+    public var createdIds: [Int64]
+    public var duplicates: [RowProblem]
+    public var duplicateCount: Int
+    public var rejected: [RowProblem]
+    public var rejectedCount: Int
+    /// Fields the mapping sent nowhere (ignored headers).
+    public var ignoredHeaders: [String]
+
+    public init(dryRun: Bool) {
+        self.dryRun = dryRun
+        rows = 0
+        created = 0
+        createdIds = []
+        duplicates = []
+        duplicateCount = 0
+        rejected = []
+        rejectedCount = 0
+        ignoredHeaders = []
+    }
+}
+
+/// The answer of `contacts.export_csv` and `contacts.export_vcard`: the file's text.
+public struct ExportFile: Codable, Sendable {
+    public var contentType: String
+    public var filename: String
+    public var text: String
+    public var rows: Int
+    public init(contentType: String, filename: String, text: String, rows: Int) {
+        self.contentType = contentType
+        self.filename = filename
+        self.text = text
+        self.rows = rows
+    }
+}
