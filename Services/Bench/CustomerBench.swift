@@ -15,6 +15,7 @@ struct CustomerBench: AsyncParsableCommand {
     @Option(help: "Requests per kind of query.") var requests = 200
     @Option(help: "LIKE scans per kind of query (each can take a second).") var scans = 10
     @Option(help: "Folder of the release executables.") var bin = ".build/release"
+    @Option(help: "Rows of the CSV import timed through HTTP.") var importRows = 100_000
 
     func run() async throws {
         let system = try BenchSystem(bin: bin)
@@ -92,6 +93,30 @@ struct CustomerBench: AsyncParsableCommand {
             _ = try probe.request("GET", "/api/v1/companies?q=\(q)&limit=50")
         }
         say(row("companies: name part or org number", companySearch, nil))
+
+        // CSV import through HTTP: new people (other e-mail domain and phone range than the seed).
+        var csv = "first_name;last_name;email;mobile;city\n"
+        for n in 0..<importRows {
+            csv += "Import\(n);Person\(n % 977);import\(n)@bench.example;4\(String(format: "%07d", n));Oslo\n"
+        }
+        let body = try JSONSerialization.data(withJSONObject: ["csv": csv])
+        let started = nanoseconds()
+        let (status, reply) = try probe.request("POST", "/api/v1/contacts/import", body: body)
+        let seconds = Double(nanoseconds() - started) / 1_000_000_000
+        let created = (try? JSONSerialization.jsonObject(with: reply) as? [String: Any])?["created"] as? Int ?? 0
+        guard status == 200 else { throw BenchError("import answered \(status): \(String(decoding: reply.prefix(300), as: UTF8.self))") }
+        say(
+            String(
+                format: "CSV import through HTTP: %d rows, %d created, %.2f s, %.0f rows/s (one transaction, duplicates checked)",
+                importRows, created, seconds, Double(importRows) / seconds))
+        let again = nanoseconds()
+        let (_, second) = try probe.request("POST", "/api/v1/contacts/import", body: body)
+        let secondSeconds = Double(nanoseconds() - again) / 1_000_000_000
+        let duplicates = (try? JSONSerialization.jsonObject(with: second) as? [String: Any])?["duplicate_count"] as? Int ?? 0
+        say(
+            String(
+                format: "the same file again: %d duplicates, nothing created, %.2f s (%.0f rows/s)", duplicates, secondSeconds,
+                Double(importRows) / secondSeconds))
         say("")
         say("times in ms; HTTP = one kept-alive connection, sequential requests, through gateway, bus and contacts;")
         say("LIKE = the same page query as a plain LIKE '%q%' scan on the same file, in process (no HTTP); ratio = LIKE p50 / HTTP p50")

@@ -21,7 +21,8 @@ struct GatewayApp: AsyncParsableCommand {
         let config = try ServiceConfig.load(options: options)
         LogSetup.bootstrap(level: config.logLevel)
         let runtime = try ServiceRuntime(name: "gateway", config: config)
-        let api = APIForwarder(client: runtime.client, timeout: config.requestTimeout, maxBody: config.httpMaxBody)
+        let api = APIForwarder(
+            client: runtime.client, timeout: config.requestTimeout, maxBody: config.httpMaxBody, maxImport: config.httpMaxImport)
         let authenticator = Authenticator(client: runtime.client, timeout: config.requestTimeout)
         let router = Router(context: GatewayContext.self)
         router.middlewares.add(ErrorMiddleware(logger: runtime.logger))

@@ -43,10 +43,21 @@ public enum Wire {
 
 /// ISO 8601 timestamps as the system writes and reads them.
 public enum Timestamp {
-    /// `2026-01-31T09:30:00.123Z` (UTC, milliseconds).
+    /// `2026-01-31T09:30:00.123Z` (UTC, milliseconds). Written by hand from `gmtime_r`: every
+    /// record in every reply carries a few of these, and Foundation's formatters cost tens of
+    /// microseconds each.
     public static func string(from date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
-            .replacingOccurrences(of: "+0000", with: "Z")
+        var milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
+        milliseconds -= Int64(seconds) * 1000
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        }
+        return pad(parts.tm_year + 1900, 4) + "-" + pad(parts.tm_mon + 1, 2) + "-" + pad(parts.tm_mday, 2) + "T"
+            + pad(parts.tm_hour, 2) + ":" + pad(parts.tm_min, 2) + ":" + pad(parts.tm_sec, 2) + "." + pad(Int32(milliseconds), 3) + "Z"
     }
 
     /// Parses ISO 8601 with or without fractional seconds and with `Z` or an offset.

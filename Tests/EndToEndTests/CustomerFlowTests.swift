@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 /// The customer database through HTTP, as a user goes: companies and contacts with settings'
 /// reference data, links, search, restore, visibility, and settings' decisions applied.
 @Suite("End to end: customer database", .serialized)
@@ -137,5 +141,49 @@ struct CustomerFlowTests {
         let history = try await system.getObject("/api/v1/contacts/\(kari)/history")
         let summaries = (history["items"] as? [[String: Any]] ?? []).compactMap { $0["summary"] as? String }
         #expect(!summaries.joined().contains("912") && !summaries.joined().contains("Kari"), "\(summaries)")
+    }
+
+    @Test("import a CSV through HTTP (dry run, then for real, then again), export it as CSV, and a vCard that Python's vobject reads")
+    func importExport() async throws {
+        let system = try SystemUnderTest()
+        defer { system.shutdown() }
+        try await system.startAll()
+        let csv = "First name;Last name;E-mail;Mobile;City\nKari;Nordmann, jr.;kari@example.no;912 34 567;Bergen\nOla;Hansen;ola@;;\n"
+        let (dryStatus, dry) = try await system.http("POST", "/api/v1/contacts/import", json: ["csv": csv, "dry_run": true])
+        #expect(dryStatus == 200 && (dry as? [String: Any])?["created"] as? Int == 1)
+        #expect(((dry as? [String: Any])?["rejected"] as? [[String: Any]])?.first?["line"] as? Int == 3)
+        let (_, real) = try await system.http("POST", "/api/v1/contacts/import", json: ["csv": csv])
+        let id = try #require(((real as? [String: Any])?["created_ids"] as? [Int])?.first)
+        let (_, again) = try await system.http("POST", "/api/v1/contacts/import", json: ["csv": csv])
+        #expect((again as? [String: Any])?["created"] as? Int == 0 && (again as? [String: Any])?["duplicate_count"] as? Int == 1)
+
+        var request = URLRequest(url: URL(string: system.baseURL + "/api/v1/contacts/export.csv?city=Bergen")!)
+        request.setValue("Bearer \(system.token!)", forHTTPHeaderField: "Authorization")
+        let (exported, response) = try await SystemUnderTest.session.data(for: request)
+        #expect((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type")?.hasPrefix("text/csv") == true)
+        #expect(String(decoding: exported, as: UTF8.self).contains("\"Nordmann, jr.\""))
+
+        var cardRequest = URLRequest(url: URL(string: system.baseURL + "/api/v1/contacts/\(id)/vcard")!)
+        cardRequest.setValue("Bearer \(system.token!)", forHTTPHeaderField: "Authorization")
+        let (card, _) = try await SystemUnderTest.session.data(for: cardRequest)
+        let path = system.folder.appendingPathComponent("kari.vcf")
+        try card.write(to: path)
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = [
+            "python3", "-c",
+            "import sys, vobject; c = vobject.readOne(open(sys.argv[1]).read()); print(c.version.value, '|', c.fn.value, '|', c.n.value.family, '|', c.tel.value, '|', c.email.value)",
+            path.path,
+        ]
+        let pipe = Pipe()
+        python.standardOutput = pipe
+        python.standardError = pipe
+        try python.run()
+        python.waitUntilExit()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(python.terminationStatus == 0, "\(output)")
+        #expect(
+            output.trimmingCharacters(in: .whitespacesAndNewlines)
+                == "4.0 | Kari Nordmann, jr. | Nordmann, jr. | +4791234567 | kari@example.no", "\(output)")
     }
 }

@@ -10,19 +10,25 @@ struct APIForwarder: Sendable {
     let client: BusClient
     let timeout: Duration
     let maxBody: Int
+    /// The limit of import files.
+    var maxImport: Int = 64 << 20
 
     /// Sends `body` to `service`/`method` and answers with the reply body and `status`.
     /// An `Idempotency-Key` header becomes the bus request id (scoped to the signed-in user, so
     /// two users' keys never meet), so an HTTP retry is a bus retry.
     func forward(
         _ request: Request, context: GatewayContext, service: String, method: String, body: Data,
-        status: HTTPResponse.Status = .ok
+        status: HTTPResponse.Status = .ok, timeout: Duration? = nil
     ) async throws -> Response {
-        Self.json(status: status, body: try await call(request, context: context, service: service, method: method, body: body))
+        Self.json(
+            status: status, body: try await call(request, context: context, service: service, method: method, body: body, timeout: timeout))
     }
 
-    /// The reply body of a bus request made for this HTTP request.
-    func call(_ request: Request, context: GatewayContext, service: String, method: String, body: Data) async throws -> Data {
+    /// The reply body of a bus request made for this HTTP request (deadline: the configured
+    /// request timeout, or `timeout` for long work such as imports).
+    func call(
+        _ request: Request, context: GatewayContext, service: String, method: String, body: Data, timeout: Duration? = nil
+    ) async throws -> Data {
         let user = context.principal.map { String($0.userId) } ?? "anonymous"
         let requestId =
             request.headers[HTTPField.Name("Idempotency-Key")!].flatMap { key -> String? in
@@ -33,13 +39,13 @@ struct APIForwarder: Sendable {
             actor: context.principal?.username, traceId: request.headers[HTTPField.Name("X-Request-Id")!] ?? requestId,
             userId: context.principal?.userId, rank: context.principal?.rank.rawValue)
         return try await client.call(
-            service: service, method: method, body: body, headers: headers, timeout: timeout, requestId: requestId)
+            service: service, method: method, body: body, headers: headers, timeout: timeout ?? self.timeout, requestId: requestId)
     }
 
     /// Sends the JSON object of the request body with `fields` (ids from the path) added.
     func forwardMerged(
         _ request: Request, context: GatewayContext, service: String, method: String, fields: [String: Any],
-        status: HTTPResponse.Status = .ok
+        status: HTTPResponse.Status = .ok, timeout: Duration? = nil
     ) async throws -> Response {
         let raw = try await body(of: request)
         var object: [String: Any] = [:]
@@ -52,7 +58,7 @@ struct APIForwarder: Sendable {
         for (key, value) in fields { object[key] = value }
         return try await forward(
             request, context: context, service: service, method: method, body: try JSONSerialization.data(withJSONObject: object),
-            status: status)
+            status: status, timeout: timeout)
     }
 
     /// Sends the fields gathered from the query string and the path.
@@ -62,9 +68,10 @@ struct APIForwarder: Sendable {
         try await forward(request, context: context, service: service, method: method, body: try query.data())
     }
 
-    /// Reads the request body, up to the configured limit (413 beyond it).
-    func body(of request: Request) async throws -> Data {
-        let buffer = try await request.body.collect(upTo: maxBody)
+    /// Reads the request body, up to the configured limit (413 beyond it); `limit` for routes
+    /// that take whole files.
+    func body(of request: Request, limit: Int? = nil) async throws -> Data {
+        let buffer = try await request.body.collect(upTo: limit ?? maxBody)
         return Data(buffer: buffer)
     }
 

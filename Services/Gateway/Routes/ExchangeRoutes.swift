@@ -6,8 +6,11 @@ import Hummingbird
 import NIOCore
 
 /// Import and export of the customer database: CSV (contacts and companies) and vCard 4.0.
+/// A whole file is one request with a long deadline (`longWork`): the service commits it in one
+/// transaction, so the answer comes after everything (or nothing) is stored.
 struct ExchangeRoutes: Sendable {
     let api: APIForwarder
+    static let longWork: Duration = .seconds(300)
 
     func register(on routes: inout APIRouter) {
         let api = api
@@ -24,21 +27,29 @@ struct ExchangeRoutes: Sendable {
             summary: "Import contacts from CSV ({csv, mapping, dry_run}) or vCards ({vcf, dry_run}); duplicates are skipped",
             body: "ImportRequest", reply: "ImportReport"
         ) { request, context in
-            let raw = try await api.body(of: request)
+            let raw = try await api.body(of: request, limit: api.maxImport)
             guard var object = (try? JSONSerialization.jsonObject(with: raw)) as? [String: Any] else {
                 throw BusError.badRequest("the body must be {\"csv\": \"...\"} or {\"vcf\": \"...\"}, with mapping and dry_run")
             }
             object["kind"] = "contacts"
             let method = object["vcf"] != nil ? M.importVCard : M.importCSV
             return try await api.forward(
-                request, context: context, service: service, method: method, body: try JSONSerialization.data(withJSONObject: object))
+                request, context: context, service: service, method: method, body: try JSONSerialization.data(withJSONObject: object),
+                timeout: Self.longWork)
         }
         routes.add(
             .post, "/api/v1/companies/import", write, tag: "import and export",
             summary: "Import companies from CSV ({csv, mapping, dry_run}); duplicates are skipped", body: "ImportRequest",
             reply: "ImportReport"
         ) { request, context in
-            try await api.forwardMerged(request, context: context, service: service, method: M.importCSV, fields: ["kind": "companies"])
+            let raw = try await api.body(of: request, limit: api.maxImport)
+            guard var object = (try? JSONSerialization.jsonObject(with: raw)) as? [String: Any] else {
+                throw BusError.badRequest("the body must be {\"csv\": \"...\"}, with mapping and dry_run")
+            }
+            object["kind"] = "companies"
+            return try await api.forward(
+                request, context: context, service: service, method: M.importCSV, body: try JSONSerialization.data(withJSONObject: object),
+                timeout: Self.longWork)
         }
         routes.add(.get, "/api/v1/contacts/export.csv", read, tag: "import and export", summary: "A contact search as CSV", query: filters)
         {
@@ -85,7 +96,8 @@ struct ExchangeRoutes: Sendable {
     static func file(
         _ api: APIForwarder, _ request: Request, _ context: GatewayContext, service: String, method: String, query: QueryBody
     ) async throws -> Response {
-        let reply = try await api.call(request, context: context, service: service, method: method, body: try query.data())
+        let reply = try await api.call(
+            request, context: context, service: service, method: method, body: try query.data(), timeout: Self.longWork)
         let file = try Wire.decode(ExportFile.self, from: reply)
         return Response(
             status: .ok,

@@ -28,6 +28,8 @@ public struct ServiceConfig: Sendable {
     public var httpPort = 8080
     /// Largest HTTP request body the gateway reads (`CRM_HTTP_MAX_BODY`, bytes).
     public var httpMaxBody = 1 << 20
+    /// The largest import file the gateway accepts (CSV or vCards), `CRM_HTTP_MAX_IMPORT`.
+    public var httpMaxImport = 64 << 20
     /// Country used to read national phone numbers (`CRM_DEFAULT_COUNTRY`, ISO 3166 code).
     public var defaultCountry = "NO"
     /// The bus's CURVE public key (`CRM_BUS_CURVE_SERVER_KEY`, Z85). When set, every connection
@@ -104,6 +106,10 @@ public struct ServiceConfig: Sendable {
         if let value = environment["CRM_HTTP_MAX_BODY"] {
             guard let bytes = Int(value), bytes > 0 else { throw ConfigError("CRM_HTTP_MAX_BODY '\(value)' must be a positive number") }
             config.httpMaxBody = bytes
+        }
+        if let value = environment["CRM_HTTP_MAX_IMPORT"] {
+            guard let bytes = Int(value), bytes > 0 else { throw ConfigError("CRM_HTTP_MAX_IMPORT '\(value)' must be a positive number") }
+            config.httpMaxImport = bytes
         }
         if let value = pick(options.defaultCountry, "CRM_DEFAULT_COUNTRY") {
             guard PhoneNormalizer.isKnownCountry(value.uppercased()) else {

@@ -1,0 +1,134 @@
+import Bus
+import Contracts
+import Foundation
+import GRDB
+import ServiceKit
+import Storage
+import Testing
+
+@testable import ContactsService
+
+@Suite("Import and export")
+struct ExchangeTests {
+    static let boss = BusHeaders(actor: "admin", userId: 1, rank: "boss")
+
+    func makeStore() async throws -> ContactStore {
+        let store = ContactStore(
+            database: try ServiceDatabase(inMemory: ContactsMigrations.register), phones: PhoneNormalizer(defaultCountry: "NO"))
+        try await store.database.write { db, _ in
+            for (id, kind, name, appliesTo) in [
+                (1, "categories", "VIP", "contact"), (2, "sources", "Trade fair", nil), (3, "industries", "Finance", nil),
+                (4, "categories", "Key account", "company"),
+            ] as [(Int64, String, String, String?)] {
+                try db.execute(
+                    sql: "INSERT INTO reference_item (id, kind, name, active, applies_to) VALUES (?, ?, ?, 1, ?)",
+                    arguments: [id, kind, name, appliesTo])
+            }
+        }
+        return store
+    }
+
+    @Test("the CSV reader takes quotes, doubled quotes, line breaks in quotes, CRLF, semicolons and a BOM")
+    func csvReader() throws {
+        let text = "\u{FEFF}Fornavn;Etternavn;Merknad\r\n\"Kari\";Nordmann;\"sa \"\"hei\"\";\nny linje\"\r\nOla;\"Hansen; jr\";\r\n"
+        #expect(CSVReader.detect(text) == ";")
+        let records = try CSVReader(delimiter: ";").records(text)
+        #expect(records.map(\.line) == [1, 2, 4])
+        #expect(records[1].fields == ["Kari", "Nordmann", "sa \"hei\";\nny linje"])
+        #expect(records[2].fields == ["Ola", "Hansen; jr", ""])
+        #expect(throws: CSVError.self) { _ = try CSVReader(delimiter: ",").records("a,b\n\"open,c\n") }
+        #expect(CSVWriter.line(["a,b", "say \"x\"", "plain"]) == "\"a,b\",\"say \"\"x\"\"\",plain\r\n")
+    }
+
+    @Test("CSV import: mapping, dry run, rejected rows by line and reason, duplicates in the file and the database, safe twice")
+    func importContacts() async throws {
+        let store = try await makeStore()
+        let csv = """
+            Fornavn;Etternavn;E-post;Mobil;By;Kilde;Grupper;Firma
+            Kari;Nordmann;kari@example.no;912 34 567;Bergen;Trade fair;VIP;Acme AS
+            Ola;Hansen;ola@example.no;;Oslo;;;Acme AS
+            ;;;;;;;
+            Per;Berg;not-an-email;;;;;
+            Eva;Lie;eva@example.no;+47 912 34 567;;;;
+            Ida;Dahl;ida@example.no;;;Radio;;
+            KARI;Copy;KARI@example.no;;;;;
+
+            """
+        let mapping = [
+            "Fornavn": "first_name", "Etternavn": "last_name", "E-post": "email", "Mobil": "mobile", "By": "city", "Kilde": "source",
+            "Grupper": "categories", "Firma": "company",
+        ]
+        let dry = try await store.importCSV(ImportRequest(csv: csv, mapping: mapping, dryRun: true), headers: Self.boss)
+        #expect(dry.dryRun && dry.rows == 7 && dry.created == 2 && dry.createdIds.isEmpty)
+        #expect(try await store.list(ListContactsRequest(), headers: Self.boss).items.isEmpty)
+        #expect(dry.rejected.map(\.line) == [4, 5, 7])
+        #expect(dry.rejected[1].reason.contains("not-an-email") && dry.rejected[2].reason.contains("Radio"))
+        #expect(dry.duplicates.map(\.line) == [6, 8] && dry.duplicates.allSatisfy { $0.existingId == nil })
+
+        let report = try await store.importCSV(ImportRequest(csv: csv, mapping: mapping), headers: Self.boss)
+        #expect(report.created == 2 && report.duplicateCount == 2 && report.rejectedCount == 3)
+        let kari = try await store.get(id: report.createdIds[0], headers: Self.boss)
+        #expect(kari.phones.first?.e164 == "+4791234567" && kari.address?.city == "Bergen" && kari.sourceId == 2 && kari.categoryIds == [1])
+        let links = try await store.links(LinksRequest(contactId: kari.id), headers: Self.boss)
+        #expect(links.map(\.companyName) == ["Acme AS"])
+        let ola = try await store.links(LinksRequest(contactId: report.createdIds[1]), headers: Self.boss)
+        #expect(ola.map(\.companyId) == links.map(\.companyId))  // the same company, made once
+
+        // Twice: nothing new, each row a duplicate of what the first run made.
+        let again = try await store.importCSV(ImportRequest(csv: csv, mapping: mapping), headers: Self.boss)
+        #expect(again.created == 0 && again.duplicates.first?.existingId == kari.id)
+        #expect(try await store.list(ListContactsRequest(), headers: Self.boss).items.count == 2)
+        await expectInvalid {
+            _ = try await store.importCSV(ImportRequest(csv: "a;b\n1;2\n", mapping: ["a": "shoe_size"]), headers: Self.boss)
+        }
+        await expectInvalid { _ = try await store.importCSV(ImportRequest(csv: "a;b\n1;2\n", mapping: ["c": "city"]), headers: Self.boss) }
+    }
+
+    @Test("companies: headers that name fields map themselves; duplicates by organisation number")
+    func importCompanies() async throws {
+        let store = try await makeStore()
+        let csv =
+            "Name,Organisation number,Industry,Categories,City\nAcme AS,923 456 789,Finance,Key account,Oslo\nAcme again,923456789,,,\n"
+        let report = try await store.importCSV(ImportRequest(kind: "companies", csv: csv), headers: Self.boss)
+        #expect(report.created == 1 && report.duplicates.first?.line == 3)
+        let acme = try await store.company(id: report.createdIds[0], headers: Self.boss)
+        #expect(acme.industryId == 3 && acme.categoryIds == [4] && acme.postalAddress?.city == "Oslo")
+        #expect(try await store.listCompanies(ListCompaniesRequest(q: "456 789"), headers: Self.boss).items.map(\.id) == [acme.id])
+    }
+
+    @Test("CSV export of a search reads back; vCards round-trip and escape what RFC 6350 says")
+    func export() async throws {
+        let store = try await makeStore()
+        var request = CreateContactRequest(
+            firstName: "Kari", lastName: "Nordmann, jr.", title: "CFO; finance", phones: [PhoneInput(number: "+47 912 34 567")],
+            emails: [EmailInput(address: "kari@example.no")])
+        request.address = Address(street: "Gata 1", postalCode: "5003", city: "Bergen", country: "NO")
+        request.birthday = "1980-01-31"
+        let kari = try Wire.decode(Contact.self, from: try await store.create(request, headers: Self.boss, requestId: "k"))
+        _ = try await store.create(CreateContactRequest(firstName: "Ola", lastName: "Hansen"), headers: Self.boss, requestId: "o")
+
+        let file = try await store.exportContactsCSV(ListContactsRequest(q: "nordmann"), headers: Self.boss)
+        #expect(file.rows == 1 && file.contentType.hasPrefix("text/csv"))
+        let records = try CSVReader(delimiter: ",").records(file.text)
+        #expect(records.count == 2 && records[1].fields[2] == "Nordmann, jr." && records[1].fields[3] == "CFO; finance")
+
+        var single = ListContactsRequest()
+        single.id = kari.id
+        let card = try await store.exportVCards(single, headers: Self.boss).text
+        #expect(card.hasPrefix("BEGIN:VCARD\r\nVERSION:4.0\r\n") && card.contains("N:Nordmann\\, jr.;Kari;;;"))
+        #expect(card.contains("TITLE:CFO\\; finance") && card.contains("BDAY:19800131") && card.contains("TEL;TYPE=cell:+4791234567"))
+        #expect(card.split(separator: "\r\n").allSatisfy { $0.utf8.count <= 75 })
+        let cards = try VCard.read(card)
+        #expect(cards.count == 1)
+        #expect(cards[0].card.request.lastName == "Nordmann, jr." && cards[0].card.request.title == "CFO; finance")
+        #expect(cards[0].card.request.address?.city == "Bergen" && cards[0].card.request.birthday == "1980-01-31")
+
+        // Importing the exported cards into another database gives the same person.
+        let other = try await makeStore()
+        let report = try await other.importVCard(ImportRequest(vcf: card), headers: Self.boss)
+        #expect(report.created == 1)
+        let copy = try await other.get(id: report.createdIds[0], headers: Self.boss)
+        #expect(copy.firstName == "Kari" && copy.lastName == "Nordmann, jr." && copy.phones.first?.e164 == "+4791234567")
+        #expect(try await other.importVCard(ImportRequest(vcf: card), headers: Self.boss).duplicateCount == 1)
+    }
+}
