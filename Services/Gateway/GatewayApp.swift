@@ -36,6 +36,7 @@ struct GatewayApp: AsyncParsableCommand {
         CompanyRoutes(api: api).register(on: &routes)
         NoteRoutes(api: api).register(on: &routes)
         ExchangeRoutes(api: api).register(on: &routes)
+        DuplicateRoutes(api: api).register(on: &routes)
         TelephonyRoutes(api: api).register(on: &routes)
         let document = OpenAPIRoutes.register(on: &routes)
         if printOpenAPI {

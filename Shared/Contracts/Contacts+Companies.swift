@@ -70,6 +70,8 @@ public struct Company: Codable, Sendable, Equatable {
     public var customFields: [String: JSONValue]
     public var bankDetails: BankDetails?
     public var customerSettings: CustomerSettings?
+    /// Set when this company was merged into another (and so deleted).
+    public var mergedInto: Int64?
     public var createdAt: Date
     public var updatedAt: Date
     public var deletedAt: Date?

@@ -43,6 +43,12 @@ public enum ContactsContract {
         public static let exportCSV = "contacts.export_csv"
         public static let exportVCard = "contacts.export_vcard"
         public static let exportCompaniesCSV = "companies.export_csv"
+        public static let duplicates = "contacts.duplicates"
+        public static let merge = "contacts.merge"
+        public static let companyDuplicates = "companies.duplicates"
+        public static let mergeCompanies = "companies.merge"
+        /// Removes for good what was deleted before the retention period (a separate, explicit action).
+        public static let purge = "contacts.purge"
         public static let createNote = "notes.create"
         public static let updateNote = "notes.update"
         public static let deleteNote = "notes.delete"
@@ -67,6 +73,11 @@ public enum ContactsContract {
         public static let companyRestored = "company.restored"
         /// A contact was anonymised: other services scrub their copies (`ContactDeleted` payload).
         public static let anonymized = "contact.anonymized"
+        /// `other_id` was merged into `survivor_id` (`MergeRequest` payload); `contact.updated` and
+        /// `contact.deleted` follow for the two records.
+        public static let merged = "contact.merged"
+        public static let companiesMerged = "company.merged"
+        public static let purged = "customers.purged"
         public static let noteCreated = "note.created"
         public static let noteUpdated = "note.updated"
         public static let noteDeleted = "note.deleted"
@@ -158,6 +169,8 @@ public struct Contact: Codable, Sendable, Equatable {
     public var lastActivityAt: Date?
     /// Set when the contact was anonymised (irreversibly).
     public var anonymizedAt: Date?
+    /// Set when this contact was merged into another (and so deleted).
+    public var mergedInto: Int64?
     public var createdAt: Date
     public var updatedAt: Date
     /// Set when the contact is (soft) deleted.

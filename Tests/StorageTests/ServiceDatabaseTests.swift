@@ -156,3 +156,35 @@ struct HousekeepingTests {
         #expect(left == ["new"])
     }
 }
+
+@Suite("Outbox commit hook")
+struct OutboxCommitHookTests {
+    final class Counter: @unchecked Sendable {
+        // Touched only under `lock`.
+        private let lock = NSLock()
+        private var value = 0
+        func add() { lock.withLock { value += 1 } }
+        var count: Int { lock.withLock { value } }
+    }
+
+    @Test("listeners hear once per committed transaction, however many events it holds, and never for a rollback")
+    func oncePerTransaction() async throws {
+        let database = try ServiceDatabase(inMemory: { _ in })
+        let counter = Counter()
+        database.outbox.onCommit { counter.add() }
+        try await database.write { db, outbox in
+            for n in 0..<5_000 { try outbox.append(db, type: "thing.happened", json: Data("{\"n\":\(n)}".utf8)) }
+        }
+        #expect(counter.count == 1)
+        await #expect(throws: (any Error).self) {
+            try await database.write { db, outbox in
+                try outbox.append(db, type: "thing.happened", json: Data("{}".utf8))
+                throw CancellationError()
+            }
+        }
+        #expect(counter.count == 1)
+        try await database.write { db, outbox in try outbox.append(db, type: "thing.happened", json: Data("{}".utf8)) }
+        #expect(counter.count == 2)
+        #expect(try await database.lastOutboxSequence() == 5_001)
+    }
+}

@@ -66,6 +66,15 @@ struct ContactHandlers: Sendable {
             M.exportCompaniesCSV: jsonHandler(ListCompaniesRequest.self) { body, request in
                 try await store.exportCompaniesCSV(body, headers: request.headers)
             },
+            M.duplicates: jsonHandler(DuplicatesRequest.self) { body, request in
+                try await store.duplicates(limit: body.limit, headers: request.headers)
+            },
+            M.companyDuplicates: jsonHandler(DuplicatesRequest.self) { body, request in
+                try await store.companyDuplicates(limit: body.limit, headers: request.headers)
+            },
+            M.merge: write(MergeRequest.self) { try await store.merge($0, headers: $1, requestId: $2) },
+            M.mergeCompanies: write(MergeRequest.self) { try await store.mergeCompanies($0, headers: $1, requestId: $2) },
+            M.purge: jsonHandler(PurgeRequest.self) { body, request in try await store.purge(body, headers: request.headers) },
             M.createNote: write(CreateNoteRequest.self) { try await store.createNote($0, headers: $1, requestId: $2) },
             M.updateNote: write(UpdateNoteRequest.self) { try await store.updateNote($0, headers: $1, requestId: $2) },
             M.deleteNote: write(ContactIdRequest.self) { try await store.deleteNote(id: $0.id, headers: $1, requestId: $2) },

@@ -24,6 +24,7 @@ struct CompanyRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var customFields: [String: JSONValue]?
     var bankDetails: BankDetails?
     var customerSettings: CustomerSettings?
+    var mergedInto: Int64?
     var createdAt: Date
     var updatedAt: Date
     var deletedAt: Date?

@@ -23,6 +23,7 @@ struct ContactRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var pictureFileId: Int64?
     var lastActivityAt: Date?
     var anonymizedAt: Date?
+    var mergedInto: Int64?
     var createdAt: Date
     var updatedAt: Date
     var deletedAt: Date?
@@ -47,6 +48,7 @@ struct ContactRecord: Codable, FetchableRecord, MutablePersistableRecord {
         case pictureFileId = "picture_file_id"
         case lastActivityAt = "last_activity_at"
         case anonymizedAt = "anonymized_at"
+        case mergedInto = "merged_into"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case deletedAt = "deleted_at"

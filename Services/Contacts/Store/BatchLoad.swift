@@ -78,6 +78,7 @@ extension Contact {
         pictureFileId = record.pictureFileId
         lastActivityAt = record.lastActivityAt
         anonymizedAt = record.anonymizedAt
+        mergedInto = record.mergedInto
     }
 }
 
@@ -98,6 +99,7 @@ extension Company {
         customFields = record.customFields ?? [:]
         bankDetails = record.bankDetails
         customerSettings = record.customerSettings
+        mergedInto = record.mergedInto
         deletedAt = record.deletedAt
     }
 }

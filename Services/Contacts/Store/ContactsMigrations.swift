@@ -251,5 +251,15 @@ enum ContactsMigrations {
                         FROM company k;
                     """)
         }
+
+        migrator.registerMigration("contacts-v7-merge") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE contact ADD COLUMN merged_into INTEGER;
+                    ALTER TABLE company ADD COLUMN merged_into INTEGER;
+                    CREATE INDEX contact_deleted ON contact(deleted_at) WHERE deleted_at IS NOT NULL;
+                    CREATE INDEX company_deleted ON company(deleted_at) WHERE deleted_at IS NOT NULL;
+                    """)
+        }
     }
 }

@@ -147,6 +147,8 @@ enum APISchemas {
                 "duplicates": array(object(["line": integer, "reason": string, "existing_id": integer])), "rejected_count": integer,
                 "rejected": array(object(["line": integer, "reason": string])), "ignored_headers": array(string),
             ]),
+            "MergeInput": object(["other_id": integer], required: ["other_id"]),
+            "PurgeInput": object(["retention_days": ["type": "integer", "minimum": 1], "dry_run": boolean]),
             "NoteInput": object(["text": string, "private": boolean]),
             "Note": object(
                 [
