@@ -60,7 +60,7 @@ let package = Package(
             path: "Services/Bus", swiftSettings: swiftSettings),
         .executableTarget(
             name: "ContactsService",
-            dependencies: ["ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ServiceKit", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             path: "Services/Contacts", swiftSettings: swiftSettings),
         .executableTarget(
             name: "TelephonyService",

@@ -19,8 +19,11 @@ struct ContactsApp: AsyncParsableCommand {
             path: try config.dataFolder(for: ContactsContract.service) + "/contacts.sqlite",
             migrations: ContactsMigrations.register)
         let store = ContactStore(database: database, phones: PhoneNormalizer(defaultCountry: config.defaultCountry))
+        let files = try FileStore(
+            database: database, directory: try config.dataFolder(for: ContactsContract.service) + "/files", maxBytes: config.filesMaxBytes)
+        try await files.collectGarbage()
         try await runtime.run(
-            handlers: ContactHandlers(store: store).all,
+            handlers: ContactHandlers(store: store).all.merging(FileHandlers(files: files).all) { first, _ in first },
             database: database,
             subscriptions: (sources: [TelephonyContract.service, SettingsContract.service], handler: ContactsEvents.handle))
     }

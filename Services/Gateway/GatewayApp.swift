@@ -37,6 +37,7 @@ struct GatewayApp: AsyncParsableCommand {
         NoteRoutes(api: api).register(on: &routes)
         ExchangeRoutes(api: api).register(on: &routes)
         DuplicateRoutes(api: api).register(on: &routes)
+        FileRoutes(api: api, maxBytes: config.filesMaxBytes).register(on: &routes)
         TelephonyRoutes(api: api).register(on: &routes)
         let document = OpenAPIRoutes.register(on: &routes)
         if printOpenAPI {

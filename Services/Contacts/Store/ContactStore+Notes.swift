@@ -13,7 +13,7 @@ extension ContactStore {
         let isPrivate = request.private ?? false
         if isPrivate && headers.userId == nil { throw BusError.invalid("a private note needs a signed-in author") }
         return try await database.idempotentWrite(requestId: requestId, method: ContactsContract.Method.createNote) { db, outbox in
-            let subject = try Self.noteSubject(db, headers: headers, contactId: request.contactId, companyId: request.companyId)
+            let subject = try Self.recordSubject(db, headers: headers, contactId: request.contactId, companyId: request.companyId)
             let now = Date()
             try db.execute(
                 sql: """
@@ -75,7 +75,7 @@ extension ContactStore {
             var conditions = ["(n.private = 0 OR n.author_id = ?)"]
             var arguments: [any DatabaseValueConvertible] = [access.userId ?? -1]
             if request.contactId != nil || request.companyId != nil {
-                _ = try Self.noteSubject(
+                _ = try Self.recordSubject(
                     db, headers: headers, contactId: request.contactId, companyId: request.companyId, allowDeleted: true)
             }
             if let id = request.contactId {
@@ -130,7 +130,7 @@ extension ContactStore {
     }
 
     /// The contact or company a note belongs to, if the caller may see it.
-    private static func noteSubject(
+    static func recordSubject(
         _ db: Database, headers: BusHeaders, contactId: Int64?, companyId: Int64?, allowDeleted: Bool = false
     ) throws -> History.Subject {
         let access = try Access.of(headers, db)
@@ -156,7 +156,7 @@ extension ContactStore {
         guard let note = try note(db, id: id), !note.private || note.authorId == headers.userId else {
             throw BusError.notFound("note \(id) does not exist")
         }
-        _ = try noteSubject(db, headers: headers, contactId: note.contactId, companyId: note.companyId, allowDeleted: true)
+        _ = try recordSubject(db, headers: headers, contactId: note.contactId, companyId: note.companyId, allowDeleted: true)
         let isAuthor = note.authorId != nil && note.authorId == headers.userId
         guard isAuthor || headers.isBoss || headers.userId == nil else {
             throw BusError.forbidden("only the note's author or a boss can change it")

@@ -101,7 +101,17 @@ struct ContactStore: Sendable {
             }
             if request.consumer == true && record.customerNumber == nil { record.customerNumber = try CustomerNumbers.next(db) }
             if let consumer = request.consumer { record.consumer = consumer }
-            if let picture = request.pictureFileId { record.pictureFileId = picture == 0 ? nil : picture }
+            if let picture = request.pictureFileId {
+                if picture != 0 {
+                    // The picture comes from the contact's own file area, and is an image.
+                    let type = try String.fetchOne(
+                        db, sql: "SELECT content_type FROM stored_file WHERE id = ? AND contact_id = ?", arguments: [picture, request.id])
+                    guard let type, type.hasPrefix("image/") else {
+                        throw BusError.invalid("picture_file_id must be an image in the contact's file area")
+                    }
+                }
+                record.pictureFileId = picture == 0 ? nil : picture
+            }
             record.updatedAt = Date()
             try record.update(db)
             try replaceChildren(db, contactId: request.id, phones: phoneInput, emails: emailInput)

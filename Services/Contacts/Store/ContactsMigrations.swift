@@ -261,5 +261,50 @@ enum ContactsMigrations {
                     CREATE INDEX company_deleted ON company(deleted_at) WHERE deleted_at IS NOT NULL;
                     """)
         }
+
+        migrator.registerMigration("contacts-v8-files") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE file_folder (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        contact_id INTEGER REFERENCES contact(id) ON DELETE CASCADE,
+                        company_id INTEGER REFERENCES company(id) ON DELETE CASCADE,
+                        parent_id INTEGER REFERENCES file_folder(id) ON DELETE CASCADE,
+                        name TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        CHECK ((contact_id IS NULL) != (company_id IS NULL))
+                    );
+                    CREATE INDEX file_folder_contact ON file_folder(contact_id) WHERE contact_id IS NOT NULL;
+                    CREATE INDEX file_folder_company ON file_folder(company_id) WHERE company_id IS NOT NULL;
+                    CREATE TABLE stored_file (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        contact_id INTEGER REFERENCES contact(id) ON DELETE CASCADE,
+                        company_id INTEGER REFERENCES company(id) ON DELETE CASCADE,
+                        folder_id INTEGER REFERENCES file_folder(id) ON DELETE CASCADE,
+                        name TEXT NOT NULL,
+                        content_type TEXT NOT NULL,
+                        size INTEGER NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        author TEXT,
+                        created_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        CHECK ((contact_id IS NULL) != (company_id IS NULL))
+                    );
+                    CREATE INDEX stored_file_contact ON stored_file(contact_id) WHERE contact_id IS NOT NULL;
+                    CREATE INDEX stored_file_company ON stored_file(company_id) WHERE company_id IS NOT NULL;
+                    CREATE INDEX stored_file_hash ON stored_file(sha256);
+                    CREATE TABLE upload (
+                        id TEXT PRIMARY KEY,
+                        contact_id INTEGER,
+                        company_id INTEGER,
+                        folder_id INTEGER,
+                        name TEXT NOT NULL,
+                        content_type TEXT NOT NULL,
+                        received INTEGER NOT NULL,
+                        started_at TEXT NOT NULL,
+                        author TEXT
+                    );
+                    """)
+        }
     }
 }

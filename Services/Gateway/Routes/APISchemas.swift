@@ -149,6 +149,12 @@ enum APISchemas {
             ]),
             "MergeInput": object(["other_id": integer], required: ["other_id"]),
             "PurgeInput": object(["retention_days": ["type": "integer", "minimum": 1], "dry_run": boolean]),
+            "FolderInput": object(["name": string, "parent_id": integer]),
+            "FileInput": object(["name": string, "folder_id": integer]),
+            "StoredFile": object([
+                "id": integer, "contact_id": integer, "company_id": integer, "folder_id": integer, "name": string, "content_type": string,
+                "size": integer, "sha256": string, "author": string, "created_at": time, "updated_at": time,
+            ]),
             "NoteInput": object(["text": string, "private": boolean]),
             "Note": object(
                 [

@@ -30,6 +30,8 @@ public struct ServiceConfig: Sendable {
     public var httpMaxBody = 1 << 20
     /// The largest import file the gateway accepts (CSV or vCards), `CRM_HTTP_MAX_IMPORT`.
     public var httpMaxImport = 64 << 20
+    /// The largest file of a file area, `CRM_FILES_MAX_BYTES` (413 beyond it).
+    public var filesMaxBytes: Int64 = 50 << 20
     /// Country used to read national phone numbers (`CRM_DEFAULT_COUNTRY`, ISO 3166 code).
     public var defaultCountry = "NO"
     /// The bus's CURVE public key (`CRM_BUS_CURVE_SERVER_KEY`, Z85). When set, every connection
@@ -110,6 +112,10 @@ public struct ServiceConfig: Sendable {
         if let value = environment["CRM_HTTP_MAX_IMPORT"] {
             guard let bytes = Int(value), bytes > 0 else { throw ConfigError("CRM_HTTP_MAX_IMPORT '\(value)' must be a positive number") }
             config.httpMaxImport = bytes
+        }
+        if let value = environment["CRM_FILES_MAX_BYTES"] {
+            guard let bytes = Int64(value), bytes > 0 else { throw ConfigError("CRM_FILES_MAX_BYTES '\(value)' must be a positive number") }
+            config.filesMaxBytes = bytes
         }
         if let value = pick(options.defaultCountry, "CRM_DEFAULT_COUNTRY") {
             guard PhoneNormalizer.isKnownCountry(value.uppercased()) else {

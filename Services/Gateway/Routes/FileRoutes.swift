@@ -1,0 +1,136 @@
+import Bus
+import Contracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The file areas of companies and contacts. Uploads stream: the body is read as it arrives and
+/// sent on in chunks of `chunk` bytes (413 as soon as it passes the limit); downloads stream
+/// the same way back.
+struct FileRoutes: Sendable {
+    let api: APIForwarder
+    let maxBytes: Int64
+    static let chunk = 512 * 1024
+
+    func register(on routes: inout APIRouter) {
+        let api = api, maxBytes = maxBytes
+        let service = ContactsContract.service
+        typealias M = ContactsContract.Method
+        let read = RoutePolicy.scope(Scope.contactsRead), write = RoutePolicy.scope(Scope.contactsWrite)
+        for (owner, key) in [("contacts", "contact_id"), ("companies", "company_id")] {
+            routes.add(
+                .get, "/api/v1/\(owner)/:id/files", read, tag: "files", summary: "The file area: folders and files", query: ["folder_id"]
+            ) {
+                request, context in
+                var query = try QueryBody(id: key, from: context)
+                try query.integer("folder_id", from: request)
+                return try await api.forward(request, context: context, service: service, method: M.listFiles, query: query)
+            }
+            routes.add(
+                .post, "/api/v1/\(owner)/:id/folders", write, tag: "files", summary: "Make a folder ({name, parent_id})",
+                body: "FolderInput",
+                status: .created
+            ) { request, context in
+                try await api.forwardMerged(
+                    request, context: context, service: service, method: M.createFolder, fields: [key: try pathID(context)],
+                    status: .created)
+            }
+            routes.add(
+                .post, "/api/v1/\(owner)/:id/files", write, tag: "files",
+                summary: "Upload a file: the body is the file; ?name= and optional folder_id; Content-Type is kept (413 past the limit)",
+                query: ["name", "folder_id"], status: .created
+            ) { request, context in
+                let ownerId = try pathID(context)
+                guard let name = request.uri.queryParameters.get("name"), !name.isEmpty else {
+                    throw BusError.badRequest("name the file with ?name=")
+                }
+                if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > maxBytes {
+                    throw BusError(code: "too_large", message: "a file can be at most \(maxBytes) bytes", details: ["limit": Int(maxBytes)])
+                }
+                let folder = try request.uri.queryParameters.get("folder_id").map { raw -> Int64 in
+                    guard let id = Int64(raw) else { throw BusError.badRequest("folder_id must be a whole number") }
+                    return id
+                }
+                let begin = UploadBegin(
+                    contactId: key == "contact_id" ? ownerId : nil, companyId: key == "company_id" ? ownerId : nil, folderId: folder,
+                    name: name, contentType: request.headers[.contentType])
+                let upload = try Wire.decode(
+                    UploadId.self,
+                    from: try await api.call(
+                        request, context: context, service: service, method: M.uploadBegin, body: try Wire.encode(begin)))
+                var pending = Data()
+                var offset: Int64 = 0
+                func send(_ data: Data) async throws {
+                    let body = try Wire.encode(UploadChunk(uploadId: upload.uploadId, offset: offset, data: data))
+                    _ = try await api.call(request, context: context, service: service, method: M.uploadChunk, body: body)
+                    offset += Int64(data.count)
+                }
+                for try await buffer in request.body {
+                    pending.append(contentsOf: buffer.readableBytesView)
+                    if offset + Int64(pending.count) > maxBytes {
+                        throw BusError(
+                            code: "too_large", message: "a file can be at most \(maxBytes) bytes", details: ["limit": Int(maxBytes)])
+                    }
+                    while pending.count >= Self.chunk {
+                        try await send(Data(pending.prefix(Self.chunk)))
+                        pending.removeFirst(Self.chunk)
+                    }
+                }
+                if !pending.isEmpty || offset == 0 { try await send(pending) }
+                let stored = try await api.call(
+                    request, context: context, service: service, method: M.uploadCommit, body: try Wire.encode(upload),
+                    timeout: .seconds(120))
+                return APIForwarder.json(status: .created, body: stored)
+            }
+        }
+        routes.add(.get, "/api/v1/files/:id", read, tag: "files", summary: "A file's metadata", reply: "StoredFile") { request, context in
+            try await api.forward(
+                request, context: context, service: service, method: M.getFile, query: try QueryBody(id: "id", from: context))
+        }
+        routes.add(.get, "/api/v1/files/:id/content", read, tag: "files", summary: "Download a file (streamed)") { request, context in
+            let id = try pathID(context)
+            let file = try Wire.decode(
+                StoredFile.self,
+                from: try await api.call(
+                    request, context: context, service: service, method: M.getFile, body: try Wire.encode(IdRequest(id: id))))
+            let body = ResponseBody(contentLength: Int(file.size)) { writer in
+                var offset: Int64 = 0
+                while offset < file.size {
+                    let reply = try await api.call(
+                        request, context: context, service: service, method: M.readFile,
+                        body: try Wire.encode(FileRead(id: id, offset: offset, length: Self.chunk)))
+                    let bytes = try Wire.decode(FileBytes.self, from: reply)
+                    guard !bytes.data.isEmpty else { break }
+                    try await writer.write(ByteBuffer(bytes: bytes.data))
+                    offset += Int64(bytes.data.count)
+                }
+                try await writer.finish(nil)
+            }
+            let disposition = "attachment; filename=\"\(file.name.replacingOccurrences(of: "\"", with: "'"))\""
+            return Response(status: .ok, headers: [.contentType: file.contentType, .contentDisposition: disposition], body: body)
+        }
+        routes.add(
+            .patch, "/api/v1/files/:id", write, tag: "files", summary: "Rename or move a file ({name, folder_id})", body: "FileInput"
+        ) {
+            request, context in
+            try await api.forwardMerged(
+                request, context: context, service: service, method: M.updateFile, fields: ["id": try pathID(context)])
+        }
+        routes.add(.delete, "/api/v1/files/:id", write, tag: "files", summary: "Delete a file") { request, context in
+            try await api.forward(
+                request, context: context, service: service, method: M.deleteFile, query: try QueryBody(id: "id", from: context))
+        }
+        routes.add(
+            .patch, "/api/v1/folders/:id", write, tag: "files", summary: "Rename or move a folder ({name, parent_id})", body: "FolderInput"
+        ) {
+            request, context in
+            try await api.forwardMerged(
+                request, context: context, service: service, method: M.updateFolder, fields: ["id": try pathID(context)])
+        }
+        routes.add(.delete, "/api/v1/folders/:id", write, tag: "files", summary: "Delete a folder with what it holds") { request, context in
+            try await api.forward(
+                request, context: context, service: service, method: M.deleteFolder, query: try QueryBody(id: "id", from: context))
+        }
+    }
+}
