@@ -13,63 +13,64 @@ struct CSVReader {
     }
 
     /// The records with the line each starts on (1-based, as a spreadsheet numbers them).
+    /// Reads Unicode scalars, not Characters: grapheme breaking cost more than everything else
+    /// in a 100,000-row import.
     func records(_ text: String) throws -> [(line: Int, fields: [String])] {
         var records: [(Int, [String])] = []
         var fields: [String] = []
-        var field = ""
+        var field = String.UnicodeScalarView()
         var inQuotes = false
         var line = 1
         var recordLine = 1
-        var iterator = (text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text).makeIterator()
-        var pending: Character?
-        func next() -> Character? {
-            if let character = pending {
-                pending = nil
-                return character
-            }
-            return iterator.next()
+        let delimiter = self.delimiter.unicodeScalars.first!
+        let quote: Unicode.Scalar = "\"", cr: Unicode.Scalar = "\r", lf: Unicode.Scalar = "\n"
+        var scalars = text.unicodeScalars[...]
+        if scalars.first == "\u{FEFF}" { scalars = scalars.dropFirst() }
+        var index = scalars.startIndex
+        func endRecord() {
+            fields.append(String(field))
+            field = String.UnicodeScalarView()
+            if !(fields.count == 1 && fields[0].isEmpty) { records.append((recordLine, fields)) }
+            fields = []
         }
-        while let character = next() {
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
+            index = scalars.index(after: index)
             if inQuotes {
-                if character == "\"" {
-                    if let following = next() {
-                        if following == "\"" {
-                            field.append("\"")
-                        } else {
-                            inQuotes = false
-                            pending = following
-                        }
+                if scalar == quote {
+                    if index < scalars.endIndex && scalars[index] == quote {
+                        field.append(quote)
+                        index = scalars.index(after: index)
                     } else {
                         inQuotes = false
                     }
                 } else {
-                    if character == "\n" || character == "\r\n" { line += 1 }
-                    field.append(character)
+                    if scalar == lf { line += 1 }
+                    field.append(scalar)
                 }
                 continue
             }
-            switch character {
-            case "\"" where field.isEmpty:
+            switch scalar {
+            case quote where field.isEmpty:
                 inQuotes = true
             case delimiter:
-                fields.append(field)
-                field = ""
-            case "\n", "\r\n", "\r":
-                fields.append(field)
-                field = ""
-                if !(fields.count == 1 && fields[0].isEmpty) { records.append((recordLine, fields)) }
-                fields = []
+                fields.append(String(field))
+                field = String.UnicodeScalarView()
+            case cr:
+                if index < scalars.endIndex && scalars[index] == lf { index = scalars.index(after: index) }
+                endRecord()
+                line += 1
+                recordLine = line
+            case lf:
+                endRecord()
                 line += 1
                 recordLine = line
             default:
-                field.append(character)
+                field.append(scalar)
             }
         }
         if inQuotes { throw CSVError(line: recordLine, reason: "a quoted field is not closed") }
-        if !field.isEmpty || !fields.isEmpty {
-            fields.append(field)
-            records.append((recordLine, fields))
-        }
+        if !field.isEmpty || !fields.isEmpty { endRecord() }
         return records
     }
 }

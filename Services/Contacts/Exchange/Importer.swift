@@ -79,11 +79,11 @@ struct Importer {
         for email in emails {
             let key = email.address.lowercased()
             if let id = try Int64.fetchOne(
-                db,
-                sql: """
-                    SELECT e.contact_id FROM contact_email e JOIN contact c ON c.id = e.contact_id
-                    WHERE e.address = ? COLLATE NOCASE AND c.deleted_at IS NULL LIMIT 1
-                    """, arguments: [email.address])
+                db.cachedStatement(
+                    sql: """
+                        SELECT e.contact_id FROM contact_email e JOIN contact c ON c.id = e.contact_id
+                        WHERE e.address = ? COLLATE NOCASE AND c.deleted_at IS NULL LIMIT 1
+                        """), arguments: [email.address])
             {
                 throw Duplicate(reason: "a contact with the e-mail \(email.address) exists", existingId: id)
             }
@@ -92,11 +92,11 @@ struct Importer {
         for phone in numbers {
             guard let e164 = phone.e164 else { continue }
             if let id = try Int64.fetchOne(
-                db,
-                sql: """
-                    SELECT p.contact_id FROM contact_phone p JOIN contact c ON c.id = p.contact_id
-                    WHERE p.e164 = ? AND c.deleted_at IS NULL LIMIT 1
-                    """, arguments: [e164])
+                db.cachedStatement(
+                    sql: """
+                        SELECT p.contact_id FROM contact_phone p JOIN contact c ON c.id = p.contact_id
+                        WHERE p.e164 = ? AND c.deleted_at IS NULL LIMIT 1
+                        """), arguments: [e164])
             {
                 throw Duplicate(reason: "a contact with the phone \(e164) exists", existingId: id)
             }
@@ -123,17 +123,17 @@ struct Importer {
         try record.insert(db)
         let id = record.id!
         for (position, phone) in numbers.enumerated() {
-            try db.execute(
-                sql: "INSERT INTO contact_phone (contact_id, position, number, e164, kind) VALUES (?, ?, ?, ?, ?)",
-                arguments: [id, position, phone.number, phone.e164, phone.kind])
+            try db.cachedStatement(sql: "INSERT INTO contact_phone (contact_id, position, number, e164, kind) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [id, position, phone.number, phone.e164, phone.kind])
         }
         for (position, email) in emails.enumerated() {
-            try db.execute(
-                sql: "INSERT INTO contact_email (contact_id, position, address, kind) VALUES (?, ?, ?, ?)",
+            try db.cachedStatement(sql: "INSERT INTO contact_email (contact_id, position, address, kind) VALUES (?, ?, ?, ?)").execute(
                 arguments: [id, position, email.address, email.kind])
         }
         for category in categories {
-            try db.execute(sql: "INSERT INTO contact_category (contact_id, category_id) VALUES (?, ?)", arguments: [id, category])
+            try db.cachedStatement(sql: "INSERT INTO contact_category (contact_id, category_id) VALUES (?, ?)").execute(arguments: [
+                id, category,
+            ])
         }
         var contact = Contact(
             id: id, firstName: first, lastName: last, title: record.title, phones: numbers, emails: emails, sourceId: sourceId,
@@ -145,7 +145,9 @@ struct Importer {
         try outbox.append(db, type: ContactsContract.Event.created, payload: ContactChanged(contact: contact))
         if companyName != nil || companyNumber != nil {
             let companyId = try companyToLink(name: companyName, number: companyNumber, outbox: outbox, now: now)
-            try db.execute(sql: "INSERT OR IGNORE INTO contact_company (contact_id, company_id) VALUES (?, ?)", arguments: [id, companyId])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO contact_company (contact_id, company_id) VALUES (?, ?)").execute(arguments: [
+                id, companyId,
+            ])
         }
         return id
     }
@@ -155,7 +157,8 @@ struct Importer {
         if let number, let id = companiesByNumber[number] { return id }
         if number == nil, let name,
             let id = try Int64.fetchOne(
-                db, sql: "SELECT id FROM company WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL LIMIT 1", arguments: [name])
+                db.cachedStatement(sql: "SELECT id FROM company WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL LIMIT 1"),
+                arguments: [name])
         {
             return id
         }
@@ -182,11 +185,11 @@ struct Importer {
             }
             for email in emails {
                 if let id = try Int64.fetchOne(
-                    db,
-                    sql: """
-                        SELECT e.company_id FROM company_email e JOIN company k ON k.id = e.company_id
-                        WHERE e.address = ? COLLATE NOCASE AND k.deleted_at IS NULL LIMIT 1
-                        """, arguments: [email])
+                    db.cachedStatement(
+                        sql: """
+                            SELECT e.company_id FROM company_email e JOIN company k ON k.id = e.company_id
+                            WHERE e.address = ? COLLATE NOCASE AND k.deleted_at IS NULL LIMIT 1
+                            """), arguments: [email])
                 {
                     throw Duplicate(reason: "a company with the e-mail \(email) exists", existingId: id)
                 }
@@ -225,17 +228,17 @@ struct Importer {
         let id = record.id!
         if let digits { companiesByNumber[digits] = id }
         for (position, phone) in numbers.enumerated() {
-            try db.execute(
-                sql: "INSERT INTO company_phone (company_id, position, number, e164, kind) VALUES (?, ?, ?, ?, ?)",
-                arguments: [id, position, phone.number, phone.e164, phone.kind])
+            try db.cachedStatement(sql: "INSERT INTO company_phone (company_id, position, number, e164, kind) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [id, position, phone.number, phone.e164, phone.kind])
         }
         for (position, email) in emails.enumerated() {
-            try db.execute(
-                sql: "INSERT INTO company_email (company_id, position, address, kind) VALUES (?, ?, ?, 'work')",
+            try db.cachedStatement(sql: "INSERT INTO company_email (company_id, position, address, kind) VALUES (?, ?, ?, 'work')").execute(
                 arguments: [id, position, email])
         }
         for category in categories {
-            try db.execute(sql: "INSERT INTO company_category (company_id, category_id) VALUES (?, ?)", arguments: [id, category])
+            try db.cachedStatement(sql: "INSERT INTO company_category (company_id, category_id) VALUES (?, ?)").execute(arguments: [
+                id, category,
+            ])
         }
         let company = try loadCompany(db, id: id)!
         try SearchIndex.indexCompany(db, company)

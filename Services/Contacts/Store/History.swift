@@ -35,16 +35,16 @@ enum History {
         _ db: Database, _ subject: Subject, kind: String, actor: String?, summary: String, changes: [FieldChange]?,
         visibleTo: Int64? = nil
     ) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql:
-                "INSERT INTO \(subject.table) (\(subject.column), kind, at, actor, summary, changes, visible_to) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [subject.id, kind, Date(), actor, summary, try changes.map { try Wire.encode($0) }, visibleTo])
+                "INSERT INTO \(subject.table) (\(subject.column), kind, at, actor, summary, changes, visible_to) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [subject.id, kind, Date(), actor, summary, try changes.map { try Wire.encode($0) }, visibleTo])
         if case .contact(let id) = subject { try touch(db, contactId: id) }
     }
 
     /// Anything in a contact's history is activity: it resets the GDPR review clock.
     static func touch(_ db: Database, contactId: Int64, at: Date = Date()) throws {
-        try db.execute(sql: "UPDATE contact SET last_activity_at = ? WHERE id = ?", arguments: [at, contactId])
+        try db.cachedStatement(sql: "UPDATE contact SET last_activity_at = ? WHERE id = ?").execute(arguments: [at, contactId])
     }
 
     static func page(

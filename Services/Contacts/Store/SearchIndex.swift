@@ -18,9 +18,8 @@ enum SearchIndex {
     static func rowid(_ id: Int64) -> Int64 { base - id }
 
     static func indexContact(_ db: Database, _ contact: Contact) throws {
-        try db.execute(sql: "DELETE FROM contact_search WHERE rowid = ?", arguments: [rowid(contact.id)])
-        try db.execute(
-            sql: "INSERT INTO contact_search (rowid, name, emails, phones) VALUES (?, ?, ?, ?)",
+        try db.cachedStatement(sql: "DELETE FROM contact_search WHERE rowid = ?").execute(arguments: [rowid(contact.id)])
+        try db.cachedStatement(sql: "INSERT INTO contact_search (rowid, name, emails, phones) VALUES (?, ?, ?, ?)").execute(
             arguments: [
                 rowid(contact.id), contact.displayName, contact.emails.map(\.address).joined(separator: " "),
                 contact.phones.map { $0.e164 ?? digits($0.number) }.joined(separator: " "),
@@ -28,10 +27,9 @@ enum SearchIndex {
     }
 
     static func indexCompany(_ db: Database, _ company: Company) throws {
-        try db.execute(sql: "DELETE FROM company_search WHERE rowid = ?", arguments: [rowid(company.id)])
+        try db.cachedStatement(sql: "DELETE FROM company_search WHERE rowid = ?").execute(arguments: [rowid(company.id)])
         let numbers = [company.organisationNumber.map(digits), company.customerNumber.map { String($0) }].compactMap { $0 }
-        try db.execute(
-            sql: "INSERT INTO company_search (rowid, name, numbers, emails, phones) VALUES (?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO company_search (rowid, name, numbers, emails, phones) VALUES (?, ?, ?, ?, ?)").execute(
             arguments: [
                 rowid(company.id), company.name, numbers.joined(separator: " "), company.emails.map(\.address).joined(separator: " "),
                 company.phones.map { $0.e164 ?? digits($0.number) }.joined(separator: " "),
