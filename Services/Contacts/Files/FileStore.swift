@@ -305,8 +305,10 @@ struct FileStore: Sendable {
 
     static func checkName(_ raw: String) throws -> String {
         let name = raw.trimmed
-        guard !name.isEmpty, name.count <= 255, !name.contains("/"), !name.contains("\0"), name != ".", name != ".." else {
-            throw BusError.invalid("a name is 1 to 255 characters without '/'")
+        guard !name.isEmpty, name.count <= 255, !name.contains("/"), name != ".", name != "..",
+            !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw BusError.invalid("a name is 1 to 255 characters without '/' or control characters")
         }
         return name
     }
