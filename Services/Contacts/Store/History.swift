@@ -31,15 +31,16 @@ enum History {
     }
 
     /// Adds an entry; with `visibleTo`, only that user sees it (the history of a private note).
+    /// `touch: false` when the caller set the contact's activity time itself (an import).
     static func add(
         _ db: Database, _ subject: Subject, kind: String, actor: String?, summary: String, changes: [FieldChange]?,
-        visibleTo: Int64? = nil
+        visibleTo: Int64? = nil, touch: Bool = true
     ) throws {
         try db.cachedStatement(
             sql:
                 "INSERT INTO \(subject.table) (\(subject.column), kind, at, actor, summary, changes, visible_to) VALUES (?, ?, ?, ?, ?, ?, ?)"
         ).execute(arguments: [subject.id, kind, Date(), actor, summary, try changes.map { try Wire.encode($0) }, visibleTo])
-        if case .contact(let id) = subject { try touch(db, contactId: id) }
+        if touch, case .contact(let id) = subject { try Self.touch(db, contactId: id) }
     }
 
     /// Anything in a contact's history is activity: it resets the GDPR review clock.

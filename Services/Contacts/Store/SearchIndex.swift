@@ -17,8 +17,11 @@ enum SearchIndex {
 
     static func rowid(_ id: Int64) -> Int64 { base - id }
 
-    static func indexContact(_ db: Database, _ contact: Contact) throws {
-        try db.cachedStatement(sql: "DELETE FROM contact_search WHERE rowid = ?").execute(arguments: [rowid(contact.id)])
+    /// Writes a contact's row; `isNew` skips removing an old one (there is none).
+    static func indexContact(_ db: Database, _ contact: Contact, isNew: Bool = false) throws {
+        if !isNew {
+            try db.cachedStatement(sql: "DELETE FROM contact_search WHERE rowid = ?").execute(arguments: [rowid(contact.id)])
+        }
         try db.cachedStatement(sql: "INSERT INTO contact_search (rowid, name, emails, phones) VALUES (?, ?, ?, ?)").execute(
             arguments: [
                 rowid(contact.id), contact.displayName, contact.emails.map(\.address).joined(separator: " "),
