@@ -15,3 +15,16 @@ struct TimestampTests {
         #expect(abs(parsed.timeIntervalSince(date)) < 0.001)
     }
 }
+
+@Suite("Input text")
+struct InputTextTests {
+    @Test("trimmed drops whitespace and line breaks at both ends only")
+    func trimmed() {
+        #expect("  Kari Nordmann \n".trimmed == "Kari Nordmann")
+        #expect("\t\r\n ".trimmed == "")
+        #expect("".trimmed == "")
+        #expect("Ola".trimmed == "Ola")
+        #expect(" a  b ".trimmed == "a  b")
+        #expect("\u{00A0}Søren\u{2003}".trimmed == "Søren")
+    }
+}
