@@ -188,3 +188,21 @@ struct OutboxCommitHookTests {
         #expect(try await database.lastOutboxSequence() == 5_001)
     }
 }
+
+@Suite("Database dates")
+struct DatabaseDateTests {
+    @Test("the hand-written form is what GRDB writes and reads back")
+    func sameAsGRDB() async throws {
+        let database = try ServiceDatabase(inMemory: { migrator in
+            migrator.registerMigration("t") { db in try db.execute(sql: "CREATE TABLE t (a TEXT, b TEXT)") }
+        })
+        let date = Date(timeIntervalSince1970: 1_769_851_800.123)
+        let (a, b, back) = try await database.write { db, _ in
+            try db.execute(sql: "INSERT INTO t (a, b) VALUES (?, ?)", arguments: [date, DatabaseDate.string(date)])
+            let row = try Row.fetchOne(db, sql: "SELECT a, b FROM t")!
+            return (row["a"] as String, row["b"] as String, row["b"] as Date)
+        }
+        #expect(a == b && b == "2026-01-31 09:30:00.123")
+        #expect(abs(back.timeIntervalSince(date)) < 0.001)
+    }
+}

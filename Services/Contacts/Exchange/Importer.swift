@@ -121,6 +121,7 @@ struct Importer {
             record.customerNumber = try CustomerNumbers.next(db)
         }
         // The hot path of a big import: one cached statement instead of the Codable record.
+        let stamp = DatabaseDate.string(now)
         try db.cachedStatement(
             sql: """
                 INSERT INTO contact (first_name, last_name, title, source_id, role_id, address, city, birthday, owner_id,
@@ -130,7 +131,7 @@ struct Importer {
         ).execute(arguments: [
             record.firstName, record.lastName, record.title, record.sourceId, record.roleId,
             try record.address.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }, record.city, record.birthday,
-            record.ownerId, record.consumer, record.customerNumber, now, now, now,
+            record.ownerId, record.consumer, record.customerNumber, stamp, stamp, stamp,
         ])
         let id = db.lastInsertedRowID
         for (position, phone) in numbers.enumerated() {

@@ -3,6 +3,7 @@ import Contracts
 import Foundation
 import GRDB
 import ServiceKit
+import Storage
 
 /// The history timelines of contacts and companies: every change field by field, plus entries
 /// from other services' events (calls now). Newest first, filtered by kind and period, paged.
@@ -39,7 +40,9 @@ enum History {
         try db.cachedStatement(
             sql:
                 "INSERT INTO \(subject.table) (\(subject.column), kind, at, actor, summary, changes, visible_to) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        ).execute(arguments: [subject.id, kind, Date(), actor, summary, try changes.map { try Wire.encode($0) }, visibleTo])
+        ).execute(arguments: [
+            subject.id, kind, DatabaseDate.string(Date()), actor, summary, try changes.map { try Wire.encode($0) }, visibleTo,
+        ])
         if touch, case .contact(let id) = subject { try Self.touch(db, contactId: id) }
     }
 
