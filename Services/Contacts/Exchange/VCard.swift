@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 
 /// vCard 4.0 (RFC 6350) for contacts: written with escaped values and folded lines, read
 /// tolerant of 3.0 cards (the TYPE parameters and property names are the same for what we use).
@@ -38,7 +39,7 @@ enum VCard {
         var cards: [(Int, Card)] = []
         var current: Card?
         var start = 0
-        for (index, raw) in unfold(text).enumerated() {
+        for raw in unfold(text) {
             let line = raw.line
             guard let colon = firstUnquotedColon(in: raw.text) else { continue }
             let head = raw.text[..<colon]
@@ -50,7 +51,6 @@ enum VCard {
                 guard pair.count == 2, pair[0].uppercased() == "TYPE" else { return [] }
                 return pair[1].lowercased().replacingOccurrences(of: "\"", with: "").split(separator: ",").map(String.init)
             }
-            _ = index
             switch name {
             case "BEGIN" where value.uppercased() == "VCARD":
                 current = Card()
@@ -94,7 +94,7 @@ enum VCard {
             case "ADR":
                 let fields = splitEscaped(value, ";") + Array(repeating: "", count: 7)
                 let address = Address(
-                    street: fields[2].nilIfBlank, postalCode: fields[5].nilIfBlank, city: fields[3].nilIfBlank,
+                    street: fields[2].trimmed.nilIfEmpty, postalCode: fields[5].trimmed.nilIfEmpty, city: fields[3].trimmed.nilIfEmpty,
                     country: fields[6].count == 2 ? fields[6].uppercased() : nil)
                 if !address.isEmpty { current?.request.address = address }
             case "BDAY":
@@ -202,12 +202,5 @@ enum VCard {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
         return formatter.string(from: date)
-    }
-}
-
-extension String {
-    var nilIfBlank: String? {
-        let trimmed = trimmingCharacters(in: .whitespacesAndNewlines)
-        return trimmed.isEmpty ? nil : trimmed
     }
 }

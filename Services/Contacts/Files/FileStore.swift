@@ -96,6 +96,14 @@ struct FileStore: Sendable {
 
     /// Deletes a folder with its subfolders and files.
     func deleteFolder(id: Int64, headers: BusHeaders, requestId: String) async throws -> Data {
+        let hashes = try await database.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    WITH RECURSIVE below(id) AS (SELECT ? UNION ALL SELECT f.id FROM file_folder f JOIN below ON f.parent_id = below.id)
+                    SELECT DISTINCT sha256 FROM stored_file WHERE folder_id IN (SELECT id FROM below)
+                    """, arguments: [id])
+        }
         let reply = try await database.idempotentWrite(requestId: requestId, method: ContactsContract.Method.deleteFolder) { db, outbox in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM file_folder WHERE id = ?", arguments: [id]) else {
                 throw BusError.notFound("folder \(id) does not exist")
@@ -106,7 +114,7 @@ struct FileStore: Sendable {
             try History.add(db, owner, kind: "file", actor: headers.actor, summary: "Folder \(folder.name) deleted", changes: nil)
             return try Wire.encode(Done())
         }
-        try await collectGarbage()
+        try await removeUnused(hashes)
         return reply
     }
 
@@ -236,6 +244,9 @@ struct FileStore: Sendable {
     }
 
     func delete(id: Int64, headers: BusHeaders, requestId: String) async throws -> Data {
+        let hash = try await database.read { db in
+            try String.fetchOne(db, sql: "SELECT sha256 FROM stored_file WHERE id = ?", arguments: [id])
+        }
         let reply = try await database.idempotentWrite(requestId: requestId, method: ContactsContract.Method.deleteFile) { db, outbox in
             let file = try Self.visibleFile(db, id: id, headers: headers)
             let owner = try ContactStore.recordSubject(db, headers: headers, contactId: file.contactId, companyId: file.companyId)
@@ -245,11 +256,24 @@ struct FileStore: Sendable {
             try outbox.append(db, type: ContactsContract.Event.fileDeleted, payload: file)
             return try Wire.encode(Done())
         }
-        try await collectGarbage()
+        try await removeUnused(hash.map { [$0] } ?? [])
         return reply
     }
 
-    /// Removes contents no file refers to any more, and uploads left unfinished for an hour.
+    /// Removes the contents of these hashes that no file refers to any more (deletes check only
+    /// what they touched; the whole folder is swept at start-up by `collectGarbage`).
+    private func removeUnused(_ hashes: [String]) async throws {
+        for hash in hashes {
+            // Checked right before removing: an upload may have just stored the same bytes.
+            let unused = try await database.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM stored_file WHERE sha256 = ?", arguments: [hash]) == 0
+            }
+            if unused { try? FileManager.default.removeItem(atPath: blobPath(hash)) }
+        }
+    }
+
+    /// Removes contents no file refers to any more (left by a crash between storing the bytes and
+    /// the row, or by a purge), and uploads left unfinished for an hour. Run at start-up.
     func collectGarbage() async throws {
         let (hashes, stale) = try await database.read { db in
             (
@@ -259,15 +283,12 @@ struct FileStore: Sendable {
         }
         for id in stale { try? await discard(id) }
         guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return }
+        var orphans: [String] = []
         while let path = enumerator.nextObject() as? String {
             let name = (path as NSString).lastPathComponent
-            guard name.count == 64, !path.hasPrefix("uploads"), !hashes.contains(name) else { continue }
-            // Checked again right before removing: an upload may have just stored the same bytes.
-            let stillUnused = try await database.read { db in
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM stored_file WHERE sha256 = ?", arguments: [name]) == 0
-            }
-            if stillUnused { try? FileManager.default.removeItem(atPath: directory + "/" + path) }
+            if name.count == 64, !path.hasPrefix("uploads"), !hashes.contains(name) { orphans.append(name) }
         }
+        try await removeUnused(orphans)
     }
 
     // MARK: - Helpers

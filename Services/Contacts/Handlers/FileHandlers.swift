@@ -13,31 +13,15 @@ struct FileHandlers: Sendable {
         return [
             M.listFiles: jsonHandler(FileAreaRequest.self) { body, request in try await files.list(body, headers: request.headers) },
             M.getFile: jsonHandler(IdRequest.self) { body, request in try await files.file(id: body.id, headers: request.headers) },
-            M.createFolder: { request in
-                try await files.createFolder(
-                    try decodeBody(FolderRequest.self, request), headers: request.headers, requestId: request.requestId)
-            },
-            M.updateFolder: { request in
-                try await files.updateFolder(
-                    try decodeBody(FolderRequest.self, request), headers: request.headers, requestId: request.requestId)
-            },
-            M.deleteFolder: { request in
-                try await files.deleteFolder(
-                    id: try decodeBody(IdRequest.self, request).id, headers: request.headers, requestId: request.requestId)
-            },
+            M.createFolder: writeHandler(FolderRequest.self) { try await files.createFolder($0, headers: $1, requestId: $2) },
+            M.updateFolder: writeHandler(FolderRequest.self) { try await files.updateFolder($0, headers: $1, requestId: $2) },
+            M.deleteFolder: writeHandler(IdRequest.self) { try await files.deleteFolder(id: $0.id, headers: $1, requestId: $2) },
             M.uploadBegin: jsonHandler(UploadBegin.self) { body, request in try await files.beginUpload(body, headers: request.headers) },
             M.uploadChunk: jsonHandler(UploadChunk.self) { body, _ in try await files.appendChunk(body) },
-            M.uploadCommit: { request in
-                try await files.commitUpload(try decodeBody(UploadId.self, request), headers: request.headers, requestId: request.requestId)
-            },
+            M.uploadCommit: writeHandler(UploadId.self) { try await files.commitUpload($0, headers: $1, requestId: $2) },
             M.readFile: jsonHandler(FileRead.self) { body, request in try await files.read(body, headers: request.headers) },
-            M.updateFile: { request in
-                try await files.update(try decodeBody(FileUpdate.self, request), headers: request.headers, requestId: request.requestId)
-            },
-            M.deleteFile: { request in
-                try await files.delete(
-                    id: try decodeBody(IdRequest.self, request).id, headers: request.headers, requestId: request.requestId)
-            },
+            M.updateFile: writeHandler(FileUpdate.self) { try await files.update($0, headers: $1, requestId: $2) },
+            M.deleteFile: writeHandler(IdRequest.self) { try await files.delete(id: $0.id, headers: $1, requestId: $2) },
         ]
     }
 }

@@ -11,18 +11,12 @@ enum BatchLoad {
         let records = Dictionary(
             try ContactRecord.fetchAll(db, sql: "SELECT * FROM contact WHERE id IN (\(list))").map { ($0.id!, $0) },
             uniquingKeysWith: { first, _ in first })
-        let phones = Dictionary(
-            grouping: try Row.fetchAll(
-                db, sql: "SELECT contact_id, number, e164, kind FROM contact_phone WHERE contact_id IN (\(list)) ORDER BY position"),
-            by: { $0["contact_id"] as Int64 })
-        let emails = Dictionary(
-            grouping: try Row.fetchAll(
-                db, sql: "SELECT contact_id, address, kind FROM contact_email WHERE contact_id IN (\(list)) ORDER BY position"),
-            by: { $0["contact_id"] as Int64 })
-        let categories = Dictionary(
-            grouping: try Row.fetchAll(
-                db, sql: "SELECT contact_id, category_id FROM contact_category WHERE contact_id IN (\(list)) ORDER BY category_id"),
-            by: { $0["contact_id"] as Int64 })
+        let phones = try Self.grouped(
+            db, "SELECT contact_id AS owner, number, e164, kind FROM contact_phone WHERE contact_id IN (\(list)) ORDER BY position")
+        let emails = try Self.grouped(
+            db, "SELECT contact_id AS owner, address, kind FROM contact_email WHERE contact_id IN (\(list)) ORDER BY position")
+        let categories = try Self.grouped(
+            db, "SELECT contact_id AS owner, category_id FROM contact_category WHERE contact_id IN (\(list)) ORDER BY category_id")
         return ids.compactMap { id in
             guard let record = records[id] else { return nil }
             var contact = Contact(
@@ -42,18 +36,12 @@ enum BatchLoad {
         let records = Dictionary(
             try CompanyRecord.fetchAll(db, sql: "SELECT * FROM company WHERE id IN (\(list))").map { ($0.id!, $0) },
             uniquingKeysWith: { first, _ in first })
-        let phones = Dictionary(
-            grouping: try Row.fetchAll(
-                db, sql: "SELECT company_id, number, e164, kind FROM company_phone WHERE company_id IN (\(list)) ORDER BY position"),
-            by: { $0["company_id"] as Int64 })
-        let emails = Dictionary(
-            grouping: try Row.fetchAll(
-                db, sql: "SELECT company_id, address, kind FROM company_email WHERE company_id IN (\(list)) ORDER BY position"),
-            by: { $0["company_id"] as Int64 })
-        let categories = Dictionary(
-            grouping: try Row.fetchAll(
-                db, sql: "SELECT company_id, category_id FROM company_category WHERE company_id IN (\(list)) ORDER BY category_id"),
-            by: { $0["company_id"] as Int64 })
+        let phones = try Self.grouped(
+            db, "SELECT company_id AS owner, number, e164, kind FROM company_phone WHERE company_id IN (\(list)) ORDER BY position")
+        let emails = try Self.grouped(
+            db, "SELECT company_id AS owner, address, kind FROM company_email WHERE company_id IN (\(list)) ORDER BY position")
+        let categories = try Self.grouped(
+            db, "SELECT company_id AS owner, category_id FROM company_category WHERE company_id IN (\(list)) ORDER BY category_id")
         return ids.compactMap { id in
             guard let record = records[id] else { return nil }
             var company = Company(record: record)
@@ -62,6 +50,13 @@ enum BatchLoad {
             company.categoryIds = (categories[id] ?? []).map { $0["category_id"] }
             return company
         }
+    }
+}
+
+extension BatchLoad {
+    /// Child rows by the id of the record they belong to (the query names it `owner`).
+    static func grouped(_ db: Database, _ sql: String) throws -> [Int64: [Row]] {
+        Dictionary(grouping: try Row.fetchAll(db, sql: sql), by: { $0["owner"] as Int64 })
     }
 }
 

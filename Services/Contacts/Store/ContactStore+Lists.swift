@@ -14,12 +14,7 @@ extension ContactStore {
         return try await database.read { db in
             let access = try Access.of(headers, db)
             var query = ListQuery(table: "contact")
-            if request.deleted == true {
-                query.add("t.deleted_at IS NOT NULL")
-            } else if request.includeDeleted != true {
-                query.add("t.deleted_at IS NULL")
-            }
-            if let owner = access.ownerOnly { query.add("t.owner_id = ?", owner) }
+            query.restrict(deleted: request.deleted, includeDeleted: request.includeDeleted, ownerOnly: access.ownerOnly)
             if let search, let e164 = Self.wholeNumber(search, phones: phones) {
                 // A whole phone number, typed any way: one index lookup.
                 query.add("t.id IN (SELECT contact_id FROM contact_phone WHERE e164 = ?)", e164)
@@ -63,12 +58,7 @@ extension ContactStore {
         return try await database.read { db in
             let access = try Access.of(headers, db)
             var query = ListQuery(table: "company")
-            if request.deleted == true {
-                query.add("t.deleted_at IS NOT NULL")
-            } else if request.includeDeleted != true {
-                query.add("t.deleted_at IS NULL")
-            }
-            if let owner = access.ownerOnly { query.add("t.owner_id = ?", owner) }
+            query.restrict(deleted: request.deleted, includeDeleted: request.includeDeleted, ownerOnly: access.ownerOnly)
             // No whole-number shortcut here: organisation numbers are digits too, and the index has both.
             if let search {
                 if let ftsQuery {

@@ -22,6 +22,16 @@ struct ListQuery {
         arguments.append(contentsOf: values)
     }
 
+    /// Live records (or only deleted ones, or both), and only the caller's when cards are not shared.
+    mutating func restrict(deleted: Bool?, includeDeleted: Bool?, ownerOnly: Int64?) {
+        if deleted == true {
+            add("t.deleted_at IS NOT NULL")
+        } else if includeDeleted != true {
+            add("t.deleted_at IS NULL")
+        }
+        if let ownerOnly { add("t.owner_id = ?", ownerOnly) }
+    }
+
     /// Restricts to the records a full-text query matches. The search table drives the query
     /// (joined to the records by rowid, which is `SearchIndex.base - id`), so in the default
     /// newest-first order SQLite walks the matches forwards and stops at the page's end, however

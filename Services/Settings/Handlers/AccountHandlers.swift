@@ -19,10 +19,7 @@ struct AccountHandlers: Sendable {
             M.createUser: jsonHandler(CreateUserRequest.self) { body, request in
                 try await store.createUser(body, headers: request.headers)
             },
-            M.updateUser: { request in
-                try await store.updateUser(
-                    try decodeBody(UpdateUserRequest.self, request), headers: request.headers, requestId: request.requestId)
-            },
+            M.updateUser: writeHandler(UpdateUserRequest.self) { try await store.updateUser($0, headers: $1, requestId: $2) },
             M.setPassword: jsonHandler(SetPasswordRequest.self) { body, request in
                 try await store.setPassword(body, headers: request.headers)
             },

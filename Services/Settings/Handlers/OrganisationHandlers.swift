@@ -13,36 +13,15 @@ struct OrganisationHandlers: Sendable {
         return [
             M.listGroups: jsonHandler(ListGroupsRequest.self) { body, _ in try await store.listGroups(body) },
             M.getGroup: jsonHandler(IdRequest.self) { body, _ in try await store.group(id: body.id) },
-            M.createGroup: { request in
-                try await store.createGroup(
-                    try decodeBody(CreateGroupRequest.self, request), headers: request.headers, requestId: request.requestId)
-            },
-            M.updateGroup: { request in
-                try await store.updateGroup(
-                    try decodeBody(UpdateGroupRequest.self, request), headers: request.headers, requestId: request.requestId)
-            },
-            M.deleteGroup: { request in
-                try await store.deleteGroup(
-                    try decodeBody(DeleteGroupRequest.self, request), headers: request.headers, requestId: request.requestId)
-            },
-            M.setMember: { request in
-                try await store.setMember(
-                    try decodeBody(GroupMemberRequest.self, request), headers: request.headers, requestId: request.requestId)
-            },
-            M.removeMember: { request in
-                try await store.removeMember(
-                    try decodeBody(GroupMemberRequest.self, request), headers: request.headers, requestId: request.requestId)
-            },
+            M.createGroup: writeHandler(CreateGroupRequest.self) { try await store.createGroup($0, headers: $1, requestId: $2) },
+            M.updateGroup: writeHandler(UpdateGroupRequest.self) { try await store.updateGroup($0, headers: $1, requestId: $2) },
+            M.deleteGroup: writeHandler(DeleteGroupRequest.self) { try await store.deleteGroup($0, headers: $1, requestId: $2) },
+            M.setMember: writeHandler(GroupMemberRequest.self) { try await store.setMember($0, headers: $1, requestId: $2) },
+            M.removeMember: writeHandler(GroupMemberRequest.self) { try await store.removeMember($0, headers: $1, requestId: $2) },
             M.listSalesPeople: jsonHandler(NoParameters.self) { _, _ in try await store.salesPeople() },
             M.listBudgets: jsonHandler(ListBudgetsRequest.self) { body, _ in try await store.listBudgets(body) },
-            M.setBudget: { request in
-                try await store.setBudget(
-                    try decodeBody(SetBudgetRequest.self, request), headers: request.headers, requestId: request.requestId)
-            },
-            M.deleteBudget: { request in
-                try await store.deleteBudget(
-                    id: try decodeBody(IdRequest.self, request).id, headers: request.headers, requestId: request.requestId)
-            },
+            M.setBudget: writeHandler(SetBudgetRequest.self) { try await store.setBudget($0, headers: $1, requestId: $2) },
+            M.deleteBudget: writeHandler(IdRequest.self) { try await store.deleteBudget(id: $0.id, headers: $1, requestId: $2) },
         ]
     }
 }

@@ -15,17 +15,14 @@ struct ReferenceHandlers: Sendable {
             M.getReference: jsonHandler(ReferenceIdRequest.self) { body, _ in
                 try await store.referenceItem(kind: body.kind, id: body.id)
             },
-            M.createReference: { request in
-                try await store.createReference(
-                    try decodeBody(CreateReferenceRequest.self, request), headers: request.headers, requestId: request.requestId)
+            M.createReference: writeHandler(CreateReferenceRequest.self) {
+                try await store.createReference($0, headers: $1, requestId: $2)
             },
-            M.updateReference: { request in
-                try await store.updateReference(
-                    try decodeBody(UpdateReferenceRequest.self, request), headers: request.headers, requestId: request.requestId)
+            M.updateReference: writeHandler(UpdateReferenceRequest.self) {
+                try await store.updateReference($0, headers: $1, requestId: $2)
             },
-            M.deleteReference: { request in
-                try await store.deleteReference(
-                    try decodeBody(DeleteReferenceRequest.self, request), headers: request.headers, requestId: request.requestId)
+            M.deleteReference: writeHandler(DeleteReferenceRequest.self) {
+                try await store.deleteReference($0, headers: $1, requestId: $2)
             },
             M.referenceUsage: jsonHandler(ReferenceIdRequest.self) { body, _ in try await store.usage(kind: body.kind, id: body.id) },
             M.moveCustomers: jsonHandler(MoveCustomersRequest.self) { body, request in
@@ -33,40 +30,21 @@ struct ReferenceHandlers: Sendable {
             },
             M.listProcesses: jsonHandler(NoParameters.self) { _, _ in try await store.listProcesses() },
             M.getProcess: jsonHandler(IdRequest.self) { body, _ in try await store.process(id: body.id) },
-            M.createProcess: { request in
-                try await store.createProcess(
-                    try decodeBody(CreateProcessRequest.self, request), headers: request.headers, requestId: request.requestId)
-            },
-            M.updateProcess: { request in
-                try await store.updateProcess(
-                    try decodeBody(UpdateProcessRequest.self, request), headers: request.headers, requestId: request.requestId)
-            },
-            M.deleteProcess: { request in
-                try await store.deleteProcess(
-                    id: try decodeBody(IdRequest.self, request).id, headers: request.headers, requestId: request.requestId)
-            },
+            M.createProcess: writeHandler(CreateProcessRequest.self) { try await store.createProcess($0, headers: $1, requestId: $2) },
+            M.updateProcess: writeHandler(UpdateProcessRequest.self) { try await store.updateProcess($0, headers: $1, requestId: $2) },
+            M.deleteProcess: writeHandler(IdRequest.self) { try await store.deleteProcess(id: $0.id, headers: $1, requestId: $2) },
             M.listFields: jsonHandler(ListFieldsRequest.self) { body, _ in try await store.listFields(body) },
             M.getField: jsonHandler(IdRequest.self) { body, _ in try await store.field(id: body.id) },
-            M.createField: { request in
-                try await store.createField(
-                    try decodeBody(CreateFieldRequest.self, request), headers: request.headers, requestId: request.requestId)
-            },
-            M.updateField: { request in
-                try await store.updateField(
-                    try decodeBody(UpdateFieldRequest.self, request), headers: request.headers, requestId: request.requestId)
-            },
-            M.deleteField: { request in
-                try await store.deleteField(
-                    id: try decodeBody(IdRequest.self, request).id, headers: request.headers, requestId: request.requestId)
-            },
+            M.createField: writeHandler(CreateFieldRequest.self) { try await store.createField($0, headers: $1, requestId: $2) },
+            M.updateField: writeHandler(UpdateFieldRequest.self) { try await store.updateField($0, headers: $1, requestId: $2) },
+            M.deleteField: writeHandler(IdRequest.self) { try await store.deleteField(id: $0.id, headers: $1, requestId: $2) },
             M.getConfiguration: { request in
                 let body = try decodeBody(ConfigurationRequest.self, request)
                 if let section = body.section { return try Wire.encode(try await store.configuration(section)) }
                 return try Wire.encode(try await store.configuration())
             },
-            M.setConfiguration: { request in
-                try await store.setConfiguration(
-                    try decodeBody(ConfigurationRequest.self, request), headers: request.headers, requestId: request.requestId)
+            M.setConfiguration: writeHandler(ConfigurationRequest.self) {
+                try await store.setConfiguration($0, headers: $1, requestId: $2)
             },
         ]
     }

@@ -15,6 +15,16 @@ public func jsonHandler<Request: Decodable & Sendable, Reply: Encodable>(
     }
 }
 
+/// Builds the handler of a write: the decoded body, the caller's headers and the request id
+/// (the idempotency key) go to `body`, which answers the reply's JSON (usually stored with the
+/// change by `ServiceDatabase.idempotentWrite`).
+public func writeHandler<Request: Decodable & Sendable>(
+    _ type: Request.Type,
+    _ body: @escaping @Sendable (Request, BusHeaders, String) async throws -> Data
+) -> BusMethodHandler {
+    { incoming in try await body(try decodeBody(Request.self, incoming), incoming.headers, incoming.requestId) }
+}
+
 /// A reply with nothing to say but that it worked.
 public struct Done: Codable, Sendable {
     public var ok = true
