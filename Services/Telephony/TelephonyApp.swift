@@ -1,4 +1,6 @@
 import ArgumentParser
+import Logging
+import ServiceLifecycle
 import Contracts
 import ServiceKit
 import Storage
@@ -13,6 +15,7 @@ struct TelephonyApp: AsyncParsableCommand {
 
     func run() async throws {
         let config = try ServiceConfig.load(options: options)
+        let telephony = try TelephonyOptions.load()
         LogSetup.bootstrap(level: config.logLevel)
         let runtime = try ServiceRuntime(name: TelephonyContract.service, config: config)
         let database = try ServiceDatabase(
@@ -20,6 +23,15 @@ struct TelephonyApp: AsyncParsableCommand {
             migrations: TelephonyMigrations.register)
         let phones = PhoneNormalizer(defaultCountry: config.defaultCountry)
         let store = CallStore(database: database, phones: phones)
+        var parts: [any Service] = [
+            StaleCallCloser(store: store, timeout: telephony.callTimeout, logger: Logger(label: "telephony.timeouts"))
+        ]
+        if let endpoint = telephony.ingestEndpoint {
+            parts.append(
+                IngestEndpoint(
+                    context: runtime.context, endpoint: endpoint, database: database, phones: phones,
+                    logger: Logger(label: "telephony.ingest")))
+        }
         try await runtime.run(
             handlers: CallHandlers(store: store).all,
             database: database,
@@ -32,6 +44,7 @@ struct TelephonyApp: AsyncParsableCommand {
                     default: return
                     }
                 }
-            ))
+            ),
+            services: parts)
     }
 }

@@ -11,11 +11,15 @@ struct CallHandlers: Sendable {
         let store = store
         return [
             TelephonyContract.Method.ingest: { request in
-                let body = try decodeBody(IngestRequest.self, request)
-                return try await store.ingest(body, requestId: request.requestId)
+                try await store.ingest(try decodeBody(IngestRequest.self, request), requestId: request.requestId)
+            },
+            TelephonyContract.Method.ingestFormat: { request in
+                try await store.ingestFormat(try decodeBody(FormatIngestRequest.self, request), requestId: request.requestId)
             },
             TelephonyContract.Method.listCalls: jsonHandler(ListCallsRequest.self) { body, _ in try await store.list(body) },
             TelephonyContract.Method.getCall: jsonHandler(CallIdRequest.self) { body, _ in try await store.get(id: body.id) },
+            TelephonyContract.Method.unmatched: jsonHandler(UnmatchedRequest.self) { body, _ in try await store.unmatched(body) },
+            TelephonyContract.Method.speakers: jsonHandler(SpeakersRequest.self) { body, _ in try await store.speakers(body) },
         ]
     }
 }

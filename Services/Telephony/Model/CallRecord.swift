@@ -19,6 +19,18 @@ struct CallRecord: Codable, FetchableRecord, MutablePersistableRecord, Equatable
     /// The employee whose extension took or made the call (from settings' users).
     var userId: Int64?
     var contactId: Int64?
+    var companyId: Int64?
+    /// The other party's number as the phone index keys it.
+    var remoteKey: String?
+    /// Contacts and companies the number matched directly.
+    var matchCount: Int = 0
+    var callerName: String?
+    var answeredBy: String?
+    var answeredByUserId: Int64?
+    var ringSeconds: Int?
+    var legs: Int = 1
+    var timedOut: Bool = false
+    var lastEventAt: Date?
     var status: String
     var startedAt: Date?
     var answeredAt: Date?
@@ -50,6 +62,16 @@ struct CallRecord: Codable, FetchableRecord, MutablePersistableRecord, Equatable
         case toRaw = "to_raw"
         case toE164 = "to_e164"
         case contactId = "contact_id"
+        case companyId = "company_id"
+        case remoteKey = "remote_key"
+        case matchCount = "match_count"
+        case callerName = "caller_name"
+        case answeredBy = "answered_by"
+        case answeredByUserId = "answered_by_user_id"
+        case ringSeconds = "ring_seconds"
+        case legs
+        case timedOut = "timed_out"
+        case lastEventAt = "last_event_at"
         case userId = "user_id"
         case startedAt = "started_at"
         case answeredAt = "answered_at"
@@ -71,6 +93,12 @@ struct CallRecord: Codable, FetchableRecord, MutablePersistableRecord, Equatable
         toE164 = state.to.flatMap(phones.e164)
         `extension` = state.extension
         user = state.user
+        callerName = state.callerName
+        answeredBy = state.answeredBy
+        ringSeconds = state.ringSeconds
+        legs = state.legs
+        lastEventAt = state.lastEventAt
+        remoteKey = state.remoteNumber.flatMap { PartyIndex.key(for: $0, phones: phones) }
         status = state.status
         startedAt = state.startedAt
         answeredAt = state.answeredAt
@@ -85,7 +113,7 @@ struct CallRecord: Codable, FetchableRecord, MutablePersistableRecord, Equatable
     var isEnded: Bool { endedAt != nil }
 
     /// The call as the API and the `call.logged` event show it.
-    var contract: Call {
+    func contract(contacts: [Int64], companies: [Int64]) -> Call {
         var call = Call(
             id: id ?? 0, producer: producer, externalId: externalId, direction: direction, status: status,
             eventCount: eventCount)
@@ -97,6 +125,17 @@ struct CallRecord: Codable, FetchableRecord, MutablePersistableRecord, Equatable
         call.user = user
         call.userId = userId
         call.contactId = contactId
+        call.contactIds = contacts
+        call.companyIds = companies
+        call.ambiguous = matchCount > 1
+        call.unmatched = matchCount == 0 && remoteKey != nil
+        call.outcome = TelephonyContract.outcomes.contains(status) ? status : nil
+        call.callerName = callerName
+        call.answeredBy = answeredBy
+        call.answeredByUserId = answeredByUserId
+        call.ringSeconds = ringSeconds
+        call.legs = legs
+        call.timedOut = timedOut
         call.startedAt = startedAt
         call.answeredAt = answeredAt
         call.endedAt = endedAt
@@ -113,6 +152,7 @@ struct CallRecord: Codable, FetchableRecord, MutablePersistableRecord, Equatable
         a.updatedAt = b.updatedAt
         a.loggedAt = b.loggedAt
         a.eventCount = b.eventCount
+        a.lastEventAt = b.lastEventAt
         return a == b
     }
 }

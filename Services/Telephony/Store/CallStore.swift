@@ -5,8 +5,9 @@ import GRDB
 import ServiceKit
 import Storage
 
-/// The call log: takes call events, ties them to calls, matches calls to contacts and publishes
-/// `call.logged` when a call ends (and `call.updated` when a late event changes it).
+/// The call log: takes call events, ties them to calls, matches calls to contacts, companies and
+/// employees, and publishes `call.logged` (and `call.missed`) when a call ends, `call.updated`
+/// when a late event or a new phone number changes it.
 struct CallStore: Sendable {
     let database: ServiceDatabase
     let phones: PhoneNormalizer
@@ -20,6 +21,29 @@ struct CallStore: Sendable {
         let at: Date
     }
 
+    /// Checks one event; `label` names it in the error.
+    static func validate(_ event: CallEventInput, label: String, now: Date) throws -> ValidEvent {
+        guard let eventId = event.eventId?.nilIfBlank, eventId.count <= 200 else {
+            throw BusError.invalid("\(label): event_id is required (at most 200 characters)")
+        }
+        guard let callId = event.callId?.nilIfBlank, callId.count <= 200 else {
+            throw BusError.invalid("\(label): call_id is required (at most 200 characters)")
+        }
+        guard let type = event.type, CallState.eventTypes.contains(type) else {
+            throw BusError.invalid("\(label): type must be ringing, answered, hangup or completed")
+        }
+        if let direction = event.direction, !CallState.directions.contains(direction) {
+            throw BusError.invalid("\(label): direction must be inbound, outbound or internal")
+        }
+        if let value = event.duration, value < 0 { throw BusError.invalid("\(label): duration must not be negative") }
+        if let value = event.billsec, value < 0 { throw BusError.invalid("\(label): billsec must not be negative") }
+        for (name, value) in [("from", event.from), ("to", event.to), ("recording_url", event.recordingUrl), ("leg", event.leg)] {
+            if let value, value.count > 500 { throw BusError.invalid("\(label): \(name) is longer than 500 characters") }
+        }
+        return ValidEvent(
+            input: event, eventId: eventId, callId: callId, type: type, at: event.at ?? event.endedAt ?? event.startedAt ?? now)
+    }
+
     /// Checks every event before anything is written: one bad event rejects the whole batch.
     func validate(_ events: [CallEventInput]) throws -> [ValidEvent] {
         guard !events.isEmpty else { throw BusError.invalid("no call events in the request") }
@@ -28,91 +52,55 @@ struct CallStore: Sendable {
         }
         let now = Date()
         return try events.enumerated().map { index, event in
-            let label = events.count == 1 ? "event" : "events[\(index)]"
-            guard let eventId = event.eventId?.nilIfBlank, eventId.count <= 200 else {
-                throw BusError.invalid("\(label): event_id is required (at most 200 characters)")
-            }
-            guard let callId = event.callId?.nilIfBlank, callId.count <= 200 else {
-                throw BusError.invalid("\(label): call_id is required (at most 200 characters)")
-            }
-            guard let type = event.type, CallState.eventTypes.contains(type) else {
-                throw BusError.invalid("\(label): type must be ringing, answered, hangup or completed")
-            }
-            if let direction = event.direction, !CallState.directions.contains(direction) {
-                throw BusError.invalid("\(label): direction must be inbound, outbound or internal")
-            }
-            if let value = event.duration, value < 0 { throw BusError.invalid("\(label): duration must not be negative") }
-            if let value = event.billsec, value < 0 { throw BusError.invalid("\(label): billsec must not be negative") }
-            return ValidEvent(input: event, eventId: eventId, callId: callId, type: type, at: event.at ?? now)
+            try Self.validate(event, label: events.count == 1 ? "event" : "events[\(index)]", now: now)
         }
     }
 
+    static func producerName(_ raw: String?) -> String { raw?.nilIfBlank ?? "default" }
+
     func ingest(_ request: IngestRequest, requestId: String) async throws -> Data {
-        let producer = request.producer?.nilIfBlank ?? "default"
+        let producer = Self.producerName(request.producer)
         let events = try validate(request.events)
         let phones = self.phones
         return try await database.idempotentWrite(requestId: requestId, method: TelephonyContract.Method.ingest) { db, outbox in
-            var accepted = 0, duplicates = 0
-            var touched: [Int64] = []
-            let now = Date()
-            for event in events {
-                let callId = try callRow(db, producer: producer, externalId: event.callId, now: now)
-                let payload = try Wire.encode(event.input)
-                try db.execute(
-                    sql: """
-                        INSERT INTO call_event (producer, event_id, call_id, type, at, payload, received_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (producer, event_id) DO NOTHING
-                        """, arguments: [producer, event.eventId, callId, event.type, event.at, payload, now])
-                if db.changesCount == 0 {
-                    duplicates += 1
-                    continue
-                }
-                accepted += 1
-                if !touched.contains(callId) { touched.append(callId) }
-            }
-            for callId in touched {
-                try recompute(db, callId: callId, phones: phones, outbox: outbox, now: now)
-            }
-            return try Wire.encode(IngestReply(accepted: accepted, duplicates: duplicates, callIds: touched))
+            try Wire.encode(try CallLog(db: db, outbox: outbox, phones: phones).apply(producer: producer, events: events))
         }
     }
 
-    /// The call row for a producer's call id, created on its first event.
-    private func callRow(_ db: Database, producer: String, externalId: String, now: Date) throws -> Int64 {
-        if let id = try Int64.fetchOne(
-            db, sql: "SELECT id FROM call WHERE producer = ? AND external_id = ?",
-            arguments: [producer, externalId])
-        {
-            return id
+    /// A provider's webhook or a CDR file: rows that cannot be read are reported, the rest is
+    /// written in one transaction.
+    func ingestFormat(_ request: FormatIngestRequest, requestId: String) async throws -> Data {
+        let parsed = try CallFormats.parse(request)
+        let producer = Self.producerName(request.producer ?? parsed.producer)
+        var rejected = parsed.rejected
+        var events: [ValidEvent] = []
+        let now = Date()
+        for (line, event) in parsed.events {
+            do {
+                events.append(try Self.validate(event, label: "line \(line)", now: now))
+            } catch let error as BusError {
+                rejected.append(RejectedRow(line: line, reason: error.message))
+            }
         }
-        var record = CallRecord(
-            id: nil, producer: producer, externalId: externalId, direction: "inbound", status: "ringing",
-            eventCount: 0, updatedAt: now)
-        try record.insert(db)
-        return record.id!
+        if events.isEmpty && !rejected.isEmpty && parsed.rows <= 1 {
+            throw BusError.invalid(rejected.map(\.reason).joined(separator: "; "))
+        }
+        let phones = self.phones, format = request.format, rows = parsed.rows, valid = events
+        let sortedRejected = rejected.sorted { $0.line < $1.line }
+        return try await database.idempotentWrite(requestId: requestId, method: TelephonyContract.Method.ingestFormat) { db, outbox in
+            let reply = try CallLog(db: db, outbox: outbox, phones: phones).apply(producer: producer, events: valid)
+            return try Wire.encode(
+                IngestReport(
+                    format: format, rows: rows, accepted: reply.accepted, duplicates: reply.duplicates, calls: reply.callIds.count,
+                    rejected: sortedRejected))
+        }
     }
 
-    /// Folds all of a call's events into its row, matches the contact, and publishes.
-    private func recompute(_ db: Database, callId: Int64, phones: PhoneNormalizer, outbox: Outbox, now: Date) throws {
-        guard let before = try CallRecord.fetchOne(db, key: callId) else { return }
-        let rows = try CallEventRecord.filter(CallEventRecord.Columns.callId == callId).fetchAll(db)
-        let events = try rows.map { (try Wire.decode(CallEventInput.self, from: $0.payload), $0.at) }
-        let state = CallState(events: events)
-        var call = before
-        call.apply(state, phones: phones)
-        call.eventCount = rows.count
-        call.contactId = try state.remoteNumber.flatMap { try PhoneIndex.match(db, number: $0, phones: phones) }
-        let employee = try state.extension.flatMap { try UserIndex.match(db, extension: $0) }
-        call.userId = employee?.id
-        call.user = call.user ?? employee?.username
-        call.updatedAt = now
-        let wasLogged = before.loggedAt != nil
-        if call.isEnded && !wasLogged { call.loggedAt = now }
-        try call.update(db)
-        if call.isEnded && !wasLogged {
-            try outbox.append(db, type: TelephonyContract.Event.logged, payload: call.contract)
-        } else if wasLogged && !call.sameFacts(as: before) {
-            try outbox.append(db, type: TelephonyContract.Event.updated, payload: call.contract)
+    /// Closes calls whose last event is older than `timeout` and that never ended.
+    func closeStale(timeout: TimeInterval, now: Date = Date()) async throws -> Int {
+        let phones = self.phones
+        return try await database.write { db, outbox in
+            try CallLog(db: db, outbox: outbox, phones: phones).closeStale(before: now.addingTimeInterval(-timeout), now: now)
         }
     }
 
@@ -126,26 +114,100 @@ struct CallStore: Sendable {
         if let direction = request.direction, !CallState.directions.contains(direction) {
             throw BusError.invalid("direction must be inbound, outbound or internal")
         }
+        if let status = request.status, !TelephonyContract.states.contains(status) {
+            throw BusError.invalid("status must be one of \(TelephonyContract.states.sorted().joined(separator: ", "))")
+        }
+        let phones = self.phones
         return try await database.read { db in
             var query = CallRecord.all()
             if let cursor { query = query.filter(CallRecord.Columns.id < cursor) }
-            if let value = request.contactId { query = query.filter(CallRecord.Columns.contactId == value) }
+            if let value = request.contactId {
+                query = query.filter(sql: "id IN (SELECT call_id FROM call_party WHERE kind = 'contact' AND party_id = ?)", arguments: [value])
+            }
+            if let value = request.companyId {
+                query = query.filter(sql: "id IN (SELECT call_id FROM call_party WHERE kind = 'company' AND party_id = ?)", arguments: [value])
+            }
             if let value = request.direction { query = query.filter(CallRecord.Columns.direction == value) }
             if let value = request.status { query = query.filter(CallRecord.Columns.status == value) }
             if let value = request.user { query = query.filter(CallRecord.Columns.user == value) }
-            if let value = request.userId { query = query.filter(Column("user_id") == value) }
+            if let value = request.userId { query = query.filter(sql: "(user_id = ? OR answered_by_user_id = ?)", arguments: [value, value]) }
+            if let value = request.unmatched {
+                query = query.filter(sql: value ? "match_count = 0 AND remote_key IS NOT NULL" : "match_count > 0")
+            }
+            if let value = request.number {
+                guard let key = PartyIndex.key(for: value, phones: phones) else { throw BusError.invalid("number '\(value)' is no number") }
+                query = query.filter(sql: "remote_key = ?", arguments: [key])
+            }
             if let value = request.from { query = query.filter(CallRecord.Columns.startedAt >= value) }
             if let value = request.to { query = query.filter(CallRecord.Columns.startedAt < value) }
             let rows = try query.order(CallRecord.Columns.id.desc).limit(limit + 1).fetchAll(db)
-            let items = rows.prefix(limit).map(\.contract)
-            return Page(items: Array(items), nextCursor: rows.count > limit ? items.last.map { String($0.id) } : nil)
+            let items = try CallLog.contracts(db, Array(rows.prefix(limit)))
+            return Page(items: items, nextCursor: rows.count > limit ? items.last.map { String($0.id) } : nil)
         }
     }
 
     func get(id: Int64) async throws -> Call {
-        guard let call = try await database.read({ db in try CallRecord.fetchOne(db, key: id) }) else {
-            throw BusError.notFound("call \(id) does not exist")
+        try await database.read { db in
+            guard let call = try CallRecord.fetchOne(db, key: id) else { throw BusError.notFound("call \(id) does not exist") }
+            return try CallLog.contracts(db, [call])[0]
         }
-        return call.contract
+    }
+
+    /// Numbers that matched nobody, the most recently called first.
+    func unmatched(_ request: UnmatchedRequest) async throws -> Page<UnmatchedNumber> {
+        let limit = request.limit ?? 50
+        guard (1...200).contains(limit) else { throw BusError.invalid("limit must be between 1 and 200") }
+        let cursor = try request.cursor.map { value -> Int64 in
+            guard let id = Int64(value), id > 0 else { throw BusError.invalid("cursor '\(value)' is not one this API gave out") }
+            return id
+        }
+        return try await database.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT remote_key, COUNT(*) AS calls, SUM(status IN ('missed', 'voicemail')) AS missed,
+                           MAX(started_at) AS last_at, MAX(id) AS last_id
+                    FROM call WHERE match_count = 0 AND remote_key IS NOT NULL
+                    GROUP BY remote_key HAVING MAX(id) < ? ORDER BY last_id DESC LIMIT ?
+                    """, arguments: [cursor ?? Int64.max, limit + 1])
+            let items = rows.prefix(limit).map { row -> UnmatchedNumber in
+                let key: String = row["remote_key"]
+                return UnmatchedNumber(
+                    number: key.hasPrefix("raw:") ? String(key.dropFirst(4)) : key, calls: row["calls"], missed: row["missed"],
+                    lastCallAt: row["last_at"], lastCallId: row["last_id"])
+            }
+            return Page(items: Array(items), nextCursor: rows.count > limit ? items.last.map { String($0.lastCallId) } : nil)
+        }
+    }
+
+    /// Who in the company spoke with a contact or company: per employee, calls, answered calls,
+    /// talk time, first and last call.
+    func speakers(_ request: SpeakersRequest) async throws -> [Speaker] {
+        let party: (String, Int64)
+        switch (request.contactId, request.companyId) {
+        case (let id?, nil): party = ("contact", id)
+        case (nil, let id?): party = ("company", id)
+        default: throw BusError.invalid("give contact_id or company_id")
+        }
+        return try await database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT COALESCE(c.answered_by_user_id, c.user_id) AS uid,
+                           COALESCE(u.username, c.user, c.answered_by, c.extension) AS name,
+                           COUNT(*) AS calls, SUM(c.status = 'answered') AS answered, SUM(COALESCE(c.billsec, 0)) AS talk,
+                           MIN(c.started_at) AS first_at, MAX(c.started_at) AS last_at
+                    FROM call_party p JOIN call c ON c.id = p.call_id
+                    LEFT JOIN user_index u ON u.user_id = COALESCE(c.answered_by_user_id, c.user_id)
+                    WHERE p.kind = ? AND p.party_id = ?
+                    GROUP BY uid, CASE WHEN COALESCE(c.answered_by_user_id, c.user_id) IS NULL THEN name END
+                    ORDER BY last_at DESC
+                    """, arguments: [party.0, party.1]
+            ).map { row in
+                Speaker(
+                    userId: row["uid"], user: row["name"], calls: row["calls"], answered: row["answered"], talkSeconds: row["talk"],
+                    firstCallAt: row["first_at"], lastCallAt: row["last_at"])
+            }
+        }
     }
 }

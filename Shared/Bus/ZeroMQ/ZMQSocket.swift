@@ -42,6 +42,12 @@ public final class ZMQSocket {
         try check(zmq_setsockopt(handle, option, &v, MemoryLayout<Int32>.size), "zmq_setsockopt(\(option))")
     }
 
+    /// Sets a 64-bit integer option (ZMQ_MAXMSGSIZE).
+    public func setOption(_ option: Int32, int64 value: Int64) throws {
+        var v = value
+        try check(zmq_setsockopt(handle, option, &v, MemoryLayout<Int64>.size), "zmq_setsockopt(\(option))")
+    }
+
     /// Sets a binary option (ZMQ_IDENTITY, ZMQ_SUBSCRIBE, CURVE keys, ...).
     public func setOption(_ option: Int32, _ value: [UInt8]) throws {
         let rc = value.withUnsafeBytes { zmq_setsockopt(handle, option, $0.baseAddress, $0.count) }

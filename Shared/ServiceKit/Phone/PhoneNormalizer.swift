@@ -65,8 +65,27 @@ public struct PhoneNormalizer: Sendable {
         return Self.plausible(country.callingCode + digits)
     }
 
+    /// The extension in `105`, `Ext.315`, `"Reception" <105>`, `sip:105@pbx` or a channel name
+    /// (`SIP/105-0000001a`, `PJSIP/105-00000002`, `Local/105@from-internal-00000001;2`): 2 to 6
+    /// digits. nil for anything else, public numbers included.
+    public static func extensionNumber(_ raw: String) -> String? {
+        var text = raw.trimmingCharacters(in: .whitespaces)
+        if let slash = text.firstIndex(of: "/"), text[..<slash].allSatisfy({ $0.isLetter }) {
+            // A channel: technology/resource-suffix.
+            text = String(text[text.index(after: slash)...])
+            if let end = text.firstIndex(where: { $0 == "-" || $0 == "@" || $0 == ";" }) { text = String(text[..<end]) }
+        }
+        guard var inner = unwrap(text) else { return nil }
+        for prefix in ["ext.", "ext", "x"] where inner.lowercased().hasPrefix(prefix) {
+            inner = String(inner.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+            break
+        }
+        guard (2...6).contains(inner.count), inner.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return inner
+    }
+
     /// The number inside URIs and caller-id decorations, or nil for withheld numbers.
-    static func unwrap(_ raw: String) -> String? {
+    public static func unwrap(_ raw: String) -> String? {
         var text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if let open = text.lastIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close {
             text = String(text[text.index(after: open)..<close])

@@ -3,11 +3,13 @@ import Foundation
 /// Reads CSV as RFC 4180 writes it, and as spreadsheets export it: fields separated by a comma or
 /// a semicolon (Excel in Norway writes semicolons; the header line decides), quoted fields with
 /// doubled quotes, line breaks inside quotes, CRLF or LF line ends, a UTF-8 byte order mark.
-struct CSVReader {
-    let delimiter: Character
+public struct CSVReader: Sendable {
+    public let delimiter: Character
+
+    public init(delimiter: Character) { self.delimiter = delimiter }
 
     /// Chooses the delimiter from the header line: the one of `,` `;` tab that occurs most.
-    static func detect(_ text: String) -> Character {
+    public static func detect(_ text: String) -> Character {
         let header = text.prefix { $0 != "\n" && $0 != "\r" }
         return [",", ";", "\t"].max { a, b in header.filter { $0 == a }.count < header.filter { $0 == b }.count } ?? ","
     }
@@ -15,7 +17,7 @@ struct CSVReader {
     /// The records with the line each starts on (1-based, as a spreadsheet numbers them).
     /// Reads Unicode scalars, not Characters: grapheme breaking cost more than everything else
     /// in a 100,000-row import.
-    func records(_ text: String) throws -> [(line: Int, fields: [String])] {
+    public func records(_ text: String) throws -> [(line: Int, fields: [String])] {
         var records: [(Int, [String])] = []
         var fields: [String] = []
         var field = String.UnicodeScalarView()
@@ -75,14 +77,14 @@ struct CSVReader {
     }
 }
 
-struct CSVError: Error {
-    let line: Int
-    let reason: String
+public struct CSVError: Error {
+    public let line: Int
+    public let reason: String
 }
 
 /// Writes CSV (RFC 4180): a field is quoted when it holds the delimiter, a quote or a line break.
-enum CSVWriter {
-    static func line(_ fields: [String], delimiter: Character = ",") -> String {
+public enum CSVWriter {
+    public static func line(_ fields: [String], delimiter: Character = ",") -> String {
         fields.map { field in
             field.contains(delimiter) || field.contains("\"") || field.contains("\n") || field.contains("\r")
                 ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field

@@ -1,0 +1,169 @@
+import Bus
+import Contracts
+import Foundation
+import ServiceKit
+
+/// What a provider's webhook or a CDR file held: generic call events with the line (or document)
+/// each came from, and the rows that could not be read.
+struct ParsedInput {
+    var events: [(line: Int, event: CallEventInput)] = []
+    var rejected: [RejectedRow] = []
+    /// Rows or documents read, good or bad.
+    var rows = 0
+    /// A producer the input names itself (Twilio's AccountSid), used when the request names none.
+    var producer: String?
+
+    mutating func reject(_ line: Int, _ reason: String) { rejected.append(RejectedRow(line: line, reason: reason)) }
+}
+
+/// A row that cannot be read; the file's other rows still count.
+struct RowError: Error {
+    let reason: String
+    init(_ reason: String) { self.reason = reason }
+}
+
+/// Every input format the telephony service reads, turned into generic call events
+/// (shared/design/formats.md lists the formats and their traps).
+enum CallFormats {
+    static let names = ["twilio", "vonage", "asterisk", "asterisk-custom", "freeswitch", "3cx"]
+
+    static func parse(_ request: FormatIngestRequest) throws -> ParsedInput {
+        let zone: TimeZone
+        if let name = request.timeZone?.nilIfBlank {
+            guard let found = TimeZone(identifier: name) else { throw BusError.invalid("time zone '\(name)' is not an IANA time zone") }
+            zone = found
+        } else {
+            zone = TimeZone(identifier: "UTC")!
+        }
+        switch request.format {
+        case "twilio": return try TwilioFormat.parse(request.content)
+        case "vonage": return try VonageFormat.parse(request.content)
+        case "asterisk": return AsteriskCDR.parse(text(request.content), columns: request.columns, zone: zone)
+        case "asterisk-custom":
+            return AsteriskCDR.parse(text(request.content), columns: request.columns ?? AsteriskCDR.customLegacyColumns, zone: zone)
+        case "freeswitch": return FreeSwitchCDR.parse(text(request.content))
+        case "3cx": return ThreeCXCDR.parse(text(request.content), columns: request.columns, zone: zone)
+        default:
+            throw BusError.invalid("format must be one of \(names.joined(separator: ", ")); got '\(request.format)'")
+        }
+    }
+
+    /// The file as text. PBXs write caller names in whatever encoding the trunk gave them: a line
+    /// that is not UTF-8 is read as Latin-1 rather than lost or garbled into U+FFFD.
+    static func text(_ data: Data) -> String {
+        if let text = String(data: data, encoding: .utf8) { return text }
+        var lines: [String] = []
+        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            let bytes = Data(line)
+            lines.append(String(data: bytes, encoding: .utf8) ?? String(bytes.map { Character(Unicode.Scalar($0)) }))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The lines of a file with their numbers (1-based), blank lines left out.
+    static func lines(_ text: String) -> [(line: Int, text: String)] {
+        var result: [(Int, String)] = []
+        var number = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            var line = Substring(raw)
+            if line.hasSuffix("\r") { line = line.dropLast() }
+            if number == 1, line.hasPrefix("\u{FEFF}") { line = line.dropFirst() }
+            if line.allSatisfy(\.isWhitespace) { continue }
+            result.append((number, String(line)))
+        }
+        return result
+    }
+
+    /// One CSV line's fields.
+    static func fields(_ line: String, delimiter: Character = ",") throws -> [String] {
+        do {
+            return try CSVReader(delimiter: delimiter).records(line).first?.fields ?? []
+        } catch let error as CSVError {
+            throw RowError(error.reason)
+        }
+    }
+
+    /// A local date and time as PBXs write it (`2024-01-28 09:38:20`, `2020/05/04 10:58:46`,
+    /// with `T` or fractions), in `zone`; an explicit offset or `Z` wins over the zone.
+    static func localTime(_ raw: String, zone: TimeZone) -> Date? {
+        let text = raw.trimmed
+        guard !text.isEmpty else { return nil }
+        if text.hasSuffix("Z") || text.dropFirst(19).contains(where: { $0 == "+" || $0 == "-" }) {
+            if let date = isoTime(text) { return date }
+        }
+        var numbers: [Int] = []
+        var current = 0, digits = 0
+        for character in text {
+            if let value = character.wholeNumberValue, character.isASCII {
+                current = current * 10 + value
+                digits += 1
+            } else if digits > 0 {
+                numbers.append(current)
+                current = 0
+                digits = 0
+            }
+        }
+        if digits > 0 { numbers.append(current) }
+        guard numbers.count >= 6, (1970...2200).contains(numbers[0]), (1...12).contains(numbers[1]), (1...31).contains(numbers[2]),
+            (0...23).contains(numbers[3]), (0...59).contains(numbers[4]), (0...60).contains(numbers[5])
+        else { return nil }
+        var parts = tm()
+        parts.tm_year = Int32(numbers[0] - 1900)
+        parts.tm_mon = Int32(numbers[1] - 1)
+        parts.tm_mday = Int32(numbers[2])
+        parts.tm_hour = Int32(numbers[3])
+        parts.tm_min = Int32(numbers[4])
+        parts.tm_sec = Int32(numbers[5])
+        let asUTC = Double(timegm(&parts))
+        let offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: asUTC))
+        return Date(timeIntervalSince1970: asUTC - Double(offset))
+    }
+
+    /// ISO 8601 with or without fractions of a second.
+    static func isoTime(_ raw: String) -> Date? {
+        let text = raw.trimmed
+        let plain = ISO8601DateFormatter()
+        if let date = plain.date(from: text) { return date }
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return fractional.date(from: text)
+    }
+
+    /// Seconds as a number (`45`, `45.0`) or a clock (`00:01:05`).
+    static func seconds(_ raw: String?) -> Int? {
+        guard let text = raw?.trimmed, !text.isEmpty else { return nil }
+        if let value = Int(text) { return value }
+        if let value = Double(text), value.isFinite { return Int(value.rounded()) }
+        let parts = text.split(separator: ":").map { Int($0) }
+        guard (2...3).contains(parts.count), parts.allSatisfy({ $0 != nil }) else { return nil }
+        return parts.reduce(0) { $0 * 60 + $1! }
+    }
+
+    /// Who is calling whom, from which ends are the PBX's own extensions.
+    static func direction(from: String?, to: String?) -> String {
+        let fromExtension = from.flatMap(PhoneNormalizer.extensionNumber) != nil
+        let toExtension = to.flatMap(PhoneNormalizer.extensionNumber) != nil
+        switch (fromExtension, toExtension) {
+        case (true, true): return "internal"
+        case (true, false): return "outbound"
+        default: return "inbound"
+        }
+    }
+
+    /// A short, stable id for a row that carries none of its own (FNV-1a, 64 bits): the same row
+    /// imported twice gets the same id and is dropped as a duplicate.
+    static func fingerprint(_ parts: [String]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for part in parts {
+            for byte in part.utf8 {
+                hash ^= UInt64(byte)
+                hash &*= 0x100_0000_01b3
+            }
+            hash ^= 0x1f
+            hash &*= 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

@@ -1,0 +1,50 @@
+import Bus
+import Foundation
+import Logging
+import ServiceKit
+import ServiceLifecycle
+import Storage
+
+/// Runs the ZeroMQ ingest engine on its own thread for the life of the service.
+struct IngestEndpoint: Service {
+    let context: ZMQContext
+    let endpoint: String
+    let database: ServiceDatabase
+    let phones: PhoneNormalizer
+    let logger: Logger
+
+    func run() async throws {
+        let (context, endpoint, database, phones, logger) = (context, endpoint, database, phones, logger)
+        let thread = try await SocketThread.start(name: "telephony-ingest") {
+            IngestEngine(context: context, endpoint: endpoint, database: database, phones: phones, logger: logger)
+        }
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+        }
+        await thread.shutdown()
+    }
+}
+
+/// Closes calls that never got their end, once their last event is older than the timeout.
+struct StaleCallCloser: Service {
+    let store: CallStore
+    let timeout: TimeInterval
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    var closed = 0
+                    repeat {
+                        closed = try await store.closeStale(timeout: timeout)
+                        if closed > 0 { logger.info("closed calls that never ended", metadata: ["count": "\(closed)"]) }
+                    } while closed >= 1000
+                } catch {
+                    logger.warning("closing stale calls failed; will try again", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .seconds(min(60, max(1, timeout / 10))))
+            }
+        }
+    }
+}
