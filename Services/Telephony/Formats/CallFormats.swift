@@ -64,10 +64,10 @@ enum CallFormats {
     static func lines(_ text: String) -> [(line: Int, text: String)] {
         var result: [(Int, String)] = []
         var number = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift: split on every kind of line end.
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             number += 1
             var line = Substring(raw)
-            if line.hasSuffix("\r") { line = line.dropLast() }
             if number == 1, line.hasPrefix("\u{FEFF}") { line = line.dropFirst() }
             if line.allSatisfy(\.isWhitespace) { continue }
             result.append((number, String(line)))

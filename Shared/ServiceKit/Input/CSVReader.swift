@@ -80,6 +80,10 @@ public struct CSVReader: Sendable {
 public struct CSVError: Error {
     public let line: Int
     public let reason: String
+    public init(line: Int, reason: String) {
+        self.line = line
+        self.reason = reason
+    }
 }
 
 /// Writes CSV (RFC 4180): a field is quoted when it holds the delimiter, a quote or a line break.

@@ -61,8 +61,12 @@ public struct PhoneNormalizer: Sendable {
             guard country.nationalLengths.contains(national.count) else { return nil }
             return Self.plausible(country.callingCode + national)
         }
-        guard country.nationalLengths.contains(digits.count) else { return nil }
-        return Self.plausible(country.callingCode + digits)
+        if country.nationalLengths.contains(digits.count) { return Self.plausible(country.callingCode + digits) }
+        // The country's own calling code without `+` or `00`, as trunks often present callers.
+        if digits.hasPrefix(country.callingCode), country.nationalLengths.contains(digits.count - country.callingCode.count) {
+            return Self.plausible(digits)
+        }
+        return nil
     }
 
     /// The extension in `105`, `Ext.315`, `"Reception" <105>`, `sip:105@pbx` or a channel name
