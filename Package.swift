@@ -79,6 +79,7 @@ let package = Package(
             dependencies: [
                 "ServiceKit", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Services/Gateway", swiftSettings: swiftSettings),
         .executableTarget(

@@ -38,7 +38,7 @@ struct GatewayApp: AsyncParsableCommand {
         ExchangeRoutes(api: api).register(on: &routes)
         DuplicateRoutes(api: api).register(on: &routes)
         FileRoutes(api: api, maxBytes: config.filesMaxBytes).register(on: &routes)
-        TelephonyRoutes(api: api).register(on: &routes)
+        TelephonyRoutes(api: api, signatures: ProviderSignature.load()).register(on: &routes)
         let document = OpenAPIRoutes.register(on: &routes)
         if printOpenAPI {
             FileHandle.standardOutput.write(document)

@@ -1,13 +1,15 @@
 import Bus
 import Contracts
 
-/// Who may call a route: anyone (login, health), anyone signed in, a token with a scope, or a
-/// boss's token with a scope (changing settings: "only for the user with rank Boss").
+/// Who may call a route: anyone (login, health), anyone signed in, a token with a scope, a
+/// boss's token with a scope (changing settings: "only for the user with rank Boss"), or a token
+/// with a scope unless the request carries a VOIP provider's signature (the route checks it).
 enum RoutePolicy: Sendable, Equatable {
     case open
     case signedIn
     case scope(String)
     case boss(String)
+    case scopeOrSignature(String, ProviderSignature.Kind)
 
     /// Throws `unauthorized` (401) without valid credentials, `forbidden` (403) when the token
     /// lacks the scope or the user the rank.
@@ -24,7 +26,7 @@ enum RoutePolicy: Sendable, Equatable {
         switch self {
         case .open, .signedIn:
             return
-        case .scope(let scope):
+        case .scope(let scope), .scopeOrSignature(let scope, _):
             guard principal.has(scope) else { throw BusError.forbidden("this token lacks the scope \(scope)") }
         case .boss(let scope):
             guard principal.has(scope) else { throw BusError.forbidden("this token lacks the scope \(scope)") }
@@ -36,7 +38,7 @@ enum RoutePolicy: Sendable, Equatable {
     var scope: String? {
         switch self {
         case .open, .signedIn: return nil
-        case .scope(let scope), .boss(let scope): return scope
+        case .scope(let scope), .boss(let scope), .scopeOrSignature(let scope, _): return scope
         }
     }
 

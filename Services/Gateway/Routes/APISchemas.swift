@@ -57,7 +57,9 @@ enum APISchemas {
                 "event_id": string, "call_id": string, "type": oneOf(["ringing", "answered", "hangup", "completed"]),
                 "direction": oneOf(["inbound", "outbound", "internal"]), "from": string, "to": string, "extension": string,
                 "user": string, "at": time, "duration": integer, "billsec": integer, "disposition": string, "recording_url": string,
-            ], required: ["call_id", "type"])
+                "leg": string, "answered_by": string, "caller_name": string, "started_at": time, "answered_at": time, "ended_at": time,
+                "sequence": integer,
+            ], required: ["event_id", "call_id", "type"])
         return [
             "LoginRequest": object(["username": string, "password": string], required: ["username", "password"]),
             "LoginReply": object(["token": string, "expires_at": time, "user": ref("User")], required: ["token", "expires_at", "user"]),
@@ -198,6 +200,7 @@ enum APISchemas {
                 "created_at": time, "updated_at": time, "deleted_at": time,
             ]),
             "CallEvents": ["oneOf": [callEvent, array(callEvent)]],
+            "ResolveNumber": object(["number": string, "contact_id": integer, "kind": string], required: ["number", "contact_id"]),
         ]
     }
 }

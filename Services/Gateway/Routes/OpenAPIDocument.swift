@@ -36,6 +36,10 @@ enum OpenAPIDocument {
             case .scope(let scope), .boss(let scope):
                 operation["security"] = [["bearer": [scope]], ["session": [scope]]]
                 operation["x-required-scope"] = scope
+            case .scopeOrSignature(let scope, let kind):
+                operation["security"] = [["bearer": [scope]], ["session": [scope]]]
+                operation["x-required-scope"] = scope
+                operation["x-provider-signature"] = kind.header
             }
             operation["x-boss-only"] = route.policy.needsBoss
             paths[openPath, default: [:]][route.method.rawValue.lowercased()] = operation

@@ -4,15 +4,27 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Call events in (`POST /api/v1/telephony/events`) and the call log out (`/api/v1/calls`).
+/// Call events in (generic JSON, Twilio, Vonage, CDR files) and the call log out (`/api/v1/calls`,
+/// a contact's or company's calls, who spoke with them, numbers that matched nobody).
 struct TelephonyRoutes: Sendable {
     let api: APIForwarder
+    let signatures: ProviderSignature
+
+    static let producerHeader = HTTPField.Name("X-Producer")!
+
+    /// The producer a request names (header or `producer` parameter), reduced to safe characters.
+    static func producer(of request: Request) -> String? {
+        let raw = request.headers[producerHeader] ?? request.uri.queryParameters.get("producer")
+        return raw.map { String($0.filter { $0.isLetter || $0.isNumber || "-_.".contains($0) }.prefix(100)) }.flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     func register(on routes: inout APIRouter) {
-        let api = api
+        let api = api, signatures = signatures
+        let service = TelephonyContract.service
+        typealias M = TelephonyContract.Method
         routes.add(
             .post, "/api/v1/telephony/events", .scope(Scope.telephonyIngest), tag: "telephony",
-            summary: "Post a call event, or an array of them", body: "CallEvents"
+            summary: "Post a call event, or an array of them", query: ["producer"], body: "CallEvents"
         ) { request, context in
             let raw = try await api.body(of: request)
             // One event object or an array of them; the service validates the events themselves.
@@ -20,38 +32,125 @@ struct TelephonyRoutes: Sendable {
             else {
                 throw BusError.badRequest("the body must be a call event object or an array of them")
             }
-            let producer =
-                request.headers[HTTPField.Name("X-Producer")!].map {
-                    "\"" + $0.filter { $0.isLetter || $0.isNumber || "-_.".contains($0) } + "\""
-                } ?? "null"
+            let producer = Self.producer(of: request).map { "\"\($0)\"" } ?? "null"
             var body = Data("{\"producer\":\(producer),\"events\":".utf8)
             if first == UInt8(ascii: "{") { body.append(UInt8(ascii: "[")) }
             body.append(raw)
             if first == UInt8(ascii: "{") { body.append(UInt8(ascii: "]")) }
             body.append(UInt8(ascii: "}"))
             // 200 only after the telephony service has committed the events.
+            return try await api.forward(request, context: context, service: service, method: M.ingest, body: body)
+        }
+        routes.add(
+            .post, "/api/v1/telephony/twilio", .scopeOrSignature(Scope.telephonyIngest, .twilio), tag: "telephony",
+            summary: "Twilio voice status callback (form-encoded; X-Twilio-Signature or a token)", query: ["producer"]
+        ) { request, context in
+            let raw = try await api.body(of: request)
+            if ProviderSignature.Kind.twilio.isPresent(in: request) { try signatures.verifyTwilio(request, body: raw) }
+            let body = try Wire.encode(FormatIngestRequest(format: "twilio", producer: Self.producer(of: request), content: raw))
+            return try await api.forward(request, context: context, service: service, method: M.ingestFormat, body: body)
+        }
+        routes.add(
+            .post, "/api/v1/telephony/vonage", .scopeOrSignature(Scope.telephonyIngest, .vonage), tag: "telephony",
+            summary: "Vonage voice event webhook (signed JWT or a token)", query: ["producer"]
+        ) { request, context in
+            let raw = try await api.body(of: request)
+            if ProviderSignature.Kind.vonage.isPresent(in: request) { try signatures.verifyVonage(request, body: raw) }
+            let body = try Wire.encode(FormatIngestRequest(format: "vonage", producer: Self.producer(of: request), content: raw))
+            return try await api.forward(request, context: context, service: service, method: M.ingestFormat, body: body)
+        }
+        routes.add(
+            .post, "/api/v1/telephony/cdr", .scope(Scope.telephonyIngest), tag: "telephony",
+            summary: "Upload a CDR file: asterisk (cdr-csv), asterisk-custom (with columns=), freeswitch (JSON), 3cx",
+            query: ["format", "producer", "columns", "timezone"]
+        ) { request, context in
+            guard let format = request.uri.queryParameters.get("format"), ["asterisk", "asterisk-custom", "freeswitch", "3cx"].contains(format)
+            else {
+                throw BusError.badRequest("format must be asterisk, asterisk-custom, freeswitch or 3cx")
+            }
+            let raw = try await api.body(of: request, limit: api.maxImport)
+            let columns = request.uri.queryParameters.get("columns").map {
+                $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            }
+            let body = try Wire.encode(
+                FormatIngestRequest(
+                    format: format, producer: Self.producer(of: request), content: raw, columns: columns,
+                    timeZone: request.uri.queryParameters.get("timezone").map { String($0) }))
             return try await api.forward(
-                request, context: context, service: TelephonyContract.service,
-                method: TelephonyContract.Method.ingest, body: body)
+                request, context: context, service: service, method: M.ingestFormat, body: body, timeout: .seconds(300))
         }
         routes.add(
             .get, "/api/v1/calls", .scope(Scope.callsRead), tag: "calls", summary: "The call log",
-            query: ["contact", "contact_id", "user_id", "direction", "status", "user", "from", "to", "cursor", "limit"]
+            query: [
+                "contact", "contact_id", "company", "company_id", "user_id", "direction", "status", "outcome", "user", "unmatched", "number",
+                "from", "to", "cursor", "limit",
+            ]
         ) { request, context in
             var query = QueryBody()
             try query.integer("contact", from: request, as: "contact_id")
             try query.integer("contact_id", from: request)
+            try query.integer("company", from: request, as: "company_id")
+            try query.integer("company_id", from: request)
             try query.integer("user_id", from: request)
-            for name in ["direction", "status", "user", "from", "to"] { query.text(name, from: request) }
+            try query.boolean("unmatched", from: request)
+            query.text("outcome", from: request, as: "status")
+            for name in ["direction", "status", "user", "number", "from", "to"] { query.text(name, from: request) }
             try query.page(from: request)
+            return try await api.forward(request, context: context, service: service, method: M.listCalls, query: query)
+        }
+        routes.add(
+            .get, "/api/v1/calls/unmatched", .scope(Scope.callsRead), tag: "calls",
+            summary: "Numbers whose calls matched no contact or company, most recent first", query: ["cursor", "limit"]
+        ) { request, context in
+            var query = QueryBody()
+            try query.page(from: request)
+            return try await api.forward(request, context: context, service: service, method: M.unmatched, query: query)
+        }
+        routes.add(
+            .post, "/api/v1/calls/unmatched/resolve", .scope(Scope.contactsWrite), tag: "calls",
+            summary: "Give an unmatched number to an existing contact (its calls follow)", body: "ResolveNumber"
+        ) { request, context in
+            let raw = try await api.body(of: request)
+            guard let object = (try? JSONSerialization.jsonObject(with: raw)) as? [String: Any],
+                let number = (object["number"] as? String)?.trimmingCharacters(in: .whitespaces), !number.isEmpty,
+                let contactId = (object["contact_id"] as? NSNumber)?.int64Value
+            else {
+                throw BusError.badRequest("give number and contact_id")
+            }
+            let kind = (object["kind"] as? String) ?? "work"
+            let contactData = try await api.call(
+                request, context: context, service: ContactsContract.service, method: ContactsContract.Method.get,
+                body: try JSONSerialization.data(withJSONObject: ["id": contactId]))
+            let contact = try Wire.decode(Contact.self, from: contactData)
+            var phones = contact.phones.map { PhoneInput(number: $0.number, kind: $0.kind) }
+            if !contact.phones.contains(where: { $0.number == number }) { phones.append(PhoneInput(number: number, kind: kind)) }
+            var update = UpdateContactRequest(id: contactId)
+            update.phones = phones
             return try await api.forward(
-                request, context: context, service: TelephonyContract.service, method: TelephonyContract.Method.listCalls,
-                query: query)
+                request, context: context, service: ContactsContract.service, method: ContactsContract.Method.update,
+                body: try Wire.encode(update))
         }
         routes.add(.get, "/api/v1/calls/:id", .scope(Scope.callsRead), tag: "calls", summary: "One call") { request, context in
-            try await api.forward(
-                request, context: context, service: TelephonyContract.service, method: TelephonyContract.Method.getCall,
-                query: try QueryBody(id: "id", from: context))
+            try await api.forward(request, context: context, service: service, method: M.getCall, query: try QueryBody(id: "id", from: context))
+        }
+        for (owner, key) in [("contacts", "contact_id"), ("companies", "company_id")] {
+            let noun = owner == "contacts" ? "contact" : "company"
+            if owner == "companies" {
+                routes.add(
+                    .get, "/api/v1/companies/:id/calls", .scope(Scope.callsRead), tag: "calls",
+                    summary: "A company's calls: its own numbers and its contacts'", query: ["cursor", "limit"]
+                ) { request, context in
+                    var query = try QueryBody(id: key, from: context)
+                    try query.page(from: request)
+                    return try await api.forward(request, context: context, service: service, method: M.listCalls, query: query)
+                }
+            }
+            routes.add(
+                .get, "/api/v1/\(owner)/:id/calls/by-user", .scope(Scope.callsRead), tag: "calls",
+                summary: "Who in the company spoke with this \(noun), how often and when"
+            ) { request, context in
+                try await api.forward(request, context: context, service: service, method: M.speakers, query: try QueryBody(id: key, from: context))
+            }
         }
     }
 }

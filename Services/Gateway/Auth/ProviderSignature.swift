@@ -1,0 +1,124 @@
+import Bus
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// VOIP providers sign their webhooks instead of sending our tokens: Twilio with
+/// `X-Twilio-Signature` (base64 HMAC-SHA1 of the URL and the sorted POST parameters, keyed with
+/// the account's auth token), Vonage with a JWT (HS256, keyed with the signature secret, its
+/// `payload_hash` the SHA-256 of the body). Secrets come from the environment:
+/// `CRM_TWILIO_AUTH_TOKEN`, `CRM_VONAGE_SIGNATURE_SECRET`; `CRM_PUBLIC_URL` is the address the
+/// provider calls (Twilio signs the URL it used), when the gateway is behind a proxy.
+struct ProviderSignature: Sendable {
+    enum Kind: String, Sendable, Equatable {
+        case twilio, vonage
+
+        var header: String { self == .twilio ? "X-Twilio-Signature" : "Authorization (Vonage signed JWT)" }
+
+        /// Whether the request claims to be signed (then the signature decides, not a token).
+        func isPresent(in request: Request) -> Bool {
+            switch self {
+            case .twilio:
+                return request.headers[HTTPField.Name("X-Twilio-Signature")!] != nil
+            case .vonage:
+                guard let value = request.headers[.authorization], value.hasPrefix("Bearer ") else { return false }
+                let token = value.dropFirst(7)
+                return !token.hasPrefix("crm_") && token.filter { $0 == "." }.count == 2
+            }
+        }
+    }
+
+    var twilioAuthToken: String?
+    var vonageSecret: String?
+    var publicURL: String?
+
+    static func load(environment: [String: String] = ProcessInfo.processInfo.environment) -> ProviderSignature {
+        func value(_ name: String) -> String? {
+            guard let text = environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            return text
+        }
+        return ProviderSignature(
+            twilioAuthToken: value("CRM_TWILIO_AUTH_TOKEN"), vonageSecret: value("CRM_VONAGE_SIGNATURE_SECRET"),
+            publicURL: value("CRM_PUBLIC_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 })
+    }
+
+    /// The URL the provider called, as it signed it.
+    func url(of request: Request) -> String {
+        let base = publicURL ?? "http://" + (request.headers[HTTPField.Name("Host")!] ?? request.head.authority ?? "localhost")
+        return base + request.uri.description
+    }
+
+    /// Throws 403 unless `X-Twilio-Signature` is right for this URL and form body.
+    func verifyTwilio(_ request: Request, body: Data) throws {
+        guard let token = twilioAuthToken else {
+            throw BusError.forbidden("Twilio signatures cannot be checked: CRM_TWILIO_AUTH_TOKEN is not set")
+        }
+        guard let given = request.headers[HTTPField.Name("X-Twilio-Signature")!] else {
+            throw BusError.forbidden("X-Twilio-Signature is missing")
+        }
+        let expected = Self.twilioSignature(url: url(of: request), form: String(decoding: body, as: UTF8.self), authToken: token)
+        guard constantTimeEqual(Array(given.utf8), Array(expected.utf8)) else {
+            throw BusError.forbidden("the X-Twilio-Signature does not match this request")
+        }
+    }
+
+    /// Twilio's algorithm: the URL, then each POST parameter sorted by name, name then value,
+    /// HMAC-SHA1 with the auth token, base64.
+    static func twilioSignature(url: String, form: String, authToken: String) -> String {
+        var pairs: [(String, String)] = []
+        for pair in form.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ raw: Substring) -> String {
+                let spaced = raw.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            pairs.append((decode(parts[0]), parts.count > 1 ? decode(parts[1]) : ""))
+        }
+        var data = url
+        for (name, value) in pairs.sorted(by: { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }) { data += name + value }
+        let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(data.utf8), using: SymmetricKey(data: Data(authToken.utf8)))
+        return Data(mac).base64EncodedString()
+    }
+
+    /// Throws 403 unless the bearer JWT is signed with the Vonage secret, fresh, and about this body.
+    func verifyVonage(_ request: Request, body: Data, now: Date = Date()) throws {
+        guard let secret = vonageSecret else {
+            throw BusError.forbidden("Vonage signatures cannot be checked: CRM_VONAGE_SIGNATURE_SECRET is not set")
+        }
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            throw BusError.forbidden("the Vonage signature (Authorization: Bearer <JWT>) is missing")
+        }
+        let parts = header.dropFirst(7).split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 3, let claimsData = Self.base64URL(parts[1]), let signature = Self.base64URL(parts[2]),
+            let head = Self.base64URL(parts[0]), (try? JSONSerialization.jsonObject(with: head) as? [String: Any])?["alg"] as? String == "HS256"
+        else {
+            throw BusError.forbidden("the Vonage signature is not an HS256 JWT")
+        }
+        guard
+            HMAC<SHA256>.isValidAuthenticationCode(
+                signature, authenticating: Data((parts[0] + "." + parts[1]).utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        else {
+            throw BusError.forbidden("the Vonage signature does not match")
+        }
+        let claims = (try? JSONSerialization.jsonObject(with: claimsData) as? [String: Any]) ?? [:]
+        if let issued = (claims["iat"] as? NSNumber)?.doubleValue, abs(now.timeIntervalSince1970 - issued) > 300 {
+            throw BusError.forbidden("the Vonage signature is more than five minutes old")
+        }
+        if let hash = claims["payload_hash"] as? String {
+            let actual = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+            guard hash.lowercased() == actual else { throw BusError.forbidden("the Vonage signature is for another body") }
+        }
+    }
+
+    static func base64URL(_ text: String) -> Data? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64)
+    }
+
+    private func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
