@@ -103,7 +103,8 @@ let package = Package(
             name: "ContactsTests", dependencies: ["ContactsService", "ServiceKit", "Storage"],
             path: "Tests/ContactsTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "TelephonyTests", dependencies: ["TelephonyService", "ServiceKit", "Storage"],
+            name: "TelephonyTests",
+            dependencies: ["TelephonyService", "ServiceKit", "Storage", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/TelephonyTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "SettingsTests", dependencies: ["SettingsService", "ServiceKit", "Storage"],

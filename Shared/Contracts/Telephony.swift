@@ -248,6 +248,10 @@ public struct CallIdRequest: Codable, Sendable {
 public struct UnmatchedRequest: Codable, Sendable {
     public var limit: Int?
     public var cursor: String?
+    public init(limit: Int? = nil, cursor: String? = nil) {
+        self.limit = limit
+        self.cursor = cursor
+    }
 }
 
 public struct UnmatchedNumber: Codable, Sendable, Equatable {
@@ -270,6 +274,10 @@ public struct UnmatchedNumber: Codable, Sendable, Equatable {
 public struct SpeakersRequest: Codable, Sendable {
     public var contactId: Int64?
     public var companyId: Int64?
+    public init(contactId: Int64?, companyId: Int64?) {
+        self.contactId = contactId
+        self.companyId = companyId
+    }
 }
 
 public struct Speaker: Codable, Sendable, Equatable {
