@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: deps build run test test-unit test-e2e bench bench-customers format lint clean
+.PHONY: deps build run test test-unit test-e2e test-reliability bench bench-customers bench-telephony format lint clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -25,6 +25,13 @@ test-unit: build
 test-e2e: build
 	swift build --build-tests
 	swift test --skip-build --filter EndToEndTests
+
+# The ZeroMQ ingest reliability test (two kill -9 during the stream) with EVENTS events, on a
+# release build: `make test-reliability EVENTS=1000000`. The suite runs it with 50,000.
+EVENTS ?= 1000000
+test-reliability: deps
+	swift build -c release
+	CRM_BIN_DIR=.build/release CRM_RELIABILITY_EVENTS=$(EVENTS) python3 -m pytest -q -s Tests/Python/test_ingest_reliability.py
 
 # Broker round trips against bare libzmq, in release mode; see docs/performance.md.
 bench: deps
