@@ -20,7 +20,7 @@ public struct PhoneNormalizer: Sendable {
         "DK": Country(callingCode: "45", trunkPrefix: nil, internationalPrefixes: ["00"], nationalLengths: 8...8),
         "SE": Country(callingCode: "46", trunkPrefix: "0", internationalPrefixes: ["00"], nationalLengths: 7...9),
         "FI": Country(callingCode: "358", trunkPrefix: "0", internationalPrefixes: ["00", "990", "994", "999"], nationalLengths: 5...10),
-        "DE": Country(callingCode: "49", trunkPrefix: "0", internationalPrefixes: ["00"], nationalLengths: 6...11),
+        "DE": Country(callingCode: "49", trunkPrefix: "0", internationalPrefixes: ["00"], nationalLengths: 5...13),
         "NL": Country(callingCode: "31", trunkPrefix: "0", internationalPrefixes: ["00"], nationalLengths: 9...9),
         "FR": Country(callingCode: "33", trunkPrefix: "0", internationalPrefixes: ["00"], nationalLengths: 9...9),
         "GB": Country(callingCode: "44", trunkPrefix: "0", internationalPrefixes: ["00"], nationalLengths: 9...10),
