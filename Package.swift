@@ -110,7 +110,7 @@ let package = Package(
             name: "SettingsTests", dependencies: ["SettingsService", "ServiceKit", "Storage"],
             path: "Tests/SettingsTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["Contracts"],
+            name: "EndToEndTests", dependencies: ["Contracts", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/EndToEndTests", swiftSettings: swiftSettings),
     ]
 )

@@ -26,7 +26,10 @@ struct TelephonyApp: AsyncParsableCommand {
         var parts: [any Service] = [
             StaleCallCloser(store: store, timeout: telephony.callTimeout, logger: Logger(label: "telephony.timeouts"))
         ]
-        if let endpoint = telephony.ingestEndpoint {
+        // `crm up` names instances telephony.1, telephony.2, ...: the first binds the ZeroMQ
+        // ingest endpoint, the others serve the bus (HTTP ingest and the call log) on the same data.
+        let laterInstance = config.instance.split(separator: ".").last.flatMap { Int($0) }.map { $0 > 1 } ?? false
+        if let endpoint = telephony.ingestEndpoint, !laterInstance {
             parts.append(
                 IngestEndpoint(
                     context: runtime.context, endpoint: endpoint, database: database, phones: phones,

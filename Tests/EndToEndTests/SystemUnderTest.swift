@@ -15,6 +15,8 @@ final class SystemUnderTest: @unchecked Sendable {
     let eventsInPort: Int
     let eventsOutPort: Int
     let httpPort: Int
+    /// Telephony's ZeroMQ ingest endpoint's port.
+    let ingestPort: Int
     private(set) var processes: [String: Process] = [:]
     let binDirectory: URL
     var extraEnvironment: [String: String] = [:]
@@ -26,8 +28,8 @@ final class SystemUnderTest: @unchecked Sendable {
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("crm-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let ports = try FreePorts.take(4)
-        (busPort, eventsInPort, eventsOutPort, httpPort) = (ports[0], ports[1], ports[2], ports[3])
+        let ports = try FreePorts.take(5)
+        (busPort, eventsInPort, eventsOutPort, httpPort, ingestPort) = (ports[0], ports[1], ports[2], ports[3], ports[4])
         binDirectory = try Self.findBinaries()
     }
 
@@ -51,6 +53,7 @@ final class SystemUnderTest: @unchecked Sendable {
         env["CRM_EVENTS_PUBLISH_ENDPOINT"] = "tcp://127.0.0.1:\(eventsInPort)"
         env["CRM_EVENTS_SUBSCRIBE_ENDPOINT"] = "tcp://127.0.0.1:\(eventsOutPort)"
         env["CRM_HTTP_ADDRESS"] = "127.0.0.1:\(httpPort)"
+        env["CRM_TELEPHONY_INGEST_ENDPOINT"] = "tcp://127.0.0.1:\(ingestPort)"
         env["CRM_HEARTBEAT_MS"] = "250"
         env["CRM_LOG_LEVEL"] = "info"
         env["CRM_DEFAULT_COUNTRY"] = "NO"

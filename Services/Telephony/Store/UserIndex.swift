@@ -11,6 +11,10 @@ enum UserIndex {
         try db.execute(
             sql: "INSERT OR REPLACE INTO user_index (extension, user_id, username) VALUES (?, ?, ?)",
             arguments: [ext, userId, username])
+        // Calls logged before telephony knew the extension belong to the employee too.
+        try db.execute(sql: "UPDATE call SET user_id = ? WHERE extension = ? AND user_id IS NULL", arguments: [userId, ext])
+        try db.execute(
+            sql: "UPDATE call SET answered_by_user_id = ? WHERE answered_by = ? AND answered_by_user_id IS NULL", arguments: [userId, ext])
     }
 
     /// The employee with this extension.
