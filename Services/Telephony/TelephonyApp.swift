@@ -1,8 +1,8 @@
 import ArgumentParser
-import Logging
-import ServiceLifecycle
 import Contracts
+import Logging
 import ServiceKit
+import ServiceLifecycle
 import Storage
 
 /// The telephony service: call events from VOIP systems become a call log, matched to contacts
@@ -29,6 +29,9 @@ struct TelephonyApp: AsyncParsableCommand {
         // `crm up` names instances telephony.1, telephony.2, ...: the first binds the ZeroMQ
         // ingest endpoint, the others serve the bus (HTTP ingest and the call log) on the same data.
         let laterInstance = config.instance.split(separator: ".").last.flatMap { Int($0) }.map { $0 > 1 } ?? false
+        if let ami = telephony.ami, !laterInstance {
+            parts.append(AMIConnector(options: ami, database: database, phones: phones, logger: Logger(label: "telephony.ami")))
+        }
         if let endpoint = telephony.ingestEndpoint, !laterInstance {
             parts.append(
                 IngestEndpoint(

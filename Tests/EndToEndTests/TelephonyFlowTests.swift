@@ -160,6 +160,9 @@ extension SystemUnderTest {
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.httpBody = body
         let (data, response) = try await Self.session.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, try? JSONSerialization.jsonObject(with: data), String(decoding: data, as: UTF8.self))
+        return (
+            (response as? HTTPURLResponse)?.statusCode ?? 0, try? JSONSerialization.jsonObject(with: data),
+            String(decoding: data, as: UTF8.self)
+        )
     }
 }

@@ -157,14 +157,21 @@ struct FormatTests {
             let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }.joined(separator: "&")
             return try await log.ingest(format: "twilio", Data(body.utf8))
         }
-        let parent: [(String, String)] = [("CallSid", "CA100"), ("AccountSid", "AC1"), ("From", "+4722334455"), ("To", "+4722998877"),
-            ("Direction", "inbound"), ("ApiVersion", "2010-04-01"), ("SomethingNew", "x")]
+        let parent: [(String, String)] = [
+            ("CallSid", "CA100"), ("AccountSid", "AC1"), ("From", "+4722334455"), ("To", "+4722998877"),
+            ("Direction", "inbound"), ("ApiVersion", "2010-04-01"), ("SomethingNew", "x"),
+        ]
         // The completed callback arrives first.
-        _ = try await post(parent + [("CallStatus", "completed"), ("CallDuration", "42"), ("SequenceNumber", "2"),
-            ("Timestamp", "Tue, 04 Jun 2024 10:00:50 +0000")])
-        _ = try await post([("CallSid", "CA200"), ("ParentCallSid", "CA100"), ("From", "+4722334455"), ("To", "+4790000001"),
+        _ = try await post(
+            parent + [
+                ("CallStatus", "completed"), ("CallDuration", "42"), ("SequenceNumber", "2"),
+                ("Timestamp", "Tue, 04 Jun 2024 10:00:50 +0000"),
+            ])
+        _ = try await post([
+            ("CallSid", "CA200"), ("ParentCallSid", "CA100"), ("From", "+4722334455"), ("To", "+4790000001"),
             ("Direction", "outbound-dial"), ("CallStatus", "completed"), ("CallDuration", "40"), ("SequenceNumber", "1"),
-            ("Timestamp", "Tue, 04 Jun 2024 10:00:50 +0000")])
+            ("Timestamp", "Tue, 04 Jun 2024 10:00:50 +0000"),
+        ])
         _ = try await post(parent + [("CallStatus", "ringing"), ("SequenceNumber", "0"), ("Timestamp", "Tue, 04 Jun 2024 10:00:00 +0000")])
         _ = try await post(parent + [("CallStatus", "ringing"), ("SequenceNumber", "0"), ("Timestamp", "Tue, 04 Jun 2024 10:00:00 +0000")])
         let calls = try await log.calls()
@@ -189,13 +196,16 @@ struct FormatTests {
         func post(_ json: String) async throws -> IngestReport { try await log.ingest(format: "vonage", Data(json.utf8)) }
         let conversation = "CON-aaaa"
         _ = try await post(
-            #"{"from":"4722334455","to":"4722998877","uuid":"leg-1","conversation_uuid":"\#(conversation)","status":"started","direction":"inbound","timestamp":"2024-06-04T10:00:00.000Z"}"#)
+            #"{"from":"4722334455","to":"4722998877","uuid":"leg-1","conversation_uuid":"\#(conversation)","status":"started","direction":"inbound","timestamp":"2024-06-04T10:00:00.000Z"}"#
+        )
         _ = try await post(
-            #"{"from":"4722334455","to":"4722998877","uuid":"leg-1","conversation_uuid":"\#(conversation)","status":"answered","direction":"inbound","timestamp":"2024-06-04T10:00:03.000Z"}"#)
+            #"{"from":"4722334455","to":"4722998877","uuid":"leg-1","conversation_uuid":"\#(conversation)","status":"answered","direction":"inbound","timestamp":"2024-06-04T10:00:03.000Z"}"#
+        )
         let ignored = try await post(#"{"uuid":"leg-1","conversation_uuid":"\#(conversation)","dtmf":{"digits":"1"}}"#)
         #expect(ignored.accepted == 0 && ignored.rejected.isEmpty)
         _ = try await post(
-            #"{"from":"4722334455","to":"4722998877","uuid":"leg-1","conversation_uuid":"\#(conversation)","status":"completed","direction":"inbound","timestamp":"2024-06-04T10:01:03.000Z","start_time":"2024-06-04T10:00:03.000Z","end_time":"2024-06-04T10:01:03.000Z","duration":"60","rate":"0.01"}"#)
+            #"{"from":"4722334455","to":"4722998877","uuid":"leg-1","conversation_uuid":"\#(conversation)","status":"completed","direction":"inbound","timestamp":"2024-06-04T10:01:03.000Z","start_time":"2024-06-04T10:00:03.000Z","end_time":"2024-06-04T10:01:03.000Z","duration":"60","rate":"0.01"}"#
+        )
         let call = try #require(try await log.call(conversation))
         #expect(call.status == "answered")
         #expect(call.billsec == 60)
@@ -203,7 +213,8 @@ struct FormatTests {
         #expect(call.ringSeconds == 3)
 
         _ = try await post(
-            #"{"from":"4722998877","to":"4791234567","uuid":"leg-9","conversation_uuid":"CON-b","status":"busy","direction":"outbound","timestamp":"2024-06-04T11:00:00Z"}"#)
+            #"{"from":"4722998877","to":"4791234567","uuid":"leg-9","conversation_uuid":"CON-b","status":"busy","direction":"outbound","timestamp":"2024-06-04T11:00:00Z"}"#
+        )
         #expect(try await log.call("CON-b")?.status == "busy")
         await #expect(throws: (any Error).self) { try await post("not json") }
     }

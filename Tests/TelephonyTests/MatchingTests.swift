@@ -9,7 +9,9 @@ import Testing
 struct MatchingTests {
     let start = Date(timeIntervalSince1970: 1_772_000_000)
 
-    func completed(_ id: String, from: String, to: String = "22998877", direction: String = "inbound", ext: String? = "105")
+    func completed(
+        _ id: String, from: String, to: String = "22998877", direction: String = "inbound", ext: String? = "105"
+    )
         -> CallEventInput
     {
         var event = CallEventInput(eventId: id, callId: id, type: "completed", direction: direction, from: from, to: to, at: start)

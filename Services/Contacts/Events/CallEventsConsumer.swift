@@ -15,7 +15,8 @@ enum CallEventsConsumer {
             let call = try Wire.decode(Call.self, from: event.payload)
             // Entries are keyed `call:<id>:<kind>:<owner>`; this range is all of the call's.
             let (low, high) = ("call:\(call.id):", "call:\(call.id);")
-            try db.execute(sql: "DELETE FROM contact_history WHERE ref = ? OR (ref >= ? AND ref < ?)", arguments: ["call:\(call.id)", low, high])
+            try db.execute(
+                sql: "DELETE FROM contact_history WHERE ref = ? OR (ref >= ? AND ref < ?)", arguments: ["call:\(call.id)", low, high])
             try db.execute(sql: "DELETE FROM company_history WHERE ref >= ? AND ref < ?", arguments: [low, high])
             let at = DatabaseDate.string(call.startedAt ?? Date())
             let actor = call.user ?? call.answeredBy ?? call.extension
@@ -24,7 +25,8 @@ enum CallEventsConsumer {
             if contacts.isEmpty, let id = call.contactId { contacts = [id] }
             for contactId in contacts where try ContactRecord.fetchOne(db, key: contactId) != nil {
                 try db.execute(
-                    sql: "INSERT INTO contact_history (contact_id, kind, at, actor, summary, call_id, ref) VALUES (?, 'call', ?, ?, ?, ?, ?)",
+                    sql:
+                        "INSERT INTO contact_history (contact_id, kind, at, actor, summary, call_id, ref) VALUES (?, 'call', ?, ?, ?, ?, ?)",
                     arguments: [contactId, at, actor, text, call.id, "\(low)contact:\(contactId)"])
                 try History.touch(db, contactId: contactId)
             }

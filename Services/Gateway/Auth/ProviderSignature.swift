@@ -91,7 +91,8 @@ struct ProviderSignature: Sendable {
         }
         let parts = header.dropFirst(7).split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3, let claimsData = Self.base64URL(parts[1]), let signature = Self.base64URL(parts[2]),
-            let head = Self.base64URL(parts[0]), (try? JSONSerialization.jsonObject(with: head) as? [String: Any])?["alg"] as? String == "HS256"
+            let head = Self.base64URL(parts[0]),
+            (try? JSONSerialization.jsonObject(with: head) as? [String: Any])?["alg"] as? String == "HS256"
         else {
             throw BusError.forbidden("the Vonage signature is not an HS256 JWT")
         }

@@ -15,7 +15,9 @@ struct TelephonyRoutes: Sendable {
     /// The producer a request names (header or `producer` parameter), reduced to safe characters.
     static func producer(of request: Request) -> String? {
         let raw = request.headers[producerHeader] ?? request.uri.queryParameters.get("producer")
-        return raw.map { String($0.filter { $0.isLetter || $0.isNumber || "-_.".contains($0) }.prefix(100)) }.flatMap { $0.isEmpty ? nil : $0 }
+        return raw.map { String($0.filter { $0.isLetter || $0.isNumber || "-_.".contains($0) }.prefix(100)) }.flatMap {
+            $0.isEmpty ? nil : $0
+        }
     }
 
     func register(on routes: inout APIRouter) {
@@ -64,7 +66,8 @@ struct TelephonyRoutes: Sendable {
             summary: "Upload a CDR file: asterisk (cdr-csv), asterisk-custom (with columns=), freeswitch (JSON), 3cx",
             query: ["format", "producer", "columns", "timezone"]
         ) { request, context in
-            guard let format = request.uri.queryParameters.get("format"), ["asterisk", "asterisk-custom", "freeswitch", "3cx"].contains(format)
+            guard let format = request.uri.queryParameters.get("format"),
+                ["asterisk", "asterisk-custom", "freeswitch", "3cx"].contains(format)
             else {
                 throw BusError.badRequest("format must be asterisk, asterisk-custom, freeswitch or 3cx")
             }
@@ -82,7 +85,8 @@ struct TelephonyRoutes: Sendable {
         routes.add(
             .get, "/api/v1/calls", .scope(Scope.callsRead), tag: "calls", summary: "The call log",
             query: [
-                "contact", "contact_id", "company", "company_id", "user_id", "direction", "status", "outcome", "user", "unmatched", "number",
+                "contact", "contact_id", "company", "company_id", "user_id", "direction", "status", "outcome", "user", "unmatched",
+                "number",
                 "from", "to", "cursor", "limit",
             ]
         ) { request, context in
@@ -131,7 +135,8 @@ struct TelephonyRoutes: Sendable {
                 body: try Wire.encode(update))
         }
         routes.add(.get, "/api/v1/calls/:id", .scope(Scope.callsRead), tag: "calls", summary: "One call") { request, context in
-            try await api.forward(request, context: context, service: service, method: M.getCall, query: try QueryBody(id: "id", from: context))
+            try await api.forward(
+                request, context: context, service: service, method: M.getCall, query: try QueryBody(id: "id", from: context))
         }
         for (owner, key) in [("contacts", "contact_id"), ("companies", "company_id")] {
             let noun = owner == "contacts" ? "contact" : "company"
@@ -149,7 +154,8 @@ struct TelephonyRoutes: Sendable {
                 .get, "/api/v1/\(owner)/:id/calls/by-user", .scope(Scope.callsRead), tag: "calls",
                 summary: "Who in the company spoke with this \(noun), how often and when"
             ) { request, context in
-                try await api.forward(request, context: context, service: service, method: M.speakers, query: try QueryBody(id: key, from: context))
+                try await api.forward(
+                    request, context: context, service: service, method: M.speakers, query: try QueryBody(id: key, from: context))
             }
         }
     }

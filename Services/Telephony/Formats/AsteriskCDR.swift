@@ -119,7 +119,9 @@ enum AsteriskCDR {
             event.disposition = disposition
             if disposition == "ANSWERED", event.direction != "outbound" { event.answeredBy = calleeExtension }
         }
-        if let userfield = value("userfield"), userfield.hasPrefix("http") || [".wav", ".mp3", ".gsm", ".ogg"].contains(where: userfield.hasSuffix) {
+        if let userfield = value("userfield"),
+            userfield.hasPrefix("http") || [".wav", ".mp3", ".gsm", ".ogg"].contains(where: userfield.hasSuffix)
+        {
             event.recordingUrl = userfield
         }
         return event

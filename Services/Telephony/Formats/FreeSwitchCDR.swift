@@ -76,7 +76,9 @@ enum FreeSwitchCDR {
         event.recordingUrl = value("record_file_path") ?? value("recording_url")
         if isALeg {
             event.direction = CallFormats.direction(from: caller, to: destination)
-            event.extension = event.direction == "outbound" ? caller.flatMap(PhoneNormalizer.extensionNumber)
+            event.extension =
+                event.direction == "outbound"
+                ? caller.flatMap(PhoneNormalizer.extensionNumber)
                 : destination.flatMap(PhoneNormalizer.extensionNumber)
         }
         let app = value("last_app")?.lowercased()

@@ -10,7 +10,9 @@ enum TwilioFormat {
     static func parse(_ content: Data) throws -> ParsedInput {
         let form = formFields(String(decoding: content, as: UTF8.self))
         guard let sid = form["CallSid"]?.nilIfBlank else { throw BusError.invalid("a Twilio callback needs CallSid") }
-        guard let status = form["CallStatus"]?.nilIfBlank?.lowercased() else { throw BusError.invalid("a Twilio callback needs CallStatus") }
+        guard let status = form["CallStatus"]?.nilIfBlank?.lowercased() else {
+            throw BusError.invalid("a Twilio callback needs CallStatus")
+        }
         var input = ParsedInput(rows: 1)
         input.producer = form["AccountSid"]?.nilIfBlank.map { "twilio-" + $0 }
         let parent = form["ParentCallSid"]?.nilIfBlank

@@ -109,7 +109,9 @@ struct CallState: Equatable {
             }
             status = Self.outcome(
                 direction: direction, humanAnswered: humanAnswered, voicemail: voicemail, dispositions: Set(dispositions))
-            ringSeconds = startedAt.map { start in max(0, Int(((humanAnswered ? answeredAt : nil) ?? end).timeIntervalSince(start).rounded())) }
+            ringSeconds = startedAt.map { start in
+                max(0, Int(((humanAnswered ? answeredAt : nil) ?? end).timeIntervalSince(start).rounded()))
+            }
         } else {
             endedAt = nil
             status = humanAnswered ? "in_progress" : "ringing"

@@ -189,7 +189,9 @@ struct CallLog {
             arguments: StatementArguments(ids))
         for row in rows {
             let callId: Int64 = row["call_id"], party: Int64 = row["party_id"]
-            if (row["kind"] as String) == "contact" { contacts[callId, default: []].append(party) } else {
+            if (row["kind"] as String) == "contact" {
+                contacts[callId, default: []].append(party)
+            } else {
                 companies[callId, default: []].append(party)
             }
         }

@@ -122,15 +122,19 @@ struct CallStore: Sendable {
             var query = CallRecord.all()
             if let cursor { query = query.filter(CallRecord.Columns.id < cursor) }
             if let value = request.contactId {
-                query = query.filter(sql: "id IN (SELECT call_id FROM call_party WHERE kind = 'contact' AND party_id = ?)", arguments: [value])
+                query = query.filter(
+                    sql: "id IN (SELECT call_id FROM call_party WHERE kind = 'contact' AND party_id = ?)", arguments: [value])
             }
             if let value = request.companyId {
-                query = query.filter(sql: "id IN (SELECT call_id FROM call_party WHERE kind = 'company' AND party_id = ?)", arguments: [value])
+                query = query.filter(
+                    sql: "id IN (SELECT call_id FROM call_party WHERE kind = 'company' AND party_id = ?)", arguments: [value])
             }
             if let value = request.direction { query = query.filter(CallRecord.Columns.direction == value) }
             if let value = request.status { query = query.filter(CallRecord.Columns.status == value) }
             if let value = request.user { query = query.filter(CallRecord.Columns.user == value) }
-            if let value = request.userId { query = query.filter(sql: "(user_id = ? OR answered_by_user_id = ?)", arguments: [value, value]) }
+            if let value = request.userId {
+                query = query.filter(sql: "(user_id = ? OR answered_by_user_id = ?)", arguments: [value, value])
+            }
             if let value = request.unmatched {
                 query = query.filter(sql: value ? "match_count = 0 AND remote_key IS NOT NULL" : "match_count > 0")
             }
