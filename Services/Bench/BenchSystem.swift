@@ -13,10 +13,12 @@ final class BenchSystem {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("crm-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         self.bin = URL(fileURLWithPath: bin)
-        ports = try (0..<4).map { _ in try Self.freePort() }
+        ports = try (0..<5).map { _ in try Self.freePort() }
     }
 
     var httpPort: Int { ports[3] }
+    var ingestEndpoint: String { "tcp://127.0.0.1:\(ports[4])" }
+    var telephonyDatabase: String { folder.appendingPathComponent("data/telephony/telephony.sqlite").path }
     var contactsDatabase: String { folder.appendingPathComponent("data/contacts/contacts.sqlite").path }
 
     var environment: [String: String] {
@@ -26,6 +28,7 @@ final class BenchSystem {
         env["CRM_EVENTS_PUBLISH_ENDPOINT"] = "tcp://127.0.0.1:\(ports[1])"
         env["CRM_EVENTS_SUBSCRIBE_ENDPOINT"] = "tcp://127.0.0.1:\(ports[2])"
         env["CRM_HTTP_ADDRESS"] = "127.0.0.1:\(httpPort)"
+        env["CRM_TELEPHONY_INGEST_ENDPOINT"] = ingestEndpoint
         env["CRM_ADMIN_PASSWORD"] = Self.adminPassword
         env["CRM_LOG_LEVEL"] = "warning"
         return env

@@ -1,0 +1,277 @@
+import ArgumentParser
+import Bus
+import CZeroMQ
+import Foundation
+import GRDB
+
+/// `crm-bench telephony`: call events per second and acknowledgement latency over ZeroMQ and over
+/// HTTP, against a plain batched insert of the same rows into SQLite with the same durability
+/// (WAL, synchronous=FULL), measured in the same run.
+struct TelephonyBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "telephony", abstract: "Call events over ZeroMQ and HTTP against a plain batched SQLite insert.")
+
+    @Option(help: "Events sent over ZeroMQ (two per call: ringing, completed).")
+    var events = 200_000
+
+    @Option(help: "Events sent over HTTP.")
+    var httpEvents = 100_000
+
+    @Option(help: "Events per ZeroMQ message and per HTTP request.")
+    var batch = 100
+
+    @Option(help: "Unacknowledged events a ZeroMQ producer keeps in flight.")
+    var window = 5_000
+
+    @Option(help: "Concurrent HTTP clients.")
+    var httpClients = 4
+
+    @Option(help: "Rows per transaction of the plain insert (what the ingest commits together under load).")
+    var baselineBatch = 1_000
+
+    @Option(help: "Where the release binaries are.")
+    var bin = ".build/release"
+
+    func run() async throws {
+        let system = try BenchSystem(bin: bin)
+        defer { system.stopAll() }
+        for name in ["bus", "settings", "telephony", "gateway"] { try system.start(name) }
+        try system.waitUntilReady()
+        let probe = try system.signedInProbe()
+        let token = probe.token!
+        say("crm-bench telephony: \(events) events over ZeroMQ, \(httpEvents) over HTTP, \(batch) per message/request")
+
+        let zmqPayloads = Self.payloads(count: events, prefix: "z")
+        let baseline = try baselineInsert(zmqPayloads, folder: system.folder)
+        say(
+            String(
+                format: "plain batched insert (%d rows per commit): %.0f rows/s, commit p50 %.1f ms, p99 %.1f ms",
+                baselineBatch, baseline.rate, baseline.p50, baseline.p99))
+
+        let zmq = try zeroMQ(zmqPayloads, endpoint: system.ingestEndpoint, producer: "bench-zmq", window: window)
+        say(String(format: "ZeroMQ ingest, window %d: %.0f events/s, ack p50 %.1f ms, p99 %.1f ms", window, zmq.rate, zmq.p50, zmq.p99))
+        let pacedRate = min(100_000, zmq.rate * 0.8)
+        let paced = try zeroMQ(
+            Self.payloads(count: min(events, Int(pacedRate * 10)), prefix: "p"), endpoint: system.ingestEndpoint, producer: "bench-paced",
+            window: window, pace: pacedRate)
+        say(
+            String(
+                format: "ZeroMQ ingest paced at %.0f events/s: %.0f events/s, ack p50 %.1f ms, p99 %.1f ms",
+                pacedRate, paced.rate, paced.p50, paced.p99))
+
+        let http = try overHTTP(port: system.httpPort, token: token)
+        say(
+            String(
+                format: "HTTP ingest, %d clients: %.0f events/s, request p50 %.1f ms, p99 %.1f ms", httpClients, http.rate, http.p50,
+                http.p99))
+
+        let counted = try await DatabaseQueue(path: system.telephonyDatabase).read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM call_event")!
+        }
+        say("")
+        say("| path | events/s | vs plain insert | ack p50 ms | ack p99 ms |")
+        say("|---|---|---|---|---|")
+        for (name, result) in [
+            ("plain batched insert (baseline)", baseline), ("ZeroMQ, full window", zmq),
+            (String(format: "ZeroMQ, paced at %.0f/s", pacedRate), paced), ("HTTP, \(httpClients) clients", http),
+        ] {
+            say(
+                String(
+                    format: "| %@ | %.0f | %.2fx | %.1f | %.1f |", name, result.rate, result.rate / baseline.rate, result.p50, result.p99))
+        }
+        say("events stored by telephony: \(counted) (sent \(events + min(events, Int(pacedRate * 10)) + httpEvents))")
+    }
+
+    struct Result {
+        var rate: Double
+        var p50: Double
+        var p99: Double
+
+        init(rate: Double, latencies: [Double]) {
+            self.rate = rate
+            let sorted = latencies.sorted()
+            p50 = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+            p99 = sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
+        }
+    }
+
+    /// The JSON of `count` events, two per call.
+    static func payloads(count: Int, prefix: String) -> [Data] {
+        (0..<count).map { index in
+            let call = index / 2, number = 40_000_000 + call % 9_000_000
+            return Data(
+                (index % 2 == 0
+                    ? #"{"event_id":"\#(prefix)\#(index)","call_id":"\#(prefix)c\#(call)","type":"ringing","direction":"inbound","from":"+47\#(number)","to":"22998877","extension":"105","at":"2026-03-02T09:00:00Z","leg":"a"}"#
+                    : #"{"event_id":"\#(prefix)\#(index)","call_id":"\#(prefix)c\#(call)","type":"completed","duration":65,"billsec":60,"disposition":"ANSWERED","at":"2026-03-02T09:01:05Z","leg":"a"}"#)
+                    .utf8)
+        }
+    }
+
+    /// The same rows, inserted in batches into a table with the same unique key, with WAL and synchronous=FULL.
+    func baselineInsert(_ payloads: [Data], folder: URL) throws -> Result {
+        var config = Configuration()
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let pool = try DatabasePool(path: folder.appendingPathComponent("baseline.sqlite").path, configuration: config)
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(
+                sql: """
+                    CREATE TABLE event (id INTEGER PRIMARY KEY, producer TEXT NOT NULL, event_id TEXT NOT NULL, call_id TEXT NOT NULL,
+                        payload BLOB NOT NULL, received_at TEXT NOT NULL, UNIQUE (producer, event_id))
+                    """)
+        }
+        var latencies: [Double] = []
+        let start = nanoseconds()
+        var index = 0
+        while index < payloads.count {
+            let slice = payloads[index..<min(payloads.count, index + baselineBatch)]
+            let began = nanoseconds()
+            try pool.write { db in
+                let statement = try db.cachedStatement(
+                    sql: "INSERT INTO event (producer, event_id, call_id, payload, received_at) VALUES (?, ?, ?, ?, ?)")
+                for (offset, payload) in slice.enumerated() {
+                    let n = index + offset
+                    try statement.execute(arguments: ["bench", "e\(n)", "c\(n / 2)", payload, "2026-03-02 09:00:00.000"])
+                }
+            }
+            latencies.append(Double(nanoseconds() - began) / 1e6)
+            index += baselineBatch
+        }
+        return Result(rate: Double(payloads.count) / (Double(nanoseconds() - start) / 1e9), latencies: latencies)
+    }
+
+    /// A DEALER producer: sends `batch` events per message with a window, measures each event
+    /// from send to the ACK that covers it. With `pace`, sends at that many events per second.
+    func zeroMQ(_ payloads: [Data], endpoint: String, producer: String, window: Int, pace: Double? = nil) throws -> Result {
+        let context = ZMQContext()
+        defer { context.terminate() }
+        let socket = try ZMQSocket(context: context, type: .dealer, linger: 0)
+        defer { socket.close() }
+        try socket.setOption(ZMQ_SNDHWM, 100_000)
+        try socket.setOption(ZMQ_RCVHWM, 100_000)
+        try socket.connect(endpoint)
+        let stream = UUID().uuidString
+        let head = [Data("CRMI1".utf8), Data("EVENTS".utf8), Data(producer.utf8), Data(stream.utf8)]
+        var sentAt = [UInt64](repeating: 0, count: payloads.count + 1)
+        var latencies: [Double] = []
+        latencies.reserveCapacity(payloads.count)
+        var next = 1, acked = 0
+        let start = nanoseconds()
+        var lastProgress = start
+        while acked < payloads.count {
+            let allowed = pace.map { Int(Double(nanoseconds() - start) / 1e9 * $0) + 1 } ?? Int.max
+            while next <= payloads.count, next - acked <= window - batch, next <= allowed {
+                var frames = head
+                let end = min(payloads.count, next + batch - 1)
+                let now = nanoseconds()
+                for seq in next...end {
+                    frames.append(Data(String(seq).utf8))
+                    frames.append(payloads[seq - 1])
+                    sentAt[seq] = now
+                }
+                try socket.send(frames)
+                next = end + 1
+            }
+            var poller = ZMQPoller()
+            _ = poller.add(socket)
+            _ = try poller.poll(timeoutMilliseconds: pace == nil ? 100 : 1)
+            while let reply = try socket.receive(dontWait: true) {
+                guard reply.count >= 5, reply[1] == Data("ACK".utf8), let seq = Int(String(decoding: reply[4], as: UTF8.self)) else {
+                    if reply.count > 5 { throw BenchError("ingest refused: \(String(decoding: reply[5], as: UTF8.self))") }
+                    continue
+                }
+                if seq > acked {
+                    let now = nanoseconds()
+                    for done in (acked + 1)...seq { latencies.append(Double(now - sentAt[done]) / 1e6) }
+                    acked = seq
+                    lastProgress = now
+                }
+            }
+            if nanoseconds() - lastProgress > 30_000_000_000 { throw BenchError("no acknowledgement for 30 s (acked \(acked))") }
+        }
+        return Result(rate: Double(payloads.count) / (Double(nanoseconds() - start) / 1e9), latencies: latencies)
+    }
+
+    /// `httpClients` threads posting arrays of `batch` events over kept-alive connections.
+    func overHTTP(port: Int, token: String) throws -> Result {
+        let payloads = Self.payloads(count: httpEvents, prefix: "h")
+        let requests = stride(from: 0, to: payloads.count, by: batch).map { start -> Data in
+            var body = Data("[".utf8)
+            for (offset, payload) in payloads[start..<min(payloads.count, start + batch)].enumerated() {
+                if offset > 0 { body.append(UInt8(ascii: ",")) }
+                body.append(payload)
+            }
+            body.append(UInt8(ascii: "]"))
+            return body
+        }
+        let state = LoadState()
+        let group = DispatchGroup()
+        let start = nanoseconds()
+        for _ in 0..<httpClients {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                do {
+                    let client = try HTTPProbe(port: port)
+                    client.token = token
+                    while let index = state.take(below: requests.count) {
+                        let began = nanoseconds()
+                        let (status, reply) = try client.request(
+                            "POST", "/api/v1/telephony/events?producer=bench-http", body: requests[index])
+                        guard status == 200 else {
+                            throw BenchError("HTTP ingest answered \(status): \(String(decoding: reply, as: UTF8.self))")
+                        }
+                        state.record(Double(nanoseconds() - began) / 1e6)
+                    }
+                } catch {
+                    state.fail(error)
+                }
+            }
+            thread.start()
+        }
+        group.wait()
+        if let failure = state.failure { throw failure }
+        let latencies = state.latencies
+        return Result(rate: Double(payloads.count) / (Double(nanoseconds() - start) / 1e9), latencies: latencies)
+    }
+}
+
+/// What the HTTP client threads share, under a lock.
+final class LoadState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private var samples: [Double] = []
+    private var error: Error?
+
+    func take(below count: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < count, error == nil else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    func record(_ latency: Double) {
+        lock.lock()
+        samples.append(latency)
+        lock.unlock()
+    }
+
+    func fail(_ error: Error) {
+        lock.lock()
+        self.error = error
+        lock.unlock()
+    }
+
+    var latencies: [Double] {
+        lock.lock()
+        defer { lock.unlock() }
+        return samples
+    }
+
+    var failure: Error? {
+        lock.lock()
+        defer { lock.unlock() }
+        return error
+    }
+}
