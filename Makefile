@@ -42,6 +42,11 @@ bench-customers: deps
 	swift build -c release
 	.build/release/crm-bench customers
 
+# Call events over ZeroMQ and HTTP against a plain batched SQLite insert with the same durability.
+bench-telephony: deps
+	swift build -c release
+	.build/release/crm-bench telephony
+
 # Style: .swift-format (4 spaces, 140 columns, ordered imports).
 format:
 	swift format format -i -r Shared Services Tests Package.swift

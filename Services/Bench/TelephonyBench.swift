@@ -35,7 +35,7 @@ struct TelephonyBench: AsyncParsableCommand {
     func run() async throws {
         let system = try BenchSystem(bin: bin)
         defer { system.stopAll() }
-        for name in ["bus", "settings", "telephony", "gateway"] { try system.start(name) }
+        for name in ["bus", "settings", "contacts", "telephony", "gateway"] { try system.start(name) }
         try system.waitUntilReady()
         let probe = try system.signedInProbe()
         let token = probe.token!
