@@ -33,7 +33,7 @@ struct CallLog {
                 callIds[event.callId] = callId
             }
             try insert.execute(arguments: [
-                producer, event.eventId, callId, event.type, DatabaseDate.string(event.at), try Wire.encode(event.input), received,
+                producer, event.eventId, callId, event.type, DatabaseDate.string(event.at), EventCodec.encode(event.input), received,
             ])
             if db.changesCount == 0 {
                 duplicates += 1
@@ -62,11 +62,11 @@ struct CallLog {
 
     /// Folds all of a call's events into its row, matches it, and publishes what changed.
     func recompute(callId: Int64, now: Date) throws {
-        guard let before = try CallRecord.fetchOne(db, key: callId) else { return }
+        guard let before = try CallRecord.load(db, id: callId) else { return }
         let rows = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT at, payload FROM call_event WHERE call_id = ?"), arguments: [callId])
         let events = try rows.map { row in
-            (try Wire.decode(CallEventInput.self, from: row["payload"] as Data), row["at"] as Date)
+            (try EventCodec.decode(row["payload"] as Data), row["at"] as Date)
         }
         let state = CallState(events: events)
         var call = before
@@ -102,7 +102,7 @@ struct CallLog {
         var call = call
         let wasLogged = before.loggedAt != nil
         if call.isEnded && !wasLogged { call.loggedAt = now }
-        try call.update(db)
+        try call.write(db)
         if call.isEnded && !wasLogged {
             let contract = try Self.contracts(db, [call])[0]
             try outbox.append(db, type: TelephonyContract.Event.logged, payload: contract)
@@ -117,7 +117,7 @@ struct CallLog {
     /// Links the call to everyone with the other party's number, and to the companies of those
     /// contacts. Several direct matches make it ambiguous; none puts it on the unmatched list.
     func match(_ call: inout CallRecord) throws {
-        try db.execute(sql: "DELETE FROM call_party WHERE call_id = ?", arguments: [call.id])
+        try db.cachedStatement(sql: "DELETE FROM call_party WHERE call_id = ?").execute(arguments: [call.id])
         guard let key = call.remoteKey else {
             call.contactId = nil
             call.companyId = nil
@@ -148,13 +148,13 @@ struct CallLog {
         for key in keys {
             let ids = try Int64.fetchAll(db, sql: "SELECT id FROM call WHERE remote_key = ?", arguments: [key])
             for id in ids {
-                guard let before = try CallRecord.fetchOne(db, key: id) else { continue }
+                guard let before = try CallRecord.load(db, id: id) else { continue }
                 var call = before
                 try match(&call)
                 guard call.contactId != before.contactId || call.companyId != before.companyId || call.matchCount != before.matchCount
                 else { continue }
                 call.updatedAt = now
-                try call.update(db)
+                try call.write(db)
                 if call.loggedAt != nil {
                     try outbox.append(db, type: TelephonyContract.Event.updated, payload: try Self.contracts(db, [call])[0])
                 }
@@ -168,7 +168,7 @@ struct CallLog {
             db, sql: "SELECT id FROM call WHERE ended_at IS NULL AND last_event_at < ? LIMIT 1000",
             arguments: [DatabaseDate.string(cutoff)])
         for id in ids {
-            guard let before = try CallRecord.fetchOne(db, key: id) else { continue }
+            guard let before = try CallRecord.load(db, id: id) else { continue }
             var call = before
             close(&call)
             call.updatedAt = now
@@ -182,11 +182,16 @@ struct CallLog {
         guard !records.isEmpty else { return [] }
         var contacts: [Int64: [Int64]] = [:], companies: [Int64: [Int64]] = [:]
         let ids = records.compactMap(\.id)
-        let rows = try Row.fetchAll(
-            db,
-            sql: "SELECT call_id, kind, party_id FROM call_party WHERE call_id IN (\(ids.map { _ in "?" }.joined(separator: ",")))"
-                + " ORDER BY direct DESC, party_id",
-            arguments: StatementArguments(ids))
+        let rows =
+            ids.count == 1
+            ? try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT call_id, kind, party_id FROM call_party WHERE call_id = ? ORDER BY direct DESC, party_id"),
+                arguments: [ids[0]])
+            : try Row.fetchAll(
+                db,
+                sql: "SELECT call_id, kind, party_id FROM call_party WHERE call_id IN (\(ids.map { _ in "?" }.joined(separator: ",")))"
+                    + " ORDER BY direct DESC, party_id",
+                arguments: StatementArguments(ids))
         for row in rows {
             let callId: Int64 = row["call_id"], party: Int64 = row["party_id"]
             if (row["kind"] as String) == "contact" {

@@ -39,12 +39,14 @@ enum PartyIndex {
     /// Everyone with this number, contacts first, oldest first.
     static func match(_ db: Database, key: String) throws -> [(kind: Kind, id: Int64)] {
         try Row.fetchAll(
-            db, sql: "SELECT kind, party_id FROM party_phone WHERE number = ? ORDER BY kind DESC, party_id", arguments: [key]
+            db.cachedStatement(sql: "SELECT kind, party_id FROM party_phone WHERE number = ? ORDER BY kind DESC, party_id"),
+            arguments: [key]
         ).compactMap { row in Kind(rawValue: row["kind"]).map { ($0, row["party_id"]) } }
     }
 
     /// The companies a contact is linked to.
     static func companies(_ db: Database, ofContact id: Int64) throws -> [Int64] {
-        try Int64.fetchAll(db, sql: "SELECT company_id FROM contact_company WHERE contact_id = ? ORDER BY company_id", arguments: [id])
+        try Int64.fetchAll(
+            db.cachedStatement(sql: "SELECT company_id FROM contact_company WHERE contact_id = ? ORDER BY company_id"), arguments: [id])
     }
 }

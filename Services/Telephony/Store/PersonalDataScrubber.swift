@@ -25,7 +25,7 @@ enum PersonalDataScrubber {
             for event in try Row.fetchAll(
                 db, sql: "SELECT id AS event_rowid, payload FROM call_event WHERE call_id = ?", arguments: [id])
             {
-                var input = try Wire.decode(CallEventInput.self, from: event["payload"])
+                var input = try EventCodec.decode(event["payload"])
                 if outbound {
                     input.to = nil
                 } else {
@@ -34,7 +34,7 @@ enum PersonalDataScrubber {
                 }
                 try db.execute(
                     sql: "UPDATE call_event SET payload = ? WHERE id = ?",
-                    arguments: [try Wire.encode(input), event["event_rowid"] as Int64])
+                    arguments: [EventCodec.encode(input), event["event_rowid"] as Int64])
             }
         }
     }

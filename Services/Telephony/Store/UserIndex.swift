@@ -20,7 +20,9 @@ enum UserIndex {
     /// The employee with this extension.
     static func match(_ db: Database, extension: String) throws -> (id: Int64, username: String)? {
         let key = `extension`.trimmingCharacters(in: .whitespaces)
-        guard let row = try Row.fetchOne(db, sql: "SELECT user_id, username FROM user_index WHERE extension = ?", arguments: [key])
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT user_id, username FROM user_index WHERE extension = ?"), arguments: [key])
         else { return nil }
         return (row["user_id"], row["username"])
     }
