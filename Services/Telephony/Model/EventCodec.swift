@@ -32,7 +32,7 @@ enum EventCodec {
             withUnsafeBytes(of: &value) { out.append(contentsOf: $0) }
         }
         func date(_ value: Date?) {
-            guard var seconds = value?.timeIntervalSince1970 else {
+            guard var seconds = value?.timeIntervalSinceReferenceDate else {
                 out.append(0xFF)
                 return
             }
@@ -94,7 +94,7 @@ enum EventCodec {
                 guard try present() else { return nil }
                 guard offset + 8 <= raw.count else { throw Malformed() }
                 defer { offset += 8 }
-                return Date(timeIntervalSince1970: raw.loadUnaligned(fromByteOffset: offset, as: Double.self))
+                return Date(timeIntervalSinceReferenceDate: raw.loadUnaligned(fromByteOffset: offset, as: Double.self))
             }
             var event = CallEventInput(eventId: try text(), callId: try text(), type: try text())
             event.direction = try text()

@@ -53,11 +53,10 @@ struct CallLog {
         {
             return id
         }
-        var record = CallRecord(
-            id: nil, producer: producer, externalId: externalId, direction: "inbound", status: "ringing",
-            eventCount: 0, updatedAt: now)
-        try record.insert(db)
-        return record.id!
+        try db.cachedStatement(
+            sql: "INSERT INTO call (producer, external_id, direction, status, event_count, updated_at) VALUES (?, ?, 'inbound', 'ringing', 0, ?)"
+        ).execute(arguments: [producer, externalId, DatabaseDate.string(now)])
+        return db.lastInsertedRowID
     }
 
     /// Folds all of a call's events into its row, matches it, and publishes what changed.
@@ -105,12 +104,12 @@ struct CallLog {
         try call.write(db)
         if call.isEnded && !wasLogged {
             let contract = try Self.contracts(db, [call])[0]
-            try outbox.append(db, type: TelephonyContract.Event.logged, payload: contract)
+            try outbox.append(db, type: TelephonyContract.Event.logged, json: contract.wireJSON)
             if call.direction == "inbound" && ["missed", "voicemail"].contains(call.status) {
-                try outbox.append(db, type: TelephonyContract.Event.missed, payload: contract)
+                try outbox.append(db, type: TelephonyContract.Event.missed, json: contract.wireJSON)
             }
         } else if wasLogged && !call.sameFacts(as: before) {
-            try outbox.append(db, type: TelephonyContract.Event.updated, payload: try Self.contracts(db, [call])[0])
+            try outbox.append(db, type: TelephonyContract.Event.updated, json: try Self.contracts(db, [call])[0].wireJSON)
         }
     }
 
@@ -156,7 +155,7 @@ struct CallLog {
                 call.updatedAt = now
                 try call.write(db)
                 if call.loggedAt != nil {
-                    try outbox.append(db, type: TelephonyContract.Event.updated, payload: try Self.contracts(db, [call])[0])
+                    try outbox.append(db, type: TelephonyContract.Event.updated, json: try Self.contracts(db, [call])[0].wireJSON)
                 }
             }
         }

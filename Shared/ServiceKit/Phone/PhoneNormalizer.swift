@@ -90,7 +90,7 @@ public struct PhoneNormalizer: Sendable {
 
     /// The number inside URIs and caller-id decorations, or nil for withheld numbers.
     public static func unwrap(_ raw: String) -> String? {
-        var text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        var text = raw.trimmed
         if let open = text.lastIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close {
             text = String(text[text.index(after: open)..<close])
         }
@@ -101,7 +101,7 @@ public struct PhoneNormalizer: Sendable {
         }
         if let at = text.firstIndex(of: "@") { text = String(text[..<at]) }
         if let semicolon = text.firstIndex(of: ";") { text = String(text[..<semicolon]) }
-        text = text.trimmingCharacters(in: .whitespaces)
+        text = text.trimmed
         let withheld: Set<String> = ["", "unknown", "anonymous", "private", "restricted", "unavailable", "withheld"]
         return withheld.contains(text.lowercased()) ? nil : text
     }

@@ -1,0 +1,107 @@
+import Foundation
+
+/// Writes one JSON object by hand, in the wire dialect (snake_case keys given as written, dates as
+/// `Timestamp`), for the few payloads produced at high rates where JSONEncoder's reflection and
+/// key conversion dominate (a call event per logged call). Keys must be written in sorted order
+/// to match `Wire.encoder`'s output.
+public struct JSONWriter {
+    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+    private var first = true
+
+    public init() { bytes.reserveCapacity(512) }
+
+    private mutating func key(_ name: String) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        first = false
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(contentsOf: "\":".utf8)
+    }
+
+    public mutating func string(_ name: String, _ value: String?) {
+        guard let value else { return }
+        key(name)
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: "\\\"".utf8)
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: "\\\\".utf8)
+            case UInt8(ascii: "\n"): bytes.append(contentsOf: "\\n".utf8)
+            case UInt8(ascii: "\r"): bytes.append(contentsOf: "\\r".utf8)
+            case UInt8(ascii: "\t"): bytes.append(contentsOf: "\\t".utf8)
+            case 0..<0x20:
+                let hex = String(byte, radix: 16)
+                bytes.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    public mutating func integer(_ name: String, _ value: Int64?) {
+        guard let value else { return }
+        key(name)
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    public mutating func integer(_ name: String, _ value: Int?) { integer(name, value.map(Int64.init)) }
+
+    public mutating func bool(_ name: String, _ value: Bool) {
+        key(name)
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    public mutating func date(_ name: String, _ value: Date?) { string(name, value.map { Timestamp.string(from: $0) }) }
+
+    public mutating func integers(_ name: String, _ values: [Int64]) {
+        key(name)
+        bytes.append(UInt8(ascii: "["))
+        bytes.append(contentsOf: values.map(String.init).joined(separator: ",").utf8)
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    public mutating func finish() -> Data {
+        bytes.append(UInt8(ascii: "}"))
+        return Data(bytes)
+    }
+}
+
+extension Call {
+    /// The same JSON as `Wire.encode(self)`, written by hand (see `JSONWriter`).
+    public var wireJSON: Data {
+        var json = JSONWriter()
+        json.bool("ambiguous", ambiguous)
+        json.date("answered_at", answeredAt)
+        json.string("answered_by", answeredBy)
+        json.integer("answered_by_user_id", answeredByUserId)
+        json.integer("billsec", billsec)
+        json.string("caller_name", callerName)
+        json.integers("company_ids", companyIds)
+        json.integer("contact_id", contactId)
+        json.integers("contact_ids", contactIds)
+        json.string("direction", direction)
+        json.string("disposition", disposition)
+        json.integer("duration", duration)
+        json.date("ended_at", endedAt)
+        json.integer("event_count", eventCount)
+        json.string("extension", `extension`)
+        json.string("external_id", externalId)
+        json.string("from", from)
+        json.string("from_e164", fromE164)
+        json.integer("id", id)
+        json.integer("legs", legs)
+        json.string("outcome", outcome)
+        json.string("producer", producer)
+        json.string("recording_url", recordingUrl)
+        json.integer("ring_seconds", ringSeconds)
+        json.date("started_at", startedAt)
+        json.string("status", status)
+        json.bool("timed_out", timedOut)
+        json.string("to", to)
+        json.string("to_e164", toE164)
+        json.bool("unmatched", unmatched)
+        json.string("user", user)
+        json.integer("user_id", userId)
+        return json.finish()
+    }
+}
