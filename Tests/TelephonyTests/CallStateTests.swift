@@ -80,3 +80,35 @@ struct WireFormatTests {
         #expect(throws: (any Error).self) { try EventCodec.decode(Data([1, 0, 9, 9])) }
     }
 }
+
+@Suite("Reading call events from JSON")
+struct CallEventJSONTests {
+    @Test("the hand-written reader agrees with Wire's decoder, and says what is wrong")
+    func agreesWithWire() throws {
+        let samples = [
+            #"{"event_id":"e1","call_id":"c1","type":"ringing","direction":"inbound","from":"+4791234567","at":"2026-03-02T09:00:00Z"}"#,
+            #"{"event_id":"e\"2\\","call_id":"c\u00f8\ud83d\ude00","type":"completed","duration":65,"billsec":60,"at":"2026-03-02T09:00:00.250Z","extra":{"a":[1,2,{"b":null}],"c":true},"leg":null}"#,
+            #" { "event_id" : "e3" , "call_id" : "c" , "type" : "hangup" , "started_at" : "2026-03-02T10:00:00+01:00", "sequence": 4 } "#,
+            #"{"event_id":"e4","call_id":"c","type":"answered","at":"2026-03-02T09:00:00.123456Z","recording_url":"https:\/\/x\/y"}"#,
+        ]
+        for sample in samples {
+            let data = Data(sample.utf8)
+            #expect(try CallEventJSON.event(data) == Wire.decode(CallEventInput.self, from: data), "\(sample)")
+        }
+        // PBXs send numbers as numbers.
+        #expect(try CallEventJSON.event(Data(#"{"from":4791234567,"duration":"12"}"#.utf8)).from == "4791234567")
+        for (bad, reason) in [
+            (#"{"event_id":"e1""#, "unfinished"), (#"{"at":"yesterday"}"#, "at 'yesterday'"), (#"{"duration":1.5}"#, "whole number"),
+            (#"{"from":{}}"#, "from must be a string"), (#"[1]"#, "JSON object"), (#"{"a":1} x"#, "after the value"),
+        ] {
+            #expect {
+                try CallEventJSON.event(Data(bad.utf8))
+            } throws: { error in
+                "\(error)".contains(reason)
+            }
+        }
+        let request = try CallEventJSON.request(Data(#"{"producer":"pbx","events":[{"event_id":"a"},{"event_id":"b"}]}"#.utf8))
+        #expect(request.producer == "pbx" && request.events.map(\.eventId) == ["a", "b"])
+        #expect(Timestamp.parse("2026-01-31T09:30:00.5Z") == Date(timeIntervalSince1970: 1_769_851_800.5))
+    }
+}

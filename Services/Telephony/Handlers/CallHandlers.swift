@@ -11,7 +11,7 @@ struct CallHandlers: Sendable {
         let store = store
         return [
             TelephonyContract.Method.ingest: { request in
-                try await store.ingest(try decodeBody(IngestRequest.self, request), requestId: request.requestId)
+                try await store.ingest(try CallEventJSON.request(request.body), requestId: request.requestId)
             },
             TelephonyContract.Method.ingestFormat: { request in
                 try await store.ingestFormat(try decodeBody(FormatIngestRequest.self, request), requestId: request.requestId)

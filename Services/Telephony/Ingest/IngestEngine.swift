@@ -146,7 +146,7 @@ final class IngestEngine: SocketEngine {
                     continue
                 }
                 do {
-                    let input = try Wire.decode(CallEventInput.self, from: frames[index + 1])
+                    let input = try CallEventJSON.event(frames[index + 1])
                     let event = try CallStore.validate(input, label: "event \(seq)", now: now)
                     batch.append(Pending(peer: peer, key: key, seq: seq, event: event, error: nil))
                 } catch let error as BusError {

@@ -16,8 +16,10 @@ struct CallLog {
     func apply(producer: String, events: [CallStore.ValidEvent], now: Date = Date()) throws -> IngestReply {
         var accepted = 0, duplicates = 0
         var touched: [Int64] = []
-        var seen: Set<Int64> = []
         var callIds: [String: Int64] = [:]
+        // Calls created by this batch are folded from the batch alone, without reading them back.
+        var created: [Int64: CallRecord] = [:]
+        var fresh: [Int64: [(CallEventInput, Date)]] = [:]
         let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO call_event (producer, event_id, call_id, type, at, payload, received_at)
@@ -28,35 +30,44 @@ struct CallLog {
             let callId: Int64
             if let known = callIds[event.callId] {
                 callId = known
-            } else {
-                callId = try callRow(producer: producer, externalId: event.callId, now: now)
+            } else if let existing = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT id FROM call WHERE producer = ? AND external_id = ?"), arguments: [producer, event.callId])
+            {
+                callId = existing
                 callIds[event.callId] = callId
+            } else {
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO call (producer, external_id, direction, status, event_count, updated_at)
+                        VALUES (?, ?, 'inbound', 'ringing', 0, ?)
+                        """
+                ).execute(arguments: [producer, event.callId, received])
+                callId = db.lastInsertedRowID
+                callIds[event.callId] = callId
+                created[callId] = CallRecord(
+                    id: callId, producer: producer, externalId: event.callId, direction: "inbound", status: "ringing", eventCount: 0,
+                    updatedAt: now)
             }
-            try insert.execute(arguments: [
-                producer, event.eventId, callId, event.type, DatabaseDate.string(event.at), EventCodec.encode(event.input), received,
-            ])
+            let at = DatabaseDate.string(event.at)
+            try insert.execute(arguments: [producer, event.eventId, callId, event.type, at, EventCodec.encode(event.input), received])
             if db.changesCount == 0 {
                 duplicates += 1
                 continue
             }
             accepted += 1
-            if seen.insert(callId).inserted { touched.append(callId) }
+            if fresh[callId] == nil { touched.append(callId) }
+            // The time as stored (milliseconds), so a later fold from the database gives the same call.
+            fresh[callId, default: []].append(
+                (event.input, Date(timeIntervalSince1970: (event.at.timeIntervalSince1970 * 1000).rounded(.down) / 1000)))
         }
-        for callId in touched { try recompute(callId: callId, now: now) }
+        for callId in touched {
+            if let record = created[callId] {
+                try recompute(record, events: fresh[callId] ?? [], now: now)
+            } else {
+                try recompute(callId: callId, now: now)
+            }
+        }
         return IngestReply(accepted: accepted, duplicates: duplicates, callIds: touched)
-    }
-
-    /// The call row for a producer's call id, created on its first event.
-    private func callRow(producer: String, externalId: String, now: Date) throws -> Int64 {
-        if let id = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT id FROM call WHERE producer = ? AND external_id = ?"), arguments: [producer, externalId])
-        {
-            return id
-        }
-        try db.cachedStatement(
-            sql: "INSERT INTO call (producer, external_id, direction, status, event_count, updated_at) VALUES (?, ?, 'inbound', 'ringing', 0, ?)"
-        ).execute(arguments: [producer, externalId, DatabaseDate.string(now)])
-        return db.lastInsertedRowID
     }
 
     /// Folds all of a call's events into its row, matches it, and publishes what changed.
@@ -67,10 +78,15 @@ struct CallLog {
         let events = try rows.map { row in
             (try EventCodec.decode(row["payload"] as Data), row["at"] as Date)
         }
-        let state = CallState(events: events)
+        try recompute(before, events: events, now: now)
+    }
+
+    /// Folds `events` (all the call's events) into `before`, matches it, and publishes.
+    private func recompute(_ before: CallRecord, events: [(CallEventInput, Date)], now: Date) throws {
+        let state = CallState(events: events.map { (event: $0.0, at: $0.1) })
         var call = before
         call.apply(state, phones: phones)
-        call.eventCount = rows.count
+        call.eventCount = events.count
         call.timedOut = false
         if !call.isEnded && before.timedOut { close(&call) }
         let employee = try state.extension.flatMap { try UserIndex.match(db, extension: $0) }
