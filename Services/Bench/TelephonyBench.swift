@@ -17,8 +17,11 @@ struct TelephonyBench: AsyncParsableCommand {
     @Option(help: "Events sent over HTTP.")
     var httpEvents = 100_000
 
-    @Option(help: "Events per ZeroMQ message and per HTTP request.")
+    @Option(help: "Events per ZeroMQ message.")
     var batch = 100
+
+    @Option(help: "Events per HTTP request (the API takes up to 1,000).")
+    var httpBatch = 100
 
     @Option(help: "Unacknowledged events a ZeroMQ producer keeps in flight.")
     var window = 5_000
@@ -39,7 +42,7 @@ struct TelephonyBench: AsyncParsableCommand {
         try system.waitUntilReady()
         let probe = try system.signedInProbe()
         let token = probe.token!
-        say("crm-bench telephony: \(events) events over ZeroMQ, \(httpEvents) over HTTP, \(batch) per message/request")
+        say("crm-bench telephony: \(events) events over ZeroMQ (\(batch) per message), \(httpEvents) over HTTP (\(httpBatch) per request)")
 
         let zmqPayloads = Self.payloads(count: events, prefix: "z")
         let baseline = try baselineInsert(zmqPayloads, folder: system.folder)
@@ -62,7 +65,8 @@ struct TelephonyBench: AsyncParsableCommand {
         let http = try overHTTP(port: system.httpPort, token: token)
         say(
             String(
-                format: "HTTP ingest, %d clients: %.0f events/s, request p50 %.1f ms, p99 %.1f ms", httpClients, http.rate, http.p50,
+                format: "HTTP ingest, %d clients: %.0f events/s, request p50 %.1f ms, p99 %.1f ms", httpClients, httpBatch, http.rate,
+                http.p50,
                 http.p99))
 
         let counted = try await DatabaseQueue(path: system.telephonyDatabase).read { db in
@@ -195,9 +199,9 @@ struct TelephonyBench: AsyncParsableCommand {
     /// `httpClients` threads posting arrays of `batch` events over kept-alive connections.
     func overHTTP(port: Int, token: String) throws -> Result {
         let payloads = Self.payloads(count: httpEvents, prefix: "h")
-        let requests = stride(from: 0, to: payloads.count, by: batch).map { start -> Data in
+        let requests = stride(from: 0, to: payloads.count, by: httpBatch).map { start -> Data in
             var body = Data("[".utf8)
-            for (offset, payload) in payloads[start..<min(payloads.count, start + batch)].enumerated() {
+            for (offset, payload) in payloads[start..<min(payloads.count, start + httpBatch)].enumerated() {
                 if offset > 0 { body.append(UInt8(ascii: ",")) }
                 body.append(payload)
             }

@@ -11,6 +11,35 @@ struct CallLog {
     let db: Database
     let outbox: Outbox
     let phones: PhoneNormalizer
+    /// What this transaction already looked up: employees by extension, and who each call it
+    /// matched is with (a batch of a thousand calls asks for the same extensions again and again).
+    private let memo = Memo()
+
+    private final class Memo {
+        var users: [String: (id: Int64, username: String)?] = [:]
+        var parties: [Int64: (contacts: [Int64], companies: [Int64])] = [:]
+    }
+
+    init(db: Database, outbox: Outbox, phones: PhoneNormalizer) {
+        self.db = db
+        self.outbox = outbox
+        self.phones = phones
+    }
+
+    private func employee(_ extension: String) throws -> (id: Int64, username: String)? {
+        if let known = memo.users[`extension`] { return known }
+        let found = try UserIndex.match(db, extension: `extension`)
+        memo.users[`extension`] = found
+        return found
+    }
+
+    /// The call as published, with its parties from this transaction's matching when it did one.
+    private func contract(_ call: CallRecord) throws -> Call {
+        if let id = call.id, let parties = memo.parties[id] {
+            return call.contract(contacts: parties.contacts, companies: parties.companies)
+        }
+        return try Self.contracts(db, [call])[0]
+    }
 
     /// Stores the events that are new (per producer and event id), and refolds the calls they touch.
     func apply(producer: String, events: [CallStore.ValidEvent], now: Date = Date()) throws -> IngestReply {
@@ -62,7 +91,7 @@ struct CallLog {
         }
         for callId in touched {
             if let record = created[callId] {
-                try recompute(record, events: fresh[callId] ?? [], now: now)
+                try recompute(record, events: fresh[callId] ?? [], now: now, isNew: true)
             } else {
                 try recompute(callId: callId, now: now)
             }
@@ -82,18 +111,18 @@ struct CallLog {
     }
 
     /// Folds `events` (all the call's events) into `before`, matches it, and publishes.
-    private func recompute(_ before: CallRecord, events: [(CallEventInput, Date)], now: Date) throws {
+    private func recompute(_ before: CallRecord, events: [(CallEventInput, Date)], now: Date, isNew: Bool = false) throws {
         let state = CallState(events: events.map { (event: $0.0, at: $0.1) })
         var call = before
         call.apply(state, phones: phones)
         call.eventCount = events.count
         call.timedOut = false
         if !call.isEnded && before.timedOut { close(&call) }
-        let employee = try state.extension.flatMap { try UserIndex.match(db, extension: $0) }
+        let employee = try state.extension.flatMap { try self.employee($0) }
         call.userId = employee?.id
         call.user = state.user ?? employee?.username
-        call.answeredByUserId = try state.answeredBy.flatMap { try UserIndex.match(db, extension: $0) }?.id
-        if call.remoteKey != before.remoteKey || before.eventCount == 0 { try match(&call) }
+        call.answeredByUserId = try state.answeredBy.flatMap { try self.employee($0) }?.id
+        if call.remoteKey != before.remoteKey || before.eventCount == 0 { try match(&call, isNew: isNew) }
         call.updatedAt = now
         try save(call, before: before, now: now)
     }
@@ -119,24 +148,25 @@ struct CallLog {
         if call.isEnded && !wasLogged { call.loggedAt = now }
         try call.write(db)
         if call.isEnded && !wasLogged {
-            let contract = try Self.contracts(db, [call])[0]
+            let contract = try self.contract(call)
             try outbox.append(db, type: TelephonyContract.Event.logged, json: contract.wireJSON)
             if call.direction == "inbound" && ["missed", "voicemail"].contains(call.status) {
                 try outbox.append(db, type: TelephonyContract.Event.missed, json: contract.wireJSON)
             }
         } else if wasLogged && !call.sameFacts(as: before) {
-            try outbox.append(db, type: TelephonyContract.Event.updated, json: try Self.contracts(db, [call])[0].wireJSON)
+            try outbox.append(db, type: TelephonyContract.Event.updated, json: try contract(call).wireJSON)
         }
     }
 
     /// Links the call to everyone with the other party's number, and to the companies of those
     /// contacts. Several direct matches make it ambiguous; none puts it on the unmatched list.
-    func match(_ call: inout CallRecord) throws {
-        try db.cachedStatement(sql: "DELETE FROM call_party WHERE call_id = ?").execute(arguments: [call.id])
+    func match(_ call: inout CallRecord, isNew: Bool = false) throws {
+        if !isNew { try db.cachedStatement(sql: "DELETE FROM call_party WHERE call_id = ?").execute(arguments: [call.id]) }
         guard let key = call.remoteKey else {
             call.contactId = nil
             call.companyId = nil
             call.matchCount = 0
+            if let id = call.id { memo.parties[id] = ([], []) }
             return
         }
         let parties = try PartyIndex.match(db, key: key)
@@ -155,6 +185,7 @@ struct CallLog {
         call.contactId = contacts.first
         call.companyId = companies.first
         call.matchCount = parties.count
+        if let id = call.id { memo.parties[id] = (contacts, companies) }
     }
 
     /// Matches again every call with one of these numbers (they were just added to someone), so a
