@@ -65,7 +65,8 @@ struct TelephonyBench: AsyncParsableCommand {
         let http = try overHTTP(port: system.httpPort, token: token)
         say(
             String(
-                format: "HTTP ingest, %d clients: %.0f events/s, request p50 %.1f ms, p99 %.1f ms", httpClients, httpBatch, http.rate,
+                format: "HTTP ingest, %d clients, %d events per request: %.0f events/s, request p50 %.1f ms, p99 %.1f ms", httpClients,
+                httpBatch, http.rate,
                 http.p50,
                 http.p99))
 
