@@ -60,6 +60,19 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "]"))
     }
 
+    /// An array of objects, each written by `write`.
+    public mutating func objects<Item>(_ name: String, _ items: [Item], _ write: (inout JSONWriter, Item) -> Void) {
+        key(name)
+        bytes.append(UInt8(ascii: "["))
+        for (index, item) in items.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            var inner = JSONWriter()
+            write(&inner, item)
+            bytes.append(contentsOf: inner.finish())
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
     public mutating func finish() -> Data {
         bytes.append(UInt8(ascii: "}"))
         return Data(bytes)
@@ -102,6 +115,28 @@ extension Call {
         json.bool("unmatched", unmatched)
         json.string("user", user)
         json.integer("user_id", userId)
+        return json.finish()
+    }
+}
+
+extension ContactChanged {
+    /// The same JSON as `Wire.encode(self)` for an event without field changes (a created
+    /// contact), written by hand: JSONEncoder was a quarter of a CSV import's own time (perf).
+    public var wireJSON: Data {
+        guard changes == nil else { return (try? Wire.encode(self)) ?? Data() }
+        var json = JSONWriter()
+        json.integer("contact_id", contactId)
+        json.objects("emails", emails) { item, email in
+            item.string("address", email.address)
+            item.string("kind", email.kind)
+        }
+        json.string("first_name", firstName)
+        json.string("last_name", lastName)
+        json.objects("phones", phones) { item, phone in
+            item.string("e164", phone.e164)
+            item.string("kind", phone.kind)
+            item.string("number", phone.number)
+        }
         return json.finish()
     }
 }

@@ -155,7 +155,7 @@ struct Importer {
         try History.add(
             db, .contact(id), kind: "created", actor: headers.actor, summary: "Contact \(contact.displayName) imported", changes: nil,
             touch: false)
-        try outbox.append(db, type: ContactsContract.Event.created, payload: ContactChanged(contact: contact))
+        try outbox.append(db, type: ContactsContract.Event.created, json: ContactChanged(contact: contact).wireJSON)
         if companyName != nil || companyNumber != nil {
             let companyId = try companyToLink(name: companyName, number: companyNumber, outbox: outbox, now: now)
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO contact_company (contact_id, company_id) VALUES (?, ?)").execute(arguments: [
