@@ -58,6 +58,15 @@ class IngestTest(unittest.TestCase):
         self.producers.append(producer)
         return producer
 
+    def projected(self, timeout=60):
+        """Waits until the projector has folded the ingest log into the call log."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.count("SELECT COUNT(*) FROM ingest_log") == 0:
+                return
+            time.sleep(0.05)
+        self.fail("the ingest log was not projected within %d s" % timeout)
+
     def count(self, sql):
         connection = sqlite3.connect(self.database)
         try:
@@ -72,6 +81,7 @@ class IngestTest(unittest.TestCase):
         producer.drain(timeout=60)
         self.assertEqual(producer.acked, 900)
         self.assertEqual(producer.errors, [])
+        self.projected()
         self.assertEqual(self.count("SELECT COUNT(*) FROM call"), 300)
         self.assertEqual(self.count("SELECT COUNT(*) FROM call WHERE status = 'answered' AND ended_at IS NOT NULL"), 300)
         self.assertEqual(self.count("SELECT seq FROM ingest_checkpoint WHERE producer = 'pbx1'"), 900)
@@ -83,6 +93,7 @@ class IngestTest(unittest.TestCase):
         other = self.producer()
         other.send(calls(300, "a"))
         other.drain(timeout=60)
+        self.projected()
         self.assertEqual(self.count("SELECT COUNT(*) FROM call_event"), 900)
         self.assertEqual(self.count("SELECT COUNT(*) FROM call"), 300)
 
@@ -120,6 +131,7 @@ class IngestTest(unittest.TestCase):
         producer = self.producer("after")
         producer.send(calls(10, "b"))
         producer.drain(timeout=30)
+        self.projected()
         self.assertEqual(self.count("SELECT COUNT(*) FROM call"), 10)
         self.assertIsNone(self.processes[1].poll())
 

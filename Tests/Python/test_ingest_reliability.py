@@ -100,6 +100,12 @@ class IngestReliabilityTest(unittest.TestCase):
         connection = sqlite3.connect(os.path.join(self.folder, "telephony", "telephony.sqlite"))
         try:
             one = lambda sql: connection.execute(sql).fetchone()[0]  # noqa: E731
+            # Acknowledged means durable in the ingest log; the call log follows it.
+            deadline = time.time() + 600
+            while one("SELECT COUNT(*) FROM ingest_log") > 0 and time.time() < deadline:
+                time.sleep(0.1)
+            caught_up = time.time() - started
+            self.assertEqual(one("SELECT COUNT(*) FROM ingest_log"), 0)
             self.assertEqual(one("SELECT COUNT(*) FROM call"), EVENTS // 2)
             self.assertEqual(one("SELECT COUNT(DISTINCT external_id) FROM call"), EVENTS // 2)
             self.assertEqual(one("SELECT COUNT(*) FROM call_event"), EVENTS)
@@ -107,8 +113,9 @@ class IngestReliabilityTest(unittest.TestCase):
             self.assertEqual(one("SELECT seq FROM ingest_checkpoint"), EVENTS)
         finally:
             connection.close()
-        print("\n%d events, killed at acked %s, %d resent, %.1f s, %.0f events/s" % (
-            EVENTS, kills, producer.resent, elapsed, EVENTS / elapsed))
+        print("\n%d events, killed at acked %s, %d resent, all acknowledged in %.1f s (%.0f events/s), "
+              "call log complete after %.1f s (%.0f events/s)" % (
+                  EVENTS, kills, producer.resent, elapsed, EVENTS / elapsed, caught_up, EVENTS / caught_up))
 
 
 if __name__ == "__main__":

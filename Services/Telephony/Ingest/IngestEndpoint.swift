@@ -15,13 +15,22 @@ struct IngestEndpoint: Service {
 
     func run() async throws {
         let (context, endpoint, database, phones, logger) = (context, endpoint, database, phones, logger)
+        let projector = Projector(database: database, phones: phones, logger: logger)
+        projector.start()
         let thread = try await SocketThread.start(name: "telephony-ingest") {
-            IngestEngine(context: context, endpoint: endpoint, database: database, phones: phones, logger: logger)
+            IngestEngine(context: context, endpoint: endpoint, database: database, phones: phones, logger: logger, projector: projector)
         }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
         }
         await thread.shutdown()
+        // Blocks while the batch in hand finishes: off the cooperative pool.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread {
+                projector.stop()
+                done.resume()
+            }.start()
+        }
     }
 }
 

@@ -9,8 +9,9 @@ import Storage
 
 /// The ZeroMQ ingest endpoint (docs/zeromq-ingest.md): a ROUTER socket on its own thread.
 /// Producers send numbered call events in streams; every batch of messages that arrived together
-/// is written in one transaction with the streams' checkpoints, and only then acknowledged with
-/// the highest sequence below which everything is committed. Duplicates (a sequence already
+/// is written to the durable ingest log in one transaction with the streams' checkpoints, and only
+/// then acknowledged with the highest sequence below which everything is committed. The
+/// `Projector` folds the log into the call log behind it. Duplicates (a sequence already
 /// handled, or an event id already stored) are dropped; bad frames get an ERROR and change nothing.
 final class IngestEngine: SocketEngine {
     typealias Command = Never
@@ -26,6 +27,7 @@ final class IngestEngine: SocketEngine {
     private let phones: PhoneNormalizer
     private let logger: Logger
     private let bound: @Sendable (String) -> Void
+    private let projector: Projector?
     private var socket: ZMQSocket?
     /// Per (producer, stream): every sequence up to `through` is handled; `above` holds handled
     /// sequences past a gap.
@@ -60,8 +62,9 @@ final class IngestEngine: SocketEngine {
 
     init(
         context: ZMQContext, endpoint: String, database: ServiceDatabase, phones: PhoneNormalizer, logger: Logger,
-        bound: @escaping @Sendable (String) -> Void = { _ in }
+        projector: Projector? = nil, bound: @escaping @Sendable (String) -> Void = { _ in }
     ) {
+        self.projector = projector
         self.context = context
         self.endpoint = endpoint
         self.database = database
@@ -177,12 +180,19 @@ final class IngestEngine: SocketEngine {
             if let event = item.event { accepted[item.key.producer, default: []].append(event) } else { errors.append(item) }
         }
         let touched = Set(batch.map(\.key))
-        let phones = phones, outbox = database.outbox
         let checkpoints = touched.map { ($0, states[$0]!.through) }
         do {
             try database.writer.write { db in
-                let log = CallLog(db: db, outbox: outbox, phones: phones)
-                for (producer, events) in accepted { _ = try log.apply(producer: producer, events: events) }
+                // Durable here; the projector folds them into the call log right after.
+                let insert = try db.cachedStatement(
+                    sql: "INSERT INTO ingest_log (producer, event_id, at, payload) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                for (producer, events) in accepted {
+                    for event in events {
+                        try insert.execute(arguments: [
+                            producer, event.eventId, DatabaseDate.string(event.at), EventCodec.encode(event.input),
+                        ])
+                    }
+                }
                 let now = DatabaseDate.string(Date())
                 for (key, through) in checkpoints {
                     try db.execute(
@@ -198,6 +208,7 @@ final class IngestEngine: SocketEngine {
             return
         }
         streams = states
+        projector?.wake(ingesting: true)
         for item in errors {
             reply(item.peer, ["ERROR", item.key.producer, item.key.stream, String(item.seq), item.error ?? "rejected"])
         }

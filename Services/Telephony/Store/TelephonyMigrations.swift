@@ -129,5 +129,21 @@ enum TelephonyMigrations {
                     );
                     """)
         }
+
+        migrator.registerMigration("telephony-v4-ingest-log") { db in
+            try db.execute(
+                sql: """
+                    -- ZeroMQ ingest: events are acknowledged once they are here (durable), and folded
+                    -- into the call log by the projector, which removes them in the same transaction.
+                    CREATE TABLE ingest_log (
+                        id INTEGER PRIMARY KEY,
+                        producer TEXT NOT NULL,
+                        event_id TEXT NOT NULL,
+                        at TEXT NOT NULL,
+                        payload BLOB NOT NULL,
+                        UNIQUE (producer, event_id)
+                    );
+                    """)
+        }
     }
 }
