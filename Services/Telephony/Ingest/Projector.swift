@@ -24,7 +24,7 @@ final class Projector: @unchecked Sendable {
     private var stopping = false
     private var finished = false
 
-    init(database: ServiceDatabase, phones: PhoneNormalizer, logger: Logger, batchSize: Int = 500, maxBacklog: Int64 = 200_000) {
+    init(database: ServiceDatabase, phones: PhoneNormalizer, logger: Logger, batchSize: Int = 250, maxBacklog: Int64 = 200_000) {
         self.database = database
         self.phones = phones
         self.logger = logger
@@ -73,7 +73,7 @@ final class Projector: @unchecked Sendable {
                 return
             }
             pending = false
-            let busy = Date().timeIntervalSince(lastIngest) < 0.02
+            let busy = Date().timeIntervalSince(lastIngest) < 0.25
             lock.unlock()
             do {
                 if busy, try backlog() < maxBacklog {
