@@ -15,7 +15,7 @@ struct ProjectorTests {
             for event in events {
                 try db.execute(
                     sql: "INSERT INTO ingest_log (producer, event_id, at, payload) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    arguments: [producer, event.eventId, DatabaseDate.string(event.at!), EventCodec.encode(event)])
+                    arguments: [producer, event.eventId, event.at!.timeIntervalSince1970, Wire.encode(event)])
             }
         }
     }

@@ -57,6 +57,8 @@ final class IngestEngine: SocketEngine {
         let key: StreamKey
         let seq: Int64
         let event: CallStore.ValidEvent?
+        /// The event's JSON as it came: what the ingest log keeps.
+        var raw = Data()
         let error: String?
     }
 
@@ -151,7 +153,7 @@ final class IngestEngine: SocketEngine {
                 do {
                     let input = try CallEventJSON.event(frames[index + 1])
                     let event = try CallStore.validate(input, label: "event \(seq)", now: now)
-                    batch.append(Pending(peer: peer, key: key, seq: seq, event: event, error: nil))
+                    batch.append(Pending(peer: peer, key: key, seq: seq, event: event, raw: frames[index + 1], error: nil))
                 } catch let error as BusError {
                     batch.append(Pending(peer: peer, key: key, seq: seq, event: nil, error: error.message))
                 } catch {
@@ -172,12 +174,12 @@ final class IngestEngine: SocketEngine {
             return
         }
         var states = streams
-        var accepted: [String: [CallStore.ValidEvent]] = [:]
+        var accepted: [String: [Pending]] = [:]
         var errors: [Pending] = []
         for item in batch {
             guard !states[item.key]!.handled(item.seq) else { continue }  // a resend of something handled
             states[item.key]!.mark(item.seq)
-            if let event = item.event { accepted[item.key.producer, default: []].append(event) } else { errors.append(item) }
+            if item.event != nil { accepted[item.key.producer, default: []].append(item) } else { errors.append(item) }
         }
         let touched = Set(batch.map(\.key))
         let checkpoints = touched.map { ($0, states[$0]!.through) }
@@ -186,11 +188,10 @@ final class IngestEngine: SocketEngine {
                 // Durable here; the projector folds them into the call log right after.
                 let insert = try db.cachedStatement(
                     sql: "INSERT INTO ingest_log (producer, event_id, at, payload) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
-                for (producer, events) in accepted {
-                    for event in events {
-                        try insert.execute(arguments: [
-                            producer, event.eventId, DatabaseDate.string(event.at), EventCodec.encode(event.input),
-                        ])
+                for (producer, items) in accepted {
+                    for item in items {
+                        guard let event = item.event else { continue }
+                        try insert.execute(arguments: [producer, event.eventId, event.at.timeIntervalSince1970, item.raw])
                     }
                 }
                 let now = DatabaseDate.string(Date())

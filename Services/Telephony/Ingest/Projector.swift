@@ -118,10 +118,11 @@ final class Projector: @unchecked Sendable {
                     group = []
                 }
                 producer = name
-                let input = try EventCodec.decode(row["payload"] as Data)
+                let input = try CallEventJSON.event(row["payload"] as Data)
                 group.append(
                     CallStore.ValidEvent(
-                        input: input, eventId: input.eventId ?? "", callId: input.callId ?? "", type: input.type ?? "", at: row["at"]))
+                        input: input, eventId: input.eventId?.trimmed ?? "", callId: input.callId?.trimmed ?? "", type: input.type ?? "",
+                        at: Date(timeIntervalSince1970: row["at"])))
             }
             if let producer, !group.isEmpty { _ = try log.apply(producer: producer, events: group) }
             try db.cachedStatement(sql: "DELETE FROM ingest_log WHERE id <= ?").execute(arguments: [last])

@@ -139,7 +139,8 @@ enum TelephonyMigrations {
                         id INTEGER PRIMARY KEY,
                         producer TEXT NOT NULL,
                         event_id TEXT NOT NULL,
-                        at TEXT NOT NULL,
+                        -- The event's settled time (seconds since 1970) and its JSON as received.
+                        at REAL NOT NULL,
                         payload BLOB NOT NULL,
                         UNIQUE (producer, event_id)
                     );
