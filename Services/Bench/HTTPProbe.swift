@@ -11,6 +11,8 @@ final class HTTPProbe {
     private let fd: Int32
     private let host: String
     var token: String?
+    /// Headers every request carries (`Prefer: respond-async`).
+    var headers: [String: String] = [:]
 
     init(port: Int, host: String = "127.0.0.1") throws {
         self.host = host
@@ -33,6 +35,7 @@ final class HTTPProbe {
     func request(_ method: String, _ path: String, body: Data? = nil) throws -> (Int, Data) {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\n"
         if let token { head += "Authorization: Bearer \(token)\r\n" }
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
         var message = Data((head + "\r\n").utf8)
         if let body { message.append(body) }

@@ -82,6 +82,13 @@ struct TelephonyBench: AsyncParsableCommand {
                 http.p50,
                 http.p99))
 
+        let queued = try overHTTP(port: system.httpPort, token: token, queued: true, database: system.telephonyDatabase)
+        say(
+            String(
+                format:
+                    "HTTP ingest with Prefer: respond-async: %.0f events/s, request p50 %.1f ms, p99 %.1f ms; call log complete %.1f s after",
+                queued.rate, queued.p50, queued.p99, queued.callLogLag ?? 0))
+
         let counted = try await DatabaseQueue(path: system.telephonyDatabase).read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM call_event")!
         }
@@ -92,12 +99,15 @@ struct TelephonyBench: AsyncParsableCommand {
             ("plain batched insert (baseline)", baseline), ("ZeroMQ, full window", zmq),
             (String(format: "ZeroMQ, paced at %.0f/s for 2 s", burstRate), burst),
             (String(format: "ZeroMQ, paced at %.0f/s", pacedRate), paced), ("HTTP, \(httpClients) clients", http),
+            ("HTTP, respond-async", queued),
         ] {
             say(
                 String(
                     format: "| %@ | %.0f | %.2fx | %.1f | %.1f |", name, result.rate, result.rate / baseline.rate, result.p50, result.p99))
         }
-        say("events stored by telephony: \(counted) (sent \(events + Int(burstRate * 2) + min(events, Int(pacedRate * 10)) + httpEvents))")
+        say(
+            "events stored by telephony: \(counted) (sent \(events + Int(burstRate * 2) + min(events, Int(pacedRate * 10)) + 2 * httpEvents))"
+        )
     }
 
     struct Result {
@@ -232,8 +242,8 @@ struct TelephonyBench: AsyncParsableCommand {
     }
 
     /// `httpClients` threads posting arrays of `batch` events over kept-alive connections.
-    func overHTTP(port: Int, token: String) throws -> Result {
-        let payloads = Self.payloads(count: httpEvents, prefix: "h")
+    func overHTTP(port: Int, token: String, queued: Bool = false, database: String? = nil) throws -> Result {
+        let payloads = Self.payloads(count: httpEvents, prefix: queued ? "q" : "h")
         let requests = stride(from: 0, to: payloads.count, by: httpBatch).map { start -> Data in
             var body = Data("[".utf8)
             for (offset, payload) in payloads[start..<min(payloads.count, start + httpBatch)].enumerated() {
@@ -253,11 +263,12 @@ struct TelephonyBench: AsyncParsableCommand {
                 do {
                     let client = try HTTPProbe(port: port)
                     client.token = token
+                    if queued { client.headers["Prefer"] = "respond-async" }
                     while let index = state.take(below: requests.count) {
                         let began = nanoseconds()
                         let (status, reply) = try client.request(
                             "POST", "/api/v1/telephony/events?producer=bench-http", body: requests[index])
-                        guard status == 200 else {
+                        guard status == (queued ? 202 : 200) else {
                             throw BenchError("HTTP ingest answered \(status): \(String(decoding: reply, as: UTF8.self))")
                         }
                         state.record(Double(nanoseconds() - began) / 1e6)
@@ -271,7 +282,20 @@ struct TelephonyBench: AsyncParsableCommand {
         group.wait()
         if let failure = state.failure { throw failure }
         let latencies = state.latencies
-        return Result(rate: Double(payloads.count) / (Double(nanoseconds() - start) / 1e9), latencies: latencies)
+        let answered = Double(nanoseconds() - start) / 1e9
+        var result = Result(rate: Double(payloads.count) / answered, latencies: latencies)
+        if queued, let database {
+            let reader = try DatabaseQueue(
+                path: database,
+                configuration: {
+                    var c = Configuration(); c.readonly = true; return c
+                }())
+            while try reader.read({ db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ingest_log")! }) > 0 { usleep(20_000) }
+            let complete = Double(nanoseconds() - start) / 1e9
+            result.callLogRate = Double(payloads.count) / complete
+            result.callLogLag = complete - answered
+        }
+        return result
     }
 }
 

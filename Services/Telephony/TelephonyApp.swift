@@ -22,20 +22,23 @@ struct TelephonyApp: AsyncParsableCommand {
             path: try config.dataFolder(for: TelephonyContract.service) + "/telephony.sqlite",
             migrations: TelephonyMigrations.register)
         let phones = PhoneNormalizer(defaultCountry: config.defaultCountry)
-        let store = CallStore(database: database, phones: phones)
+        // `crm up` names instances telephony.1, telephony.2, ...: the first binds the ZeroMQ
+        // ingest endpoint and folds the ingest log; the others serve the bus (HTTP ingest and the
+        // call log) on the same data.
+        let laterInstance = config.instance.split(separator: ".").last.flatMap { Int($0) }.map { $0 > 1 } ?? false
+        let projector = laterInstance ? nil : Projector(database: database, phones: phones, logger: Logger(label: "telephony.projector"))
+        let store = CallStore(database: database, phones: phones, projector: projector)
         var parts: [any Service] = [
             StaleCallCloser(store: store, timeout: telephony.callTimeout, logger: Logger(label: "telephony.timeouts"))
         ]
-        // `crm up` names instances telephony.1, telephony.2, ...: the first binds the ZeroMQ
-        // ingest endpoint, the others serve the bus (HTTP ingest and the call log) on the same data.
-        let laterInstance = config.instance.split(separator: ".").last.flatMap { Int($0) }.map { $0 > 1 } ?? false
+        if let projector { parts.append(ProjectorService(projector: projector)) }
         if let ami = telephony.ami, !laterInstance {
             parts.append(AMIConnector(options: ami, database: database, phones: phones, logger: Logger(label: "telephony.ami")))
         }
-        if let endpoint = telephony.ingestEndpoint, !laterInstance {
+        if let endpoint = telephony.ingestEndpoint, let projector {
             parts.append(
                 IngestEndpoint(
-                    context: runtime.context, endpoint: endpoint, database: database, phones: phones,
+                    context: runtime.context, endpoint: endpoint, database: database, phones: phones, projector: projector,
                     logger: Logger(label: "telephony.ingest")))
         }
         try await runtime.run(

@@ -7,6 +7,9 @@ public enum TelephonyContract {
     public enum Method {
         /// Takes generic call events (docs/formats: one object or an array).
         public static let ingest = "telephony.ingest"
+        /// Takes generic call events into the durable ingest log and answers before they are in
+        /// the call log (`QueuedReply`).
+        public static let ingestQueued = "telephony.ingest_queued"
         /// Takes a provider's webhook or a CDR file (`FormatIngestRequest`), answering `IngestReport`.
         public static let ingestFormat = "telephony.ingest_format"
         public static let listCalls = "calls.list"
@@ -99,6 +102,18 @@ public struct IngestReply: Codable, Sendable {
         self.accepted = accepted
         self.duplicates = duplicates
         self.callIds = callIds
+    }
+}
+
+/// The answer to `telephony.ingest_queued`: events stored durably for the call log, and events
+/// already waiting there (sent before and not yet folded; events folded earlier are dropped when
+/// folded).
+public struct QueuedReply: Codable, Sendable {
+    public var queued: Int
+    public var duplicates: Int
+    public init(queued: Int, duplicates: Int) {
+        self.queued = queued
+        self.duplicates = duplicates
     }
 }
 

@@ -161,6 +161,28 @@ struct TelephonyFlowTests {
         let stillUnmatched = try await system.getObject("/api/v1/calls?unmatched=true")["items"] as? [[String: Any]] ?? []
         #expect(stillUnmatched.map { $0["from_e164"] as? String } == ["+4740000003"])
 
+        // Prefer: respond-async: 202 once durable; the calls reach the log (and her history) after.
+        let queuedEvents: [[String: Any]] = (1...3).flatMap { n -> [[String: Any]] in
+            [
+                [
+                    "event_id": "q\(n)r", "call_id": "q\(n)", "type": "ringing", "direction": "inbound", "from": "+4740000001",
+                    "at": "2026-03-03T09:0\(n):00Z",
+                ],
+                ["event_id": "q\(n)h", "call_id": "q\(n)", "type": "hangup", "disposition": "NO ANSWER", "at": "2026-03-03T09:0\(n):20Z"],
+            ]
+        }
+        let (queuedStatus, queuedBody) = try await system.http(
+            "POST", "/api/v1/telephony/events?producer=async-pbx", json: queuedEvents, headers: ["Prefer": "respond-async"])
+        #expect(queuedStatus == 202)
+        #expect((queuedBody as? [String: Any])?["queued"] as? Int == 6)
+        let (_, again) = try await system.http(
+            "POST", "/api/v1/telephony/events?producer=async-pbx", json: queuedEvents, headers: ["Prefer": "respond-async"])
+        #expect(((again as? [String: Any])?["queued"] as? Int ?? 0) + ((again as? [String: Any])?["duplicates"] as? Int ?? 0) == 6)
+        try await system.eventually("the queued calls are in the call log, missed, with the contact") {
+            let calls = try await system.getObject("/api/v1/calls?contact_id=\(contactId)&status=missed")
+            return (calls["items"] as? [[String: Any]] ?? []).filter { $0["producer"] as? String == "async-pbx" }.count == 3
+        }
+
         // Resolving a number by giving it to an existing contact.
         try await system.http(
             "POST", "/api/v1/telephony/events",
@@ -170,7 +192,7 @@ struct TelephonyFlowTests {
         #expect(resolved == 200)
         try await system.eventually("the resolved number's call joins the contact") {
             let calls = try await system.getObject("/api/v1/contacts/\(contactId)/calls")
-            return (calls["items"] as? [[String: Any]])?.count == 3
+            return (calls["items"] as? [[String: Any]])?.count == 6
         }
     }
 }

@@ -26,7 +26,8 @@ struct TelephonyRoutes: Sendable {
         typealias M = TelephonyContract.Method
         routes.add(
             .post, "/api/v1/telephony/events", .scope(Scope.telephonyIngest), tag: "telephony",
-            summary: "Post a call event, or an array of them", query: ["producer"], body: "CallEvents"
+            summary: "Post a call event, or an array of them (Prefer: respond-async answers 202 once they are durable)",
+            query: ["producer"], body: "CallEvents"
         ) { request, context in
             let raw = try await api.body(of: request)
             // One event object or an array of them; the service validates the events themselves.
@@ -40,7 +41,12 @@ struct TelephonyRoutes: Sendable {
             body.append(raw)
             if first == UInt8(ascii: "{") { body.append(UInt8(ascii: "]")) }
             body.append(UInt8(ascii: "}"))
-            // 200 only after the telephony service has committed the events.
+            // 200 only after the telephony service has committed the events to the call log; with
+            // `Prefer: respond-async`, 202 once they are durable in its ingest log (the call log follows).
+            if request.headers[HTTPField.Name("Prefer")!]?.lowercased().contains("respond-async") == true {
+                return try await api.forward(
+                    request, context: context, service: service, method: M.ingestQueued, body: body, status: .accepted)
+            }
             return try await api.forward(request, context: context, service: service, method: M.ingest, body: body)
         }
         routes.add(

@@ -13,6 +13,9 @@ struct CallHandlers: Sendable {
             TelephonyContract.Method.ingest: { request in
                 try await store.ingest(try CallEventJSON.request(request.body), requestId: request.requestId)
             },
+            TelephonyContract.Method.ingestQueued: { request in
+                try await store.ingestQueued(request.body, requestId: request.requestId)
+            },
             TelephonyContract.Method.ingestFormat: { request in
                 try await store.ingestFormat(try decodeBody(FormatIngestRequest.self, request), requestId: request.requestId)
             },

@@ -11,12 +11,11 @@ struct IngestEndpoint: Service {
     let endpoint: String
     let database: ServiceDatabase
     let phones: PhoneNormalizer
+    let projector: Projector
     let logger: Logger
 
     func run() async throws {
-        let (context, endpoint, database, phones, logger) = (context, endpoint, database, phones, logger)
-        let projector = Projector(database: database, phones: phones, logger: logger)
-        projector.start()
+        let (context, endpoint, database, phones, projector, logger) = (context, endpoint, database, phones, projector, logger)
         let thread = try await SocketThread.start(name: "telephony-ingest") {
             IngestEngine(context: context, endpoint: endpoint, database: database, phones: phones, logger: logger, projector: projector)
         }
@@ -24,7 +23,21 @@ struct IngestEndpoint: Service {
             while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
         }
         await thread.shutdown()
+    }
+}
+
+/// Runs the projector's thread for the life of the service (listed before the endpoint, so it
+/// stops after it).
+struct ProjectorService: Service {
+    let projector: Projector
+
+    func run() async throws {
+        projector.start()
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+        }
         // Blocks while the batch in hand finishes: off the cooperative pool.
+        let projector = projector
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             Thread {
                 projector.stop()

@@ -17,24 +17,33 @@ enum CallEventJSON {
     }
 
     /// `{"producer": ..., "events": [...]}`, as the gateway sends `telephony.ingest`.
-    static func request(_ data: Data) throws -> IngestRequest {
+    static func request(_ data: Data) throws -> IngestRequest { try requestAndEvents(data).request }
+
+    /// The request, and each event's JSON as it is in `data` (what the ingest log keeps).
+    static func requestAndEvents(_ data: Data) throws -> (request: IngestRequest, raw: [Range<Int>]) {
         try data.withUnsafeBytes { raw in
             var parser = Parser(bytes: raw)
             var producer: String?
             var events: [CallEventInput]?
+            var ranges: [Range<Int>] = []
             try parser.object { parser, key in
                 switch key {
                 case "producer": producer = try parser.text(key)
                 case "events":
                     var list: [CallEventInput] = []
-                    try parser.array { parser in list.append(try parser.event()) }
+                    try parser.array { parser in
+                        parser.space()
+                        let start = parser.index
+                        list.append(try parser.event())
+                        ranges.append(start..<parser.index)
+                    }
                     events = list
                 default: try parser.skip()
                 }
             }
             try parser.end()
             guard let events else { throw BusError.badRequest("events is required") }
-            return IngestRequest(producer: producer, events: events)
+            return (IngestRequest(producer: producer, events: events), ranges)
         }
     }
 

@@ -11,6 +11,8 @@ import Storage
 struct CallStore: Sendable {
     let database: ServiceDatabase
     let phones: PhoneNormalizer
+    /// Folds the ingest log; nil in later instances (the first instance's projector folds it).
+    var projector: Projector? = nil
 
     /// A call event that passed validation, with its ids trimmed and its time settled.
     struct ValidEvent: Sendable {
@@ -65,6 +67,27 @@ struct CallStore: Sendable {
         return try await database.idempotentWrite(requestId: requestId, method: TelephonyContract.Method.ingest) { db, outbox in
             try Wire.encode(try CallLog(db: db, outbox: outbox, phones: phones).apply(producer: producer, events: events))
         }
+    }
+
+    /// The events into the durable ingest log, answered before they are folded into the call log
+    /// (`Prefer: respond-async` over HTTP): for producers that send much and need no call ids back.
+    func ingestQueued(_ body: Data, requestId: String) async throws -> Data {
+        let (request, ranges) = try CallEventJSON.requestAndEvents(body)
+        let producer = Self.producerName(request.producer)
+        let events = try validate(request.events)
+        let payloads = ranges.map { body.subdata(in: (body.startIndex + $0.lowerBound)..<(body.startIndex + $0.upperBound)) }
+        let reply = try await database.idempotentWrite(requestId: requestId, method: TelephonyContract.Method.ingestQueued) { db, _ in
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO ingest_log (producer, event_id, at, payload) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+            var queued = 0
+            for (event, payload) in zip(events, payloads) {
+                try insert.execute(arguments: [producer, event.eventId, event.at.timeIntervalSince1970, payload])
+                queued += db.changesCount
+            }
+            return try Wire.encode(QueuedReply(queued: queued, duplicates: events.count - queued))
+        }
+        projector?.wake()
+        return reply
     }
 
     /// A provider's webhook or a CDR file: rows that cannot be read are reported, the rest is
