@@ -89,6 +89,37 @@ public final class ServiceDatabase: Sendable {
         }
     }
 
+    /// Runs several idempotent writes in one transaction (one commit, one fsync, for writes that
+    /// arrive together): each as `idempotentWrite` would, in its own savepoint, so one that throws
+    /// leaves the others alone. Call from a thread of your own, never the cooperative pool.
+    public func idempotentWrites(
+        _ items: [(requestId: String, method: String, body: (Database, Outbox) throws -> Data)]
+    ) throws -> [Result<Data, Error>] {
+        let outbox = self.outbox
+        return try writer.write { db in
+            try items.map { item -> Result<Data, Error> in
+                if let stored = try IdempotencyRecord.fetchOne(db, key: item.requestId) {
+                    guard stored.method == item.method else {
+                        return .failure(StorageError.requestIdReused(requestId: item.requestId, firstMethod: stored.method))
+                    }
+                    return .success(stored.reply)
+                }
+                var outcome: Result<Data, Error> = .failure(CancellationError())
+                do {
+                    try db.inSavepoint {
+                        let reply = try item.body(db, outbox)
+                        try IdempotencyRecord(requestId: item.requestId, method: item.method, reply: reply, createdAt: Date()).insert(db)
+                        outcome = .success(reply)
+                        return .commit
+                    }
+                } catch {
+                    outcome = .failure(error)
+                }
+                return outcome
+            }
+        }
+    }
+
     /// The reply stored for a request id, if that request ran already: for writes that do other
     /// work (ask other services) before their own transaction, so a retry skips that work too.
     public func storedReply(requestId: String) async throws -> Data? {

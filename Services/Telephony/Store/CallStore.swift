@@ -11,8 +11,8 @@ import Storage
 struct CallStore: Sendable {
     let database: ServiceDatabase
     let phones: PhoneNormalizer
-    /// Folds the ingest log; nil in later instances (the first instance's projector folds it).
-    var projector: Projector? = nil
+    /// Writes queued events to the ingest log, many requests per commit.
+    var queued: QueuedIngest? = nil
 
     /// A call event that passed validation, with its ids trimmed and its time settled.
     struct ValidEvent: Sendable {
@@ -73,21 +73,11 @@ struct CallStore: Sendable {
     /// (`Prefer: respond-async` over HTTP): for producers that send much and need no call ids back.
     func ingestQueued(_ body: Data, requestId: String) async throws -> Data {
         let (request, ranges) = try CallEventJSON.requestAndEvents(body)
-        let producer = Self.producerName(request.producer)
         let events = try validate(request.events)
         let payloads = ranges.map { body.subdata(in: (body.startIndex + $0.lowerBound)..<(body.startIndex + $0.upperBound)) }
-        let reply = try await database.idempotentWrite(requestId: requestId, method: TelephonyContract.Method.ingestQueued) { db, _ in
-            let insert = try db.cachedStatement(
-                sql: "INSERT INTO ingest_log (producer, event_id, at, payload) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
-            var queued = 0
-            for (event, payload) in zip(events, payloads) {
-                try insert.execute(arguments: [producer, event.eventId, event.at.timeIntervalSince1970, payload])
-                queued += db.changesCount
-            }
-            return try Wire.encode(QueuedReply(queued: queued, duplicates: events.count - queued))
-        }
-        projector?.wake()
-        return reply
+        guard let queued else { throw BusError.unavailable("this telephony instance takes no queued events") }
+        return try await queued.submit(
+            requestId: requestId, producer: Self.producerName(request.producer), events: events, payloads: payloads)
     }
 
     /// A provider's webhook or a CDR file: rows that cannot be read are reported, the rest is
