@@ -68,7 +68,8 @@ final class QueuedIngest: @unchecked Sendable {
             }
             do {
                 let results = try database.idempotentWrites(writes)
-                projector?.wake()
+                // Producers are sending: the projector leaves the writer to us until they pause.
+                projector?.wake(ingesting: true)
                 for (item, result) in zip(items, results) { item.done.resume(with: result) }
             } catch {
                 for item in items { item.done.resume(throwing: error) }
