@@ -61,11 +61,13 @@ struct TelephonyBench: AsyncParsableCommand {
         // Paced at 80% of the burst rate for two seconds (a burst the ingest log absorbs), then at what
         // the call log keeps up with (80% of it), to see acknowledgement latency at both.
         let burstRate = min(100_000, zmq.rate * 0.8)
+        try waitUntilQuiet(system)
         let burst = try zeroMQ(
             Self.payloads(count: Int(burstRate * 2), prefix: "b"), endpoint: system.ingestEndpoint, producer: "bench-burst",
             window: window, pace: burstRate, database: system.telephonyDatabase)
         say(String(format: "ZeroMQ ingest paced at %.0f events/s for 2 s: ack p50 %.1f ms, p99 %.1f ms", burstRate, burst.p50, burst.p99))
         let pacedRate = min(100_000, (zmq.callLogRate ?? zmq.rate) * 0.8)
+        try waitUntilQuiet(system)
         let paced = try zeroMQ(
             Self.payloads(count: min(events, Int(pacedRate * 10)), prefix: "p"), endpoint: system.ingestEndpoint, producer: "bench-paced",
             window: window, pace: pacedRate, database: system.telephonyDatabase)
@@ -74,6 +76,7 @@ struct TelephonyBench: AsyncParsableCommand {
                 format: "ZeroMQ ingest paced at %.0f events/s: %.0f events/s, ack p50 %.1f ms, p99 %.1f ms",
                 pacedRate, paced.rate, paced.p50, paced.p99))
 
+        try waitUntilQuiet(system)
         let http = try overHTTP(port: system.httpPort, token: token)
         say(
             String(
@@ -82,6 +85,7 @@ struct TelephonyBench: AsyncParsableCommand {
                 http.p50,
                 http.p99))
 
+        try waitUntilQuiet(system)
         let queued = try overHTTP(port: system.httpPort, token: token, queued: true, database: system.telephonyDatabase)
         say(
             String(
@@ -108,6 +112,28 @@ struct TelephonyBench: AsyncParsableCommand {
         say(
             "events stored by telephony: \(counted) (sent \(events + Int(burstRate * 2) + min(events, Int(pacedRate * 10)) + 2 * httpEvents))"
         )
+    }
+
+    /// Waits until the contacts service has consumed every event telephony published (a run
+    /// should not pay for the previous run's backlog on the same two cores).
+    func waitUntilQuiet(_ system: BenchSystem) throws {
+        let readonly: Configuration = {
+            var c = Configuration()
+            c.readonly = true
+            return c
+        }()
+        let telephony = try DatabaseQueue(path: system.telephonyDatabase, configuration: readonly)
+        let contacts = try DatabaseQueue(path: system.contactsDatabase, configuration: readonly)
+        let deadline = Date().addingTimeInterval(300)
+        while Date() < deadline {
+            let published = try telephony.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM outbox")! }
+            let pending = try telephony.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ingest_log")! }
+            let consumed = try contacts.read { db in
+                try Int64.fetchOne(db, sql: "SELECT last_seq FROM inbox_checkpoint WHERE source = 'telephony'") ?? 0
+            }
+            if pending == 0 && consumed >= published { return }
+            usleep(100_000)
+        }
     }
 
     struct Result {
