@@ -197,7 +197,6 @@ final class AMIConnector: Service, @unchecked Sendable {
     private struct LineReader {
         let fd: Int32
         var buffer: [UInt8] = []
-        var stop: () -> Bool = { false }
 
         var hasBuffered: Bool { buffer.contains(UInt8(ascii: "\n")) }
 

@@ -5,7 +5,7 @@ import ServiceKit
 import Storage
 
 /// A row of `call`: one call as its events describe it so far.
-struct CallRecord: Codable, FetchableRecord, MutablePersistableRecord, Equatable {
+struct CallRecord: Codable, FetchableRecord, TableRecord, Equatable {
     static let databaseTableName = "call"
     var id: Int64?
     var producer: String
@@ -82,8 +82,6 @@ struct CallRecord: Codable, FetchableRecord, MutablePersistableRecord, Equatable
         case loggedAt = "logged_at"
         case updatedAt = "updated_at"
     }
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     /// Takes what the call's events say, with the numbers also in E.164.
     mutating func apply(_ state: CallState, phones: PhoneNormalizer) {
