@@ -46,7 +46,11 @@ public enum Timestamp {
     /// `2026-01-31T09:30:00.123Z` (UTC, milliseconds). Written by hand from `gmtime_r`: every
     /// record in every reply carries a few of these, and Foundation's formatters cost tens of
     /// microseconds each.
-    public static func string(from date: Date) -> String {
+    public static func string(from date: Date) -> String { utcString(date, separator: "T", suffix: "Z") }
+
+    /// `date` in UTC to the millisecond (rounded down), as `YYYY-MM-DD<separator>HH:MM:SS.mmm<suffix>`:
+    /// the wire's ISO 8601 and the databases' `2026-01-31 09:30:00.123` (`DatabaseDate`) alike.
+    public static func utcString(_ date: Date, separator: String, suffix: String) -> String {
         var milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
         milliseconds -= Int64(seconds) * 1000
@@ -56,8 +60,8 @@ public enum Timestamp {
             let text = String(value)
             return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
         }
-        return pad(parts.tm_year + 1900, 4) + "-" + pad(parts.tm_mon + 1, 2) + "-" + pad(parts.tm_mday, 2) + "T"
-            + pad(parts.tm_hour, 2) + ":" + pad(parts.tm_min, 2) + ":" + pad(parts.tm_sec, 2) + "." + pad(Int32(milliseconds), 3) + "Z"
+        return pad(parts.tm_year + 1900, 4) + "-" + pad(parts.tm_mon + 1, 2) + "-" + pad(parts.tm_mday, 2) + separator
+            + pad(parts.tm_hour, 2) + ":" + pad(parts.tm_min, 2) + ":" + pad(parts.tm_sec, 2) + "." + pad(Int32(milliseconds), 3) + suffix
     }
 
     /// Parses ISO 8601 with or without fractional seconds and with `Z` or an offset.

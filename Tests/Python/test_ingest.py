@@ -20,19 +20,40 @@ from ingest_producer import TAG, Producer, calls  # noqa: E402
 from test_bus_protocol import free_ports  # noqa: E402
 
 
+def telephony_environment(folder):
+    """The environment for a bus and a telephony service on free ports with data in `folder`,
+    and the ingest endpoint it binds."""
+    ports = free_ports(4)
+    endpoint = "tcp://127.0.0.1:%d" % ports[3]
+    env = dict(os.environ)
+    env.update({
+        "CRM_BUS_ENDPOINT": "tcp://127.0.0.1:%d" % ports[0],
+        "CRM_EVENTS_PUBLISH_ENDPOINT": "tcp://127.0.0.1:%d" % ports[1],
+        "CRM_EVENTS_SUBSCRIBE_ENDPOINT": "tcp://127.0.0.1:%d" % ports[2],
+        "CRM_TELEPHONY_INGEST_ENDPOINT": endpoint,
+        "CRM_DATA_DIR": folder,
+    })
+    return env, endpoint
+
+
+def wait_projected(database, timeout):
+    """Waits until the projector has folded telephony's ingest log into the call log; True if it did."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        connection = sqlite3.connect(database)
+        try:
+            if connection.execute("SELECT COUNT(*) FROM ingest_log").fetchone()[0] == 0:
+                return True
+        finally:
+            connection.close()
+        time.sleep(0.05)
+    return False
+
+
 class IngestTest(unittest.TestCase):
     def setUp(self):
-        ports = free_ports(4)
         self.folder = tempfile.mkdtemp(prefix="crm-ingest-")
-        self.endpoint = "tcp://127.0.0.1:%d" % ports[3]
-        env = dict(os.environ)
-        env.update({
-            "CRM_BUS_ENDPOINT": "tcp://127.0.0.1:%d" % ports[0],
-            "CRM_EVENTS_PUBLISH_ENDPOINT": "tcp://127.0.0.1:%d" % ports[1],
-            "CRM_EVENTS_SUBSCRIBE_ENDPOINT": "tcp://127.0.0.1:%d" % ports[2],
-            "CRM_TELEPHONY_INGEST_ENDPOINT": self.endpoint,
-            "CRM_DATA_DIR": self.folder,
-        })
+        env, self.endpoint = telephony_environment(self.folder)
         self.processes = []
         for name in ["bus", "telephony"]:
             log = open(os.path.join(self.folder, name + ".log"), "w")
@@ -59,13 +80,8 @@ class IngestTest(unittest.TestCase):
         return producer
 
     def projected(self, timeout=60):
-        """Waits until the projector has folded the ingest log into the call log."""
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.count("SELECT COUNT(*) FROM ingest_log") == 0:
-                return
-            time.sleep(0.05)
-        self.fail("the ingest log was not projected within %d s" % timeout)
+        if not wait_projected(self.database, timeout):
+            self.fail("the ingest log was not projected within %d s" % timeout)
 
     def count(self, sql):
         connection = sqlite3.connect(self.database)

@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.join(ROOT, "examples"))
 
 import zmq  # noqa: E402
 from ingest_producer import Producer  # noqa: E402
-from test_bus_protocol import free_ports  # noqa: E402
+from test_ingest import telephony_environment, wait_projected  # noqa: E402
 
 EVENTS = int(os.environ.get("CRM_RELIABILITY_EVENTS", "50000"))
 
@@ -38,17 +38,8 @@ def two_events_per_call(count):
 
 class IngestReliabilityTest(unittest.TestCase):
     def setUp(self):
-        ports = free_ports(4)
         self.folder = tempfile.mkdtemp(prefix="crm-reliability-")
-        self.endpoint = "tcp://127.0.0.1:%d" % ports[3]
-        self.env = dict(os.environ)
-        self.env.update({
-            "CRM_BUS_ENDPOINT": "tcp://127.0.0.1:%d" % ports[0],
-            "CRM_EVENTS_PUBLISH_ENDPOINT": "tcp://127.0.0.1:%d" % ports[1],
-            "CRM_EVENTS_SUBSCRIBE_ENDPOINT": "tcp://127.0.0.1:%d" % ports[2],
-            "CRM_TELEPHONY_INGEST_ENDPOINT": self.endpoint,
-            "CRM_DATA_DIR": self.folder,
-        })
+        self.env, self.endpoint = telephony_environment(self.folder)
         self.log = open(os.path.join(self.folder, "processes.log"), "a")
         self.bus = subprocess.Popen([os.path.join(BIN, "bus")], env=self.env, stdout=self.log, stderr=self.log)
         self.telephony = self.start_telephony()
@@ -101,9 +92,7 @@ class IngestReliabilityTest(unittest.TestCase):
         try:
             one = lambda sql: connection.execute(sql).fetchone()[0]  # noqa: E731
             # Acknowledged means durable in the ingest log; the call log follows it.
-            deadline = time.time() + 600
-            while one("SELECT COUNT(*) FROM ingest_log") > 0 and time.time() < deadline:
-                time.sleep(0.1)
+            wait_projected(os.path.join(self.folder, "telephony", "telephony.sqlite"), 600)
             caught_up = time.time() - started
             self.assertEqual(one("SELECT COUNT(*) FROM ingest_log"), 0)
             self.assertEqual(one("SELECT COUNT(*) FROM call"), EVENTS // 2)

@@ -62,8 +62,7 @@ enum History {
             conditions.append("(visible_to IS NULL OR visible_to = ?)")
             arguments.append(viewer ?? -1)
         }
-        if let cursor {
-            guard let value = Int64(cursor), value > 0 else { throw BusError.invalid("cursor '\(cursor)' is not one this API gave out") }
+        if let value = try Paging.idCursor(cursor) {
             conditions.append("id < ?")
             arguments.append(value)
         }
@@ -100,11 +99,5 @@ enum History {
         return Page(items: Array(items), nextCursor: rows.count > limit ? items.last.map { String($0.id) } : nil)
     }
 
-    static func pageSize(_ requested: Int?) throws -> Int {
-        let limit = requested ?? 50
-        guard (1...ContactsContract.maxPageSize).contains(limit) else {
-            throw BusError.invalid("limit must be between 1 and \(ContactsContract.maxPageSize)")
-        }
-        return limit
-    }
+    static func pageSize(_ requested: Int?) throws -> Int { try Paging.limit(requested, max: ContactsContract.maxPageSize) }
 }

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceKit
 
 /// VOIP providers sign their webhooks instead of sending our tokens: Twilio with
 /// `X-Twilio-Signature` (base64 HMAC-SHA1 of the URL and the sorted POST parameters, keyed with
@@ -49,6 +50,14 @@ struct ProviderSignature: Sendable {
         return base + request.uri.description
     }
 
+    /// Throws 403 unless the request carries a right signature of `kind` for `body`.
+    func verify(_ kind: Kind, _ request: Request, body: Data) throws {
+        switch kind {
+        case .twilio: try verifyTwilio(request, body: body)
+        case .vonage: try verifyVonage(request, body: body)
+        }
+    }
+
     /// Throws 403 unless `X-Twilio-Signature` is right for this URL and form body.
     func verifyTwilio(_ request: Request, body: Data) throws {
         guard let token = twilioAuthToken else {
@@ -66,17 +75,10 @@ struct ProviderSignature: Sendable {
     /// Twilio's algorithm: the URL, then each POST parameter sorted by name, name then value,
     /// HMAC-SHA1 with the auth token, base64.
     static func twilioSignature(url: String, form: String, authToken: String) -> String {
-        var pairs: [(String, String)] = []
-        for pair in form.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ raw: Substring) -> String {
-                let spaced = raw.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            pairs.append((decode(parts[0]), parts.count > 1 ? decode(parts[1]) : ""))
-        }
         var data = url
-        for (name, value) in pairs.sorted(by: { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }) { data += name + value }
+        for (name, value) in FormEncoding.pairs(form).sorted(by: { $0.name == $1.name ? $0.value < $1.value : $0.name < $1.name }) {
+            data += name + value
+        }
         let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(data.utf8), using: SymmetricKey(data: Data(authToken.utf8)))
         return Data(mac).base64EncodedString()
     }

@@ -49,23 +49,20 @@ struct TelephonyRoutes: Sendable {
             }
             return try await api.forward(request, context: context, service: service, method: M.ingest, body: body)
         }
-        routes.add(
-            .post, "/api/v1/telephony/twilio", .scopeOrSignature(Scope.telephonyIngest, .twilio), tag: "telephony",
-            summary: "Twilio voice status callback (form-encoded; X-Twilio-Signature or a token)", query: ["producer"]
-        ) { request, context in
-            let raw = try await api.body(of: request)
-            if ProviderSignature.Kind.twilio.isPresent(in: request) { try signatures.verifyTwilio(request, body: raw) }
-            let body = try Wire.encode(FormatIngestRequest(format: "twilio", producer: Self.producer(of: request), content: raw))
-            return try await api.forward(request, context: context, service: service, method: M.ingestFormat, body: body)
-        }
-        routes.add(
-            .post, "/api/v1/telephony/vonage", .scopeOrSignature(Scope.telephonyIngest, .vonage), tag: "telephony",
-            summary: "Vonage voice event webhook (signed JWT or a token)", query: ["producer"]
-        ) { request, context in
-            let raw = try await api.body(of: request)
-            if ProviderSignature.Kind.vonage.isPresent(in: request) { try signatures.verifyVonage(request, body: raw) }
-            let body = try Wire.encode(FormatIngestRequest(format: "vonage", producer: Self.producer(of: request), content: raw))
-            return try await api.forward(request, context: context, service: service, method: M.ingestFormat, body: body)
+        let webhooks: [(ProviderSignature.Kind, String)] = [
+            (.twilio, "Twilio voice status callback (form-encoded; X-Twilio-Signature or a token)"),
+            (.vonage, "Vonage voice event webhook (signed JWT or a token)"),
+        ]
+        for (kind, summary) in webhooks {
+            routes.add(
+                .post, "/api/v1/telephony/\(kind.rawValue)", .scopeOrSignature(Scope.telephonyIngest, kind), tag: "telephony",
+                summary: summary, query: ["producer"]
+            ) { request, context in
+                let raw = try await api.body(of: request)
+                if kind.isPresent(in: request) { try signatures.verify(kind, request, body: raw) }
+                let body = try Wire.encode(FormatIngestRequest(format: kind.rawValue, producer: Self.producer(of: request), content: raw))
+                return try await api.forward(request, context: context, service: service, method: M.ingestFormat, body: body)
+            }
         }
         routes.add(
             .post, "/api/v1/telephony/cdr", .scope(Scope.telephonyIngest), tag: "telephony",

@@ -32,43 +32,26 @@ enum AsteriskCDR {
     }
 
     static func parse(_ text: String, columns fixed: [String]?, zone: TimeZone) -> ParsedInput {
-        var input = ParsedInput()
-        for (number, line) in CallFormats.lines(text) {
-            let fields: [String]
-            do {
-                fields = try CallFormats.fields(line)
-            } catch {
-                input.rows += 1
-                input.reject(number, (error as? RowError)?.reason ?? "\(error)")
-                continue
-            }
-            if number == 1, fields.contains(where: { $0.lowercased() == "src" }), fields.contains(where: { $0.lowercased() == "dst" }) {
-                continue  // a header line some exports add
-            }
-            input.rows += 1
-            do {
-                let names: [String]
+        CallFormats.csvEvents(
+            text,
+            header: { fields in
+                // A header line some exports add; rows are named by position all the same.
+                let names = fields.map { $0.lowercased() }
+                return names.contains("src") && names.contains("dst") ? names : nil
+            },
+            columns: { fields, _ in
                 if let fixed {
                     guard fields.count >= fixed.count else {
                         throw RowError("expected \(fixed.count) columns (the column map), got \(fields.count)")
                     }
-                    names = fixed
-                } else {
-                    guard let known = csvColumns(count: fields.count) else {
-                        throw RowError("expected 16 to 21 columns (cdr-csv), got \(fields.count)")
-                    }
-                    names = known
+                    return fixed.map { $0.lowercased() }
                 }
-                var row: [String: String] = [:]
-                for (name, value) in zip(names, fields) { row[name.lowercased()] = value.trimmed }
-                input.events.append((number, try event(row, zone: zone)))
-            } catch let error as RowError {
-                input.reject(number, error.reason)
-            } catch {
-                input.reject(number, "\(error)")
-            }
-        }
-        return input
+                guard let known = csvColumns(count: fields.count) else {
+                    throw RowError("expected 16 to 21 columns (cdr-csv), got \(fields.count)")
+                }
+                return known
+            },
+            event: { row in try event(row, zone: zone) })
     }
 
     /// One CDR row as a `completed` event of its leg.

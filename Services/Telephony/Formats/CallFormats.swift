@@ -29,7 +29,7 @@ enum CallFormats {
 
     static func parse(_ request: FormatIngestRequest) throws -> ParsedInput {
         let zone: TimeZone
-        if let name = request.timeZone?.nilIfBlank {
+        if let name = request.timeZone?.trimmed.nilIfEmpty {
             guard let found = TimeZone(identifier: name) else { throw BusError.invalid("time zone '\(name)' is not an IANA time zone") }
             zone = found
         } else {
@@ -73,6 +73,45 @@ enum CallFormats {
             result.append((number, String(line)))
         }
         return result
+    }
+
+    /// Reads a CDR file in CSV, one call event per line. The first line may be a header: `header`
+    /// answers its column names, or nil when it is a row. `columns` names a row's fields (given the
+    /// header's names, if there was one) or throws; `event` makes the event from the named values.
+    /// A line that cannot be read, or whose event cannot be made, is rejected with its number.
+    static func csvEvents(
+        _ text: String, header: ([String]) -> [String]?, columns: ([String], [String]?) throws -> [String],
+        event: ([String: String]) throws -> CallEventInput
+    ) -> ParsedInput {
+        var input = ParsedInput()
+        var headerNames: [String]?
+        var first = true
+        func reason(_ error: Error) -> String { (error as? RowError)?.reason ?? "\(error)" }
+        for (number, line) in lines(text) {
+            let isFirst = first
+            first = false
+            let values: [String]
+            do {
+                values = try fields(line)
+            } catch {
+                input.rows += 1
+                input.reject(number, reason(error))
+                continue
+            }
+            if isFirst, let names = header(values) {
+                headerNames = names
+                continue
+            }
+            input.rows += 1
+            do {
+                var row: [String: String] = [:]
+                for (name, value) in zip(try columns(values, headerNames), values) { row[name] = value.trimmed }
+                input.events.append((number, try event(row)))
+            } catch {
+                input.reject(number, reason(error))
+            }
+        }
+        return input
     }
 
     /// One CSV line's fields.

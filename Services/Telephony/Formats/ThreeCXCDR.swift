@@ -15,36 +15,16 @@ enum ThreeCXCDR {
     static func key(_ name: String) -> String { name.trimmed.lowercased().replacingOccurrences(of: "-", with: "_") }
 
     static func parse(_ text: String, columns: [String]?, zone: TimeZone) -> ParsedInput {
-        var input = ParsedInput()
-        var names = (columns ?? defaultColumns).map(key)
-        for (number, line) in CallFormats.lines(text) {
-            let fields: [String]
-            do {
-                fields = try CallFormats.fields(line)
-            } catch {
-                input.rows += 1
-                input.reject(number, (error as? RowError)?.reason ?? "\(error)")
-                continue
-            }
-            if input.rows == 0, input.rejected.isEmpty, fields.map(key).contains("callid") {
-                names = fields.map(key)  // the header line
-                continue
-            }
-            input.rows += 1
-            do {
-                guard fields.count >= min(names.count, 9) else {
-                    throw RowError("expected \(names.count) columns, got \(fields.count)")
-                }
-                var row: [String: String] = [:]
-                for (name, value) in zip(names, fields) { row[name] = value.trimmed }
-                input.events.append((number, try event(row, zone: zone)))
-            } catch let error as RowError {
-                input.reject(number, error.reason)
-            } catch {
-                input.reject(number, "\(error)")
-            }
-        }
-        return input
+        let given = (columns ?? defaultColumns).map(key)
+        return CallFormats.csvEvents(
+            text,
+            header: { fields in fields.map(key).contains("callid") ? fields.map(key) : nil },
+            columns: { fields, header in
+                let names = header ?? given
+                guard fields.count >= min(names.count, 9) else { throw RowError("expected \(names.count) columns, got \(fields.count)") }
+                return names
+            },
+            event: { row in try event(row, zone: zone) })
     }
 
     static func event(_ row: [String: String], zone: TimeZone) throws -> CallEventInput {

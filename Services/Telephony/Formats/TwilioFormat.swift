@@ -8,22 +8,23 @@ import ServiceKit
 /// Twilio adds later are ignored.
 enum TwilioFormat {
     static func parse(_ content: Data) throws -> ParsedInput {
-        let form = formFields(String(decoding: content, as: UTF8.self))
-        guard let sid = form["CallSid"]?.nilIfBlank else { throw BusError.invalid("a Twilio callback needs CallSid") }
-        guard let status = form["CallStatus"]?.nilIfBlank?.lowercased() else {
+        let form = FormEncoding.fields(String(decoding: content, as: UTF8.self))
+        guard let sid = form["CallSid"]?.trimmed.nilIfEmpty else { throw BusError.invalid("a Twilio callback needs CallSid") }
+        guard let status = form["CallStatus"]?.trimmed.nilIfEmpty?.lowercased() else {
             throw BusError.invalid("a Twilio callback needs CallStatus")
         }
         var input = ParsedInput(rows: 1)
-        input.producer = form["AccountSid"]?.nilIfBlank.map { "twilio-" + $0 }
-        let parent = form["ParentCallSid"]?.nilIfBlank
+        input.producer = form["AccountSid"]?.trimmed.nilIfEmpty.map { "twilio-" + $0 }
+        let parent = form["ParentCallSid"]?.trimmed.nilIfEmpty
         let sequence = form["SequenceNumber"].flatMap { Int($0) }
         var event = CallEventInput(
-            eventId: "\(sid):\(sequence.map(String.init) ?? status)", callId: parent ?? sid, type: nil, from: form["From"]?.nilIfBlank,
-            to: form["To"]?.nilIfBlank, at: form["Timestamp"].flatMap(rfc2822))
+            eventId: "\(sid):\(sequence.map(String.init) ?? status)", callId: parent ?? sid, type: nil,
+            from: form["From"]?.trimmed.nilIfEmpty,
+            to: form["To"]?.trimmed.nilIfEmpty, at: form["Timestamp"].flatMap(rfc2822))
         event.leg = sid
         event.sequence = sequence
-        event.callerName = form["CallerName"]?.nilIfBlank
-        event.recordingUrl = form["RecordingUrl"]?.nilIfBlank
+        event.callerName = form["CallerName"]?.trimmed.nilIfEmpty
+        event.recordingUrl = form["RecordingUrl"]?.trimmed.nilIfEmpty
         // A child leg is dialled by the parent: its Direction (outbound-dial) is not the call's.
         if parent == nil, let direction = form["Direction"]?.lowercased() {
             event.direction = direction.hasPrefix("outbound") ? "outbound" : "inbound"
@@ -51,23 +52,6 @@ enum TwilioFormat {
         }
         input.events.append((1, event))
         return input
-    }
-
-    /// `application/x-www-form-urlencoded` fields; a repeated name keeps its first value.
-    static func formFields(_ body: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = decode(parts[0])
-            guard !name.isEmpty, fields[name] == nil else { continue }
-            fields[name] = parts.count > 1 ? decode(parts[1]) : ""
-        }
-        return fields
-    }
-
-    static func decode(_ raw: Substring) -> String {
-        let spaced = raw.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
     }
 
     /// RFC 2822 times as Twilio writes them: `Mon, 16 Aug 2010 03:45:01 +0000`.

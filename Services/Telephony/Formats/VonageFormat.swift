@@ -56,12 +56,13 @@ enum VonageFormat {
             throw BusError.invalid("a Vonage event must be a JSON object")
         }
         var input = ParsedInput(rows: 1)
-        guard let status = body.status?.lowercased(), let leg = body.uuid?.nilIfBlank else { return input }
+        guard let status = body.status?.lowercased(), let leg = body.uuid?.trimmed.nilIfEmpty else { return input }
         var event = CallEventInput(
-            eventId: "\(leg):\(status)", callId: body.conversationUuid?.nilIfBlank ?? leg, type: nil, from: body.from?.nilIfBlank,
-            to: body.to?.nilIfBlank, at: body.timestamp.flatMap(CallFormats.isoTime))
+            eventId: "\(leg):\(status)", callId: body.conversationUuid?.trimmed.nilIfEmpty ?? leg, type: nil,
+            from: body.from?.trimmed.nilIfEmpty,
+            to: body.to?.trimmed.nilIfEmpty, at: body.timestamp.flatMap(CallFormats.isoTime))
         event.leg = leg
-        event.recordingUrl = body.recordingUrl?.nilIfBlank
+        event.recordingUrl = body.recordingUrl?.trimmed.nilIfEmpty
         if let direction = body.direction?.lowercased(), ["inbound", "outbound"].contains(direction) { event.direction = direction }
         switch status {
         case "started", "ringing":

@@ -50,14 +50,14 @@ struct CallState: Equatable {
         var dispositions: [String] = []
         var humanAnswerBy: String?
         for (event, at) in sorted {
-            let legKey = event.leg?.nilIfBlank ?? ""
+            let legKey = event.leg?.trimmed.nilIfEmpty ?? ""
             var leg = legs[legKey] ?? Leg()
-            from = from ?? event.from?.nilIfBlank
-            to = to ?? event.to?.nilIfBlank
-            callerName = callerName ?? event.callerName?.nilIfBlank
-            `extension` = `extension` ?? event.extension?.nilIfBlank
-            user = user ?? event.user?.nilIfBlank
-            recordingUrl = recordingUrl ?? event.recordingUrl?.nilIfBlank
+            from = from ?? event.from?.trimmed.nilIfEmpty
+            to = to ?? event.to?.trimmed.nilIfEmpty
+            callerName = callerName ?? event.callerName?.trimmed.nilIfEmpty
+            `extension` = `extension` ?? event.extension?.trimmed.nilIfEmpty
+            user = user ?? event.user?.trimmed.nilIfEmpty
+            recordingUrl = recordingUrl ?? event.recordingUrl?.trimmed.nilIfEmpty
             lastEventAt = max(lastEventAt ?? at, at)
             let kind = Self.disposition(event.disposition)
             if kind == "VOICEMAIL" { leg.voicemail = true }
@@ -88,7 +88,7 @@ struct CallState: Equatable {
                 leg.answered = true
                 if kind != "VOICEMAIL" && !leg.voicemail {
                     answeredAt = min(answeredAt ?? answer, answer)
-                    humanAnswerBy = humanAnswerBy ?? event.answeredBy?.nilIfBlank
+                    humanAnswerBy = humanAnswerBy ?? event.answeredBy?.trimmed.nilIfEmpty
                 }
             }
             legs[legKey] = leg
@@ -143,7 +143,7 @@ struct CallState: Equatable {
     /// A disposition in one spelling: Asterisk's (`NO ANSWER`, `CHANUNAVAIL`), Twilio's
     /// (`no-answer`, `canceled`), FreeSWITCH's and ours all become one of `priority`.
     static func disposition(_ raw: String?) -> String? {
-        guard let raw = raw?.nilIfBlank else { return nil }
+        guard let raw = raw?.trimmed.nilIfEmpty else { return nil }
         let key = raw.uppercased().replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: "-", with: " ")
         switch key {
         case "ANSWERED", "ANSWER", "COMPLETED": return "ANSWERED"
@@ -164,8 +164,4 @@ struct CallState: Equatable {
         default: return from
         }
     }
-}
-
-extension String {
-    var nilIfBlank: String? { trimmed.nilIfEmpty }
 }

@@ -25,10 +25,10 @@ struct CallStore: Sendable {
 
     /// Checks one event; `label` names it in the error.
     static func validate(_ event: CallEventInput, label: String, now: Date) throws -> ValidEvent {
-        guard let eventId = event.eventId?.nilIfBlank, eventId.count <= 200 else {
+        guard let eventId = event.eventId?.trimmed.nilIfEmpty, eventId.count <= 200 else {
             throw BusError.invalid("\(label): event_id is required (at most 200 characters)")
         }
-        guard let callId = event.callId?.nilIfBlank, callId.count <= 200 else {
+        guard let callId = event.callId?.trimmed.nilIfEmpty, callId.count <= 200 else {
             throw BusError.invalid("\(label): call_id is required (at most 200 characters)")
         }
         guard let type = event.type, CallState.eventTypes.contains(type) else {
@@ -58,7 +58,7 @@ struct CallStore: Sendable {
         }
     }
 
-    static func producerName(_ raw: String?) -> String { raw?.nilIfBlank ?? "default" }
+    static func producerName(_ raw: String?) -> String { raw?.trimmed.nilIfEmpty ?? "default" }
 
     func ingest(_ request: IngestRequest, requestId: String) async throws -> Data {
         let producer = Self.producerName(request.producer)
@@ -118,12 +118,8 @@ struct CallStore: Sendable {
     }
 
     func list(_ request: ListCallsRequest) async throws -> Page<Call> {
-        let limit = request.limit ?? 50
-        guard (1...200).contains(limit) else { throw BusError.invalid("limit must be between 1 and 200") }
-        let cursor = try request.cursor.map { value -> Int64 in
-            guard let id = Int64(value), id > 0 else { throw BusError.invalid("cursor '\(value)' is not one this API gave out") }
-            return id
-        }
+        let limit = try Paging.limit(request.limit)
+        let cursor = try Paging.idCursor(request.cursor)
         if let direction = request.direction, !CallState.directions.contains(direction) {
             throw BusError.invalid("direction must be inbound, outbound or internal")
         }
@@ -172,12 +168,8 @@ struct CallStore: Sendable {
 
     /// Numbers that matched nobody, the most recently called first.
     func unmatched(_ request: UnmatchedRequest) async throws -> Page<UnmatchedNumber> {
-        let limit = request.limit ?? 50
-        guard (1...200).contains(limit) else { throw BusError.invalid("limit must be between 1 and 200") }
-        let cursor = try request.cursor.map { value -> Int64 in
-            guard let id = Int64(value), id > 0 else { throw BusError.invalid("cursor '\(value)' is not one this API gave out") }
-            return id
-        }
+        let limit = try Paging.limit(request.limit)
+        let cursor = try Paging.idCursor(request.cursor)
         return try await database.read { db in
             let rows = try Row.fetchAll(
                 db,
