@@ -22,6 +22,7 @@ struct ContactsApp: AsyncParsableCommand {
         let files = try FileStore(
             database: database, directory: try config.dataFolder(for: ContactsContract.service) + "/files", maxBytes: config.filesMaxBytes)
         try await files.collectGarbage()
+        Task.detached { await SearchBacklog.drain(database) }  // an import's search rows cut short by a stop
         try await runtime.run(
             handlers: ContactHandlers(store: store).all.merging(FileHandlers(files: files).all) { first, _ in first },
             database: database,

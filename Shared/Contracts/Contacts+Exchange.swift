@@ -48,6 +48,9 @@ public struct ImportReport: Codable, Sendable {
     public var rejectedCount: Int
     /// Fields the mapping sent nowhere (ignored headers).
     public var ignoredHeaders: [String]
+    /// Records of a big import whose search entries are built right after it commits: they are
+    /// in lists, filters and counts at once, and found by free-text search a moment later.
+    public var searchPending: Int
 
     public init(dryRun: Bool) {
         self.dryRun = dryRun
@@ -59,6 +62,7 @@ public struct ImportReport: Codable, Sendable {
         rejected = []
         rejectedCount = 0
         ignoredHeaders = []
+        searchPending = 0
     }
 }
 

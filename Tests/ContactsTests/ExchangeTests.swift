@@ -96,6 +96,51 @@ struct ExchangeTests {
         #expect(try await store.listCompanies(ListCompaniesRequest(q: "456 789"), headers: Self.boss).items.map(\.id) == [acme.id])
     }
 
+    @Test("a big import leaves its search rows to the backlog: listed at once, found after it drains, edits in between kept")
+    func deferredSearchRows() async throws {
+        let store = try await makeStore()
+        let count = SearchBacklog.threshold + 500
+        var csv = "first_name;last_name;email;company;organisation_number\n"
+        for n in 0..<count {
+            csv += "Bulk\(n);Zqxperson\(n);bulk\(n)@example.no;" + (n % 100 == 0 ? "Quillfirm \(n) AS;9\(100_000_00 + n)" : ";") + "\n"
+        }
+        let report = try await store.importCSV(ImportRequest(csv: csv), headers: Self.boss)
+        #expect(report.created == count)
+        #expect(report.searchPending == count + count / 100)  // the contacts and the companies they named
+        // In lists and counts at once (by id: no search involved).
+        var byId = ListContactsRequest()
+        byId.id = report.createdIds[7]
+        #expect(try await store.list(byId).items.map(\.lastName) == ["Zqxperson7"])
+        await SearchBacklog.drain(store.database)
+        #expect(try await store.database.read { try SearchBacklog.pending($0) } == 0)
+        for n in [0, 999, count - 1] {
+            #expect(try await store.list(ListContactsRequest(q: "zqxperson\(n)@")).items.isEmpty)  // the name, not the e-mail
+            #expect(try await store.list(ListContactsRequest(q: "bulk\(n)@example")).items.map(\.lastName) == ["Zqxperson\(n)"])
+        }
+        #expect(try await store.listCompanies(ListCompaniesRequest(q: "quillfirm 1400"), headers: Self.boss).items.count == 1)
+
+        // A drain cut short (a stop) and resumed: a record edited in between is indexed as it is
+        // now, one deleted in between is skipped, and the rest is indexed once.
+        let first = report.createdIds[0], last = first + Int64(count) - 1
+        var patch = UpdateContactRequest(id: first + 5)
+        patch.lastName = "Renamedperson"
+        _ = try await store.update(patch, actor: "tester", requestId: "rename")
+        try await store.database.write { db, _ in
+            try db.execute(sql: "DELETE FROM contact_search")
+            try db.execute(sql: "DELETE FROM contact WHERE id = ?", arguments: [first + 6])
+            try SearchBacklog.add(db, .contact, first: first, last: last)
+        }
+        let left = try await store.database.write { db, _ in try SearchBacklog.indexBatch(db, limit: 1_000) }
+        #expect(left == count - 1_000)
+        #expect(try await store.list(ListContactsRequest(q: "Renamedperson")).items.map(\.id) == [first + 5])
+        #expect(try await store.list(ListContactsRequest(q: "bulk1200@")).items.isEmpty)  // not yet
+        await SearchBacklog.drain(store.database)
+        #expect(try await store.list(ListContactsRequest(q: "bulk1200@")).items.count == 1)
+        #expect(try await store.list(ListContactsRequest(q: "bulk5@")).items.map(\.lastName) == ["Renamedperson"])
+        let rows = try await store.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM contact_search") }
+        #expect(rows == count - 1)
+    }
+
     @Test("CSV export of a search reads back; vCards round-trip and escape what RFC 6350 says")
     func export() async throws {
         let store = try await makeStore()

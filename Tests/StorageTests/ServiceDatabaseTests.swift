@@ -129,6 +129,44 @@ struct ServiceDatabaseTests {
         #expect(mode == "wal")
         #expect(sync == 2)  // FULL
     }
+
+    @Test("planner statistics are gathered when missing or outgrown, and readers plan with them")
+    func statistics() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("storage-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try ServiceDatabase(path: folder.appendingPathComponent("svc/db.sqlite").path) { migrator in
+            migrator.registerMigration("v1") { db in
+                try db.execute(
+                    sql: """
+                        CREATE TABLE person (id INTEGER PRIMARY KEY, name TEXT NOT NULL, deleted_at TEXT);
+                        CREATE INDEX person_live ON person(deleted_at, id);
+                        CREATE INDEX person_name ON person(name, id);
+                        """)
+            }
+        }
+        func add(_ count: Int) async throws {
+            try await store.write { db, _ in
+                for n in 0..<count { try db.execute(sql: "INSERT INTO person (name) VALUES (?)", arguments: ["p\(n % 97)"]) }
+            }
+        }
+        let pageByName = "SELECT id FROM person WHERE deleted_at IS NULL ORDER BY name, id LIMIT 50"
+        func plan() async throws -> String {
+            try await store.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + pageByName).map { $0["detail"] as String }.joined(separator: "; ")
+            }
+        }
+        try await add(500)
+        #expect(try await store.refreshStatistics().isEmpty)  // too small to matter
+        try await add(1_500)
+        // Without statistics SQLite takes deleted_at IS NULL for selective and sorts the lot.
+        #expect(try await plan().contains("TEMP B-TREE"))
+        #expect(try await store.refreshStatistics() == ["person"])
+        #expect(try await plan().contains("person_name"))
+        #expect(!(try await plan().contains("TEMP B-TREE")))
+        #expect(try await store.refreshStatistics().isEmpty)  // up to date
+        try await add(2_500)
+        #expect(try await store.refreshStatistics() == ["person"])  // 4,500 rows against 2,000 measured
+    }
 }
 
 private final class Fired: @unchecked Sendable {

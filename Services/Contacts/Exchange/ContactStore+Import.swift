@@ -105,7 +105,9 @@ extension ContactStore {
     ) async throws -> ImportReport {
         let phones = phones
         let work: @Sendable (Database, Outbox?) throws -> ImportReport = { db, outbox in
-            var importer = try Importer(db: db, outbox: dryRun ? nil : outbox, phones: phones, headers: headers)
+            var importer = try Importer(
+                db: db, outbox: dryRun ? nil : outbox, phones: phones, headers: headers,
+                deferSearch: !dryRun && rows.count >= SearchBacklog.threshold)
             var report = ImportReport(dryRun: dryRun)
             report.ignoredHeaders = ignored
             for row in rows {
@@ -124,9 +126,20 @@ extension ContactStore {
                     if report.rejected.count < Self.reportCap { report.rejected.append(.init(line: row.line, reason: error.message)) }
                 }
             }
+            report.searchPending = try importer.finish()
             return report
         }
         if dryRun { return try await database.read { db in try work(db, nil) } }
-        return try await database.write { db, outbox in try work(db, outbox) }
+        let report = try await database.write { db, outbox in try work(db, outbox) }
+        if report.created >= SearchBacklog.threshold {
+            // Behind the reply: the search rows of a big import, and the planner's statistics,
+            // which it can leave far behind (or missing, on a new database).
+            let database = database
+            Task.detached {
+                await SearchBacklog.drain(database)
+                _ = try? await database.refreshStatistics()
+            }
+        }
+        return report
     }
 }

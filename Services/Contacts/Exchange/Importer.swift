@@ -23,23 +23,25 @@ struct Importer {
     private var seenEmails: Set<String> = []
     private var seenPhones: Set<String> = []
     private var seenNumbers: Set<String> = []
-    /// Organisation number digits -> company, read once: the column holds numbers as typed.
-    private var companiesByNumber: [String: Int64] = [:]
+    /// Organisation number digits -> company, read on first use (the column holds numbers as
+    /// typed): a file of people without organisation numbers never needs it, and at 200,000
+    /// companies reading it takes most of a second.
+    private var companiesByNumber: [String: Int64]?
     private var references: [String: Int64] = [:]
     private var categoryTargets: [Int64: String] = [:]
     private var fakeId: Int64 = 0
+    /// Search rows left to `SearchBacklog` (a big import); the ids created, to note there.
+    let deferSearch: Bool
+    private var createdContacts: ClosedRange<Int64>?
+    private var createdCompanies: ClosedRange<Int64>?
 
-    init(db: Database, outbox: Outbox?, phones: PhoneNormalizer, headers: BusHeaders) throws {
+    init(db: Database, outbox: Outbox?, phones: PhoneNormalizer, headers: BusHeaders, deferSearch: Bool = false) throws {
         self.db = db
         self.outbox = outbox
         self.phones = phones
         self.headers = headers
+        self.deferSearch = deferSearch
         access = try Access.of(headers, db)
-        for row in try Row.fetchAll(
-            db, sql: "SELECT id, organisation_number FROM company WHERE organisation_number IS NOT NULL AND deleted_at IS NULL")
-        {
-            companiesByNumber[SearchIndex.digits(row["organisation_number"])] = row["id"]
-        }
         for row in try Row.fetchAll(db, sql: "SELECT id, kind, name, applies_to FROM reference_item WHERE active") {
             references["\(row["kind"] as String)|\((row["name"] as String).lowercased())"] = row["id"]
             if let target: String = row["applies_to"] { categoryTargets[row["id"]] = target }
@@ -59,10 +61,7 @@ struct Importer {
         guard !(first.isEmpty && last.isEmpty) else { throw BusError.invalid("no name (first_name, last_name or name)") }
         guard first.count <= 200, last.count <= 200 else { throw BusError.invalid("a name is longer than 200 characters") }
         let emails = try Self.list(values["email"]).map { address -> ContactEmail in
-            let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !address.contains(" ") else {
-                throw BusError.invalid("'\(address)' is not an e-mail address")
-            }
+            guard Self.looksLikeEmail(address) else { throw BusError.invalid("'\(address)' is not an e-mail address") }
             return ContactEmail(address: address, kind: "work")
         }
         let numbers =
@@ -104,7 +103,7 @@ struct Importer {
         }
         emails.forEach { seenEmails.insert($0.address.lowercased()) }
         numbers.compactMap(\.e164).forEach { seenPhones.insert($0) }
-        let companyName = values["company"], companyNumber = values["organisation_number"].map(SearchIndex.digits)?.nilIfEmpty
+        let companyName = values["company"]?.nilIfEmpty, companyNumber = values["organisation_number"].map(SearchIndex.digits)?.nilIfEmpty
         guard let outbox else { return nil }
 
         let now = Date()
@@ -130,7 +129,7 @@ struct Importer {
                 """
         ).execute(arguments: [
             record.firstName, record.lastName, record.title, record.sourceId, record.roleId,
-            try record.address.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }, record.city, record.birthday,
+            record.address.map(Self.storedJSON), record.city, record.birthday,
             record.ownerId, record.consumer, record.customerNumber, stamp, stamp, stamp,
         ])
         let id = db.lastInsertedRowID
@@ -151,7 +150,11 @@ struct Importer {
             id: id, firstName: first, lastName: last, title: record.title, phones: numbers, emails: emails, sourceId: sourceId,
             roleId: roleId, categoryIds: categories, createdAt: now, updatedAt: now, deletedAt: nil)
         contact.address = record.address
-        try SearchIndex.indexContact(db, contact, isNew: true)
+        if deferSearch {
+            createdContacts = (createdContacts?.lowerBound ?? id)...id
+        } else {
+            try SearchIndex.indexContact(db, contact, isNew: true)
+        }
         try History.add(
             db, .contact(id), kind: "created", actor: headers.actor, summary: "Contact \(contact.displayName) imported", changes: nil,
             touch: false)
@@ -167,7 +170,7 @@ struct Importer {
 
     /// The company a contact row names (by organisation number, else by name), made if missing.
     private mutating func companyToLink(name: String?, number: String?, outbox: Outbox, now: Date) throws -> Int64 {
-        if let number, let id = companiesByNumber[number] { return id }
+        if let number, let id = try company(number: number) { return id }
         if number == nil, let name,
             let id = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT id FROM company WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL LIMIT 1"),
@@ -189,7 +192,7 @@ struct Importer {
         let emails = Self.list(values["email"])
         if !skipDuplicates {
             if let digits {
-                if let id = companiesByNumber[digits] {
+                if let id = try company(number: digits) {
                     throw Duplicate(reason: "a company with the organisation number \(number!) exists", existingId: id)
                 }
                 if seenNumbers.contains(digits) {
@@ -228,7 +231,7 @@ struct Importer {
         emails.forEach { seenEmails.insert($0.lowercased()) }
         guard let outbox else {
             fakeId -= 1
-            if let digits { companiesByNumber[digits] = fakeId }
+            if let digits { try remember(number: digits, company: fakeId) }
             return nil
         }
         let now = Date()
@@ -239,7 +242,7 @@ struct Importer {
             bankDetails: nil, customerSettings: nil, createdAt: now, updatedAt: now, deletedAt: nil)
         try record.insert(db)
         let id = record.id!
-        if let digits { companiesByNumber[digits] = id }
+        if let digits { try remember(number: digits, company: id) }
         for (position, phone) in numbers.enumerated() {
             try db.cachedStatement(sql: "INSERT INTO company_phone (company_id, position, number, e164, kind) VALUES (?, ?, ?, ?, ?)")
                 .execute(arguments: [id, position, phone.number, phone.e164, phone.kind])
@@ -254,18 +257,80 @@ struct Importer {
             ])
         }
         let company = try loadCompany(db, id: id)!
-        try SearchIndex.indexCompany(db, company)
+        if deferSearch {
+            createdCompanies = (createdCompanies?.lowerBound ?? id)...id
+        } else {
+            try SearchIndex.indexCompany(db, company)
+        }
         try History.add(db, .company(id), kind: "created", actor: headers.actor, summary: "Company \(name) imported", changes: nil)
         try outbox.append(db, type: ContactsContract.Event.companyCreated, payload: CompanyChanged(company: company))
         return id
     }
 
+    /// Notes the records created without search rows in the backlog (same transaction) and
+    /// answers how many there are.
+    func finish() throws -> Int {
+        var pending = 0
+        if let ids = createdContacts {
+            try SearchBacklog.add(db, .contact, first: ids.lowerBound, last: ids.upperBound)
+            pending += ids.count
+        }
+        if let ids = createdCompanies {
+            try SearchBacklog.add(db, .company, first: ids.lowerBound, last: ids.upperBound)
+            pending += ids.count
+        }
+        return pending
+    }
+
     // MARK: - Helpers
+
+    /// One `@` with something before it, a dot after it, and no space (checked on the bytes:
+    /// this runs for every row of an import).
+    static func looksLikeEmail(_ address: String) -> Bool {
+        let bytes = address.utf8
+        guard let at = bytes.firstIndex(of: UInt8(ascii: "@")), at != bytes.startIndex, bytes.lastIndex(of: UInt8(ascii: "@")) == at
+        else { return false }
+        return bytes[at...].contains(UInt8(ascii: ".")) && !bytes.contains(UInt8(ascii: " "))
+    }
+
+    /// An address as GRDB stores a record's `Codable` column (JSONEncoder's default keys),
+    /// written by hand: a JSONEncoder per imported row was 4% of an import's time.
+    static func storedJSON(_ address: Address) -> String {
+        var json = JSONWriter()
+        json.string("city", address.city)
+        json.string("country", address.country)
+        json.string("postalCode", address.postalCode)
+        json.string("street", address.street)
+        return String(decoding: json.finish(), as: UTF8.self)
+    }
+
+    private mutating func company(number digits: String) throws -> Int64? {
+        if companiesByNumber == nil {
+            var loaded: [String: Int64] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT id, organisation_number FROM company WHERE organisation_number IS NOT NULL AND deleted_at IS NULL")
+            {
+                loaded[SearchIndex.digits(row["organisation_number"])] = row["id"]
+            }
+            companiesByNumber = loaded
+        }
+        return companiesByNumber?[digits]
+    }
+
+    private mutating func remember(number digits: String, company id: Int64) throws {
+        _ = try company(number: digits)
+        companiesByNumber?[digits] = id
+    }
 
     /// Several values in one cell: separated by commas, semicolons or line breaks.
     static func list(_ text: String?) -> [String] {
+        guard let text, !text.isEmpty else { return [] }
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "\n") }) {
+            let value = text.trimmed
+            return value.isEmpty ? [] : [value]  // one value, the usual case
+        }
         let separators: Set<Character> = [",", ";", "\n"]
-        let parts = (text ?? "").split(whereSeparator: { separators.contains($0) })
+        let parts = text.split(whereSeparator: { separators.contains($0) })
         return parts.map { String($0).trimmed }.filter { !$0.isEmpty }
     }
 

@@ -306,5 +306,18 @@ enum ContactsMigrations {
                     );
                     """)
         }
+        migrator.registerMigration("contacts-v9-search-backlog") { db in
+            // Ranges of ids a big import created without search rows; SearchBacklog indexes them
+            // after the import commits (and after a restart, if it was interrupted).
+            try db.execute(
+                sql: """
+                    CREATE TABLE search_backlog (
+                        id INTEGER PRIMARY KEY,
+                        kind TEXT NOT NULL CHECK (kind IN ('contact', 'company')),
+                        first_id INTEGER NOT NULL,
+                        last_id INTEGER NOT NULL
+                    );
+                    """)
+        }
     }
 }

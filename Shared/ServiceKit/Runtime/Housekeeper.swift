@@ -4,7 +4,8 @@ import ServiceLifecycle
 import Storage
 
 /// Periodic upkeep of a service's database: stored replies of idempotent requests are kept for a
-/// day, then removed, so the table does not grow without bound.
+/// day, then removed, so the table does not grow without bound; the query planner's statistics
+/// are gathered at start and again for tables whose size has doubled or halved since.
 struct Housekeeper: Service {
     let database: ServiceDatabase
     let interval: Duration
@@ -17,6 +18,8 @@ struct Housekeeper: Service {
                 do {
                     let removed = try await database.pruneIdempotency(olderThan: replyRetention)
                     if removed > 0 { logger.info("pruned stored replies", metadata: ["count": "\(removed)"]) }
+                    let analysed = try await database.refreshStatistics()
+                    if !analysed.isEmpty { logger.info("gathered planner statistics", metadata: ["tables": "\(analysed)"]) }
                 } catch {
                     logger.warning("housekeeping failed; will try again", metadata: ["error": "\(error)"])
                 }
