@@ -15,12 +15,13 @@ public final class Outbox: Sendable {
         try append(db, type: type, json: try Wire.encode(payload))
     }
 
-    /// Adds an event whose payload is already JSON.
+    /// Adds an event whose payload is already JSON; `occurredAt` (`Timestamp.string`) saves
+    /// formatting the time again for each of many events of one transaction.
     @discardableResult
-    public func append(_ db: Database, type: String, json: Data) throws -> Int64 {
+    public func append(_ db: Database, type: String, json: Data, occurredAt: String? = nil) throws -> Int64 {
         // A cached statement: a record insert compiled its SQL for every event (perf, call ingest).
         try db.cachedStatement(sql: "INSERT INTO outbox (type, payload, occurred_at) VALUES (?, ?, ?)")
-            .execute(arguments: [type, json, Timestamp.string(from: Date())])
+            .execute(arguments: [type, json, occurredAt ?? Timestamp.string(from: Date())])
         // One commit hook per transaction, not one per event: GRDB consults every registered
         // transaction observer on every statement, so a hook per event made a transaction of
         // n events cost n² (an import of 100,000 rows ran for minutes).

@@ -15,20 +15,27 @@ public final class ServiceDatabase: Sendable {
     public let writer: any DatabaseWriter
     /// Appends events; hands them to the publisher after commit.
     public let outbox: Outbox
+    /// Moves the WAL into the file behind the writer's back (nil in memory).
+    private let checkpointer: WALCheckpointer?
 
     /// Opens (creating if needed) the database file at `path` and migrates it.
     /// - Parameter migrations: the service's own migrations, registered after the shared ones.
-    public init(path: String, busyTimeout: TimeInterval = 10, migrations: (inout DatabaseMigrator) -> Void) throws {
+    public init(
+        path: String, busyTimeout: TimeInterval = 10, checkpointInterval: DispatchTimeInterval = .seconds(1),
+        migrations: (inout DatabaseMigrator) -> Void
+    ) throws {
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let pool = try DatabasePool(path: path, configuration: Self.configuration(busyTimeout: busyTimeout))
         // GRDB turns WAL on after prepareDatabase and sets synchronous=NORMAL with it (a commit can
         // be lost on power failure). The pool keeps one writer connection for its lifetime, so
         // setting FULL on it once here holds for every write.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        // Checkpoints run on a connection of their own (WALCheckpointer), not inside commits.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0") }
         writer = pool
         outbox = Outbox()
         try Self.migrate(pool, migrations)
+        checkpointer = try WALCheckpointer(path: path, interval: checkpointInterval)
     }
 
     /// An in-memory database for tests, with the same schema.
@@ -36,6 +43,7 @@ public final class ServiceDatabase: Sendable {
         let queue = try DatabaseQueue(configuration: Self.configuration(busyTimeout: 1))
         writer = queue
         outbox = Outbox()
+        checkpointer = nil
         try Self.migrate(queue, migrations)
     }
 

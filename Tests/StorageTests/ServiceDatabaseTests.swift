@@ -130,6 +130,27 @@ struct ServiceDatabaseTests {
         #expect(sync == 2)  // FULL
     }
 
+    @Test("the WAL is checkpointed behind the writer: commits never do it, yet the log does not grow")
+    func checkpointsBehindTheWriter() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("storage-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("svc/db.sqlite").path
+        let store = try ServiceDatabase(path: path, checkpointInterval: .milliseconds(50), migrations: notesSchema)
+        #expect(try await store.write { db, _ in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") } == 0)
+        let text = String(repeating: "x", count: 1_000)
+        func walBytes() throws -> Int { try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0 }
+        var largest = 0
+        for _ in 0..<10 {  // 10 rounds of ~2 MB: 20 MB of log if nothing moved it into the file
+            _ = try await store.write { db, _ in
+                for _ in 0..<2_000 { try db.execute(sql: "INSERT INTO note (text) VALUES (?)", arguments: [text]) }
+            }
+            largest = max(largest, try walBytes())
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        #expect(largest < 8_000_000)
+        #expect(try await store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM note") } == 20_000)
+    }
+
     @Test("planner statistics are gathered when missing or outgrown, and readers plan with them")
     func statistics() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("storage-\(UUID().uuidString)")

@@ -35,7 +35,15 @@ struct Importer {
     private var createdContacts: ClosedRange<Int64>?
     private var createdCompanies: ClosedRange<Int64>?
 
+    /// One time for every record of the import (one transaction), formatted once for the rows
+    /// and once for the events.
+    private let now = Date()
+    private let stamp: String
+    private let eventStamp: String
+
     init(db: Database, outbox: Outbox?, phones: PhoneNormalizer, headers: BusHeaders, deferSearch: Bool = false) throws {
+        stamp = DatabaseDate.string(now)
+        eventStamp = Timestamp.string(from: now)
         self.db = db
         self.outbox = outbox
         self.phones = phones
@@ -106,7 +114,6 @@ struct Importer {
         let companyName = values["company"]?.nilIfEmpty, companyNumber = values["organisation_number"].map(SearchIndex.digits)?.nilIfEmpty
         guard let outbox else { return nil }
 
-        let now = Date()
         var record = ContactRecord(
             id: nil, firstName: first, lastName: last, title: values["title"]?.nilIfEmpty, sourceId: sourceId, roleId: roleId,
             createdAt: now, updatedAt: now, deletedAt: nil)
@@ -120,7 +127,6 @@ struct Importer {
             record.customerNumber = try CustomerNumbers.next(db)
         }
         // The hot path of a big import: one cached statement instead of the Codable record.
-        let stamp = DatabaseDate.string(now)
         try db.cachedStatement(
             sql: """
                 INSERT INTO contact (first_name, last_name, title, source_id, role_id, address, city, birthday, owner_id,
@@ -157,10 +163,10 @@ struct Importer {
         }
         try History.add(
             db, .contact(id), kind: "created", actor: headers.actor, summary: "Contact \(contact.displayName) imported", changes: nil,
-            touch: false)
-        try outbox.append(db, type: ContactsContract.Event.created, json: ContactChanged(contact: contact).wireJSON)
+            touch: false, at: stamp)
+        try outbox.append(db, type: ContactsContract.Event.created, json: ContactChanged(contact: contact).wireJSON, occurredAt: eventStamp)
         if companyName != nil || companyNumber != nil {
-            let companyId = try companyToLink(name: companyName, number: companyNumber, outbox: outbox, now: now)
+            let companyId = try companyToLink(name: companyName, number: companyNumber, outbox: outbox)
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO contact_company (contact_id, company_id) VALUES (?, ?)").execute(arguments: [
                 id, companyId,
             ])
@@ -169,7 +175,7 @@ struct Importer {
     }
 
     /// The company a contact row names (by organisation number, else by name), made if missing.
-    private mutating func companyToLink(name: String?, number: String?, outbox: Outbox, now: Date) throws -> Int64 {
+    private mutating func companyToLink(name: String?, number: String?, outbox: Outbox) throws -> Int64 {
         if let number, let id = try company(number: number) { return id }
         if number == nil, let name,
             let id = try Int64.fetchOne(
@@ -234,7 +240,6 @@ struct Importer {
             if let digits { try remember(number: digits, company: fakeId) }
             return nil
         }
-        let now = Date()
         var record = CompanyRecord(
             id: nil, name: name, organisationNumber: number, customerNumber: nil, kinds: kinds.isEmpty ? ["customer"] : kinds,
             statusId: statusId, industryId: industryId, sourceId: sourceId, ownerId: access.ownerOnly ?? access.userId,
@@ -262,7 +267,8 @@ struct Importer {
         } else {
             try SearchIndex.indexCompany(db, company)
         }
-        try History.add(db, .company(id), kind: "created", actor: headers.actor, summary: "Company \(name) imported", changes: nil)
+        try History.add(
+            db, .company(id), kind: "created", actor: headers.actor, summary: "Company \(name) imported", changes: nil, at: stamp)
         try outbox.append(db, type: ContactsContract.Event.companyCreated, payload: CompanyChanged(company: company))
         return id
     }

@@ -32,16 +32,17 @@ enum History {
     }
 
     /// Adds an entry; with `visibleTo`, only that user sees it (the history of a private note).
-    /// `touch: false` when the caller set the contact's activity time itself (an import).
+    /// `touch: false` when the caller set the contact's activity time itself (an import), `at`
+    /// (`DatabaseDate.string`) when it has the time at hand for many entries.
     static func add(
         _ db: Database, _ subject: Subject, kind: String, actor: String?, summary: String, changes: [FieldChange]?,
-        visibleTo: Int64? = nil, touch: Bool = true
+        visibleTo: Int64? = nil, touch: Bool = true, at: String? = nil
     ) throws {
         try db.cachedStatement(
             sql:
                 "INSERT INTO \(subject.table) (\(subject.column), kind, at, actor, summary, changes, visible_to) VALUES (?, ?, ?, ?, ?, ?, ?)"
         ).execute(arguments: [
-            subject.id, kind, DatabaseDate.string(Date()), actor, summary, try changes.map { try Wire.encode($0) }, visibleTo,
+            subject.id, kind, at ?? DatabaseDate.string(Date()), actor, summary, try changes.map { try Wire.encode($0) }, visibleTo,
         ])
         if touch, case .contact(let id) = subject { try Self.touch(db, contactId: id) }
     }

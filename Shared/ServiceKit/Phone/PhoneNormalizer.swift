@@ -38,22 +38,31 @@ public struct PhoneNormalizer: Sendable {
     public static func isKnownCountry(_ code: String) -> Bool { countries[code] != nil }
 
     private let country: Country
+    /// The country's international prefixes, longest first (`0011` before `00`).
+    private let internationalPrefixes: [String]
 
     /// - Parameter defaultCountry: ISO 3166 alpha-2 code used for national numbers; an unknown
     ///   code falls back to Norway (configuration validates it first).
     public init(defaultCountry: String) {
         country = Self.countries[defaultCountry.uppercased()] ?? Self.countries["NO"]!
+        internationalPrefixes = country.internationalPrefixes.sorted { $0.count > $1.count }
     }
 
     /// The E.164 form of `raw`, or nil when it is not a public phone number.
     public func e164(_ raw: String) -> String? {
-        guard let text = Self.unwrap(raw) else { return nil }
-        var digits = text.filter { !" -.()/\u{00A0}\t".contains($0) }
-        let hasPlus = digits.hasPrefix("+")
-        if hasPlus { digits.removeFirst() }
+        var digits: String
+        let hasPlus: Bool
+        if let plain = Self.plainDigits(raw) {
+            (digits, hasPlus) = plain
+        } else {
+            guard let text = Self.unwrap(raw) else { return nil }
+            digits = text.filter { !" -.()/\u{00A0}\t".contains($0) }
+            hasPlus = digits.hasPrefix("+")
+            if hasPlus { digits.removeFirst() }
+        }
         guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         if hasPlus { return Self.plausible(digits) }
-        for prefix in country.internationalPrefixes.sorted(by: { $0.count > $1.count }) where digits.hasPrefix(prefix) {
+        for prefix in internationalPrefixes where digits.hasPrefix(prefix) {
             return Self.plausible(String(digits.dropFirst(prefix.count)))
         }
         if let trunk = country.trunkPrefix, digits.hasPrefix(trunk) {
@@ -67,6 +76,27 @@ public struct PhoneNormalizer: Sendable {
             return Self.plausible(digits)
         }
         return nil
+    }
+
+    /// A number written with digits and ASCII punctuation only (the usual case: `912 34 567`,
+    /// `+47 (22) 33-44-55`), read on its bytes: its digits and whether a `+` led them. nil sends
+    /// anything else (URIs, caller ids, letters, other spaces) the general way, which answers the
+    /// same for these; an import normalises every phone of every row.
+    static func plainDigits(_ raw: String) -> (digits: String, plus: Bool)? {
+        var digits: [UInt8] = []
+        digits.reserveCapacity(16)
+        var plus = false
+        for byte in raw.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits.append(byte)
+            case UInt8(ascii: "+") where digits.isEmpty && !plus: plus = true
+            case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "/"),
+                UInt8(ascii: "\t"):
+                continue
+            default: return nil
+            }
+        }
+        return (String(decoding: digits, as: UTF8.self), plus)
     }
 
     /// The extension in `105`, `Ext.315`, `"Reception" <105>`, `sip:105@pbx` or a channel name
