@@ -21,7 +21,7 @@ public final class ServiceDatabase: Sendable {
     /// Opens (creating if needed) the database file at `path` and migrates it.
     /// - Parameter migrations: the service's own migrations, registered after the shared ones.
     public init(
-        path: String, busyTimeout: TimeInterval = 10, checkpointInterval: DispatchTimeInterval = .seconds(1),
+        path: String, busyTimeout: TimeInterval = 10, checkpointInterval: DispatchTimeInterval = .milliseconds(100),
         migrations: (inout DatabaseMigrator) -> Void
     ) throws {
         try FileManager.default.createDirectory(
