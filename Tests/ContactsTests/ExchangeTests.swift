@@ -137,6 +137,7 @@ struct ExchangeTests {
         await SearchBacklog.drain(store.database)
         #expect(try await store.list(ListContactsRequest(q: "bulk1200@")).items.count == 1)
         #expect(try await store.list(ListContactsRequest(q: "bulk5@")).items.map(\.lastName) == ["Renamedperson"])
+        #expect(try await store.list(ListContactsRequest(q: "Bulk5 Zqxperson5")).items.isEmpty)  // the old name is gone
         let rows = try await store.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM contact_search") }
         #expect(rows == count - 1)
     }

@@ -17,12 +17,11 @@ enum SearchIndex {
 
     static func rowid(_ id: Int64) -> Int64 { base - id }
 
-    /// Writes a contact's row; `isNew` skips removing an old one (there is none).
+    /// Writes a contact's row, replacing the old one (FTS5 takes `OR REPLACE` on the rowid:
+    /// one statement where a DELETE and an INSERT were); `isNew` skips looking for an old one.
     static func indexContact(_ db: Database, _ contact: Contact, isNew: Bool = false) throws {
-        if !isNew {
-            try db.cachedStatement(sql: "DELETE FROM contact_search WHERE rowid = ?").execute(arguments: [rowid(contact.id)])
-        }
-        try db.cachedStatement(sql: "INSERT INTO contact_search (rowid, name, emails, phones) VALUES (?, ?, ?, ?)").execute(
+        let sql = isNew ? "INSERT" : "INSERT OR REPLACE"
+        try db.cachedStatement(sql: "\(sql) INTO contact_search (rowid, name, emails, phones) VALUES (?, ?, ?, ?)").execute(
             arguments: [
                 rowid(contact.id), contact.displayName, contact.emails.map(\.address).joined(separator: " "),
                 contact.phones.map { $0.e164 ?? digits($0.number) }.joined(separator: " "),
@@ -30,13 +29,13 @@ enum SearchIndex {
     }
 
     static func indexCompany(_ db: Database, _ company: Company) throws {
-        try db.cachedStatement(sql: "DELETE FROM company_search WHERE rowid = ?").execute(arguments: [rowid(company.id)])
         let numbers = [company.organisationNumber.map(digits), company.customerNumber.map { String($0) }].compactMap { $0 }
-        try db.cachedStatement(sql: "INSERT INTO company_search (rowid, name, numbers, emails, phones) VALUES (?, ?, ?, ?, ?)").execute(
-            arguments: [
-                rowid(company.id), company.name, numbers.joined(separator: " "), company.emails.map(\.address).joined(separator: " "),
-                company.phones.map { $0.e164 ?? digits($0.number) }.joined(separator: " "),
-            ])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO company_search (rowid, name, numbers, emails, phones) VALUES (?, ?, ?, ?, ?)")
+            .execute(
+                arguments: [
+                    rowid(company.id), company.name, numbers.joined(separator: " "), company.emails.map(\.address).joined(separator: " "),
+                    company.phones.map { $0.e164 ?? digits($0.number) }.joined(separator: " "),
+                ])
     }
 
     /// The FTS5 query for what a user typed, or nil when it is too short for trigrams (then the
