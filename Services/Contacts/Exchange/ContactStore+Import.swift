@@ -131,7 +131,7 @@ extension ContactStore {
         }
         if dryRun { return try await database.read { db in try work(db, nil) } }
         let report = try await database.write { db, outbox in try work(db, outbox) }
-        if report.created >= SearchBacklog.threshold {
+        if report.searchPending > 0 || report.created >= SearchBacklog.threshold {
             // Behind the reply: the search rows of a big import, and the planner's statistics,
             // which it can leave far behind (or missing, on a new database).
             let database = database
