@@ -143,9 +143,21 @@ struct TelephonyBench: AsyncParsableCommand {
         var rate: Double
         var p50: Double
         var p99: Double
-        /// ZeroMQ: events per second until the call log held them all, and how long after the last ack.
+        /// ZeroMQ and queued HTTP: events per second until the call log held them all, and how long after the last answer.
         var callLogRate: Double?
         var callLogLag: Double?
+
+        /// Waits until the projector has folded the whole ingest log into the call log, and notes
+        /// the end-to-end rate and the lag behind the last answer (`answered` s after `start`).
+        mutating func waitForCallLog(database: String, events: Int, start: UInt64, answered: Double) throws {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let reader = try DatabaseQueue(path: database, configuration: configuration)
+            while try reader.read({ db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ingest_log")! }) > 0 { usleep(20_000) }
+            let complete = Double(nanoseconds() - start) / 1e9
+            callLogRate = Double(events) / complete
+            callLogLag = complete - answered
+        }
 
         init(rate: Double, latencies: [Double]) {
             self.rate = rate
@@ -256,17 +268,7 @@ struct TelephonyBench: AsyncParsableCommand {
         let acknowledged = Double(nanoseconds() - start) / 1e9
         var result = Result(rate: Double(payloads.count) / acknowledged, latencies: latencies)
         // Acknowledged means durable in the ingest log; the call log follows (the projector).
-        if let database {
-            let reader = try DatabaseQueue(
-                path: database,
-                configuration: {
-                    var c = Configuration(); c.readonly = true; return c
-                }())
-            while try reader.read({ db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ingest_log")! }) > 0 { usleep(20_000) }
-            let complete = Double(nanoseconds() - start) / 1e9
-            result.callLogRate = Double(payloads.count) / complete
-            result.callLogLag = complete - acknowledged
-        }
+        if let database { try result.waitForCallLog(database: database, events: payloads.count, start: start, answered: acknowledged) }
         return result
     }
 
@@ -314,15 +316,7 @@ struct TelephonyBench: AsyncParsableCommand {
         let answered = Double(nanoseconds() - start) / 1e9
         var result = Result(rate: Double(payloads.count) / answered, latencies: latencies)
         if queued, let database {
-            let reader = try DatabaseQueue(
-                path: database,
-                configuration: {
-                    var c = Configuration(); c.readonly = true; return c
-                }())
-            while try reader.read({ db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ingest_log")! }) > 0 { usleep(20_000) }
-            let complete = Double(nanoseconds() - start) / 1e9
-            result.callLogRate = Double(payloads.count) / complete
-            result.callLogLag = complete - answered
+            try result.waitForCallLog(database: database, events: payloads.count, start: start, answered: answered)
         }
         return result
     }

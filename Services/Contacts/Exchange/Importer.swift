@@ -176,7 +176,7 @@ struct Importer {
 
     /// The company a contact row names (by organisation number, else by name), made if missing.
     private mutating func companyToLink(name: String?, number: String?, outbox: Outbox) throws -> Int64 {
-        if let number, let id = try company(number: number) { return id }
+        if let number, let id = try companyNumbers()[number] { return id }
         if number == nil, let name,
             let id = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT id FROM company WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL LIMIT 1"),
@@ -198,7 +198,7 @@ struct Importer {
         let emails = Self.list(values["email"])
         if !skipDuplicates {
             if let digits {
-                if let id = try company(number: digits) {
+                if let id = try companyNumbers()[digits] {
                     throw Duplicate(reason: "a company with the organisation number \(number!) exists", existingId: id)
                 }
                 if seenNumbers.contains(digits) {
@@ -310,21 +310,21 @@ struct Importer {
         return String(decoding: json.finish(), as: UTF8.self)
     }
 
-    private mutating func company(number digits: String) throws -> Int64? {
-        if companiesByNumber == nil {
-            var loaded: [String: Int64] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT id, organisation_number FROM company WHERE organisation_number IS NOT NULL AND deleted_at IS NULL")
-            {
-                loaded[SearchIndex.digits(row["organisation_number"])] = row["id"]
-            }
-            companiesByNumber = loaded
+    /// `companiesByNumber`, read from the database the first time it is needed.
+    private mutating func companyNumbers() throws -> [String: Int64] {
+        if let loaded = companiesByNumber { return loaded }
+        var loaded: [String: Int64] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT id, organisation_number FROM company WHERE organisation_number IS NOT NULL AND deleted_at IS NULL")
+        {
+            loaded[SearchIndex.digits(row["organisation_number"])] = row["id"]
         }
-        return companiesByNumber?[digits]
+        companiesByNumber = loaded
+        return loaded
     }
 
     private mutating func remember(number digits: String, company id: Int64) throws {
-        _ = try company(number: digits)
+        if companiesByNumber == nil { _ = try companyNumbers() }
         companiesByNumber?[digits] = id
     }
 

@@ -186,12 +186,10 @@ final class IngestEngine: SocketEngine {
         do {
             try database.writer.write { db in
                 // Durable here; the projector folds them into the call log right after.
-                let insert = try db.cachedStatement(
-                    sql: "INSERT INTO ingest_log (producer, event_id, at, payload) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
                 for (producer, items) in accepted {
                     for item in items {
                         guard let event = item.event else { continue }
-                        try insert.execute(arguments: [producer, event.eventId, event.at.timeIntervalSince1970, item.raw])
+                        try IngestLog.append(db, producer: producer, event: event, payload: item.raw)
                     }
                 }
                 let now = DatabaseDate.string(Date())

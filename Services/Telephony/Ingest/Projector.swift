@@ -12,7 +12,7 @@ import Storage
 /// writer to the endpoint (acknowledgements stay fast during a burst) unless the backlog grows
 /// past `maxBacklog`; between bursts it catches up.
 final class Projector: @unchecked Sendable {
-    // `lastIngest`, `stopping` and `pending` are guarded by `lock`.
+    // `lastIngest`, `pending`, `stopping` and `finished` are guarded by `lock`.
     private let database: ServiceDatabase
     private let phones: PhoneNormalizer
     private let logger: Logger

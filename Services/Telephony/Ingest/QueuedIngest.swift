@@ -55,12 +55,9 @@ final class QueuedIngest: @unchecked Sendable {
                 (
                     requestId: item.requestId, method: TelephonyContract.Method.ingestQueued,
                     body: { (db: Database, _: Outbox) throws -> Data in
-                        let insert = try db.cachedStatement(
-                            sql: "INSERT INTO ingest_log (producer, event_id, at, payload) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
                         var queued = 0
                         for (event, payload) in zip(item.events, item.payloads) {
-                            try insert.execute(arguments: [item.producer, event.eventId, event.at.timeIntervalSince1970, payload])
-                            queued += db.changesCount
+                            if try IngestLog.append(db, producer: item.producer, event: event, payload: payload) { queued += 1 }
                         }
                         return try Wire.encode(QueuedReply(queued: queued, duplicates: item.events.count - queued))
                     }
