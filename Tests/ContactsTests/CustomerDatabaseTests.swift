@@ -243,6 +243,44 @@ struct CustomerDatabaseTests {
         #expect(try await store.listCompanies(suppliers, headers: Self.boss).items.isEmpty)
     }
 
+    @Test("a search's count is capped at 10,000 and exact below it, deleted matches left out either way")
+    func cappedSearchCount() async throws {
+        let store = try await makeStore()
+        // 10,003 contacts whose names hold "sen", and one that does not; written as rows, the API
+        // would take far longer for this many.
+        try await store.database.write { db, _ in
+            for id in Int64(1)...10_004 {
+                let last = id == 10_004 ? "Berg" : "Hansen"
+                try db.execute(
+                    sql:
+                        "INSERT INTO contact (id, first_name, last_name, created_at, updated_at) VALUES (?, 'Kari', ?, '2026-01-01', '2026-01-01')",
+                    arguments: [id, last])
+                try db.execute(
+                    sql: "INSERT INTO contact_search (rowid, name, emails, phones) VALUES (?, ?, '', '')",
+                    arguments: [SearchIndex.rowid(id), "Kari \(last)"])
+            }
+        }
+        func count(_ json: String) async throws -> (Int?, Bool?) {
+            let page = try await store.list(try Wire.decode(ListContactsRequest.self, from: Data(json.utf8)), headers: Self.boss)
+            return (page.count, page.countExact)
+        }
+        func delete(_ ids: ClosedRange<Int64>) async throws {
+            for id in ids { _ = try await store.delete(id: id, headers: Self.boss, requestId: "d\(id)") }
+        }
+        #expect(try await count(#"{"q": "sen", "count": true}"#) == (10_000, false))
+        // Two deleted: 10,001 live matches, still over the cap.
+        try await delete(1...2)
+        #expect(try await count(#"{"q": "sen", "count": true}"#) == (10_000, false))
+        // Two more: 9,999 live matches among 10,003, counted exactly.
+        try await delete(3...4)
+        #expect(try await count(#"{"q": "sen", "count": true}"#) == (9_999, true))
+        #expect(try await count(#"{"q": "sen", "count": true, "deleted": true}"#) == (4, true))
+        #expect(try await count(#"{"q": "sen", "count": true, "include_deleted": true}"#) == (10_000, false))
+        #expect(try await count(#"{"q": "berg", "count": true}"#) == (1, true))
+        // A filter besides the search is counted the exact way.
+        #expect(try await count(#"{"q": "sen", "count": true, "owner_id": 7}"#) == (0, true))
+    }
+
     @Test("soft delete hides a record until restored; restore lists what is deleted")
     func restore() async throws {
         let store = try await makeStore()

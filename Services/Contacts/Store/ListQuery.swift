@@ -13,11 +13,22 @@ struct ListQuery {
     private(set) var arguments: [any DatabaseValueConvertible] = []
     /// The full-text table a search reads, joined as `s` (its rowid is the record's id).
     private(set) var searchTable: String?
+    /// The full-text query of `search`.
+    private var searchQuery: String?
+    /// Only live records (`deleted_at IS NULL`), and no filter on them besides a search: then a
+    /// count can be settled by the full-text index alone (see `overCap`).
+    private var liveOnly = false
+    private var filtered = false
     static let countCap = 10_000
 
     init(table: String) { self.table = table }
 
     mutating func add(_ condition: String, _ values: (any DatabaseValueConvertible)...) {
+        filtered = true
+        append(condition, values)
+    }
+
+    private mutating func append(_ condition: String, _ values: [any DatabaseValueConvertible]) {
         conditions.append(condition)
         arguments.append(contentsOf: values)
     }
@@ -27,7 +38,8 @@ struct ListQuery {
         if deleted == true {
             add("t.deleted_at IS NOT NULL")
         } else if includeDeleted != true {
-            add("t.deleted_at IS NULL")
+            append("t.deleted_at IS NULL", [])
+            liveOnly = true
         }
         if let ownerOnly { add("t.owner_id = ?", ownerOnly) }
     }
@@ -38,7 +50,8 @@ struct ListQuery {
     /// many match.
     mutating func search(_ table: String, _ query: String) {
         searchTable = table
-        add("\(table) MATCH ?", query)
+        searchQuery = query
+        append("\(table) MATCH ?", [query])
     }
 
     private var from: String {
@@ -111,11 +124,32 @@ struct ListQuery {
 
     /// How many rows match, counted up to the cap.
     func count(_ db: Database) throws -> (count: Int, exact: Bool) {
+        if try overCap(db) { return (Self.countCap, false) }
         let count =
             try Int.fetchOne(
                 db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM \(from) \(whereClause) LIMIT \(Self.countCap + 1))",
                 arguments: StatementArguments(arguments)) ?? 0
         return (min(count, Self.countCap), count <= Self.countCap)
+    }
+
+    /// Whether a search of live records with no other filter matches more than the cap, told by
+    /// the full-text index alone: if its matches, less every deleted record, are still over the
+    /// cap, the live ones are. Counting a common trigram's matches this way reads only the index
+    /// (0.3 ms at a million contacts) instead of looking up each match's record to see that it is
+    /// live (5-10 ms for 10,000 of them). Otherwise the count is done the exact way.
+    private func overCap(_ db: Database) throws -> Bool {
+        guard let searchTable, let searchQuery, liveOnly, !filtered else { return false }
+        let deleted =
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM \(table) WHERE deleted_at IS NOT NULL LIMIT \(Self.countCap + 1))") ?? 0
+        guard deleted <= Self.countCap else { return false }
+        let matches =
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) FROM (SELECT 1 FROM \(searchTable) WHERE \(searchTable) MATCH ? LIMIT \(Self.countCap + deleted + 1))
+                    """, arguments: [searchQuery]) ?? 0
+        return matches - deleted > Self.countCap
     }
 
     private func order(_ sort: Sort) -> String {
