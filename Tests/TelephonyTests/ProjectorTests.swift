@@ -52,4 +52,15 @@ struct ProjectorTests {
         #expect(try await test.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ingest_log") } == 0)
         #expect(try await test.published().filter { $0 == "call.logged" }.count == 8)
     }
+
+    @Test("the projector's look at the backlog reads the two ends of the log, never the whole of it")
+    func backlogLooksAtTheEnds() async throws {
+        let test = try TestCallLog()
+        let plan = try await test.database.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN \(Projector.backlogSQL)").map { $0["detail"] as String }
+        }
+        // MIN and MAX in one SELECT would be "SCAN ingest_log USING COVERING INDEX ...".
+        #expect(!plan.isEmpty && plan.allSatisfy { !$0.hasPrefix("SCAN ingest_log") }, "\(plan)")
+        #expect(plan.filter { $0.hasPrefix("SEARCH ingest_log") }.count == 2, "\(plan)")
+    }
 }

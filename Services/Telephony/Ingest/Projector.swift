@@ -91,9 +91,15 @@ final class Projector: @unchecked Sendable {
         }
     }
 
+    /// The oldest and newest ids in the log. Two subqueries, because SQLite answers a lone MIN or
+    /// MAX from the ends of the primary key but scans the whole log (an index of it) for both in
+    /// one: during a burst, polled every 5 ms, that scan of up to 200,000 rows took a fifth of the
+    /// machine from the endpoint.
+    static let backlogSQL = "SELECT (SELECT MIN(id) FROM ingest_log) AS low, (SELECT MAX(id) FROM ingest_log) AS high"
+
     private func backlog() throws -> Int64 {
         try database.writer.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT MIN(id) AS low, MAX(id) AS high FROM ingest_log")
+            let row = try Row.fetchOne(db.cachedStatement(sql: Self.backlogSQL))
             guard let low: Int64 = row?["low"], let high: Int64 = row?["high"] else { return 0 }
             return high - low + 1
         }
