@@ -151,12 +151,23 @@ public final class ServiceDatabase: Sendable {
     public func applyEvent(
         source: String, sequence: Int64, _ body: @escaping @Sendable (Database, Outbox) throws -> Void
     ) async throws -> Bool {
+        try await applyEvents(source: source, through: sequence) { db, outbox, _ in try body(db, outbox) }
+    }
+
+    /// Applies a run of events from `source` exactly once, in one transaction (one commit, one
+    /// sync, however many events): `body` gets the checkpoint as it was and applies the events
+    /// past it, and the checkpoint moves to `through`, the run's last sequence. All or nothing.
+    /// Returns false (and changes nothing) when the checkpoint is already at `through` or past it.
+    @discardableResult
+    public func applyEvents(
+        source: String, through: Int64, _ body: @escaping @Sendable (Database, Outbox, _ checkpoint: Int64) throws -> Void
+    ) async throws -> Bool {
         let outbox = self.outbox
         return try await writer.write { db in
             let current = try InboxCheckpoint.fetchOne(db, key: source)?.lastSeq ?? 0
-            guard sequence > current else { return false }
-            try body(db, outbox)
-            try InboxCheckpoint(source: source, lastSeq: sequence, updatedAt: Date()).save(db)
+            guard through > current else { return false }
+            try body(db, outbox, current)
+            try InboxCheckpoint(source: source, lastSeq: through, updatedAt: Date()).save(db)
             return true
         }
     }

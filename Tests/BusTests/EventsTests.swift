@@ -39,6 +39,37 @@ final class RecordingApplier: EventApplier, Sendable {
     }
 }
 
+/// Records the runs it is given, is slow with the first (so that live events pile up behind it),
+/// and refuses event 45 twice (as a busy database would), whether alone or in a run.
+final class RunApplier: EventApplier, Sendable {
+    struct Refused: Error {}
+    let runs = LockedValue<[[Int64]]>([])
+    let applied = LockedValue<[Int64]>([])
+    let refusals = LockedValue(2)
+
+    func checkpoint(for source: String) async throws -> Int64 { applied.get().last ?? 0 }
+
+    func apply(_ event: BusEvent) async throws { try await apply([event]) }
+
+    func apply(_ events: [BusEvent]) async throws {
+        let first = runs.withValue { runs in
+            runs.append(events.map(\.sequence))
+            return runs.count == 1
+        }
+        if first { try await Task.sleep(for: .milliseconds(300)) }
+        if events.contains(where: { $0.sequence == 45 }),
+            refusals.withValue({ left in
+                left -= 1; return left >= 0
+            })
+        {
+            throw Refused()
+        }
+        applied.withValue { list in
+            for event in events where event.sequence == (list.last ?? 0) + 1 { list.append(event.sequence) }
+        }
+    }
+}
+
 @Suite("Events", .serialized)
 struct EventsTests {
     @Test("events.since replies round-trip with their payloads intact")
@@ -93,6 +124,55 @@ struct EventsTests {
         for _ in 0..<200 where applier.applied.get().count < 60 { try await Task.sleep(for: .milliseconds(20)) }
         let sequences = applier.applied.get().map(\.sequence)
         #expect(sequences == Array(1...60))
+        subscriberTask.cancel(); publisherTask.cancel(); workerTask.cancel()
+        _ = await subscriberTask.result; _ = await publisherTask.result; _ = await workerTask.result
+        client.close()
+        forwarder.stop()
+        bus.shutdown()
+    }
+
+    @Test("live events that pile up are applied in runs; a run that fails is applied one by one up to the failing event")
+    func runs() async throws {
+        let bus = try BusHarness()
+        let forwarder = try EventForwarder(
+            context: bus.context, publishersEndpoint: "tcp://127.0.0.1:*", subscribersEndpoint: "tcp://127.0.0.1:*")
+        let source = MemorySource(source: "calls")
+        let sinceWorker = bus.worker(
+            "calls",
+            handlers: [
+                EventsSince.method: { request in
+                    let ask = try JSONDecoder().decode(EventsSince.Request.self, from: request.body)
+                    let events = try await source.events(after: ask.after, limit: ask.limit ?? 100)
+                    return EventsSince.encodeReply(events, lastSequence: try await source.lastSequence())
+                }
+            ])
+        let workerTask = Task { try await sinceWorker.run() }
+        try await bus.waitForWorkers("calls", count: 1)
+        let publisher = EventPublisher(
+            context: bus.context, endpoint: forwarder.publishersEndpoint, source: source, pollInterval: .milliseconds(50))
+        let publisherTask = Task { try await publisher.run() }
+        let client = try bus.client()
+        let applier = RunApplier()
+        let subscriber = EventSubscriber(
+            context: bus.context, endpoint: forwarder.subscribersEndpoint, client: client, sources: ["calls"], applier: applier,
+            idleInterval: .milliseconds(200))
+        let subscriberTask = Task { try await subscriber.run() }
+        source.append("call.logged", "{\"n\":1}")
+        publisher.notify()
+        for _ in 0..<200 where applier.runs.get().isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        // While the first is being applied, 59 more come.
+        for i in 2...60 { source.append("call.logged", "{\"n\":\(i)}") }
+        publisher.notify()
+        for _ in 0..<300 where applier.applied.get().count < 60 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(applier.applied.get() == Array(1...60))
+        let runs = applier.runs.get()
+        #expect(runs.first == [1])
+        // Event 45 came in a run that was refused, then alone (refused again), then in a run that went through.
+        let with45 = runs.filter { $0.contains(45) }
+        #expect(with45.count == 3 && with45[1] == [45] && with45[2].first == 45, "\(runs)")
+        // The refused run's events before 45 were then applied one by one.
+        #expect(with45.first.map { run in run.filter { $0 < 45 }.allSatisfy { runs.contains([$0]) } } == true, "\(runs)")
+        #expect(runs.contains { $0.count > 1 }, "\(runs)")
         subscriberTask.cancel(); publisherTask.cancel(); workerTask.cancel()
         _ = await subscriberTask.result; _ = await publisherTask.result; _ = await workerTask.result
         client.close()

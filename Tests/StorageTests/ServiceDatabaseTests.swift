@@ -83,6 +83,31 @@ struct ServiceDatabaseTests {
         #expect(texts == ["event 1", "event 2", "event 3"])
     }
 
+    @Test("a run of events is applied in one transaction: all or nothing, the checkpoint at its end")
+    func applyRun() async throws {
+        let store = try ServiceDatabase(inMemory: notesSchema)
+        try await store.applyEvent(source: "other", sequence: 2) { db, _ in try db.execute(sql: "INSERT INTO note (text) VALUES ('2')") }
+        // A run whose third event fails leaves nothing behind.
+        await #expect(throws: Boom.self) {
+            try await store.applyEvents(source: "other", through: 5) { db, _, checkpoint in
+                #expect(checkpoint == 2)
+                try db.execute(sql: "INSERT INTO note (text) VALUES ('3')")
+                try db.execute(sql: "INSERT INTO note (text) VALUES ('4')")
+                throw Boom()
+            }
+        }
+        #expect(try await store.checkpoint(source: "other") == 2)
+        #expect(try await store.read { try String.fetchAll($0, sql: "SELECT text FROM note ORDER BY id") } == ["2"])
+        let applied = try await store.applyEvents(source: "other", through: 4) { db, _, checkpoint in
+            for sequence in (checkpoint + 1)...4 { try db.execute(sql: "INSERT INTO note (text) VALUES (?)", arguments: ["\(sequence)"]) }
+        }
+        #expect(applied)
+        #expect(try await store.checkpoint(source: "other") == 4)
+        // A run that ends at or below the checkpoint changes nothing.
+        #expect(try await !store.applyEvents(source: "other", through: 3) { _, _, _ in throw Boom() })
+        #expect(try await store.read { try String.fetchAll($0, sql: "SELECT text FROM note ORDER BY id") } == ["2", "3", "4"])
+    }
+
     @Test("a failing handler does not move the checkpoint")
     func failedApplyKeepsCheckpoint() async throws {
         let store = try ServiceDatabase(inMemory: notesSchema)

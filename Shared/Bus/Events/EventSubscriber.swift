@@ -10,6 +10,16 @@ public protocol EventApplier: Sendable {
     /// Applies an event and moves the checkpoint in one transaction. An event at or below the
     /// checkpoint must change nothing (it was applied already).
     func apply(_ event: BusEvent) async throws
+    /// Applies a run of events of one source, oldest first, and moves the checkpoint to the last:
+    /// all or nothing (one transaction), events at or below the checkpoint changing nothing. When
+    /// it throws, the subscriber applies the run one event at a time. By default, one at a time.
+    func apply(_ events: [BusEvent]) async throws
+}
+
+extension EventApplier {
+    public func apply(_ events: [BusEvent]) async throws {
+        for event in events { try await apply(event) }
+    }
 }
 
 /// Follows the events of some source services: applies each exactly once and in order, and fills
@@ -40,14 +50,22 @@ public final class EventSubscriber: Service, Sendable {
         self.logger = logger
     }
 
+    /// The most events applied in one go (one transaction in a service): a long run holds the
+    /// service's database writer for that long.
+    static let maxRun = 250
+
     public func run() async throws {
-        let (stream, continuation) = AsyncStream<SubscriberEngine.Item>.makeStream(bufferingPolicy: .unbounded)
+        // The socket thread files events in the inbox and rings; a ring that finds the bell
+        // already ringing adds nothing, so whatever piled up while a run was being applied is
+        // taken, and applied, together.
+        let (bell, ring) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let inbox = SubscriberInbox()
         let context = context, endpoint = endpoint, sources = sources, logger = logger, curve = curve
         let idleMs = max(10, idleInterval.wholeMilliseconds)
         let thread = try await SocketThread.start(name: "bus-subscriber") {
             SubscriberEngine(
                 context: context, endpoint: endpoint, sources: sources, idleMs: idleMs, curve: curve,
-                output: continuation, logger: logger)
+                inbox: inbox, ring: ring, logger: logger)
         }
         await cancelWhenGracefulShutdown {
             var checkpoints: [String: Int64] = [:]
@@ -55,31 +73,62 @@ public final class EventSubscriber: Service, Sendable {
                 checkpoints[source] = (try? await self.applier.checkpoint(for: source)) ?? 0
             }
             for source in sources { await self.catchUp(source, &checkpoints) }
-            for await item in stream {
-                switch item {
-                case .event(let event):
-                    guard let checkpoint = checkpoints[event.source] else { continue }
-                    if event.sequence <= checkpoint { continue }
-                    if event.sequence == checkpoint + 1 {
-                        do {
-                            try await self.applier.apply(event)
-                            checkpoints[event.source] = event.sequence
-                        } catch {
-                            logger.error(
-                                "applying an event failed; will retry",
-                                metadata: [
-                                    "source": "\(event.source)", "seq": "\(event.sequence)", "error": "\(error)",
-                                ])
-                        }
-                    } else {
-                        await self.catchUp(event.source, &checkpoints)
-                    }
-                case .idle:
+            for await _ in bell {
+                let (events, idle) = inbox.take()
+                await self.deliver(events, &checkpoints)
+                if idle {
                     for source in sources { await self.catchUp(source, &checkpoints) }
                 }
             }
         }
         await thread.shutdown()
+    }
+
+    /// Applies the live events that continue each source's checkpoint, in runs; a gap (an event
+    /// missed) sends for everything after the checkpoint instead.
+    private func deliver(_ events: [BusEvent], _ checkpoints: inout [String: Int64]) async {
+        var runs: [String: [BusEvent]] = [:]
+        var gaps: Set<String> = []
+        for event in events {
+            guard let checkpoint = checkpoints[event.source], !gaps.contains(event.source) else { continue }
+            let last = runs[event.source]?.last?.sequence ?? checkpoint
+            if event.sequence <= last { continue }
+            if event.sequence == last + 1 { runs[event.source, default: []].append(event) } else { gaps.insert(event.source) }
+        }
+        for source in sources {
+            if let run = runs[source], !(await apply(run, source, &checkpoints)) { continue }
+            if gaps.contains(source) { await catchUp(source, &checkpoints) }
+        }
+    }
+
+    /// Applies events of one source in runs of up to `maxRun`; a run that fails is applied again
+    /// one event at a time, stopping at the event that fails (tried again later). Returns whether
+    /// all were applied.
+    private func apply(_ events: [BusEvent], _ source: String, _ checkpoints: inout [String: Int64]) async -> Bool {
+        var start = 0
+        while start < events.count {
+            let run = Array(events[start..<min(events.count, start + Self.maxRun)])
+            start += run.count
+            do {
+                try await applier.apply(run)
+                checkpoints[source] = run[run.count - 1].sequence
+                continue
+            } catch {
+                logger.debug("applying a run of events failed; one at a time", metadata: ["source": "\(source)", "error": "\(error)"])
+            }
+            for event in run {
+                do {
+                    try await applier.apply(event)
+                    checkpoints[source] = event.sequence
+                } catch {
+                    logger.error(
+                        "applying an event failed; will retry",
+                        metadata: ["source": "\(source)", "seq": "\(event.sequence)", "error": "\(error)"])
+                    return false
+                }
+            }
+        }
+        return true
     }
 
     /// Fetches and applies everything after the checkpoint, page by page, until the source has no
@@ -98,30 +147,31 @@ public final class EventSubscriber: Service, Sendable {
                 logger.debug("catch-up deferred", metadata: ["source": "\(source)", "error": "\(error)"])
                 return
             }
-            for event in events where event.sequence > (checkpoints[source] ?? 0) {
-                do {
-                    try await applier.apply(event)
-                    checkpoints[source] = event.sequence
-                } catch {
-                    logger.error(
-                        "applying an event failed; will retry",
-                        metadata: [
-                            "source": "\(source)", "seq": "\(event.sequence)", "error": "\(error)",
-                        ])
-                    return
-                }
-            }
+            let fresh = events.filter { $0.sequence > (checkpoints[source] ?? 0) }
+            guard await apply(fresh, source, &checkpoints) else { return }
             if events.count < 500 { return }
         }
     }
 }
 
-final class SubscriberEngine: SocketEngine {
-    enum Item: Sendable {
-        case event(BusEvent)
-        case idle
-    }
+/// Where the subscriber's socket thread leaves live events, and whether an idle tick asked for
+/// a look at every source, until the subscriber's task takes them.
+final class SubscriberInbox: Sendable {
+    private let state = LockedValue<(events: [BusEvent], idle: Bool)>(([], false))
 
+    func add(_ event: BusEvent) { state.withValue { $0.events.append(event) } }
+
+    func askIdle() { state.withValue { $0.idle = true } }
+
+    func take() -> (events: [BusEvent], idle: Bool) {
+        state.withValue { state in
+            defer { state = ([], false) }
+            return state
+        }
+    }
+}
+
+final class SubscriberEngine: SocketEngine {
     enum Command: Sendable {}
 
     private let context: ZMQContext
@@ -129,7 +179,8 @@ final class SubscriberEngine: SocketEngine {
     private let sources: Set<String>
     private let idleMs: Int64
     private let curve: CurveClientKeys?
-    private let output: AsyncStream<Item>.Continuation
+    private let inbox: SubscriberInbox
+    private let ring: AsyncStream<Void>.Continuation
     private let logger: Logger
     private var socket: ZMQSocket!
     private var lastActivity: Int64 = 0
@@ -137,14 +188,15 @@ final class SubscriberEngine: SocketEngine {
 
     init(
         context: ZMQContext, endpoint: String, sources: [String], idleMs: Int64, curve: CurveClientKeys?,
-        output: AsyncStream<Item>.Continuation, logger: Logger
+        inbox: SubscriberInbox, ring: AsyncStream<Void>.Continuation, logger: Logger
     ) {
         self.curve = curve
         self.context = context
         self.endpoint = endpoint
         self.sources = Set(sources)
         self.idleMs = idleMs
-        self.output = output
+        self.inbox = inbox
+        self.ring = ring
         self.logger = logger
     }
 
@@ -160,12 +212,15 @@ final class SubscriberEngine: SocketEngine {
     func handle(_ command: Command) {}
 
     func readable(_ index: Int) {
+        var received = false
+        defer { if received { ring.yield() } }
         for _ in 0..<1000 {
             guard let frames = try? socket.receive(dontWait: true) else { return }
             // Topic matching is by prefix; keep only the exact sources.
             guard let event = BusEvent(frames: frames), sources.contains(event.source) else { continue }
             lastActivity = monotonicMilliseconds()
-            output.yield(.event(event))
+            inbox.add(event)
+            received = true
         }
     }
 
@@ -176,13 +231,14 @@ final class SubscriberEngine: SocketEngine {
         if now - lastActivity >= idleMs || now - lastSweep >= idleMs * 5 {
             lastActivity = now
             lastSweep = now
-            output.yield(.idle)
+            inbox.askIdle()
+            ring.yield()
         }
         return Int(max(1, min(idleMs - (now - lastActivity), idleMs * 5 - (now - lastSweep))))
     }
 
     func stop() {
-        output.finish()
+        ring.finish()
         socket?.close()
     }
 }
