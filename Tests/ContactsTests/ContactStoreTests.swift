@@ -99,6 +99,21 @@ struct ContactStoreTests {
         #expect(Set((page1.items + page2.items + page3.items).map(\.id)).count == 5)
     }
 
+    @Test("what history takes from a call reads back from telephony's payload, field by field")
+    func loggedCallKeys() throws {
+        var call = Call(id: 7, producer: "pbx", externalId: "c7", direction: "outbound", status: "answered", eventCount: 3)
+        (call.from, call.fromE164, call.to, call.toE164) = ("105", nil, "22 99 88 77", "+4722998877")
+        (call.extension, call.user, call.answeredBy) = ("105", "kari", "106")
+        (call.contactId, call.contactIds, call.companyIds) = (4, [4, 5], [9])
+        (call.ambiguous, call.billsec, call.startedAt) = (true, 61, Date(timeIntervalSince1970: 1_772_000_000))
+        let read = try Wire.keyedDecoder.decode(LoggedCall.self, from: Wire.encode(call))
+        #expect(read.id == 7 && read.direction == "outbound" && read.status == "answered")
+        #expect(read.from == "105" && read.fromE164 == nil && read.to == "22 99 88 77" && read.toE164 == "+4722998877")
+        #expect(read.extension == "105" && read.user == "kari" && read.answeredBy == "106")
+        #expect(read.contactId == 4 && read.contactIds == [4, 5] && read.companyIds == [9] && read.ambiguous)
+        #expect(read.billsec == 61 && read.startedAt == call.startedAt)
+    }
+
     @Test("a call event lands in history once, even when replayed or updated")
     func callHistoryUpsert() async throws {
         let store = try makeStore()

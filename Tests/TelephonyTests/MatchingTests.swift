@@ -1,3 +1,4 @@
+import Bus
 import Contracts
 import Foundation
 import GRDB
@@ -58,6 +59,37 @@ struct MatchingTests {
         #expect(calls.count == 2)
         #expect(try await log.calls { $0.unmatched = true }.isEmpty)
         #expect(try await log.published().filter { $0 == "call.updated" }.count == 2)
+    }
+
+    @Test("the phone index follows contact events as the contacts service publishes them")
+    func contactEvents() async throws {
+        let log = try TestCallLog()
+        try await log.ingest([completed("early", from: "+4740000000")])
+        let consumer = PhoneIndexConsumer(phones: log.store.phones)
+        let now = Date()
+        var contact = Contact(
+            id: 12, firstName: "Kari", lastName: "Nordmann", title: nil,
+            phones: [
+                ContactPhone(number: "40 00 00 00", e164: "+4740000000", kind: "mobile"),
+                ContactPhone(number: "105", e164: nil, kind: "work"),
+            ],
+            emails: [], createdAt: now, updatedAt: now, deletedAt: nil)
+        func deliver(_ type: String, _ sequence: Int64) async throws {
+            let event = BusEvent(
+                source: "contacts", sequence: sequence, type: type, occurredAt: "",
+                payload: try Wire.encode(ContactChanged(contact: contact)))
+            try await log.database.applyEvent(source: "contacts", sequence: sequence) { db, outbox in try consumer.handle(event, db, outbox)
+            }
+        }
+        try await deliver(ContactsContract.Event.created, 1)
+        #expect(try await log.call("early")?.contactId == 12)
+        let numbers = try await log.database.read { db in
+            try String.fetchAll(db, sql: "SELECT number FROM party_phone WHERE kind = 'contact' AND party_id = 12 ORDER BY number")
+        }
+        #expect(numbers == ["+4740000000", "raw:105"])
+        contact.phones = []
+        try await deliver(ContactsContract.Event.updated, 2)
+        #expect(try await log.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM party_phone") } == 0)
     }
 
     @Test("a contact's calls show on the companies it is linked to")

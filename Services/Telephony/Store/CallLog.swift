@@ -192,7 +192,7 @@ struct CallLog {
     /// contact created later picks up its earlier calls.
     func rematch(keys: [String], now: Date = Date()) throws {
         for key in keys {
-            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM call WHERE remote_key = ?", arguments: [key])
+            let ids = try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM call WHERE remote_key = ?"), arguments: [key])
             for id in ids {
                 guard let before = try CallRecord.load(db, id: id) else { continue }
                 var call = before

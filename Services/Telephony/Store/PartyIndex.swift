@@ -22,16 +22,16 @@ enum PartyIndex {
     static func replace(_ db: Database, _ kind: Kind, id: Int64, keys: [String]) throws -> [String] {
         let before = Set(
             try String.fetchAll(
-                db, sql: "SELECT number FROM party_phone WHERE kind = ? AND party_id = ?", arguments: [kind.rawValue, id]))
+                db.cachedStatement(sql: "SELECT number FROM party_phone WHERE kind = ? AND party_id = ?"), arguments: [kind.rawValue, id]))
         let after = Set(keys)
         for gone in before.subtracting(after) {
-            try db.execute(
-                sql: "DELETE FROM party_phone WHERE number = ? AND kind = ? AND party_id = ?", arguments: [gone, kind.rawValue, id])
+            try db.cachedStatement(sql: "DELETE FROM party_phone WHERE number = ? AND kind = ? AND party_id = ?")
+                .execute(arguments: [gone, kind.rawValue, id])
         }
         let added = after.subtracting(before)
         for key in added {
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO party_phone (number, kind, party_id) VALUES (?, ?, ?)", arguments: [key, kind.rawValue, id])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO party_phone (number, kind, party_id) VALUES (?, ?, ?)")
+                .execute(arguments: [key, kind.rawValue, id])
         }
         return added.sorted()
     }
