@@ -27,7 +27,7 @@ struct TelephonyApp: AsyncParsableCommand {
         // call log) on the same data.
         let laterInstance = config.instance.split(separator: ".").last.flatMap { Int($0) }.map { $0 > 1 } ?? false
         let projector = laterInstance ? nil : Projector(database: database, phones: phones, logger: Logger(label: "telephony.projector"))
-        let store = CallStore(database: database, phones: phones, queued: QueuedIngest(database: database, projector: projector))
+        let store = CallStore(database: database, phones: phones, projector: projector)
         var parts: [any Service] = [
             StaleCallCloser(store: store, timeout: telephony.callTimeout, logger: Logger(label: "telephony.timeouts"))
         ]

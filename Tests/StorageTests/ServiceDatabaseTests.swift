@@ -290,3 +290,70 @@ struct DatabaseDateTests {
         #expect(abs(back.timeIntervalSince(date)) < 0.001)
     }
 }
+
+@Suite("Group commit")
+struct GroupCommitTests {
+    @Test("writes that arrive together share a commit, each with its own stored reply; one that fails leaves the others")
+    func sharedCommit() async throws {
+        let database = try ServiceDatabase(inMemory: notesSchema)
+        let commits = OutboxCommitHookTests.Counter()
+        database.outbox.onCommit { commits.add() }
+        let group = GroupCommit(database: database)
+        func note(_ n: Int, pause: Bool = false) -> GroupCommit.Body {
+            { db, outbox in
+                if pause { Thread.sleep(forTimeInterval: 0.3) }  // the others arrive meanwhile
+                if n == 4 { throw Boom() }
+                try db.execute(sql: "INSERT INTO note (text) VALUES (?)", arguments: ["\(n)"])
+                try outbox.append(db, type: "note.added", json: Data("{}".utf8))
+                return Data("\(n)".utf8)
+            }
+        }
+        let first = Task { try await group.submit(requestId: "r1", method: "notes.add", note(1, pause: true)) }
+        try await Task.sleep(for: .milliseconds(100))
+        let rest = (2...6).map { n in Task { try await group.submit(requestId: "r\(n)", method: "notes.add", note(n)) } }
+        #expect(try await first.value == Data("1".utf8))
+        for (n, task) in zip(2...6, rest) {
+            if n == 4 {
+                await #expect(throws: Boom.self) { try await task.value }
+            } else {
+                #expect(try await task.value == Data("\(n)".utf8))
+            }
+        }
+        let texts = try await database.read { try String.fetchAll($0, sql: "SELECT text FROM note ORDER BY id") }
+        #expect(texts == ["1", "2", "3", "5", "6"])
+        // The first alone, the four that came during it together (five writes, two commits).
+        #expect(commits.count == 2)
+        // A retry gets the stored reply and writes nothing; the failed one runs again.
+        #expect(try await group.submit(requestId: "r3", method: "notes.add", note(3)) == Data("3".utf8))
+        await #expect(throws: Boom.self) { try await group.submit(requestId: "r4", method: "notes.add", note(4)) }
+        #expect(try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM note") } == 5)
+    }
+
+    @Test("a crowd of writes is committed in steps of at most the set weight")
+    func weightCap() async throws {
+        let database = try ServiceDatabase(inMemory: notesSchema)
+        let commits = OutboxCommitHookTests.Counter()
+        database.outbox.onCommit { commits.add() }
+        let group = GroupCommit(database: database, maxWeight: 100)
+        let blocker = Task {
+            try await group.submit(requestId: "b", method: "m") { db, outbox in
+                Thread.sleep(forTimeInterval: 0.3)
+                try outbox.append(db, type: "x", json: Data("{}".utf8))
+                return Data()
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        // Six writes of weight 40 queue up behind it: two per transaction.
+        let crowd = (1...6).map { n in
+            Task {
+                try await group.submit(requestId: "c\(n)", method: "m", weight: 40) { db, outbox in
+                    try outbox.append(db, type: "x", json: Data("{}".utf8))
+                    return Data()
+                }
+            }
+        }
+        _ = try await blocker.value
+        for task in crowd { _ = try await task.value }
+        #expect(commits.count == 4)
+    }
+}

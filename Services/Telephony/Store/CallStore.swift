@@ -11,8 +11,17 @@ import Storage
 struct CallStore: Sendable {
     let database: ServiceDatabase
     let phones: PhoneNormalizer
-    /// Writes queued events to the ingest log, many requests per commit.
-    var queued: QueuedIngest? = nil
+    /// Folds the ingest log into the call log; without one, queued events are refused.
+    let projector: Projector?
+    /// Requests that arrive together share a commit (HTTP posts from several producers at once).
+    let commits: GroupCommit
+
+    init(database: ServiceDatabase, phones: PhoneNormalizer, projector: Projector? = nil) {
+        self.database = database
+        self.phones = phones
+        self.projector = projector
+        commits = GroupCommit(database: database)
+    }
 
     /// A call event that passed validation, with its ids trimmed and its time settled.
     struct ValidEvent: Sendable {
@@ -64,7 +73,7 @@ struct CallStore: Sendable {
         let producer = Self.producerName(request.producer)
         let events = try validate(request.events)
         let phones = self.phones
-        return try await database.idempotentWrite(requestId: requestId, method: TelephonyContract.Method.ingest) { db, outbox in
+        return try await commits.submit(requestId: requestId, method: TelephonyContract.Method.ingest, weight: events.count) { db, outbox in
             try Wire.encode(try CallLog(db: db, outbox: outbox, phones: phones).apply(producer: producer, events: events))
         }
     }
@@ -75,9 +84,19 @@ struct CallStore: Sendable {
         let (request, ranges) = try CallEventJSON.requestAndEvents(body)
         let events = try validate(request.events)
         let payloads = ranges.map { body.subdata(in: (body.startIndex + $0.lowerBound)..<(body.startIndex + $0.upperBound)) }
-        guard let queued else { throw BusError.unavailable("this telephony instance takes no queued events") }
-        return try await queued.submit(
-            requestId: requestId, producer: Self.producerName(request.producer), events: events, payloads: payloads)
+        guard let projector else { throw BusError.unavailable("this telephony instance takes no queued events") }
+        let producer = Self.producerName(request.producer)
+        let reply = try await commits.submit(requestId: requestId, method: TelephonyContract.Method.ingestQueued, weight: events.count) {
+            db, _ in
+            var queued = 0
+            for (event, payload) in zip(events, payloads) {
+                if try IngestLog.append(db, producer: producer, event: event, payload: payload) { queued += 1 }
+            }
+            return try Wire.encode(QueuedReply(queued: queued, duplicates: events.count - queued))
+        }
+        // Producers are sending: the projector leaves the writer to the ingest until they pause.
+        projector.wake(ingesting: true)
+        return reply
     }
 
     /// A provider's webhook or a CDR file: rows that cannot be read are reported, the rest is
