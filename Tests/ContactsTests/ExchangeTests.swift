@@ -100,9 +100,10 @@ struct ExchangeTests {
     func deferredSearchRows() async throws {
         let store = try await makeStore()
         let count = SearchBacklog.threshold + 500
-        var csv = "first_name;last_name;email;company;organisation_number\n"
+        var csv = "first_name;last_name;email;company;organisation_number;mobile\n"
         for n in 0..<count {
-            csv += "Bulk\(n);Zqxperson\(n);bulk\(n)@example.no;" + (n % 100 == 0 ? "Quillfirm \(n) AS;9\(100_000_00 + n)" : ";") + "\n"
+            csv += "Bulk\(n);Zqxperson\(n);bulk\(n)@example.no;" + (n % 100 == 0 ? "Quillfirm \(n) AS;9\(100_000_00 + n)" : ";")
+            csv += ";4\(String(format: "%07d", n))\n"
         }
         let report = try await store.importCSV(ImportRequest(csv: csv), headers: Self.boss)
         #expect(report.created == count)
@@ -118,6 +119,19 @@ struct ExchangeTests {
             #expect(try await store.list(ListContactsRequest(q: "bulk\(n)@example")).items.map(\.lastName) == ["Zqxperson\(n)"])
         }
         #expect(try await store.listCompanies(ListCompaniesRequest(q: "quillfirm 1400"), headers: Self.boss).items.count == 1)
+        #expect(try await store.list(ListContactsRequest(q: "400 01 234")).items.map(\.lastName) == ["Zqxperson1234"])
+        // The backlog writes the row an edit would write (name, e-mails, phones), read from fewer columns.
+        let sample = report.createdIds[3]
+        func searchRow() async throws -> [String?] {
+            try await store.database.read { db in
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT name, emails, phones FROM contact_search WHERE rowid = ?", arguments: [SearchIndex.rowid(sample)])
+                return [row?["name"], row?["emails"], row?["phones"]]
+            }
+        }
+        let drained = try await searchRow()
+        try await store.database.write { db, _ in try SearchIndex.indexContact(db, try #require(try loadContact(db, id: sample))) }
+        #expect(try await searchRow() == drained && drained == ["Bulk3 Zqxperson3", "bulk3@example.no", "+4740000003"])
 
         // A drain cut short (a stop) and resumed: a record edited in between is indexed as it is
         // now, one deleted in between is skipped, and the rest is indexed once.
@@ -143,7 +157,7 @@ struct ExchangeTests {
 
         // A big file of mostly known rows: what it does create is searchable without anyone draining.
         var again = csv
-        for n in 0..<3 { again += "Late\(n);Yqvperson\(n);late\(n)@example.no;;\n" }
+        for n in 0..<3 { again += "Late\(n);Yqvperson\(n);late\(n)@example.no;;;\n" }
         let second = try await store.importCSV(ImportRequest(csv: again), headers: Self.boss)
         #expect(second.created == 4 && second.searchPending == 4)  // the 3 new rows and the contact deleted above
         var found = false

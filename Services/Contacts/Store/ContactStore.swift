@@ -294,7 +294,9 @@ func loadContact(_ db: Database, id: Int64) throws -> Contact? {
 }
 
 extension Contact {
-    var displayName: String { [firstName, lastName].filter { !$0.isEmpty }.joined(separator: " ") }
+    var displayName: String { Self.displayName(first: firstName, last: lastName) }
+
+    static func displayName(first: String, last: String) -> String { [first, last].filter { !$0.isEmpty }.joined(separator: " ") }
 }
 
 /// The one sequence customer numbers come from, shared by companies and consumers.

@@ -39,10 +39,9 @@ enum SearchBacklog {
         else { return 0 }
         let first: Int64 = row["first_id"], last: Int64 = row["last_id"]
         let end = min(last, first + Int64(limit) - 1)
-        let ids = Array(first...end)
         switch Kind(rawValue: row["kind"]) {
-        case .contact: for contact in try BatchLoad.contacts(db, ids: ids) { try SearchIndex.indexContact(db, contact) }
-        case .company: for company in try BatchLoad.companies(db, ids: ids) { try SearchIndex.indexCompany(db, company) }
+        case .contact: try SearchIndex.indexContacts(db, first: first, last: end)
+        case .company: for company in try BatchLoad.companies(db, ids: Array(first...end)) { try SearchIndex.indexCompany(db, company) }
         case nil: break
         }
         if end == last {

@@ -20,12 +20,42 @@ enum SearchIndex {
     /// Writes a contact's row, replacing the old one (FTS5 takes `OR REPLACE` on the rowid:
     /// one statement where a DELETE and an INSERT were); `isNew` skips looking for an old one.
     static func indexContact(_ db: Database, _ contact: Contact, isNew: Bool = false) throws {
+        try indexContact(
+            db, id: contact.id, name: contact.displayName, emails: contact.emails.map(\.address),
+            phones: contact.phones.map { ($0.number, $0.e164) }, isNew: isNew)
+    }
+
+    /// The same row from its parts (the search backlog reads only these, not whole contacts).
+    static func indexContact(
+        _ db: Database, id: Int64, name: String, emails: [String], phones: [(number: String, e164: String?)], isNew: Bool = false
+    ) throws {
         let sql = isNew ? "INSERT" : "INSERT OR REPLACE"
         try db.cachedStatement(sql: "\(sql) INTO contact_search (rowid, name, emails, phones) VALUES (?, ?, ?, ?)").execute(
             arguments: [
-                rowid(contact.id), contact.displayName, contact.emails.map(\.address).joined(separator: " "),
-                contact.phones.map { $0.e164 ?? digits($0.number) }.joined(separator: " "),
+                rowid(id), name, emails.joined(separator: " "), phones.map { $0.e164 ?? digits($0.number) }.joined(separator: " "),
             ])
+    }
+
+    /// Writes the rows of the contacts with ids `first...last` (those that exist), reading by
+    /// range only what a row holds: three range scans, where loading whole contacts (every
+    /// column through Codable, categories too) was most of a search-backlog batch's own time.
+    static func indexContacts(_ db: Database, first: Int64, last: Int64) throws {
+        func grouped(_ sql: String) throws -> [Int64: [Row]] {
+            Dictionary(grouping: try Row.fetchAll(db, sql: sql, arguments: [first, last]), by: { $0["contact_id"] as Int64 })
+        }
+        let emails = try grouped(
+            "SELECT contact_id, address FROM contact_email WHERE contact_id BETWEEN ? AND ? ORDER BY contact_id, position")
+        let phones = try grouped(
+            "SELECT contact_id, number, e164 FROM contact_phone WHERE contact_id BETWEEN ? AND ? ORDER BY contact_id, position")
+        let contacts = try Row.fetchCursor(
+            db, sql: "SELECT id, first_name, last_name FROM contact WHERE id BETWEEN ? AND ?", arguments: [first, last])
+        while let row = try contacts.next() {
+            let id: Int64 = row["id"]
+            try indexContact(
+                db, id: id, name: Contact.displayName(first: row["first_name"], last: row["last_name"]),
+                emails: (emails[id] ?? []).map { $0["address"] },
+                phones: (phones[id] ?? []).map { ($0["number"], $0["e164"]) })
+        }
     }
 
     static func indexCompany(_ db: Database, _ company: Company) throws {
