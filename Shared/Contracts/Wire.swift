@@ -78,6 +78,8 @@ public enum Timestamp {
     /// Parses ISO 8601 with or without fractional seconds and with `Z` or an offset.
     public static func parse(_ text: String) -> Date? {
         if let date = utc(text) { return date }
+        // Foundation's parsers roll 31 February over into March; a day that does not exist is an error.
+        guard dayExists(text) else { return nil }
         if let date = try? Date(text, strategy: .iso8601) { return date }
         if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
         let formatter = ISO8601DateFormatter()
@@ -85,6 +87,26 @@ public enum Timestamp {
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.date(from: text)
+    }
+
+    /// Whether the `YYYY-MM-DD` a timestamp starts with is a day of the calendar (true when it
+    /// does not start that way: the parsers judge the rest).
+    static func dayExists(_ text: String) -> Bool {
+        let bytes = Array(text.utf8.prefix(10))
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return true }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for byte in bytes[range] {
+                guard byte >= 48 && byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return true }
+        guard (1...12).contains(month), day >= 1 else { return false }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        return day <= days
     }
 
     /// The common case by hand: `2026-01-31T09:30:00Z` or with a fraction, in UTC (call events

@@ -14,6 +14,19 @@ struct TimestampTests {
         let parsed = try #require(Timestamp.parse(Timestamp.string(from: date)))
         #expect(abs(parsed.timeIntervalSince(date)) < 0.001)
     }
+
+    @Test("a day that does not exist is refused in every form, not rolled over into the next month")
+    func impossibleDays() {
+        for text in [
+            "2026-02-31T09:00:00Z", "2026-02-29T09:00:00Z", "2026-02-29T09:00:00.500Z", "2026-04-31T09:00:00+02:00",
+            "2026-02-30T09:00:00-05:00", "2026-13-01T09:00:00Z", "2026-00-10T09:00:00Z", "2026-01-00T09:00:00+01:00",
+        ] {
+            #expect(Timestamp.parse(text) == nil, "\(text)")
+        }
+        #expect(Timestamp.parse("2024-02-29T09:00:00Z") == Date(timeIntervalSince1970: 1_709_197_200))
+        #expect(Timestamp.parse("2024-02-29T10:00:00+01:00") == Date(timeIntervalSince1970: 1_709_197_200))
+        #expect(Timestamp.parse("2026-12-31T23:59:59-01:00") != nil)
+    }
 }
 
 @Suite("Input text")
