@@ -156,6 +156,22 @@ struct CustomerFlowTests {
         let id = try #require(((real as? [String: Any])?["created_ids"] as? [Int])?.first)
         let (_, again) = try await system.http("POST", "/api/v1/contacts/import", json: ["csv": csv])
         #expect((again as? [String: Any])?["created"] as? Int == 0 && (again as? [String: Any])?["duplicate_count"] as? Int == 1)
+        // The path decides what is imported (the file goes on as sent, the kind put in front); a
+        // body that is not an import is refused at the gateway.
+        let (companyStatus, companies) = try await system.http(
+            "POST", "/api/v1/companies/import", json: ["kind": "contacts", "csv": "Name;Organisation number\nFjordline AS;987 654 321\n"])
+        #expect(companyStatus == 200 && (companies as? [String: Any])?["created"] as? Int == 1, "\(String(describing: companies))")
+        let (_, fjord) = try await system.http("GET", "/api/v1/companies?q=fjordline")
+        #expect(((fjord as? [String: Any])?["items"] as? [Any])?.count == 1)
+        let (mappedStatus, mapped) = try await system.http(
+            "POST", "/api/v1/contacts/import", json: ["mapping": ["Navn": "last_name"], "csv": "Navn\nBerg\n", "dry_run": true])
+        #expect(mappedStatus == 200 && (mapped as? [String: Any])?["created"] as? Int == 1, "\(String(describing: mapped))")
+        for bad: Any in [[1, 2], ["csv": 5]] {
+            let (status, _) = try await system.http("POST", "/api/v1/contacts/import", json: bad)
+            #expect(status == 400, "\(bad)")
+        }
+        let (emptyStatus, empty) = try await system.http("POST", "/api/v1/contacts/import", json: [String: Any]())
+        #expect(emptyStatus == 422 && "\(String(describing: empty))".contains("as csv"), "\(String(describing: empty))")
 
         var request = URLRequest(url: URL(string: system.baseURL + "/api/v1/contacts/export.csv?city=Bergen")!)
         request.setValue("Bearer \(system.token!)", forHTTPHeaderField: "Authorization")

@@ -48,14 +48,15 @@ extension ContactStore {
             throw BusError.invalid("mapping: the file has no column '\(missing)'")
         }
         guard !columns.isEmpty else { throw BusError.invalid("no column maps to a field; give a mapping") }
+        // Two columns for one field (a mapping may say so): the first that is not blank, left to right.
+        let ordered = columns.sorted { $0.key < $1.key }
         let rows = records.dropFirst().map { record in
-            (
-                line: record.line,
-                values: Dictionary(
-                    columns.compactMap { index, field in
-                        index < record.fields.count ? (field, record.fields[index].trimmed) : nil
-                    }, uniquingKeysWith: { first, second in first.isEmpty ? second : first })
-            )
+            var values = [String: String](minimumCapacity: ordered.count)
+            for (index, field) in ordered where index < record.fields.count {
+                if let earlier = values[field], !earlier.isEmpty { continue }
+                values[field] = record.fields[index].trimmed
+            }
+            return (line: record.line, values: values)
         }
         return try await run(kind: kind, rows: rows, dryRun: request.dryRun == true, ignored: ignored, headers: headers)
     }
