@@ -73,11 +73,37 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "]"))
     }
 
+    /// A nested object written by `write` (`{}` when it writes nothing); nothing when `value` is nil.
+    public mutating func object<Value>(_ name: String, _ value: Value?, _ write: (inout JSONWriter, Value) -> Void) {
+        guard let value else { return }
+        key(name)
+        var inner = JSONWriter()
+        write(&inner, value)
+        bytes.append(contentsOf: inner.finish())
+    }
+
+    /// A value already in JSON (written by `Wire.encoder`, for the rare shapes this writer has no
+    /// method for).
+    public mutating func raw(_ name: String, _ json: Data) {
+        key(name)
+        bytes.append(contentsOf: json)
+    }
+
     public mutating func finish() -> Data {
         bytes.append(UInt8(ascii: "}"))
         return Data(bytes)
     }
 }
+
+/// A value whose JSON is written by hand and means the same as `Wire.encode(self)` (a test holds
+/// each to that); `jsonHandler` answers with it.
+public protocol WireJSONEncodable {
+    var wireJSON: Data { get }
+}
+
+extension Call: WireJSONEncodable {}
+extension Contact: WireJSONEncodable {}
+extension Page: WireJSONEncodable where Item == Contact {}
 
 extension Call {
     /// The same JSON as `Wire.encode(self)`, written by hand (see `JSONWriter`).
@@ -137,6 +163,72 @@ extension ContactChanged {
             item.string("kind", phone.kind)
             item.string("number", phone.number)
         }
+        return json.finish()
+    }
+}
+
+extension Contact {
+    /// The same JSON as `Wire.encode(self)`, written by hand (see `JSONWriter`): every list and
+    /// search answers a page of these, and JSONEncoder took 1-1.8 ms of a 4-6 ms search (a page
+    /// of 50, measured in the contacts process at a million contacts).
+    public var wireJSON: Data {
+        var json = JSONWriter()
+        write(&json)
+        return json.finish()
+    }
+
+    func write(_ json: inout JSONWriter) {
+        json.object("address", address) { json, address in
+            json.string("city", address.city)
+            json.string("country", address.country)
+            json.string("postal_code", address.postalCode)
+            json.string("street", address.street)
+        }
+        json.date("anonymized_at", anonymizedAt)
+        json.object("bank_details", bankDetails) { json, bank in
+            json.string("account_number", bank.accountNumber)
+            json.string("bank_name", bank.bankName)
+            json.string("bic", bank.bic)
+            json.string("iban", bank.iban)
+        }
+        json.string("birthday", birthday)
+        json.integers("category_ids", categoryIds)
+        json.bool("consumer", consumer)
+        json.date("created_at", createdAt)
+        json.raw("custom_fields", customFields.isEmpty ? Data("{}".utf8) : (try? Wire.encode(customFields)) ?? Data("{}".utf8))
+        json.integer("customer_number", customerNumber)
+        json.date("deleted_at", deletedAt)
+        json.objects("emails", emails) { json, email in
+            json.string("address", email.address)
+            json.string("kind", email.kind)
+        }
+        json.string("first_name", firstName)
+        json.integer("id", id)
+        json.date("last_activity_at", lastActivityAt)
+        json.string("last_name", lastName)
+        json.integer("merged_into", mergedInto)
+        json.integer("owner_id", ownerId)
+        json.objects("phones", phones) { json, phone in
+            json.string("e164", phone.e164)
+            json.string("kind", phone.kind)
+            json.string("number", phone.number)
+        }
+        json.integer("picture_file_id", pictureFileId)
+        json.integer("role_id", roleId)
+        json.integer("source_id", sourceId)
+        json.string("title", title)
+        json.date("updated_at", updatedAt)
+    }
+}
+
+extension Page where Item == Contact {
+    /// The same JSON as `Wire.encode(self)`, written by hand (see `Contact.wireJSON`).
+    public var wireJSON: Data {
+        var json = JSONWriter()
+        json.integer("count", count)
+        if let countExact { json.bool("count_exact", countExact) }
+        json.objects("items", items) { json, contact in contact.write(&json) }
+        json.string("next_cursor", nextCursor)
         return json.finish()
     }
 }

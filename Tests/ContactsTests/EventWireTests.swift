@@ -18,4 +18,52 @@ struct EventWireTests {
         let wire = try JSONSerialization.jsonObject(with: Wire.encode(event)) as? NSDictionary
         #expect(mine != nil && mine == wire)
     }
+
+    @Test("the hand-written JSON of a page of contacts is Wire's, field for field, full and sparse")
+    func contactPage() throws {
+        let now = Date(timeIntervalSince1970: 1_769_851_900)  // whole milliseconds, as the wire keeps them
+        var full = Contact(
+            id: 7, firstName: "Kåre \"K\" 🙂", lastName: "Nord\\mann/Berg\n\t\u{01}", title: "CEO",
+            phones: [
+                ContactPhone(number: "+47 912 34 567", e164: "+4791234567", kind: "mobile"),
+                ContactPhone(number: "105", e164: nil, kind: "work"),
+            ],
+            emails: [ContactEmail(address: "k/x@example.no", kind: "work")], sourceId: 3, roleId: 4, categoryIds: [1, 9],
+            createdAt: Date(timeIntervalSince1970: 1_769_851_800.123), updatedAt: Date(timeIntervalSince1970: 1_769_851_801),
+            deletedAt: Date(timeIntervalSince1970: 1_769_851_802.5))
+        full.address = Address(street: "Storgata 1", postalCode: "0155", city: "Oslo", country: "NO")
+        full.birthday = "1980-02-29"
+        full.ownerId = 2
+        full.customFields = [
+            "origin_of_contact": .string("Web \"form\""), "employees": .int(12), "score": .double(0.1), "vip": .bool(true),
+            "none": .null, "tags": .array([.string("a"), .int(1)]), "nested": .object(["k": .double(-2.5e-8)]),
+        ]
+        full.bankDetails = BankDetails(accountNumber: "1234.56.78903", iban: nil, bic: "DNBANOKK", bankName: "DNB")
+        full.consumer = true
+        full.customerNumber = 10_001
+        full.pictureFileId = 5
+        full.lastActivityAt = Date(timeIntervalSince1970: 1_769_000_000)
+        full.anonymizedAt = Date(timeIntervalSince1970: 1_769_000_001)
+        full.mergedInto = 8
+        var emptyParts = Contact(
+            id: 9, firstName: "", lastName: "Solo", title: nil, phones: [], emails: [], createdAt: now, updatedAt: now,
+            deletedAt: nil)
+        emptyParts.address = Address()
+        emptyParts.bankDetails = BankDetails()
+        let sparse = Contact(
+            id: 10, firstName: "Ida", lastName: "Berg", title: nil, phones: [], emails: [], createdAt: now, updatedAt: now,
+            deletedAt: nil)
+        for page in [
+            Page(items: [full, emptyParts, sparse], nextCursor: "WyIxMCJd", count: 10_000, countExact: false),
+            Page(items: [sparse], nextCursor: nil, count: 1, countExact: true), Page<Contact>(items: [], nextCursor: nil),
+        ] {
+            let mine = try JSONSerialization.jsonObject(with: page.wireJSON) as? NSDictionary
+            let wire = try JSONSerialization.jsonObject(with: Wire.encode(page)) as? NSDictionary
+            #expect(mine != nil && mine == wire, "\(String(decoding: page.wireJSON, as: UTF8.self))")
+            let decoded = try Wire.decode(Page<Contact>.self, from: page.wireJSON)
+            #expect(decoded.items == page.items && decoded.nextCursor == page.nextCursor && decoded.count == page.count)
+            #expect(decoded.countExact == page.countExact)
+        }
+        #expect(try Wire.decode(Contact.self, from: full.wireJSON) == full)
+    }
 }

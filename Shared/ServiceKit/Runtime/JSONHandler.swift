@@ -3,7 +3,8 @@ import Contracts
 import Foundation
 
 /// Builds a bus method handler from a typed closure: the body is decoded with the wire decoder
-/// (an empty body reads as `{}`), the result encoded with the wire encoder.
+/// (an empty body reads as `{}`), the result encoded with the wire encoder (or by its own hand
+/// writer, `WireJSONEncodable`).
 public func jsonHandler<Request: Decodable & Sendable, Reply: Encodable>(
     _ type: Request.Type,
     _ body: @escaping @Sendable (Request, IncomingRequest) async throws -> Reply
@@ -11,6 +12,7 @@ public func jsonHandler<Request: Decodable & Sendable, Reply: Encodable>(
     { incoming in
         let request = try decodeBody(Request.self, incoming)
         let reply = try await body(request, incoming)
+        if let handWritten = reply as? any WireJSONEncodable { return handWritten.wireJSON }
         return try Wire.encode(reply)
     }
 }
