@@ -21,6 +21,10 @@ public struct JSONWriter {
     public mutating func string(_ name: String, _ value: String?) {
         guard let value else { return }
         key(name)
+        quoted(value)
+    }
+
+    private mutating func quoted(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
         for byte in value.utf8 {
             switch byte {
@@ -57,6 +61,16 @@ public struct JSONWriter {
         key(name)
         bytes.append(UInt8(ascii: "["))
         bytes.append(contentsOf: values.map(String.init).joined(separator: ",").utf8)
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    public mutating func strings(_ name: String, _ values: [String]) {
+        key(name)
+        bytes.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            quoted(value)
+        }
         bytes.append(UInt8(ascii: "]"))
     }
 
@@ -101,9 +115,16 @@ public protocol WireJSONEncodable {
     var wireJSON: Data { get }
 }
 
+/// An object that writes its members into a `JSONWriter`, so that a page of them can be
+/// written by hand too.
+public protocol WireJSONMembers {
+    func write(_ json: inout JSONWriter)
+}
+
 extension Call: WireJSONEncodable {}
-extension Contact: WireJSONEncodable {}
-extension Page: WireJSONEncodable where Item == Contact {}
+extension Contact: WireJSONEncodable, WireJSONMembers {}
+extension Company: WireJSONEncodable, WireJSONMembers {}
+extension Page: WireJSONEncodable where Item: WireJSONMembers {}
 
 extension Call {
     /// The same JSON as `Wire.encode(self)`, written by hand (see `JSONWriter`).
@@ -152,17 +173,10 @@ extension ContactChanged {
         guard changes == nil else { return (try? Wire.encode(self)) ?? Data() }
         var json = JSONWriter()
         json.integer("contact_id", contactId)
-        json.objects("emails", emails) { item, email in
-            item.string("address", email.address)
-            item.string("kind", email.kind)
-        }
+        json.emails(emails)
         json.string("first_name", firstName)
         json.string("last_name", lastName)
-        json.objects("phones", phones) { item, phone in
-            item.string("e164", phone.e164)
-            item.string("kind", phone.kind)
-            item.string("number", phone.number)
-        }
+        json.phones(phones)
         return json.finish()
     }
 }
@@ -177,42 +191,25 @@ extension Contact {
         return json.finish()
     }
 
-    func write(_ json: inout JSONWriter) {
-        json.object("address", address) { json, address in
-            json.string("city", address.city)
-            json.string("country", address.country)
-            json.string("postal_code", address.postalCode)
-            json.string("street", address.street)
-        }
+    public func write(_ json: inout JSONWriter) {
+        json.address("address", address)
         json.date("anonymized_at", anonymizedAt)
-        json.object("bank_details", bankDetails) { json, bank in
-            json.string("account_number", bank.accountNumber)
-            json.string("bank_name", bank.bankName)
-            json.string("bic", bank.bic)
-            json.string("iban", bank.iban)
-        }
+        json.bankDetails(bankDetails)
         json.string("birthday", birthday)
         json.integers("category_ids", categoryIds)
         json.bool("consumer", consumer)
         json.date("created_at", createdAt)
-        json.raw("custom_fields", customFields.isEmpty ? Data("{}".utf8) : (try? Wire.encode(customFields)) ?? Data("{}".utf8))
+        json.customFields(customFields)
         json.integer("customer_number", customerNumber)
         json.date("deleted_at", deletedAt)
-        json.objects("emails", emails) { json, email in
-            json.string("address", email.address)
-            json.string("kind", email.kind)
-        }
+        json.emails(emails)
         json.string("first_name", firstName)
         json.integer("id", id)
         json.date("last_activity_at", lastActivityAt)
         json.string("last_name", lastName)
         json.integer("merged_into", mergedInto)
         json.integer("owner_id", ownerId)
-        json.objects("phones", phones) { json, phone in
-            json.string("e164", phone.e164)
-            json.string("kind", phone.kind)
-            json.string("number", phone.number)
-        }
+        json.phones(phones)
         json.integer("picture_file_id", pictureFileId)
         json.integer("role_id", roleId)
         json.integer("source_id", sourceId)
@@ -221,14 +218,93 @@ extension Contact {
     }
 }
 
-extension Page where Item == Contact {
+extension Company {
+    /// The same JSON as `Wire.encode(self)`, written by hand (see `Contact.wireJSON`).
+    public var wireJSON: Data {
+        var json = JSONWriter()
+        write(&json)
+        return json.finish()
+    }
+
+    public func write(_ json: inout JSONWriter) {
+        json.bankDetails(bankDetails)
+        json.integers("category_ids", categoryIds)
+        json.date("created_at", createdAt)
+        json.customFields(customFields)
+        json.integer("customer_number", customerNumber)
+        json.object("customer_settings", customerSettings) { json, settings in
+            json.string("currency", settings.currency)
+            json.string("language", settings.language)
+            json.integer("payment_terms_days", settings.paymentTermsDays)
+        }
+        json.date("deleted_at", deletedAt)
+        json.emails(emails)
+        json.integer("id", id)
+        json.integer("industry_id", industryId)
+        json.strings("kinds", kinds)
+        json.integer("merged_into", mergedInto)
+        json.string("name", name)
+        json.string("organisation_number", organisationNumber)
+        json.integer("owner_id", ownerId)
+        json.phones(phones)
+        json.address("postal_address", postalAddress)
+        json.integer("source_id", sourceId)
+        json.integer("status_id", statusId)
+        json.date("updated_at", updatedAt)
+        json.address("visiting_address", visitingAddress)
+        json.string("website", website)
+    }
+}
+
+extension Page where Item: WireJSONMembers {
     /// The same JSON as `Wire.encode(self)`, written by hand (see `Contact.wireJSON`).
     public var wireJSON: Data {
         var json = JSONWriter()
         json.integer("count", count)
         if let countExact { json.bool("count_exact", countExact) }
-        json.objects("items", items) { json, contact in contact.write(&json) }
+        json.objects("items", items) { json, item in item.write(&json) }
         json.string("next_cursor", nextCursor)
         return json.finish()
+    }
+}
+
+/// The parts contacts and companies share.
+extension JSONWriter {
+    mutating func address(_ name: String, _ address: Address?) {
+        object(name, address) { json, address in
+            json.string("city", address.city)
+            json.string("country", address.country)
+            json.string("postal_code", address.postalCode)
+            json.string("street", address.street)
+        }
+    }
+
+    mutating func bankDetails(_ bank: BankDetails?) {
+        object("bank_details", bank) { json, bank in
+            json.string("account_number", bank.accountNumber)
+            json.string("bank_name", bank.bankName)
+            json.string("bic", bank.bic)
+            json.string("iban", bank.iban)
+        }
+    }
+
+    /// Custom field values are any JSON: those few go through the wire encoder.
+    mutating func customFields(_ values: [String: JSONValue]) {
+        raw("custom_fields", values.isEmpty ? Data("{}".utf8) : (try? Wire.encode(values)) ?? Data("{}".utf8))
+    }
+
+    mutating func emails(_ emails: [ContactEmail]) {
+        objects("emails", emails) { json, email in
+            json.string("address", email.address)
+            json.string("kind", email.kind)
+        }
+    }
+
+    mutating func phones(_ phones: [ContactPhone]) {
+        objects("phones", phones) { json, phone in
+            json.string("e164", phone.e164)
+            json.string("kind", phone.kind)
+            json.string("number", phone.number)
+        }
     }
 }

@@ -66,4 +66,36 @@ struct EventWireTests {
         }
         #expect(try Wire.decode(Contact.self, from: full.wireJSON) == full)
     }
+
+    @Test("the hand-written JSON of a page of companies is Wire's, field for field, full and sparse")
+    func companyPage() throws {
+        let now = Date(timeIntervalSince1970: 1_769_851_900)
+        var full = Company(id: 3, name: "Fjord \"Line\" AS/ÅS", createdAt: now, updatedAt: now.addingTimeInterval(1.25))
+        full.organisationNumber = "987 654 321"
+        full.customerNumber = 10_002
+        full.kinds = ["customer", "partner"]
+        (full.statusId, full.industryId, full.sourceId, full.ownerId, full.mergedInto) = (1, 2, 3, 4, 5)
+        full.categoryIds = [7, 8]
+        full.postalAddress = Address(street: "Pb 1", postalCode: "0101", city: "Oslo", country: "NO")
+        full.visitingAddress = Address(city: "Bergen")
+        full.phones = [ContactPhone(number: "22 99 88 77", e164: "+4722998877", kind: "work")]
+        full.emails = [ContactEmail(address: "post@fjord.no", kind: "work")]
+        full.website = "https://fjord.no/a?b=c"
+        full.customFields = ["employees": .int(120), "note": .string("line\nbreak")]
+        full.bankDetails = BankDetails(iban: "NO9386011117947")
+        full.customerSettings = CustomerSettings(currency: "NOK", paymentTermsDays: 14, language: "nb")
+        full.deletedAt = now.addingTimeInterval(2)
+        var empty = Company(id: 4, name: "Tom", createdAt: now, updatedAt: now)
+        empty.customerSettings = CustomerSettings()
+        empty.postalAddress = Address()
+        for page in [
+            Page(items: [full, empty, Company(id: 5, name: "Bare", createdAt: now, updatedAt: now)], nextCursor: "x", count: 3),
+            Page<Company>(items: [], nextCursor: nil, count: 0, countExact: true),
+        ] {
+            let mine = try JSONSerialization.jsonObject(with: page.wireJSON) as? NSDictionary
+            let wire = try JSONSerialization.jsonObject(with: Wire.encode(page)) as? NSDictionary
+            #expect(mine != nil && mine == wire, "\(String(decoding: page.wireJSON, as: UTF8.self))")
+            #expect(try Wire.decode(Page<Company>.self, from: page.wireJSON).items == page.items)
+        }
+    }
 }
