@@ -55,8 +55,8 @@ enum BatchLoad {
 
 extension BatchLoad {
     /// Child rows by the id of the record they belong to (the query names it `owner`).
-    static func grouped(_ db: Database, _ sql: String) throws -> [Int64: [Row]] {
-        Dictionary(grouping: try Row.fetchAll(db, sql: sql), by: { $0["owner"] as Int64 })
+    static func grouped(_ db: Database, _ sql: String, arguments: StatementArguments = []) throws -> [Int64: [Row]] {
+        Dictionary(grouping: try Row.fetchAll(db, sql: sql, arguments: arguments), by: { $0["owner"] as Int64 })
     }
 }
 

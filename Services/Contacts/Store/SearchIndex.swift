@@ -40,13 +40,13 @@ enum SearchIndex {
     /// range only what a row holds: three range scans, where loading whole contacts (every
     /// column through Codable, categories too) was most of a search-backlog batch's own time.
     static func indexContacts(_ db: Database, first: Int64, last: Int64) throws {
-        func grouped(_ sql: String) throws -> [Int64: [Row]] {
-            Dictionary(grouping: try Row.fetchAll(db, sql: sql, arguments: [first, last]), by: { $0["contact_id"] as Int64 })
-        }
-        let emails = try grouped(
-            "SELECT contact_id, address FROM contact_email WHERE contact_id BETWEEN ? AND ? ORDER BY contact_id, position")
-        let phones = try grouped(
-            "SELECT contact_id, number, e164 FROM contact_phone WHERE contact_id BETWEEN ? AND ? ORDER BY contact_id, position")
+        let emails = try BatchLoad.grouped(
+            db, "SELECT contact_id AS owner, address FROM contact_email WHERE contact_id BETWEEN ? AND ? ORDER BY contact_id, position",
+            arguments: [first, last])
+        let phones = try BatchLoad.grouped(
+            db,
+            "SELECT contact_id AS owner, number, e164 FROM contact_phone WHERE contact_id BETWEEN ? AND ? ORDER BY contact_id, position",
+            arguments: [first, last])
         let contacts = try Row.fetchCursor(
             db, sql: "SELECT id, first_name, last_name FROM contact WHERE id BETWEEN ? AND ?", arguments: [first, last])
         while let row = try contacts.next() {
