@@ -88,81 +88,31 @@ struct EventsTests {
 
     @Test("a subscriber that starts late catches up through events.since, then follows live events in order")
     func catchUpThenLive() async throws {
-        let bus = try BusHarness()
-        let context = bus.context
-        // The event forwarder: XSUB for publishers, XPUB for subscribers.
-        let forwarder = try EventForwarder(
-            context: context, publishersEndpoint: "tcp://127.0.0.1:*",
-            subscribersEndpoint: "tcp://127.0.0.1:*")
         let source = MemorySource(source: "books")
         for i in 1...30 { source.append("book.added", "{\"n\":\(i)}") }
-        let sinceWorker = bus.worker(
-            "books",
-            handlers: [
-                EventsSince.method: { request in
-                    let ask = try JSONDecoder().decode(EventsSince.Request.self, from: request.body)
-                    let events = try await source.events(after: ask.after, limit: ask.limit ?? 100)
-                    return EventsSince.encodeReply(events, lastSequence: try await source.lastSequence())
-                }
-            ])
-        let workerTask = Task { try await sinceWorker.run() }
-        try await bus.waitForWorkers("books", count: 1)
-        let publisher = EventPublisher(
-            context: context, endpoint: forwarder.publishersEndpoint, source: source,
-            pollInterval: .milliseconds(50))
-        let publisherTask = Task { try await publisher.run() }
-        let client = try bus.client()
         let applier = RecordingApplier()
-        let subscriber = EventSubscriber(
-            context: context, endpoint: forwarder.subscribersEndpoint, client: client,
-            sources: ["books"], applier: applier, idleInterval: .milliseconds(200))
-        let subscriberTask = Task { try await subscriber.run() }
+        let stack = try await SubscriberStack.start(source: source, applier: applier)
         for _ in 0..<200 where applier.applied.get().count < 30 { try await Task.sleep(for: .milliseconds(20)) }
         #expect(applier.applied.get().count == 30)
         for i in 31...60 { source.append("book.added", "{\"n\":\(i)}") }
-        publisher.notify()
+        stack.publisher.notify()
         for _ in 0..<200 where applier.applied.get().count < 60 { try await Task.sleep(for: .milliseconds(20)) }
         let sequences = applier.applied.get().map(\.sequence)
         #expect(sequences == Array(1...60))
-        subscriberTask.cancel(); publisherTask.cancel(); workerTask.cancel()
-        _ = await subscriberTask.result; _ = await publisherTask.result; _ = await workerTask.result
-        client.close()
-        forwarder.stop()
-        bus.shutdown()
+        await stack.stop()
     }
 
     @Test("live events that pile up are applied in runs; a run that fails is applied one by one up to the failing event")
     func runs() async throws {
-        let bus = try BusHarness()
-        let forwarder = try EventForwarder(
-            context: bus.context, publishersEndpoint: "tcp://127.0.0.1:*", subscribersEndpoint: "tcp://127.0.0.1:*")
         let source = MemorySource(source: "calls")
-        let sinceWorker = bus.worker(
-            "calls",
-            handlers: [
-                EventsSince.method: { request in
-                    let ask = try JSONDecoder().decode(EventsSince.Request.self, from: request.body)
-                    let events = try await source.events(after: ask.after, limit: ask.limit ?? 100)
-                    return EventsSince.encodeReply(events, lastSequence: try await source.lastSequence())
-                }
-            ])
-        let workerTask = Task { try await sinceWorker.run() }
-        try await bus.waitForWorkers("calls", count: 1)
-        let publisher = EventPublisher(
-            context: bus.context, endpoint: forwarder.publishersEndpoint, source: source, pollInterval: .milliseconds(50))
-        let publisherTask = Task { try await publisher.run() }
-        let client = try bus.client()
         let applier = RunApplier()
-        let subscriber = EventSubscriber(
-            context: bus.context, endpoint: forwarder.subscribersEndpoint, client: client, sources: ["calls"], applier: applier,
-            idleInterval: .milliseconds(200))
-        let subscriberTask = Task { try await subscriber.run() }
+        let stack = try await SubscriberStack.start(source: source, applier: applier)
         source.append("call.logged", "{\"n\":1}")
-        publisher.notify()
+        stack.publisher.notify()
         for _ in 0..<200 where applier.runs.get().isEmpty { try await Task.sleep(for: .milliseconds(10)) }
         // While the first is being applied, 59 more come.
         for i in 2...60 { source.append("call.logged", "{\"n\":\(i)}") }
-        publisher.notify()
+        stack.publisher.notify()
         for _ in 0..<300 where applier.applied.get().count < 60 { try await Task.sleep(for: .milliseconds(20)) }
         #expect(applier.applied.get() == Array(1...60))
         let runs = applier.runs.get()
@@ -173,8 +123,51 @@ struct EventsTests {
         // The refused run's events before 45 were then applied one by one.
         #expect(with45.first.map { run in run.filter { $0 < 45 }.allSatisfy { runs.contains([$0]) } } == true, "\(runs)")
         #expect(runs.contains { $0.count > 1 }, "\(runs)")
-        subscriberTask.cancel(); publisherTask.cancel(); workerTask.cancel()
-        _ = await subscriberTask.result; _ = await publisherTask.result; _ = await workerTask.result
+        await stack.stop()
+    }
+}
+
+/// A source's events on a real bus: an event forwarder (XSUB for publishers, XPUB for
+/// subscribers), the source's `events.since` worker and publisher, and a subscriber applying
+/// them with `applier`.
+struct SubscriberStack {
+    let bus: BusHarness
+    let forwarder: EventForwarder
+    let publisher: EventPublisher
+    let client: BusClient
+    let tasks: [Task<Void, Error>]
+
+    static func start(source: MemorySource, applier: some EventApplier) async throws -> SubscriberStack {
+        let bus = try BusHarness()
+        let forwarder = try EventForwarder(
+            context: bus.context, publishersEndpoint: "tcp://127.0.0.1:*", subscribersEndpoint: "tcp://127.0.0.1:*")
+        let sinceWorker = bus.worker(
+            source.source,
+            handlers: [
+                EventsSince.method: { request in
+                    let ask = try JSONDecoder().decode(EventsSince.Request.self, from: request.body)
+                    let events = try await source.events(after: ask.after, limit: ask.limit ?? 100)
+                    return EventsSince.encodeReply(events, lastSequence: try await source.lastSequence())
+                }
+            ])
+        let workerTask = Task { try await sinceWorker.run() }
+        try await bus.waitForWorkers(source.source, count: 1)
+        let publisher = EventPublisher(
+            context: bus.context, endpoint: forwarder.publishersEndpoint, source: source, pollInterval: .milliseconds(50))
+        let publisherTask = Task { try await publisher.run() }
+        let client = try bus.client()
+        let subscriber = EventSubscriber(
+            context: bus.context, endpoint: forwarder.subscribersEndpoint, client: client, sources: [source.source],
+            applier: applier, idleInterval: .milliseconds(200))
+        let subscriberTask = Task { try await subscriber.run() }
+        return SubscriberStack(
+            bus: bus, forwarder: forwarder, publisher: publisher, client: client, tasks: [subscriberTask, publisherTask, workerTask])
+    }
+
+    /// Stops everything it started, subscriber first.
+    func stop() async {
+        for task in tasks { task.cancel() }
+        for task in tasks { _ = await task.result }
         client.close()
         forwarder.stop()
         bus.shutdown()
