@@ -110,7 +110,7 @@ struct ExchangeRoutes: Sendable {
         }
         let vcard = request.vcf != nil
         if request.kind != nil {
-            // The client named a kind; the path decides. Rare, and small enough to rebuild.
+            // The client named a kind of its own; the path decides. Rare: rebuilt the slow way.
             guard var object = (try? JSONSerialization.jsonObject(with: raw)) as? [String: Any] else {
                 throw BusError.badRequest(expecting)
             }
