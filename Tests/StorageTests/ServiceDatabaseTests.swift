@@ -239,6 +239,53 @@ struct HousekeepingTests {
         let left = try await store.read { try String.fetchAll($0, sql: "SELECT request_id FROM idempotency") }
         #expect(left == ["new"])
     }
+
+    @Test("a full-text index written by several big transactions is merged into one segment; a trickle of rows is left as it is")
+    func tidyFullText() async throws {
+        let store = try ServiceDatabase(inMemory: { migrator in
+            migrator.registerMigration("search") { db in
+                try db.execute(sql: "CREATE VIRTUAL TABLE thing_search USING fts5(text, tokenize = 'trigram')")
+            }
+        })
+        func add(_ ids: Range<Int>) async throws {
+            try await store.write { db, _ in
+                for id in ids {
+                    try db.execute(
+                        sql: "INSERT INTO thing_search (rowid, text) VALUES (?, ?)",
+                        arguments: [id, "Person\(id) person\(id * 7_919 % 100_003)@example.org"])
+                }
+            }
+        }
+        func segments() async throws -> [Int] {
+            try await store.read { try Int.fetchAll($0, sql: "SELECT COUNT(*) FROM thing_search_idx GROUP BY segid ORDER BY 1 DESC") }
+        }
+        func found(_ text: String) async throws -> Int {
+            try await store.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM thing_search WHERE thing_search MATCH ?", arguments: ["\"\(text)\""]) ?? 0
+            }
+        }
+        for batch in 0..<3 { try await add(batch * 2_000..<(batch + 1) * 2_000) }
+        #expect(try await segments().count >= 2)
+        #expect(try await store.tidyFullTextIndexes() == ["thing_search"])
+        #expect(try await segments().count == 1)
+        #expect(try await store.tidyFullTextIndexes().isEmpty)  // nothing left to merge
+
+        try await add(6_000..<6_010)  // a few edits: a segment of one page, not worth rewriting the index for
+        #expect(try await store.tidyFullTextIndexes().isEmpty)
+        #expect(try await found("example.org") == 6_010)
+        #expect(try await found("Person4321 person") == 1)
+        #expect(try await found("Person6005 person") == 1)
+        try await store.write { db, _ in try db.execute(sql: "INSERT INTO thing_search (thing_search) VALUES ('integrity-check')") }
+    }
+
+    @Test("segments are merged when all but the largest add up to the share of it")
+    func mergePolicy() {
+        #expect(!ServiceDatabase.segmentsNeedMerging([], minimumShare: 0.05))
+        #expect(!ServiceDatabase.segmentsNeedMerging([3_716], minimumShare: 0.05))
+        #expect(!ServiceDatabase.segmentsNeedMerging([3_716, 100, 85], minimumShare: 0.05))
+        #expect(ServiceDatabase.segmentsNeedMerging([3_716, 100, 86], minimumShare: 0.05))
+        #expect(ServiceDatabase.segmentsNeedMerging([2_726, 2_653, 2_643, 1_653, 551, 18], minimumShare: 0.05))
+    }
 }
 
 @Suite("Outbox commit hook")

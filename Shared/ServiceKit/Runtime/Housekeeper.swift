@@ -5,7 +5,8 @@ import Storage
 
 /// Periodic upkeep of a service's database: stored replies of idempotent requests are kept for a
 /// day, then removed, so the table does not grow without bound; the query planner's statistics
-/// are gathered at start and again for tables whose size has doubled or halved since.
+/// are gathered at start and again for tables whose size has doubled or halved since; full-text
+/// indexes whose segments have piled up are merged back into one (`tidyFullTextIndexes`).
 struct Housekeeper: Service {
     let database: ServiceDatabase
     let interval: Duration
@@ -20,6 +21,12 @@ struct Housekeeper: Service {
                     if removed > 0 { logger.info("pruned stored replies", metadata: ["count": "\(removed)"]) }
                     let analysed = try await database.refreshStatistics()
                     if !analysed.isEmpty { logger.info("gathered planner statistics", metadata: ["tables": "\(analysed)"]) }
+                    let started = ContinuousClock.now
+                    let merged = try await database.tidyFullTextIndexes()
+                    if !merged.isEmpty {
+                        logger.info(
+                            "merged full-text index segments", metadata: ["tables": "\(merged)", "took": "\(ContinuousClock.now - started)"])
+                    }
                 } catch {
                     logger.warning("housekeeping failed; will try again", metadata: ["error": "\(error)"])
                 }
