@@ -25,7 +25,8 @@ struct Housekeeper: Service {
                     let merged = try await database.tidyFullTextIndexes()
                     if !merged.isEmpty {
                         logger.info(
-                            "merged full-text index segments", metadata: ["tables": "\(merged)", "took": "\(ContinuousClock.now - started)"])
+                            "merged full-text index segments",
+                            metadata: ["tables": "\(merged)", "took": "\(ContinuousClock.now - started)"])
                     }
                 } catch {
                     logger.warning("housekeeping failed; will try again", metadata: ["error": "\(error)"])
