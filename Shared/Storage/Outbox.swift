@@ -21,7 +21,7 @@ public final class Outbox: Sendable {
     public func append(_ db: Database, type: String, json: Data, occurredAt: String? = nil) throws -> Int64 {
         // A cached statement: a record insert compiled its SQL for every event (perf, call ingest).
         try db.cachedStatement(sql: "INSERT INTO outbox (type, payload, occurred_at) VALUES (?, ?, ?)")
-            .execute(arguments: [type, json, occurredAt ?? Timestamp.string(from: Date())])
+            .run(.text(type), .blob(json), .text(occurredAt ?? Timestamp.string(from: Date())))
         // One commit hook per transaction, not one per event: GRDB consults every registered
         // transaction observer on every statement, so a hook per event made a transaction of
         // n events cost n² (an import of 100,000 rows ran for minutes).

@@ -404,3 +404,53 @@ struct GroupCommitTests {
         #expect(commits.count == 4)
     }
 }
+
+@Suite("Statements bound directly")
+struct DirectStatementTests {
+    @Test("values of every kind are stored as GRDB would store them; lookups answer the value, nil for no row or NULL")
+    func roundTrip() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE thing (id INTEGER PRIMARY KEY, name TEXT, size INTEGER, data BLOB, flag INTEGER)")
+            let insert = try db.cachedStatement(sql: "INSERT INTO thing (name, size, data, flag) VALUES (?, ?, ?, ?)")
+            try insert.run(.text("Ærlig 😀 \"quoted\""), .integer(42), .blob(Data([0, 1, 2, 255])), .bool(true))
+            try insert.run(.text(""), .integer(nil), .blob(Data()), .bool(false))
+            try insert.run(.text("a\u{0}b"), .integer(-7), .null, .bool(nil))
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT name, size, data, flag, typeof(name) AS t, length(CAST(name AS BLOB)) AS bytes FROM thing ORDER BY id")
+            #expect(rows[0]["name"] == "Ærlig 😀 \"quoted\"" && rows[0]["size"] == 42 && rows[0]["data"] == Data([0, 1, 2, 255]))
+            #expect(rows[0]["flag"] == true)
+            #expect(rows[1]["name"] == "" && rows[1]["t"] == "text" && rows[1]["size"] == nil as Int?)
+            #expect(rows[1]["flag"] == false)
+            #expect(rows[2]["bytes"] == 3 && rows[2]["size"] == -7 && rows[2]["data"] == nil as Data?)
+            #expect(rows[2]["flag"] == nil as Bool?)
+
+            let lookup = try db.cachedStatement(sql: "SELECT size FROM thing WHERE name = ?")
+            #expect(try lookup.fetchInt64(.text("Ærlig 😀 \"quoted\"")) == 42)
+            #expect(try lookup.fetchInt64(.text("")) == nil)  // a row whose value is NULL
+            #expect(try lookup.fetchInt64(.text("nobody")) == nil)  // no row
+            #expect(try lookup.fetchInt64(.text("a\u{0}b")) == -7)
+        }
+    }
+
+    @Test("a refused statement throws SQLite's error and can run again; a wrong number of values is refused")
+    func errors() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE thing (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)")
+            let insert = try db.cachedStatement(sql: "INSERT INTO thing (name) VALUES (?)")
+            try insert.run(.text("one"))
+            #expect(throws: DatabaseError.self) { try insert.run(.text("one")) }
+            do {
+                try insert.run(.null)
+                Issue.record("NULL was accepted")
+            } catch let error as DatabaseError {
+                #expect(error.resultCode == .SQLITE_CONSTRAINT)
+                #expect(error.message?.contains("NOT NULL") == true)
+            }
+            #expect(throws: DatabaseError.self) { try insert.run(.text("two"), .text("three")) }
+            try insert.run(.text("two"))
+            #expect(try String.fetchAll(db, sql: "SELECT name FROM thing ORDER BY id") == ["one", "two"])
+        }
+    }
+}

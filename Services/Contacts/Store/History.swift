@@ -41,9 +41,9 @@ enum History {
         try db.cachedStatement(
             sql:
                 "INSERT INTO \(subject.table) (\(subject.column), kind, at, actor, summary, changes, visible_to) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        ).execute(arguments: [
-            subject.id, kind, at ?? DatabaseDate.string(Date()), actor, summary, try changes.map { try Wire.encode($0) }, visibleTo,
-        ])
+        ).run(
+            .integer(subject.id), .text(kind), .text(at ?? DatabaseDate.string(Date())), .text(actor), .text(summary),
+            try changes.map { .blob(try Wire.encode($0)) } ?? .null, .integer(visibleTo))
         if touch, case .contact(let id) = subject { try Self.touch(db, contactId: id) }
     }
 
