@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import GRDB
 import ServiceKit
+import Storage
 
 /// The trigram full-text indexes of contacts and companies (FTS5, `tokenize = 'trigram'`): any
 /// part of three characters or more of a name, e-mail or phone number finds the record. Rows
@@ -30,10 +31,9 @@ enum SearchIndex {
         _ db: Database, id: Int64, name: String, emails: [String], phones: [(number: String, e164: String?)], isNew: Bool = false
     ) throws {
         let sql = isNew ? "INSERT" : "INSERT OR REPLACE"
-        try db.cachedStatement(sql: "\(sql) INTO contact_search (rowid, name, emails, phones) VALUES (?, ?, ?, ?)").execute(
-            arguments: [
-                rowid(id), name, emails.joined(separator: " "), phones.map { $0.e164 ?? digits($0.number) }.joined(separator: " "),
-            ])
+        try db.cachedStatement(sql: "\(sql) INTO contact_search (rowid, name, emails, phones) VALUES (?, ?, ?, ?)").run(
+            .integer(rowid(id)), .text(name), .text(emails.joined(separator: " ")),
+            .text(phones.map { $0.e164 ?? digits($0.number) }.joined(separator: " ")))
     }
 
     /// Writes the rows of the contacts with ids `first...last` (those that exist), reading by
