@@ -39,6 +39,7 @@ extension ServiceDatabase {
             let quoted = table.quotedDatabaseIdentifier
             var changed = 2
             while changed >= 2 {
+                try Task.checkCancellation()  // a stop does not wait for the rest: each step stands on its own
                 changed = try await writer.write { db in
                     let before = db.totalChangesCount
                     try db.execute(sql: "INSERT INTO \(quoted) (\(quoted), rank) VALUES ('merge', ?)", arguments: [-pagesPerStep])

@@ -266,6 +266,9 @@ struct HousekeepingTests {
         }
         for batch in 0..<3 { try await add(batch * 2_000..<(batch + 1) * 2_000) }
         #expect(try await segments().count >= 2)
+        let stopped = Task { try await store.tidyFullTextIndexes(pagesPerStep: 1) }
+        stopped.cancel()  // a stopping service: the merge gives up between steps
+        await #expect(throws: CancellationError.self) { try await stopped.value }
         #expect(try await store.tidyFullTextIndexes() == ["thing_search"])
         #expect(try await segments().count == 1)
         #expect(try await store.tidyFullTextIndexes().isEmpty)  // nothing left to merge

@@ -28,6 +28,8 @@ struct Housekeeper: Service {
                             "merged full-text index segments",
                             metadata: ["tables": "\(merged)", "took": "\(ContinuousClock.now - started)"])
                     }
+                } catch is CancellationError {
+                    break  // stopping
                 } catch {
                     logger.warning("housekeeping failed; will try again", metadata: ["error": "\(error)"])
                 }
