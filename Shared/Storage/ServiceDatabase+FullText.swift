@@ -10,7 +10,7 @@ extension ServiceDatabase {
     /// query looks up each of its trigrams in each segment and merges their lists. Measured on
     /// the contacts database at a million contacts (10 segments after seeding and an import's
     /// batches): one person's e-mail (31 trigrams, some in every row) 4.6 ms in process, 0.9 ms
-    /// once merged into one segment; through HTTP p50 5.8 -> 2.0 ms (docs/performance.md).
+    /// once merged into one segment; through HTTP p50 5.8 -> 1.5-1.9 ms (docs/performance.md).
     ///
     /// An index is merged when it has two or more segments big enough to be listed in its
     /// `%_idx` table (single-page segments are not, and cost a query next to nothing) and all

@@ -20,12 +20,14 @@ private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 extension Statement {
     /// Runs a cached statement with `values` bound by position, straight through SQLite's C API.
     ///
-    /// For the hot loops of big transactions only (an import's rows). GRDB's `execute(arguments:)`
-    /// boxes every value as `any DatabaseValueConvertible`, converts it, checks the count and
-    /// consults the connection's observers for each statement: measured in a 100,000-row import
-    /// at a million contacts, building arguments and executing took more of the import's own time
-    /// than SQLite did. The statement must belong to the connection in use (`db.cachedStatement`),
-    /// inside its transaction; commit and rollback hooks still fire, as they are SQLite's.
+    /// For statements that run many times per transaction: an import's rows, search rows, history
+    /// entries and every outbox event. GRDB's `execute(arguments:)` boxes every value as
+    /// `any DatabaseValueConvertible`, converts it, checks the count and consults the connection's
+    /// observers for each statement: measured in a 100,000-row import at a million contacts,
+    /// building arguments and executing took more of the import's own time than SQLite did. The
+    /// statement must come from the connection in use (`db.cachedStatement`); commit and rollback
+    /// hooks still fire, as they are SQLite's. GRDB resets a statement before binding its own
+    /// arguments, so the same cached statement may still be used through GRDB elsewhere.
     public func run(_ values: SQLValue...) throws {
         try bind(values)
         var code = sqlite3_step(sqliteStatement)
@@ -68,8 +70,11 @@ extension Statement {
                         : sqlite3_bind_text(sqliteStatement, index, bytes.baseAddress, Int32(bytes.count), transient)
                 }
             case .blob(let data):
+                // An empty blob as zero bytes: a nil pointer (which empty Data may give) would bind NULL.
                 code = data.withUnsafeBytes { bytes in
-                    sqlite3_bind_blob(sqliteStatement, index, bytes.baseAddress, Int32(bytes.count), transient)
+                    bytes.isEmpty
+                        ? sqlite3_bind_zeroblob(sqliteStatement, index, 0)
+                        : sqlite3_bind_blob(sqliteStatement, index, bytes.baseAddress, Int32(bytes.count), transient)
                 }
             case .null: code = sqlite3_bind_null(sqliteStatement, index)
             }
