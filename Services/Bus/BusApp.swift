@@ -31,26 +31,30 @@ struct BusProcess: Service {
 
     func run() async throws {
         let context = ZMQContext()
-        let curveSecret = config.busCurveSecret
-        // The ZAP handler must be in place before the CURVE sockets accept anyone.
+        // The ZAP handler must be in place before the CURVE sockets accept anyone. It reads the
+        // roster (the .pub files of the key folder) for each new connection.
         var authenticator: ZapAuthenticator?
-        if curveSecret != nil {
-            if config.busCurveAllowedKeys.isEmpty {
-                logger.warning(
-                    "CURVE without CRM_BUS_CURVE_ALLOWED_KEYS: traffic is encrypted, but any client that knows the bus's public key gets in"
-                )
-            } else {
-                authenticator = try ZapAuthenticator(context: context, allowedKeys: config.busCurveAllowedKeys, logger: logger)
+        let secret = try config.busServerSecret()
+        if secret != nil {
+            let folder = config.keyFolder
+            let roster = folder.roster()
+            if roster.isEmpty {
+                logger.warning("no identities in \(folder.path) (no <role>.pub files): nobody can reach the bus; run `crm keys init`")
             }
+            logger.info("bus identities", metadata: ["roles": "\(Set(roster.values).sorted().joined(separator: ","))"])
+            authenticator = try ZapAuthenticator(context: context, roster: { folder.roster() }, logger: logger)
+        } else {
+            logger.warning("CRM_BUS_IDENTITIES=off: no encryption and no identities; any local process is trusted (benchmarks only)")
         }
         let broker = try Broker(
             context: context,
             config: BrokerConfig(
                 endpoint: config.busEndpoint, heartbeatIntervalMs: config.heartbeat.wholeMilliseconds,
-                defaultTimeoutMs: config.requestTimeout.wholeMilliseconds, curveSecretKey: curveSecret), logger: logger)
+                defaultTimeoutMs: config.requestTimeout.wholeMilliseconds, curveSecretKey: secret, enforceRoles: secret != nil),
+            logger: logger)
         let forwarder = try EventForwarder(
             context: context, publishersEndpoint: config.eventsPublishEndpoint,
-            subscribersEndpoint: config.eventsSubscribeEndpoint, curveSecretKey: curveSecret, logger: logger)
+            subscribersEndpoint: config.eventsSubscribeEndpoint, curveSecretKey: secret, enforceSources: secret != nil, logger: logger)
         logger.info(
             "bus ready",
             metadata: [

@@ -26,6 +26,8 @@ struct ContactsApp: AsyncParsableCommand {
         try await runtime.run(
             handlers: ContactHandlers(store: store).all.merging(FileHandlers(files: files).all) { first, _ in first },
             database: database,
-            subscriptions: (sources: [TelephonyContract.service, SettingsContract.service], handler: ContactsEvents.handle))
+            subscriptions: (sources: [TelephonyContract.service, SettingsContract.service], handler: ContactsEvents.handle),
+            // Settings asks how many customers use a category (and moves them) before deleting it.
+            openToServices: [ContactsContract.Method.referenceUsage, ContactsContract.Method.referenceMove])
     }
 }

@@ -39,6 +39,7 @@ struct TelephonyApp: AsyncParsableCommand {
             parts.append(
                 IngestEndpoint(
                     context: runtime.context, endpoint: endpoint, database: database, phones: phones, projector: projector,
+                    identities: runtime.curve.map { ($0.secretKey, config.keyFolder.producers) },
                     logger: Logger(label: "telephony.ingest")))
         }
         try await runtime.run(

@@ -11,7 +11,7 @@ struct CurveTests {
         let allowed = try CurveKeyPair.generate()
         let stranger = try CurveKeyPair.generate()
         let context = ZMQContext()
-        let zap = try ZapAuthenticator(context: context, allowedKeys: [allowed.publicKey])
+        let zap = try ZapAuthenticator(context: context, roster: [allowed.publicKey: "vault"])
         let broker = try Broker(
             context: context,
             config: BrokerConfig(

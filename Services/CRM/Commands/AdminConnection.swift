@@ -18,7 +18,7 @@ struct AdminConnection {
         for (key, value) in plan?.environment ?? [:] where environment[key] == nil { environment[key] = value }
         let config = try ServiceConfig.load(options: options, environment: environment)
         context = ZMQContext()
-        client = try BusClient(context: context, endpoint: config.busEndpoint, curve: try config.curveClientKeys())
+        client = try BusClient(context: context, endpoint: config.busEndpoint, curve: try config.busKeys(role: BusRole.admin))
         self.timeout = .milliseconds(Int(timeout * 1000))
     }
 

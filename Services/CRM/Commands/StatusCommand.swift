@@ -23,7 +23,7 @@ struct StatusCommand: AsyncParsableCommand {
         for (key, value) in plan?.environment ?? [:] where environment[key] == nil { environment[key] = value }
         let config = try ServiceConfig.load(options: options, environment: environment)
         let context = ZMQContext()
-        let client = try BusClient(context: context, endpoint: config.busEndpoint, curve: try config.curveClientKeys())
+        let client = try BusClient(context: context, endpoint: config.busEndpoint, curve: try config.busKeys(role: BusRole.admin))
         defer {
             client.close()
             context.terminate()

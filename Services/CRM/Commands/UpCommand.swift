@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ServiceKit
 
 /// `crm up`: runs the whole system on this machine from a process plan under compose/.
 struct UpCommand: ParsableCommand {
@@ -20,6 +21,14 @@ struct UpCommand: ParsableCommand {
         let folder = binDir ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
         let supervisor = Supervisor(grace: grace)
         let inherited = ProcessInfo.processInfo.environment
+        // Every process needs its bus identity: made once, kept in the data folder (0700/0600).
+        var planEnvironment = inherited
+        for (key, value) in plan.environment ?? [:] where inherited[key] == nil { planEnvironment[key] = value }
+        let config = try ServiceConfig.load(options: CommonOptions(), environment: planEnvironment)
+        if config.identities {
+            let created = try config.keyFolder.ensure(roles: KeysCommand.standardRoles)
+            if !created.isEmpty { supervisor.log("created bus identities for \(created.joined(separator: ", ")) in \(config.keyFolder.path)") }
+        }
         for entry in plan.processes {
             let executable = (folder as NSString).appendingPathComponent(entry.executable ?? entry.name)
             guard FileManager.default.isExecutableFile(atPath: executable) else {

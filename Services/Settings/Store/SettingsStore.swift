@@ -57,7 +57,7 @@ struct BusReferenceOwners: ReferenceOwners {
         let reply = try await client.call(
             service: service, method: ReferenceOwnerContract.moveMethod(of: service),
             body: try Wire.encode(ReferenceMoveRequest(kind: kind, from: from, to: to)),
-            headers: BusHeaders(actor: SettingsContract.service), timeout: timeout, requestId: requestId)
+            timeout: timeout, requestId: requestId)
         return try Wire.decode(ReferenceCount.self, from: reply).count
     }
 }

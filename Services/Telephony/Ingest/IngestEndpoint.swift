@@ -12,17 +12,31 @@ struct IngestEndpoint: Service {
     let database: ServiceDatabase
     let phones: PhoneNormalizer
     let projector: Projector
+    /// Telephony's own key pair is the server's; producers are admitted from `producers/` of the
+    /// key folder under their names. Nil: no identities (loopback benchmarks only).
+    let identities: (secret: String, producers: KeyFolder)?
     let logger: Logger
 
     func run() async throws {
         let (context, endpoint, database, phones, projector, logger) = (context, endpoint, database, phones, projector, logger)
+        var authenticator: ZapAuthenticator?
+        if let identities {
+            let producers = identities.producers
+            authenticator = try ZapAuthenticator(context: context, roster: { producers.roster() }, logger: logger)
+        } else if !ServiceConfig.isLocal(endpoint) {
+            throw ConfigError("the ingest endpoint \(endpoint) can be reached from other machines; it needs identities (CRM_BUS_IDENTITIES)")
+        }
+        let secret = identities?.secret
         let thread = try await SocketThread.start(name: "telephony-ingest") {
-            IngestEngine(context: context, endpoint: endpoint, database: database, phones: phones, logger: logger, projector: projector)
+            IngestEngine(
+                context: context, endpoint: endpoint, database: database, phones: phones, logger: logger, projector: projector,
+                serverSecret: secret)
         }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
         }
         await thread.shutdown()
+        authenticator?.stop()
     }
 }
 

@@ -13,6 +13,10 @@ import Storage
 /// then acknowledged with the highest sequence below which everything is committed. The
 /// `Projector` folds the log into the call log behind it. Duplicates (a sequence already
 /// handled, or an event id already stored) are dropped; bad frames get an ERROR and change nothing.
+///
+/// With a `serverSecret` the socket speaks only CURVE: `IngestEndpoint` runs a ZAP handler that
+/// admits the producers of the key folder, each under its producer name, and a message is read
+/// only when the producer it names is the identity of the connection it came on.
 final class IngestEngine: SocketEngine {
     typealias Command = Never
 
@@ -28,6 +32,7 @@ final class IngestEngine: SocketEngine {
     private let logger: Logger
     private let bound: @Sendable (String) -> Void
     private let projector: Projector?
+    private let serverSecret: String?
     private var socket: ZMQSocket?
     /// Per (producer, stream): every sequence up to `through` is handled; `above` holds handled
     /// sequences past a gap.
@@ -64,9 +69,10 @@ final class IngestEngine: SocketEngine {
 
     init(
         context: ZMQContext, endpoint: String, database: ServiceDatabase, phones: PhoneNormalizer, logger: Logger,
-        projector: Projector? = nil, bound: @escaping @Sendable (String) -> Void = { _ in }
+        projector: Projector? = nil, serverSecret: String? = nil, bound: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.projector = projector
+        self.serverSecret = serverSecret
         self.context = context
         self.endpoint = endpoint
         self.database = database
@@ -82,6 +88,7 @@ final class IngestEngine: SocketEngine {
         try socket.setOption(ZMQ_MAXMSGSIZE, int64: 16 << 20)
         try socket.setOption(ZMQ_RCVHWM, 10_000)
         try socket.setOption(ZMQ_SNDHWM, 10_000)
+        if let serverSecret { try socket.makeCurveServer(secretKey: serverSecret, zapDomain: ZapAuthenticator.domain) }
         try socket.bind(endpoint)
         self.socket = socket
         logger.info("ingest endpoint bound", metadata: ["endpoint": "\(socket.lastEndpoint)"])
@@ -102,8 +109,9 @@ final class IngestEngine: SocketEngine {
         var batch: [Pending] = []
         var hellos: [(peer: Data, key: StreamKey)] = []
         do {
-            while batch.count < Self.maxEventsPerBatch, let frames = try socket.receive(dontWait: true) {
-                read(frames, into: &batch, hellos: &hellos)
+            var sender: String?
+            while batch.count < Self.maxEventsPerBatch, let frames = try socket.receive(dontWait: true, userId: &sender) {
+                read(frames, sender: sender, into: &batch, hellos: &hellos)
             }
         } catch {
             logger.warning("ingest receive failed", metadata: ["error": "\(error)"])
@@ -120,7 +128,8 @@ final class IngestEngine: SocketEngine {
     }
 
     /// Reads one message: frames 0 peer identity, then `CRMI1`, a command and its fields.
-    private func read(_ frames: [Data], into batch: inout [Pending], hellos: inout [(peer: Data, key: StreamKey)]) {
+    /// `sender` is the producer name of the connection's key (nil without identities).
+    private func read(_ frames: [Data], sender: String?, into batch: inout [Pending], hellos: inout [(peer: Data, key: StreamKey)]) {
         guard let peer = frames.first else { return }
         func malformed(_ reason: String) { reply(peer, ["ERROR", "", "", "", reason]) }
         guard frames.count >= 5, frames[1] == Self.tag else {
@@ -129,6 +138,10 @@ final class IngestEngine: SocketEngine {
         let command = String(decoding: frames[2], as: UTF8.self)
         guard let producer = text(frames[3], max: 100), let stream = text(frames[4], max: 100) else {
             return malformed("producer and stream are 1 to 100 characters of UTF-8")
+        }
+        if serverSecret != nil && sender != producer {
+            return reply(
+                peer, ["ERROR", producer, stream, "", "producer '\(producer)' is not the identity of this connection's key"])
         }
         let key = StreamKey(producer: producer, stream: stream)
         switch command {

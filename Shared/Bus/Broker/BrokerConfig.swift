@@ -10,14 +10,20 @@ public struct BrokerConfig: Sendable {
     public var defaultTimeoutMs: Int64
     /// CURVE secret key (Z85) when the endpoint is a tcp:// port other machines can reach.
     public var curveSecretKey: String?
+    /// Whether senders are told apart by their ZAP role (CURVE with a `ZapAuthenticator` roster):
+    /// workers register only for their own service, and user headers come only from `gateway`
+    /// and `crm-admin`. Off only for a bus without identities (loopback benchmarks).
+    public var enforceRoles: Bool
 
     public init(
         endpoint: String,
         heartbeatIntervalMs: Int64 = 1000,
         heartbeatLiveness: Int64 = 3,
         defaultTimeoutMs: Int64 = 30_000,
-        curveSecretKey: String? = nil
+        curveSecretKey: String? = nil,
+        enforceRoles: Bool = false
     ) {
+        self.enforceRoles = enforceRoles
         self.endpoint = endpoint
         self.heartbeatIntervalMs = heartbeatIntervalMs
         self.heartbeatLiveness = heartbeatLiveness
@@ -58,9 +64,18 @@ public struct BrokerSnapshot: Codable, Sendable, Equatable {
 
     public var services: [ServiceState]
     public var requestsRouted: Int
+    /// Messages refused for who sent them (a worker for another role's service, user headers
+    /// from a service, unreadable headers are not counted here).
+    public var refused: Int
+
+    public init(services: [ServiceState], requestsRouted: Int, refused: Int = 0) {
+        self.services = services
+        self.requestsRouted = requestsRouted
+        self.refused = refused
+    }
 
     enum CodingKeys: String, CodingKey {
-        case services
+        case services, refused
         case requestsRouted = "requests_routed"
     }
 }

@@ -18,7 +18,7 @@ final class BrokerEngine: SocketEngine {
         let service: String
         let requestId: Data
         let method: Data
-        let headers: Data
+        var headers: Data
         let body: Data
         let expiresAt: Int64
         var key: RequestKey { RequestKey(client: client, requestId: requestId) }
@@ -68,6 +68,10 @@ final class BrokerEngine: SocketEngine {
     private var nextExpiryScanAt: Int64 = 0
     private var useCounter: UInt64 = 0
     private var routed = 0
+    /// What was refused for identity reasons, logged once each (bounded).
+    private var refusalsLogged = Set<String>()
+    /// How many messages were refused for identity reasons, for tests and health.
+    private var refused = 0
     /// The endpoint actually bound (with the real port when the config said `:0`/`:*`).
     private let boundEndpoint: LockedValue<String>
 
@@ -85,6 +89,7 @@ final class BrokerEngine: SocketEngine {
         try socket.setOption(ZMQ_ROUTER_MANDATORY, 1)
         try socket.setOption(ZMQ_SNDHWM, 100_000)
         try socket.setOption(ZMQ_RCVHWM, 100_000)
+        try socket.setOption(ZMQ_MAXMSGSIZE, int64: BusProtocol.maxMessageBytes)
         if let secret = config.curveSecretKey { try socket.makeCurveServer(secretKey: secret, zapDomain: ZapAuthenticator.domain) }
         try socket.bind(config.endpoint)
         boundEndpoint.set(socket.lastEndpoint)
@@ -110,14 +115,20 @@ final class BrokerEngine: SocketEngine {
         // Drain a bounded batch so heartbeats and expiry still get their turn under load.
         for _ in 0..<1000 {
             let message: [Data]?
+            var role: String?
             do {
-                message = try socket.receive(dontWait: true)
+                message = try socket.receive(dontWait: true, userId: &role)
             } catch {
                 logger.error("broker receive failed", metadata: ["error": "\(error)"])
                 return
             }
             guard let frames = message else { return }
-            process(frames)
+            if config.enforceRoles && role == nil {
+                // Cannot happen behind ZAP (every admitted peer has a role); never route it anyway.
+                refuse("a message without an identity", key: "no-identity")
+                continue
+            }
+            process(frames, role: config.enforceRoles ? role : nil)
         }
     }
 
@@ -143,7 +154,8 @@ final class BrokerEngine: SocketEngine {
 
     // MARK: - Messages
 
-    private func process(_ frames: [Data]) {
+    /// `role` is the sender's identity, nil when the bus runs without identities.
+    private func process(_ frames: [Data], role: String?) {
         // [sender identity]["" ][header][command]...
         guard frames.count >= 4, frames[1].isEmpty else {
             logger.debug("malformed message dropped", metadata: ["frames": "\(frames.count)"])
@@ -155,21 +167,30 @@ final class BrokerEngine: SocketEngine {
             return
         }
         if header == BusProtocol.clientHeader {
-            processClient(sender, command, Array(frames.dropFirst(4)))
+            processClient(sender, role, command, Array(frames.dropFirst(4)))
         } else if header == BusProtocol.workerHeader {
-            processWorker(sender, command, Array(frames.dropFirst(4)))
+            processWorker(sender, role, command, Array(frames.dropFirst(4)))
         }
     }
 
-    private func processClient(_ client: Data, _ command: BusProtocol.Command, _ frames: [Data]) {
+    private func processClient(_ client: Data, _ role: String?, _ command: BusProtocol.Command, _ frames: [Data]) {
         // REQUEST: service, request id, method, timeout ms, headers, body
-        guard command == .request, frames.count == 6 else { return }
+        guard command == .request, frames.count == 6, frames[1].count <= 200, frames[0].count <= 200, frames[2].count <= 200
+        else { return }
         let service = frames[0].text
         let now = monotonicMilliseconds()
-        let timeout = Int64(frames[3].text) ?? config.defaultTimeoutMs
-        let request = PendingRequest(
+        let timeout = BusProtocol.timeoutMilliseconds(frames[3], fallback: config.defaultTimeoutMs)
+        var request = PendingRequest(
             client: client, service: service, requestId: frames[1], method: frames[2],
-            headers: frames[4], body: frames[5], expiresAt: now + max(1, timeout))
+            headers: frames[4], body: frames[5], expiresAt: now + timeout)
+        switch HeaderPolicy.admit(frames[4], role: role) {
+        case .success(let headers):
+            request.headers = headers
+        case .failure(let error):
+            if error.code == "forbidden" { refuse("request from '\(role ?? "")' to \(request.method.text)", key: "headers:\(role ?? "")") }
+            replyError(request, error)
+            return
+        }
         if service == BusProtocol.brokerService {
             answerInternal(request)
             return
@@ -185,7 +206,7 @@ final class BrokerEngine: SocketEngine {
         dispatch(queue)
     }
 
-    private func processWorker(_ identity: Data, _ command: BusProtocol.Command, _ frames: [Data]) {
+    private func processWorker(_ identity: Data, _ role: String?, _ command: BusProtocol.Command, _ frames: [Data]) {
         let now = monotonicMilliseconds()
         let worker = workers[identity]
         switch command {
@@ -197,8 +218,13 @@ final class BrokerEngine: SocketEngine {
                 return
             }
             let service = frames[0].text
-            let capacity = frames.count >= 2 ? max(1, Int(frames[1].text) ?? 1) : 1
-            let instance = frames.count >= 3 ? frames[2].text : ""
+            if let role, role != service {
+                // Only a service's own identity may serve it: anyone else would receive its requests.
+                refuse("'\(role)' tried to register as a worker of '\(service)'", key: "ready:\(role):\(service)")
+                return
+            }
+            let capacity = frames.count >= 2 && frames[1].count <= 9 ? min(10_000, max(1, Int(frames[1].text) ?? 1)) : 1
+            let instance = frames.count >= 3 ? String(frames[2].text.prefix(200)) : ""
             let newWorker = Worker(
                 identity: identity, service: service, capacity: capacity, instance: instance,
                 expiresAt: now + config.heartbeatIntervalMs * config.heartbeatLiveness)
@@ -346,6 +372,13 @@ final class BrokerEngine: SocketEngine {
         }
     }
 
+    /// Counts a message refused for who sent it and logs the first of each kind.
+    private func refuse(_ what: String, key: String) {
+        refused += 1
+        guard refusalsLogged.count < 1000, refusalsLogged.insert(key).inserted else { return }
+        logger.warning("refused by identity (logged once)", metadata: ["what": "\(what)"])
+    }
+
     private func answerInternal(_ request: PendingRequest) {
         switch request.method.text {
         case "bus.health":
@@ -392,6 +425,6 @@ final class BrokerEngine: SocketEngine {
                     BrokerSnapshot.WorkerState(instance: $0.instance, capacity: $0.capacity, inFlight: $0.inFlight.count)
                 })
         }.sorted { $0.name < $1.name }
-        return BrokerSnapshot(services: states, requestsRouted: routed)
+        return BrokerSnapshot(services: states, requestsRouted: routed, refused: refused)
     }
 }

@@ -5,6 +5,11 @@ import Logging
 /// The bus's event hub: publishers connect PUB sockets to an XSUB, subscribers connect SUB
 /// sockets to an XPUB, and subscriptions flow back upstream so publishers filter at the source.
 /// Runs on its own thread; `stop()` ends it.
+///
+/// With `enforceSources`, an event is passed on only when its source frame names the role of
+/// the connection it came on (the ZAP User-Id): only `contacts` publishes `contacts` events. A
+/// forged one is dropped, counted and logged once per sender and claimed source, so it never
+/// reaches a subscriber and never moves a checkpoint.
 public final class EventForwarder: Sendable {
     private let thread: SocketThread<ForwarderEngine>
     /// Where publishers connect (the real port when asked for `:*`).
@@ -14,16 +19,23 @@ public final class EventForwarder: Sendable {
 
     public init(
         context: ZMQContext, publishersEndpoint: String, subscribersEndpoint: String,
-        curveSecretKey: String? = nil, logger: Logger = Logger(label: "bus.events")
+        curveSecretKey: String? = nil, enforceSources: Bool = false, logger: Logger = Logger(label: "bus.events")
     ) throws {
         let bound = LockedValue<(String, String)>(("", ""))
+        let forged = LockedValue<Int>(0)
         thread = try SocketThread(name: "bus-events") {
             ForwarderEngine(
                 context: context, inbound: publishersEndpoint, outbound: subscribersEndpoint,
-                curveSecretKey: curveSecretKey, bound: bound, logger: logger)
+                curveSecretKey: curveSecretKey, enforceSources: enforceSources, bound: bound, forged: forged, logger: logger)
         }
+        forgedCount = forged
         (self.publishersEndpoint, self.subscribersEndpoint) = bound.get()
     }
+
+    private let forgedCount: LockedValue<Int>
+
+    /// Events dropped because their sender was not their source.
+    public var forged: Int { forgedCount.get() }
 
     /// Closes both sockets and ends the thread.
     public func stop() { thread.stop() }
@@ -36,15 +48,20 @@ final class ForwarderEngine: SocketEngine {
     private let inbound: String
     private let outbound: String
     private let curveSecretKey: String?
+    private let enforceSources: Bool
     private let bound: LockedValue<(String, String)>
+    private let forged: LockedValue<Int>
+    private var forgeriesLogged = Set<String>()
     private let logger: Logger
     private var xsub: ZMQSocket!
     private var xpub: ZMQSocket!
 
     init(
-        context: ZMQContext, inbound: String, outbound: String, curveSecretKey: String?,
-        bound: LockedValue<(String, String)>, logger: Logger
+        context: ZMQContext, inbound: String, outbound: String, curveSecretKey: String?, enforceSources: Bool,
+        bound: LockedValue<(String, String)>, forged: LockedValue<Int>, logger: Logger
     ) {
+        self.enforceSources = enforceSources
+        self.forged = forged
         self.context = context
         self.inbound = inbound
         self.outbound = outbound
@@ -60,6 +77,8 @@ final class ForwarderEngine: SocketEngine {
         xpub = try ZMQSocket(context: context, type: .xpub, linger: 0)
         try xsub.setOption(ZMQ_RCVHWM, 100_000)
         try xpub.setOption(ZMQ_SNDHWM, 100_000)
+        try xsub.setOption(ZMQ_MAXMSGSIZE, int64: BusProtocol.maxMessageBytes)
+        try xpub.setOption(ZMQ_MAXMSGSIZE, int64: 4096)  // subscriptions only
         if let secret = curveSecretKey {
             try xsub.makeCurveServer(secretKey: secret, zapDomain: ZapAuthenticator.domain)
             try xpub.makeCurveServer(secretKey: secret, zapDomain: ZapAuthenticator.domain)
@@ -79,10 +98,27 @@ final class ForwarderEngine: SocketEngine {
     func readable(_ index: Int) {
         let (from, to) = index == 0 ? (xsub!, xpub!) : (xpub!, xsub!)
         for _ in 0..<1000 {
-            guard let frames = try? from.receive(dontWait: true) else { return }
+            var sender: String?
+            guard let frames = try? from.receive(dontWait: true, userId: &sender) else { return }
+            if index == 0 && enforceSources {
+                let source = frames.first.map { String(decoding: $0, as: UTF8.self) } ?? ""
+                guard let sender, sender == source else {
+                    dropForged(sender: sender ?? "", source: source)
+                    continue
+                }
+            }
             // A full subscriber queue drops the event; the subscriber catches up by events.since.
             _ = try? to.send(frames, dontWait: true)
         }
+    }
+
+    private func dropForged(sender: String, source: String) {
+        forged.withValue { $0 += 1 }
+        let key = "\(sender)|\(source.prefix(64))"
+        guard forgeriesLogged.count < 1000, forgeriesLogged.insert(key).inserted else { return }
+        logger.warning(
+            "dropped an event whose sender is not its source (logged once)",
+            metadata: ["sender": "\(sender)", "claimed_source": "\(source.prefix(64))"])
     }
 
     func tick() -> Int { 1000 }

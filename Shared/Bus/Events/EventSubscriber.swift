@@ -141,7 +141,7 @@ public final class EventSubscriber: Service, Sendable {
             do {
                 let reply = try await client.call(
                     service: source, method: EventsSince.method, body: body,
-                    headers: BusHeaders(actor: "subscriber"), timeout: .seconds(5))
+                    timeout: .seconds(5))
                 events = try EventsSince.decodeReply(reply, source: source).events
             } catch {
                 logger.debug("catch-up deferred", metadata: ["source": "\(source)", "error": "\(error)"])

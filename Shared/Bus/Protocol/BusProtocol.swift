@@ -25,6 +25,21 @@ public enum BusProtocol {
 
     /// The service name the broker answers itself (`bus.health`).
     public static let brokerService = "bus"
+
+    /// The longest deadline a request may ask for; a larger timeout frame is cut to it.
+    public static let maxTimeoutMs: Int64 = 600_000
+    /// The largest headers frame the broker accepts.
+    public static let maxHeaderBytes = 8192
+    /// The largest message any bus socket takes (ZMQ_MAXMSGSIZE): a bigger one closes the
+    /// sender's connection in libzmq instead of filling memory. Import files travel in one frame.
+    public static let maxMessageBytes: Int64 = 256 << 20
+
+    /// A timeout frame as milliseconds within 1...`maxTimeoutMs`; `fallback` when it is not a
+    /// number (an overlong number included). Nothing read from the wire is added unchecked.
+    public static func timeoutMilliseconds(_ frame: Data, fallback: Int64) -> Int64 {
+        let value = frame.count <= 20 ? Int64(String(decoding: frame, as: UTF8.self)) ?? fallback : fallback
+        return min(max(1, value), maxTimeoutMs)
+    }
 }
 
 /// The error every part of the bus speaks: a stable machine-readable code and a message a user
@@ -85,19 +100,27 @@ public struct BusHeaders: Codable, Equatable, Sendable {
     public var userId: Int64?
     /// The signed-in user's rank (`boss` or `user`); services decide visibility with it.
     public var rank: String?
+    /// The role of the process that sent the request (`gateway`, `crm-admin`, a service name),
+    /// set by the broker from the sender's bus identity; a client cannot set it. Nil only on a
+    /// bus run without identities (`CRM_BUS_IDENTITIES=off`, loopback benchmarks).
+    public var caller: String?
 
-    public init(actor: String? = nil, traceId: String? = nil, userId: Int64? = nil, rank: String? = nil) {
+    public init(actor: String? = nil, traceId: String? = nil, userId: Int64? = nil, rank: String? = nil, caller: String? = nil) {
         self.actor = actor
         self.traceId = traceId
         self.userId = userId
         self.rank = rank
+        self.caller = caller
     }
 
     /// Whether the caller is a boss (an administrator).
     public var isBoss: Bool { rank == "boss" }
 
+    /// Whether another service (not the gateway nor the command line) sent the request.
+    public var isFromService: Bool { caller.map { !BusRole.carriesUsers($0) } ?? false }
+
     enum CodingKeys: String, CodingKey {
-        case actor, rank
+        case actor, rank, caller
         case traceId = "trace_id"
         case userId = "user_id"
     }

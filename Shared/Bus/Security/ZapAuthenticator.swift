@@ -2,17 +2,28 @@ import CZeroMQ
 import Foundation
 import Logging
 
-/// A ZAP handler (ZeroMQ RFC 27) that admits CURVE clients whose public key is on an allow-list.
-/// Without one, CURVE only encrypts: anyone who knows the server's public key gets in. It must be
-/// started on the same context as the server sockets, before they accept connections.
+/// A ZAP handler (ZeroMQ RFC 27) that admits CURVE clients whose public key is in a roster and
+/// names each by its role: the role is the ZAP User-Id, which libzmq attaches to every message
+/// from that connection (`ZMQSocket.receive(userId:)`), so the broker, the event forwarder and
+/// the ingest endpoint know who sent what. Without a handler, CURVE only encrypts: anyone who
+/// knows the server's public key gets in. It must be started on the same context as the server
+/// sockets, before they accept connections.
 public final class ZapAuthenticator: Sendable {
     private let thread: SocketThread<ZapEngine>
 
-    /// - Parameter allowedKeys: Z85 public keys (40 characters) of the clients to admit.
-    public init(context: ZMQContext, allowedKeys: Set<String>, logger: Logger = Logger(label: "bus.zap")) throws {
+    /// - Parameter roster: public key (Z85) to role, asked again for each new connection, so a
+    ///   key added to the roster is admitted without a restart.
+    public init(
+        context: ZMQContext, roster: @escaping @Sendable () -> [String: String], logger: Logger = Logger(label: "bus.zap")
+    ) throws {
         thread = try SocketThread(name: "bus-zap") {
-            ZapEngine(context: context, allowed: allowedKeys, logger: logger)
+            ZapEngine(context: context, roster: roster, logger: logger)
         }
+    }
+
+    /// A handler with a fixed roster.
+    public convenience init(context: ZMQContext, roster: [String: String], logger: Logger = Logger(label: "bus.zap")) throws {
+        try self.init(context: context, roster: { roster }, logger: logger)
     }
 
     /// The ZAP domain server sockets must set (ZMQ_ZAP_DOMAIN) so libzmq asks this handler.
@@ -25,13 +36,13 @@ final class ZapEngine: SocketEngine {
     enum Command: Sendable {}
 
     private let context: ZMQContext
-    private let allowed: Set<String>
+    private let roster: @Sendable () -> [String: String]
     private let logger: Logger
     private var socket: ZMQSocket!
 
-    init(context: ZMQContext, allowed: Set<String>, logger: Logger) {
+    init(context: ZMQContext, roster: @escaping @Sendable () -> [String: String], logger: Logger) {
         self.context = context
-        self.allowed = allowed
+        self.roster = roster
         self.logger = logger
     }
 
@@ -55,19 +66,20 @@ final class ZapEngine: SocketEngine {
                 continue
             }
             let mechanism = frames[5].text
-            var status = "400", text = "client key not allowed"
+            var status = "400", text = "client key not allowed", userId = ""
             if mechanism == "CURVE", frames.count >= 7, frames[6].count == 32 {
                 let key = Self.z85(frames[6])
-                if allowed.contains(key) {
+                if let role = roster()[key] {
                     status = "200"
                     text = "OK"
+                    userId = role
                 } else {
                     logger.warning("refused a CURVE client", metadata: ["key": "\(key)", "address": "\(frames[3].text)"])
                 }
             } else {
                 text = "mechanism \(mechanism) is not accepted"
             }
-            _ = try? socket.send([Data("1.0".utf8), frames[1], Data(status.utf8), Data(text.utf8), Data(), Data()])
+            _ = try? socket.send([Data("1.0".utf8), frames[1], Data(status.utf8), Data(text.utf8), Data(userId.utf8), Data()])
         }
     }
 

@@ -19,17 +19,21 @@ public final class BusWorker: Service, Sendable {
     private let curve: CurveClientKeys?
     private let logger: Logger
     private let handlers: [String: BusMethodHandler]
+    private let openToServices: Set<String>
     private let connectionCount = LockedValue<Int>(0)
 
     /// - Parameters:
     ///   - handlers: method name to handler, such as `["contacts.create": ...]`.
     ///   - capacity: how many requests this worker runs at once.
     ///   - instance: a name for operators (`crm status` lists workers by it).
+    ///   - openToServices: the methods other services may call (as themselves, without a user);
+    ///     every other method answers them `forbidden`. The gateway and crm-admin may call all.
     public init(
         context: ZMQContext,
         endpoint: String,
         service: String,
         handlers: [String: BusMethodHandler],
+        openToServices: Set<String> = [],
         capacity: Int = 16,
         instance: String = "",
         heartbeat: Duration = .seconds(1),
@@ -40,6 +44,7 @@ public final class BusWorker: Service, Sendable {
         self.endpoint = endpoint
         self.service = service
         self.handlers = handlers
+        self.openToServices = openToServices
         self.capacity = max(1, capacity)
         self.instance = instance
         self.heartbeat = heartbeat
@@ -61,12 +66,12 @@ public final class BusWorker: Service, Sendable {
                 heartbeatMs: heartbeatMs, liveness: 3, curve: curve, logger: logger,
                 incoming: continuation, connections: connections)
         }
-        let handlers = self.handlers
+        let handlers = self.handlers, openToServices = self.openToServices
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 for await request in stream {
                     group.addTask {
-                        let (status, body) = await Self.answer(request, handlers: handlers, logger: logger)
+                        let (status, body) = await Self.answer(request, handlers: handlers, openToServices: openToServices, logger: logger)
                         thread.post(.reply(client: request.client, requestId: request.requestId, status: status, body: body))
                     }
                 }
@@ -77,9 +82,14 @@ public final class BusWorker: Service, Sendable {
         await thread.shutdown()
     }
 
-    static func answer(_ request: IncomingRequest, handlers: [String: BusMethodHandler], logger: Logger) async -> (String, Data) {
+    static func answer(
+        _ request: IncomingRequest, handlers: [String: BusMethodHandler], openToServices: Set<String>, logger: Logger
+    ) async -> (String, Data) {
         guard let handler = handlers[request.method] else {
             return errorReply(.badRequest("service '\(request.service)' has no method '\(request.method)'"))
+        }
+        if request.headers.isFromService && !openToServices.contains(request.method) {
+            return errorReply(.forbidden("'\(request.headers.caller ?? "")' may not call \(request.method); it is not open to other services"))
         }
         do {
             return (BusProtocol.ok, try await handler(request))

@@ -55,6 +55,7 @@ final class BusWorkerEngine: SocketEngine {
     private func connect() throws {
         socket?.close()
         socket = try ZMQSocket.busPeer(context: context, type: .dealer, endpoint: endpoint, curve: curve)
+        try socket.setOption(ZMQ_MAXMSGSIZE, int64: BusProtocol.maxMessageBytes)
         send([BusProtocol.Command.ready.frame, Data(service.utf8), Data(String(capacity).utf8), Data(instance.utf8)])
         let now = monotonicMilliseconds()
         brokerExpiresAt = now + heartbeatMs * liveness
@@ -96,10 +97,15 @@ final class BusWorkerEngine: SocketEngine {
                     // Sent before the broker read our DISCONNECT; the client's retry finds another worker.
                     continue
                 }
-                let headers = (try? JSONDecoder().decode(BusHeaders.self, from: frames[7])) ?? BusHeaders()
+                guard let headers = try? JSONDecoder().decode(BusHeaders.self, from: frames[7]) else {
+                    // Never read unreadable headers as none: that would make the request the system's own.
+                    let (status, body) = BusWorker.errorReply(.badRequest("the headers frame is not a readable JSON object"))
+                    send([BusProtocol.Command.reply.frame, frames[3], frames[4], Data(status.utf8), body])
+                    continue
+                }
                 let request = IncomingRequest(
                     service: service, method: frames[5].text, requestId: frames[4].text, headers: headers,
-                    body: frames[8], deadline: now + (Int64(frames[6].text) ?? 5000), client: frames[3])
+                    body: frames[8], deadline: now + BusProtocol.timeoutMilliseconds(frames[6], fallback: 5000), client: frames[3])
                 incoming.yield(request)
             case .heartbeat:
                 break

@@ -166,6 +166,18 @@ public final class ZMQSocket {
     /// Receives one whole multipart message. With `dontWait`, returns nil when none is waiting.
     /// Retries on EINTR.
     public func receive(dontWait: Bool = false) throws -> [Data]? {
+        var ignored: String?
+        return try receive(dontWait: dontWait, userId: &ignored, readUserId: false)
+    }
+
+    /// Receives one whole multipart message and the ZAP User-Id of the connection it came on
+    /// (the sender's role, set by `ZapAuthenticator`; nil on a socket without authentication).
+    /// libzmq attaches it to each message, so it cannot be forged by the sender.
+    public func receive(dontWait: Bool = false, userId: inout String?) throws -> [Data]? {
+        try receive(dontWait: dontWait, userId: &userId, readUserId: true)
+    }
+
+    private func receive(dontWait: Bool, userId: inout String?, readUserId: Bool) throws -> [Data]? {
         var frames: [Data] = []
         var message = zmq_msg_t()
         while true {
@@ -178,6 +190,12 @@ public final class ZMQSocket {
                 if error.code == EINTR { continue }
                 if error.isAgain && frames.isEmpty { return nil }
                 throw error
+            }
+            // A ROUTER's routing-id frame is made locally and carries no metadata: read the
+            // property from the first frame that came over the wire (the second on a ROUTER).
+            // zmq_msg_gets answers NULL when it is absent (no ZAP on this connection).
+            if readUserId && frames.count < 2 && (frames.isEmpty || userId == nil) {
+                userId = zmq_msg_gets(&message, "User-Id").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
             }
             let size = zmq_msg_size(&message)
             if size == 0 {

@@ -34,31 +34,53 @@ public struct ServiceConfig: Sendable {
     public var filesMaxBytes: Int64 = 50 << 20
     /// Country used to read national phone numbers (`CRM_DEFAULT_COUNTRY`, ISO 3166 code).
     public var defaultCountry = "NO"
-    /// The bus's CURVE public key (`CRM_BUS_CURVE_SERVER_KEY`, Z85). When set, every connection
-    /// to the bus is encrypted and authenticated with this process's key pair.
+    /// The folder of bus identities (`CRM_KEYS_DIR`, default `<data>/keys`); see `KeyFolder`.
+    public var keysDirectory: String?
+    /// Whether the bus runs with identities (CURVE + ZAP roles), the default. `CRM_BUS_IDENTITIES=off`
+    /// turns them off for benchmarks on loopback; refused on any other endpoint.
+    public var identities = true
+    /// The bus's CURVE public key (`CRM_BUS_CURVE_SERVER_KEY`, Z85), instead of `<keys>/bus.pub`.
     public var curveServerKey: String?
-    /// This process's CURVE key pair (`CRM_CURVE_PUBLIC_KEY`, `CRM_CURVE_SECRET_KEY`). A process
-    /// without one gets a fresh pair at start, which a bus with an allow-list refuses.
+    /// This process's CURVE key pair (`CRM_CURVE_PUBLIC_KEY`, `CRM_CURVE_SECRET_KEY`), instead of
+    /// `<keys>/<role>.key`: for an operator who hands keys out by environment.
     public var curvePublicKey: String?
     public var curveSecretKey: String?
-    /// The bus's own CURVE secret key (`CRM_BUS_CURVE_SECRET`); read by the bus process only.
+    /// The bus's own CURVE secret key (`CRM_BUS_CURVE_SECRET`), instead of `<keys>/bus.key`.
     public var busCurveSecret: String?
-    /// Client public keys the bus admits (`CRM_BUS_CURVE_ALLOWED_KEYS`, comma-separated Z85).
-    /// Empty with a secret set means encryption without authentication.
-    public var busCurveAllowedKeys: Set<String> = []
     /// Name of this instance in logs and health (`CRM_INSTANCE`).
     public var instance = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
 
     public init() {}
 
-    /// The CURVE keys to reach the bus with, or nil for plain connections (loopback).
-    public func curveClientKeys() throws -> CurveClientKeys? {
-        guard let server = curveServerKey else { return nil }
+    /// The identity folder: `CRM_KEYS_DIR`, or `keys` under the data folder.
+    public var keyFolder: KeyFolder {
+        KeyFolder(path: keysDirectory ?? (dataDirectory as NSString).appendingPathComponent("keys"))
+    }
+
+    /// The keys `role` reaches the bus with: its own pair and the bus's public key, from the
+    /// environment when set there, else from the key folder. Nil when identities are off.
+    public func busKeys(role: String) throws -> CurveClientKeys? {
+        guard identities else { return nil }
+        let server = try curveServerKey ?? keyFolder.publicKey(of: BusRole.bus)
         if let publicKey = curvePublicKey, let secretKey = curveSecretKey {
             return CurveClientKeys(serverKey: server, publicKey: publicKey, secretKey: secretKey)
         }
-        let pair = try CurveKeyPair.generate()
+        let pair = try keyFolder.keyPair(for: role)
         return CurveClientKeys(serverKey: server, publicKey: pair.publicKey, secretKey: pair.secretKey)
+    }
+
+    /// The bus's own secret key (environment, else `<keys>/bus.key`); nil when identities are off.
+    public func busServerSecret() throws -> String? {
+        guard identities else { return nil }
+        return try busCurveSecret ?? keyFolder.keyPair(for: BusRole.bus).secretKey
+    }
+
+    /// Whether an endpoint only this machine can reach: `ipc://`, `inproc://`, or tcp on loopback.
+    public static func isLocal(_ endpoint: String) -> Bool {
+        if endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("inproc://") { return true }
+        guard endpoint.hasPrefix("tcp://") else { return false }
+        let host = endpoint.dropFirst(6).split(separator: ":").dropLast().joined(separator: ":")
+        return host == "localhost" || host.hasPrefix("127.") || host == "[::1]"
     }
 
     /// The data folder of one service, created if missing.
@@ -131,12 +153,22 @@ public struct ServiceConfig: Sendable {
         if (config.curvePublicKey == nil) != (config.curveSecretKey == nil) {
             throw ConfigError("CRM_CURVE_PUBLIC_KEY and CRM_CURVE_SECRET_KEY go together; set both or neither")
         }
-        if let list = environment["CRM_BUS_CURVE_ALLOWED_KEYS"] {
-            let keys = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            for key in keys where key.count != 40 {
-                throw ConfigError("CRM_BUS_CURVE_ALLOWED_KEYS: '\(key)' is not a 40-character Z85 key")
+        if let value = environment["CRM_KEYS_DIR"]?.trimmingCharacters(in: .whitespaces), !value.isEmpty {
+            config.keysDirectory = value
+        }
+        if let value = environment["CRM_BUS_IDENTITIES"] {
+            switch value.lowercased() {
+            case "on", "": config.identities = true
+            case "off": config.identities = false
+            default: throw ConfigError("CRM_BUS_IDENTITIES '\(value)' must be on or off")
             }
-            config.busCurveAllowedKeys = Set(keys)
+        }
+        if !config.identities {
+            for endpoint in [config.busEndpoint, config.eventsPublishEndpoint, config.eventsSubscribeEndpoint]
+            where !isLocal(endpoint) {
+                throw ConfigError(
+                    "CRM_BUS_IDENTITIES=off is for loopback and ipc only; \(endpoint) can be reached from other machines")
+            }
         }
         return config
     }

@@ -28,7 +28,7 @@ public final class ServiceRuntime: Sendable {
         logger[metadataKey: "instance"] = "\(config.instance)"
         self.logger = logger
         context = ZMQContext()
-        curve = try config.curveClientKeys()
+        curve = try config.busKeys(role: name)
         client = try BusClient(
             context: context, endpoint: config.busEndpoint, defaultTimeout: config.requestTimeout,
             curve: curve, logger: Logger(label: "\(name).bus-client"))
@@ -39,11 +39,13 @@ public final class ServiceRuntime: Sendable {
     ///   - handlers: the service's bus methods; nil runs no worker (the gateway).
     ///   - database: the service's database, whose outbox is published and served by `events.since`.
     ///   - subscriptions: sources to follow and what to do with their events.
+    ///   - openToServices: methods other services may call (health and `events.since` always are).
     ///   - services: other parts to run alongside.
     public func run(
         handlers: [String: BusMethodHandler]?,
         database: ServiceDatabase? = nil,
         subscriptions: (sources: [String], handler: EventHandler)? = nil,
+        openToServices: Set<String> = [],
         services extra: [any Service] = []
     ) async throws {
         var parts: [any Service] = []
@@ -77,6 +79,7 @@ public final class ServiceRuntime: Sendable {
             parts.append(
                 BusWorker(
                     context: context, endpoint: config.busEndpoint, service: name, handlers: handlers,
+                    openToServices: openToServices.union(["\(name).health", EventsSince.method]),
                     capacity: config.workerConcurrency, instance: config.instance, heartbeat: config.heartbeat, curve: curve,
                     logger: Logger(label: "\(name).worker")))
         }
