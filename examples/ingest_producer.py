@@ -4,7 +4,12 @@
 It streams call events over a DEALER socket, keeps a window of unacknowledged events, resends
 what is not acknowledged after a timeout, and finishes when every event is acknowledged.
 
-    python3 examples/ingest_producer.py --endpoint tcp://127.0.0.1:5570 --calls 1000
+    crm keys producer example-pbx        # once: its identity; telephony admits it at once
+    python3 examples/ingest_producer.py --endpoint tcp://127.0.0.1:5570 --keys-dir data/keys --calls 1000
+
+The producer speaks CURVE: its own key pair (data/keys/producers/<name>.key) and telephony's
+public key (data/keys/telephony.pub) as the server key. Telephony reads an event only when the
+producer name in the message is the one its key was made for.
 """
 
 import argparse
@@ -21,10 +26,16 @@ TAG = b"CRMI1"
 class Producer:
     """Sends events in order with sequence numbers; resends the unacknowledged ones."""
 
-    def __init__(self, endpoint, producer, stream=None, window=2000, batch=100, resend_after=3.0, context=None):
+    def __init__(self, endpoint, producer, stream=None, window=2000, batch=100, resend_after=3.0, context=None, curve=None):
+        """`curve` is (public, secret, server) in Z85: the producer's keys and telephony's public key."""
         self.context = context or zmq.Context.instance()
         self.socket = self.context.socket(zmq.DEALER)
         self.socket.setsockopt(zmq.LINGER, 0)
+        if curve:
+            public, secret, server = curve
+            self.socket.curve_publickey = public.encode()
+            self.socket.curve_secretkey = secret.encode()
+            self.socket.curve_serverkey = server.encode()
         self.socket.connect(endpoint)
         self.producer = producer.encode()
         self.stream = (stream or uuid.uuid4().hex).encode()
@@ -124,13 +135,23 @@ def calls(count, prefix):
                "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(base + n + 65))}
 
 
+def read_keys(folder, name):
+    """(public, secret, server) of a producer from the key folder."""
+    def values(path):
+        with open(path) as f:
+            return dict(line.strip().split("=", 1) for line in f if "=" in line and not line.startswith("#"))
+    own = values("%s/producers/%s.key" % (folder, name))
+    return own["public"], own["secret"], values("%s/telephony.pub" % folder)["public"]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoint", default="tcp://127.0.0.1:5570")
     parser.add_argument("--producer", default="example-pbx")
     parser.add_argument("--calls", type=int, default=100)
+    parser.add_argument("--keys-dir", default="data/keys", help="the key folder (crm keys producer NAME made the key)")
     args = parser.parse_args()
-    producer = Producer(args.endpoint, args.producer)
+    producer = Producer(args.endpoint, args.producer, curve=read_keys(args.keys_dir, args.producer))
     start = time.time()
     print("stream %s at %d" % (producer.stream.decode(), producer.hello()))
     producer.send(calls(args.calls, producer.stream.decode()[:8]))

@@ -66,8 +66,30 @@ final class SystemUnderTest: @unchecked Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(httpPort)" }
 
+    /// The bus identities' folder of this system (`CRM_KEYS_DIR`, or `data/keys`).
+    var keysFolder: URL {
+        environment["CRM_KEYS_DIR"].map { URL(fileURLWithPath: $0) } ?? folder.appendingPathComponent("data/keys")
+    }
+
+    /// Makes the bus identities as `crm up` does (`crm keys init`), once.
+    func ensureKeys() throws {
+        guard environment["CRM_BUS_IDENTITIES"] != "off",
+            !FileManager.default.fileExists(atPath: keysFolder.appendingPathComponent("bus.key").path)
+        else { return }
+        let process = Process()
+        process.executableURL = binDirectory.appendingPathComponent("crm")
+        process.arguments = ["keys", "init"]
+        process.environment = environment
+        process.currentDirectoryURL = folder
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw E2EError("crm keys init failed with \(process.terminationStatus)") }
+    }
+
     /// Starts one executable; its output goes to `<folder>/<name>.log`.
     func start(_ name: String, arguments: [String] = [], label: String? = nil) throws {
+        try ensureKeys()
         let label = label ?? name
         let process = Process()
         process.executableURL = binDirectory.appendingPathComponent(name)

@@ -16,6 +16,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BIN = os.environ.get("CRM_BIN_DIR", os.path.join(ROOT, ".build", "debug"))
 sys.path.insert(0, os.path.join(ROOT, "examples"))
 
+import crmkeys  # noqa: E402
 from ingest_producer import TAG, Producer, calls  # noqa: E402
 from test_bus_protocol import free_ports  # noqa: E402
 
@@ -33,6 +34,7 @@ def telephony_environment(folder):
         "CRM_TELEPHONY_INGEST_ENDPOINT": endpoint,
         "CRM_DATA_DIR": folder,
     })
+    crmkeys.init(folder)
     return env, endpoint
 
 
@@ -75,7 +77,8 @@ class IngestTest(unittest.TestCase):
                 process.wait()
 
     def producer(self, name="pbx1", stream=None):
-        producer = Producer(self.endpoint, name, stream=stream, resend_after=2.0, context=self.context)
+        producer = Producer(self.endpoint, name, stream=stream, resend_after=2.0, context=self.context,
+                            curve=crmkeys.producer(self.folder, name))
         self.producers.append(producer)
         return producer
 
@@ -116,6 +119,7 @@ class IngestTest(unittest.TestCase):
     def test_malformed_frames_are_answered_and_change_nothing(self):
         socket = self.context.socket(zmq.DEALER)
         socket.setsockopt(zmq.LINGER, 0)
+        crmkeys.curve(socket, *crmkeys.producer(self.folder, "p"))
         socket.connect(self.endpoint)
         try:
             def ask(frames):
@@ -150,6 +154,37 @@ class IngestTest(unittest.TestCase):
         self.projected()
         self.assertEqual(self.count("SELECT COUNT(*) FROM call"), 10)
         self.assertIsNone(self.processes[1].poll())
+
+    def test_a_producer_sends_only_under_its_own_name_and_strangers_get_nothing(self):
+        # pbx1's key, claiming to be pbx2: refused, nothing stored.
+        socket = self.context.socket(zmq.DEALER)
+        socket.setsockopt(zmq.LINGER, 0)
+        crmkeys.curve(socket, *crmkeys.producer(self.folder, "pbx1"))
+        socket.connect(self.endpoint)
+        try:
+            socket.send_multipart([TAG, b"EVENTS", b"pbx2", b"s", b"1",
+                                   b'{"event_id":"x","call_id":"c","type":"ringing","at":"2026-01-05T09:00:00Z"}'])
+            self.assertTrue(socket.poll(30000), "no answer")
+            reply = socket.recv_multipart()
+            self.assertEqual(reply[1], b"ERROR")
+            self.assertIn(b"not the identity", reply[5])
+        finally:
+            socket.close(linger=0)
+        # A key telephony does not know, and a plain socket: no answer at all.
+        public, secret = zmq.curve_keypair()
+        server = crmkeys.producer(self.folder, "pbx1")[2]
+        for curve in [(public.decode(), secret.decode(), server), None]:
+            socket = self.context.socket(zmq.DEALER)
+            socket.setsockopt(zmq.LINGER, 0)
+            if curve:
+                crmkeys.curve(socket, *curve)
+            socket.connect(self.endpoint)
+            try:
+                socket.send_multipart([TAG, b"HELLO", b"pbx1", b"s"])
+                self.assertFalse(socket.poll(1500), "a stranger got an answer")
+            finally:
+                socket.close(linger=0)
+        self.assertEqual(self.count("SELECT COUNT(*) FROM call_event"), 0)
 
 
 if __name__ == "__main__":

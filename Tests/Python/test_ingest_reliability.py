@@ -19,6 +19,7 @@ BIN = os.environ.get("CRM_BIN_DIR", os.path.join(ROOT, ".build", "debug"))
 sys.path.insert(0, os.path.join(ROOT, "examples"))
 
 import zmq  # noqa: E402
+import crmkeys  # noqa: E402
 from ingest_producer import Producer  # noqa: E402
 from test_ingest import telephony_environment, wait_projected  # noqa: E402
 
@@ -61,7 +62,8 @@ class IngestReliabilityTest(unittest.TestCase):
         self.log.close()
 
     def test_nothing_lost_nothing_doubled_across_two_kills(self):
-        producer = Producer(self.endpoint, "pbx-reliability", window=4000, batch=200, resend_after=5.0, context=self.context)
+        producer = Producer(self.endpoint, "pbx-reliability", window=4000, batch=200, resend_after=5.0, context=self.context,
+                            curve=crmkeys.producer(self.folder, "pbx-reliability"))
         kills_at = [EVENTS * 3 // 10, EVENTS * 6 // 10]
         kills = []
         started = time.time()

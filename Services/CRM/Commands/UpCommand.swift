@@ -24,7 +24,7 @@ struct UpCommand: ParsableCommand {
         // Every process needs its bus identity: made once, kept in the data folder (0700/0600).
         var planEnvironment = inherited
         for (key, value) in plan.environment ?? [:] where inherited[key] == nil { planEnvironment[key] = value }
-        let config = try ServiceConfig.load(options: CommonOptions(), environment: planEnvironment)
+        let config = try ServiceConfig.load(options: try CommonOptions.parse([]), environment: planEnvironment)
         if config.identities {
             let created = try config.keyFolder.ensure(roles: KeysCommand.standardRoles)
             if !created.isEmpty { supervisor.log("created bus identities for \(created.joined(separator: ", ")) in \(config.keyFolder.path)") }

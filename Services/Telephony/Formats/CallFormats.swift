@@ -135,8 +135,10 @@ enum CallFormats {
         var current = 0, digits = 0
         for character in text {
             if let value = character.wholeNumberValue, character.isASCII {
-                current = current * 10 + value
+                // No field of a date has more than 9 digits (fractions are cut there): a longer
+                // run of digits is not a date, and must not overflow on its way to saying so.
                 digits += 1
+                if digits <= 9 { current = current * 10 + value }
             } else if digits > 0 {
                 numbers.append(current)
                 current = 0
@@ -170,13 +172,16 @@ enum CallFormats {
     }
 
     /// Seconds as a number (`45`, `45.0`) or a clock (`00:01:05`).
+    /// At most ten years: anything longer is no call's duration (and stays far from overflow).
     static func seconds(_ raw: String?) -> Int? {
-        guard let text = raw?.trimmed, !text.isEmpty else { return nil }
-        if let value = Int(text) { return value }
-        if let value = Double(text), value.isFinite { return Int(value.rounded()) }
+        let limit = 10 * 366 * 86400
+        guard let text = raw?.trimmed, !text.isEmpty, text.utf8.count <= 32 else { return nil }
+        if let value = Int(text) { return abs(value) <= limit ? value : nil }
+        if let value = Double(text), value.isFinite, abs(value) <= Double(limit) { return Int(value.rounded()) }
         let parts = text.split(separator: ":").map { Int($0) }
-        guard (2...3).contains(parts.count), parts.allSatisfy({ $0 != nil }) else { return nil }
-        return parts.reduce(0) { $0 * 60 + $1! }
+        guard (2...3).contains(parts.count), parts.allSatisfy({ $0 != nil && (0...limit).contains($0!) }) else { return nil }
+        let total = parts.reduce(0) { $0 * 60 + $1! }  // each part <= limit, three parts: no overflow
+        return total <= limit ? total : nil
     }
 
     /// Who is calling whom, from which ends are the PBX's own extensions.

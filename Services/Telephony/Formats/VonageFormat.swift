@@ -31,7 +31,9 @@ enum VonageFormat {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             func text(_ key: CodingKeys) -> String? {
                 if let value = try? container.decodeIfPresent(String.self, forKey: key) { return value }
-                if let value = try? container.decodeIfPresent(Double.self, forKey: key) { return String(Int(value)) }
+                if let value = try? container.decodeIfPresent(Double.self, forKey: key), value.isFinite, abs(value) < 1e15 {
+                    return String(Int(value))
+                }
                 return nil
             }
             from = text(.from)

@@ -46,8 +46,22 @@ struct CallStore: Sendable {
         if let direction = event.direction, !CallState.directions.contains(direction) {
             throw BusError.invalid("\(label): direction must be inbound, outbound or internal")
         }
-        if let value = event.duration, value < 0 { throw BusError.invalid("\(label): duration must not be negative") }
-        if let value = event.billsec, value < 0 { throw BusError.invalid("\(label): billsec must not be negative") }
+        // Ten years bounds any call; sums over a call log stay far from overflow.
+        let longest = 10 * 366 * 86400
+        if let value = event.duration, !(0...longest).contains(value) {
+            throw BusError.invalid("\(label): duration must be 0 to \(longest) seconds")
+        }
+        if let value = event.billsec, !(0...longest).contains(value) {
+            throw BusError.invalid("\(label): billsec must be 0 to \(longest) seconds")
+        }
+        if let value = event.sequence, !(0...Int(Int32.max)).contains(value) {
+            throw BusError.invalid("\(label): sequence must be 0 to \(Int32.max)")
+        }
+        // 1970 to 2200: a time outside is a broken clock or a broken field, never a call.
+        let range = Date(timeIntervalSince1970: 0)...Date(timeIntervalSince1970: 7_258_118_400)
+        for (name, value) in [("at", event.at), ("started_at", event.startedAt), ("answered_at", event.answeredAt), ("ended_at", event.endedAt)] {
+            if let value, !range.contains(value) { throw BusError.invalid("\(label): \(name) must lie between 1970 and 2200") }
+        }
         for (name, value) in [("from", event.from), ("to", event.to), ("recording_url", event.recordingUrl), ("leg", event.leg)] {
             if let value, value.count > 500 { throw BusError.invalid("\(label): \(name) is longer than 500 characters") }
         }
