@@ -55,19 +55,40 @@ struct BusBench: AsyncParsableCommand {
             handlers: ["bench.echo": { request in request.body }], capacity: 256)
         let workerTask = Task { try await worker.run() }
         let client = try BusClient(context: context, endpoint: broker.endpoint, defaultTimeout: .seconds(30))
-        // Wait for the worker to register.
-        for _ in 0..<500 {
-            if (try? await client.call(service: "bench-swift", method: "bench.echo", body: body, timeout: .seconds(1))) != nil { break }
-            try await Task.sleep(for: .milliseconds(10))
+        // The same path with identities, as the bus runs by default: CURVE on every socket, a ZAP
+        // roster, roles enforced (headers checked and given their caller). Its own context, since
+        // a context has one ZAP handler.
+        let secure = ZMQContext()
+        let server = try CurveKeyPair.generate(), gatewayPair = try CurveKeyPair.generate(), workerPair = try CurveKeyPair.generate()
+        let zap = try ZapAuthenticator(context: secure, roster: [gatewayPair.publicKey: "gateway", workerPair.publicKey: "bench-swift"])
+        let secureBroker = try Broker(
+            context: secure, config: BrokerConfig(endpoint: "tcp://127.0.0.1:*", curveSecretKey: server.secretKey, enforceRoles: true))
+        let secureWorker = BusWorker(
+            context: secure, endpoint: secureBroker.endpoint, service: "bench-swift",
+            handlers: ["bench.echo": { request in request.body }], capacity: 256,
+            curve: CurveClientKeys(serverKey: server.publicKey, publicKey: workerPair.publicKey, secretKey: workerPair.secretKey))
+        let secureWorkerTask = Task { try await secureWorker.run() }
+        let secureClient = try BusClient(
+            context: secure, endpoint: secureBroker.endpoint, defaultTimeout: .seconds(30),
+            curve: CurveClientKeys(serverKey: server.publicKey, publicKey: gatewayPair.publicKey, secretKey: gatewayPair.secretKey))
+        // Wait for the workers to register.
+        for candidate in [client, secureClient] {
+            for _ in 0..<500 {
+                if (try? await candidate.call(service: "bench-swift", method: "bench.echo", body: body, timeout: .seconds(1))) != nil { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
         }
 
-        var results = [PathResults](repeating: PathResults(), count: 3)
+        var results = [PathResults](repeating: PathResults(), count: 4)
         for round in 1...rounds {
             results[0].add(try bare.latency(count: latencyRequests), try bare.throughput(count: throughputRequests, window: window))
             results[1].add(try raw.latency(count: latencyRequests), try raw.throughput(count: throughputRequests, window: window))
             results[2].add(
                 try await SwiftRoundTrip.latency(client: client, body: body, count: latencyRequests),
                 try await SwiftRoundTrip.throughput(client: client, body: body, count: throughputRequests, callers: callers))
+            results[3].add(
+                try await SwiftRoundTrip.latency(client: secureClient, body: body, count: latencyRequests),
+                try await SwiftRoundTrip.throughput(client: secureClient, body: body, count: throughputRequests, callers: callers))
             say("round \(round): p50 µs \(results.map { String(format: "%.0f", $0.p50s.last!) }.joined(separator: " / "))")
         }
         raw.stop()
@@ -77,6 +98,12 @@ struct BusBench: AsyncParsableCommand {
         client.close()
         broker.stop()
         context.terminate()
+        secureWorkerTask.cancel()
+        _ = await secureWorkerTask.result
+        secureClient.close()
+        secureBroker.stop()
+        zap.stop()
+        secure.terminate()
 
         let baseline = results[0]
         func row(_ name: String, _ path: PathResults) -> String {
@@ -93,7 +120,12 @@ struct BusBench: AsyncParsableCommand {
         say(row("bare DEALER -> ROUTER (baseline)", results[0]))
         say(row("broker, raw DEALER client and worker", results[1]))
         say(row("broker, BusClient -> BusWorker (async API)", results[2]))
+        say(row("the same with identities (CURVE, roles)", results[3]))
         say("")
+        say(
+            String(
+                format: "identities on vs off (async API): p50 %.2fx, req/s %.2fx", results[3].median(results[3].p50s) / results[2].median(results[2].p50s),
+                results[3].median(results[3].rates) / results[2].median(results[2].rates)))
         say("ratios are against the baseline: p50 ratio = p50 / baseline p50; rate ratio = baseline req/s / req/s")
     }
 }

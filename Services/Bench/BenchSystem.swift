@@ -1,3 +1,4 @@
+import Bus
 import Foundation
 
 /// The real system for a benchmark: bus, settings, contacts and gateway started from the
@@ -8,12 +9,28 @@ final class BenchSystem {
     let ports: [Int]
     private var processes: [String: Process] = [:]
     static let adminPassword = "bench-admin-password"
+    /// Whether the bus runs with identities (the default) or without (`CRM_BUS_IDENTITIES=off`).
+    let identities: Bool
 
-    init(bin: String) throws {
+    init(bin: String, identities: Bool = true) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("crm-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         self.bin = URL(fileURLWithPath: bin)
+        self.identities = identities
         ports = try (0..<5).map { _ in try Self.freePort() }
+        if identities {
+            try keys.ensure(roles: [BusRole.bus, BusRole.admin, "settings", "contacts", "telephony", "gateway"])
+        }
+    }
+
+    var keys: KeyFolder { KeyFolder(path: folder.appendingPathComponent("data/keys").path) }
+
+    /// A ZeroMQ ingest producer's keys (made on first use), or nil without identities.
+    func producerKeys(_ name: String) throws -> CurveClientKeys? {
+        guard identities else { return nil }
+        try keys.producers.ensure(roles: [name])
+        let pair = try keys.producers.keyPair(for: name)
+        return CurveClientKeys(serverKey: try keys.publicKey(of: "telephony"), publicKey: pair.publicKey, secretKey: pair.secretKey)
     }
 
     var httpPort: Int { ports[3] }
@@ -31,6 +48,7 @@ final class BenchSystem {
         env["CRM_TELEPHONY_INGEST_ENDPOINT"] = ingestEndpoint
         env["CRM_ADMIN_PASSWORD"] = Self.adminPassword
         env["CRM_LOG_LEVEL"] = "warning"
+        env["CRM_BUS_IDENTITIES"] = identities ? "on" : "off"
         return env
     }
 

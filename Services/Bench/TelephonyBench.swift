@@ -38,7 +38,11 @@ struct TelephonyBench: AsyncParsableCommand {
     @Option(help: "Where the release binaries are.")
     var bin = ".build/release"
 
+    @Option(help: "Only compare the ZeroMQ ingest with identities on and off, in this many alternating rounds (0: the full run).")
+    var compareIdentities = 0
+
     func run() async throws {
+        if compareIdentities > 0 { return try identitiesOnAndOff(rounds: compareIdentities) }
         let system = try BenchSystem(bin: bin)
         defer { system.stopAll() }
         for name in ["bus", "settings", "contacts", "telephony", "gateway"] { try system.start(name) }
@@ -55,7 +59,8 @@ struct TelephonyBench: AsyncParsableCommand {
                 baselineBatch, baseline.rate, baseline.p50, baseline.p99))
 
         let zmq = try zeroMQ(
-            zmqPayloads, endpoint: system.ingestEndpoint, producer: "bench-zmq", window: window, database: system.telephonyDatabase)
+            zmqPayloads, endpoint: system.ingestEndpoint, producer: "bench-zmq", window: window, database: system.telephonyDatabase,
+            curve: try system.producerKeys("bench-zmq"))
         say(String(format: "ZeroMQ ingest, window %d: %.0f events/s, ack p50 %.1f ms, p99 %.1f ms", window, zmq.rate, zmq.p50, zmq.p99))
         say(
             String(
@@ -67,13 +72,13 @@ struct TelephonyBench: AsyncParsableCommand {
         try waitUntilQuiet(system)
         let burst = try zeroMQ(
             Self.payloads(count: Int(burstRate * 2), prefix: "b"), endpoint: system.ingestEndpoint, producer: "bench-burst",
-            window: window, pace: burstRate, database: system.telephonyDatabase)
+            window: window, pace: burstRate, database: system.telephonyDatabase, curve: try system.producerKeys("bench-burst"))
         say(String(format: "ZeroMQ ingest paced at %.0f events/s for 2 s: ack p50 %.1f ms, p99 %.1f ms", burstRate, burst.p50, burst.p99))
         let pacedRate = min(100_000, (zmq.callLogRate ?? zmq.rate) * 0.8)
         try waitUntilQuiet(system)
         let paced = try zeroMQ(
             Self.payloads(count: min(events, Int(pacedRate * 10)), prefix: "p"), endpoint: system.ingestEndpoint, producer: "bench-paced",
-            window: window, pace: pacedRate, database: system.telephonyDatabase)
+            window: window, pace: pacedRate, database: system.telephonyDatabase, curve: try system.producerKeys("bench-paced"))
         say(
             String(
                 format: "ZeroMQ ingest paced at %.0f events/s: %.0f events/s, ack p50 %.1f ms, p99 %.1f ms",
@@ -115,6 +120,40 @@ struct TelephonyBench: AsyncParsableCommand {
         say(
             "events stored by telephony: \(counted) (sent \(events + Int(burstRate * 2) + min(events, Int(pacedRate * 10)) + 2 * httpEvents))"
         )
+    }
+
+    /// The ZeroMQ ingest (full window, then paced at 100,000/s for 2 s) on a fresh system with
+    /// identities off and one with them on, in alternating order, `rounds` times each.
+    func identitiesOnAndOff(rounds: Int) throws {
+        say("crm-bench telephony: ZeroMQ ingest with identities off and on, \(events) events per full-window run, \(rounds) rounds")
+        var rows: [(String, Result, Result)] = []
+        for round in 1...rounds {
+            for identities in round % 2 == 1 ? [false, true] : [true, false] {
+                let system = try BenchSystem(bin: bin, identities: identities)
+                defer { system.stopAll() }
+                for name in ["bus", "settings", "contacts", "telephony", "gateway"] { try system.start(name) }
+                try system.waitUntilReady()
+                let full = try zeroMQ(
+                    Self.payloads(count: events, prefix: "z"), endpoint: system.ingestEndpoint, producer: "bench-zmq", window: window,
+                    database: system.telephonyDatabase, curve: try system.producerKeys("bench-zmq"))
+                try waitUntilQuiet(system)
+                let paced = try zeroMQ(
+                    Self.payloads(count: 200_000, prefix: "b"), endpoint: system.ingestEndpoint, producer: "bench-burst", window: window,
+                    pace: 100_000, database: system.telephonyDatabase, curve: try system.producerKeys("bench-burst"))
+                let name = "round \(round), identities \(identities ? "on" : "off")"
+                say(
+                    String(
+                        format: "%@: full window %.0f events/s (ack p50 %.1f ms, p99 %.1f ms); paced 100,000/s: ack p50 %.1f ms, p99 %.1f ms",
+                        name, full.rate, full.p50, full.p99, paced.p50, paced.p99))
+                rows.append((name, full, paced))
+            }
+        }
+        say("")
+        say("| run | full window events/s | ack p50 ms | ack p99 ms | paced 100k/s ack p50 ms | ack p99 ms |")
+        say("|---|---|---|---|---|---|")
+        for (name, full, paced) in rows {
+            say(String(format: "| %@ | %.0f | %.1f | %.1f | %.1f | %.1f |", name, full.rate, full.p50, full.p99, paced.p50, paced.p99))
+        }
     }
 
     /// Waits until the contacts service has consumed every event telephony published (a run
@@ -215,7 +254,8 @@ struct TelephonyBench: AsyncParsableCommand {
     /// A DEALER producer: sends `batch` events per message with a window, measures each event
     /// from send to the ACK that covers it. With `pace`, sends at that many events per second.
     func zeroMQ(
-        _ payloads: [Data], endpoint: String, producer: String, window: Int, pace: Double? = nil, database: String? = nil
+        _ payloads: [Data], endpoint: String, producer: String, window: Int, pace: Double? = nil, database: String? = nil,
+        curve: CurveClientKeys? = nil
     ) throws
         -> Result
     {
@@ -225,6 +265,7 @@ struct TelephonyBench: AsyncParsableCommand {
         defer { socket.close() }
         try socket.setOption(ZMQ_SNDHWM, 100_000)
         try socket.setOption(ZMQ_RCVHWM, 100_000)
+        if let curve { try socket.makeCurveClient(serverKey: curve.serverKey, publicKey: curve.publicKey, secretKey: curve.secretKey) }
         try socket.connect(endpoint)
         let stream = UUID().uuidString
         let head = [Data("CRMI1".utf8), Data("EVENTS".utf8), Data(producer.utf8), Data(stream.utf8)]
