@@ -162,4 +162,20 @@ struct AccountTests {
         let events = try await fixture.events()
         #expect(events.contains(SettingsContract.Event.tokenCreated) && events.contains(SettingsContract.Event.tokenRevoked))
     }
+
+    @Test("a token makes tokens only within its own scopes; a session (*) and the command line are not limited")
+    func tokenScopesSubset() async throws {
+        let fixture = try await Fixture()
+        var narrow = Fixture.boss
+        narrow.scopes = [Scope.account, Scope.telephonyIngest]
+        await expectBusError("forbidden") {
+            _ = try await fixture.store.createToken(
+                CreateTokenRequest(name: "escalate", scopes: [Scope.telephonyIngest, Scope.settingsWrite]), headers: narrow)
+        }
+        _ = try await fixture.store.createToken(CreateTokenRequest(name: "same", scopes: [Scope.telephonyIngest]), headers: narrow)
+        var session = Fixture.boss
+        session.scopes = [Scope.all]
+        _ = try await fixture.store.createToken(CreateTokenRequest(name: "any", scopes: [Scope.settingsWrite]), headers: session)
+        _ = try await fixture.store.createToken(CreateTokenRequest(name: "cli", scopes: [Scope.settingsWrite]), headers: Fixture.boss)
+    }
 }

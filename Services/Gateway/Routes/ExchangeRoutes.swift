@@ -95,7 +95,7 @@ struct ExchangeRoutes: Sendable {
         let file = try Wire.decode(ExportFile.self, from: reply)
         return Response(
             status: .ok,
-            headers: [.contentType: file.contentType, .contentDisposition: "attachment; filename=\"\(file.filename)\""],
+            headers: DownloadHeaders.make(contentType: file.contentType, filename: file.filename),
             body: .init(byteBuffer: ByteBuffer(string: file.text)))
     }
 

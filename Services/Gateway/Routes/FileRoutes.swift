@@ -107,8 +107,7 @@ struct FileRoutes: Sendable {
                 }
                 try await writer.finish(nil)
             }
-            let disposition = "attachment; filename=\"\(file.name.replacingOccurrences(of: "\"", with: "'"))\""
-            return Response(status: .ok, headers: [.contentType: file.contentType, .contentDisposition: disposition], body: body)
+            return Response(status: .ok, headers: DownloadHeaders.make(contentType: file.contentType, filename: file.name), body: body)
         }
         routes.add(
             .patch, "/api/v1/files/:id", write, tag: "files", summary: "Rename or move a file ({name, folder_id})", body: "FileInput"

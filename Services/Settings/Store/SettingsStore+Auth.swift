@@ -94,6 +94,11 @@ extension SettingsStore {
             throw BusError.invalid("'\(unknown)' is not a scope; scopes are " + Scope.known.joined(separator: ", "))
         }
         if let expires = request.expiresAt, expires <= Date() { throw BusError.invalid("expires_at is in the past") }
+        // A token makes tokens only within its own scopes: a PBX's telephony:ingest token with
+        // `account` cannot mint itself settings:write.
+        if let own = headers.scopes, !own.contains(Scope.all), let beyond = scopes.first(where: { !own.contains($0) }) {
+            throw BusError.forbidden("this token cannot give a new token '\(beyond)': a token gets at most the scopes of the one that makes it")
+        }
         let token = TokenSecret.generate()
         let info = try await database.write { db, outbox -> APIToken in
             let owner = try Self.tokenOwner(db, request: request, headers: headers)

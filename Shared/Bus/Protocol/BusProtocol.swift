@@ -104,8 +104,15 @@ public struct BusHeaders: Codable, Equatable, Sendable {
     /// set by the broker from the sender's bus identity; a client cannot set it. Nil only on a
     /// bus run without identities (`CRM_BUS_IDENTITIES=off`, loopback benchmarks).
     public var caller: String?
+    /// The scopes of the token the user signed in with (`*` for a session); nil when no token
+    /// stands behind the request (the command line). A token can only make tokens within them.
+    public var scopes: [String]?
 
-    public init(actor: String? = nil, traceId: String? = nil, userId: Int64? = nil, rank: String? = nil, caller: String? = nil) {
+    public init(
+        actor: String? = nil, traceId: String? = nil, userId: Int64? = nil, rank: String? = nil, caller: String? = nil,
+        scopes: [String]? = nil
+    ) {
+        self.scopes = scopes
         self.actor = actor
         self.traceId = traceId
         self.userId = userId
@@ -120,7 +127,7 @@ public struct BusHeaders: Codable, Equatable, Sendable {
     public var isFromService: Bool { caller.map { !BusRole.carriesUsers($0) } ?? false }
 
     enum CodingKeys: String, CodingKey {
-        case actor, rank, caller
+        case actor, rank, caller, scopes
         case traceId = "trace_id"
         case userId = "user_id"
     }

@@ -88,10 +88,20 @@ public struct CSVError: Error {
 
 /// Writes CSV (RFC 4180): a field is quoted when it holds the delimiter, a quote or a line break.
 public enum CSVWriter {
+    /// One CSV line. A cell a spreadsheet would run as a formula (starting with `=`, `+`, `-`,
+    /// `@`, a tab or CR) gets a `'` in front, the way spreadsheets mark text; a number or a
+    /// phone number (`+47 912 34 567`, `-5`) is left as it is, since nothing in it can run.
     public static func line(_ fields: [String], delimiter: Character = ",") -> String {
-        fields.map { field in
+        fields.map(neutralized).map { field in
             field.contains(delimiter) || field.contains("\"") || field.contains("\n") || field.contains("\r")
                 ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
         }.joined(separator: String(delimiter)) + "\r\n"
+    }
+
+    static func neutralized(_ field: String) -> String {
+        guard let first = field.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return field }
+        let inert = field.unicodeScalars.dropFirst().allSatisfy { "0123456789 ()./-".unicodeScalars.contains($0) }
+        if (first == "+" || first == "-") && inert && field.unicodeScalars.count > 1 { return field }
+        return "'" + field
     }
 }
