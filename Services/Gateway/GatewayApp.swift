@@ -18,7 +18,9 @@ struct GatewayApp: AsyncParsableCommand {
     var printOpenAPI = false
 
     func run() async throws {
-        let config = try ServiceConfig.load(options: options)
+        var config = try ServiceConfig.load(options: options)
+        // Printing the document talks to nobody: it needs no bus identity.
+        if printOpenAPI { config.identities = false }
         LogSetup.bootstrap(level: config.logLevel)
         let runtime = try ServiceRuntime(name: "gateway", config: config)
         let api = APIForwarder(
@@ -26,10 +28,10 @@ struct GatewayApp: AsyncParsableCommand {
         let authenticator = Authenticator(client: runtime.client, timeout: config.requestTimeout)
         let router = Router(context: GatewayContext.self)
         router.middlewares.add(ErrorMiddleware(logger: runtime.logger))
-        router.middlewares.add(AuthMiddleware(authenticator: authenticator))
+        router.middlewares.add(AuthMiddleware(authenticator: authenticator, publicURL: config.publicURL))
         var routes = APIRouter(router: router)
         HealthRoutes(client: runtime.client).register(on: &routes)
-        AccountRoutes(api: api, authenticator: authenticator).register(on: &routes)
+        AccountRoutes(api: api, authenticator: authenticator, publicURL: config.publicURL).register(on: &routes)
         SettingsRoutes(api: api).register(on: &routes)
         OrganisationRoutes(api: api).register(on: &routes)
         ContactRoutes(api: api).register(on: &routes)

@@ -117,11 +117,55 @@ struct AccessTests {
         #expect(http.statusCode == 429, "\(String(decoding: data, as: UTF8.self))")
         #expect(Int(http.value(forHTTPHeaderField: "Retry-After") ?? "") ?? 0 >= 1)
 
+        // A write with the cookie alone is refused unless it shows it comes from our own pages.
+        let csrf = try #require(
+            cookie.components(separatedBy: "crm_csrf=").dropFirst().first?.split(separator: ";").first.map(String.init))
+        let origin = system.baseURL
+        let (noOrigin, _) = try await system.http("POST", "/api/v1/auth/logout", headers: ["Cookie": session], token: .some(nil))
+        #expect(noOrigin == 403)
+        let (foreign, _) = try await system.http(
+            "POST", "/api/v1/auth/logout", headers: ["Cookie": session, "Origin": "https://evil.example"], token: .some(nil))
+        #expect(foreign == 403)
+        let (wrongToken, _) = try await system.http(
+            "POST", "/api/v1/auth/logout", headers: ["Cookie": session + "; crm_csrf=" + csrf, "X-CSRF-Token": "x" + csrf],
+            token: .some(nil))
+        #expect(wrongToken == 403)
+        let (withToken, _) = try await system.http(
+            "POST", "/api/v1/contacts", json: ["last_name": "Via cookie"],
+            headers: ["Cookie": session + "; crm_csrf=" + csrf, "X-CSRF-Token": csrf], token: .some(nil))
+        #expect(withToken == 201)
         // Signing out ends the session: the cookie no longer works.
-        let (out, _) = try await system.http("POST", "/api/v1/auth/logout", headers: ["Cookie": session], token: .some(nil))
+        let (out, _) = try await system.http(
+            "POST", "/api/v1/auth/logout", headers: ["Cookie": session, "Origin": origin], token: .some(nil))
         #expect(out == 200)
         let (after, _) = try await system.http("GET", "/api/v1/auth/me", headers: ["Cookie": session], token: .some(nil))
         #expect(after == 401)
+    }
+
+    @Test("changing one's own password ends one's other sessions and keeps this one; a token cannot mint a wider token")
+    func passwordChangeEndsOtherSessions() async throws {
+        let system = try SystemUnderTest()
+        defer { system.shutdown() }
+        try await system.startAll()
+        let other = try await system.signIn("admin", system.adminPassword)
+        let this = try #require(system.token)
+        let (changed, body) = try await system.http(
+            "POST", "/api/v1/auth/password", json: ["current_password": system.adminPassword, "new_password": "a-brand-new-password"])
+        #expect(changed == 200, "\(String(describing: body))")
+        try await system.eventually("the other session is refused") {
+            try await system.http("GET", "/api/v1/auth/me", token: .some(other)).0 == 401
+        }
+        #expect(try await system.http("GET", "/api/v1/auth/me", token: .some(this)).0 == 200)
+        // A token with `account` and `contacts:read` cannot make one with settings:write.
+        let (created, made) = try await system.http(
+            "POST", "/api/v1/tokens", json: ["name": "narrow", "scopes": ["account", "contacts:read"]])
+        #expect(created == 201)
+        let narrow = try #require((made as? [String: Any])?["token"] as? String)
+        let (escalate, _) = try await system.http(
+            "POST", "/api/v1/tokens", json: ["name": "wider", "scopes": ["settings:write"]], token: .some(narrow))
+        #expect(escalate == 403)
+        let (same, _) = try await system.http("POST", "/api/v1/tokens", json: ["name": "same", "scopes": ["contacts:read"]], token: .some(narrow))
+        #expect(same == 201)
     }
 
     @Test("a PBX token with telephony:ingest posts call events and nothing else; revoked, it stops at once")

@@ -67,6 +67,65 @@ struct AccountTests {
         #expect(!reply.token.isEmpty)
     }
 
+    @Test("32 parallel guesses get the password checked once or twice, not 32 times; the right one still gets in after")
+    func parallelGuesses() async throws {
+        let fixture = try await Fixture()
+        let outcomes = await withTaskGroup(of: String.self) { group in
+            for n in 0..<32 {
+                group.addTask {
+                    do {
+                        _ = try await fixture.store.login(LoginRequest(username: "admin", password: "guess-\(n)", client: "10.0.0.9"))
+                        return "ok"
+                    } catch let error as BusError {
+                        return error.code
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+            }
+            var all: [String] = []
+            for await outcome in group { all.append(outcome) }
+            return all
+        }
+        let checked = outcomes.filter { $0 == "unauthorized" }.count
+        #expect(checked >= 1 && checked < 5, "\(outcomes)")
+        #expect(outcomes.filter { $0 == "rate_limited" }.count == 32 - checked)
+        let reply = try await fixture.store.login(LoginRequest(username: "admin", password: "admin-password", client: "10.0.0.9"))
+        #expect(!reply.token.isEmpty)
+    }
+
+    @Test("a trickle of wrong passwords never locks the user out: counts start over each 15 minutes; a lock lasts at most 5 minutes")
+    func trickle() async throws {
+        let fixture = try await Fixture()
+        let keys = LoginThrottle.keys(username: "admin", client: "10.6.6.6")
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        // One guess every 4 minutes for ten hours: never more than 4 in a window, never a wait.
+        for step in 0..<150 {
+            let now = start.addingTimeInterval(Double(step) * 240)
+            let wait = try await fixture.store.database.write { db, _ -> Int? in
+                let wait = try LoginThrottle.begin(db, keys: keys, now: now)
+                if wait == nil { try LoginThrottle.failed(db, keys: keys) }
+                return wait
+            }
+            #expect(wait == nil, "guess \(step) had to wait \(wait ?? 0) s")
+        }
+        // One guess every 30 s for two hours: locked at times, never for more than 300 s.
+        var waited = 0
+        for step in 0..<240 {
+            let now = start.addingTimeInterval(100_000 + Double(step) * 30)
+            let wait = try await fixture.store.database.write { db, _ -> Int? in
+                let wait = try LoginThrottle.begin(db, keys: keys, now: now)
+                if wait == nil { try LoginThrottle.failed(db, keys: keys) }
+                return wait
+            }
+            if let wait {
+                waited += 1
+                #expect(wait <= 300)
+            }
+        }
+        #expect(waited > 0 && waited < 240)
+    }
+
     @Test("a boss adds users; a generated password is answered once; usernames and extensions are unique")
     func users() async throws {
         let fixture = try await Fixture()

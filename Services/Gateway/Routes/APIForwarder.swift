@@ -37,7 +37,8 @@ struct APIForwarder: Sendable {
             } ?? UUID().uuidString
         let headers = BusHeaders(
             actor: context.principal?.username, traceId: request.headers[HTTPField.Name("X-Request-Id")!] ?? requestId,
-            userId: context.principal?.userId, rank: context.principal?.rank.rawValue, scopes: context.principal?.scopes)
+            userId: context.principal?.userId, rank: context.principal?.rank.rawValue, scopes: context.principal?.scopes,
+            tokenId: context.principal?.tokenId)
         return try await client.call(
             service: service, method: method, body: body, headers: headers, timeout: timeout ?? self.timeout, requestId: requestId)
     }

@@ -8,9 +8,12 @@ import Hummingbird
 struct AccountRoutes: Sendable {
     let api: APIForwarder
     let authenticator: Authenticator
+    /// `CRM_PUBLIC_URL`: cookies are `Secure` when it is https.
+    var publicURL: String?
 
     func register(on routes: inout APIRouter) {
         let api = api, authenticator = authenticator
+        let secure = publicURL?.lowercased().hasPrefix("https://") == true ? "; Secure" : ""
         let service = SettingsContract.service
         typealias M = SettingsContract.Method
 
@@ -31,7 +34,11 @@ struct AccountRoutes: Sendable {
             var response = APIForwarder.json(status: .ok, body: reply)
             let maxAge = max(0, Int(login.expiresAt.timeIntervalSinceNow))
             response.headers[.setCookie] =
-                "\(AuthMiddleware.cookieName)=\(login.token); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict"
+                "\(AuthMiddleware.cookieName)=\(login.token); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict\(secure)"
+            // The double-submit token the web UI's script sends as X-CSRF-Token (readable by our pages only).
+            let csrf = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+            response.headers.append(
+                HTTPField(name: .setCookie, value: "\(AuthMiddleware.csrfCookieName)=\(csrf); Path=/; Max-Age=\(maxAge); SameSite=Strict\(secure)"))
             return response
         }
         routes.add(.post, "/api/v1/auth/logout", .signedIn, tag: "auth", summary: "Sign out: end this session or token") {
@@ -41,7 +48,9 @@ struct AccountRoutes: Sendable {
                 request, context: context, service: service, method: M.logout, body: try Wire.encode(TokenRequest(token: token)))
             await authenticator.forget(token: token)
             var response = APIForwarder.json(status: .ok, body: Data("{\"ok\":true}".utf8))
-            response.headers[.setCookie] = "\(AuthMiddleware.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
+            response.headers[.setCookie] = "\(AuthMiddleware.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict\(secure)"
+            response.headers.append(
+                HTTPField(name: .setCookie, value: "\(AuthMiddleware.csrfCookieName)=; Path=/; Max-Age=0; SameSite=Strict\(secure)"))
             return response
         }
         routes.add(.get, "/api/v1/auth/me", .signedIn, tag: "auth", summary: "Who this token speaks for, and its scopes") {

@@ -133,5 +133,14 @@ enum SettingsMigrations {
                     CREATE INDEX audit_entity ON audit(entity, entity_id, id);
                     """)
         }
+        // The login throttle counts in fixed windows and holds a username while its password is checked.
+        migrator.registerMigration("settings-v2-login-throttle") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE login_failure ADD COLUMN first_failure_at TEXT;
+                    ALTER TABLE login_failure ADD COLUMN checking_until TEXT;
+                    DELETE FROM login_failure;
+                    """)
+        }
     }
 }

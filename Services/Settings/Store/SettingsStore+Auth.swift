@@ -12,8 +12,9 @@ extension SettingsStore {
         let username = request.username.trimmed.lowercased()
         let keys = LoginThrottle.keys(username: username, client: request.client)
         let now = Date()
-        if let wait = try await database.read({ db in try LoginThrottle.wait(db, keys: keys, now: now) }) {
-            throw BusError.rateLimited("too many failed sign-ins; try again in \(wait) s", retryAfter: wait)
+        // Counted (and the username held) before the password is checked: parallel guesses get one check.
+        if let wait = try await database.write({ db, _ in try LoginThrottle.begin(db, keys: keys, now: now) }) {
+            throw BusError.rateLimited("too many sign-in attempts; try again in \(wait) s", retryAfter: wait)
         }
         let found = try await database.read { db -> (User, String)? in
             guard let user = try User.filter(Column("username").collating(.nocase) == username).fetchOne(db),
@@ -28,13 +29,13 @@ extension SettingsStore {
             await hasher.verifyNothing(request.password)
         }
         guard valid, let user = found?.0 else {
-            try await database.write { db, _ in try LoginThrottle.recordFailure(db, keys: keys, now: Date()) }
+            try await database.write { db, _ in try LoginThrottle.failed(db, keys: keys) }
             throw BusError.unauthorized("wrong username or password")
         }
         let token = TokenSecret.generate()
         let expiresAt = now.addingTimeInterval(sessionLifetime)
         try await database.write { db, outbox in
-            try LoginThrottle.clear(db, key: keys[0])
+            try LoginThrottle.succeeded(db, keys: keys)
             let id = try Self.insertToken(
                 db, userId: user.id, name: "session", kind: "session", scopes: [Scope.all], token: token, expiresAt: expiresAt)
             try Self.recordChange(

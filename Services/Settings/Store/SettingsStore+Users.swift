@@ -138,6 +138,13 @@ extension SettingsStore {
         let hash = await hasher.hash(password)
         try await database.write { db, outbox in
             try Self.storePassword(db, outbox, user: try Self.user(db, id: userId), hash: hash, actor: headers.actor)
+            // Whoever else was signed in as this user (a stolen session) is out now; this session stays.
+            try db.execute(
+                sql: """
+                    UPDATE api_token SET revoked_at = ? WHERE user_id = ? AND kind = 'session' AND revoked_at IS NULL
+                        AND id IS NOT ?
+                    """,
+                arguments: [Date(), userId, headers.tokenId])
         }
         return Done()
     }

@@ -7,7 +7,7 @@ import Foundation
 /// - `caller` is the broker's to set: the sender's role goes in front, and a client that sets
 ///   it is refused.
 enum HeaderPolicy {
-    static let userFields = ["actor", "user_id", "rank", "scopes"]
+    static let userFields = ["actor", "user_id", "rank", "scopes", "token_id"]
 
     /// The headers as the worker gets them, or the error the client gets. `role` nil means the
     /// bus runs without identities: the frame is only checked to be a JSON object.

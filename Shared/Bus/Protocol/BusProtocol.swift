@@ -107,12 +107,15 @@ public struct BusHeaders: Codable, Equatable, Sendable {
     /// The scopes of the token the user signed in with (`*` for a session); nil when no token
     /// stands behind the request (the command line). A token can only make tokens within them.
     public var scopes: [String]?
+    /// The id of the token (or session) the user signed in with.
+    public var tokenId: Int64?
 
     public init(
         actor: String? = nil, traceId: String? = nil, userId: Int64? = nil, rank: String? = nil, caller: String? = nil,
-        scopes: [String]? = nil
+        scopes: [String]? = nil, tokenId: Int64? = nil
     ) {
         self.scopes = scopes
+        self.tokenId = tokenId
         self.actor = actor
         self.traceId = traceId
         self.userId = userId
@@ -130,6 +133,7 @@ public struct BusHeaders: Codable, Equatable, Sendable {
         case actor, rank, caller, scopes
         case traceId = "trace_id"
         case userId = "user_id"
+        case tokenId = "token_id"
     }
 }
 

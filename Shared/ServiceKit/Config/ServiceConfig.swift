@@ -26,6 +26,10 @@ public struct ServiceConfig: Sendable {
     /// Gateway listen address (`CRM_HTTP_ADDRESS`, host:port).
     public var httpHost = "127.0.0.1"
     public var httpPort = 8080
+    /// The address users reach the gateway at (`CRM_PUBLIC_URL`, such as https://crm.example.com),
+    /// when it is not the listen address: the session cookie is `Secure` when it is https, and
+    /// a cookie-authenticated write must come from this origin.
+    public var publicURL: String?
     /// Largest HTTP request body the gateway reads (`CRM_HTTP_MAX_BODY`, bytes).
     public var httpMaxBody = 1 << 20
     /// The largest import file the gateway accepts (CSV or vCards), `CRM_HTTP_MAX_IMPORT`.
@@ -152,6 +156,12 @@ public struct ServiceConfig: Sendable {
         config.busCurveSecret = try curveKey(environment, "CRM_BUS_CURVE_SECRET")
         if (config.curvePublicKey == nil) != (config.curveSecretKey == nil) {
             throw ConfigError("CRM_CURVE_PUBLIC_KEY and CRM_CURVE_SECRET_KEY go together; set both or neither")
+        }
+        if let value = environment["CRM_PUBLIC_URL"]?.trimmingCharacters(in: .whitespaces), !value.isEmpty {
+            guard let url = URL(string: value), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                throw ConfigError("CRM_PUBLIC_URL '\(value)' must be an http or https URL such as https://crm.example.com")
+            }
+            config.publicURL = value.hasSuffix("/") ? String(value.dropLast()) : value
         }
         if let value = environment["CRM_KEYS_DIR"]?.trimmingCharacters(in: .whitespaces), !value.isEmpty {
             config.keysDirectory = value
