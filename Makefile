@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: deps build run test test-unit test-e2e test-reliability bench bench-customers bench-telephony format lint clean
+.PHONY: deps build run test test-unit test-e2e test-reliability fuzz bench bench-customers bench-telephony format lint clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -12,11 +12,19 @@ build: deps
 run: build
 	.build/debug/crm up
 
-# Builds everything (the end-to-end tests start the real executables) and runs every test.
+# Builds everything (the end-to-end tests start the real executables) and runs every test,
+# then a short run of every fuzz target over its corpus (the regression inputs included).
 test: build
 	swift build --build-tests
 	swift test --skip-build
 	python3 -m pytest -q Tests/Python
+	bash scripts/fuzz.sh
+
+# Every parser of outside input under libFuzzer for FUZZ_SECONDS each (default 600):
+# `make fuzz FUZZ_SECONDS=3600`. Crashes land in Fuzz/crashes/<target>/.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 test-unit: build
 	swift build --build-tests

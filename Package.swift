@@ -14,6 +14,8 @@ let package = Package(
         .executable(name: "gateway", targets: ["GatewayService"]),
         .executable(name: "crm", targets: ["CRMTool"]),
         .executable(name: "crm-bench", targets: ["CRMBench"]),
+        // For the fuzz package (Fuzz/), which compiles the parsers against these.
+        .library(name: "CRMShared", targets: ["Bus", "Contracts", "ServiceKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),

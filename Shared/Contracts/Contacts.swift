@@ -428,3 +428,10 @@ public struct ReferenceMoved: Codable, Sendable {
         self.count = count
     }
 }
+
+extension Contact {
+    /// First and last name as people read them; one rule for lists, history and vCards.
+    public var displayName: String { Self.displayName(first: firstName, last: lastName) }
+
+    public static func displayName(first: String, last: String) -> String { [first, last].filter { !$0.isEmpty }.joined(separator: " ") }
+}

@@ -76,7 +76,11 @@ public enum Timestamp {
     }
 
     /// Parses ISO 8601 with or without fractional seconds and with `Z` or an offset.
+    /// At most 40 bytes: the longest real one (nanoseconds and an offset) has 35, and ICU's date
+    /// parser behind Foundation's fallbacks dies of a division by zero (SIGFPE) on a fraction of
+    /// a hundred digits (found by fuzzing; Fuzz/corpus/times/regression-icu-long-fraction).
     public static func parse(_ text: String) -> Date? {
+        guard text.utf8.count <= 40 else { return nil }
         if let date = utc(text) { return date }
         // Foundation's parsers roll 31 February over into March; a day that does not exist is an error.
         guard dayExists(text) else { return nil }

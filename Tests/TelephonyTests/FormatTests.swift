@@ -219,3 +219,31 @@ struct FormatTests {
         await #expect(throws: (any Error).self) { try await post("not json") }
     }
 }
+
+/// Inputs that once stopped the service (found by the fuzzer or by hand), each answered now.
+@Suite("Inputs that used to stop telephony")
+struct FormatRegressionTests {
+    @Test("RFC 2822 times read by hand: Twilio's form, the day name optional, offsets, and nonsense refused")
+    func rfc2822() {
+        #expect(TwilioFormat.rfc2822("Tue, 04 Jun 2024 10:00:50 +0000") == Date(timeIntervalSince1970: 1_717_495_250))
+        #expect(TwilioFormat.rfc2822("4 Jun 2024 12:00:50 +0200") == Date(timeIntervalSince1970: 1_717_495_250))
+        #expect(TwilioFormat.rfc2822("Tue, 04 Jun 2024 10:00:50 GMT") == Date(timeIntervalSince1970: 1_717_495_250))
+        #expect(TwilioFormat.rfc2822("2024-06-04T10:00:50Z") == Date(timeIntervalSince1970: 1_717_495_250))
+        #expect(TwilioFormat.rfc2822("Fri, 31 Feb 2024 10:00:50 +0000") == nil)
+        #expect(TwilioFormat.rfc2822("2\u{36C}\0 \0\0\0\0\0Z") == nil)  // trapped Foundation's DateFormatter
+    }
+
+    @Test("overlong numbers and fractions in times and durations are refused, not trapped on")
+    func overflows() {
+        let zone = TimeZone(identifier: "UTC")!
+        #expect(CallFormats.localTime("2026-03-02 09:00:0000000000000000000000000000", zone: zone) == nil)
+        #expect(CallFormats.localTime("2026-03-02 09:00:07", zone: zone) != nil)
+        #expect(CallFormats.seconds("9223372036854775807:59:59") == nil)
+        #expect(CallFormats.seconds("99999999999999999999999") == nil)
+        #expect(CallFormats.seconds("1e300") == nil)
+        #expect(CallFormats.seconds("00:01:05") == 65)
+        // ICU's date parser divided by zero on a long fraction (SIGFPE).
+        #expect(CallFormats.isoTime("2026-03-02T09:00:42.000" + String(repeating: "3", count: 100) + "Z") == nil)
+        #expect(CallFormats.isoTime("2026-03-02T09:00:42.123+01:00") != nil)
+    }
+}

@@ -293,12 +293,6 @@ func loadContact(_ db: Database, id: Int64) throws -> Contact? {
     try BatchLoad.contacts(db, ids: [id]).first
 }
 
-extension Contact {
-    var displayName: String { Self.displayName(first: firstName, last: lastName) }
-
-    static func displayName(first: String, last: String) -> String { [first, last].filter { !$0.isEmpty }.joined(separator: " ") }
-}
-
 /// The one sequence customer numbers come from, shared by companies and consumers.
 enum CustomerNumbers {
     /// The next number (10001, 10002, ...): a row in an AUTOINCREMENT table, so a number is never

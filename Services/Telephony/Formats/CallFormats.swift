@@ -135,10 +135,11 @@ enum CallFormats {
         var current = 0, digits = 0
         for character in text {
             if let value = character.wholeNumberValue, character.isASCII {
-                // No field of a date has more than 9 digits (fractions are cut there): a longer
-                // run of digits is not a date, and must not overflow on its way to saying so.
+                // No field of a date has more than 9 digits (nanoseconds): a longer run of
+                // digits is not a date, and must not overflow on its way to saying so.
                 digits += 1
-                if digits <= 9 { current = current * 10 + value }
+                guard digits <= 9 else { return nil }
+                current = current * 10 + value
             } else if digits > 0 {
                 numbers.append(current)
                 current = 0
@@ -161,14 +162,9 @@ enum CallFormats {
         return Date(timeIntervalSince1970: asUTC - Double(offset))
     }
 
-    /// ISO 8601 with or without fractions of a second.
+    /// ISO 8601 with or without fractions of a second (the wire's parser, bounded in length).
     static func isoTime(_ raw: String) -> Date? {
-        let text = raw.trimmed
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
+        Timestamp.parse(raw.trimmed)
     }
 
     /// Seconds as a number (`45`, `45.0`) or a clock (`00:01:05`).

@@ -54,14 +54,41 @@ enum TwilioFormat {
         return input
     }
 
-    /// RFC 2822 times as Twilio writes them: `Mon, 16 Aug 2010 03:45:01 +0000`.
+    /// RFC 2822 times as Twilio writes them: `Mon, 16 Aug 2010 03:45:01 +0000` (the day name
+    /// optional, `GMT`/`UT`/`Z` for +0000), else ISO 8601. Read by hand: Foundation's
+    /// `DateFormatter` traps ("Incorrect range") on a combining mark followed by NULs, which a
+    /// webhook body can carry (found by fuzzing; Fuzz/corpus/times/regression-dateformatter-range).
     static func rfc2822(_ raw: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        for format in ["EEE, dd MMM yyyy HH:mm:ss Z", "dd MMM yyyy HH:mm:ss Z", "EEE, d MMM yyyy HH:mm:ss Z"] {
-            formatter.dateFormat = format
-            if let date = formatter.date(from: raw.trimmed) { return date }
+        let text = raw.trimmed
+        guard text.utf8.count <= 64, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
+        let afterDay = text.firstIndex(of: ",").map { text[text.index(after: $0)...] } ?? text[...]
+        let parts = afterDay.split(separator: " ")
+        guard parts.count == 5, let day = Int(parts[0]), (1...31).contains(day), parts[2].count == 4, let year = Int(parts[2]),
+            (1970...2200).contains(year),
+            let month = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].firstIndex(
+                of: parts[1].lowercased())
+        else { return CallFormats.isoTime(text) }
+        let clock = parts[3].split(separator: ":").map { Int($0) }
+        guard clock.count == 3, let hour = clock[0], let minute = clock[1], let second = clock[2], (0..<24).contains(hour),
+            (0..<60).contains(minute), (0...60).contains(second)
+        else { return nil }
+        let zone = parts[4]
+        var offset = 0
+        if !["GMT", "UT", "UTC", "Z"].contains(zone.uppercased()) {
+            guard zone.count == 5, let sign = zone.first, sign == "+" || sign == "-", let value = Int(zone.dropFirst()),
+                value % 100 < 60, value / 100 < 24
+            else { return nil }
+            offset = (value / 100 * 3600 + value % 100 * 60) * (sign == "-" ? -1 : 1)
         }
-        return CallFormats.isoTime(raw)
+        var fields = tm()
+        fields.tm_year = Int32(year - 1900)
+        fields.tm_mon = Int32(month)
+        fields.tm_mday = Int32(day)
+        fields.tm_hour = Int32(hour)
+        fields.tm_min = Int32(minute)
+        fields.tm_sec = Int32(second)
+        let seconds = timegm(&fields)
+        guard fields.tm_mday == Int32(day), fields.tm_mon == Int32(month) else { return nil }  // 31 February
+        return Date(timeIntervalSince1970: Double(seconds - offset))
     }
 }

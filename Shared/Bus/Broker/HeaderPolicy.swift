@@ -6,12 +6,12 @@ import Foundation
 /// - a user's identity (`actor`, `user_id`, `rank`, `scopes`) only from `gateway` and `crm-admin`;
 /// - `caller` is the broker's to set: the sender's role goes in front, and a client that sets
 ///   it is refused.
-enum HeaderPolicy {
+public enum HeaderPolicy {
     static let userFields = ["actor", "user_id", "rank", "scopes", "token_id"]
 
     /// The headers as the worker gets them, or the error the client gets. `role` nil means the
     /// bus runs without identities: the frame is only checked to be a JSON object.
-    static func admit(_ headers: Data, role: String?) -> Result<Data, BusError> {
+    public static func admit(_ headers: Data, role: String?) -> Result<Data, BusError> {
         guard headers.count <= BusProtocol.maxHeaderBytes else {
             return .failure(.badRequest("the headers frame is larger than \(BusProtocol.maxHeaderBytes) bytes"))
         }

@@ -1,0 +1,96 @@
+import Bus
+import CFuzzerDriver
+import Contracts
+import Foundation
+import ServiceKit
+
+/// One libFuzzer target per parser of outside input, chosen by `CRM_FUZZ_TARGET` (scripts/fuzz.sh
+/// runs each over its corpus in Fuzz/corpus/<target>). A parser may refuse an input with an error;
+/// what it must never do is trap (overflow, out-of-range index, force-unwrap), hang, or blow the
+/// stack, and libFuzzer reports any of those as a crash with the input that caused it.
+enum FuzzTarget: String, CaseIterable {
+    case callEventJSON = "call-event-json"
+    case twilio, vonage, asterisk, asteriskCustom = "asterisk-custom", freeswitch, threeCX = "3cx"
+    case ami
+    case csv
+    case vcard
+    case busHeaders = "bus-headers"
+    case busTimeout = "bus-timeout"
+    case times
+    case jsonBodies = "json-bodies"
+
+    static let selected: FuzzTarget = {
+        let name = ProcessInfo.processInfo.environment["CRM_FUZZ_TARGET"] ?? ""
+        guard let target = FuzzTarget(rawValue: name) else {
+            let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")
+            FileHandle.standardError.write(Data("crm-fuzz: set CRM_FUZZ_TARGET to one of \(names)\n".utf8))
+            exit(2)
+        }
+        return target
+    }()
+
+    func run(_ data: Data) {
+        let text = String(decoding: data, as: UTF8.self)
+        switch self {
+        case .callEventJSON:
+            _ = try? CallEventJSON.event(data)
+            _ = try? CallEventJSON.requestAndEvents(data)
+        case .twilio, .vonage, .asterisk, .asteriskCustom, .freeswitch, .threeCX:
+            _ = try? CallFormats.parse(FormatIngestRequest(format: rawValue, producer: nil, content: data, timeZone: "Europe/Oslo"))
+        case .ami:
+            // The connector's reading of a block: "Key: Value" lines.
+            var fields: [String: String] = [:]
+            for line in text.split(whereSeparator: \.isNewline) {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                fields[String(line[..<colon])] = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            }
+            _ = AMIMapper.events(fields, receivedAt: Date(timeIntervalSince1970: 1_800_000_000))
+        case .csv:
+            _ = try? CSVReader(delimiter: CSVReader.detect(text)).records(text)
+            _ = CSVWriter.line(text.split(separator: ",").map(String.init))
+        case .vcard:
+            _ = try? VCard.read(text)
+            _ = VCard.unescape(text)
+            _ = VCard.fold(text)
+        case .busHeaders:
+            for role in [nil, "gateway", "telephony"] { _ = HeaderPolicy.admit(data, role: role) }
+        case .busTimeout:
+            _ = BusProtocol.timeoutMilliseconds(data, fallback: 5000)
+        case .times:
+            _ = CallFormats.localTime(text, zone: TimeZone(identifier: "Europe/Oslo")!)
+            _ = CallFormats.seconds(text)
+            _ = CallFormats.isoTime(text)
+            _ = TwilioFormat.rfc2822(text)
+            _ = Timestamp.parse(text)
+            _ = AsteriskCDR.callerId(text)
+        case .jsonBodies:
+            _ = try? Wire.decode(CreateContactRequest.self, from: data)
+            _ = try? Wire.decode(UpdateContactRequest.self, from: data)
+            _ = try? Wire.decode(CompanyInput.self, from: data)
+            _ = try? Wire.decode(ListContactsRequest.self, from: data)
+            _ = try? Wire.decode(CreateTokenRequest.self, from: data)
+        }
+    }
+}
+
+/// The program's entry: SwiftPM links an executable's `main` to `<module>_main`, so libFuzzer's own
+/// `main` is not used; this hands the command line to libFuzzer's driver instead.
+@_cdecl("CRMFuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    _ = FuzzTarget.selected
+    var count = argc
+    var arguments = argv
+    return LLVMFuzzerRunDriver(&count, &arguments) { start, size in
+        let data = start.map { Data(bytes: $0, count: size) } ?? Data()
+        FuzzTarget.selected.run(data)
+        return 0
+    }
+}
+
+/// The callback libFuzzer's runtime refers to by name; the same as the driver's.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ start: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let data = start.map { Data(bytes: $0, count: size) } ?? Data()
+    FuzzTarget.selected.run(data)
+    return 0
+}

@@ -1,0 +1,1 @@
+../../../../Services/Telephony/AMI/AMIMapper.swift

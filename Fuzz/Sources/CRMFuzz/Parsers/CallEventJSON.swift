@@ -1,0 +1,1 @@
+../../../../Services/Telephony/Model/CallEventJSON.swift
