@@ -173,3 +173,19 @@ struct SubscriberStack {
         bus.shutdown()
     }
 }
+
+@Suite("Subscriber inbox")
+struct SubscriberInboxTests {
+    @Test("the inbox holds at most its capacity; past it, events are dropped and a catch-up is asked for")
+    func bounded() {
+        let inbox = SubscriberInbox(capacity: 3)
+        for seq in 1...5 {
+            inbox.add(BusEvent(source: "s", sequence: Int64(seq), type: "t", occurredAt: "2026-01-01T00:00:00Z", payload: Data("{}".utf8)))
+        }
+        let (events, idle) = inbox.take()
+        #expect(events.map(\.sequence) == [1, 2, 3])
+        #expect(idle)
+        let (after, idleAfter) = inbox.take()
+        #expect(after.isEmpty && !idleAfter)
+    }
+}

@@ -155,11 +155,25 @@ public final class EventSubscriber: Service, Sendable {
 }
 
 /// Where the subscriber's socket thread leaves live events, and whether an idle tick asked for
-/// a look at every source, until the subscriber's task takes them.
+/// a look at every source, until the subscriber's task takes them. It holds at most `capacity`
+/// events: past that (a consumer far behind a burst) live events are dropped and the next take
+/// asks for a catch-up, which fetches them from their source (`events.since`) page by page, so
+/// memory stays bounded and nothing is missed.
 final class SubscriberInbox: Sendable {
     private let state = LockedValue<(events: [BusEvent], idle: Bool)>(([], false))
+    let capacity: Int
 
-    func add(_ event: BusEvent) { state.withValue { $0.events.append(event) } }
+    init(capacity: Int = 20_000) { self.capacity = capacity }
+
+    func add(_ event: BusEvent) {
+        state.withValue { state in
+            if state.events.count < capacity {
+                state.events.append(event)
+            } else {
+                state.idle = true
+            }
+        }
+    }
 
     func askIdle() { state.withValue { $0.idle = true } }
 

@@ -55,7 +55,6 @@ final class BusWorkerEngine: SocketEngine {
     private func connect() throws {
         socket?.close()
         socket = try ZMQSocket.busPeer(context: context, type: .dealer, endpoint: endpoint, curve: curve)
-        try socket.setOption(ZMQ_MAXMSGSIZE, int64: BusProtocol.maxMessageBytes)
         send([BusProtocol.Command.ready.frame, Data(service.utf8), Data(String(capacity).utf8), Data(instance.utf8)])
         let now = monotonicMilliseconds()
         brokerExpiresAt = now + heartbeatMs * liveness

@@ -111,6 +111,8 @@ public final class ZMQSocket {
         try socket.setOption(ZMQ_RCVHWM, 100_000)
         try socket.setOption(ZMQ_RECONNECT_IVL, 100)
         try socket.setOption(ZMQ_RECONNECT_IVL_MAX, 1000)
+        // A bigger message from a broken or hostile peer drops its connection instead of filling memory.
+        try socket.setOption(ZMQ_MAXMSGSIZE, int64: BusProtocol.maxMessageBytes)
         if immediate { try socket.setOption(ZMQ_IMMEDIATE, 1) }
         if let curve {
             try socket.makeCurveClient(serverKey: curve.serverKey, publicKey: curve.publicKey, secretKey: curve.secretKey)
