@@ -398,9 +398,12 @@ public struct ContactChanged: Codable, Sendable {
     public var phones: [ContactPhone]
     public var emails: [ContactEmail]
     public var changes: [FieldChange]?
+    /// The user who owns the contact: other services decide visibility with it.
+    public var ownerId: Int64?
 
     public init(contact: Contact, changes: [FieldChange]? = nil) {
         contactId = contact.id
+        ownerId = contact.ownerId
         firstName = contact.firstName
         lastName = contact.lastName
         phones = contact.phones

@@ -190,6 +190,7 @@ extension ContactChanged {
         json.emails(emails)
         json.string("first_name", firstName)
         json.string("last_name", lastName)
+        json.integer("owner_id", ownerId)
         json.phones(phones)
         return json.finish()
     }

@@ -16,10 +16,12 @@ struct PhoneIndexConsumer: Sendable {
         case ContactsContract.Event.created, ContactsContract.Event.updated, ContactsContract.Event.restored:
             let contact = try Wire.keyedDecoder.decode(ContactNumbers.self, from: event.payload)
             let added = try PartyIndex.replace(db, .contact, id: contact.contactId, keys: keys(contact.phones.map { ($0.number, $0.e164) }))
+            try TelephonyAccess.setOwner(db, kind: "contact", id: contact.contactId, owner: contact.ownerId)
             try log.rematch(keys: added)
         case ContactsContract.Event.companyCreated, ContactsContract.Event.companyUpdated, ContactsContract.Event.companyRestored:
             let company = try Wire.decode(CompanyChanged.self, from: event.payload).company
             let added = try PartyIndex.replace(db, .company, id: company.id, keys: keys(company.phones.map { ($0.number, $0.e164) }))
+            try TelephonyAccess.setOwner(db, kind: "company", id: company.id, owner: company.ownerId)
             try log.rematch(keys: added)
         case ContactsContract.Event.companyDeleted:
             let company = try Wire.decode(CompanyChanged.self, from: event.payload).company
@@ -74,8 +76,10 @@ struct ContactNumbers: Decodable {
 
     let contactId: Int64
     let phones: [Number]
+    let ownerId: Int64?
 
     enum CodingKeys: String, CodingKey {
         case contactId = "contact_id", phones
+        case ownerId = "owner_id"
     }
 }

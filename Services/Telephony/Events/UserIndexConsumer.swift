@@ -12,6 +12,12 @@ enum UserIndexConsumer {
             let change = try Wire.decode(SettingsChange.self, from: event.payload)
             guard let user = try change.after?.decode(User.self) else { return }
             try UserIndex.set(db, userId: user.id, username: user.username, extension: user.extensionNumber, active: user.active)
+        case SettingsContract.Event.configurationUpdated:
+            let change = try Wire.decode(SettingsChange.self, from: event.payload)
+            guard let section = change.kind, section == "visibility", let value = change.after else { return }
+            try db.execute(
+                sql: "INSERT INTO setting (section, value) VALUES (?, ?) ON CONFLICT(section) DO UPDATE SET value = excluded.value",
+                arguments: [section, String(decoding: try JSONEncoder().encode(value), as: UTF8.self)])
         default:
             return  // other settings events are not for telephony
         }

@@ -19,10 +19,16 @@ struct CallHandlers: Sendable {
             TelephonyContract.Method.ingestFormat: { request in
                 try await store.ingestFormat(try decodeBody(FormatIngestRequest.self, request), requestId: request.requestId)
             },
-            TelephonyContract.Method.listCalls: jsonHandler(ListCallsRequest.self) { body, _ in try await store.list(body) },
-            TelephonyContract.Method.getCall: jsonHandler(CallIdRequest.self) { body, _ in try await store.get(id: body.id) },
+            TelephonyContract.Method.listCalls: jsonHandler(ListCallsRequest.self) { body, incoming in
+                try await store.list(body, headers: incoming.headers)
+            },
+            TelephonyContract.Method.getCall: jsonHandler(CallIdRequest.self) { body, incoming in
+                try await store.get(id: body.id, headers: incoming.headers)
+            },
             TelephonyContract.Method.unmatched: jsonHandler(UnmatchedRequest.self) { body, _ in try await store.unmatched(body) },
-            TelephonyContract.Method.speakers: jsonHandler(SpeakersRequest.self) { body, _ in try await store.speakers(body) },
+            TelephonyContract.Method.speakers: jsonHandler(SpeakersRequest.self) { body, incoming in
+                try await store.speakers(body, headers: incoming.headers)
+            },
         ]
     }
 }

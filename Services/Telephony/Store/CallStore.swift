@@ -150,7 +150,7 @@ struct CallStore: Sendable {
         }
     }
 
-    func list(_ request: ListCallsRequest) async throws -> Page<Call> {
+    func list(_ request: ListCallsRequest, headers: BusHeaders = BusHeaders()) async throws -> Page<Call> {
         let limit = try Paging.limit(request.limit)
         let cursor = try Paging.idCursor(request.cursor)
         if let direction = request.direction, !CallState.directions.contains(direction) {
@@ -162,6 +162,9 @@ struct CallStore: Sendable {
         let phones = self.phones
         return try await database.read { db in
             var query = CallRecord.all()
+            if let condition = try TelephonyAccess.of(headers, db).callCondition {
+                query = query.filter(sql: condition.sql, arguments: condition.arguments)
+            }
             if let cursor { query = query.filter(CallRecord.Columns.id < cursor) }
             if let value = request.contactId {
                 query = query.filter(
@@ -192,9 +195,13 @@ struct CallStore: Sendable {
         }
     }
 
-    func get(id: Int64) async throws -> Call {
+    func get(id: Int64, headers: BusHeaders = BusHeaders()) async throws -> Call {
         try await database.read { db in
-            guard let call = try CallRecord.fetchOne(db, key: id) else { throw BusError.notFound("call \(id) does not exist") }
+            var query = CallRecord.filter(key: id)
+            if let condition = try TelephonyAccess.of(headers, db).callCondition {
+                query = query.filter(sql: condition.sql, arguments: condition.arguments)
+            }
+            guard let call = try query.fetchOne(db) else { throw BusError.notFound("call \(id) does not exist") }
             return try CallLog.contracts(db, [call])[0]
         }
     }
@@ -224,7 +231,7 @@ struct CallStore: Sendable {
 
     /// Who in the company spoke with a contact or company: per employee, calls, answered calls,
     /// talk time, first and last call.
-    func speakers(_ request: SpeakersRequest) async throws -> [Speaker] {
+    func speakers(_ request: SpeakersRequest, headers: BusHeaders = BusHeaders()) async throws -> [Speaker] {
         let party: (String, Int64)
         switch (request.contactId, request.companyId) {
         case (let id?, nil): party = ("contact", id)
@@ -232,7 +239,8 @@ struct CallStore: Sendable {
         default: throw BusError.invalid("give contact_id or company_id")
         }
         return try await database.read { db in
-            try Row.fetchAll(
+            try TelephonyAccess.of(headers, db).requireParty(db, kind: party.0, id: party.1)
+            return try Row.fetchAll(
                 db,
                 sql: """
                     SELECT COALESCE(c.answered_by_user_id, c.user_id) AS uid,

@@ -146,5 +146,20 @@ enum TelephonyMigrations {
                     );
                     """)
         }
+        migrator.registerMigration("telephony-v5-visibility") { db in
+            try db.execute(
+                sql: """
+                    -- Who owns each contact and company (from contacts' events), and settings'
+                    -- configuration sections telephony follows (visibility): with customer cards
+                    -- not shared, a user sees only the calls of the customers they own.
+                    CREATE TABLE party_owner (
+                        kind TEXT NOT NULL,
+                        id INTEGER NOT NULL,
+                        owner_id INTEGER,
+                        PRIMARY KEY (kind, id)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE setting (section TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    """)
+        }
     }
 }
