@@ -37,6 +37,34 @@ public final class Outbox: Sendable {
         return db.lastInsertedRowID
     }
 
+    /// Rewrites the payloads of stored events of `types` whose top-level JSON member `key` is one
+    /// of `ids` (GDPR: a subscriber that catches up later gets the scrubbed version, never the
+    /// personal data). `transform` answers the new payload, or nil to keep the old. One pass over
+    /// the outbox; answers how many events changed.
+    @discardableResult
+    public static func rewrite(
+        _ db: Database, types: [String], key: String, ids: [Int64], _ transform: (Int64, Data) throws -> Data?
+    ) throws -> Int {
+        guard !types.isEmpty, !ids.isEmpty, key.allSatisfy({ $0.isLetter || $0 == "_" }) else { return 0 }
+        let typeMarks = Array(repeating: "?", count: types.count).joined(separator: ",")
+        let idMarks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT seq, payload, json_extract(CAST(payload AS TEXT), '$.\(key)') AS id FROM outbox
+                WHERE type IN (\(typeMarks)) AND json_valid(CAST(payload AS TEXT))
+                    AND json_extract(CAST(payload AS TEXT), '$.\(key)') IN (\(idMarks))
+                """,
+            arguments: StatementArguments(types.map { $0 as any DatabaseValueConvertible } + ids.map { $0 as any DatabaseValueConvertible }))
+        var changed = 0
+        for row in rows {
+            guard let payload = try transform(row["id"], row["payload"]) else { continue }
+            try db.execute(sql: "UPDATE outbox SET payload = ? WHERE seq = ?", arguments: [payload, row["seq"] as Int64])
+            changed += 1
+        }
+        return changed
+    }
+
     /// Calls `listener` after every commit that appended events.
     public func onCommit(_ listener: @escaping @Sendable () -> Void) {
         listeners.add(listener)

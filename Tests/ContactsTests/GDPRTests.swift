@@ -47,8 +47,16 @@ struct GDPRTests {
             #expect(!text.contains(personal), "history still holds \(personal): \(text)")
         }
         #expect(try await store.list(ListContactsRequest(q: "Nordmann"), headers: Self.boss).items.isEmpty)
-        let events = try await store.database.outboxEvents(after: 0, limit: 100).map(\.type)
-        #expect(events.last == "contact.anonymized")
+        let stored = try await store.database.outboxEvents(after: 0, limit: 100)
+        #expect(stored.last?.type == "contact.anonymized")
+        // The events published before are scrubbed too: a subscriber catching up gets no personal data.
+        #expect(stored.contains { $0.type == "contact.created" })
+        for event in stored {
+            let payload = String(decoding: event.payload, as: UTF8.self)
+            for personal in ["Kari", "Nordmann", "912", "+4791234567", "kari@"] {
+                #expect(!payload.contains(personal), "\(event.type) still holds \(personal): \(payload)")
+            }
+        }
         var again = UpdateContactRequest(id: kari.id)
         again.firstName = "Kari"
         await expectCode("conflict") { _ = try await store.update(again, headers: Self.boss, requestId: "u2") }

@@ -159,5 +159,12 @@ struct MatchingTests {
         #expect(!String(decoding: stored, as: UTF8.self).contains("Kari"))
         let indexed = try await log.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM party_phone")! }
         #expect(indexed == 0)
+        // The call.logged event published before is rewritten too.
+        let published = try await log.database.outboxEvents(after: 0, limit: 100)
+        #expect(published.contains { $0.type == "call.logged" })
+        for event in published {
+            let payload = String(decoding: event.payload, as: UTF8.self)
+            #expect(!payload.contains("91234567") && !payload.contains("Kari"), "\(event.type): \(payload)")
+        }
     }
 }

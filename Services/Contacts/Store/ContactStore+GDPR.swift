@@ -58,6 +58,23 @@ extension ContactStore {
                 arguments: [oldName, "Anonymous #\(id)", id])
             let contact = try loadContact(db, id: id)!
             try SearchIndex.indexContact(db, contact)
+            // The events already published keep the old names, numbers and note texts: rewritten
+            // to what the contact is now, so no catch-up, replay or snapshot brings them back.
+            let scrubbed = try Wire.encode(ContactChanged(contact: contact))
+            try Outbox.rewrite(
+                db, types: [ContactsContract.Event.created, ContactsContract.Event.updated, ContactsContract.Event.restored],
+                key: "contact_id", ids: [id]
+            ) { _, _ in scrubbed }
+            if fields.contains("notes") {
+                try Outbox.rewrite(
+                    db, types: [ContactsContract.Event.noteCreated, ContactsContract.Event.noteUpdated, ContactsContract.Event.noteDeleted],
+                    key: "contact_id", ids: [id]
+                ) { _, payload in
+                    guard var note = try? Wire.decode(NoteChanged.self, from: payload) else { return nil }
+                    note.text = nil
+                    return try Wire.encode(note)
+                }
+            }
             try History.add(db, .contact(id), kind: "anonymized", actor: headers.actor, summary: "Anonymised", changes: nil)
             try outbox.append(db, type: ContactsContract.Event.anonymized, payload: ContactDeleted(contactId: id))
             return try Wire.encode(contact)

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import GRDB
+import Storage
 
 /// Scrubs telephony's copies of a contact that was anonymised (GDPR): its numbers leave the
 /// phone index, and its calls lose the other party's number and name, in the call and in every
@@ -37,5 +38,13 @@ enum PersonalDataScrubber {
                     arguments: [EventCodec.encode(input), event["event_rowid"] as Int64])
             }
         }
+        // The call events published before carry the number too: rewritten to the scrubbed call.
+        let ids = calls.map { $0["id"] as Int64 }
+        let current = try CallLog.contracts(db, try CallRecord.filter(keys: ids).fetchAll(db))
+        let byId = Dictionary(current.map { ($0.id, $0.wireJSON) }, uniquingKeysWith: { first, _ in first })
+        try Outbox.rewrite(
+            db, types: [TelephonyContract.Event.logged, TelephonyContract.Event.updated, TelephonyContract.Event.missed], key: "id",
+            ids: ids
+        ) { id, _ in byId[id] }
     }
 }
