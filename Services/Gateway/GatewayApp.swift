@@ -29,6 +29,8 @@ struct GatewayApp: AsyncParsableCommand {
         let router = Router(context: GatewayContext.self)
         router.middlewares.add(ErrorMiddleware(logger: runtime.logger))
         router.middlewares.add(AuthMiddleware(authenticator: authenticator, publicURL: config.publicURL))
+        let allowedMethods = AllowedMethods()
+        router.middlewares.add(MethodMiddleware(allowed: allowedMethods))
         var routes = APIRouter(router: router)
         HealthRoutes(client: runtime.client).register(on: &routes)
         AccountRoutes(api: api, authenticator: authenticator, publicURL: config.publicURL).register(on: &routes)
@@ -42,6 +44,7 @@ struct GatewayApp: AsyncParsableCommand {
         FileRoutes(api: api, maxBytes: config.filesMaxBytes).register(on: &routes)
         TelephonyRoutes(api: api, signatures: ProviderSignature.load()).register(on: &routes)
         let document = OpenAPIRoutes.register(on: &routes)
+        allowedMethods.set(routes.routes)
         if printOpenAPI {
             FileHandle.standardOutput.write(document)
             runtime.client.close()

@@ -13,6 +13,8 @@ enum APISchemas {
     private static var integer: [String: Any] { ["type": "integer"] }
     private static var number: [String: Any] { ["type": "number"] }
     private static var boolean: [String: Any] { ["type": "boolean"] }
+    /// A file or folder name: 1-255 characters, no `/` and no control characters.
+    private static var name255: [String: Any] { ["type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[^/\\u0000-\\u001F\\u007F]+$"] }
     private static var time: [String: Any] { ["type": "string", "format": "date-time"] }
     private static var date: [String: Any] { ["type": "string", "format": "date"] }
     private static func array(_ items: [String: Any]) -> [String: Any] { ["type": "array", "items": items] }
@@ -69,7 +71,7 @@ enum APISchemas {
             "User": user,
             "CreateUserRequest": object(
                 [
-                    "username": string, "name": string, "email": string, "phone": string, "extension": string, "rank": rank,
+                    "username": ["type": "string", "pattern": "^[A-Za-z0-9._@-]{2,64}$"], "name": string, "email": string, "phone": string, "extension": string, "rank": rank,
                     "active": boolean, "password": ["type": "string", "minLength": 8],
                 ], required: ["username"]),
             "UpdateUserRequest": object([
@@ -93,7 +95,7 @@ enum APISchemas {
                     "sort_order": integer, "active": boolean, "locked": boolean, "applies_to": string, "created_at": time,
                     "updated_at": time,
                 ], required: ["id", "kind", "name", "sort_order", "active", "locked"]),
-            "MoveCustomersRequest": object(["to": integer, "confirm": boolean], required: ["to"]),
+            "MoveCustomersRequest": object(["to": ["type": "integer", "minimum": 1], "confirm": boolean], required: ["to"]),
             "UsageReply": object(
                 ["count": integer, "by_service": ["type": "object", "additionalProperties": integer], "moved": boolean],
                 required: ["count", "by_service", "moved"]),
@@ -152,13 +154,13 @@ enum APISchemas {
             ]),
             "MergeInput": object(["other_id": integer], required: ["other_id"]),
             "PurgeInput": object(["retention_days": ["type": "integer", "minimum": 1], "dry_run": boolean]),
-            "FolderInput": object(["name": string, "parent_id": integer]),
+            "FolderInput": object(["name": name255, "parent_id": ["type": "integer", "minimum": 1]]),
             "FileInput": object(["name": string, "folder_id": integer]),
             "StoredFile": object([
                 "id": integer, "contact_id": integer, "company_id": integer, "folder_id": integer, "name": string, "content_type": string,
                 "size": integer, "sha256": string, "author": string, "created_at": time, "updated_at": time,
             ]),
-            "NoteInput": object(["text": string, "private": boolean]),
+            "NoteInput": object(["text": ["type": "string", "minLength": 1, "maxLength": 20_000, "pattern": "\\S"], "private": boolean]),
             "Note": object(
                 [
                     "id": integer, "contact_id": integer, "company_id": integer, "author_id": integer, "author": string, "text": string,

@@ -39,7 +39,7 @@ struct FileRoutes: Sendable {
             routes.add(
                 .post, "/api/v1/\(owner)/:id/files", write, tag: "files",
                 summary: "Upload a file: the body is the file; ?name= and optional folder_id; Content-Type is kept (413 past the limit)",
-                query: ["name", "folder_id"], status: .created
+                query: ["name!", "folder_id"], status: .created
             ) { request, context in
                 let ownerId = try pathID(context)
                 guard let name = request.uri.queryParameters.get("name"), !name.isEmpty else {

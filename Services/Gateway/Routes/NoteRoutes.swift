@@ -33,7 +33,7 @@ struct NoteRoutes: Sendable {
             }
         }
         routes.add(
-            .get, "/api/v1/notes", read, tag: "notes", summary: "Search the notes the caller may see", query: ["q", "cursor", "limit"]
+            .get, "/api/v1/notes", read, tag: "notes", summary: "Search the notes the caller may see", query: ["q!", "cursor", "limit"]
         ) {
             request, context in
             var query = QueryBody()

@@ -14,7 +14,7 @@ enum OpenAPIDocument {
             var parameters: [[String: Any]] = route.path.split(separator: "/").filter { $0.hasPrefix(":") }.map {
                 ["name": String($0.dropFirst()), "in": "path", "required": true, "schema": ["type": "integer", "minimum": 1]]
             }
-            parameters += route.query.map { ["name": $0, "in": "query", "required": false, "schema": ["type": "string"]] }
+            parameters += route.query.map(queryParameter)
             var operation: [String: Any] = [
                 "summary": route.summary,
                 "tags": [route.tag],
@@ -78,6 +78,17 @@ enum OpenAPIDocument {
         ]
     }
 
+    /// A query parameter as a route names it: `q` (optional), `name!` (required, not empty),
+    /// `format!a,b,c` (required, one of those values).
+    static func queryParameter(_ spec: String) -> [String: Any] {
+        guard let bang = spec.firstIndex(of: "!") else {
+            return ["name": spec, "in": "query", "required": false, "schema": ["type": "string"]]
+        }
+        let values = spec[spec.index(after: bang)...].split(separator: ",").map(String.init)
+        let schema: [String: Any] = values.isEmpty ? ["type": "string", "minLength": 1] : ["type": "string", "enum": values]
+        return ["name": String(spec[..<bang]), "in": "query", "required": true, "schema": schema]
+    }
+
     private static func operationId(_ route: APIRoute) -> String {
         let words = route.path.split(separator: "/").filter { $0 != "api" && $0 != "v1" }
             .map { $0.hasPrefix(":") ? "by_" + $0.dropFirst() : String($0) }
@@ -101,7 +112,10 @@ enum OpenAPIDocument {
         }
         if route.path.contains(":") { codes["404"] = "No such item" }
         if route.method != .get { codes["409"] = "Conflicts with the current state"; codes["422"] = "Not acceptable" }
-        if route.path == "/api/v1/auth/login" { codes["429"] = "Too many failed sign-ins; wait retry_after seconds" }
+        if route.path == "/api/v1/auth/login" {
+            codes["401"] = "Wrong username or password"
+            codes["429"] = "Too many sign-in attempts; wait retry_after seconds"
+        }
         for (code, description) in codes { responses[code] = error.merging(["description": description]) { $1 } }
         return responses
     }

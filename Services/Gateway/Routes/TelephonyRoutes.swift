@@ -67,7 +67,7 @@ struct TelephonyRoutes: Sendable {
         routes.add(
             .post, "/api/v1/telephony/cdr", .scope(Scope.telephonyIngest), tag: "telephony",
             summary: "Upload a CDR file: asterisk (cdr-csv), asterisk-custom (with columns=), freeswitch (JSON), 3cx",
-            query: ["format", "producer", "columns", "timezone"]
+            query: ["format!asterisk,asterisk-custom,freeswitch,3cx", "producer", "columns", "timezone"]
         ) { request, context in
             guard let format = request.uri.queryParameters.get("format"),
                 ["asterisk", "asterisk-custom", "freeswitch", "3cx"].contains(format)
