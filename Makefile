@@ -57,10 +57,10 @@ bench-telephony: deps
 
 # Style: .swift-format (4 spaces, 140 columns, ordered imports).
 format:
-	swift format format -i -r Shared Services Tests Package.swift
+	swift format format -i -r Shared Services Tests Package.swift Fuzz/Sources Fuzz/Package.swift
 
 lint:
-	swift format lint --strict -r Shared Services Tests Package.swift
+	swift format lint --strict -r Shared Services Tests Package.swift Fuzz/Sources Fuzz/Package.swift
 
 clean:
 	rm -rf .build

@@ -74,7 +74,9 @@ struct BusBench: AsyncParsableCommand {
         // Wait for the workers to register.
         for candidate in [client, secureClient] {
             for _ in 0..<500 {
-                if (try? await candidate.call(service: "bench-swift", method: "bench.echo", body: body, timeout: .seconds(1))) != nil { break }
+                if (try? await candidate.call(service: "bench-swift", method: "bench.echo", body: body, timeout: .seconds(1))) != nil {
+                    break
+                }
                 try await Task.sleep(for: .milliseconds(10))
             }
         }
@@ -124,7 +126,8 @@ struct BusBench: AsyncParsableCommand {
         say("")
         say(
             String(
-                format: "identities on vs off (async API): p50 %.2fx, req/s %.2fx", results[3].median(results[3].p50s) / results[2].median(results[2].p50s),
+                format: "identities on vs off (async API): p50 %.2fx, req/s %.2fx",
+                results[3].median(results[3].p50s) / results[2].median(results[2].p50s),
                 results[3].median(results[3].rates) / results[2].median(results[2].rates)))
         say("ratios are against the baseline: p50 ratio = p50 / baseline p50; rate ratio = baseline req/s / req/s")
     }

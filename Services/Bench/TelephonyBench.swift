@@ -143,7 +143,8 @@ struct TelephonyBench: AsyncParsableCommand {
                 let name = "round \(round), identities \(identities ? "on" : "off")"
                 say(
                     String(
-                        format: "%@: full window %.0f events/s (ack p50 %.1f ms, p99 %.1f ms); paced 100,000/s: ack p50 %.1f ms, p99 %.1f ms",
+                        format:
+                            "%@: full window %.0f events/s (ack p50 %.1f ms, p99 %.1f ms); paced 100,000/s: ack p50 %.1f ms, p99 %.1f ms",
                         name, full.rate, full.p50, full.p99, paced.p50, paced.p99))
                 rows.append((name, full, paced))
             }

@@ -55,7 +55,8 @@ public final class Outbox: Sendable {
                 WHERE type IN (\(typeMarks)) AND json_valid(CAST(payload AS TEXT))
                     AND json_extract(CAST(payload AS TEXT), '$.\(key)') IN (\(idMarks))
                 """,
-            arguments: StatementArguments(types.map { $0 as any DatabaseValueConvertible } + ids.map { $0 as any DatabaseValueConvertible }))
+            arguments: StatementArguments(types.map { $0 as any DatabaseValueConvertible } + ids.map { $0 as any DatabaseValueConvertible })
+        )
         var changed = 0
         for row in rows {
             guard let payload = try transform(row["id"], row["payload"]) else { continue }

@@ -13,7 +13,8 @@ struct ErrorMappingTests {
     func convertibleErrors() async throws {
         let request = IncomingRequest(
             service: "s", method: "s.do", requestId: "r", headers: BusHeaders(), body: Data(), deadline: 0, client: Data())
-        let (status, body) = await BusWorker.answer(request, handlers: ["s.do": { _ in throw Refused() }], openToServices: [], logger: .init(label: "t"))
+        let (status, body) = await BusWorker.answer(
+            request, handlers: ["s.do": { _ in throw Refused() }], openToServices: [], logger: .init(label: "t"))
         #expect(status == "conflict")
         #expect(try JSONDecoder().decode(BusError.self, from: body) == .conflict("already done differently"))
     }

@@ -68,13 +68,16 @@ struct IdentityTests {
     }
 
     /// Calls until the worker is registered (a first call may find none yet).
-    static func callWhenReady(_ client: BusClient, _ service: String, _ method: String, headers: BusHeaders = BusHeaders()) async throws
+    static func callWhenReady(
+        _ client: BusClient, _ service: String, _ method: String, headers: BusHeaders = BusHeaders()
+    ) async throws
         -> Data
     {
         var lastError: Error?
         for _ in 0..<40 {
             do {
-                return try await client.call(service: service, method: method, body: Data("{}".utf8), headers: headers, timeout: .seconds(1))
+                return try await client.call(
+                    service: service, method: method, body: Data("{}".utf8), headers: headers, timeout: .seconds(1))
             } catch let error as BusError where error.code == "unavailable" {
                 lastError = error
                 try await Task.sleep(for: .milliseconds(50))
@@ -93,7 +96,8 @@ struct IdentityTests {
         defer { task.cancel() }
         let gateway = try bus.client("gateway")
         defer { gateway.close() }
-        _ = try await Self.callWhenReady(gateway, "settings", "settings.users.list", headers: BusHeaders(actor: "kari", userId: 7, rank: "user"))
+        _ = try await Self.callWhenReady(
+            gateway, "settings", "settings.users.list", headers: BusHeaders(actor: "kari", userId: 7, rank: "user"))
         let seen = try #require(log.seen.get().last)
         #expect(seen.caller == "gateway")
         #expect(seen.actor == "kari")
@@ -257,7 +261,8 @@ enum RawCall {
                         Data(method.utf8), Data(timeout.utf8), headers, Data("{}".utf8),
                     ])
                     let reply = try socket.receive()
-                    continuation.resume(returning: reply.map { $0.count >= 6 ? String(decoding: $0[5], as: UTF8.self) : "short reply" } ?? "no reply")
+                    continuation.resume(
+                        returning: reply.map { $0.count >= 6 ? String(decoding: $0[5], as: UTF8.self) : "short reply" } ?? "no reply")
                 } catch {
                     continuation.resume(throwing: error)
                 }

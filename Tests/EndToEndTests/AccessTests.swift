@@ -164,7 +164,8 @@ struct AccessTests {
         let (escalate, _) = try await system.http(
             "POST", "/api/v1/tokens", json: ["name": "wider", "scopes": ["settings:write"]], token: .some(narrow))
         #expect(escalate == 403)
-        let (same, _) = try await system.http("POST", "/api/v1/tokens", json: ["name": "same", "scopes": ["contacts:read"]], token: .some(narrow))
+        let (same, _) = try await system.http(
+            "POST", "/api/v1/tokens", json: ["name": "same", "scopes": ["contacts:read"]], token: .some(narrow))
         #expect(same == 201)
     }
 

@@ -88,7 +88,8 @@ struct VisibilityTests {
         for (path, forKari, forBoss) in routes {
             for (who, token, expect) in [("kari", kari, forKari), ("boss", system.token!, forBoss)] {
                 let (status, body) = try await system.http("GET", path, token: .some(token))
-                let text = body.flatMap { try? JSONSerialization.data(withJSONObject: $0) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+                let text =
+                    body.flatMap { try? JSONSerialization.data(withJSONObject: $0) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
                 let escaped = text.replacingOccurrences(of: "\\/", with: "/")
                 switch expect {
                 case .hidden where status != 404: failures.append("\(who) GET \(path): \(status), expected 404: \(text.prefix(200))")

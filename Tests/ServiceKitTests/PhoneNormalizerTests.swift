@@ -60,8 +60,11 @@ struct PhoneNormalizerTests {
 struct CSVNeutralizingTests {
     @Test("cells a spreadsheet would run get a quote in front; phone numbers and numbers keep their sign")
     func formulas() {
-        #expect(CSVWriter.line(["=HYPERLINK(\"http://x\")", "@SUM(A1)", "+1+cmd|' /C calc'!A0", "-2+3", "\tx", "\rx"])
-            == "\"'=HYPERLINK(\"\"http://x\"\")\",'@SUM(A1),'+1+cmd|' /C calc'!A0,'-2+3,'\tx,\"'\rx\"\r\n")
-        #expect(CSVWriter.line(["+47 912 34 567", "-5", "+1 (555) 010-9999", "Kari", "", "a=b"]) == "+47 912 34 567,-5,+1 (555) 010-9999,Kari,,a=b\r\n")
+        #expect(
+            CSVWriter.line(["=HYPERLINK(\"http://x\")", "@SUM(A1)", "+1+cmd|' /C calc'!A0", "-2+3", "\tx", "\rx"])
+                == "\"'=HYPERLINK(\"\"http://x\"\")\",'@SUM(A1),'+1+cmd|' /C calc'!A0,'-2+3,'\tx,\"'\rx\"\r\n")
+        #expect(
+            CSVWriter.line(["+47 912 34 567", "-5", "+1 (555) 010-9999", "Kari", "", "a=b"])
+                == "+47 912 34 567,-5,+1 (555) 010-9999,Kari,,a=b\r\n")
     }
 }

@@ -27,7 +27,9 @@ struct UpCommand: ParsableCommand {
         let config = try ServiceConfig.load(options: try CommonOptions.parse([]), environment: planEnvironment)
         if config.identities {
             let created = try config.keyFolder.ensure(roles: KeysCommand.standardRoles)
-            if !created.isEmpty { supervisor.log("created bus identities for \(created.joined(separator: ", ")) in \(config.keyFolder.path)") }
+            if !created.isEmpty {
+                supervisor.log("created bus identities for \(created.joined(separator: ", ")) in \(config.keyFolder.path)")
+            }
         }
         for entry in plan.processes {
             let executable = (folder as NSString).appendingPathComponent(entry.executable ?? entry.name)

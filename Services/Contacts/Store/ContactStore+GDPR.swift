@@ -67,7 +67,8 @@ extension ContactStore {
             ) { _, _ in scrubbed }
             if fields.contains("notes") {
                 try Outbox.rewrite(
-                    db, types: [ContactsContract.Event.noteCreated, ContactsContract.Event.noteUpdated, ContactsContract.Event.noteDeleted],
+                    db,
+                    types: [ContactsContract.Event.noteCreated, ContactsContract.Event.noteUpdated, ContactsContract.Event.noteDeleted],
                     key: "contact_id", ids: [id]
                 ) { _, payload in
                     guard var note = try? Wire.decode(NoteChanged.self, from: payload) else { return nil }

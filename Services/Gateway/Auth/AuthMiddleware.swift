@@ -62,7 +62,8 @@ struct AuthMiddleware: RouterMiddleware {
         {
             return true
         }
-        let claimed = request.headers[HTTPField.Name("Origin")!]
+        let claimed =
+            request.headers[HTTPField.Name("Origin")!]
             ?? request.headers[HTTPField.Name("Referer")!].flatMap { referer -> String? in
                 guard let url = URL(string: referer), let scheme = url.scheme, let host = url.host else { return nil }
                 return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")

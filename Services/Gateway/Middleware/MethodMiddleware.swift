@@ -1,5 +1,5 @@
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import Synchronization
 
 /// Answers 405 Method Not Allowed, with `Allow`, for a method the API does not have on a path it
@@ -17,7 +17,9 @@ struct MethodMiddleware: RouterMiddleware {
             guard !methods.isEmpty, !methods.contains(request.method) else { throw error }
             var response = ErrorMiddleware.response(
                 status: .methodNotAllowed, code: "method_not_allowed",
-                message: "\(request.method) is not a method of \(request.uri.path); it takes \(methods.map(\.rawValue).sorted().joined(separator: ", "))")
+                message:
+                    "\(request.method) is not a method of \(request.uri.path); it takes \(methods.map(\.rawValue).sorted().joined(separator: ", "))"
+            )
             response.headers[.allow] = methods.map(\.rawValue).sorted().joined(separator: ", ")
             return response
         }

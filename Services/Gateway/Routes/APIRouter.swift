@@ -47,7 +47,10 @@ struct APIRouter {
             }
             // A route documented with a JSON body needs one ({} when every field is optional):
             // a missing body is a client's mistake, not a request to do the default.
-            if body != nil, request.headers[.contentLength] == "0" || (request.headers[.contentLength] == nil && request.headers[.transferEncoding] == nil) {
+            if body != nil,
+                request.headers[.contentLength] == "0"
+                    || (request.headers[.contentLength] == nil && request.headers[.transferEncoding] == nil)
+            {
                 throw BusError.badRequest("this request needs a JSON body (the \(body!) schema; {} when nothing is to be said)")
             }
             return try await handler(request, context)

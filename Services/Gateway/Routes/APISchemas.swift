@@ -14,7 +14,9 @@ enum APISchemas {
     private static var number: [String: Any] { ["type": "number"] }
     private static var boolean: [String: Any] { ["type": "boolean"] }
     /// A file or folder name: 1-255 characters, no `/` and no control characters.
-    private static var name255: [String: Any] { ["type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[^/\\u0000-\\u001F\\u007F]+$"] }
+    private static var name255: [String: Any] {
+        ["type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[^/\\u0000-\\u001F\\u007F]+$"]
+    }
     private static var time: [String: Any] { ["type": "string", "format": "date-time"] }
     private static var date: [String: Any] { ["type": "string", "format": "date"] }
     private static func array(_ items: [String: Any]) -> [String: Any] { ["type": "array", "items": items] }
@@ -71,7 +73,8 @@ enum APISchemas {
             "User": user,
             "CreateUserRequest": object(
                 [
-                    "username": ["type": "string", "pattern": "^[A-Za-z0-9._@-]{2,64}$"], "name": string, "email": string, "phone": string, "extension": string, "rank": rank,
+                    "username": ["type": "string", "pattern": "^[A-Za-z0-9._@-]{2,64}$"], "name": string, "email": string, "phone": string,
+                    "extension": string, "rank": rank,
                     "active": boolean, "password": ["type": "string", "minLength": 8],
                 ], required: ["username"]),
             "UpdateUserRequest": object([

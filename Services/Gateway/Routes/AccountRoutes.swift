@@ -38,7 +38,9 @@ struct AccountRoutes: Sendable {
             // The double-submit token the web UI's script sends as X-CSRF-Token (readable by our pages only).
             let csrf = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
             response.headers.append(
-                HTTPField(name: .setCookie, value: "\(AuthMiddleware.csrfCookieName)=\(csrf); Path=/; Max-Age=\(maxAge); SameSite=Strict\(secure)"))
+                HTTPField(
+                    name: .setCookie, value: "\(AuthMiddleware.csrfCookieName)=\(csrf); Path=/; Max-Age=\(maxAge); SameSite=Strict\(secure)"
+                ))
             return response
         }
         routes.add(.post, "/api/v1/auth/logout", .signedIn, tag: "auth", summary: "Sign out: end this session or token") {

@@ -39,7 +39,8 @@ enum LoginThrottle {
     static func begin(_ db: Database, keys: [Key], now: Date) throws -> Int? {
         var longest: TimeInterval = 0
         for key in keys {
-            let row = try Row.fetchOne(db, sql: "SELECT locked_until, checking_until FROM login_failure WHERE key = ?", arguments: [key.name])
+            let row = try Row.fetchOne(
+                db, sql: "SELECT locked_until, checking_until FROM login_failure WHERE key = ?", arguments: [key.name])
             if let until: Date = row?["locked_until"] { longest = max(longest, until.timeIntervalSince(now)) }
             if key.name.hasPrefix("user:"), let checking: Date = row?["checking_until"], checking > now { longest = max(longest, 1) }
         }

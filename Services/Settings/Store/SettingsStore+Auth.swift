@@ -98,7 +98,8 @@ extension SettingsStore {
         // A token makes tokens only within its own scopes: a PBX's telephony:ingest token with
         // `account` cannot mint itself settings:write.
         if let own = headers.scopes, !own.contains(Scope.all), let beyond = scopes.first(where: { !own.contains($0) }) {
-            throw BusError.forbidden("this token cannot give a new token '\(beyond)': a token gets at most the scopes of the one that makes it")
+            throw BusError.forbidden(
+                "this token cannot give a new token '\(beyond)': a token gets at most the scopes of the one that makes it")
         }
         let token = TokenSecret.generate()
         let info = try await database.write { db, outbox -> APIToken in

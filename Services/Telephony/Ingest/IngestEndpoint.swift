@@ -24,7 +24,8 @@ struct IngestEndpoint: Service {
             let producers = identities.producers
             authenticator = try ZapAuthenticator(context: context, roster: { producers.roster() }, logger: logger)
         } else if !ServiceConfig.isLocal(endpoint) {
-            throw ConfigError("the ingest endpoint \(endpoint) can be reached from other machines; it needs identities (CRM_BUS_IDENTITIES)")
+            throw ConfigError(
+                "the ingest endpoint \(endpoint) can be reached from other machines; it needs identities (CRM_BUS_IDENTITIES)")
         }
         let secret = identities?.secret
         let thread = try await SocketThread.start(name: "telephony-ingest") {

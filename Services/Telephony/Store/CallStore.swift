@@ -59,7 +59,9 @@ struct CallStore: Sendable {
         }
         // 1970 to 2200: a time outside is a broken clock or a broken field, never a call.
         let range = Date(timeIntervalSince1970: 0)...Date(timeIntervalSince1970: 7_258_118_400)
-        for (name, value) in [("at", event.at), ("started_at", event.startedAt), ("answered_at", event.answeredAt), ("ended_at", event.endedAt)] {
+        for (name, value) in [
+            ("at", event.at), ("started_at", event.startedAt), ("answered_at", event.answeredAt), ("ended_at", event.endedAt),
+        ] {
             if let value, !range.contains(value) { throw BusError.invalid("\(label): \(name) must lie between 1970 and 2200") }
         }
         for (name, value) in [("from", event.from), ("to", event.to), ("recording_url", event.recordingUrl), ("leg", event.leg)] {

@@ -28,7 +28,8 @@ struct TelephonyAccess: Sendable {
 
     static func setOwner(_ db: Database, kind: String, id: Int64, owner: Int64?) throws {
         try db.execute(
-            sql: "INSERT INTO party_owner (kind, id, owner_id) VALUES (?, ?, ?) ON CONFLICT(kind, id) DO UPDATE SET owner_id = excluded.owner_id",
+            sql:
+                "INSERT INTO party_owner (kind, id, owner_id) VALUES (?, ?, ?) ON CONFLICT(kind, id) DO UPDATE SET owner_id = excluded.owner_id",
             arguments: [kind, id, owner])
     }
 

@@ -29,7 +29,8 @@ public struct KeyFolder: Sendable {
             let secretPath = file(role, "key")
             if !FileManager.default.fileExists(atPath: secretPath) {
                 let pair = try CurveKeyPair.generate()
-                let text = "# Bus identity '\(role)' (CURVE, Z85). Secret: only this role's process reads it.\n"
+                let text =
+                    "# Bus identity '\(role)' (CURVE, Z85). Secret: only this role's process reads it.\n"
                     + "public=\(pair.publicKey)\nsecret=\(pair.secretKey)\n"
                 if try Self.createExclusive(secretPath, text) { created.append(role) }
             }

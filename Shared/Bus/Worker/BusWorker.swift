@@ -89,7 +89,8 @@ public final class BusWorker: Service, Sendable {
             return errorReply(.badRequest("service '\(request.service)' has no method '\(request.method)'"))
         }
         if request.headers.isFromService && !openToServices.contains(request.method) {
-            return errorReply(.forbidden("'\(request.headers.caller ?? "")' may not call \(request.method); it is not open to other services"))
+            return errorReply(
+                .forbidden("'\(request.headers.caller ?? "")' may not call \(request.method); it is not open to other services"))
         }
         do {
             return (BusProtocol.ok, try await handler(request))
