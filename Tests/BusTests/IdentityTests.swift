@@ -138,26 +138,20 @@ struct IdentityTests {
 
     @Test("a client cannot set the caller itself, and unreadable headers are refused")
     func headersChecked() async throws {
-        let bus = try SecureBus(roles: ["gateway", "contacts"])
-        defer { bus.stop() }
-        let log = HeaderLog()
-        let worker = try bus.worker("contacts", as: "contacts", handlers: ["contacts.list": Self.echo(log)])
-        let task = Task { try await worker.run() }
-        defer { task.cancel() }
-        let gateway = try bus.client("gateway")
-        defer { gateway.close() }
-        _ = try await Self.callWhenReady(gateway, "contacts", "contacts.list")
-        let forged = await #expect(throws: BusError.self) {
-            _ = try await gateway.call(
-                service: "contacts", method: "contacts.list", body: Data("{}".utf8), headers: BusHeaders(caller: "crm-admin"),
-                timeout: .seconds(2))
+        try await Self.withContactsWorker { bus, gateway, log in
+            let forged = await #expect(throws: BusError.self) {
+                _ = try await gateway.call(
+                    service: "contacts", method: "contacts.list", body: Data("{}".utf8), headers: BusHeaders(caller: "crm-admin"),
+                    timeout: .seconds(2))
+            }
+            #expect(forged?.code == "forbidden")
+            for bad in ["", "[]", "not json", "{\"actor\":", String(repeating: "[", count: 5000)] {
+                let reply = try await RawCall.send(
+                    bus, role: "gateway", service: "contacts", method: "contacts.list", headers: Data(bad.utf8))
+                #expect(reply == "bad_request", "headers \(bad.prefix(20)) answered \(reply)")
+            }
+            #expect(log.seen.get().count == 1)
         }
-        #expect(forged?.code == "forbidden")
-        for bad in ["", "[]", "not json", "{\"actor\":", String(repeating: "[", count: 5000)] {
-            let reply = try await RawCall.send(bus, role: "gateway", service: "contacts", method: "contacts.list", headers: Data(bad.utf8))
-            #expect(reply == "bad_request", "headers \(bad.prefix(20)) answered \(reply)")
-        }
-        #expect(log.seen.get().count == 1)
     }
 
     @Test("a worker may register only for its own service; an unknown key gets nothing")
@@ -216,6 +210,27 @@ struct IdentityTests {
 
     @Test("a timeout frame of Int64.max or garbage neither stops the broker nor the worker")
     func overflowingTimeouts() async throws {
+        try await Self.withContactsWorker { bus, gateway, _ in
+            // Too large: cut to 10 minutes (or the default when not a number at all); the call is answered.
+            for timeout in ["9223372036854775807", "99999999999999999999999", "abc", ""] {
+                let status = try await RawCall.send(
+                    bus, role: "gateway", service: "contacts", method: "contacts.list", headers: Data("{}".utf8), timeout: timeout)
+                #expect(status == "ok", "timeout \(timeout) answered \(status)")
+            }
+            // Zero or negative: a deadline of 1 ms, answered (ok if the worker is quick, else timeout).
+            for timeout in ["-9223372036854775808", "-1", "0"] {
+                let status = try await RawCall.send(
+                    bus, role: "gateway", service: "contacts", method: "contacts.list", headers: Data("{}".utf8), timeout: timeout)
+                #expect(status == "ok" || status == "timeout", "timeout \(timeout) answered \(status)")
+            }
+            // Still routing.
+            _ = try await gateway.call(service: "contacts", method: "contacts.list", body: Data("{}".utf8), timeout: .seconds(2))
+        }
+    }
+
+    /// A secure bus with a `contacts` worker that logs the headers it sees and a `gateway`
+    /// client that has reached it once.
+    static func withContactsWorker(_ body: (SecureBus, BusClient, HeaderLog) async throws -> Void) async throws {
         let bus = try SecureBus(roles: ["gateway", "contacts"])
         defer { bus.stop() }
         let log = HeaderLog()
@@ -225,20 +240,7 @@ struct IdentityTests {
         let gateway = try bus.client("gateway")
         defer { gateway.close() }
         _ = try await Self.callWhenReady(gateway, "contacts", "contacts.list")
-        // Too large: cut to 10 minutes (or the default when not a number at all); the call is answered.
-        for timeout in ["9223372036854775807", "99999999999999999999999", "abc", ""] {
-            let status = try await RawCall.send(
-                bus, role: "gateway", service: "contacts", method: "contacts.list", headers: Data("{}".utf8), timeout: timeout)
-            #expect(status == "ok", "timeout \(timeout) answered \(status)")
-        }
-        // Zero or negative: a deadline of 1 ms, answered (ok if the worker is quick, else timeout).
-        for timeout in ["-9223372036854775808", "-1", "0"] {
-            let status = try await RawCall.send(
-                bus, role: "gateway", service: "contacts", method: "contacts.list", headers: Data("{}".utf8), timeout: timeout)
-            #expect(status == "ok" || status == "timeout", "timeout \(timeout) answered \(status)")
-        }
-        // Still routing.
-        _ = try await gateway.call(service: "contacts", method: "contacts.list", body: Data("{}".utf8), timeout: .seconds(2))
+        try await body(bus, gateway, log)
     }
 }
 

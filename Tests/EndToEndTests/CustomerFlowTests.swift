@@ -74,12 +74,7 @@ struct CustomerFlowTests {
         let system = try SystemUnderTest()
         defer { system.shutdown() }
         try await system.startAll()
-        for name in ["kari", "ola"] {
-            let (status, _) = try await system.http("POST", "/api/v1/users", json: ["username": name, "password": "\(name)-password-1"])
-            #expect(status == 201)
-        }
-        let kari = try await system.signIn("kari", "kari-password-1")
-        let ola = try await system.signIn("ola", "ola-password-1")
+        let (kari, ola) = try await system.twoUsers()
         let (_, mine) = try await system.http("POST", "/api/v1/contacts", json: ["last_name": "Kari's customer"], token: kari)
         let (_, theirs) = try await system.http("POST", "/api/v1/contacts", json: ["last_name": "Ola's customer"], token: ola)
         let theirsId = try id(theirs)

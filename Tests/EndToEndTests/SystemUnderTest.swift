@@ -231,6 +231,15 @@ final class SystemUnderTest: @unchecked Sendable {
 }
 
 extension SystemUnderTest {
+    /// Two users of rank user, `kari` and `ola`, signed in: their tokens.
+    func twoUsers() async throws -> (kari: String, ola: String) {
+        for name in ["kari", "ola"] {
+            let (status, body) = try await http("POST", "/api/v1/users", json: ["username": name, "password": "\(name)-password-1"])
+            guard status == 201 else { throw E2EError("creating \(name) answered \(status): \(String(describing: body))") }
+        }
+        return (try await signIn("kari", "kari-password-1"), try await signIn("ola", "ola-password-1"))
+    }
+
     /// Waits until telephony's phone index (built from contact events) maps `number` to
     /// `contactId`, by posting ringing probe calls until one is matched.
     func waitUntilTelephonyKnows(_ number: String, is contactId: Int) async throws {

@@ -23,12 +23,7 @@ struct VisibilityTests {
         let system = try SystemUnderTest()
         defer { system.shutdown() }
         try await system.startAll()
-        for name in ["kari", "ola"] {
-            let (status, _) = try await system.http("POST", "/api/v1/users", json: ["username": name, "password": "\(name)-password-1"])
-            #expect(status == 201)
-        }
-        let kari = try await system.signIn("kari", "kari-password-1")
-        let ola = try await system.signIn("ola", "ola-password-1")
+        let (kari, ola) = try await system.twoUsers()
         // Ola's customers: a company and a contact with a phone, a note and a file; a call from the contact.
         let (_, company) = try await system.http(
             "POST", "/api/v1/companies", json: ["name": "Olafirma AS", "phones": [["number": "+47 22 00 11 22"]]], token: ola)
