@@ -28,6 +28,7 @@ struct ContactsApp: AsyncParsableCommand {
             database: database,
             subscriptions: (sources: [TelephonyContract.service, SettingsContract.service], handler: ContactsEvents.handle),
             // Settings asks how many customers use a category (and moves them) before deleting it.
-            openToServices: [ContactsContract.Method.referenceUsage, ContactsContract.Method.referenceMove])
+            openToServices: [ContactsContract.Method.referenceUsage, ContactsContract.Method.referenceMove],
+            snapshot: ContactsSnapshot.page)
     }
 }

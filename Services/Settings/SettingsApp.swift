@@ -28,6 +28,6 @@ struct SettingsApp: AsyncParsableCommand {
             owners: BusReferenceOwners(client: runtime.client, timeout: config.requestTimeout))
         let handlers = [AccountHandlers(store: store).all, ReferenceHandlers(store: store).all, OrganisationHandlers(store: store).all]
             .reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
-        try await runtime.run(handlers: handlers, database: database)
+        try await runtime.run(handlers: handlers, database: database, snapshot: SettingsSnapshot.page)
     }
 }

@@ -55,6 +55,7 @@ struct TelephonyApp: AsyncParsableCommand {
                     }
                 }
             ),
+            snapshot: TelephonySnapshot.page,
             services: parts)
     }
 }

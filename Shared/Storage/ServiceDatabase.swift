@@ -67,6 +67,8 @@ public final class ServiceDatabase: Sendable {
         var migrator = DatabaseMigrator()
         SharedTables.register(in: &migrator)
         migrations(&migrator)
+        // Shared tables added after services shipped go last, so existing databases migrate in order.
+        SharedTables.registerLater(in: &migrator)
         try migrator.migrate(writer)
     }
 

@@ -30,6 +30,28 @@ enum SharedTables {
     }
 }
 
+extension SharedTables {
+    static func registerLater(in migrator: inout DatabaseMigrator) {
+        // Outbox retention: how far each subscriber (by its bus role) has asked for events, and
+        // up to which sequence the outbox has been pruned (a subscriber behind that rebuilds
+        // from a snapshot).
+        migrator.registerMigration("kit-v2-outbox-retention") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE subscriber_position (
+                        caller TEXT PRIMARY KEY NOT NULL,
+                        after INTEGER NOT NULL,
+                        seen_at TEXT NOT NULL
+                    );
+                    CREATE TABLE outbox_pruned (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        through INTEGER NOT NULL
+                    );
+                    """)
+        }
+    }
+}
+
 /// One event waiting in (or kept by) the outbox; `seq` is its sequence number on the bus.
 public struct OutboxRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     public static let databaseTableName = "outbox"

@@ -10,6 +10,9 @@ import Storage
 enum SettingsEventsConsumer {
     static func handle(_ event: BusEvent, _ db: Database, _ outbox: Outbox) throws {
         switch event.type {
+        case EventsSnapshot.resetType:
+            // Rebuilding from settings' snapshot: the copies come back from it.
+            try db.execute(sql: "DELETE FROM reference_item; DELETE FROM custom_field; DELETE FROM setting")
         case SettingsContract.Event.referenceCreated, SettingsContract.Event.referenceUpdated:
             let change = try Wire.decode(SettingsChange.self, from: event.payload)
             guard let item = try change.after?.decode(ReferenceItem.self) else { return }

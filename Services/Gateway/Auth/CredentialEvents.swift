@@ -37,6 +37,12 @@ actor CredentialEvents: EventApplier {
         }
     }
 
+    /// Settings' events before `through` are gone: whatever was cached may be stale, so nothing is.
+    func rebuild(source: String, events: [BusEvent], reset: Bool, through: Int64?) async throws {
+        if reset { await authenticator.forget { _ in true } }
+        if let through { applied = through }
+    }
+
     func apply(_ event: BusEvent) async throws {
         if let applied, event.sequence <= applied { return }
         applied = event.sequence

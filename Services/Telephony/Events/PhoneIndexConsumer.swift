@@ -13,6 +13,9 @@ struct PhoneIndexConsumer: Sendable {
     func handle(_ event: BusEvent, _ db: Database, _ outbox: Outbox) throws {
         let log = CallLog(db: db, outbox: outbox, phones: phones)
         switch event.type {
+        case EventsSnapshot.resetType:
+            // Rebuilding from contacts' snapshot: numbers, links and owners come back from it.
+            try db.execute(sql: "DELETE FROM party_phone; DELETE FROM contact_company; DELETE FROM party_owner")
         case ContactsContract.Event.created, ContactsContract.Event.updated, ContactsContract.Event.restored:
             let contact = try Wire.keyedDecoder.decode(ContactNumbers.self, from: event.payload)
             let added = try PartyIndex.replace(db, .contact, id: contact.contactId, keys: keys(contact.phones.map { ($0.number, $0.e164) }))

@@ -8,6 +8,9 @@ import Storage
 enum UserIndexConsumer {
     static func handle(_ event: BusEvent, _ db: Database, _ outbox: Outbox) throws {
         switch event.type {
+        case EventsSnapshot.resetType:
+            // Rebuilding from settings' snapshot: extensions and visibility come back from it.
+            try db.execute(sql: "DELETE FROM user_index; DELETE FROM setting")
         case SettingsContract.Event.userCreated, SettingsContract.Event.userUpdated:
             let change = try Wire.decode(SettingsChange.self, from: event.payload)
             guard let user = try change.after?.decode(User.self) else { return }

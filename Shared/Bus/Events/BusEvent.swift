@@ -55,7 +55,9 @@ public enum EventsSince {
     }
 
     /// Builds the reply body. Payloads are embedded as JSON objects, byte for byte as stored.
-    public static func encodeReply(_ events: [BusEvent], lastSequence: Int64) -> Data {
+    /// `prunedThrough`: the highest sequence the source no longer keeps (a subscriber whose
+    /// checkpoint is below it has missed events for good and rebuilds from `events.snapshot`).
+    public static func encodeReply(_ events: [BusEvent], lastSequence: Int64, prunedThrough: Int64 = 0) -> Data {
         var out = Data("{\"events\":[".utf8)
         for (index, event) in events.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
@@ -65,12 +67,16 @@ public enum EventsSince {
             out.append(event.payload.isEmpty ? Data("null".utf8) : event.payload)
             out.append(UInt8(ascii: "}"))
         }
-        out.append(contentsOf: "],\"last_seq\":\(lastSequence)}".utf8)
+        out.append(contentsOf: "],\"last_seq\":\(lastSequence),\"pruned_through\":\(prunedThrough)}".utf8)
         return out
     }
 
     /// Reads a reply body back into events of `source`.
-    public static func decodeReply(_ body: Data, source: String) throws -> (events: [BusEvent], lastSequence: Int64) {
+    public static func decodeReply(
+        _ body: Data, source: String
+    ) throws -> (
+        events: [BusEvent], lastSequence: Int64, prunedThrough: Int64
+    ) {
         guard let object = try JSONSerialization.jsonObject(with: body) as? [String: Any],
             let items = object["events"] as? [[String: Any]]
         else {
@@ -89,11 +95,64 @@ public enum EventsSince {
                     occurredAt: item["at"] as? String ?? "", payload: payload))
         }
         let last = (object["last_seq"] as? NSNumber)?.int64Value ?? events.last?.sequence ?? 0
-        return (events, last)
+        return (events, last, (object["pruned_through"] as? NSNumber)?.int64Value ?? 0)
     }
 
-    private static func quoted(_ text: String) -> String {
+    static func quoted(_ text: String) -> String {
         let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// `events.snapshot`: the source's current state as events of the types it publishes (a
+/// `contact.created` per contact, ...), page by page, for a subscriber that is further behind
+/// than the outbox keeps. `as_of` is the last sequence when the first page was read: the
+/// subscriber applies the pages, then the events after `as_of`.
+public enum EventsSnapshot {
+    public static let method = "events.snapshot"
+    /// The synthetic event a subscriber's handler gets first, in the transaction of the first
+    /// page: forget what was derived from this source, the snapshot brings it back.
+    public static let resetType = "snapshot.reset"
+
+    public struct Request: Codable, Sendable {
+        public var cursor: String?
+        public var limit: Int?
+        public var asOf: Int64?
+        public init(cursor: String? = nil, limit: Int? = nil, asOf: Int64? = nil) {
+            self.cursor = cursor
+            self.limit = limit
+            self.asOf = asOf
+        }
+        enum CodingKeys: String, CodingKey {
+            case cursor, limit
+            case asOf = "as_of"
+        }
+    }
+
+    /// One page: events (`seq` 0), the cursor of the next page (nil on the last) and `as_of`.
+    public static func encodeReply(_ events: [(type: String, payload: Data)], nextCursor: String?, asOf: Int64) -> Data {
+        var out = Data("{\"events\":[".utf8)
+        for (index, event) in events.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: "{\"type\":\(EventsSince.quoted(event.type)),\"payload\":".utf8)
+            out.append(event.payload.isEmpty ? Data("null".utf8) : event.payload)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: "],\"next_cursor\":\(nextCursor.map(EventsSince.quoted) ?? "null"),\"as_of\":\(asOf)}".utf8)
+        return out
+    }
+
+    public static func decodeReply(_ body: Data, source: String) throws -> (events: [BusEvent], nextCursor: String?, asOf: Int64) {
+        guard let object = try JSONSerialization.jsonObject(with: body) as? [String: Any],
+            let items = object["events"] as? [[String: Any]], let asOf = (object["as_of"] as? NSNumber)?.int64Value
+        else {
+            throw BusError.badRequest("events.snapshot reply is not {\"events\": [...], \"as_of\": n}")
+        }
+        let events = try items.map { item -> BusEvent in
+            guard let type = item["type"] as? String else { throw BusError.badRequest("events.snapshot reply has an event without type") }
+            let payload = try JSONSerialization.data(withJSONObject: item["payload"] ?? NSNull(), options: [.fragmentsAllowed])
+            return BusEvent(source: source, sequence: 0, type: type, occurredAt: "", payload: payload)
+        }
+        return (events, object["next_cursor"] as? String, asOf)
     }
 }

@@ -14,11 +14,20 @@ public protocol EventApplier: Sendable {
     /// all or nothing (one transaction), events at or below the checkpoint changing nothing. When
     /// it throws, the subscriber applies the run one event at a time. By default, one at a time.
     func apply(_ events: [BusEvent]) async throws
+    /// Applies one page of a source's snapshot (`events.snapshot`), in one transaction: with
+    /// `reset`, first forgets what was derived from the source (the first page); with `through`,
+    /// moves the checkpoint there (the last page). By default, not supported: such a subscriber
+    /// stays behind and says so in its log.
+    func rebuild(source: String, events: [BusEvent], reset: Bool, through: Int64?) async throws
 }
 
 extension EventApplier {
     public func apply(_ events: [BusEvent]) async throws {
         for event in events { try await apply(event) }
+    }
+
+    public func rebuild(source: String, events: [BusEvent], reset: Bool, through: Int64?) async throws {
+        throw BusError.internal("this subscriber cannot rebuild from a snapshot")
     }
 }
 
@@ -142,7 +151,13 @@ public final class EventSubscriber: Service, Sendable {
                 let reply = try await client.call(
                     service: source, method: EventsSince.method, body: body,
                     timeout: .seconds(5))
-                events = try EventsSince.decodeReply(reply, source: source).events
+                let decoded = try EventsSince.decodeReply(reply, source: source)
+                if decoded.prunedThrough > after {
+                    // Events this subscriber never applied are gone from the source: rebuild.
+                    guard await rebuild(source, &checkpoints) else { return }
+                    continue
+                }
+                events = decoded.events
             } catch {
                 logger.debug("catch-up deferred", metadata: ["source": "\(source)", "error": "\(error)"])
                 return
@@ -151,6 +166,40 @@ public final class EventSubscriber: Service, Sendable {
             guard await apply(fresh, source, &checkpoints) else { return }
             if events.count < 500 { return }
         }
+    }
+}
+
+extension EventSubscriber {
+    /// Replaces what was derived from `source` with its current state, page by page, and moves
+    /// the checkpoint to the snapshot's `as_of`; the events after it follow by catch-up. A
+    /// failure leaves the checkpoint where it was, so the next catch-up starts over (the reset
+    /// makes that safe).
+    func rebuild(_ source: String, _ checkpoints: inout [String: Int64]) async -> Bool {
+        logger.warning(
+            "behind what the source keeps; rebuilding from its snapshot",
+            metadata: ["source": "\(source)", "checkpoint": "\(checkpoints[source] ?? 0)"])
+        var cursor: String?
+        var asOf: Int64?
+        var pages = 0
+        do {
+            repeat {
+                let body = try JSONEncoder().encode(EventsSnapshot.Request(cursor: cursor, limit: 500, asOf: asOf))
+                let reply = try await client.call(service: source, method: EventsSnapshot.method, body: body, timeout: .seconds(30))
+                let page = try EventsSnapshot.decodeReply(reply, source: source)
+                let through = asOf ?? page.asOf
+                asOf = through
+                try await applier.rebuild(
+                    source: source, events: page.events, reset: pages == 0, through: page.nextCursor == nil ? through : nil)
+                pages += 1
+                cursor = page.nextCursor
+            } while cursor != nil
+        } catch {
+            logger.error("rebuilding from the snapshot failed; will try again", metadata: ["source": "\(source)", "error": "\(error)"])
+            return false
+        }
+        checkpoints[source] = asOf ?? 0
+        logger.info("rebuilt from the snapshot", metadata: ["source": "\(source)", "pages": "\(pages)", "as_of": "\(asOf ?? 0)"])
+        return true
     }
 }
 

@@ -38,6 +38,9 @@ public struct ServiceConfig: Sendable {
     public var filesMaxBytes: Int64 = 50 << 20
     /// Country used to read national phone numbers (`CRM_DEFAULT_COUNTRY`, ISO 3166 code).
     public var defaultCountry = "NO"
+    /// How long published events are kept once every subscriber has passed them
+    /// (`CRM_OUTBOX_RETENTION_SECONDS`, default 7 days).
+    public var outboxRetention: TimeInterval = 7 * 86400
     /// The folder of bus identities (`CRM_KEYS_DIR`, default `<data>/keys`); see `KeyFolder`.
     public var keysDirectory: String?
     /// Whether the bus runs with identities (CURVE + ZAP roles), the default. `CRM_BUS_IDENTITIES=off`
@@ -156,6 +159,12 @@ public struct ServiceConfig: Sendable {
         config.busCurveSecret = try curveKey(environment, "CRM_BUS_CURVE_SECRET")
         if (config.curvePublicKey == nil) != (config.curveSecretKey == nil) {
             throw ConfigError("CRM_CURVE_PUBLIC_KEY and CRM_CURVE_SECRET_KEY go together; set both or neither")
+        }
+        if let value = environment["CRM_OUTBOX_RETENTION_SECONDS"] {
+            guard let seconds = Int(value), seconds >= 1 else {
+                throw ConfigError("CRM_OUTBOX_RETENTION_SECONDS '\(value)' must be a positive number of seconds")
+            }
+            config.outboxRetention = TimeInterval(seconds)
         }
         if let value = environment["CRM_PUBLIC_URL"]?.trimmingCharacters(in: .whitespaces), !value.isEmpty {
             guard let url = URL(string: value), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {

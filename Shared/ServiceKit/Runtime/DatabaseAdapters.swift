@@ -33,11 +33,36 @@ public struct OutboxEventSource: EventSource {
                 throw BusError.badRequest("events.since needs {\"after\": <sequence>, \"limit\": <n>}")
             }
             let limit = min(max(1, ask.limit ?? 500), EventsSince.maxLimit)
+            // Who asks from where: the outbox keeps what a subscriber has not passed yet.
+            if let caller = request.headers.caller { try await database.recordPosition(caller: caller, after: ask.after) }
             let events = try await events(after: ask.after, limit: limit)
-            return EventsSince.encodeReply(events, lastSequence: try await lastSequence())
+            return EventsSince.encodeReply(
+                events, lastSequence: try await lastSequence(), prunedThrough: try await database.prunedThrough())
+        }
+    }
+
+    /// The `events.snapshot` handler: pages of `producer`'s state, each read in one transaction.
+    public func snapshotHandler(_ producer: @escaping SnapshotProducer) -> BusMethodHandler {
+        let database = database
+        return { request in
+            let ask = try decodeBody(EventsSnapshot.Request.self, request)
+            let limit = min(max(1, ask.limit ?? 500), EventsSince.maxLimit)
+            let (events, next, asOf) = try await database.read { db in
+                let asOf = try ask.asOf ?? Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'") ?? 0
+                let page = try producer(db, ask.cursor, limit)
+                return (page.events, page.next, asOf)
+            }
+            return EventsSnapshot.encodeReply(events, nextCursor: next, asOf: asOf)
         }
     }
 }
+
+/// A service's current state as the events it publishes, one page after `cursor` (nil: the
+/// first), for subscribers that rebuild (`events.snapshot`); `next` is nil on the last page.
+public typealias SnapshotProducer =
+    @Sendable (_ db: Database, _ cursor: String?, _ limit: Int) throws -> (
+        events: [(type: String, payload: Data)], next: String?
+    )
 
 /// What a service does with one event from another service, inside the transaction that also
 /// moves the checkpoint. Unknown event types should be ignored quietly.
@@ -70,6 +95,19 @@ public struct DatabaseEventApplier: EventApplier {
         let handler = self.handler
         try await database.applyEvents(source: last.source, through: last.sequence) { db, outbox, checkpoint in
             for event in events where event.sequence > checkpoint { try handler(event, db, outbox) }
+        }
+    }
+
+    /// A snapshot page through the same handler: `snapshot.reset` first on the first page.
+    public func rebuild(source: String, events: [BusEvent], reset: Bool, through: Int64?) async throws {
+        let handler = self.handler
+        try await database.applySnapshot(source: source, through: through) { db, outbox in
+            if reset {
+                try handler(
+                    BusEvent(source: source, sequence: 0, type: EventsSnapshot.resetType, occurredAt: "", payload: Data("{}".utf8)), db,
+                    outbox)
+            }
+            for event in events { try handler(event, db, outbox) }
         }
     }
 }

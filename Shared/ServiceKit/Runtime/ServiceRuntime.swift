@@ -46,6 +46,7 @@ public final class ServiceRuntime: Sendable {
         database: ServiceDatabase? = nil,
         subscriptions: (sources: [String], handler: EventHandler)? = nil,
         openToServices: Set<String> = [],
+        snapshot: SnapshotProducer? = nil,
         services extra: [any Service] = []
     ) async throws {
         var parts: [any Service] = []
@@ -60,6 +61,7 @@ public final class ServiceRuntime: Sendable {
                 Housekeeper(
                     database: database, interval: .seconds(3600), replyRetention: 24 * 3600,
                     logger: Logger(label: "\(name).housekeeping")))
+            parts.append(OutboxPruner(database: database, retention: config.outboxRetention, logger: Logger(label: "\(name).outbox")))
             if let subscriptions {
                 parts.append(
                     EventSubscriber(
@@ -74,12 +76,15 @@ public final class ServiceRuntime: Sendable {
             handlers["\(name).health"] = healthHandler(database: database)
             if let database {
                 handlers[EventsSince.method] = OutboxEventSource(source: name, database: database).sinceHandler
+                if let snapshot {
+                    handlers[EventsSnapshot.method] = OutboxEventSource(source: name, database: database).snapshotHandler(snapshot)
+                }
             }
             // Listed last so it stops first: no new requests while the rest winds down.
             parts.append(
                 BusWorker(
                     context: context, endpoint: config.busEndpoint, service: name, handlers: handlers,
-                    openToServices: openToServices.union(["\(name).health", EventsSince.method]),
+                    openToServices: openToServices.union(["\(name).health", EventsSince.method, EventsSnapshot.method]),
                     capacity: config.workerConcurrency, instance: config.instance, heartbeat: config.heartbeat, curve: curve,
                     logger: Logger(label: "\(name).worker")))
         }
