@@ -169,6 +169,31 @@ struct AccessTests {
         #expect(same == 201)
     }
 
+    @Test("a method a known path does not take answers 405 with Allow; an unknown path 404; a documented body is required")
+    func methodsAndBodies() async throws {
+        let system = try SystemUnderTest()
+        defer { system.shutdown() }
+        try await system.startAll()
+        for (method, path, allow) in [
+            ("PATCH", "/api/v1/contacts/duplicates", "GET"), ("TRACE", "/api/v1/contacts", "GET, POST"),
+            ("PUT", "/api/v1/calls/1", "GET"), ("DELETE", "/api/v1/auth/login", "POST"),
+        ] {
+            var request = URLRequest(url: URL(string: system.baseURL + path)!)
+            request.httpMethod = method
+            request.setValue("Bearer \(system.token!)", forHTTPHeaderField: "Authorization")
+            let (_, response) = try await SystemUnderTest.session.data(for: request)
+            let http = try #require(response as? HTTPURLResponse)
+            #expect(http.statusCode == 405, "\(method) \(path)")
+            #expect(http.value(forHTTPHeaderField: "Allow") == allow, "\(method) \(path)")
+        }
+        #expect(try await system.http("GET", "/api/v1/no-such-thing").0 == 404)
+        // PATCH with no body at all is refused; with {} it is a change of nothing.
+        let (_, created) = try await system.http("POST", "/api/v1/companies", json: ["name": "Bodies AS"])
+        let id = try #require((created as? [String: Any])?["id"] as? Int)
+        #expect(try await system.http("PATCH", "/api/v1/companies/\(id)").0 == 400)
+        #expect(try await system.http("PATCH", "/api/v1/companies/\(id)", json: [String: Any]()).0 == 200)
+    }
+
     @Test("a PBX token with telephony:ingest posts call events and nothing else; revoked, it stops at once")
     func scopedToken() async throws {
         let system = try SystemUnderTest()

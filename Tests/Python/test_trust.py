@@ -122,10 +122,13 @@ class TrustTest(unittest.TestCase):
         server = crmkeys.read(os.path.join(self.keys, "bus.pub"))["public"]
         stranger = self.socket(zmq.DEALER, curve=(public.decode(), secret.decode(), server))
         stranger.setsockopt(zmq.RCVTIMEO, 2000)
+        stranger.setsockopt(zmq.SNDTIMEO, 2000)  # a refused connection may leave nothing to queue on
         with self.assertRaises(zmq.Again):
             self.ask(stranger, b"settings", b"settings.users.list", b'{"actor":"mallory","rank":"boss"}')
         plain = self.context.socket(zmq.DEALER)
         plain.setsockopt(zmq.RCVTIMEO, 2000)
+        plain.setsockopt(zmq.SNDTIMEO, 2000)
+        plain.setsockopt(zmq.LINGER, 0)
         plain.connect(self.bus_endpoint)
         self.addCleanup(plain.close, 0)
         with self.assertRaises(zmq.Again):

@@ -38,10 +38,20 @@ final class AllowedMethods: Sendable {
 
     func methods(for path: String) -> Set<HTTPRequest.Method> {
         let parts = Self.segments(path)
+        // The router takes the most specific route (`/contacts/duplicates` over `/contacts/:id`):
+        // only the patterns with the most literal segments count.
         return patterns.withLock { patterns in
             var found: Set<HTTPRequest.Method> = []
+            var best = -1
             for pattern in patterns where pattern.segments.count == parts.count {
-                if zip(pattern.segments, parts).allSatisfy({ $0.hasPrefix(":") || $0 == $1 }) { found.formUnion(pattern.methods) }
+                guard zip(pattern.segments, parts).allSatisfy({ $0.hasPrefix(":") || $0 == $1 }) else { continue }
+                let literal = pattern.segments.filter { !$0.hasPrefix(":") }.count
+                if literal > best {
+                    best = literal
+                    found = pattern.methods
+                } else if literal == best {
+                    found.formUnion(pattern.methods)
+                }
             }
             return found
         }

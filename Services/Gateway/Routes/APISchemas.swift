@@ -4,8 +4,11 @@ import Foundation
 /// JSON Schemas of the API's bodies, for the OpenAPI document. They describe the wire form of
 /// the types in `Shared/Contracts` (snake_case keys, ISO 8601 times); the services validate.
 enum APISchemas {
+    /// An object; a property that is not required may also be null (the services read null as absent).
     private static func object(_ properties: [String: [String: Any]], required: [String] = []) -> [String: Any] {
-        var schema: [String: Any] = ["type": "object", "properties": properties]
+        let optional = properties.mapValues { ["anyOf": [$0, ["type": "null"]]] as [String: Any] }
+        let merged = optional.merging(properties.filter { required.contains($0.key) }) { _, kept in kept }
+        var schema: [String: Any] = ["type": "object", "properties": merged]
         if !required.isEmpty { schema["required"] = required }
         return schema
     }
@@ -13,6 +16,8 @@ enum APISchemas {
     private static var integer: [String: Any] { ["type": "integer"] }
     private static var number: [String: Any] { ["type": "number"] }
     private static var boolean: [String: Any] { ["type": "boolean"] }
+    /// A name people read (a category, a group, a token): not blank, at most `max` characters.
+    private static func label(_ max: Int) -> [String: Any] { ["type": "string", "minLength": 1, "maxLength": max, "pattern": "\\S"] }
     /// A file or folder name: 1-255 characters, no `/` and no control characters.
     private static var name255: [String: Any] {
         ["type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[^/\\u0000-\\u001F\\u007F]+$"]
@@ -84,12 +89,15 @@ enum APISchemas {
             "SetPasswordRequest": object(["password": ["type": "string", "minLength": 8]]),
             "UserWithPassword": object(["user": ref("User"), "generated_password": string], required: ["user"]),
             "CreateTokenRequest": object(
-                ["name": string, "scopes": array(oneOf(Scope.known)), "user_id": integer, "username": string, "expires_at": time],
+                [
+                    "name": label(100), "scopes": ["type": "array", "items": oneOf(Scope.known), "minItems": 1],
+                    "user_id": integer, "username": string, "expires_at": time,
+                ],
                 required: ["name", "scopes"]),
             "APIToken": apiToken,
             "CreatedToken": object(["token": string, "info": ref("APIToken")], required: ["token", "info"]),
             "ReferenceInput": object([
-                "name": string, "colour": ["type": "string", "pattern": "^#?([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$"], "sort_order": integer,
+                "name": label(100), "colour": ["type": "string", "pattern": "^#?([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$"], "sort_order": integer,
                 "active": boolean, "applies_to": oneOf(["company", "contact", "both"]),
             ]),
             "ReferenceItem": object(
@@ -103,7 +111,7 @@ enum APISchemas {
                 ["count": integer, "by_service": ["type": "object", "additionalProperties": integer], "moved": boolean],
                 required: ["count", "by_service", "moved"]),
             "GroupInput": object([
-                "name": string, "description": string, "type": oneOf(["standard", "sales"]), "parent_id": integer,
+                "name": label(100), "description": string, "type": oneOf(["standard", "sales"]), "parent_id": integer,
                 "move_to_root": boolean,
             ]),
             "EmployeeGroup": object(
@@ -122,7 +130,7 @@ enum APISchemas {
                 "amount": number, "currency": string, "updated_at": time,
             ]),
             "ProcessInput": object([
-                "name": string, "statuses": array(status), "is_default": boolean, "subject_labels": array(string),
+                "name": label(100), "statuses": array(status), "is_default": boolean, "subject_labels": array(string),
                 "weight_labels": array(string),
             ]),
             "CRMProcess": object(
@@ -131,7 +139,7 @@ enum APISchemas {
                     "weight_labels": array(string), "created_at": time, "updated_at": time,
                 ], required: ["id", "name", "is_default", "statuses"]),
             "FieldInput": object([
-                "applies_to": oneOf(["company", "contact"]), "label": string, "key": string, "type": oneOf(CustomField.types),
+                "applies_to": oneOf(["company", "contact"]), "label": label(100), "key": string, "type": oneOf(CustomField.types),
                 "options": array(string), "required": boolean, "own_tab": boolean, "sort_order": integer, "active": boolean,
             ]),
             "CustomField": object([
@@ -178,7 +186,7 @@ enum APISchemas {
             "Address": address,
             "BankDetails": bank,
             "CompanyInput": object([
-                "name": string, "organisation_number": string, "assign_customer_number": boolean,
+                "name": label(200), "organisation_number": string, "assign_customer_number": boolean,
                 "kinds": array(oneOf(Company.kindValues)), "status_id": integer, "industry_id": integer, "source_id": integer,
                 "category_ids": array(integer), "owner_id": integer, "postal_address": ref("Address"), "visiting_address": ref("Address"),
                 "phones": array(phone), "emails": array(email), "website": string, "custom_fields": ["type": "object"],

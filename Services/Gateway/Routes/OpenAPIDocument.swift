@@ -12,7 +12,10 @@ enum OpenAPIDocument {
                 .joined(separator: "/")
             let openPath = "/" + path
             var parameters: [[String: Any]] = route.path.split(separator: "/").filter { $0.hasPrefix(":") }.map {
-                ["name": String($0.dropFirst()), "in": "path", "required": true, "schema": ["type": "integer", "minimum": 1]]
+                [
+                    "name": String($0.dropFirst()), "in": "path", "required": true,
+                    "schema": ["type": "integer", "minimum": 1, "maximum": Int64.max],
+                ]
             }
             parameters += route.query.map(queryParameter)
             var operation: [String: Any] = [
@@ -82,11 +85,30 @@ enum OpenAPIDocument {
     /// `format!a,b,c` (required, one of those values).
     static func queryParameter(_ spec: String) -> [String: Any] {
         guard let bang = spec.firstIndex(of: "!") else {
-            return ["name": spec, "in": "query", "required": false, "schema": ["type": "string"]]
+            return ["name": spec, "in": "query", "required": false, "schema": querySchema(spec)]
         }
         let values = spec[spec.index(after: bang)...].split(separator: ",").map(String.init)
         let schema: [String: Any] = values.isEmpty ? ["type": "string", "minLength": 1] : ["type": "string", "enum": values]
         return ["name": String(spec[..<bang]), "in": "query", "required": true, "schema": schema]
+    }
+
+    /// What an optional query parameter takes, by the gateway's conventions for its names: ids,
+    /// `limit` and `year` are whole numbers, flags are true or false, `from`/`to` and `*_from`/
+    /// `*_to` are times, `rank` and a group's `type` are one of their values.
+    static func querySchema(_ name: String) -> [String: Any] {
+        let flags: Set<String> = [
+            "active", "clear", "include_revoked", "all", "tree", "recursive", "count", "deleted", "consumer", "unmatched",
+            "include_deleted", "dry_run", "private",
+        ]
+        if name == "id" || name.hasSuffix("_id") { return ["type": "integer", "minimum": 0, "maximum": Int64.max] }
+        if name == "limit" { return ["type": "integer", "minimum": 1, "maximum": 200] }
+        if name == "year" { return ["type": "integer", "minimum": 1970, "maximum": 2200] }
+        if flags.contains(name) { return ["type": "boolean"] }
+        if ["from", "to"].contains(name) || name.hasSuffix("_from") || name.hasSuffix("_to") {
+            return ["type": "string", "format": "date-time"]
+        }
+        if name == "rank" { return ["type": "string", "enum": ["boss", "user"]] }
+        return ["type": "string"]
     }
 
     private static func operationId(_ route: APIRoute) -> String {
@@ -111,7 +133,10 @@ enum OpenAPIDocument {
             codes["403"] = "The token lacks the scope, or the user the rank"
         }
         if route.path.contains(":") { codes["404"] = "No such item" }
-        if route.method != .get { codes["409"] = "Conflicts with the current state"; codes["422"] = "Not acceptable" }
+        if route.method != .get { codes["409"] = "Conflicts with the current state" }
+        if route.method != .get || !route.query.isEmpty {
+            codes["422"] = "Not acceptable (a value outside what the field takes, a cursor not from this list)"
+        }
         if route.path == "/api/v1/auth/login" {
             codes["401"] = "Wrong username or password"
             codes["429"] = "Too many sign-in attempts; wait retry_after seconds"
