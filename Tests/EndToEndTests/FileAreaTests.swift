@@ -43,6 +43,23 @@ struct FileAreaTests {
         let (back, response) = try await SystemUnderTest.session.data(for: download)
         #expect(back == bytes)
         #expect((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type") == "application/pdf")
+        #expect((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "X-Content-Type-Options") == "nosniff")
+        #expect(
+            (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Disposition")
+                == "attachment; filename=\"contract 1.pdf\"; filename*=UTF-8''contract%201.pdf")
+        // A name with quotes and non-ASCII letters: an ASCII fallback and the UTF-8 name (RFC 8187).
+        let odd = "Blåbær \"avtale\" 2026.pdf".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let (oddStatus, oddFile) = try await upload(
+            system, "/api/v1/contacts/\(kari)/files?name=\(odd)", Data("x".utf8), type: "application/pdf")
+        #expect(oddStatus == 201)
+        let oddId = try #require(oddFile?["id"] as? Int)
+        var oddDownload = URLRequest(url: URL(string: system.baseURL + "/api/v1/files/\(oddId)/content")!)
+        oddDownload.setValue("Bearer \(system.token!)", forHTTPHeaderField: "Authorization")
+        let (_, oddResponse) = try await SystemUnderTest.session.data(for: oddDownload)
+        #expect(
+            (oddResponse as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Disposition")
+                == "attachment; filename=\"Bl_b_r _avtale_ 2026.pdf\"; filename*=UTF-8''Bl%C3%A5b%C3%A6r%20%22avtale%22%202026.pdf")
+        #expect(try await system.http("DELETE", "/api/v1/files/\(oddId)").0 == 200)
 
         // The same bytes again: a second file, one stored content.
         let (again, _) = try await upload(system, "/api/v1/contacts/\(kari)/files?name=copy.pdf", bytes, type: "application/pdf")
