@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs schemathesis (PyPI) against the real system, to see where the OpenAPI document and the
+# server disagree. Not part of `make test` yet: it still finds disagreements (see issue 13's
+# note). `scripts/api-conformance.sh [max-examples] [seed]`; the report goes to stdout.
+# Operations that would end the run's own session (sign out, password changes, revoking
+# tokens, changing users) are left out; the end-to-end tests cover them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+EXAMPLES="${1:-5}"
+SEED="${2:-1}"
+command -v st >/dev/null || python3 -m pip install -q schemathesis
+swift build
+folder=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base=$((port % 20000 + 30000))
+export CRM_DATA_DIR="$folder/data" CRM_ADMIN_PASSWORD=conformance-admin CRM_BCRYPT_COST=4 \
+    CRM_BUS_ENDPOINT="tcp://127.0.0.1:$base" CRM_EVENTS_PUBLISH_ENDPOINT="tcp://127.0.0.1:$((base + 1))" \
+    CRM_EVENTS_SUBSCRIBE_ENDPOINT="tcp://127.0.0.1:$((base + 2))" CRM_HTTP_ADDRESS="127.0.0.1:$((base + 3))" \
+    CRM_TELEPHONY_INGEST_ENDPOINT="tcp://127.0.0.1:$((base + 4))"
+(cd "$folder" && exec "$OLDPWD/.build/debug/crm" up --file "$OLDPWD/compose/crm.yaml" >"$folder/up.log" 2>&1) &
+up=$!
+trap 'kill $up 2>/dev/null; wait $up 2>/dev/null; rm -rf "$folder"' EXIT
+url="http://127.0.0.1:$((base + 3))"
+for _ in $(seq 1 100); do curl -sf "$url/readyz" >/dev/null && break; sleep 0.3; done
+token=$(curl -s -X POST "$url/api/v1/auth/login" -H 'Content-Type: application/json' \
+    -d '{"username":"admin","password":"conformance-admin"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+st run "$url/api/v1/openapi.json" -H "Authorization: Bearer $token" --checks all --phases examples,coverage,fuzzing \
+    --max-examples "$EXAMPLES" --seed "$SEED" --workers 1 \
+    --exclude-operation-id delete_tokens_by_id --exclude-operation-id patch_users_by_id \
+    --exclude-operation-id post_users_by_id_password --exclude-operation-id post_auth_logout \
+    --exclude-operation-id post_auth_password || true
