@@ -45,19 +45,25 @@ struct ExchangeRoutes: Sendable {
             return try await api.forward(
                 request, context: context, service: service, method: M.importCSV, body: body, timeout: Self.longWork)
         }
-        routes.add(.get, "/api/v1/contacts/export.csv", read, tag: "import and export", summary: "A contact search as CSV", query: filters)
-        {
+        routes.add(
+            .get, "/api/v1/contacts/export.csv", read, tag: "import and export", summary: "A contact search as CSV", query: filters,
+            reply: "media:text/csv"
+        ) {
             request, context in
             try await Self.file(api, request, context, service: service, method: M.exportCSV, query: try Self.filterBody(request, filters))
         }
         routes.add(
-            .get, "/api/v1/contacts/export.vcf", read, tag: "import and export", summary: "A contact search as vCards 4.0", query: filters
+            .get, "/api/v1/contacts/export.vcf", read, tag: "import and export", summary: "A contact search as vCards 4.0", query: filters,
+            reply: "media:text/vcard"
         ) {
             request, context in
             try await Self.file(
                 api, request, context, service: service, method: M.exportVCard, query: try Self.filterBody(request, filters))
         }
-        routes.add(.get, "/api/v1/contacts/:id/vcard", read, tag: "import and export", summary: "One contact as a vCard 4.0") {
+        routes.add(
+            .get, "/api/v1/contacts/:id/vcard", read, tag: "import and export", summary: "One contact as a vCard 4.0",
+            reply: "media:text/vcard"
+        ) {
             request, context in
             var query = QueryBody()
             query.set("id", try pathID(context))
@@ -68,7 +74,8 @@ struct ExchangeRoutes: Sendable {
             query: [
                 "q", "sort", "kind", "city", "category_id", "industry_id", "status_id", "source_id", "owner_id", "include_deleted",
                 "deleted",
-            ]
+            ],
+            reply: "media:text/csv"
         ) { request, context in
             var query = QueryBody()
             for name in ["q", "sort", "kind", "city"] { query.text(name, from: request) }

@@ -88,7 +88,10 @@ struct FileRoutes: Sendable {
             try await api.forward(
                 request, context: context, service: service, method: M.getFile, query: try QueryBody(id: "id", from: context))
         }
-        routes.add(.get, "/api/v1/files/:id/content", read, tag: "files", summary: "Download a file (streamed)") { request, context in
+        routes.add(
+            .get, "/api/v1/files/:id/content", read, tag: "files", summary: "Download a file (streamed; its own Content-Type)",
+            reply: "media:*/*"
+        ) { request, context in
             let id = try pathID(context)
             let file = try Wire.decode(
                 StoredFile.self,

@@ -121,12 +121,14 @@ enum OpenAPIDocument {
 
     private static func responses(_ route: APIRoute) -> [String: Any] {
         let error: [String: Any] = ["content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
-        var responses: [String: Any] = [
-            String(route.status.code): [
-                "description": "Done",
-                "content": ["application/json": ["schema": route.reply.map { ["$ref": "#/components/schemas/\($0)"] } ?? [String: Any]()]],
-            ]
-        ]
+        // A reply named `media:<type>` is a file of that type, not JSON.
+        let content: [String: Any]
+        if let reply = route.reply, reply.hasPrefix("media:") {
+            content = [String(reply.dropFirst(6)): ["schema": ["type": "string"]]]
+        } else {
+            content = ["application/json": ["schema": route.reply.map { ["$ref": "#/components/schemas/\($0)"] } ?? [String: Any]()]]
+        }
+        var responses: [String: Any] = [String(route.status.code): ["description": "Done", "content": content]]
         var codes = ["400": "Bad request", "503": "A service is unavailable", "504": "A service did not answer in time"]
         if route.policy != .open {
             codes["401"] = "No valid token"
