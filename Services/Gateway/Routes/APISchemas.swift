@@ -201,7 +201,8 @@ enum APISchemas {
                     "customer_settings": customerSettings, "created_at": time, "updated_at": time, "deleted_at": time,
                 ], required: ["id", "name"]),
             "ContactInput": object([
-                "first_name": string, "last_name": string, "title": string, "phones": array(phone), "emails": array(email),
+                "first_name": ["type": "string", "maxLength": 200], "last_name": ["type": "string", "maxLength": 200], "title": string,
+                "phones": array(phone), "emails": array(email),
                 "source_id": integer, "role_id": integer, "category_ids": array(integer), "address": ref("Address"), "birthday": date,
                 "owner_id": integer, "custom_fields": ["type": "object"], "bank_details": ref("BankDetails"), "consumer": boolean,
                 "picture_file_id": integer,
@@ -213,6 +214,19 @@ enum APISchemas {
                 "bank_details": ref("BankDetails"), "consumer": boolean, "customer_number": integer, "picture_file_id": integer,
                 "created_at": time, "updated_at": time, "deleted_at": time,
             ]),
+            // A new contact or company: the change's fields, and what every record must have.
+            "NewContact": [
+                "allOf": [
+                    ref("ContactInput"),
+                    [
+                        "anyOf": [
+                            ["required": ["first_name"], "properties": ["first_name": label(200)]],
+                            ["required": ["last_name"], "properties": ["last_name": label(200)]],
+                        ]
+                    ],
+                ]
+            ],
+            "NewCompany": ["allOf": [ref("CompanyInput"), ["required": ["name"], "properties": ["name": label(200)]]]],
             "CallEvents": ["oneOf": [callEvent, array(callEvent)]],
             "ResolveNumber": object(["number": string, "contact_id": integer, "kind": string], required: ["number", "contact_id"]),
         ]

@@ -15,7 +15,7 @@ struct CompanyRoutes: Sendable {
         let read = RoutePolicy.scope(Scope.contactsRead), write = RoutePolicy.scope(Scope.contactsWrite)
         let base = "/api/v1/companies"
         routes.add(
-            .post, base, write, tag: "companies", summary: "Create a company", body: "CompanyInput", reply: "Company", status: .created
+            .post, base, write, tag: "companies", summary: "Create a company", body: "NewCompany", reply: "Company", status: .created
         ) {
             request, context in
             try await api.forward(

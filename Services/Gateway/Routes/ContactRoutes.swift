@@ -14,7 +14,7 @@ struct ContactRoutes: Sendable {
         typealias M = ContactsContract.Method
         let read = RoutePolicy.scope(Scope.contactsRead), write = RoutePolicy.scope(Scope.contactsWrite)
         routes.add(
-            .post, "/api/v1/contacts", write, tag: "contacts", summary: "Create a contact", body: "ContactInput", reply: "Contact",
+            .post, "/api/v1/contacts", write, tag: "contacts", summary: "Create a contact", body: "NewContact", reply: "Contact",
             status: .created
         ) {
             request, context in
