@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(ROOT, "examples"))
 
 import zmq  # noqa: E402
 import crmkeys  # noqa: E402
+import crmsystem  # noqa: E402
 from ingest_producer import Producer  # noqa: E402
 from test_ingest import telephony_environment, wait_projected  # noqa: E402
 
@@ -52,13 +53,7 @@ class IngestReliabilityTest(unittest.TestCase):
     def tearDown(self):
         self.context.term()
         for process in [self.telephony, self.bus]:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            crmsystem.stop(process)
         self.log.close()
 
     def test_nothing_lost_nothing_doubled_across_two_kills(self):

@@ -5,7 +5,6 @@ longer than that finds its events gone, rebuilds from the source's snapshot, and
 
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import tempfile
@@ -16,7 +15,8 @@ import urllib.request
 import uuid
 
 import crmkeys
-from test_bus_protocol import BIN, free_ports
+import crmsystem
+from test_bus_protocol import BIN
 
 PASSWORD = "retention-admin-password"
 
@@ -24,21 +24,8 @@ PASSWORD = "retention-admin-password"
 class OutboxRetentionTest(unittest.TestCase):
     def setUp(self):
         self.folder = tempfile.mkdtemp(prefix="crm-retention-")
-        ports = free_ports(5)
+        self.env, ports = crmsystem.environment(self.folder, PASSWORD, CRM_OUTBOX_RETENTION_SECONDS="3")
         self.http = "http://127.0.0.1:%d" % ports[3]
-        self.env = dict(os.environ)
-        self.env.update({
-            "CRM_BUS_ENDPOINT": "tcp://127.0.0.1:%d" % ports[0],
-            "CRM_EVENTS_PUBLISH_ENDPOINT": "tcp://127.0.0.1:%d" % ports[1],
-            "CRM_EVENTS_SUBSCRIBE_ENDPOINT": "tcp://127.0.0.1:%d" % ports[2],
-            "CRM_HTTP_ADDRESS": "127.0.0.1:%d" % ports[3],
-            "CRM_TELEPHONY_INGEST_ENDPOINT": "tcp://127.0.0.1:%d" % ports[4],
-            "CRM_DATA_DIR": self.folder,
-            "CRM_ADMIN_PASSWORD": PASSWORD,
-            "CRM_BCRYPT_COST": "4",
-            "CRM_HEARTBEAT_MS": "250",
-            "CRM_OUTBOX_RETENTION_SECONDS": "3",
-        })
         crmkeys.init(self.folder)
         self.processes = {}
         for name in ["bus", "settings", "contacts", "telephony", "gateway"]:
@@ -58,14 +45,8 @@ class OutboxRetentionTest(unittest.TestCase):
 
     def stop(self, name):
         process = self.processes.pop(name, None)
-        if process is None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None:
+            crmsystem.stop(process)
 
     def call(self, method, path, body=None):
         request = urllib.request.Request(self.http + path, method=method,

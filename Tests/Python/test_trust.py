@@ -9,7 +9,6 @@ way trust.md found it open: a second local process with pyzmq, and hostile HTTP 
 
 import json
 import os
-import signal
 import subprocess
 import tempfile
 import time
@@ -21,7 +20,8 @@ import uuid
 import zmq
 
 import crmkeys
-from test_bus_protocol import BIN, CLIENT, READY, REQUEST, WORKER, free_ports
+import crmsystem
+from test_bus_protocol import BIN, CLIENT, READY, REQUEST, WORKER
 
 PASSWORD = "trust-admin-password"
 
@@ -30,22 +30,10 @@ class TrustTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.folder = tempfile.mkdtemp(prefix="crm-trust-")
-        ports = free_ports(5)
-        cls.bus_endpoint = "tcp://127.0.0.1:%d" % ports[0]
-        cls.publish_endpoint = "tcp://127.0.0.1:%d" % ports[1]
+        env, ports = crmsystem.environment(cls.folder, PASSWORD)
+        cls.bus_endpoint = env["CRM_BUS_ENDPOINT"]
+        cls.publish_endpoint = env["CRM_EVENTS_PUBLISH_ENDPOINT"]
         cls.http = "http://127.0.0.1:%d" % ports[3]
-        env = dict(os.environ)
-        env.update({
-            "CRM_BUS_ENDPOINT": cls.bus_endpoint,
-            "CRM_EVENTS_PUBLISH_ENDPOINT": cls.publish_endpoint,
-            "CRM_EVENTS_SUBSCRIBE_ENDPOINT": "tcp://127.0.0.1:%d" % ports[2],
-            "CRM_HTTP_ADDRESS": "127.0.0.1:%d" % ports[3],
-            "CRM_TELEPHONY_INGEST_ENDPOINT": "tcp://127.0.0.1:%d" % ports[4],
-            "CRM_DATA_DIR": cls.folder,
-            "CRM_ADMIN_PASSWORD": PASSWORD,
-            "CRM_BCRYPT_COST": "4",
-            "CRM_HEARTBEAT_MS": "250",
-        })
         cls.keys = crmkeys.init(cls.folder)
         cls.processes = {}
         for name in ["bus", "settings", "contacts", "telephony", "gateway"]:
@@ -68,12 +56,7 @@ class TrustTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.context.term()
         for process in reversed(list(cls.processes.values())):
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            crmsystem.stop(process)
 
     @classmethod
     def call(cls, method, path, body=None, raw=None, token=None):

@@ -1,0 +1,40 @@
+"""What the Python tests that run the whole system share: its environment on free ports in a
+temporary folder, and stopping a process they started (by the process they hold, never by name)."""
+
+import os
+import signal
+import subprocess
+
+from test_bus_protocol import free_ports
+
+
+def environment(folder, password, **extra):
+    """(environment, ports) for every process of a system with data in `folder`: bus, events in and
+    out, HTTP, ZeroMQ ingest on free ports; `extra` adds or overrides variables."""
+    ports = free_ports(5)
+    env = dict(os.environ)
+    env.update({
+        "CRM_BUS_ENDPOINT": "tcp://127.0.0.1:%d" % ports[0],
+        "CRM_EVENTS_PUBLISH_ENDPOINT": "tcp://127.0.0.1:%d" % ports[1],
+        "CRM_EVENTS_SUBSCRIBE_ENDPOINT": "tcp://127.0.0.1:%d" % ports[2],
+        "CRM_HTTP_ADDRESS": "127.0.0.1:%d" % ports[3],
+        "CRM_TELEPHONY_INGEST_ENDPOINT": "tcp://127.0.0.1:%d" % ports[4],
+        "CRM_DATA_DIR": folder,
+        "CRM_ADMIN_PASSWORD": password,
+        "CRM_BCRYPT_COST": "4",
+        "CRM_HEARTBEAT_MS": "250",
+    })
+    env.update(extra)
+    return env, ports
+
+
+def stop(process, grace=15):
+    """SIGTERM, then SIGKILL after `grace` seconds; a process already gone is left alone."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
