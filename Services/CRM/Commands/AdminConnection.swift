@@ -13,10 +13,7 @@ struct AdminConnection {
     let timeout: Duration
 
     init(options: CommonOptions, file: String, timeout: Double) throws {
-        let plan = try? ProcessPlan.load(path: file)
-        var environment = ProcessInfo.processInfo.environment
-        for (key, value) in plan?.environment ?? [:] where environment[key] == nil { environment[key] = value }
-        let config = try ServiceConfig.load(options: options, environment: environment)
+        let config = try ProcessPlan.config(options: options, file: file)
         context = ZMQContext()
         client = try BusClient(context: context, endpoint: config.busEndpoint, curve: try config.busKeys(role: BusRole.admin))
         self.timeout = .milliseconds(Int(timeout * 1000))

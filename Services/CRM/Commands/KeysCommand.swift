@@ -18,10 +18,7 @@ struct KeysCommand: ParsableCommand {
 
     /// The key folder of the plan's environment (`CRM_KEYS_DIR`, or `keys` under `CRM_DATA_DIR`).
     static func folder(options: CommonOptions, file: String) throws -> KeyFolder {
-        let plan = try? ProcessPlan.load(path: file)
-        var environment = ProcessInfo.processInfo.environment
-        for (key, value) in plan?.environment ?? [:] where environment[key] == nil { environment[key] = value }
-        return try ServiceConfig.load(options: options, environment: environment).keyFolder
+        try ProcessPlan.config(options: options, file: file).keyFolder
     }
 
     struct Init: ParsableCommand {

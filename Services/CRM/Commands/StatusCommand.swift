@@ -19,9 +19,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let plan = try? ProcessPlan.load(path: file)
-        var environment = ProcessInfo.processInfo.environment
-        for (key, value) in plan?.environment ?? [:] where environment[key] == nil { environment[key] = value }
-        let config = try ServiceConfig.load(options: options, environment: environment)
+        let config = try ProcessPlan.config(options: options, file: file)
         let context = ZMQContext()
         let client = try BusClient(context: context, endpoint: config.busEndpoint, curve: try config.busKeys(role: BusRole.admin))
         defer {

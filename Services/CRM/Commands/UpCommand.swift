@@ -22,9 +22,7 @@ struct UpCommand: ParsableCommand {
         let supervisor = Supervisor(grace: grace)
         let inherited = ProcessInfo.processInfo.environment
         // Every process needs its bus identity: made once, kept in the data folder (0700/0600).
-        var planEnvironment = inherited
-        for (key, value) in plan.environment ?? [:] where inherited[key] == nil { planEnvironment[key] = value }
-        let config = try ServiceConfig.load(options: try CommonOptions.parse([]), environment: planEnvironment)
+        let config = try ServiceConfig.load(options: try CommonOptions.parse([]), environment: plan.environment(over: inherited))
         if config.identities {
             let created = try config.keyFolder.ensure(roles: KeysCommand.standardRoles)
             if !created.isEmpty {
@@ -37,9 +35,7 @@ struct UpCommand: ParsableCommand {
                 throw PlanError("\(executable) is missing; build first (swift build)")
             }
             for instance in 1...max(1, entry.instances ?? 1) where (entry.instances ?? 1) > 0 {
-                var environment = inherited
-                // The shell's environment wins over the plan's defaults, so one-off overrides work.
-                for (key, value) in plan.environment ?? [:] where inherited[key] == nil { environment[key] = value }
+                var environment = plan.environment(over: inherited)
                 for (key, value) in entry.environment ?? [:] { environment[key] = value }
                 let label = "\(entry.name).\(instance)"
                 environment["CRM_INSTANCE"] = label

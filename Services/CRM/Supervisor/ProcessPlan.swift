@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import Yams
 
 /// The processes `crm up` runs, read from a YAML file under compose/.
@@ -16,6 +17,21 @@ struct ProcessPlan: Decodable {
     var processes: [Entry]
 
     static let knownExecutables: Set<String> = ["bus", "settings", "contacts", "telephony", "gateway"]
+
+    /// The shell's environment with the plan's defaults under it (the shell wins, so one-off
+    /// overrides work), as every process of the plan sees it.
+    func environment(over inherited: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
+        var merged = inherited
+        for (key, value) in environment ?? [:] where inherited[key] == nil { merged[key] = value }
+        return merged
+    }
+
+    /// The configuration the `crm` commands act on: the plan at `file` (when it can be read)
+    /// under the shell's environment, then `options`.
+    static func config(options: CommonOptions, file: String) throws -> ServiceConfig {
+        let environment = (try? load(path: file))?.environment() ?? ProcessInfo.processInfo.environment
+        return try ServiceConfig.load(options: options, environment: environment)
+    }
 
     /// Reads and checks the plan.
     static func load(path: String) throws -> ProcessPlan {
