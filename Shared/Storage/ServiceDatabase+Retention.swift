@@ -8,8 +8,14 @@ import GRDB
 /// longer than the retention period) learns it from `events.since` (`pruned_through`) and
 /// rebuilds from a snapshot of the source's state instead of missing events.
 extension ServiceDatabase {
-    /// Notes how far `caller` (a bus role) has asked for events: it has applied everything up to `after`.
-    public func recordPosition(caller: String, after: Int64, now: Date = Date()) async throws {
+    /// Notes how far `caller` (a bus role) has asked for events: it has applied everything up to
+    /// `after`. Written at most once per `refresh` (an idle subscriber asks every 2 s, one
+    /// catching up once a page, and each write waits for the service's writer), except when the
+    /// position goes back: a stored position that lags only holds the log a little longer, one
+    /// that runs ahead would let events go that the subscriber still needs.
+    public func recordPosition(caller: String, after: Int64, refresh: TimeInterval = 0, now: Date = Date()) async throws {
+        let known = positions.withLock { $0[caller] }
+        if let known, after >= known.after, now.timeIntervalSince(known.at) < refresh { return }
         try await writer.write { db in
             try db.execute(
                 sql: """
@@ -18,6 +24,7 @@ extension ServiceDatabase {
                     """,
                 arguments: [caller, max(0, after), now])
         }
+        positions.withLock { $0[caller] = (after, now) }
     }
 
     /// Applies a page of another source's snapshot in one transaction and, on the last page,
@@ -46,16 +53,19 @@ extension ServiceDatabase {
     public func pruneOutbox(retention: TimeInterval, now: Date = Date()) async throws -> Int {
         let cutoff = now.addingTimeInterval(-retention)
         let cutoffText = Timestamp.string(from: cutoff)
+        // Where pruning stops, read once (one scan of the outbox): at the lowest position of the
+        // subscribers heard from, and before the first event still within the retention period,
+        // whatever its neighbours' times. Later events are younger, so the bound holds throughout.
+        let bound = try await writer.read { db -> Int64 in
+            let passed =
+                try Int64.fetchOne(db, sql: "SELECT MIN(after) FROM subscriber_position WHERE seen_at >= ?", arguments: [cutoff])
+                ?? Int64.max
+            let young = try Int64.fetchOne(db, sql: "SELECT MIN(seq) FROM outbox WHERE occurred_at >= ?", arguments: [cutoffText])
+            return min(passed, (young ?? Int64.max) - 1)
+        }
         var removed = 0
         while true {
             let batch = try await writer.write { db -> Int in
-                let passed =
-                    try Int64.fetchOne(db, sql: "SELECT MIN(after) FROM subscriber_position WHERE seen_at >= ?", arguments: [cutoff])
-                    ?? Int64.max
-                // Everything up to the removed sequence goes: stop before the first event that is
-                // still within the retention period, whatever its neighbours' times.
-                let young = try Int64.fetchOne(db, sql: "SELECT MIN(seq) FROM outbox WHERE occurred_at >= ?", arguments: [cutoffText])
-                let bound = min(passed, (young ?? Int64.max) - 1)
                 let last = try Int64.fetchOne(
                     db, sql: "SELECT MAX(seq) FROM (SELECT seq FROM outbox WHERE seq <= ? ORDER BY seq LIMIT 5000)", arguments: [bound])
                 guard let last else { return 0 }

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import GRDB
+import Synchronization
 
 /// A service's own SQLite database: a WAL-mode `DatabasePool` with `synchronous=FULL` (a commit
 /// survives power loss before anything is acknowledged), a busy timeout, the shared tables
@@ -15,6 +16,8 @@ public final class ServiceDatabase: Sendable {
     public let writer: any DatabaseWriter
     /// Appends events; hands them to the publisher after commit.
     public let outbox: Outbox
+    /// The subscriber positions last written (`recordPosition`), so an unchanged one is not written again.
+    let positions = Mutex<[String: (after: Int64, at: Date)]>([:])
     /// Moves the WAL into the file behind the writer's back (nil in memory).
     private let checkpointer: WALCheckpointer?
 

@@ -7,10 +7,14 @@ import Storage
 public struct OutboxEventSource: EventSource {
     public let source: String
     public let database: ServiceDatabase
+    /// How stale a subscriber's stored position may be before an `events.since` writes it again:
+    /// a tenth of the outbox retention period, at most 10 s.
+    public var positionRefresh: TimeInterval = 10
 
-    public init(source: String, database: ServiceDatabase) {
+    public init(source: String, database: ServiceDatabase, retention: TimeInterval? = nil) {
         self.source = source
         self.database = database
+        if let retention { positionRefresh = min(10, retention / 10) }
     }
 
     public func events(after: Int64, limit: Int) async throws -> [BusEvent] {
@@ -25,7 +29,8 @@ public struct OutboxEventSource: EventSource {
 
     /// The `events.since` handler every service with an outbox answers.
     public var sinceHandler: BusMethodHandler {
-        { request in
+        let positionRefresh = positionRefresh
+        return { request in
             let ask: EventsSince.Request
             do {
                 ask = try JSONDecoder().decode(EventsSince.Request.self, from: request.body)
@@ -34,7 +39,9 @@ public struct OutboxEventSource: EventSource {
             }
             let limit = min(max(1, ask.limit ?? 500), EventsSince.maxLimit)
             // Who asks from where: the outbox keeps what a subscriber has not passed yet.
-            if let caller = request.headers.caller { try await database.recordPosition(caller: caller, after: ask.after) }
+            if let caller = request.headers.caller {
+                try await database.recordPosition(caller: caller, after: ask.after, refresh: positionRefresh)
+            }
             let events = try await events(after: ask.after, limit: limit)
             return EventsSince.encodeReply(
                 events, lastSequence: try await lastSequence(), prunedThrough: try await database.prunedThrough())

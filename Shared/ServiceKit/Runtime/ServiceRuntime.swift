@@ -75,10 +75,9 @@ public final class ServiceRuntime: Sendable {
         if var handlers {
             handlers["\(name).health"] = healthHandler(database: database)
             if let database {
-                handlers[EventsSince.method] = OutboxEventSource(source: name, database: database).sinceHandler
-                if let snapshot {
-                    handlers[EventsSnapshot.method] = OutboxEventSource(source: name, database: database).snapshotHandler(snapshot)
-                }
+                let source = OutboxEventSource(source: name, database: database, retention: config.outboxRetention)
+                handlers[EventsSince.method] = source.sinceHandler
+                if let snapshot { handlers[EventsSnapshot.method] = source.snapshotHandler(snapshot) }
             }
             // Listed last so it stops first: no new requests while the rest winds down.
             parts.append(
