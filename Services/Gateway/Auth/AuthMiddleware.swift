@@ -27,16 +27,16 @@ struct AuthMiddleware: RouterMiddleware {
             context.token = token
             do {
                 context.principal = try await authenticator.principal(for: token)
-                if fromCookie, context.principal != nil, ![.get, .head, .options].contains(request.method),
-                    !Self.sameOrigin(request, publicURL: publicURL)
-                {
-                    throw BusError.forbidden(
-                        "a write with the session cookie must come from this site's pages (Origin, or the X-CSRF-Token header)")
-                }
-            } catch let error as BusError where error.code != "forbidden" {
+            } catch let error as BusError {
                 // Refused (401), or not checkable now (settings unavailable: 503 for routes that
                 // need a token; open routes such as /healthz still answer).
                 context.authError = error
+            }
+            if fromCookie, context.principal != nil, ![.get, .head, .options].contains(request.method),
+                !Self.sameOrigin(request, publicURL: publicURL)
+            {
+                throw BusError.forbidden(
+                    "a write with the session cookie must come from this site's pages (Origin, or the X-CSRF-Token header)")
             }
         }
         return try await next(request, context)

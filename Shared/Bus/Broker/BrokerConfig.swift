@@ -64,8 +64,8 @@ public struct BrokerSnapshot: Codable, Sendable, Equatable {
 
     public var services: [ServiceState]
     public var requestsRouted: Int
-    /// Messages refused for who sent them (a worker for another role's service, user headers
-    /// from a service, unreadable headers are not counted here).
+    /// Messages refused for who sent them: READY for another role's service, user headers from
+    /// a role that may not send them. (Unreadable headers are answered `bad_request`, not counted.)
     public var refused: Int
 
     public init(services: [ServiceState], requestsRouted: Int, refused: Int = 0) {

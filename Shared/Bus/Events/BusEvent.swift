@@ -58,7 +58,15 @@ public enum EventsSince {
     /// `prunedThrough`: the highest sequence the source no longer keeps (a subscriber whose
     /// checkpoint is below it has missed events for good and rebuilds from `events.snapshot`).
     public static func encodeReply(_ events: [BusEvent], lastSequence: Int64, prunedThrough: Int64 = 0) -> Data {
-        var out = Data("{\"events\":[".utf8)
+        var out = Data("{".utf8)
+        appendEvents(events, to: &out)
+        out.append(contentsOf: ",\"last_seq\":\(lastSequence),\"pruned_through\":\(prunedThrough)}".utf8)
+        return out
+    }
+
+    /// `"events":[{"seq", "type", "at", "payload"}, ...]`, payloads as stored (shared with `events.snapshot`).
+    static func appendEvents(_ events: [BusEvent], to out: inout Data) {
+        out.append(contentsOf: "\"events\":[".utf8)
         for (index, event) in events.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out.append(
@@ -67,8 +75,19 @@ public enum EventsSince {
             out.append(event.payload.isEmpty ? Data("null".utf8) : event.payload)
             out.append(UInt8(ascii: "}"))
         }
-        out.append(contentsOf: "],\"last_seq\":\(lastSequence),\"pruned_through\":\(prunedThrough)}".utf8)
-        return out
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// The events of a reply's `events` member, as events of `source`.
+    static func readEvents(_ object: [String: Any], source: String, method: String) throws -> [BusEvent] {
+        guard let items = object["events"] as? [[String: Any]] else { throw BusError.badRequest("\(method) reply has no events") }
+        return try items.map { item in
+            guard let seq = (item["seq"] as? NSNumber)?.int64Value, let type = item["type"] as? String else {
+                throw BusError.badRequest("\(method) reply has an event without seq or type")
+            }
+            let payload = try JSONSerialization.data(withJSONObject: item["payload"] ?? NSNull(), options: [.fragmentsAllowed])
+            return BusEvent(source: source, sequence: seq, type: type, occurredAt: item["at"] as? String ?? "", payload: payload)
+        }
     }
 
     /// Reads a reply body back into events of `source`.
@@ -77,23 +96,10 @@ public enum EventsSince {
     ) throws -> (
         events: [BusEvent], lastSequence: Int64, prunedThrough: Int64
     ) {
-        guard let object = try JSONSerialization.jsonObject(with: body) as? [String: Any],
-            let items = object["events"] as? [[String: Any]]
-        else {
+        guard let object = try JSONSerialization.jsonObject(with: body) as? [String: Any] else {
             throw BusError.badRequest("events.since reply is not {\"events\": [...]}")
         }
-        var events: [BusEvent] = []
-        for item in items {
-            guard let seq = (item["seq"] as? NSNumber)?.int64Value, let type = item["type"] as? String else {
-                throw BusError.badRequest("events.since reply has an event without seq or type")
-            }
-            let payloadObject = item["payload"] ?? NSNull()
-            let payload = try JSONSerialization.data(withJSONObject: payloadObject, options: [.fragmentsAllowed])
-            events.append(
-                BusEvent(
-                    source: source, sequence: seq, type: type,
-                    occurredAt: item["at"] as? String ?? "", payload: payload))
-        }
+        let events = try readEvents(object, source: source, method: method)
         let last = (object["last_seq"] as? NSNumber)?.int64Value ?? events.last?.sequence ?? 0
         return (events, last, (object["pruned_through"] as? NSNumber)?.int64Value ?? 0)
     }
@@ -129,30 +135,21 @@ public enum EventsSnapshot {
         }
     }
 
-    /// One page: events (`seq` 0), the cursor of the next page (nil on the last) and `as_of`.
-    public static func encodeReply(_ events: [(type: String, payload: Data)], nextCursor: String?, asOf: Int64) -> Data {
-        var out = Data("{\"events\":[".utf8)
-        for (index, event) in events.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: "{\"type\":\(EventsSince.quoted(event.type)),\"payload\":".utf8)
-            out.append(event.payload.isEmpty ? Data("null".utf8) : event.payload)
-            out.append(UInt8(ascii: "}"))
-        }
-        out.append(contentsOf: "],\"next_cursor\":\(nextCursor.map(EventsSince.quoted) ?? "null"),\"as_of\":\(asOf)}".utf8)
+    /// One page: events (`seq` 0: state, not history), the cursor of the next page (nil on the
+    /// last) and `as_of`; the events are written as `events.since` writes them.
+    public static func encodeReply(_ events: [BusEvent], nextCursor: String?, asOf: Int64) -> Data {
+        var out = Data("{".utf8)
+        EventsSince.appendEvents(events, to: &out)
+        out.append(contentsOf: ",\"next_cursor\":\(nextCursor.map(EventsSince.quoted) ?? "null"),\"as_of\":\(asOf)}".utf8)
         return out
     }
 
     public static func decodeReply(_ body: Data, source: String) throws -> (events: [BusEvent], nextCursor: String?, asOf: Int64) {
         guard let object = try JSONSerialization.jsonObject(with: body) as? [String: Any],
-            let items = object["events"] as? [[String: Any]], let asOf = (object["as_of"] as? NSNumber)?.int64Value
+            let asOf = (object["as_of"] as? NSNumber)?.int64Value
         else {
             throw BusError.badRequest("events.snapshot reply is not {\"events\": [...], \"as_of\": n}")
         }
-        let events = try items.map { item -> BusEvent in
-            guard let type = item["type"] as? String else { throw BusError.badRequest("events.snapshot reply has an event without type") }
-            let payload = try JSONSerialization.data(withJSONObject: item["payload"] ?? NSNull(), options: [.fragmentsAllowed])
-            return BusEvent(source: source, sequence: 0, type: type, occurredAt: "", payload: payload)
-        }
-        return (events, object["next_cursor"] as? String, asOf)
+        return (try EventsSince.readEvents(object, source: source, method: method), object["next_cursor"] as? String, asOf)
     }
 }

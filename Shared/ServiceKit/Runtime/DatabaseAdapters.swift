@@ -50,7 +50,7 @@ public struct OutboxEventSource: EventSource {
 
     /// The `events.snapshot` handler: pages of `producer`'s state, each read in one transaction.
     public func snapshotHandler(_ producer: @escaping SnapshotProducer) -> BusMethodHandler {
-        let database = database
+        let database = database, source = source
         return { request in
             let ask = try decodeBody(EventsSnapshot.Request.self, request)
             let limit = min(max(1, ask.limit ?? 500), EventsSince.maxLimit)
@@ -59,7 +59,8 @@ public struct OutboxEventSource: EventSource {
                 let page = try producer(db, ask.cursor, limit)
                 return (page.events, page.next, asOf)
             }
-            return EventsSnapshot.encodeReply(events, nextCursor: next, asOf: asOf)
+            let state = events.map { BusEvent(source: source, sequence: 0, type: $0.type, occurredAt: "", payload: $0.payload) }
+            return EventsSnapshot.encodeReply(state, nextCursor: next, asOf: asOf)
         }
     }
 }
