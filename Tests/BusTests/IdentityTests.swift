@@ -108,9 +108,11 @@ struct IdentityTests {
     func serviceCannotImpersonate() async throws {
         let bus = try SecureBus(roles: ["telephony", "settings"])
         defer { bus.stop() }
-        let log = HeaderLog()
+        // Separate logs: the client retries every 100 ms, so a health call may run twice
+        // (at-least-once); what counts is that users.list never runs.
+        let log = HeaderLog(), closedLog = HeaderLog()
         let worker = try bus.worker(
-            "settings", as: "settings", handlers: ["settings.users.list": Self.echo(log), "settings.health": Self.echo(log)],
+            "settings", as: "settings", handlers: ["settings.users.list": Self.echo(closedLog), "settings.health": Self.echo(log)],
             open: ["settings.health"])
         let task = Task { try await worker.run() }
         defer { task.cancel() }
@@ -121,7 +123,6 @@ struct IdentityTests {
         #expect(log.seen.get().last?.caller == "telephony")
         #expect(log.seen.get().last?.actor == nil)
         // A boss's headers are refused by the broker: the worker never sees the request.
-        let before = log.seen.get().count
         let boss = await #expect(throws: BusError.self) {
             _ = try await telephony.call(
                 service: "settings", method: "settings.users.list", body: Data("{}".utf8),
@@ -133,7 +134,7 @@ struct IdentityTests {
             _ = try await telephony.call(service: "settings", method: "settings.users.list", body: Data("{}".utf8), timeout: .seconds(2))
         }
         #expect(closed?.code == "forbidden")
-        #expect(log.seen.get().count == before)
+        #expect(closedLog.seen.get().isEmpty)
     }
 
     @Test("a client cannot set the caller itself, and unreadable headers are refused")
@@ -150,7 +151,8 @@ struct IdentityTests {
                     bus, role: "gateway", service: "contacts", method: "contacts.list", headers: Data(bad.utf8))
                 #expect(reply == "bad_request", "headers \(bad.prefix(20)) answered \(reply)")
             }
-            #expect(log.seen.get().count == 1)
+            // Only the gateway's own readiness call(s) reached the worker (a retry may repeat it).
+            #expect(!log.seen.get().isEmpty && log.seen.get().allSatisfy { $0.caller == "gateway" })
         }
     }
 
