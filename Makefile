@@ -13,11 +13,13 @@ run: build
 	.build/debug/crm up
 
 # Builds everything (the end-to-end tests start the real executables) and runs every test,
-# then a short run of every fuzz target over its corpus (the regression inputs included).
+# then schemathesis against the OpenAPI document (ADR 008) and a short run of every fuzz target
+# over its corpus (the regression inputs included).
 test: build
 	swift build --build-tests
 	swift test --skip-build
 	python3 -m pytest -q Tests/Python
+	bash scripts/api-conformance.sh
 	bash scripts/fuzz.sh
 
 # Every parser of outside input under libFuzzer for FUZZ_SECONDS each (default 600):

@@ -31,7 +31,7 @@ struct GatewayApp: AsyncParsableCommand {
         router.middlewares.add(AuthMiddleware(authenticator: authenticator, publicURL: config.publicURL))
         let allowedMethods = AllowedMethods()
         router.middlewares.add(MethodMiddleware(allowed: allowedMethods))
-        var routes = APIRouter(router: router)
+        var routes = APIRouter(router: router, maxBody: config.httpMaxBody)
         HealthRoutes(client: runtime.client).register(on: &routes)
         AccountRoutes(api: api, authenticator: authenticator, publicURL: config.publicURL).register(on: &routes)
         SettingsRoutes(api: api).register(on: &routes)

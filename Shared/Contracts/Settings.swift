@@ -4,6 +4,11 @@ import Foundation
 /// reference data an administrator edits, CRM processes, custom fields, configuration and the
 /// audit trail. Request and reply types live in the `Settings+*.swift` files beside this one.
 public enum SettingsContract {
+    /// Contact fields GDPR anonymisation may scrub besides the name (the GDPR configuration's
+    /// `anonymize_fields` takes these).
+    public static let personalFields = [
+        "title", "emails", "phones", "address", "birthday", "picture", "notes", "bank_details", "custom_fields", "history",
+    ]
     public static let service = "settings"
 
     /// Method names.

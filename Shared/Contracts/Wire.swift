@@ -105,7 +105,7 @@ public enum Timestamp {
 
     /// Whether the `YYYY-MM-DD` a timestamp starts with is a day of the calendar (true when it
     /// does not start that way: the parsers judge the rest).
-    static func dayExists(_ text: String) -> Bool {
+    public static func dayExists(_ text: String) -> Bool {
         let bytes = Array(text.utf8.prefix(10))
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return true }
         guard let year = number(bytes, 0..<4), let month = number(bytes, 5..<7), let day = number(bytes, 8..<10) else { return true }

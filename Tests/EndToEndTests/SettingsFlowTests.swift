@@ -77,7 +77,7 @@ struct SettingsFlowTests {
         #expect(summaries.contains("Source Web site replaced by Trade fair"), "\(summaries)")
         // The deleted source can no longer be given to a contact.
         try await system.eventually("contacts forget the deleted source") {
-            try await system.http("POST", "/api/v1/contacts", json: ["last_name": "Late", "source_id": web]).0 == 422
+            try await system.http("POST", "/api/v1/contacts", json: ["last_name": "Late", "source_id": web]).0 == 409
         }
 
         // Move customers: every contact from Gold client to VIP, after a dry run.

@@ -45,9 +45,10 @@ extension ContactStore {
         }
         if let mapping = request.mapping, let missing = mapping.keys.first(where: { key in !header.fields.contains { $0.trimmed == key } })
         {
-            throw BusError.invalid("mapping: the file has no column '\(missing)'")
+            throw BusError.conflict("mapping: the file has no column '\(missing)'")
         }
-        guard !columns.isEmpty else { throw BusError.invalid("no column maps to a field; give a mapping") }
+        // The file's header against the fields there are (custom fields included): 409, ADR 008.
+        guard !columns.isEmpty else { throw BusError.conflict("no column maps to a field; give a mapping") }
         // Two columns for one field (a mapping may say so): the first that is not blank, left to right.
         let ordered = columns.sorted { $0.key < $1.key }
         let rows = records.dropFirst().map { record in

@@ -337,7 +337,7 @@ struct FileStore: Sendable {
     static func checkFolder(_ db: Database, id: Int64, owner: History.Subject) throws {
         guard let row = try Row.fetchOne(db, sql: "SELECT contact_id, company_id FROM file_folder WHERE id = ?", arguments: [id]),
             (row[owner.column] as Int64?) == owner.id
-        else { throw BusError.invalid("folder \(id) is not in this file area") }
+        else { throw BusError.conflict("folder \(id) is not in this file area") }
     }
 
     static func visibleFile(_ db: Database, id: Int64, headers: BusHeaders) throws -> StoredFile {

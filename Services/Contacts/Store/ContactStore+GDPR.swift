@@ -95,13 +95,9 @@ extension ContactStore {
                 conditions.append("owner_id = ?")
                 arguments.append(owner)
             }
-            if let cursor {
-                let parts = cursor.split(separator: "|", maxSplits: 1)
-                guard parts.count == 2, let id = Int64(parts[1]) else {
-                    throw BusError.invalid("cursor '\(cursor)' is not one this API gave out")
-                }
+            if let cursor = try Paging.cursor(cursor) {
                 conditions.append("(last_activity_at, id) > (?, ?)")
-                arguments += [String(parts[0]), id]
+                arguments += [cursor.key(0), cursor.id]
             }
             let rows = try Row.fetchAll(
                 db,
@@ -110,7 +106,7 @@ extension ContactStore {
                     ORDER BY last_activity_at, id LIMIT \(limit + 1)
                     """, arguments: StatementArguments(arguments))
             let items = try rows.prefix(limit).compactMap { try loadContact(db, id: $0["id"]) }
-            let next = rows.count > limit ? "\(rows[limit - 1]["last_activity_at"] as String)|\(rows[limit - 1]["id"] as Int64)" : nil
+            let next = rows.count > limit ? Cursor(id: rows[limit - 1]["id"], keys: [rows[limit - 1]["last_activity_at"]]).text : nil
             return Page(items: items, nextCursor: next)
         }
     }

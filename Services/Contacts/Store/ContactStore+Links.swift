@@ -10,7 +10,7 @@ extension ContactStore {
     func link(_ request: LinkRequest, headers: BusHeaders, requestId: String) async throws -> Data {
         let start = try FieldRules.date(request.startDate, field: "start_date")
         let end = try FieldRules.date(request.endDate, field: "end_date")
-        if let start, let end, end < start { throw BusError.invalid("end_date is before start_date") }
+        if let start, let end, end < start { throw BusError.conflict("end_date is before start_date") }  // two values: 409 (ADR 008)
         let title = request.title?.trimmed.nilIfEmpty
         return try await database.idempotentWrite(requestId: requestId, method: ContactsContract.Method.link) { db, outbox in
             let (contact, company) = try Self.linkEnds(db, headers: headers, contactId: request.contactId, companyId: request.companyId)

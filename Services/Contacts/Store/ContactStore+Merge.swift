@@ -87,7 +87,7 @@ extension ContactStore {
 
     /// Merges `other` into `survivor` in one transaction.
     func merge(_ request: MergeRequest, headers: BusHeaders, requestId: String) async throws -> Data {
-        guard request.survivorId != request.otherId else { throw BusError.invalid("a contact cannot be merged into itself") }
+        guard request.survivorId != request.otherId else { throw BusError.conflict("a contact cannot be merged into itself") }
         return try await database.idempotentWrite(requestId: requestId, method: ContactsContract.Method.merge) { db, outbox in
             let access = try Access.of(headers, db)
             guard let survivor = try ContactRecord.fetchOne(db, key: request.survivorId), survivor.deletedAt == nil,
@@ -168,7 +168,7 @@ extension ContactStore {
     }
 
     func mergeCompanies(_ request: MergeRequest, headers: BusHeaders, requestId: String) async throws -> Data {
-        guard request.survivorId != request.otherId else { throw BusError.invalid("a company cannot be merged into itself") }
+        guard request.survivorId != request.otherId else { throw BusError.conflict("a company cannot be merged into itself") }
         return try await database.idempotentWrite(requestId: requestId, method: ContactsContract.Method.mergeCompanies) { db, outbox in
             let access = try Access.of(headers, db)
             guard var survivor = try CompanyRecord.fetchOne(db, key: request.survivorId), survivor.deletedAt == nil,

@@ -102,8 +102,7 @@ extension ContactStore {
                 )
                 arguments += [owner, owner]
             }
-            if let cursor = request.cursor {
-                guard let value = Int64(cursor) else { throw BusError.invalid("cursor '\(cursor)' is not one this API gave out") }
+            if let value = try Paging.idCursor(request.cursor) {
                 conditions.append("n.id < ?")
                 arguments.append(value)
             }

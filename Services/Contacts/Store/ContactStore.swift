@@ -60,9 +60,6 @@ struct ContactStore: Sendable {
     func update(_ request: UpdateContactRequest, headers: BusHeaders, requestId: String) async throws -> Data {
         let phoneInput = try request.phones.map { try normalisePhones($0) }
         let emailInput = try request.emails.map { try normaliseEmails($0) }
-        if let first = request.firstName, let last = request.lastName, first.trimmed.isEmpty, last.trimmed.isEmpty {
-            throw BusError.invalid("a contact needs a first or a last name")
-        }
         let address = try FieldRules.address(request.address, field: "address")
         let birthday = try request.birthday.map { try FieldRules.date($0, field: "birthday") }
         let bank = try FieldRules.bankDetails(request.bankDetails)
@@ -78,7 +75,8 @@ struct ContactStore: Sendable {
             if let value = request.lastName { record.lastName = value.trimmed }
             if let value = request.title { record.title = value.trimmed.nilIfEmpty }
             if record.firstName.isEmpty && record.lastName.isEmpty {
-                throw BusError.invalid("a contact needs a first or a last name")
+                // The change and the stored names together leave none: 409, as the document cannot say it.
+                throw BusError.conflict("a contact needs a first or a last name")
             }
             let sourceId = request.sourceId.map { $0 == 0 ? nil : $0 }, roleId = request.roleId.map { $0 == 0 ? nil : $0 }
             try ReferenceRules.check(db, sourceId: sourceId ?? nil, roleId: roleId ?? nil, categoryIds: request.categoryIds)
@@ -107,7 +105,7 @@ struct ContactStore: Sendable {
                     let type = try String.fetchOne(
                         db, sql: "SELECT content_type FROM stored_file WHERE id = ? AND contact_id = ?", arguments: [picture, request.id])
                     guard let type, type.hasPrefix("image/") else {
-                        throw BusError.invalid("picture_file_id must be an image in the contact's file area")
+                        throw BusError.conflict("picture_file_id must be an image in the contact's file area")
                     }
                 }
                 record.pictureFileId = picture == 0 ? nil : picture

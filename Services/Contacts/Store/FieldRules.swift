@@ -42,7 +42,10 @@ enum FieldRules {
             accountNumber: input.accountNumber?.trimmed.nilIfEmpty,
             iban: input.iban?.replacingOccurrences(of: " ", with: "").uppercased().nilIfEmpty,
             bic: input.bic?.trimmed.uppercased().nilIfEmpty, bankName: input.bankName?.trimmed.nilIfEmpty)
-        if let iban = details.iban, !isValidIBAN(iban) { throw BusError.invalid("bank_details.iban '\(iban)' is not a valid IBAN") }
+        // The document states an IBAN's form; its check digits it cannot, so they are a 409 (ADR 008).
+        if let iban = details.iban, !isValidIBAN(iban) {
+            throw BusError.conflict("bank_details.iban '\(iban)' is not a valid IBAN (its check digits do not add up)")
+        }
         if let bic = details.bic, !(bic.count == 8 || bic.count == 11) || !bic.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
             throw BusError.invalid("bank_details.bic '\(bic)' is not a BIC (8 or 11 letters and digits)")
         }
@@ -81,7 +84,7 @@ enum FieldRules {
         let byKey = Dictionary(definitions.map { ($0["key"] as String, $0) }, uniquingKeysWith: { first, _ in first })
         for (key, value) in changes ?? [:] {
             guard let definition = byKey[key] else {
-                throw BusError.invalid("custom_fields.\(key) is not an additional-information field of \(appliesTo)s")
+                throw BusError.conflict("custom_fields.\(key) is not an additional-information field of \(appliesTo)s")
             }
             if value == .null {
                 values[key] = nil
@@ -92,7 +95,7 @@ enum FieldRules {
         }
         if requireAll {
             for (key, definition) in byKey where (definition["required"] as Bool) && (definition["active"] as Bool) && values[key] == nil {
-                throw BusError.invalid("custom_fields.\(key) is required")
+                throw BusError.conflict("custom_fields.\(key) is required")
             }
         }
         return values
@@ -101,7 +104,7 @@ enum FieldRules {
     private static func check(_ value: JSONValue, type: String, options: [String], field: String) throws -> JSONValue {
         switch (type, value) {
         case ("text", .string(let text)):
-            guard text.count <= 2000 else { throw BusError.invalid("\(field) is longer than 2000 characters") }
+            guard text.count <= 2000 else { throw BusError.conflict("\(field) is longer than 2000 characters") }
             return .string(text.trimmed)
         case ("number", .int), ("number", .double), ("yes_no", .bool):
             return value
@@ -112,13 +115,13 @@ enum FieldRules {
         case ("multiple_choice", .array(let items)):
             let chosen = items.compactMap(\.stringValue)
             guard chosen.count == items.count, Set(chosen).isSubset(of: options) else {
-                throw BusError.invalid("\(field) must be a list of: \(options.joined(separator: ", "))")
+                throw BusError.conflict("\(field) must be a list of: \(options.joined(separator: ", "))")
             }
             return value
         case ("choice", _):
-            throw BusError.invalid("\(field) must be one of: \(options.joined(separator: ", "))")
+            throw BusError.conflict("\(field) must be one of: \(options.joined(separator: ", "))")
         default:
-            throw BusError.invalid("\(field) must be a value of type \(type)")
+            throw BusError.conflict("\(field) must be a value of type \(type)")
         }
     }
 }

@@ -2,6 +2,7 @@ import Bus
 import Contracts
 import Foundation
 import GRDB
+import ServiceKit
 
 /// Builds the list and search queries of contacts and companies: filters, keyset pagination
 /// over the chosen order (the cursor carries the last row's sort key, so a page costs the same
@@ -79,32 +80,20 @@ struct ListQuery {
     }
 
     /// Continues after the row the cursor names.
-    mutating func after(cursor: String?, sort: Sort) throws {
-        guard let cursor else { return }
-        guard
-            let data = Data(
-                base64Encoded: cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/") + padding(cursor)),
-            let keys = try? JSONDecoder().decode([String].self, from: data), let id = keys.last.flatMap({ Int64($0) })
-        else { throw BusError.invalid("cursor '\(cursor)' is not one this API gave out") }
-        switch (sort, keys.count) {
-        case (.created, 1):
+    /// Continues after the row the cursor names: its id, and the sort keys the order needs
+    /// (a key the cursor lacks reads as empty, so every well-formed cursor is a position).
+    mutating func after(cursor text: String?, sort: Sort) throws {
+        guard let cursor = try Paging.cursor(text) else { return }
+        let id = cursor.id
+        switch sort {
+        case .created:
             if searchTable == nil { add("t.id < ?", id) } else { add("s.rowid > ?", SearchIndex.rowid(id)) }
-        case (.name, 3) where table == "contact":
-            add("(t.last_name COLLATE NOCASE, t.first_name COLLATE NOCASE, t.id) > (?, ?, ?)", keys[0], keys[1], id)
-        case (.name, 2): add("(t.name COLLATE NOCASE, t.id) > (?, ?)", keys[0], id)
-        case (.updated, 2): add("(t.updated_at, t.id) < (?, ?)", keys[0], id)
-        default: throw BusError.invalid("cursor '\(cursor)' belongs to another sort order")
+        case .name where table == "contact":
+            add("(t.last_name COLLATE NOCASE, t.first_name COLLATE NOCASE, t.id) > (?, ?, ?)", cursor.key(0), cursor.key(1), id)
+        case .name: add("(t.name COLLATE NOCASE, t.id) > (?, ?)", cursor.key(0), id)
+        case .updated: add("(t.updated_at, t.id) < (?, ?)", cursor.key(0), id)
         }
     }
-
-    /// The cursor after a row, from its sort key columns.
-    static func cursor(_ keys: [String]) -> String {
-        let data = (try? JSONEncoder().encode(keys)) ?? Data()
-        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    private func padding(_ text: String) -> String { String(repeating: "=", count: (4 - text.count % 4) % 4) }
 
     var whereClause: String { conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ") }
 
@@ -158,11 +147,13 @@ struct ListQuery {
 
     /// The cursor that continues after `row`.
     static func cursor(after row: Row, sort: Sort, table: String) -> String {
-        let id = String(row["id"] as Int64)
+        let id: Int64 = row["id"]
+        let keys: [String]
         switch sort {
-        case .created: return cursor([id])
-        case .name: return table == "contact" ? cursor([row["last_name"], row["first_name"], id]) : cursor([row["name"], id])
-        case .updated: return cursor([row["updated_at"], id])
+        case .created: keys = []
+        case .name: keys = table == "contact" ? [row["last_name"] ?? "", row["first_name"] ?? ""] : [row["name"] ?? ""]
+        case .updated: keys = [row["updated_at"]]
         }
+        return Cursor(id: id, keys: keys).text
     }
 }

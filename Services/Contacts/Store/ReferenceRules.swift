@@ -30,7 +30,7 @@ enum ReferenceRules {
         for id in categoryIds ?? [] {
             let appliesTo = try checkItem(db, id: id, kind: .categories, field: "category_ids")
             guard appliesTo == "company" || appliesTo == "both" else {
-                throw BusError.invalid("category \(id) applies to contacts, not companies")
+                throw BusError.conflict("category \(id) applies to contacts, not companies")
             }
         }
         if let categoryIds, Set(categoryIds).count != categoryIds.count { throw BusError.invalid("category_ids lists a category twice") }
@@ -41,9 +41,9 @@ enum ReferenceRules {
         guard let row = try Row.fetchOne(db, sql: "SELECT kind, active, applies_to FROM reference_item WHERE id = ?", arguments: [id]),
             row["kind"] == kind.rawValue
         else {
-            throw BusError.invalid("\(field): \(id) is not a known \(kind.itemName)")
+            throw BusError.conflict("\(field): \(id) is not a known \(kind.itemName)")
         }
-        guard row["active"] as Bool else { throw BusError.invalid("\(field): \(kind.itemName) \(id) is inactive") }
+        guard row["active"] as Bool else { throw BusError.conflict("\(field): \(kind.itemName) \(id) is inactive") }
         return row["applies_to"]
     }
 

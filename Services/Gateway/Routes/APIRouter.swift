@@ -1,6 +1,8 @@
 import Bus
+import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// One route of the API, as the OpenAPI document and the access tests see it.
 struct APIRoute: Sendable {
@@ -14,6 +16,8 @@ struct APIRoute: Sendable {
     let query: [String]
     /// The schema of its JSON body (a name in `APISchemas`), if it takes one.
     let body: String?
+    /// The schema of its form-encoded body, if it takes one instead (a provider's webhook).
+    var form: String? = nil
     /// The schema of its successful answer, where one is documented.
     let reply: String?
     let status: HTTPResponse.Status
@@ -24,21 +28,29 @@ struct APIRoute: Sendable {
 struct APIRouter {
     let router: Router<GatewayContext>
     private(set) var routes: [APIRoute] = []
+    /// The largest JSON body a route takes unless it says otherwise (413 beyond).
+    let maxBody: Int
+    /// The document's schemas, compiled once for every route's checks.
+    private let validator = SchemaValidator(schemas: APISchemas.all)
 
-    init(router: Router<GatewayContext>) {
+    init(router: Router<GatewayContext>, maxBody: Int) {
         self.router = router
+        self.maxBody = maxBody
     }
 
     /// Adds a route; the policy is checked before the handler runs.
     mutating func add(
         _ method: HTTPRequest.Method, _ path: String, _ policy: RoutePolicy, tag: String, summary: String,
-        query: [String] = [], body: String? = nil, reply: String? = nil, status: HTTPResponse.Status = .ok,
+        query: [String] = [], body: String? = nil, form: String? = nil, bodyLimit: Int? = nil, reply: String? = nil,
+        status: HTTPResponse.Status = .ok,
         _ handler: @escaping @Sendable (Request, GatewayContext) async throws -> Response
     ) {
-        routes.append(
-            APIRoute(
-                method: method, path: path, policy: policy, summary: summary, tag: tag, query: query, body: body,
-                reply: reply, status: status))
+        let route = APIRoute(
+            method: method, path: path, policy: policy, summary: summary, tag: tag, query: query, body: body, form: form, reply: reply,
+            status: status)
+        routes.append(route)
+        let validation = RequestValidation(route: route, validator: validator)
+        let limit = bodyLimit ?? maxBody
         router.on(RouterPath(path), method: method) { request, context in
             if case .scopeOrSignature(_, let kind) = policy, kind.isPresent(in: request) {
                 // Signed by the provider instead of a token: the handler verifies the signature.
@@ -53,6 +65,12 @@ struct APIRouter {
             {
                 throw BusError.badRequest("this request needs a JSON body (the \(body!) schema; {} when nothing is to be said)")
             }
+            try validation.checkQuery(request)
+            guard body != nil || form != nil else { return try await handler(request, context) }
+            // The body is read once here (up to the route's limit) and handed on collected.
+            var request = request
+            let buffer = try await request.collectBody(upTo: limit)
+            if form != nil { try validation.checkForm(Data(buffer: buffer)) } else { try validation.checkBody(Data(buffer: buffer)) }
             return try await handler(request, context)
         }
     }

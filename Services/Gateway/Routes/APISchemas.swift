@@ -13,14 +13,34 @@ enum APISchemas {
         return schema
     }
     private static var string: [String: Any] { ["type": "string"] }
-    private static var integer: [String: Any] { ["type": "integer"] }
+    /// A whole number as the services read them (64 bits).
+    private static var integer: [String: Any] { ["type": "integer", "minimum": Int64.min, "maximum": Int64.max] }
     private static var number: [String: Any] { ["type": "number"] }
     private static var boolean: [String: Any] { ["type": "boolean"] }
+    /// The characters that count as blank, spelled out: Python's `str.isspace` (which the test
+    /// clients' pattern engine uses for `\\s`), a superset of Swift's `isWhitespace` (what the
+    /// services trim). ICU's `\\s` is narrower than both, so the document never says `\\s`.
+    static let blank = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+    /// Text with something in it besides blanks.
+    static let notBlank = "[^\(blank)]"
     /// A name people read (a category, a group, a token): not blank, at most `max` characters.
-    private static func label(_ max: Int) -> [String: Any] { ["type": "string", "minLength": 1, "maxLength": max, "pattern": "\\S"] }
-    /// A file or folder name: 1-255 characters, no `/` and no control characters.
-    private static var name255: [String: Any] {
-        ["type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[^/\\u0000-\\u001F\\u007F]+$"]
+    private static func label(_ max: Int) -> [String: Any] { ["type": "string", "minLength": 1, "maxLength": max, "pattern": notBlank] }
+    /// A file or folder name: 1-255 characters, no `/` and no control characters, and something
+    /// besides blanks and dots (so never `.` or `..`).
+    static var name255: [String: Any] {
+        let allowed = "[^/\\x00-\\x1f\\x7f-\\x9f]"
+        return [
+            "type": "string", "minLength": 1, "maxLength": 255,
+            "pattern": "^\(allowed)*[^/.\\x00-\\x1f\\x7f-\\x9f\(blank)]\(allowed)*$",
+        ]
+    }
+    /// An id of a stored item (a whole number from 1).
+    private static var id: [String: Any] { ["type": "integer", "minimum": 1, "maximum": Int64.max] }
+    /// A `#RGB` or `#RRGGBB` colour; empty clears it.
+    private static var colour: [String: Any] { ["type": "string", "pattern": "^(#?([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}))?$"] }
+    /// A schema that also requires `fields`, not null (a new item: the change's fields, and what it must have).
+    private static func requiring(_ base: String, _ fields: [String: [String: Any]]) -> [String: Any] {
+        ["allOf": [ref(base), ["required": fields.keys.sorted(), "properties": fields]]]
     }
     private static var time: [String: Any] { ["type": "string", "format": "date-time"] }
     private static var date: [String: Any] { ["type": "string", "format": "date"] }
@@ -50,70 +70,119 @@ enum APISchemas {
                 "final": oneOf(["won", "lost"]),
             ],
             required: ["name", "probability"])
+        let statusInput = object(
+            [
+                "id": id, "name": label(100), "probability": ["type": "integer", "minimum": 0, "maximum": 100],
+                "final": oneOf(["won", "lost"]),
+            ],
+            required: ["name", "probability"])
+        // A process's statuses, in order: at least one open and one won (names differ: 409 if not).
+        let statuses: [String: Any] = [
+            "type": "array", "items": statusInput, "minItems": 2, "maxItems": 50,
+            "allOf": [
+                ["contains": ["required": ["final"], "properties": ["final": oneOf(["won"])]]],
+                ["contains": ["properties": ["final": ["type": "null"]]]],
+            ],
+        ]
+        let username: [String: Any] = ["type": "string", "pattern": "^[A-Za-z0-9._@-]{2,64}$"]
+        // Empty clears the e-mail, phone or extension of a user.
+        let userEmail: [String: Any] = ["type": "string", "pattern": "^([^@\(blank)]+@[^@\(blank)]+)?$"]
+        let userPhone: [String: Any] = ["type": "string", "maxLength": 64, "pattern": "^[0-9 +().-]*$"]
+        let userExtension: [String: Any] = ["type": "string", "pattern": "^[0-9*#]{0,16}$"]
+        let password: [String: Any] = ["type": "string", "minLength": 8, "maxLength": 1000]
         let member = object(["user_id": integer, "username": string, "name": string, "role": string])
         let apiToken = object(
             [
                 "id": integer, "user_id": integer, "name": string, "kind": oneOf(["session", "api"]), "scopes": array(string),
                 "prefix": string, "created_at": time, "expires_at": time, "last_used_at": time, "revoked_at": time,
             ])
-        let phone = object(["number": string, "kind": oneOf(["mobile", "work", "home", "fax", "other"])], required: ["number"])
-        let email = object(["address": string, "kind": oneOf(["work", "home", "other"])], required: ["address"])
-        let address = object(["street": string, "postal_code": string, "city": string, "country": string])
-        let bank = object(["account_number": string, "iban": string, "bic": string, "bank_name": string])
-        let customerSettings = object(["currency": string, "payment_terms_days": integer, "language": string])
+        let phoneNumber = label(64)
+        let phone = object(["number": phoneNumber, "kind": oneOf(["mobile", "work", "home", "fax", "other"])], required: ["number"])
+        // What the services take as an e-mail address: one @, a dot after it, no spaces.
+        let emailAddress: [String: Any] = [
+            "type": "string", "maxLength": 254, "pattern": "^[^@\(blank)]+@[^@\(blank)]*\\.[^@\(blank)]*$",
+        ]
+        let email = object(["address": emailAddress, "kind": oneOf(["work", "home", "other"])], required: ["address"])
+        let text200: [String: Any] = ["type": "string", "maxLength": 200]
+        let address = object([
+            "street": text200, "postal_code": text200, "city": text200, "country": ["type": "string", "pattern": "^([A-Za-z]{2})?$"],
+        ])
+        let bank = object([
+            "account_number": string, "iban": ["type": "string", "pattern": "^([A-Za-z0-9]{15,34})?$"],
+            "bic": ["type": "string", "pattern": "^([A-Za-z0-9]{8}|[A-Za-z0-9]{11})?$"], "bank_name": string,
+        ])
+        // A web address: a host with a dot, http(s) or none (https is assumed), then a path.
+        let website: [String: Any] = [
+            "type": "string", "maxLength": 500, "pattern": "^((https?://)?[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+([/?#][!-~]*)?)?$",
+        ]
+        let customerSettings = object([
+            "currency": ["type": "string", "pattern": "^([A-Za-z]{3})?$"],
+            "payment_terms_days": ["type": "integer", "minimum": 0, "maximum": 365],
+            "language": ["type": "string", "pattern": "^([A-Za-z]{2})?$"],
+        ])
+        let options: [String: Any] = ["type": "array", "items": label(100), "maxItems": 200]
+        let fileText: [String: Any] = ["type": "string", "minLength": 1]
+        let noteText: [String: Any] = ["type": "string", "minLength": 1, "maxLength": 20_000, "pattern": notBlank]
+        // A call's times: years 1970 to 2199, as the call log takes them.
+        let callTime: [String: Any] = ["type": "string", "format": "date-time", "pattern": "^(19[7-9][0-9]|2[01][0-9][0-9])-"]
+        let seconds: [String: Any] = ["type": "integer", "minimum": 0, "maximum": 10 * 366 * 86400]
+        let text500: [String: Any] = ["type": "string", "maxLength": 500]
         let callEvent = object(
             [
-                "event_id": string, "call_id": string, "type": oneOf(["ringing", "answered", "hangup", "completed"]),
-                "direction": oneOf(["inbound", "outbound", "internal"]), "from": string, "to": string, "extension": string,
-                "user": string, "at": time, "duration": integer, "billsec": integer, "disposition": string, "recording_url": string,
-                "leg": string, "answered_by": string, "caller_name": string, "started_at": time, "answered_at": time, "ended_at": time,
-                "sequence": integer,
+                "event_id": label(200), "call_id": label(200), "type": oneOf(["ringing", "answered", "hangup", "completed"]),
+                "direction": oneOf(["inbound", "outbound", "internal"]), "from": text500, "to": text500, "extension": text500,
+                "user": text500, "at": callTime, "duration": seconds, "billsec": seconds, "disposition": text500,
+                "recording_url": text500, "leg": text500, "answered_by": text500, "caller_name": text500, "started_at": callTime,
+                "answered_at": callTime, "ended_at": callTime, "sequence": ["type": "integer", "minimum": 0, "maximum": Int32.max],
             ], required: ["event_id", "call_id", "type"])
-        return [
+        let schemas: [String: Any] = [
             "LoginRequest": object(["username": string, "password": string], required: ["username", "password"]),
             "LoginReply": object(["token": string, "expires_at": time, "user": ref("User")], required: ["token", "expires_at", "user"]),
             "ChangePasswordRequest": object(
-                ["current_password": string, "new_password": ["type": "string", "minLength": 8]],
+                ["current_password": string, "new_password": password],
                 required: ["current_password", "new_password"]),
             "User": user,
             "CreateUserRequest": object(
                 [
-                    "username": ["type": "string", "pattern": "^[A-Za-z0-9._@-]{2,64}$"], "name": string, "email": string, "phone": string,
-                    "extension": string, "rank": rank,
-                    "active": boolean, "password": ["type": "string", "minLength": 8],
+                    "username": username, "name": string, "email": userEmail, "phone": userPhone, "extension": userExtension,
+                    "rank": rank, "active": boolean, "password": password,
                 ], required: ["username"]),
             "UpdateUserRequest": object([
-                "username": string, "name": string, "email": string, "phone": string, "extension": string, "rank": rank,
-                "active": boolean,
+                "username": username, "name": label(200), "email": userEmail, "phone": userPhone, "extension": userExtension,
+                "rank": rank, "active": boolean,
             ]),
-            "SetPasswordRequest": object(["password": ["type": "string", "minLength": 8]]),
+            "SetPasswordRequest": object(["password": password]),
             "UserWithPassword": object(["user": ref("User"), "generated_password": string], required: ["user"]),
             "CreateTokenRequest": object(
                 [
                     "name": label(100), "scopes": ["type": "array", "items": oneOf(Scope.known), "minItems": 1],
-                    "user_id": integer, "username": string, "expires_at": time,
+                    "user_id": id, "username": username, "expires_at": time,
                 ],
                 required: ["name", "scopes"]),
             "APIToken": apiToken,
             "CreatedToken": object(["token": string, "info": ref("APIToken")], required: ["token", "info"]),
-            "ReferenceInput": object([
-                "name": label(100), "colour": ["type": "string", "pattern": "^#?([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$"], "sort_order": integer,
-                "active": boolean, "applies_to": oneOf(["company", "contact", "both"]),
+            "ReferenceInput": object(["name": label(100), "colour": colour, "sort_order": integer, "active": boolean]),
+            "NewReference": requiring("ReferenceInput", ["name": label(100)]),
+            "CategoryInput": object([
+                "name": label(100), "colour": colour, "sort_order": integer, "active": boolean,
+                "applies_to": oneOf(["company", "contact", "both"]),
             ]),
+            "NewCategory": requiring("CategoryInput", ["name": label(100)]),
             "ReferenceItem": object(
                 [
                     "id": integer, "kind": oneOf(ReferenceKind.allCases.map(\.rawValue)), "name": string, "colour": string,
                     "sort_order": integer, "active": boolean, "locked": boolean, "applies_to": string, "created_at": time,
                     "updated_at": time,
                 ], required: ["id", "kind", "name", "sort_order", "active", "locked"]),
-            "MoveCustomersRequest": object(["to": ["type": "integer", "minimum": 1], "confirm": boolean], required: ["to"]),
+            "MoveCustomersRequest": object(["to": id, "confirm": boolean], required: ["to"]),
             "UsageReply": object(
                 ["count": integer, "by_service": ["type": "object", "additionalProperties": integer], "moved": boolean],
                 required: ["count", "by_service", "moved"]),
             "GroupInput": object([
-                "name": label(100), "description": string, "type": oneOf(["standard", "sales"]), "parent_id": integer,
+                "name": label(100), "description": string, "type": oneOf(["standard", "sales"]), "parent_id": id,
                 "move_to_root": boolean,
             ]),
+            "NewGroup": requiring("GroupInput", ["name": label(100)]),
             "EmployeeGroup": object(
                 [
                     "id": integer, "parent_id": integer, "name": string, "description": string, "type": string,
@@ -122,7 +191,7 @@ enum APISchemas {
             "MemberInput": object(["role": string]),
             "BudgetInput": object(
                 [
-                    "user_id": integer, "period": ["type": "string", "pattern": "^[0-9]{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$"],
+                    "user_id": id, "period": ["type": "string", "pattern": "^(19[0-9][0-9]|[2-9][0-9]{3})(-(0[1-9]|1[0-2]|Q[1-4]))?$"],
                     "amount": ["type": "number", "minimum": 0], "currency": ["type": "string", "pattern": "^[A-Za-z]{3}$"],
                 ], required: ["user_id", "period", "amount", "currency"]),
             "SalesBudget": object([
@@ -130,55 +199,90 @@ enum APISchemas {
                 "amount": number, "currency": string, "updated_at": time,
             ]),
             "ProcessInput": object([
-                "name": label(100), "statuses": array(status), "is_default": boolean, "subject_labels": array(string),
-                "weight_labels": array(string),
+                "name": label(100), "statuses": statuses, "is_default": boolean, "subject_labels": array(label(100)),
+                "weight_labels": array(label(100)),
             ]),
+            "NewProcess": requiring("ProcessInput", ["name": label(100), "statuses": statuses]),
             "CRMProcess": object(
                 [
                     "id": integer, "name": string, "is_default": boolean, "statuses": array(status), "subject_labels": array(string),
                     "weight_labels": array(string), "created_at": time, "updated_at": time,
                 ], required: ["id", "name", "is_default", "statuses"]),
             "FieldInput": object([
-                "applies_to": oneOf(["company", "contact"]), "label": label(100), "key": string, "type": oneOf(CustomField.types),
-                "options": array(string), "required": boolean, "own_tab": boolean, "sort_order": integer, "active": boolean,
+                "label": label(100), "options": options, "required": boolean, "own_tab": boolean, "sort_order": integer,
+                "active": boolean,
             ]),
+            // A new field: choice fields need their options, other fields take none.
+            "NewField": [
+                "allOf": [
+                    object(
+                        [
+                            "applies_to": oneOf(["company", "contact"]), "label": label(100),
+                            "key": ["type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]{0,63}$"], "type": oneOf(CustomField.types),
+                            "options": options, "required": boolean, "own_tab": boolean, "sort_order": integer, "active": boolean,
+                        ], required: ["applies_to", "label", "type"]),
+                    [
+                        "if": ["properties": ["type": oneOf(["choice", "multiple_choice"])]],
+                        "then": ["required": ["options"], "properties": ["options": ["type": "array", "minItems": 1]]],
+                        "else": ["properties": ["options": ["anyOf": [["type": "array", "maxItems": 0], ["type": "null"]]]]],
+                    ],
+                ]
+            ],
             "CustomField": object([
                 "id": integer, "applies_to": string, "key": string, "label": string, "type": string, "options": array(string),
                 "required": boolean, "own_tab": boolean, "sort_order": integer, "active": boolean, "created_at": time,
                 "updated_at": time,
             ]),
             "SearchConfiguration": object(
-                ["fields": array(object(["field": string, "mode": oneOf(["dropdown", "text"])], required: ["field", "mode"]))],
+                [
+                    "fields": array(
+                        object(
+                            ["field": ["type": "string", "pattern": "^[a-z][a-z0-9_]{0,63}$"], "mode": oneOf(["dropdown", "text"])],
+                            required: ["field", "mode"]))
+                ],
                 required: ["fields"]),
             "GDPRConfiguration": object(
-                ["anonymize_fields": array(string), "review_after_days": ["type": "integer", "minimum": 1, "maximum": 36500]],
+                [
+                    "anonymize_fields": array(oneOf(SettingsContract.personalFields)),
+                    "review_after_days": ["type": "integer", "minimum": 1, "maximum": 36500],
+                ],
                 required: ["anonymize_fields", "review_after_days"]),
             "VisibilityConfiguration": object(["shared_customer_cards": boolean], required: ["shared_customer_cards"]),
-            "ImportRequest": object([
-                "csv": string, "vcf": string, "mapping": ["type": "object", "additionalProperties": string], "dry_run": boolean,
-            ]),
+            "ImportRequest": [
+                "oneOf": [
+                    object(
+                        ["csv": fileText, "mapping": ["type": "object", "additionalProperties": string], "dry_run": boolean],
+                        required: ["csv"]),
+                    object(["vcf": fileText, "dry_run": boolean], required: ["vcf"]),
+                ]
+            ],
+            "CompanyImportRequest": object(
+                ["csv": fileText, "mapping": ["type": "object", "additionalProperties": string], "dry_run": boolean], required: ["csv"]),
             "ImportReport": object([
                 "dry_run": boolean, "rows": integer, "created": integer, "created_ids": array(integer), "duplicate_count": integer,
                 "duplicates": array(object(["line": integer, "reason": string, "existing_id": integer])), "rejected_count": integer,
                 "rejected": array(object(["line": integer, "reason": string])), "ignored_headers": array(string),
                 "search_pending": integer,
             ]),
-            "MergeInput": object(["other_id": integer], required: ["other_id"]),
+            "MergeInput": object(["other_id": id], required: ["other_id"]),
             "PurgeInput": object(["retention_days": ["type": "integer", "minimum": 1], "dry_run": boolean]),
-            "FolderInput": object(["name": name255, "parent_id": ["type": "integer", "minimum": 1]]),
-            "FileInput": object(["name": string, "folder_id": integer]),
+            "FolderInput": object(["name": name255, "parent_id": id]),
+            "NewFolder": requiring("FolderInput", ["name": name255]),
+            "FileInput": object(["name": name255, "folder_id": id]),
             "StoredFile": object([
                 "id": integer, "contact_id": integer, "company_id": integer, "folder_id": integer, "name": string, "content_type": string,
                 "size": integer, "sha256": string, "author": string, "created_at": time, "updated_at": time,
             ]),
-            "NoteInput": object(["text": ["type": "string", "minLength": 1, "maxLength": 20_000, "pattern": "\\S"], "private": boolean]),
+            "NoteInput": object(["text": noteText, "private": boolean]),
+            "NewNote": requiring("NoteInput", ["text": noteText]),
             "Note": object(
                 [
                     "id": integer, "contact_id": integer, "company_id": integer, "author_id": integer, "author": string, "text": string,
                     "private": boolean, "created_at": time, "updated_at": time,
                 ], required: ["id", "text", "private"]),
-            "CategoriesInput": object(["category_ids": array(integer)], required: ["category_ids"]),
-            "LinkInput": object(["title": string, "role_id": integer, "start_date": date, "end_date": date]),
+            "CategoriesInput": object(
+                ["category_ids": ["type": "array", "items": id, "maxItems": 200, "uniqueItems": true]], required: ["category_ids"]),
+            "LinkInput": object(["title": string, "role_id": id, "start_date": date, "end_date": date]),
             "ContactLink": object([
                 "contact_id": integer, "company_id": integer, "title": string, "role_id": integer, "start_date": date,
                 "end_date": date, "contact_name": string, "company_name": string,
@@ -186,10 +290,11 @@ enum APISchemas {
             "Address": address,
             "BankDetails": bank,
             "CompanyInput": object([
-                "name": label(200), "organisation_number": string, "assign_customer_number": boolean,
-                "kinds": array(oneOf(Company.kindValues)), "status_id": integer, "industry_id": integer, "source_id": integer,
-                "category_ids": array(integer), "owner_id": integer, "postal_address": ref("Address"), "visiting_address": ref("Address"),
-                "phones": array(phone), "emails": array(email), "website": string, "custom_fields": ["type": "object"],
+                "name": label(200), "organisation_number": ["type": "string", "pattern": "^[A-Za-z0-9 .-]{0,32}$"],
+                "assign_customer_number": boolean,
+                "kinds": array(oneOf(Company.kindValues)), "status_id": id, "industry_id": id, "source_id": id,
+                "category_ids": array(id), "owner_id": id, "postal_address": ref("Address"), "visiting_address": ref("Address"),
+                "phones": array(phone), "emails": array(email), "website": website, "custom_fields": ["type": "object"],
                 "bank_details": ref("BankDetails"), "customer_settings": customerSettings,
             ]),
             "Company": object(
@@ -203,9 +308,9 @@ enum APISchemas {
             "ContactInput": object([
                 "first_name": ["type": "string", "maxLength": 200], "last_name": ["type": "string", "maxLength": 200], "title": string,
                 "phones": array(phone), "emails": array(email),
-                "source_id": integer, "role_id": integer, "category_ids": array(integer), "address": ref("Address"), "birthday": date,
-                "owner_id": integer, "custom_fields": ["type": "object"], "bank_details": ref("BankDetails"), "consumer": boolean,
-                "picture_file_id": integer,
+                "source_id": id, "role_id": id, "category_ids": array(id), "address": ref("Address"), "birthday": date,
+                "owner_id": id, "custom_fields": ["type": "object"], "bank_details": ref("BankDetails"), "consumer": boolean,
+                "picture_file_id": id,
             ]),
             "Contact": object([
                 "id": integer, "first_name": string, "last_name": string, "title": string, "phones": array(phone),
@@ -227,8 +332,61 @@ enum APISchemas {
                 ]
             ],
             "NewCompany": ["allOf": [ref("CompanyInput"), ["required": ["name"], "properties": ["name": label(200)]]]],
-            "CallEvents": ["oneOf": [callEvent, array(callEvent)]],
-            "ResolveNumber": object(["number": string, "contact_id": integer, "kind": string], required: ["number", "contact_id"]),
+            "CallEvents": [
+                "oneOf": [callEvent, ["type": "array", "items": callEvent, "minItems": 1, "maxItems": TelephonyContract.maxBatch]]
+            ],
+            // Twilio's voice status callback, form-encoded (the fields the call log reads; Twilio sends more).
+            "TwilioCallback": [
+                "type": "object", "required": ["CallSid", "CallStatus"],
+                "properties": [
+                    "CallSid": label(100), "ParentCallSid": label(200),
+                    "CallStatus": oneOf([
+                        "queued", "initiated", "ringing", "in-progress", "answered", "completed", "busy", "failed", "no-answer", "canceled",
+                    ]),
+                    "From": text500, "To": text500, "RecordingUrl": text500, "Direction": string, "Timestamp": string,
+                    "SequenceNumber": string, "CallDuration": string, "AnsweredBy": string, "CallerName": text500, "AccountSid": string,
+                ],
+            ],
+            // A Vonage voice event (the fields the call log reads; others are ignored).
+            "VonageEvent": object([
+                "uuid": ["type": "string", "maxLength": 100], "conversation_uuid": ["type": "string", "maxLength": 200],
+                "status": ["type": "string", "maxLength": 50], "direction": string, "from": text500, "to": text500,
+                "timestamp": string, "start_time": string, "end_time": string, "duration": string, "recording_url": text500,
+            ]),
+            "ResolveNumber": object(
+                ["number": phoneNumber, "contact_id": id, "kind": oneOf(["mobile", "work", "home", "fax", "other"])],
+                required: ["number", "contact_id"]),
         ]
+        // Request bodies are closed: a field the document does not name is refused (422), as a
+        // typo should be, and no unnamed field can reach a service's decoder (where `dryRun`
+        // would pass for `dry_run`). Replies and providers' webhooks stay open.
+        return schemas.mapValues { $0 }.reduce(into: [String: Any]()) { result, entry in
+            let schema = entry.value as! [String: Any]
+            result[entry.key] = replies.contains(entry.key) ? schema : closed(schema)
+        }
+    }
+
+    /// The schemas that describe replies (and the providers' webhooks, which carry more than we read).
+    static let replies: Set<String> = [
+        "User", "LoginReply", "UserWithPassword", "APIToken", "CreatedToken", "ReferenceItem", "UsageReply", "EmployeeGroup",
+        "SalesBudget", "CRMProcess", "CustomField", "ImportReport", "StoredFile", "Note", "ContactLink", "Company", "Contact",
+        "TwilioCallback", "VonageEvent", "Address", "BankDetails",
+    ]
+
+    /// `schema` with `additionalProperties: false` on every object in it that lists its properties
+    /// and says nothing of others (references are closed where they are defined).
+    static func closed(_ schema: [String: Any]) -> [String: Any] {
+        var copy = schema.mapValues { value -> Any in
+            if let nested = value as? [String: Any] { return closed(nested) }
+            if let list = value as? [[String: Any]] { return list.map(closed) }
+            return value
+        }
+        if let properties = schema["properties"] as? [String: Any], copy["additionalProperties"] == nil,
+            schema["type"] as? String == "object"
+        {
+            copy["properties"] = properties.mapValues { ($0 as? [String: Any]).map(closed) ?? $0 }
+            copy["additionalProperties"] = false
+        }
+        return copy
     }
 }

@@ -25,7 +25,7 @@ struct ExchangeRoutes: Sendable {
         routes.add(
             .post, "/api/v1/contacts/import", write, tag: "import and export",
             summary: "Import contacts from CSV ({csv, mapping, dry_run}) or vCards ({vcf, dry_run}); duplicates are skipped",
-            body: "ImportRequest", reply: "ImportReport"
+            body: "ImportRequest", bodyLimit: api.maxImport, reply: "ImportReport"
         ) { request, context in
             let (body, vcard) = try Self.importBody(
                 try await api.body(of: request, limit: api.maxImport), kind: "contacts",
@@ -36,8 +36,8 @@ struct ExchangeRoutes: Sendable {
         }
         routes.add(
             .post, "/api/v1/companies/import", write, tag: "import and export",
-            summary: "Import companies from CSV ({csv, mapping, dry_run}); duplicates are skipped", body: "ImportRequest",
-            reply: "ImportReport"
+            summary: "Import companies from CSV ({csv, mapping, dry_run}); duplicates are skipped", body: "CompanyImportRequest",
+            bodyLimit: api.maxImport, reply: "ImportReport"
         ) { request, context in
             let (body, _) = try Self.importBody(
                 try await api.body(of: request, limit: api.maxImport), kind: "companies",

@@ -29,7 +29,7 @@ struct FileRoutes: Sendable {
             }
             routes.add(
                 .post, "/api/v1/\(owner)/:id/folders", write, tag: "files", summary: "Make a folder ({name, parent_id})",
-                body: "FolderInput",
+                body: "NewFolder",
                 status: .created
             ) { request, context in
                 try await api.forwardMerged(

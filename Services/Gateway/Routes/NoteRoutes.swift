@@ -26,7 +26,7 @@ struct NoteRoutes: Sendable {
             }
             routes.add(
                 .post, "/api/v1/\(owner)/:id/notes", write, tag: "notes", summary: "Add a note (private: seen by its author only)",
-                body: "NoteInput", reply: "Note", status: .created
+                body: "NewNote", reply: "Note", status: .created
             ) { request, context in
                 try await api.forwardMerged(
                     request, context: context, service: service, method: M.createNote, fields: [key: try pathID(context)], status: .created)

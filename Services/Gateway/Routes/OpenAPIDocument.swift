@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -29,6 +30,12 @@ enum OpenAPIDocument {
                 operation["requestBody"] = [
                     "required": true,
                     "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(body)"]]],
+                ]
+            }
+            if let form = route.form {
+                operation["requestBody"] = [
+                    "required": true,
+                    "content": ["application/x-www-form-urlencoded": ["schema": ["$ref": "#/components/schemas/\(form)"]]],
                 ]
             }
             switch route.policy {
@@ -81,33 +88,49 @@ enum OpenAPIDocument {
         ]
     }
 
-    /// A query parameter as a route names it: `q` (optional), `name!` (required, not empty),
-    /// `format!a,b,c` (required, one of those values).
+    /// A query parameter as a route names it: `q` (optional; its type from `querySchema`),
+    /// `name!` (required, not empty), `format!a,b,c` (required, one of those values), `sort:a,b`
+    /// (optional, one of those values).
     static func queryParameter(_ spec: String) -> [String: Any] {
-        guard let bang = spec.firstIndex(of: "!") else {
-            return ["name": spec, "in": "query", "required": false, "schema": querySchema(spec)]
+        if let bang = spec.firstIndex(of: "!") {
+            let values = spec[spec.index(after: bang)...].split(separator: ",").map(String.init)
+            let name = String(spec[..<bang])
+            // A required `name` is a file's name (uploads).
+            let text: [String: Any] = name == "name" ? APISchemas.name255 : ["type": "string", "minLength": 1]
+            let schema: [String: Any] = values.isEmpty ? text : ["type": "string", "enum": values]
+            return ["name": String(spec[..<bang]), "in": "query", "required": true, "schema": schema]
         }
-        let values = spec[spec.index(after: bang)...].split(separator: ",").map(String.init)
-        let schema: [String: Any] = values.isEmpty ? ["type": "string", "minLength": 1] : ["type": "string", "enum": values]
-        return ["name": String(spec[..<bang]), "in": "query", "required": true, "schema": schema]
+        if let colon = spec.firstIndex(of: ":") {
+            let values = spec[spec.index(after: colon)...].split(separator: ",").map(String.init)
+            return ["name": String(spec[..<colon]), "in": "query", "required": false, "schema": ["type": "string", "enum": values]]
+        }
+        return ["name": spec, "in": "query", "required": false, "schema": querySchema(spec)]
     }
 
     /// What an optional query parameter takes, by the gateway's conventions for its names: ids,
     /// `limit` and `year` are whole numbers, flags are true or false, `from`/`to` and `*_from`/
-    /// `*_to` are times, `rank` and a group's `type` are one of their values.
+    /// `*_to` are times, `cursor` is what a list handed out (`Cursor`), `timezone` an IANA zone,
+    /// `rank`, `sort`, a call's `direction` and `status` one of their values.
     static func querySchema(_ name: String) -> [String: Any] {
         let flags: Set<String> = [
             "active", "clear", "include_revoked", "all", "tree", "recursive", "count", "deleted", "consumer", "unmatched",
             "include_deleted", "dry_run", "private",
         ]
-        if name == "id" || name.hasSuffix("_id") { return ["type": "integer", "minimum": 0, "maximum": Int64.max] }
+        if name == "id" || name.hasSuffix("_id") || name == "contact" || name == "company" {
+            return ["type": "integer", "minimum": 1, "maximum": Int64.max]
+        }
         if name == "limit" { return ["type": "integer", "minimum": 1, "maximum": 200] }
         if name == "year" { return ["type": "integer", "minimum": 1970, "maximum": 2200] }
         if flags.contains(name) { return ["type": "boolean"] }
         if ["from", "to"].contains(name) || name.hasSuffix("_from") || name.hasSuffix("_to") {
             return ["type": "string", "format": "date-time"]
         }
+        if name == "cursor" { return ["type": "string", "pattern": Cursor.pattern] }
+        if name == "timezone" { return ["type": "string", "enum": TimeZone.knownTimeZoneIdentifiers.sorted()] }
         if name == "rank" { return ["type": "string", "enum": ["boss", "user"]] }
+        if name == "sort" { return ["type": "string", "enum": ["created", "name", "updated"]] }
+        if name == "direction" { return ["type": "string", "enum": ["inbound", "outbound", "internal"]] }
+        if name == "status" || name == "outcome" { return ["type": "string", "enum": TelephonyContract.states.sorted()] }
         return ["type": "string"]
     }
 

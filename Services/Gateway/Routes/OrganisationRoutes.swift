@@ -15,7 +15,7 @@ struct OrganisationRoutes: Sendable {
         let read = RoutePolicy.scope(Scope.settingsRead), write = RoutePolicy.boss(Scope.settingsWrite)
         let groups = "/api/v1/settings/groups"
 
-        routes.add(.get, groups, read, tag: "groups", summary: "Employee groups, flat or as a tree", query: ["tree", "type"]) {
+        routes.add(.get, groups, read, tag: "groups", summary: "Employee groups, flat or as a tree", query: ["tree", "type:standard,sales"]) {
             request, context in
             var query = QueryBody()
             try query.boolean("tree", from: request)
@@ -23,7 +23,7 @@ struct OrganisationRoutes: Sendable {
             return try await api.forward(request, context: context, service: service, method: M.listGroups, query: query)
         }
         routes.add(
-            .post, groups, write, tag: "groups", summary: "Add a group (under parent_id)", body: "GroupInput", reply: "EmployeeGroup",
+            .post, groups, write, tag: "groups", summary: "Add a group (under parent_id)", body: "NewGroup", reply: "EmployeeGroup",
             status: .created
         ) {
             request, context in

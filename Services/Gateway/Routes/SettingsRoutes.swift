@@ -20,7 +20,7 @@ struct SettingsRoutes: Sendable {
             let tag = "reference data"
             routes.add(
                 .get, base, read, tag: tag, summary: "List \(kind.rawValue)",
-                query: ["active"] + (kind == .categories ? ["applies_to"] : [])
+                query: ["active"] + (kind == .categories ? ["applies_to:company,contact,both"] : [])
             ) {
                 request, context in
                 var query = QueryBody()
@@ -30,7 +30,7 @@ struct SettingsRoutes: Sendable {
                 return try await api.forward(request, context: context, service: service, method: M.listReference, query: query)
             }
             routes.add(
-                .post, base, write, tag: tag, summary: "Add a \(kind.itemName)", body: "ReferenceInput", reply: "ReferenceItem",
+                .post, base, write, tag: tag, summary: "Add a \(kind.itemName)", body: kind == .categories ? "NewCategory" : "NewReference", reply: "ReferenceItem",
                 status: .created
             ) { request, context in
                 try await api.forwardMerged(
@@ -43,7 +43,8 @@ struct SettingsRoutes: Sendable {
                 return try await api.forward(request, context: context, service: service, method: M.getReference, query: query)
             }
             routes.add(
-                .patch, base + "/:id", write, tag: tag, summary: "Change a \(kind.itemName)", body: "ReferenceInput", reply: "ReferenceItem"
+                .patch, base + "/:id", write, tag: tag, summary: "Change a \(kind.itemName)",
+                body: kind == .categories ? "CategoryInput" : "ReferenceInput", reply: "ReferenceItem"
             ) { request, context in
                 try await api.forwardMerged(
                     request, context: context, service: service, method: M.updateReference,
@@ -51,7 +52,8 @@ struct SettingsRoutes: Sendable {
             }
             routes.add(
                 .delete, base + "/:id", write, tag: tag,
-                summary: "Delete a \(kind.itemName); in use, 409 with the count unless replacement_id or clear=true",
+                summary:
+                    "Delete a \(kind.itemName); in use, 409 with the count unless replacement_id (which wins over clear) or clear=true",
                 query: ["replacement_id", "clear"]
             ) { request, context in
                 var query = try QueryBody(id: "id", from: context)
@@ -85,7 +87,7 @@ struct SettingsRoutes: Sendable {
             try await api.forward(request, context: context, service: service, method: M.listProcesses, query: QueryBody())
         }
         routes.add(
-            .post, "/api/v1/settings/processes", write, tag: "processes", summary: "Add a process", body: "ProcessInput",
+            .post, "/api/v1/settings/processes", write, tag: "processes", summary: "Add a process", body: "NewProcess",
             reply: "CRMProcess", status: .created
         ) {
             request, context in
@@ -112,7 +114,7 @@ struct SettingsRoutes: Sendable {
         }
 
         // Additional-information fields.
-        routes.add(.get, "/api/v1/settings/fields", read, tag: "fields", summary: "Custom fields", query: ["applies_to", "active"]) {
+        routes.add(.get, "/api/v1/settings/fields", read, tag: "fields", summary: "Custom fields", query: ["applies_to:company,contact", "active"]) {
             request, context in
             var query = QueryBody()
             query.text("applies_to", from: request)
@@ -120,7 +122,7 @@ struct SettingsRoutes: Sendable {
             return try await api.forward(request, context: context, service: service, method: M.listFields, query: query)
         }
         routes.add(
-            .post, "/api/v1/settings/fields", write, tag: "fields", summary: "Add a custom field", body: "FieldInput", reply: "CustomField",
+            .post, "/api/v1/settings/fields", write, tag: "fields", summary: "Add a custom field", body: "NewField", reply: "CustomField",
             status: .created
         ) {
             request, context in

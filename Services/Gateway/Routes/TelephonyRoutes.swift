@@ -20,6 +20,16 @@ struct TelephonyRoutes: Sendable {
         }
     }
 
+    /// Runs `work` on an item the body names (not the path): its not being there is a conflict
+    /// with what is stored (409, ADR 008), not a missing route (404).
+    static func referenced<T: Sendable>(_ work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
+        } catch let error as BusError where error.code == "not_found" {
+            throw BusError.conflict(error.message)
+        }
+    }
+
     func register(on routes: inout APIRouter) {
         let api = api, signatures = signatures
         let service = TelephonyContract.service
@@ -56,7 +66,8 @@ struct TelephonyRoutes: Sendable {
         for (kind, summary) in webhooks {
             routes.add(
                 .post, "/api/v1/telephony/\(kind.rawValue)", .scopeOrSignature(Scope.telephonyIngest, kind), tag: "telephony",
-                summary: summary, query: ["producer"]
+                summary: summary, query: ["producer"], body: kind == .vonage ? "VonageEvent" : nil,
+                form: kind == .twilio ? "TwilioCallback" : nil
             ) { request, context in
                 let raw = try await api.body(of: request)
                 if kind.isPresent(in: request) { try signatures.verify(kind, request, body: raw) }
@@ -125,17 +136,21 @@ struct TelephonyRoutes: Sendable {
                 throw BusError.badRequest("give number and contact_id")
             }
             let kind = (object["kind"] as? String) ?? "work"
-            let contactData = try await api.call(
-                request, context: context, service: ContactsContract.service, method: ContactsContract.Method.get,
-                body: try JSONSerialization.data(withJSONObject: ["id": contactId]))
+            let contactData = try await Self.referenced {
+                try await api.call(
+                    request, context: context, service: ContactsContract.service, method: ContactsContract.Method.get,
+                    body: try JSONSerialization.data(withJSONObject: ["id": contactId]))
+            }
             let contact = try Wire.decode(Contact.self, from: contactData)
             var phones = contact.phones.map { PhoneInput(number: $0.number, kind: $0.kind) }
             if !contact.phones.contains(where: { $0.number == number }) { phones.append(PhoneInput(number: number, kind: kind)) }
             var update = UpdateContactRequest(id: contactId)
             update.phones = phones
-            return try await api.forward(
-                request, context: context, service: ContactsContract.service, method: ContactsContract.Method.update,
-                body: try Wire.encode(update))
+            return try await Self.referenced {
+                try await api.forward(
+                    request, context: context, service: ContactsContract.service, method: ContactsContract.Method.update,
+                    body: try Wire.encode(update))
+            }
         }
         routes.add(.get, "/api/v1/calls/:id", .scope(Scope.callsRead), tag: "calls", summary: "One call") { request, context in
             try await api.forward(

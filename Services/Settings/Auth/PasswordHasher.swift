@@ -1,4 +1,5 @@
 import Bus
+import Crypto
 import Foundation
 import HummingbirdBcrypt
 
@@ -21,12 +22,14 @@ final class PasswordHasher: Sendable {
     /// The bcrypt hash of `password`, with a fresh salt.
     func hash(_ password: String) async -> String {
         let cost = cost
-        return await run { Bcrypt.hash(password, cost: cost) }
+        let input = Self.bcryptInput(password)
+        return await run { Bcrypt.hash(input, cost: cost) }
     }
 
     /// Whether `password` matches `hash`.
     func verify(_ password: String, hash: String) async -> Bool {
-        await run { Bcrypt.verify(password, hash: hash) }
+        let input = Self.bcryptInput(password)
+        return await run { Bcrypt.verify(input, hash: hash) }
     }
 
     /// Spends about as long as a check, so a wrong username takes as long as a wrong password.
@@ -43,10 +46,18 @@ final class PasswordHasher: Sendable {
     /// A bcrypt hash of a random string nobody knows.
     private static let dummyHash = Bcrypt.hash(UUID().uuidString, cost: 10)
 
-    /// Refuses passwords too short to be worth hashing (and too long for bcrypt, which reads 72 bytes).
+    /// What bcrypt is given: the password itself up to the 72 bytes bcrypt reads, and beyond
+    /// that the base64 of its SHA-256 (44 bytes), so that every byte of a long passphrase counts
+    /// and no length the API allows is refused. Passwords of 72 bytes or fewer hash as before.
+    static func bcryptInput(_ password: String) -> String {
+        password.utf8.count <= 72 ? password : Data(SHA256.hash(data: Data(password.utf8))).base64EncodedString()
+    }
+
+    /// Refuses passwords too short to be worth hashing, or too long to be one (4 KiB).
+    /// Characters are counted as the API document counts them: code points.
     static func check(_ password: String) throws -> String {
-        guard password.count >= 8 else { throw BusError.invalid("a password needs at least 8 characters") }
-        guard password.utf8.count <= 72 else { throw BusError.invalid("a password can be at most 72 bytes long") }
+        guard password.unicodeScalars.count >= 8 else { throw BusError.invalid("a password needs at least 8 characters") }
+        guard password.utf8.count <= 4096 else { throw BusError.invalid("a password can be at most 4,096 bytes long") }
         return password
     }
 

@@ -2,6 +2,7 @@ import Bus
 import Contracts
 import Foundation
 import GRDB
+import ServiceKit
 import Storage
 
 extension SettingsStore {
@@ -30,10 +31,7 @@ extension SettingsStore {
     /// The audit trail, newest first.
     func audit(_ request: ListAuditRequest) async throws -> Page<AuditEntry> {
         let limit = Self.pageSize(request.limit)
-        let cursor = try request.cursor.map { raw -> Int64 in
-            guard let value = Int64(raw) else { throw BusError.badRequest("cursor '\(raw)' is not one this list gave") }
-            return value
-        }
+        let cursor = try Paging.idCursor(request.cursor)
         return try await database.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []

@@ -94,7 +94,7 @@ extension SettingsStore {
         if let unknown = scopes.first(where: { !Scope.known.contains($0) }) {
             throw BusError.invalid("'\(unknown)' is not a scope; scopes are " + Scope.known.joined(separator: ", "))
         }
-        if let expires = request.expiresAt, expires <= Date() { throw BusError.invalid("expires_at is in the past") }
+        if let expires = request.expiresAt, expires <= Date() { throw BusError.conflict("expires_at is in the past") }
         // A token makes tokens only within its own scopes: a PBX's telephony:ingest token with
         // `account` cannot mint itself settings:write.
         if let own = headers.scopes, !own.contains(Scope.all), let beyond = scopes.first(where: { !own.contains($0) }) {
@@ -103,7 +103,13 @@ extension SettingsStore {
         }
         let token = TokenSecret.generate()
         let info = try await database.write { db, outbox -> APIToken in
-            let owner = try Self.tokenOwner(db, request: request, headers: headers)
+            let owner: User
+            do {
+                owner = try Self.tokenOwner(db, request: request, headers: headers)
+            } catch let error as BusError where error.code == "not_found" {
+                // The owner is named in the body, not the path: 409, not 404 (ADR 008).
+                throw BusError.conflict(error.message)
+            }
             guard owner.active else { throw BusError.conflict("\(owner.username) is deactivated") }
             let id = try Self.insertToken(
                 db, userId: owner.id, name: name, kind: "api", scopes: scopes, token: token, expiresAt: request.expiresAt)

@@ -24,7 +24,10 @@ extension SettingsStore {
             throw BusError.invalid("a budget needs its currency as a three-letter ISO 4217 code (NOK, EUR, USD)")
         }
         return try await database.idempotentWrite(requestId: requestId, method: SettingsContract.Method.setBudget) { db, outbox in
-            let user = try Self.user(db, id: request.userId)
+            // The user is named in the body, not the path: one that does not exist is a conflict (ADR 008).
+            guard let user = try User.fetchOne(db, key: request.userId) else {
+                throw BusError.conflict("user \(request.userId) does not exist")
+            }
             let inSales =
                 try Int.fetchOne(
                     db,

@@ -13,9 +13,7 @@ extension SettingsStore {
         "industry", "status", "source", "owner", "role", "title", "organisation_number", "customer_number",
     ]
     /// Contact fields GDPR anonymisation may scrub besides the name.
-    static let personalFields: Set<String> = [
-        "title", "emails", "phones", "address", "birthday", "picture", "notes", "bank_details", "custom_fields", "history",
-    ]
+    static let personalFields = Set(SettingsContract.personalFields)
 
     func configuration() async throws -> [String: JSONValue] {
         try await database.read { db in
@@ -70,12 +68,13 @@ extension SettingsStore {
                 var seen = Set<String>()
                 for field in search.fields {
                     guard Self.searchableFields.contains(field.field) || customKeys.contains(field.field) else {
-                        throw BusError.invalid("'\(field.field)' is not a field search can use")
+                        // Custom fields' keys count, so this depends on what is stored: 409.
+                        throw BusError.conflict("'\(field.field)' is not a field search can use")
                     }
                     guard ["dropdown", "text"].contains(field.mode) else {
                         throw BusError.invalid("a search field is offered as dropdown or text, not '\(field.mode)'")
                     }
-                    guard seen.insert(field.field).inserted else { throw BusError.invalid("'\(field.field)' is listed twice") }
+                    guard seen.insert(field.field).inserted else { throw BusError.conflict("'\(field.field)' is listed twice") }
                 }
                 return try JSONValue.of(search)
             case .gdpr:

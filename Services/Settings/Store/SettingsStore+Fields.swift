@@ -33,7 +33,7 @@ extension SettingsStore {
         guard CustomField.types.contains(request.type) else {
             throw BusError.invalid("a field's type is one of \(CustomField.types.joined(separator: ", ")), not '\(request.type)'")
         }
-        let key = try Self.checkFieldKey(request.key ?? label)
+        let key = try request.key.map(Self.checkFieldKey) ?? Self.fieldKey(fromLabel: label)
         let options = try Self.checkOptions(request.options ?? [], type: request.type)
         return try await database.idempotentWrite(requestId: requestId, method: SettingsContract.Method.createField) { db, outbox in
             if try CustomField.filter(Column("applies_to") == request.appliesTo && Column("key") == key).fetchCount(db) > 0 {
@@ -105,7 +105,15 @@ extension SettingsStore {
         return label
     }
 
-    /// A key from a label: `Origin of contact` -> `origin_of_contact`.
+    /// The key of a field created without one: from its label where the label gives one,
+    /// `field_...` otherwise (a label of digits or of other scripts than Latin).
+    static func fieldKey(fromLabel label: String) -> String {
+        if let key = try? checkFieldKey(label) { return key }
+        let digits = label.unicodeScalars.filter { $0.isASCII && CharacterSet.alphanumerics.contains($0) }.prefix(58)
+        return digits.isEmpty ? "field" : "field_" + String(String.UnicodeScalarView(digits)).lowercased()
+    }
+
+    /// A key as given: `Origin of contact` -> `origin_of_contact`.
     static func checkFieldKey(_ raw: String) throws -> String {
         var key = ""
         for character in raw.trimmed.lowercased() {
@@ -125,9 +133,10 @@ extension SettingsStore {
     static func checkOptions(_ options: [String], type: String) throws -> [String] {
         let cleaned = options.map(\.trimmed).filter { !$0.isEmpty }
         let isChoice = type == "choice" || type == "multiple_choice"
-        if isChoice && cleaned.isEmpty { throw BusError.invalid("a \(type) field needs its options") }
-        if !isChoice && !cleaned.isEmpty { throw BusError.invalid("only choice fields have options") }
-        guard Set(cleaned.map { $0.lowercased() }).count == cleaned.count else { throw BusError.invalid("an option is listed twice") }
+        // A change's options against the stored type is a conflict (409), not a malformed request.
+        if isChoice && cleaned.isEmpty { throw BusError.conflict("a \(type) field needs its options") }
+        if !isChoice && !cleaned.isEmpty { throw BusError.conflict("only choice fields have options") }
+        guard Set(cleaned.map { $0.lowercased() }).count == cleaned.count else { throw BusError.conflict("an option is listed twice") }
         return cleaned
     }
 }

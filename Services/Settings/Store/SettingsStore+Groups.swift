@@ -35,7 +35,7 @@ extension SettingsStore {
         try Self.checkGroupType(type)
         return try await database.idempotentWrite(requestId: requestId, method: SettingsContract.Method.createGroup) { db, outbox in
             if let parent = request.parentId, try GroupRecord.fetchOne(db, key: parent) == nil {
-                throw BusError.invalid("the parent group \(parent) does not exist")
+                throw BusError.conflict("the parent group \(parent) does not exist")
             }
             let now = Date()
             let record = GroupRecord(
@@ -68,7 +68,7 @@ extension SettingsStore {
                 record.parentId = nil
             } else if let parent = request.parentId {
                 guard try GroupRecord.fetchOne(db, key: parent) != nil else {
-                    throw BusError.invalid("the parent group \(parent) does not exist")
+                    throw BusError.conflict("the parent group \(parent) does not exist")
                 }
                 let below = try Self.subtreeIds(db, root: record.id)
                 if below.contains(parent) {

@@ -109,7 +109,7 @@ extension SettingsStore {
     static func storeStatuses(_ db: Database, processId: Int64, _ statuses: [ProcessStatus]) throws {
         let existing = Set(try Int64.fetchAll(db, sql: "SELECT id FROM process_status WHERE process_id = ?", arguments: [processId]))
         for id in statuses.compactMap(\.id) where !existing.contains(id) {
-            throw BusError.invalid("status \(id) is not a status of this process; leave the id out for a new status")
+            throw BusError.conflict("status \(id) is not a status of this process; leave the id out for a new status")
         }
         let kept = Set(statuses.compactMap(\.id))
         for id in existing.subtracting(kept) {
@@ -145,7 +145,7 @@ extension SettingsStore {
             guard let name = status.name.trimmed.nilIfEmpty, name.count <= 100 else {
                 throw BusError.invalid("every status needs a name of up to 100 characters")
             }
-            guard names.insert(name.lowercased()).inserted else { throw BusError.invalid("the status '\(name)' is listed twice") }
+            guard names.insert(name.lowercased()).inserted else { throw BusError.conflict("the status '\(name)' is listed twice") }
             guard (0...100).contains(status.probability) else {
                 throw BusError.invalid("the probability of '\(name)' must be between 0 and 100")
             }

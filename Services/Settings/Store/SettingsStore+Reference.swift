@@ -99,9 +99,6 @@ extension SettingsStore {
         if item.locked {
             throw BusError.conflict("the \(item.kind.itemName) '\(item.name)' is locked and cannot be deleted; make it inactive instead")
         }
-        if request.replacementId != nil && request.clear == true {
-            throw BusError.invalid("name a replacement or ask to clear, not both")
-        }
         if let replacement = request.replacementId { try await checkReplacement(kind: item.kind, from: item.id, to: replacement) }
         let usage = try await usage(kind: item.kind, id: item.id)
         if usage.count > 0 && request.replacementId == nil && request.clear != true {
@@ -162,11 +159,11 @@ extension SettingsStore {
     }
 
     private func checkReplacement(kind: ReferenceKind, from: Int64, to: Int64) async throws {
-        guard from != to else { throw BusError.invalid("an item cannot replace itself") }
+        guard from != to else { throw BusError.conflict("an item cannot replace itself") }
         _ = try await referenceItem(kind: kind, id: from)
         let target = try await database.read { db in try ReferenceItem.fetchOne(db, key: to) }
-        guard let target, target.kind == kind else { throw BusError.invalid("the replacement \(kind.itemName) \(to) does not exist") }
-        guard target.active else { throw BusError.invalid("the replacement '\(target.name)' is inactive") }
+        guard let target, target.kind == kind else { throw BusError.conflict("the replacement \(kind.itemName) \(to) does not exist") }
+        guard target.active else { throw BusError.conflict("the replacement '\(target.name)' is inactive") }
     }
 
     // MARK: - Validation

@@ -167,13 +167,20 @@ enum CallFormats {
         Timestamp.parse(raw.trimmed)
     }
 
+    /// The time when it lies where a call's time can (1970 to 2200, as the call log takes them),
+    /// else nil: a provider's webhook with a broken clock is taken with the time it arrived,
+    /// not refused (the provider would only send it again).
+    static func plausible(_ date: Date) -> Date? {
+        (0...7_258_118_400).contains(date.timeIntervalSince1970) ? date : nil
+    }
+
     /// Seconds as a number (`45`, `45.0`) or a clock (`00:01:05`).
     /// At most ten years: anything longer is no call's duration (and stays far from overflow).
     static func seconds(_ raw: String?) -> Int? {
         let limit = 10 * 366 * 86400
         guard let text = raw?.trimmed, !text.isEmpty, text.utf8.count <= 32 else { return nil }
-        if let value = Int(text) { return abs(value) <= limit ? value : nil }
-        if let value = Double(text), value.isFinite, abs(value) <= Double(limit) { return Int(value.rounded()) }
+        if let value = Int(text) { return (0...limit).contains(value) ? value : nil }
+        if let value = Double(text), value.isFinite, value >= 0, value <= Double(limit) { return Int(value.rounded()) }
         let parts = text.split(separator: ":").map { Int($0) }
         guard (2...3).contains(parts.count), parts.allSatisfy({ $0 != nil && (0...limit).contains($0!) }) else { return nil }
         let total = parts.reduce(0) { $0 * 60 + $1! }  // each part <= limit, three parts: no overflow

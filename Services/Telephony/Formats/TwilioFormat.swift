@@ -16,11 +16,11 @@ enum TwilioFormat {
         var input = ParsedInput(rows: 1)
         input.producer = form["AccountSid"]?.trimmed.nilIfEmpty.map { "twilio-" + $0 }
         let parent = form["ParentCallSid"]?.trimmed.nilIfEmpty
-        let sequence = form["SequenceNumber"].flatMap { Int($0) }
+        let sequence = form["SequenceNumber"].flatMap { Int($0) }.flatMap { (0...Int(Int32.max)).contains($0) ? $0 : nil }
         var event = CallEventInput(
             eventId: "\(sid):\(sequence.map(String.init) ?? status)", callId: parent ?? sid, type: nil,
             from: form["From"]?.trimmed.nilIfEmpty,
-            to: form["To"]?.trimmed.nilIfEmpty, at: form["Timestamp"].flatMap(rfc2822))
+            to: form["To"]?.trimmed.nilIfEmpty, at: form["Timestamp"].flatMap(rfc2822).flatMap(CallFormats.plausible))
         event.leg = sid
         event.sequence = sequence
         event.callerName = form["CallerName"]?.trimmed.nilIfEmpty

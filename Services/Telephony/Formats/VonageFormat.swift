@@ -62,7 +62,7 @@ enum VonageFormat {
         var event = CallEventInput(
             eventId: "\(leg):\(status)", callId: body.conversationUuid?.trimmed.nilIfEmpty ?? leg, type: nil,
             from: body.from?.trimmed.nilIfEmpty,
-            to: body.to?.trimmed.nilIfEmpty, at: body.timestamp.flatMap(CallFormats.isoTime))
+            to: body.to?.trimmed.nilIfEmpty, at: body.timestamp.flatMap(CallFormats.isoTime).flatMap(CallFormats.plausible))
         event.leg = leg
         event.recordingUrl = body.recordingUrl?.trimmed.nilIfEmpty
         if let direction = body.direction?.lowercased(), ["inbound", "outbound"].contains(direction) { event.direction = direction }
@@ -77,7 +77,7 @@ enum VonageFormat {
             let talk = CallFormats.seconds(body.duration)
             event.billsec = talk
             event.disposition = (talk ?? 0) > 0 ? "ANSWERED" : nil
-            event.endedAt = body.endTime.flatMap(CallFormats.isoTime)
+            event.endedAt = body.endTime.flatMap(CallFormats.isoTime).flatMap(CallFormats.plausible)
         case "busy", "rejected": event.type = "hangup"; event.disposition = "BUSY"
         case "cancelled": event.type = "hangup"; event.disposition = "CANCEL"
         case "unanswered", "timeout": event.type = "hangup"; event.disposition = "NO ANSWER"

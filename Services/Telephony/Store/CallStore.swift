@@ -57,8 +57,10 @@ struct CallStore: Sendable {
         if let value = event.sequence, !(0...Int(Int32.max)).contains(value) {
             throw BusError.invalid("\(label): sequence must be 0 to \(Int32.max)")
         }
-        // 1970 to 2200: a time outside is a broken clock or a broken field, never a call.
-        let range = Date(timeIntervalSince1970: 0)...Date(timeIntervalSince1970: 7_258_118_400)
+        // 1970 to 2200: a time outside is a broken clock or a broken field, never a call. (A day
+        // wider each side, so that a time the API document allows, years 1970-2199 at any UTC
+        // offset, is never refused.)
+        let range = Date(timeIntervalSince1970: -86_400)...Date(timeIntervalSince1970: 7_258_118_400 + 86_400)
         for (name, value) in [
             ("at", event.at), ("started_at", event.startedAt), ("answered_at", event.answeredAt), ("ended_at", event.endedAt),
         ] {
