@@ -15,8 +15,9 @@ struct OrganisationRoutes: Sendable {
         let read = RoutePolicy.scope(Scope.settingsRead), write = RoutePolicy.boss(Scope.settingsWrite)
         let groups = "/api/v1/settings/groups"
 
-        routes.add(.get, groups, read, tag: "groups", summary: "Employee groups, flat or as a tree", query: ["tree", "type:standard,sales"]) {
-            request, context in
+        routes.add(
+            .get, groups, read, tag: "groups", summary: "Employee groups, flat or as a tree", query: ["tree", "type:standard,sales"]
+        ) { request, context in
             var query = QueryBody()
             try query.boolean("tree", from: request)
             query.text("type", from: request)

@@ -30,7 +30,8 @@ struct SettingsRoutes: Sendable {
                 return try await api.forward(request, context: context, service: service, method: M.listReference, query: query)
             }
             routes.add(
-                .post, base, write, tag: tag, summary: "Add a \(kind.itemName)", body: kind == .categories ? "NewCategory" : "NewReference", reply: "ReferenceItem",
+                .post, base, write, tag: tag, summary: "Add a \(kind.itemName)", body: kind == .categories ? "NewCategory" : "NewReference",
+                reply: "ReferenceItem",
                 status: .created
             ) { request, context in
                 try await api.forwardMerged(
@@ -114,7 +115,10 @@ struct SettingsRoutes: Sendable {
         }
 
         // Additional-information fields.
-        routes.add(.get, "/api/v1/settings/fields", read, tag: "fields", summary: "Custom fields", query: ["applies_to:company,contact", "active"]) {
+        routes.add(
+            .get, "/api/v1/settings/fields", read, tag: "fields", summary: "Custom fields",
+            query: ["applies_to:company,contact", "active"]
+        ) {
             request, context in
             var query = QueryBody()
             query.text("applies_to", from: request)
