@@ -79,7 +79,7 @@ struct MergeTests {
         await expectCode("not_found") {
             _ = try await store.merge(MergeRequest(survivorId: keep.id, otherId: gone.id), headers: Self.boss, requestId: "m2")
         }
-        await expectInvalid {
+        await expectCode("conflict") {
             _ = try await store.merge(MergeRequest(survivorId: keep.id, otherId: keep.id), headers: Self.boss, requestId: "m3")
         }
     }

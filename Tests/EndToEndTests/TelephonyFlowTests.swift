@@ -121,7 +121,7 @@ struct TelephonyFlowTests {
         #expect(report["accepted"] as? Int == 1)
         #expect((report["rejected"] as? [[String: Any]])?.first?["line"] as? Int == 2)
         let (badFormat, _) = try await system.http("POST", "/api/v1/telephony/cdr?format=excel", json: [:])
-        #expect(badFormat == 400)
+        #expect(badFormat == 422)
 
         // The company's call, with the employee who answered it.
         try await system.eventually("the Vonage call matches the company") {

@@ -44,7 +44,7 @@ struct OrganisationTests {
             EmployeeGroup.self,
             try await fixture.store.updateGroup(UpdateGroupRequest(id: north.id, moveToRoot: true), headers: Fixture.boss, requestId: "m4"))
         #expect(toRoot.parentId == nil)
-        await expectBusError("invalid") { _ = try await group(fixture, "Orphan", parent: 999) }
+        await expectBusError("conflict") { _ = try await group(fixture, "Orphan", parent: 999) }
         await expectBusError("invalid") { _ = try await group(fixture, "Odd", type: "secret") }
     }
 

@@ -83,7 +83,7 @@ struct ReferenceTests {
             #expect(error.code == "conflict" && error.details?["count"] == 12, "\(error)")
         }
         #expect(try await fixture.store.usage(kind: .industries, id: finance.id).count == 12)
-        await expectBusError("invalid") {
+        await expectBusError("conflict") {
             _ = try await fixture.store.deleteReference(
                 DeleteReferenceRequest(kind: .industries, id: finance.id, replacementId: finance.id), headers: Fixture.boss, requestId: "d2"
             )

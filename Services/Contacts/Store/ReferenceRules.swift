@@ -16,7 +16,7 @@ enum ReferenceRules {
         for id in categoryIds ?? [] {
             let appliesTo = try checkItem(db, id: id, kind: .categories, field: "category_ids")
             guard appliesTo == "contact" || appliesTo == "both" else {
-                throw BusError.invalid("category \(id) applies to companies, not contacts")
+                throw BusError.conflict("category \(id) applies to companies, not contacts")
             }
         }
         if let categoryIds, Set(categoryIds).count != categoryIds.count { throw BusError.invalid("category_ids lists a category twice") }

@@ -122,6 +122,8 @@ enum APISchemas {
         ])
         let options: [String: Any] = ["type": "array", "items": label(100), "maxItems": 200]
         let fileText: [String: Any] = ["type": "string", "minLength": 1]
+        // A folder of a file area, or 0 for its top.
+        let folder: [String: Any] = ["type": "integer", "minimum": 0, "maximum": Int64.max]
         let noteText: [String: Any] = ["type": "string", "minLength": 1, "maxLength": 20_000, "pattern": notBlank]
         // A call's times: years 1970 to 2199, as the call log takes them.
         let callTime: [String: Any] = ["type": "string", "format": "date-time", "pattern": "^(19[7-9][0-9]|2[01][0-9][0-9])-"]
@@ -266,9 +268,9 @@ enum APISchemas {
             ]),
             "MergeInput": object(["other_id": id], required: ["other_id"]),
             "PurgeInput": object(["retention_days": ["type": "integer", "minimum": 1], "dry_run": boolean]),
-            "FolderInput": object(["name": name255, "parent_id": id]),
+            "FolderInput": object(["name": name255, "parent_id": folder]),
             "NewFolder": requiring("FolderInput", ["name": name255]),
-            "FileInput": object(["name": name255, "folder_id": id]),
+            "FileInput": object(["name": name255, "folder_id": folder]),
             "StoredFile": object([
                 "id": integer, "contact_id": integer, "company_id": integer, "folder_id": integer, "name": string, "content_type": string,
                 "size": integer, "sha256": string, "author": string, "created_at": time, "updated_at": time,

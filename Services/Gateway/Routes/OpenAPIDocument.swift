@@ -116,6 +116,8 @@ enum OpenAPIDocument {
             "active", "clear", "include_revoked", "all", "tree", "recursive", "count", "deleted", "consumer", "unmatched",
             "include_deleted", "dry_run", "private",
         ]
+        // A folder of a file area, or 0 for its top.
+        if name == "folder_id" || name == "parent_id" { return ["type": "integer", "minimum": 0, "maximum": Int64.max] }
         if name == "id" || name.hasSuffix("_id") || name == "contact" || name == "company" {
             return ["type": "integer", "minimum": 1, "maximum": Int64.max]
         }

@@ -63,7 +63,14 @@ extension SettingsStore {
             let before = try Self.field(db, id: request.id)
             var field = before
             if let label { field.label = label }
-            if let options = request.options { field.options = try Self.checkOptions(options, type: field.type) }
+            if let options = request.options {
+                do {
+                    field.options = try Self.checkOptions(options, type: field.type)
+                } catch let error as BusError where error.code == "invalid" {
+                    // Options against the stored type: the change alone cannot say (409, ADR 008).
+                    throw BusError.conflict(error.message)
+                }
+            }
             if let required = request.required { field.required = required }
             if let ownTab = request.ownTab { field.ownTab = ownTab }
             if let sortOrder = request.sortOrder { field.sortOrder = sortOrder }
@@ -133,9 +140,8 @@ extension SettingsStore {
     static func checkOptions(_ options: [String], type: String) throws -> [String] {
         let cleaned = options.map(\.trimmed).filter { !$0.isEmpty }
         let isChoice = type == "choice" || type == "multiple_choice"
-        // A change's options against the stored type is a conflict (409), not a malformed request.
-        if isChoice && cleaned.isEmpty { throw BusError.conflict("a \(type) field needs its options") }
-        if !isChoice && !cleaned.isEmpty { throw BusError.conflict("only choice fields have options") }
+        if isChoice && cleaned.isEmpty { throw BusError.invalid("a \(type) field needs its options") }
+        if !isChoice && !cleaned.isEmpty { throw BusError.invalid("only choice fields have options") }
         guard Set(cleaned.map { $0.lowercased() }).count == cleaned.count else { throw BusError.conflict("an option is listed twice") }
         return cleaned
     }
