@@ -62,7 +62,10 @@ let package = Package(
             path: "Services/Bus", swiftSettings: swiftSettings),
         .executableTarget(
             name: "ContactsService",
-            dependencies: ["ServiceKit", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "ServiceKit", "Storage", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Services/Contacts", swiftSettings: swiftSettings),
         .executableTarget(
             name: "TelephonyService",
@@ -102,7 +105,11 @@ let package = Package(
             name: "ServiceKitTests", dependencies: ["ServiceKit", "Storage"],
             path: "Tests/ServiceKitTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "ContactsTests", dependencies: ["ContactsService", "ServiceKit", "Storage"],
+            name: "ContactsTests",
+            dependencies: [
+                "ContactsService", "ServiceKit", "Storage", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/ContactsTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "TelephonyTests",

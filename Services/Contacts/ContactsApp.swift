@@ -22,13 +22,14 @@ struct ContactsApp: AsyncParsableCommand {
         let files = try FileStore(
             database: database, directory: try config.dataFolder(for: ContactsContract.service) + "/files", maxBytes: config.filesMaxBytes)
         try await files.collectGarbage()
-        Task.detached { await SearchBacklog.drain(database) }  // an import's search rows cut short by a stop
         try await runtime.run(
             handlers: ContactHandlers(store: store).all.merging(FileHandlers(files: files).all) { first, _ in first },
             database: database,
             subscriptions: (sources: [TelephonyContract.service, SettingsContract.service], handler: ContactsEvents.handle),
             // Settings asks how many customers use a category (and moves them) before deleting it.
             openToServices: [ContactsContract.Method.referenceUsage, ContactsContract.Method.referenceMove],
-            snapshot: ContactsSnapshot.page)
+            snapshot: ContactsSnapshot.page,
+            // Search rows of big imports (and those a stop cut short), one drain at a time.
+            services: [store.backlog])
     }
 }

@@ -133,17 +133,8 @@ extension ContactStore {
         }
         if dryRun { return try await database.read { db in try work(db, nil) } }
         let report = try await database.write { db, outbox in try work(db, outbox) }
-        if report.searchPending > 0 || report.created >= SearchBacklog.threshold {
-            // Behind the reply: the search rows of a big import, the planner's statistics, which
-            // it can leave far behind (or missing, on a new database), and the search index's
-            // segments, which its batches multiply.
-            let database = database
-            Task.detached {
-                await SearchBacklog.drain(database)
-                _ = try? await database.refreshStatistics()
-                _ = try? await database.tidyFullTextIndexes()
-            }
-        }
+        // Behind the reply: the search rows of a big import (and what follows them).
+        if report.searchPending > 0 || report.created >= SearchBacklog.threshold { backlog.nudge() }
         return report
     }
 }

@@ -12,6 +12,15 @@ import Storage
 struct ContactStore: Sendable {
     let database: ServiceDatabase
     let phones: PhoneNormalizer
+    /// Builds the search rows big imports leave behind; the contacts service runs it as one of
+    /// its services, so it stops with them.
+    let backlog: SearchBacklogDrainer
+
+    init(database: ServiceDatabase, phones: PhoneNormalizer) {
+        self.database = database
+        self.phones = phones
+        backlog = SearchBacklogDrainer(database: database)
+    }
 
     // MARK: - Contacts
 

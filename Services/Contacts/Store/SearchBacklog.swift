@@ -52,17 +52,24 @@ enum SearchBacklog {
         return try pending(db)
     }
 
-    /// Indexes everything waiting, one batch per transaction so other writes get their turn.
-    static func drain(_ database: ServiceDatabase) async {
+    /// Indexes everything waiting, one batch per transaction so other writes get their turn,
+    /// until nothing waits or the task is cancelled (between batches); answers how many records
+    /// it found waiting (0: nothing was to be done). Run by `SearchBacklogDrainer`, one at a time.
+    @discardableResult
+    static func drain(_ database: ServiceDatabase) async -> Int {
         do {
             var waiting = try await database.read { db in try pending(db) }
-            guard waiting > 0 else { return }
+            guard waiting > 0 else { return 0 }
             let started = ContinuousClock.now
             let total = waiting
-            while waiting > 0 { waiting = try await database.write { db, _ in try indexBatch(db) } }
-            logger.info("search rows built after an import", metadata: ["records": "\(total)", "took": "\(ContinuousClock.now - started)"])
+            while waiting > 0, !Task.isCancelled { waiting = try await database.write { db, _ in try indexBatch(db) } }
+            logger.info(
+                waiting > 0 ? "building search rows stopped by shutdown; the rest is built at the next start" : "search rows built after an import",
+                metadata: ["records": "\(total - waiting)", "took": "\(ContinuousClock.now - started)"])
+            return total
         } catch {
             logger.warning("building search rows failed; they are built at the next start", metadata: ["error": "\(error)"])
+            return 0
         }
     }
 }
