@@ -116,6 +116,9 @@ let package = Package(
             dependencies: ["TelephonyService", "ServiceKit", "Storage", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/TelephonyTests", swiftSettings: swiftSettings),
         .testTarget(
+            name: "GatewayTests", dependencies: ["GatewayService", "Contracts", "ServiceKit"],
+            path: "Tests/GatewayTests", swiftSettings: swiftSettings),
+        .testTarget(
             name: "SettingsTests", dependencies: ["SettingsService", "ServiceKit", "Storage"],
             path: "Tests/SettingsTests", swiftSettings: swiftSettings),
         .testTarget(

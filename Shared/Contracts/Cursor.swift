@@ -21,13 +21,13 @@ public struct Cursor: Sendable, Equatable {
 
     /// The text form.
     public var text: String {
-        ([String(id)]
-            + keys.map { key in
-                key.utf8.map { byte in
-                    let digits = Array("0123456789abcdef".utf8)
-                    return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 15)]], as: UTF8.self)
-                }.joined()
-            }).joined(separator: ".")
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes = Array(String(id).utf8)
+        for key in keys {
+            bytes.append(UInt8(ascii: "."))
+            for byte in key.utf8 { bytes += [digits[Int(byte >> 4)], digits[Int(byte & 15)]] }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Reads a cursor; nil when `text` is not of the published form.

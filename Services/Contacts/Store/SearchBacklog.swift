@@ -64,7 +64,8 @@ enum SearchBacklog {
             let total = waiting
             while waiting > 0, !Task.isCancelled { waiting = try await database.write { db, _ in try indexBatch(db) } }
             logger.info(
-                waiting > 0 ? "building search rows stopped by shutdown; the rest is built at the next start" : "search rows built after an import",
+                waiting > 0
+                    ? "building search rows stopped by shutdown; the rest is built at the next start" : "search rows built after an import",
                 metadata: ["records": "\(total - waiting)", "took": "\(ContinuousClock.now - started)"])
             return total
         } catch {

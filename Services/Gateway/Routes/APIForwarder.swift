@@ -106,21 +106,19 @@ struct QueryBody {
         if let value = request.uri.queryParameters.get(name), !value.isEmpty { fields[key ?? name] = value }
     }
 
-    /// Copies whole-number parameters, refusing anything else with a 400.
+    /// Copies whole-number parameters (`RequestValidation` has refused any other where the
+    /// route declares the parameter, as every route does).
     mutating func integer(_ name: String, from request: Request, as key: String? = nil) throws {
         guard let value = request.uri.queryParameters.get(name), !value.isEmpty else { return }
-        guard let number = Int64(value) else { throw BusError.badRequest("\(name) must be a whole number, not '\(value)'") }
+        guard let number = Int64(value) else { throw BusError.invalid("\(name) must be a whole number, not '\(value)'") }
         fields[key ?? name] = number
     }
 
-    /// Copies true/false parameters.
+    /// Copies true/false parameters, as the document spells them.
     mutating func boolean(_ name: String, from request: Request, as key: String? = nil) throws {
         guard let value = request.uri.queryParameters.get(name), !value.isEmpty else { return }
-        switch value.lowercased() {
-        case "true", "1", "yes": fields[key ?? name] = true
-        case "false", "0", "no": fields[key ?? name] = false
-        default: throw BusError.badRequest("\(name) must be true or false, not '\(value)'")
-        }
+        guard value == "true" || value == "false" else { throw BusError.invalid("\(name) must be true or false, not '\(value)'") }
+        fields[key ?? name] = value == "true"
     }
 
     /// Sets a field to a fixed value (the reference kind of a route).

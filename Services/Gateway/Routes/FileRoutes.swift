@@ -42,16 +42,12 @@ struct FileRoutes: Sendable {
                 query: ["name!", "folder_id"], status: .created
             ) { request, context in
                 let ownerId = try pathID(context)
-                guard let name = request.uri.queryParameters.get("name"), !name.isEmpty else {
-                    throw BusError.badRequest("name the file with ?name=")
-                }
+                // `name` is required and a file's name, `folder_id` a whole number: `RequestValidation` saw to it.
+                let name = String(request.uri.queryParameters.get("name") ?? "")
                 if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > maxBytes {
                     throw BusError(code: "too_large", message: "a file can be at most \(maxBytes) bytes", details: ["limit": Int(maxBytes)])
                 }
-                let folder = try request.uri.queryParameters.get("folder_id").map { raw -> Int64 in
-                    guard let id = Int64(raw) else { throw BusError.badRequest("folder_id must be a whole number") }
-                    return id
-                }
+                let folder = request.uri.queryParameters.get("folder_id").flatMap { Int64($0) }
                 let begin = UploadBegin(
                     contactId: key == "contact_id" ? ownerId : nil, companyId: key == "company_id" ? ownerId : nil, folderId: folder,
                     name: name, contentType: request.headers[.contentType])

@@ -80,11 +80,8 @@ struct TelephonyRoutes: Sendable {
             summary: "Upload a CDR file: asterisk (cdr-csv), asterisk-custom (with columns=), freeswitch (JSON), 3cx",
             query: ["format!asterisk,asterisk-custom,freeswitch,3cx", "producer", "columns", "timezone"]
         ) { request, context in
-            guard let format = request.uri.queryParameters.get("format"),
-                ["asterisk", "asterisk-custom", "freeswitch", "3cx"].contains(format)
-            else {
-                throw BusError.badRequest("format must be asterisk, asterisk-custom, freeswitch or 3cx")
-            }
+            // `format` is required and one of the four: `RequestValidation` saw to it.
+            let format = request.uri.queryParameters.get("format") ?? ""
             let raw = try await api.body(of: request, limit: api.maxImport)
             let columns = request.uri.queryParameters.get("columns").map {
                 $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }

@@ -23,10 +23,19 @@ struct SchemaValidator: @unchecked Sendable {
     /// Compiled `pattern`s, built once: the document is fixed when the gateway starts.
     private let patterns: [String: NSRegularExpression]
 
-    /// `extra`: schemas outside the document whose patterns are compiled too (query parameters).
-    init(schemas: [String: Any], extra: [[String: Any]] = []) {
-        self.schemas = schemas.compactMapValues { $0 as? [String: Any] }
-        var patterns: [String: NSRegularExpression] = [:]
+    init(schemas: [String: Any]) {
+        self.init(schemas: schemas.compactMapValues { $0 as? [String: Any] }, patterns: Self.compile(schemas, into: [:]))
+    }
+
+    /// This validator with the patterns of `extra` schemas (query parameters) compiled too.
+    func compiling(_ extra: [[String: Any]]) -> SchemaValidator {
+        SchemaValidator(schemas: schemas, patterns: Self.compile(extra, into: patterns))
+    }
+
+    /// Every `pattern` anywhere in `value`, compiled (a pattern that does not compile is left out,
+    /// and a value checked against it is refused; `SchemaValidatorTests` holds there is none).
+    private static func compile(_ value: Any, into known: [String: NSRegularExpression]) -> [String: NSRegularExpression] {
+        var patterns = known
         func collect(_ value: Any) {
             if let schema = value as? [String: Any] {
                 if let pattern = schema["pattern"] as? String, patterns[pattern] == nil {
@@ -37,20 +46,8 @@ struct SchemaValidator: @unchecked Sendable {
                 list.forEach(collect)
             }
         }
-        collect(schemas)
-        extra.forEach(collect)
-        self.patterns = patterns
-    }
-
-    /// This validator with the patterns of `extra` schemas compiled too.
-    func compiling(_ extra: [[String: Any]]) -> SchemaValidator {
-        var patterns = self.patterns
-        for schema in extra {
-            if let pattern = schema["pattern"] as? String, patterns[pattern] == nil {
-                patterns[pattern] = try? NSRegularExpression(pattern: pattern)
-            }
-        }
-        return SchemaValidator(schemas: schemas, patterns: patterns)
+        collect(value)
+        return patterns
     }
 
     private init(schemas: [String: [String: Any]], patterns: [String: NSRegularExpression]) {
