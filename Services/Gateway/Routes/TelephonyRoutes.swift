@@ -20,16 +20,6 @@ struct TelephonyRoutes: Sendable {
         }
     }
 
-    /// Runs `work` on an item the body names (not the path): its not being there is a conflict
-    /// with what is stored (409, ADR 008), not a missing route (404).
-    static func referenced<T: Sendable>(_ work: () async throws -> T) async throws -> T {
-        do {
-            return try await work()
-        } catch let error as BusError where error.code == "not_found" {
-            throw BusError.conflict(error.message)
-        }
-    }
-
     func register(on routes: inout APIRouter) {
         let api = api, signatures = signatures
         let service = TelephonyContract.service
@@ -133,7 +123,7 @@ struct TelephonyRoutes: Sendable {
                 throw BusError.badRequest("give number and contact_id")
             }
             let kind = (object["kind"] as? String) ?? "work"
-            let contactData = try await Self.referenced {
+            let contactData = try await BusError.recoding("not_found", as: "conflict") {
                 try await api.call(
                     request, context: context, service: ContactsContract.service, method: ContactsContract.Method.get,
                     body: try JSONSerialization.data(withJSONObject: ["id": contactId]))
@@ -143,7 +133,7 @@ struct TelephonyRoutes: Sendable {
             if !contact.phones.contains(where: { $0.number == number }) { phones.append(PhoneInput(number: number, kind: kind)) }
             var update = UpdateContactRequest(id: contactId)
             update.phones = phones
-            return try await Self.referenced {
+            return try await BusError.recoding("not_found", as: "conflict") {
                 try await api.forward(
                     request, context: context, service: ContactsContract.service, method: ContactsContract.Method.update,
                     body: try Wire.encode(update))

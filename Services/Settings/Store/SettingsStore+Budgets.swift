@@ -25,9 +25,7 @@ extension SettingsStore {
         }
         return try await database.idempotentWrite(requestId: requestId, method: SettingsContract.Method.setBudget) { db, outbox in
             // The user is named in the body, not the path: one that does not exist is a conflict (ADR 008).
-            guard let user = try User.fetchOne(db, key: request.userId) else {
-                throw BusError.conflict("user \(request.userId) does not exist")
-            }
+            let user = try BusError.recoding("not_found", as: "conflict") { try Self.user(db, id: request.userId) }
             let inSales =
                 try Int.fetchOne(
                     db,

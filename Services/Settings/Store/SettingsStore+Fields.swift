@@ -64,12 +64,8 @@ extension SettingsStore {
             var field = before
             if let label { field.label = label }
             if let options = request.options {
-                do {
-                    field.options = try Self.checkOptions(options, type: field.type)
-                } catch let error as BusError where error.code == "invalid" {
-                    // Options against the stored type: the change alone cannot say (409, ADR 008).
-                    throw BusError.conflict(error.message)
-                }
+                // Options against the stored type: the change alone cannot say (409, ADR 008).
+                field.options = try BusError.recoding("invalid", as: "conflict") { try Self.checkOptions(options, type: field.type) }
             }
             if let required = request.required { field.required = required }
             if let ownTab = request.ownTab { field.ownTab = ownTab }

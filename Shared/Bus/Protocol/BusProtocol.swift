@@ -81,6 +81,26 @@ public struct BusError: Error, Codable, Equatable, Sendable, CustomStringConvert
     }
     /// Something broke inside the service; the message says what, without secrets.
     public static func `internal`(_ message: String) -> BusError { .init(code: "internal", message: message) }
+
+    /// Runs `work`, answering an error of code `from` as one of code `to` with the same message:
+    /// an item named in a body, not the path, that does not exist (`not_found`) is a `conflict`
+    /// (ADR 008), and a check that holds on its own but is applied to stored data likewise.
+    public static func recoding<T>(_ from: String, as to: String, _ work: () throws -> T) throws -> T {
+        do {
+            return try work()
+        } catch let error as BusError where error.code == from {
+            throw BusError(code: to, message: error.message, details: error.details)
+        }
+    }
+
+    /// `recoding` for asynchronous work.
+    public static func recoding<T>(_ from: String, as to: String, _ work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
+        } catch let error as BusError where error.code == from {
+            throw BusError(code: to, message: error.message, details: error.details)
+        }
+    }
 }
 
 /// An error of another layer (storage, validation) that knows which bus error it is, so a
