@@ -57,6 +57,39 @@ public enum JSONValue: Codable, Sendable, Equatable {
         if case .string(let value) = self { return value }
         return nil
     }
+
+    /// Parses JSON text. Through `JSONSerialization`, which reads a value once, where
+    /// `init(from:)` tries each type in turn and pays for a thrown error per miss (a 100-event
+    /// request body took 7 ms that way); nil for text that is not JSON.
+    public static func parse(_ data: Data) -> JSONValue? {
+        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return nil }
+        return JSONValue(foundation: object)
+    }
+
+    /// What `JSONSerialization` answers, as a `JSONValue`: booleans told from numbers by their
+    /// Objective-C type (`c`), whole numbers that fit in 64 bits kept whole.
+    init(foundation object: Any) {
+        // Containers before numbers: asking whether a dictionary is an `NSNumber` bridges it (slow).
+        switch object {
+        case let text as String:
+            self = .string(text)
+        case let fields as [String: Any]:
+            self = .object(fields.mapValues(JSONValue.init(foundation:)))
+        case let list as [Any]:
+            self = .array(list.map(JSONValue.init(foundation:)))
+        case let number as NSNumber:
+            switch UInt8(bitPattern: number.objCType.pointee) {
+            case UInt8(ascii: "c"), UInt8(ascii: "B"): self = .bool(number.boolValue)
+            case UInt8(ascii: "d"), UInt8(ascii: "f"): self = .double(number.doubleValue)
+            case UInt8(ascii: "Q"):
+                let value = number.uint64Value
+                self = value <= UInt64(Int64.max) ? .int(Int64(value)) : .double(number.doubleValue)
+            default: self = .int(number.int64Value)
+            }
+        default:
+            self = .null
+        }
+    }
 }
 
 extension Wire {

@@ -127,3 +127,21 @@ struct CursorTests {
         }
     }
 }
+
+@Suite("JSON bodies as the validator reads them")
+struct JSONValueParseTests {
+    @Test("booleans stay booleans, whole numbers whole, and what is not JSON is nil")
+    func parse() {
+        #expect(
+            JSONValue.parse(
+                Data(#"{"t": true, "f": false, "one": 1, "zero": 0, "half": 0.5, "big": 9223372036854775807, "s": "x", "n": null}"#.utf8))
+                == .object([
+                    "t": .bool(true), "f": .bool(false), "one": .int(1), "zero": .int(0), "half": .double(0.5),
+                    "big": .int(Int64.max), "s": .string("x"), "n": .null,
+                ]))
+        #expect(JSONValue.parse(Data("[1, [true]]".utf8)) == .array([.int(1), .array([.bool(true)])]))
+        if case .double = JSONValue.parse(Data("18446744073709551616".utf8)) {} else { Issue.record("a number past 64 bits is not whole") }
+        #expect(JSONValue.parse(Data("{".utf8)) == nil)
+        #expect(JSONValue.parse(Data("".utf8)) == nil)
+    }
+}

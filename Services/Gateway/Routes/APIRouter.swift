@@ -70,7 +70,7 @@ struct APIRouter {
             // The body is read once here (up to the route's limit) and handed on collected.
             var request = request
             let buffer = try await request.collectBody(upTo: limit)
-            if form != nil { try validation.checkForm(Data(buffer: buffer)) } else { try validation.checkBody(Data(buffer: buffer)) }
+            try validation.checkBody(Data(buffer: buffer))
             return try await handler(request, context)
         }
     }

@@ -9,31 +9,33 @@ import ServiceKit
 /// reaches no service; a request it allows gets past here (what the services then refuse
 /// depends on what is stored: 404 or 409, ADR 008).
 struct RequestValidation: Sendable {
-    /// One query parameter: its name, whether it must be there, and its schema.
-    struct Parameter: @unchecked Sendable {
+    /// One query parameter: its name, whether it must be there, its type and compiled schema.
+    struct Parameter: Sendable {
         let name: String
         let required: Bool
-        let schema: [String: Any]
+        let type: String?
+        let schema: SchemaValidator.Schema
     }
 
     let parameters: [Parameter]
-    /// The name of the body's schema in the document, if the route takes a JSON body.
-    let body: String?
-    /// The name of the form-encoded body's schema, if the route takes one.
-    let form: String?
-    let validator: SchemaValidator
+    /// The body's compiled schema, and whether it is form-encoded (a provider's webhook) rather than JSON.
+    let body: SchemaValidator.Schema?
+    let form: Bool
 
     init(route: APIRoute, validator: SchemaValidator) {
         parameters = route.query.map { spec in
             let parameter = OpenAPIDocument.queryParameter(spec)
+            let schema = parameter["schema"] as? [String: Any] ?? [:]
             return Parameter(
-                name: parameter["name"] as! String, required: parameter["required"] as! Bool,
-                schema: parameter["schema"] as! [String: Any])
+                name: parameter["name"] as? String ?? spec, required: parameter["required"] as? Bool ?? false,
+                type: schema["type"] as? String, schema: validator.compile(schema))
         }
-        body = route.body
-        form = route.form
-        self.validator = validator.compiling(parameters.map(\.schema))
+        form = route.form != nil
+        body = (route.form ?? route.body).map { validator.compile(["$ref": "#/components/schemas/\($0)"]) }
+        self.validator = validator
     }
+
+    private let validator: SchemaValidator
 
     /// Throws `invalid` (422) for the first query parameter the document refuses.
     func checkQuery(_ request: Request) throws {
@@ -44,7 +46,7 @@ struct RequestValidation: Sendable {
                 continue
             }
             let value: JSONValue
-            switch parameter.schema["type"] as? String {
+            switch parameter.type {
             case "integer":
                 guard let number = Int64(raw) else { throw BusError.invalid("\(parameter.name) must be a whole number, not '\(raw)'") }
                 value = .int(number)
@@ -62,28 +64,18 @@ struct RequestValidation: Sendable {
         }
     }
 
-    /// Throws `invalid` (422) for a form-encoded body the document's schema refuses (every
-    /// field is text; a repeated name counts once, as the services read it).
-    func checkForm(_ data: Data) throws {
-        guard let form else { return }
-        let fields = FormEncoding.fields(String(decoding: data, as: UTF8.self)).mapValues { JSONValue.string($0) }
-        if let problem = validator.problem(with: .object(fields), against: ["$ref": "#/components/schemas/\(form)"]) {
-            throw BusError.invalid(problem)
-        }
-    }
-
-    /// Throws `bad_request` (400) for a body that is not JSON and `invalid` (422) for one the
-    /// document's schema refuses.
+    /// Throws `bad_request` (400) for a JSON body that is not JSON, and `invalid` (422) for a
+    /// body the document's schema refuses. A form's fields are all text; a repeated name counts
+    /// once, as the services read it.
     func checkBody(_ data: Data) throws {
         guard let body else { return }
         let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            throw BusError.badRequest("the body is not JSON")
+        if form {
+            value = .object(FormEncoding.fields(String(decoding: data, as: UTF8.self)).mapValues { JSONValue.string($0) })
+        } else {
+            guard let parsed = JSONValue.parse(data) else { throw BusError.badRequest("the body is not JSON") }
+            value = parsed
         }
-        if let problem = validator.problem(with: value, against: ["$ref": "#/components/schemas/\(body)"]) {
-            throw BusError.invalid(problem)
-        }
+        if let problem = validator.problem(with: value, against: body) { throw BusError.invalid(problem) }
     }
 }

@@ -4,13 +4,15 @@ import Foundation
 /// Checks a value against the part of JSON Schema (2020-12) that the API's OpenAPI document
 /// uses, so that what the document says a request may hold and what the gateway lets through
 /// are one definition: `type`, `properties`, `required`, `additionalProperties`, `items`,
-/// `minItems`/`maxItems`, `enum`, `minLength`/`maxLength` (in characters), `pattern`,
-/// `minimum`/`maximum`, `format` (`date-time`, `date`), `anyOf`, `oneOf`, `allOf`, `contains`,
-/// `if`/`then`/`else` and `$ref`
-/// into the document's schemas. A keyword it does not know is a mistake in the document, and
-/// a test walks the document for them (`SchemaValidatorTests`).
-/// Unchecked: everything it holds is built in `init` and only read after.
-struct SchemaValidator: @unchecked Sendable {
+/// `minItems`/`maxItems`, `uniqueItems`, `contains`, `enum`, `minLength`/`maxLength` (in code
+/// points), `pattern`, `minimum`/`maximum`, `format` (`date-time`, `date`), `anyOf`, `oneOf`,
+/// `allOf`, `if`/`then`/`else` and `$ref` into the document's schemas. A keyword it does not
+/// know is a mistake in the document, and a test walks the document for them.
+///
+/// The document's schemas are compiled once, when the gateway starts, into `Schema` nodes, so
+/// a request costs no dictionary lookups or casts; a place in the value (`phones[1].number`)
+/// is spelled out only when something there is wrong.
+struct SchemaValidator: Sendable {
     /// The keywords this validator enforces; any other in a request schema is refused by the tests.
     static let keywords: Set<String> = [
         "type", "properties", "required", "additionalProperties", "items", "minItems", "maxItems", "enum", "minLength",
@@ -18,150 +20,266 @@ struct SchemaValidator: @unchecked Sendable {
         "if", "then", "else", "uniqueItems",
     ]
 
-    /// The document's `components.schemas`, which `$ref`s name.
-    let schemas: [String: [String: Any]]
-    /// Compiled `pattern`s, built once: the document is fixed when the gateway starts.
-    private let patterns: [String: NSRegularExpression]
+    /// One schema, compiled. Built by `SchemaValidator.init` and `compile`, never changed after
+    /// (`@unchecked`: the nodes of the document's schemas refer to each other, so they are
+    /// classes filled in after they are made).
+    final class Schema: @unchecked Sendable {
+        fileprivate var type: String?
+        fileprivate var reference: Schema?
+        fileprivate var unknownReference: String?
+        fileprivate var allOf: [Schema] = []
+        fileprivate var anyOf: [Schema] = []
+        fileprivate var oneOf: [Schema] = []
+        fileprivate var condition: Schema?
+        fileprivate var then: Schema?
+        fileprivate var otherwise: Schema?
+        fileprivate var values: [JSONValue]?
+        fileprivate var minLength: Int?
+        fileprivate var maxLength: Int?
+        fileprivate var pattern: String?
+        fileprivate var expression: NSRegularExpression?
+        fileprivate var format: String?
+        fileprivate var minimum: Double?
+        fileprivate var maximum: Double?
+        fileprivate var minItems: Int?
+        fileprivate var maxItems: Int?
+        fileprivate var uniqueItems = false
+        fileprivate var contains: Schema?
+        fileprivate var items: Schema?
+        fileprivate var properties: [String: Schema] = [:]
+        fileprivate var required: [String] = []
+        fileprivate var closed = false
+        fileprivate var additional: Schema?
+        /// What `contains` asks for, in words (its fields and their allowed values).
+        fileprivate var summary = ""
+    }
+
+    /// A problem and where it is, innermost place first (built only on failure).
+    private struct Problem {
+        var places: [String] = []
+        let message: String
+
+        func at(_ place: String) -> Problem {
+            var copy = self
+            copy.places.append(place)
+            return copy
+        }
+
+        var text: String {
+            var path = ""
+            for place in places.reversed() {
+                if !place.hasPrefix("["), !path.isEmpty { path += "." }
+                path += place
+            }
+            return path.isEmpty ? message : path + ": " + message
+        }
+    }
+
+    /// The document's `components.schemas`, compiled, by name.
+    private let named: [String: Schema]
 
     init(schemas: [String: Any]) {
-        self.init(schemas: schemas.compactMapValues { $0 as? [String: Any] }, patterns: Self.compile(schemas, into: [:]))
+        let definitions = schemas.compactMapValues { $0 as? [String: Any] }
+        var named: [String: Schema] = [:]
+        for name in definitions.keys { named[name] = Schema() }
+        for (name, definition) in definitions { Self.fill(named[name]!, from: definition, named: named) }
+        self.named = named
     }
 
-    /// This validator with the patterns of `extra` schemas (query parameters) compiled too.
-    func compiling(_ extra: [[String: Any]]) -> SchemaValidator {
-        SchemaValidator(schemas: schemas, patterns: Self.compile(extra, into: patterns))
-    }
-
-    /// Every `pattern` anywhere in `value`, compiled (a pattern that does not compile is left out,
-    /// and a value checked against it is refused; `SchemaValidatorTests` holds there is none).
-    private static func compile(_ value: Any, into known: [String: NSRegularExpression]) -> [String: NSRegularExpression] {
-        var patterns = known
-        func collect(_ value: Any) {
-            if let schema = value as? [String: Any] {
-                if let pattern = schema["pattern"] as? String, patterns[pattern] == nil {
-                    patterns[pattern] = try? NSRegularExpression(pattern: pattern)
-                }
-                schema.values.forEach(collect)
-            } else if let list = value as? [Any] {
-                list.forEach(collect)
-            }
-        }
-        collect(value)
-        return patterns
-    }
-
-    private init(schemas: [String: [String: Any]], patterns: [String: NSRegularExpression]) {
-        self.schemas = schemas
-        self.patterns = patterns
+    /// Compiles a schema outside the document (a query parameter's) against its schemas.
+    func compile(_ schema: [String: Any]) -> Schema {
+        let node = Schema()
+        Self.fill(node, from: schema, named: named)
+        return node
     }
 
     /// The first way `value` breaks `schema`, as "where: what" (`phones[0].number: ...`), or nil.
+    func problem(with value: JSONValue, against schema: Schema, at path: String = "") -> String? {
+        guard let problem = Self.check(value, schema) else { return nil }
+        return (path.isEmpty ? problem : problem.at(path)).text
+    }
+
+    /// `problem` against a schema given as the document writes it (compiled for this one check).
     func problem(with value: JSONValue, against schema: [String: Any], at path: String = "") -> String? {
+        problem(with: value, against: compile(schema), at: path)
+    }
+
+    // MARK: - Compiling
+
+    private static func fill(_ node: Schema, from schema: [String: Any], named: [String: Schema]) {
+        func compile(_ value: Any?) -> Schema? {
+            guard let schema = value as? [String: Any] else { return nil }
+            let child = Schema()
+            fill(child, from: schema, named: named)
+            return child
+        }
+        func compileAll(_ value: Any?) -> [Schema] { ((value as? [Any]) ?? []).compactMap(compile) }
         if let reference = schema["$ref"] as? String {
             let name = String(reference.split(separator: "/").last ?? "")
-            guard let target = schemas[name] else { return "\(label(path))the document names an unknown schema \(name)" }
-            if let problem = problem(with: value, against: target, at: path) { return problem }
+            node.reference = named[name]
+            if named[name] == nil { node.unknownReference = name }
         }
-        if let all = schema["allOf"] as? [[String: Any]] {
-            for part in all { if let problem = problem(with: value, against: part, at: path) { return problem } }
+        node.type = schema["type"] as? String
+        node.allOf = compileAll(schema["allOf"])
+        node.anyOf = compileAll(schema["anyOf"])
+        node.oneOf = compileAll(schema["oneOf"])
+        node.condition = compile(schema["if"])
+        node.then = compile(schema["then"])
+        node.otherwise = compile(schema["else"])
+        node.values = (schema["enum"] as? [Any])?.map { value in
+            switch value {
+            case let text as String: return .string(text)
+            case let flag as Bool: return .bool(flag)
+            case let number as Int: return .int(Int64(number))
+            default: return .null
+            }
         }
-        if let any = schema["anyOf"] as? [[String: Any]] {
-            let problems = any.map { problem(with: value, against: $0, at: path) }
-            if !problems.contains(where: { $0 == nil }) { return closest(problems, any, value) }
+        node.minLength = schema["minLength"] as? Int
+        node.maxLength = schema["maxLength"] as? Int
+        node.pattern = schema["pattern"] as? String
+        node.expression = node.pattern.flatMap { try? NSRegularExpression(pattern: $0) }
+        node.format = schema["format"] as? String
+        node.minimum = number(schema["minimum"])
+        node.maximum = number(schema["maximum"])
+        node.minItems = schema["minItems"] as? Int
+        node.maxItems = schema["maxItems"] as? Int
+        node.uniqueItems = schema["uniqueItems"] as? Bool ?? false
+        node.contains = compile(schema["contains"])
+        node.items = compile(schema["items"])
+        node.properties = ((schema["properties"] as? [String: Any]) ?? [:]).compactMapValues(compile)
+        node.required = schema["required"] as? [String] ?? []
+        node.closed = schema["additionalProperties"] as? Bool == false
+        node.additional = compile(schema["additionalProperties"])
+        node.summary = describe(schema)
+    }
+
+    private static func number(_ value: Any?) -> Double? {
+        switch value {
+        case let value as Int: return Double(value)
+        case let value as Int64: return Double(value)
+        case let value as Int32: return Double(value)
+        case let value as Double: return value
+        default: return nil
         }
-        if let one = schema["oneOf"] as? [[String: Any]] {
-            let problems = one.map { problem(with: value, against: $0, at: path) }
+    }
+
+    /// A short account of a schema for a message: its fields and their allowed values.
+    private static func describe(_ schema: [String: Any]) -> String {
+        let properties = (schema["properties"] as? [String: Any]) ?? [:]
+        let parts = properties.keys.sorted().map { name -> String in
+            let property = properties[name] as? [String: Any] ?? [:]
+            if let values = property["enum"] as? [Any] { return "\(name) " + values.map { "\($0)" }.joined(separator: " or ") }
+            if property["type"] as? String == "null" { return "no \(name)" }
+            return name
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    // MARK: - Checking
+
+    private static func check(_ value: JSONValue, _ schema: Schema) -> Problem? {
+        if let name = schema.unknownReference { return Problem(message: "the document names an unknown schema \(name)") }
+        if let target = schema.reference, let problem = check(value, target) { return problem }
+        for part in schema.allOf { if let problem = check(value, part) { return problem } }
+        if !schema.anyOf.isEmpty {
+            var problems: [Problem?] = []
+            for form in schema.anyOf {
+                let problem = check(value, form)
+                if problem == nil { break }
+                problems.append(problem)
+            }
+            if problems.count == schema.anyOf.count { return closest(problems, schema.anyOf, value) }
+        }
+        if !schema.oneOf.isEmpty {
+            let problems = schema.oneOf.map { check(value, $0) }
             let matches = problems.filter { $0 == nil }.count
-            if matches == 0 { return closest(problems, one, value) }
-            if matches > 1 { return "\(label(path))matches more than one of the forms it may take" }
+            if matches == 0 { return closest(problems, schema.oneOf, value) }
+            if matches > 1 { return Problem(message: "matches more than one of the forms it may take") }
         }
-        if let condition = schema["if"] as? [String: Any] {
-            let branch = problem(with: value, against: condition, at: path) == nil ? schema["then"] : schema["else"]
-            if let branch = branch as? [String: Any], let problem = problem(with: value, against: branch, at: path) { return problem }
+        if let condition = schema.condition {
+            let branch = check(value, condition) == nil ? schema.then : schema.otherwise
+            if let branch, let problem = check(value, branch) { return problem }
         }
-        if let type = schema["type"] as? String, !Self.has(type: type, value) {
-            return "\(label(path))must be \(Self.article(type)), not \(Self.typeName(value))"
+        if let type = schema.type, !has(type: type, value) {
+            return Problem(message: "must be \(article(type)), not \(typeName(value))")
         }
-        if let values = schema["enum"] as? [Any], !values.contains(where: { Self.equal($0, value) }) {
-            let names = values.map { "\($0)" }.joined(separator: ", ")
-            return "\(label(path))must be one of \(names)"
+        if let values = schema.values, !values.contains(where: { same($0, value) }) {
+            return Problem(message: "must be one of " + values.map(show).joined(separator: ", "))
         }
         switch value {
-        case .string(let text): return problem(with: text, against: schema, at: path)
-        case .int(let number): return problem(with: Double(number), against: schema, at: path)
-        case .double(let number): return problem(with: number, against: schema, at: path)
-        case .array(let items): return problem(with: items, against: schema, at: path)
-        case .object(let fields): return problem(with: fields, against: schema, at: path)
+        case .string(let text): return check(text, schema)
+        case .int(let number): return check(Double(number), schema)
+        case .double(let number): return check(number, schema)
+        case .array(let items): return check(items, schema)
+        case .object(let fields): return check(fields, schema)
         case .null, .bool: return nil
         }
     }
 
-    private func problem(with text: String, against schema: [String: Any], at path: String) -> String? {
-        // JSON Schema counts code points, not what Swift calls characters.
-        let count = text.unicodeScalars.count
-        if let min = schema["minLength"] as? Int, count < min {
-            return min == 1 ? "\(label(path))must not be empty" : "\(label(path))must have at least \(min) characters"
+    private static func check(_ text: String, _ schema: Schema) -> Problem? {
+        if schema.minLength != nil || schema.maxLength != nil {
+            // JSON Schema counts code points, not what Swift calls characters.
+            let count = text.unicodeScalars.count
+            if let min = schema.minLength, count < min {
+                return Problem(message: min == 1 ? "must not be empty" : "must have at least \(min) characters")
+            }
+            if let max = schema.maxLength, count > max { return Problem(message: "must have at most \(max) characters") }
         }
-        if let max = schema["maxLength"] as? Int, count > max { return "\(label(path))must have at most \(max) characters" }
-        if let pattern = schema["pattern"] as? String {
-            guard let expression = patterns[pattern] else { return "\(label(path))the document's pattern \(pattern) does not compile" }
-            let range = NSRange(text.startIndex..., in: text)
-            if expression.firstMatch(in: text, range: range) == nil { return "\(label(path))must match \(pattern)" }
+        if let pattern = schema.pattern {
+            guard let expression = schema.expression else {
+                return Problem(message: "the document's pattern \(pattern) does not compile")
+            }
+            if expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil {
+                return Problem(message: "must match \(pattern)")
+            }
         }
-        switch schema["format"] as? String {
+        switch schema.format {
         case "date-time":
-            if !Self.isDateTime(text) { return "\(label(path))must be an RFC 3339 date-time such as 2026-01-31T09:30:00Z" }
+            if !isDateTime(text) { return Problem(message: "must be an RFC 3339 date-time such as 2026-01-31T09:30:00Z") }
         case "date":
-            if !Self.isDate(text) { return "\(label(path))must be a date such as 2026-01-31" }
+            if !isDate(text) { return Problem(message: "must be a date such as 2026-01-31") }
         default: break
         }
         return nil
     }
 
-    private func problem(with number: Double, against schema: [String: Any], at path: String) -> String? {
-        if let min = Self.double(schema["minimum"]), number < min { return "\(label(path))must be at least \(Self.show(min))" }
-        if let max = Self.double(schema["maximum"]), number > max { return "\(label(path))must be at most \(Self.show(max))" }
+    private static func check(_ number: Double, _ schema: Schema) -> Problem? {
+        if let min = schema.minimum, number < min { return Problem(message: "must be at least \(show(min))") }
+        if let max = schema.maximum, number > max { return Problem(message: "must be at most \(show(max))") }
         return nil
     }
 
-    private func problem(with items: [JSONValue], against schema: [String: Any], at path: String) -> String? {
-        if let min = schema["minItems"] as? Int, items.count < min { return "\(label(path))needs at least \(min) item(s)" }
-        if let max = schema["maxItems"] as? Int, items.count > max { return "\(label(path))takes at most \(max) items" }
-        if schema["uniqueItems"] as? Bool == true, Set(items.map { "\($0)" }).count != items.count {
-            return "\(label(path))lists an item twice"
+    private static func check(_ items: [JSONValue], _ schema: Schema) -> Problem? {
+        if let min = schema.minItems, items.count < min { return Problem(message: "needs at least \(min) item(s)") }
+        if let max = schema.maxItems, items.count > max { return Problem(message: "takes at most \(max) items") }
+        if schema.uniqueItems {
+            for (index, item) in items.enumerated() where items[..<index].contains(item) {
+                return Problem(message: "lists an item twice")
+            }
         }
-        if let wanted = schema["contains"] as? [String: Any],
-            !items.contains(where: { problem(with: $0, against: wanted, at: path) == nil })
-        {
-            return "\(label(path))lacks an item of the kind it needs (\(Self.describe(wanted)))"
+        if let wanted = schema.contains, !items.contains(where: { check($0, wanted) == nil }) {
+            return Problem(message: "lacks an item of the kind it needs (\(wanted.summary))")
         }
-        if let itemSchema = schema["items"] as? [String: Any] {
+        if let itemSchema = schema.items {
             for (index, item) in items.enumerated() {
-                if let problem = problem(with: item, against: itemSchema, at: "\(path)[\(index)]") { return problem }
+                if let problem = check(item, itemSchema) { return problem.at("[\(index)]") }
             }
         }
         return nil
     }
 
-    private func problem(with fields: [String: JSONValue], against schema: [String: Any], at path: String) -> String? {
-        for name in (schema["required"] as? [String]) ?? [] where fields[name] == nil {
-            return "\(label(join(path, name)))is required"
+    private static func check(_ fields: [String: JSONValue], _ schema: Schema) -> Problem? {
+        for name in schema.required where fields[name] == nil { return Problem(places: [name], message: "is required") }
+        func check(_ name: String, _ value: JSONValue) -> Problem? {
+            if let property = schema.properties[name] { return Self.check(value, property)?.at(name) }
+            if schema.closed { return Problem(places: [name], message: "is not a field of this request") }
+            if let extra = schema.additional { return Self.check(value, extra)?.at(name) }
+            return nil
         }
-        let properties = (schema["properties"] as? [String: Any]) ?? [:]
-        // Fields in a stable order, so the same body always gets the same message.
-        for name in fields.keys.sorted() {
-            let value = fields[name]!
-            if let property = properties[name] as? [String: Any] {
-                if let problem = problem(with: value, against: property, at: join(path, name)) { return problem }
-            } else if let extra = schema["additionalProperties"] {
-                if let allowed = extra as? Bool, !allowed { return "\(label(join(path, name)))is not a field of this request" }
-                if let extraSchema = extra as? [String: Any],
-                    let problem = problem(with: value, against: extraSchema, at: join(path, name))
-                {
-                    return problem
-                }
-            }
-        }
+        guard fields.contains(where: { check($0.key, $0.value) != nil }) else { return nil }
+        // Something is wrong: name the first field, in a stable order, so the same body always
+        // gets the same message.
+        for name in fields.keys.sorted() { if let problem = check(name, fields[name]!) { return problem } }
         return nil
     }
 
@@ -169,15 +287,12 @@ struct SchemaValidator: @unchecked Sendable {
 
     /// Of the forms a value failed, the problem with the one of its own type (an array's item,
     /// not "must be an object"), else the first.
-    private func closest(_ problems: [String?], _ forms: [[String: Any]], _ value: JSONValue) -> String? {
+    private static func closest(_ problems: [Problem?], _ forms: [Schema], _ value: JSONValue) -> Problem? {
         for (problem, form) in zip(problems, forms) {
-            if let type = form["type"] as? String, Self.has(type: type, value) { return problem }
+            if let type = form.type, has(type: type, value) { return problem }
         }
         return problems.compactMap { $0 }.first
     }
-
-    private func join(_ path: String, _ name: String) -> String { path.isEmpty ? name : path + "." + name }
-    private func label(_ path: String) -> String { path.isEmpty ? "" : path + ": " }
 
     static func has(type: String, _ value: JSONValue) -> Bool {
         switch (type, value) {
@@ -189,16 +304,21 @@ struct SchemaValidator: @unchecked Sendable {
         }
     }
 
-    /// A short account of a schema for a message: its required fields and their allowed values.
-    private static func describe(_ schema: [String: Any]) -> String {
-        let properties = (schema["properties"] as? [String: Any]) ?? [:]
-        let parts = properties.keys.sorted().map { name -> String in
-            let property = properties[name] as? [String: Any] ?? [:]
-            if let values = property["enum"] as? [Any] { return "\(name) " + values.map { "\($0)" }.joined(separator: " or ") }
-            if property["type"] as? String == "null" { return "no \(name)" }
-            return name
+    private static func same(_ allowed: JSONValue, _ value: JSONValue) -> Bool {
+        switch (allowed, value) {
+        case (.int(let a), .double(let b)), (.double(let b), .int(let a)): return Double(a) == b
+        default: return allowed == value
         }
-        return parts.joined(separator: ", ")
+    }
+
+    private static func show(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let text): return text
+        case .bool(let flag): return String(flag)
+        case .int(let number): return String(number)
+        case .double(let number): return String(number)
+        default: return "null"
+        }
     }
 
     private static func typeName(_ value: JSONValue) -> String {
@@ -219,26 +339,6 @@ struct SchemaValidator: @unchecked Sendable {
         case "array", "object": return "an \(type)"
         case "null": return "null"
         default: return "a \(type)"
-        }
-    }
-
-    private static func equal(_ allowed: Any, _ value: JSONValue) -> Bool {
-        switch value {
-        case .string(let text): return (allowed as? String) == text
-        case .int(let number): return double(allowed) == Double(number)
-        case .double(let number): return double(allowed) == number
-        case .bool(let flag): return (allowed as? Bool) == flag
-        case .null: return allowed is NSNull
-        default: return false
-        }
-    }
-
-    private static func double(_ value: Any?) -> Double? {
-        switch value {
-        case let value as Int: return Double(value)
-        case let value as Int64: return Double(value)
-        case let value as Double: return value
-        default: return nil
         }
     }
 
