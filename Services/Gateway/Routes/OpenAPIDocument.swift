@@ -98,7 +98,7 @@ enum OpenAPIDocument {
             // A required `name` is a file's name (uploads).
             let text: [String: Any] = name == "name" ? APISchemas.name255 : ["type": "string", "minLength": 1]
             let schema: [String: Any] = values.isEmpty ? text : ["type": "string", "enum": values]
-            return ["name": String(spec[..<bang]), "in": "query", "required": true, "schema": schema]
+            return ["name": name, "in": "query", "required": true, "schema": schema]
         }
         if let colon = spec.firstIndex(of: ":") {
             let values = spec[spec.index(after: colon)...].split(separator: ",").map(String.init)
