@@ -59,6 +59,18 @@ struct ContactStoreTests {
         #expect(try await store.database.outboxEvents(after: 0, limit: 10).isEmpty)
     }
 
+    @Test("an e-mail address is judged by its bytes: an '@' a combining mark follows is still an '@'")
+    func emailBytes() async throws {
+        let store = try makeStore()
+        // "@" and U+1F3FB are one Swift Character; the address has one "@" and a dot after it.
+        let odd = "kari@\u{1F3FB}example.no"
+        let contact = try await create(store, CreateContactRequest(lastName: "X", emails: [EmailInput(address: odd)]))
+        #expect(contact.emails.map(\.address) == [odd])
+        await #expect(throws: BusError.self) {
+            _ = try await create(store, CreateContactRequest(lastName: "Y", emails: [EmailInput(address: "a@\u{301}b@example.no")]))
+        }
+    }
+
     @Test("an update records field changes in history and the event")
     func update() async throws {
         let store = try makeStore()

@@ -40,6 +40,9 @@ struct NoteTests {
         #expect(try await listed(Self.kari, #"{"q": "price"}"#) == [secret.id])
         #expect(try await listed(Self.ola, #"{"q": "price"}"#).isEmpty)
         #expect(try await listed(Self.ola, #"{"q": "trade"}"#) == [shared.id])
+        // A NUL in what is typed is no search syntax: the rest is looked for (it was a 500).
+        #expect(try await listed(Self.ola, #"{"q": "tra\u0000de"}"#) == [shared.id])
+        #expect(try await listed(Self.ola, #"{"q": "\u0000\"\u0000"}"#).isEmpty)
 
         let kariHistory = try await store.history(HistoryRequest(contactId: contact.id, kind: "note"), headers: Self.kari)
         let olaHistory = try await store.history(HistoryRequest(contactId: contact.id, kind: "note"), headers: Self.ola)

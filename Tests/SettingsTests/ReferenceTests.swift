@@ -33,6 +33,18 @@ struct ReferenceTests {
             _ = try await fixture.store.createReference(
                 CreateReferenceRequest(kind: .industries, name: "Mining"), headers: Fixture.user, requestId: "x")
         }
+        // A place in the list is bounded, and the next item after the last place still has one
+        // (a stored Int.max and one more item stopped settings: arithmetic overflow).
+        await expectBusError("invalid") {
+            _ = try await fixture.store.createReference(
+                CreateReferenceRequest(kind: .industries, name: "Far", sortOrder: Int.max), headers: Fixture.boss, requestId: "s1")
+        }
+        let last = try Fixture.decode(
+            ReferenceItem.self,
+            try await fixture.store.createReference(
+                CreateReferenceRequest(kind: .industries, name: "Last", sortOrder: 1_000_000_000), headers: Fixture.boss, requestId: "s2"))
+        let after = try await create(fixture, .industries, "After the last")
+        #expect(last.sortOrder == 1_000_000_000 && after.sortOrder == 1_000_000_000)
         // The same name in another kind is fine.
         _ = try await create(fixture, .sources, "Shipping")
         let changed = try Fixture.decode(

@@ -89,7 +89,7 @@ extension ContactStore {
             if let search {
                 if search.count >= 3 {
                     conditions.append("n.id IN (SELECT rowid FROM note_search WHERE note_search MATCH ?)")
-                    arguments.append("\"" + search.replacingOccurrences(of: "\"", with: "\"\"") + "\"")
+                    arguments.append(SearchIndex.phrase(search))
                 } else {
                     conditions.append("n.text LIKE ? ESCAPE '\\'")
                     arguments.append(Self.likePattern(search))

@@ -83,7 +83,12 @@ enum SearchIndex {
         return alternatives.isEmpty ? nil : alternatives.joined(separator: " OR ")
     }
 
-    private static func phrase(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+    /// `text` as one FTS5 phrase: quotes doubled, and NUL left out (FTS5 reads a query as a C
+    /// string, so a NUL ended it inside the quotes: "unterminated string", a 500 for a search
+    /// box; found by schemathesis).
+    static func phrase(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\0", with: "").replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
 
     static func digits(_ text: String) -> String { text.filter { $0.isASCII && $0.isNumber } }
 }

@@ -103,6 +103,9 @@ enum APISchemas {
             "type": "string", "maxLength": 254, "pattern": "^[^@\(blank)]+@[^@\(blank)]*\\.[^@\(blank)]*$",
         ]
         let email = object(["address": emailAddress, "kind": oneOf(["work", "home", "other"])], required: ["address"])
+        // At most 20 of each on a card.
+        let phones: [String: Any] = ["type": "array", "items": phone, "maxItems": 20]
+        let emails: [String: Any] = ["type": "array", "items": email, "maxItems": 20]
         let text200: [String: Any] = ["type": "string", "maxLength": 200]
         let address = object([
             "street": text200, "postal_code": text200, "city": text200, "country": ["type": "string", "pattern": "^([A-Za-z]{2})?$"],
@@ -121,6 +124,8 @@ enum APISchemas {
             "language": ["type": "string", "pattern": "^([A-Za-z]{2})?$"],
         ])
         let options: [String: Any] = ["type": "array", "items": label(100), "maxItems": 200]
+        // Where an item sits in its list (SettingsStore.sortOrders).
+        let sortOrder: [String: Any] = ["type": "integer", "minimum": -1_000_000_000, "maximum": 1_000_000_000]
         let fileText: [String: Any] = ["type": "string", "minLength": 1]
         // A folder of a file area, or 0 for its top.
         let folder: [String: Any] = ["type": "integer", "minimum": 0, "maximum": Int64.max]
@@ -163,10 +168,10 @@ enum APISchemas {
                 required: ["name", "scopes"]),
             "APIToken": apiToken,
             "CreatedToken": object(["token": string, "info": ref("APIToken")], required: ["token", "info"]),
-            "ReferenceInput": object(["name": label(100), "colour": colour, "sort_order": integer, "active": boolean]),
+            "ReferenceInput": object(["name": label(100), "colour": colour, "sort_order": sortOrder, "active": boolean]),
             "NewReference": requiring("ReferenceInput", ["name": label(100)]),
             "CategoryInput": object([
-                "name": label(100), "colour": colour, "sort_order": integer, "active": boolean,
+                "name": label(100), "colour": colour, "sort_order": sortOrder, "active": boolean,
                 "applies_to": oneOf(["company", "contact", "both"]),
             ]),
             "NewCategory": requiring("CategoryInput", ["name": label(100)]),
@@ -211,7 +216,7 @@ enum APISchemas {
                     "weight_labels": array(string), "created_at": time, "updated_at": time,
                 ], required: ["id", "name", "is_default", "statuses"]),
             "FieldInput": object([
-                "label": label(100), "options": options, "required": boolean, "own_tab": boolean, "sort_order": integer,
+                "label": label(100), "options": options, "required": boolean, "own_tab": boolean, "sort_order": sortOrder,
                 "active": boolean,
             ]),
             // A new field: choice fields need their options, other fields take none.
@@ -221,7 +226,7 @@ enum APISchemas {
                         [
                             "applies_to": oneOf(["company", "contact"]), "label": label(100),
                             "key": ["type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]{0,63}$"], "type": oneOf(CustomField.types),
-                            "options": options, "required": boolean, "own_tab": boolean, "sort_order": integer, "active": boolean,
+                            "options": options, "required": boolean, "own_tab": boolean, "sort_order": sortOrder, "active": boolean,
                         ], required: ["applies_to", "label", "type"]),
                     [
                         "if": ["properties": ["type": oneOf(["choice", "multiple_choice"])]],
@@ -296,7 +301,7 @@ enum APISchemas {
                 "assign_customer_number": boolean,
                 "kinds": array(oneOf(Company.kindValues)), "status_id": id, "industry_id": id, "source_id": id,
                 "category_ids": array(id), "owner_id": id, "postal_address": ref("Address"), "visiting_address": ref("Address"),
-                "phones": array(phone), "emails": array(email), "website": website, "custom_fields": ["type": "object"],
+                "phones": phones, "emails": emails, "website": website, "custom_fields": ["type": "object"],
                 "bank_details": ref("BankDetails"), "customer_settings": customerSettings,
             ]),
             "Company": object(
@@ -309,7 +314,7 @@ enum APISchemas {
                 ], required: ["id", "name"]),
             "ContactInput": object([
                 "first_name": ["type": "string", "maxLength": 200], "last_name": ["type": "string", "maxLength": 200], "title": string,
-                "phones": array(phone), "emails": array(email),
+                "phones": phones, "emails": emails,
                 "source_id": id, "role_id": id, "category_ids": array(id), "address": ref("Address"), "birthday": date,
                 "owner_id": id, "custom_fields": ["type": "object"], "bank_details": ref("BankDetails"), "consumer": boolean,
                 "picture_file_id": id,

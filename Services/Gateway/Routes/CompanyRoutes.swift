@@ -25,7 +25,8 @@ struct CompanyRoutes: Sendable {
         routes.add(
             .get, base, read, tag: "companies", summary: "List or search companies",
             query: [
-                "q", "cursor", "limit", "sort", "count", "kind", "category_id", "industry_id", "status_id", "source_id", "owner_id",
+                "q", "cursor", "limit", "sort", "count", "kind:" + Company.kindValues.joined(separator: ","), "category_id", "industry_id",
+                "status_id", "source_id", "owner_id",
                 "city", "include_deleted", "deleted", "created_from", "created_to", "updated_from", "updated_to",
             ]
         ) { request, context in

@@ -72,7 +72,8 @@ struct ExchangeRoutes: Sendable {
         routes.add(
             .get, "/api/v1/companies/export.csv", read, tag: "import and export", summary: "A company search as CSV",
             query: [
-                "q", "sort", "kind", "city", "category_id", "industry_id", "status_id", "source_id", "owner_id", "include_deleted",
+                "q", "sort", "kind:" + Company.kindValues.joined(separator: ","), "city", "category_id", "industry_id", "status_id",
+                "source_id", "owner_id", "include_deleted",
                 "deleted",
             ],
             reply: "media:text/csv"

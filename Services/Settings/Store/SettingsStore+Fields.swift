@@ -35,6 +35,7 @@ extension SettingsStore {
         }
         let key = try request.key.map(Self.checkFieldKey) ?? Self.fieldKey(fromLabel: label)
         let options = try Self.checkOptions(request.options ?? [], type: request.type)
+        try Self.checkSortOrder(request.sortOrder)
         return try await database.idempotentWrite(requestId: requestId, method: SettingsContract.Method.createField) { db, outbox in
             if try CustomField.filter(Column("applies_to") == request.appliesTo && Column("key") == key).fetchCount(db) > 0 {
                 throw BusError.conflict("\(request.appliesTo) fields already have one with the key '\(key)'")
@@ -42,8 +43,9 @@ extension SettingsStore {
             let now = Date()
             let sortOrder =
                 try request.sortOrder
-                ?? (Int.fetchOne(db, sql: "SELECT MAX(sort_order) FROM custom_field WHERE applies_to = ?", arguments: [request.appliesTo])
-                    ?? 0) + 10
+                ?? Self.sortOrder(
+                    after: Int.fetchOne(
+                        db, sql: "SELECT MAX(sort_order) FROM custom_field WHERE applies_to = ?", arguments: [request.appliesTo]))
             let field = CustomField(
                 id: try db.nextId("custom_field"), appliesTo: request.appliesTo, key: key, label: label, type: request.type,
                 options: options, required: request.required ?? false, ownTab: request.ownTab ?? false, sortOrder: sortOrder,
@@ -59,6 +61,7 @@ extension SettingsStore {
     func updateField(_ request: UpdateFieldRequest, headers: BusHeaders, requestId: String) async throws -> Data {
         try Self.requireBoss(headers)
         let label = try request.label.map(Self.checkFieldLabel)
+        try Self.checkSortOrder(request.sortOrder)
         return try await database.idempotentWrite(requestId: requestId, method: SettingsContract.Method.updateField) { db, outbox in
             let before = try Self.field(db, id: request.id)
             var field = before

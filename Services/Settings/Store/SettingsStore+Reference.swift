@@ -36,12 +36,14 @@ extension SettingsStore {
         let name = try Self.checkName(request.name, kind: request.kind)
         let colour = try Self.checkColour(request.colour)
         let appliesTo = try Self.checkAppliesTo(request.appliesTo, kind: request.kind) ?? (request.kind == .categories ? "both" : nil)
+        try Self.checkSortOrder(request.sortOrder)
         return try await database.idempotentWrite(requestId: requestId, method: SettingsContract.Method.createReference) { db, outbox in
             try Self.checkNameFree(db, kind: request.kind, name: name, except: nil)
             let sortOrder =
                 try request.sortOrder
-                ?? (Int.fetchOne(
-                    db, sql: "SELECT MAX(sort_order) FROM reference_item WHERE kind = ?", arguments: [request.kind.rawValue]) ?? 0) + 10
+                ?? Self.sortOrder(
+                    after: Int.fetchOne(
+                        db, sql: "SELECT MAX(sort_order) FROM reference_item WHERE kind = ?", arguments: [request.kind.rawValue]))
             let now = Date()
             let item = ReferenceItem(
                 id: try db.nextId("reference_item"), kind: request.kind, name: name, colour: colour, sortOrder: sortOrder,
@@ -59,6 +61,7 @@ extension SettingsStore {
         let name = try request.name.map { try Self.checkName($0, kind: request.kind) }
         let colour = try request.colour.map { try Self.checkColour($0) }
         let appliesTo = try Self.checkAppliesTo(request.appliesTo, kind: request.kind)
+        try Self.checkSortOrder(request.sortOrder)
         return try await database.idempotentWrite(requestId: requestId, method: SettingsContract.Method.updateReference) { db, outbox in
             let before = try Self.referenceItem(db, kind: request.kind, id: request.id)
             var item = before
@@ -167,6 +170,22 @@ extension SettingsStore {
     }
 
     // MARK: - Validation
+
+    /// Where a list's items may be put: a billion either way is room enough, and keeps the next
+    /// place (`sortOrder(after:)`) and any sum of them far from overflow (a stored Int.max and
+    /// one more item stopped settings once: found by schemathesis).
+    static let sortOrders = -1_000_000_000...1_000_000_000
+
+    static func checkSortOrder(_ value: Int?) throws {
+        if let value, !sortOrders.contains(value) {
+            throw BusError.invalid("sort_order must be between \(sortOrders.lowerBound) and \(sortOrders.upperBound)")
+        }
+    }
+
+    /// The place after the last one (`MAX(sort_order)` of the list, nil when it is empty).
+    static func sortOrder(after last: Int?) -> Int {
+        min(max(last ?? 0, sortOrders.lowerBound), sortOrders.upperBound - 10) + 10
+    }
 
     static func checkName(_ raw: String, kind: ReferenceKind) throws -> String {
         guard let name = raw.trimmed.nilIfEmpty, name.count <= 100 else {

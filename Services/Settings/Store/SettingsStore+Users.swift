@@ -176,7 +176,7 @@ extension SettingsStore {
         email: String?, phone: String?, extension: String?
     ) {
         let email = email?.trimmed.nilIfEmpty
-        if let email, !(email.contains("@") && email.split(separator: "@").count == 2 && !email.contains(" ")) {
+        if let email, !looksLikeEmail(email) {
             throw BusError.invalid("'\(email)' is not an e-mail address")
         }
         let phone = phone?.trimmed.nilIfEmpty
@@ -188,6 +188,14 @@ extension SettingsStore {
             throw BusError.invalid("an extension is up to 16 digits, '*' or '#' ('\(ext)' is not)")
         }
         return (email, phone, ext)
+    }
+
+    /// One "@" with something on either side, and no space. Read by bytes: an "@" that a
+    /// combining mark follows is one Swift Character with the mark (found by schemathesis).
+    static func looksLikeEmail(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard let at = bytes.firstIndex(of: UInt8(ascii: "@")), at > 0, at < bytes.count - 1 else { return false }
+        return bytes.lastIndex(of: UInt8(ascii: "@")) == at && !bytes.contains(UInt8(ascii: " "))
     }
 
     static func checkExtensionFree(_ db: Database, _ ext: String?, except id: Int64?) throws {
