@@ -103,6 +103,7 @@ enum APISchemas {
             "type": "string", "maxLength": 254, "pattern": "^[^@\(blank)]+@[^@\(blank)]*\\.[^@\(blank)]*$",
         ]
         let email = object(["address": emailAddress, "kind": oneOf(["work", "home", "other"])], required: ["address"])
+        let categoryIds: [String: Any] = ["type": "array", "items": id, "maxItems": 200, "uniqueItems": true]
         // At most 20 of each on a card.
         let phones: [String: Any] = ["type": "array", "items": phone, "maxItems": 20]
         let emails: [String: Any] = ["type": "array", "items": email, "maxItems": 20]
@@ -287,8 +288,7 @@ enum APISchemas {
                     "id": integer, "contact_id": integer, "company_id": integer, "author_id": integer, "author": string, "text": string,
                     "private": boolean, "created_at": time, "updated_at": time,
                 ], required: ["id", "text", "private"]),
-            "CategoriesInput": object(
-                ["category_ids": ["type": "array", "items": id, "maxItems": 200, "uniqueItems": true]], required: ["category_ids"]),
+            "CategoriesInput": object(["category_ids": categoryIds], required: ["category_ids"]),
             "LinkInput": object(["title": string, "role_id": id, "start_date": date, "end_date": date]),
             "ContactLink": object([
                 "contact_id": integer, "company_id": integer, "title": string, "role_id": integer, "start_date": date,
@@ -300,7 +300,7 @@ enum APISchemas {
                 "name": label(200), "organisation_number": ["type": "string", "pattern": "^[A-Za-z0-9 .-]{0,32}$"],
                 "assign_customer_number": boolean,
                 "kinds": array(oneOf(Company.kindValues)), "status_id": id, "industry_id": id, "source_id": id,
-                "category_ids": array(id), "owner_id": id, "postal_address": ref("Address"), "visiting_address": ref("Address"),
+                "category_ids": categoryIds, "owner_id": id, "postal_address": ref("Address"), "visiting_address": ref("Address"),
                 "phones": phones, "emails": emails, "website": website, "custom_fields": ["type": "object"],
                 "bank_details": ref("BankDetails"), "customer_settings": customerSettings,
             ]),
@@ -315,7 +315,7 @@ enum APISchemas {
             "ContactInput": object([
                 "first_name": ["type": "string", "maxLength": 200], "last_name": ["type": "string", "maxLength": 200], "title": string,
                 "phones": phones, "emails": emails,
-                "source_id": id, "role_id": id, "category_ids": array(id), "address": ref("Address"), "birthday": date,
+                "source_id": id, "role_id": id, "category_ids": categoryIds, "address": ref("Address"), "birthday": date,
                 "owner_id": id, "custom_fields": ["type": "object"], "bank_details": ref("BankDetails"), "consumer": boolean,
                 "picture_file_id": id,
             ]),

@@ -165,7 +165,7 @@ extension SettingsStore {
         guard let labels else { return nil }
         let cleaned = labels.map(\.trimmed).filter { !$0.isEmpty }
         guard Set(cleaned.map { $0.lowercased() }).count == cleaned.count else {
-            throw BusError.invalid("the \(what) labels list a label twice")
+            throw BusError.conflict("the \(what) labels list a label twice")  // a rule across values: 409 (ADR 008)
         }
         return .some(cleaned.isEmpty ? nil : cleaned)
     }
