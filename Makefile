@@ -63,6 +63,7 @@ format:
 
 lint:
 	swift format lint --strict -r Shared Services Tests Package.swift Fuzz/Sources Fuzz/Package.swift
+	python3 scripts/check-imports.py
 
 clean:
 	rm -rf .build

@@ -3,6 +3,13 @@ import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
+// Every target declares each module it imports (`scripts/check-imports.py`, run by `make lint`).
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+
 let package = Package(
     name: "crm",
     platforms: [.macOS(.v14)],
@@ -27,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
     targets: [
         .systemLibrary(
@@ -58,68 +66,65 @@ let package = Package(
             ],
             path: "Shared/ServiceKit", swiftSettings: swiftSettings),
         .executableTarget(
-            name: "BusService", dependencies: ["Bus", "ServiceKit"],
+            name: "BusService", dependencies: ["Bus", "ServiceKit", argumentParser, logging, serviceLifecycle],
             path: "Services/Bus", swiftSettings: swiftSettings),
         .executableTarget(
             name: "ContactsService",
             dependencies: [
-                "ServiceKit", "Storage", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "Bus", "Contracts", "ServiceKit", "Storage", grdb, crypto, serviceLifecycle, argumentParser, logging,
             ],
             path: "Services/Contacts", swiftSettings: swiftSettings),
         .executableTarget(
             name: "TelephonyService",
-            dependencies: ["ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Bus", "Contracts", "ServiceKit", "Storage", grdb, serviceLifecycle, argumentParser, logging],
             path: "Services/Telephony", swiftSettings: swiftSettings),
         .executableTarget(
             name: "SettingsService",
             dependencies: [
-                "ServiceKit", .product(name: "GRDB", package: "GRDB.swift"),
+                "Bus", "Contracts", "ServiceKit", "Storage", grdb, crypto, argumentParser, logging,
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Services/Settings", swiftSettings: swiftSettings),
         .executableTarget(
             name: "GatewayService",
             dependencies: [
-                "ServiceKit", .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Bus", "Contracts", "ServiceKit", crypto, argumentParser, logging, .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Services/Gateway", swiftSettings: swiftSettings),
         .executableTarget(
             name: "CRMTool",
-            dependencies: ["ServiceKit", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Bus", "Contracts", "ServiceKit", argumentParser, .product(name: "Yams", package: "Yams")],
             path: "Services/CRM", swiftSettings: swiftSettings),
         .executableTarget(
             name: "CRMBench",
-            dependencies: ["Bus", "ServiceKit", "Contracts", .product(name: "GRDB", package: "GRDB.swift")],
+            // The bus benchmark's baseline is bare libzmq, so the bench speaks its C API.
+            dependencies: ["Bus", "CZeroMQ", grdb, argumentParser, logging],
             path: "Services/Bench", swiftSettings: swiftSettings),
         .testTarget(
-            name: "BusTests", dependencies: ["Bus", "CZeroMQ"],
+            name: "BusTests", dependencies: ["Bus", "CZeroMQ", logging],
             path: "Tests/BusTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "StorageTests", dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "StorageTests", dependencies: ["Storage", "Contracts", grdb],
             path: "Tests/StorageTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "ServiceKitTests", dependencies: ["ServiceKit", "Storage"],
+            name: "ServiceKitTests", dependencies: ["ServiceKit", "Storage", "Contracts"],
             path: "Tests/ServiceKitTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "ContactsTests",
             dependencies: [
-                "ContactsService", "ServiceKit", "Storage", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
+                "ContactsService", "Bus", "Contracts", "ServiceKit", "Storage", grdb, serviceLifecycle, logging,
             ],
             path: "Tests/ContactsTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "TelephonyTests",
-            dependencies: ["TelephonyService", "ServiceKit", "Storage", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["TelephonyService", "Bus", "Contracts", "ServiceKit", "Storage", grdb, logging],
             path: "Tests/TelephonyTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "GatewayTests", dependencies: ["GatewayService", "Contracts", "ServiceKit"],
             path: "Tests/GatewayTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "SettingsTests", dependencies: ["SettingsService", "ServiceKit", "Storage"],
+            name: "SettingsTests", dependencies: ["SettingsService", "Bus", "Contracts", "ServiceKit", "Storage", grdb],
             path: "Tests/SettingsTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests", dependencies: ["Contracts", .product(name: "Crypto", package: "swift-crypto")],

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Bus
-import CZeroMQ
 import Foundation
 import Logging
 

@@ -1,5 +1,4 @@
 import Bus
-import CZeroMQ
 import Foundation
 
 /// Drives a DEALER socket against an endpoint: sequential round trips for latency, a window of
@@ -12,8 +11,7 @@ struct DealerLoad {
 
     private func withDealer<T>(_ body: (ZMQSocket) throws -> T) throws -> T {
         let dealer = try ZMQSocket(context: context, type: .dealer)
-        try dealer.setOption(ZMQ_SNDHWM, 0)
-        try dealer.setOption(ZMQ_RCVHWM, 0)
+        try dealer.setQueueLimits(send: 0, receive: 0)
         try dealer.connect(endpoint)
         defer { dealer.close() }
         return try body(dealer)

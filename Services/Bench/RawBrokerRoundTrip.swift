@@ -1,5 +1,4 @@
 import Bus
-import CZeroMQ
 import Foundation
 
 /// Through the broker with hand-made frames: a raw DEALER worker and a raw DEALER client, so the
@@ -20,8 +19,7 @@ final class RawBrokerRoundTrip {
         let running = self.running, finished = self.finished
         Thread {
             let worker = try! ZMQSocket(context: context, type: .dealer)
-            try! worker.setOption(ZMQ_SNDHWM, 0)
-            try! worker.setOption(ZMQ_RCVHWM, 0)
+            try! worker.setQueueLimits(send: 0, receive: 0)
             try! worker.connect(endpoint)
             try! worker.send([
                 Data(), BusProtocol.workerHeader, Data([BusProtocol.Command.ready.rawValue]),

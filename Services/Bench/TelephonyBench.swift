@@ -1,6 +1,5 @@
 import ArgumentParser
 import Bus
-import CZeroMQ
 import Foundation
 import GRDB
 
@@ -264,8 +263,7 @@ struct TelephonyBench: AsyncParsableCommand {
         defer { context.terminate() }
         let socket = try ZMQSocket(context: context, type: .dealer, linger: 0)
         defer { socket.close() }
-        try socket.setOption(ZMQ_SNDHWM, 100_000)
-        try socket.setOption(ZMQ_RCVHWM, 100_000)
+        try socket.setQueueLimits(send: 100_000, receive: 100_000)
         if let curve { try socket.makeCurveClient(serverKey: curve.serverKey, publicKey: curve.publicKey, secretKey: curve.secretKey) }
         try socket.connect(endpoint)
         let stream = UUID().uuidString

@@ -1,5 +1,4 @@
 import Bus
-import CZeroMQ
 import Contracts
 import Foundation
 import GRDB
@@ -85,9 +84,8 @@ final class IngestEngine: SocketEngine {
 
     func start() throws {
         let socket = try ZMQSocket(context: context, type: .router, linger: 0)
-        try socket.setOption(ZMQ_MAXMSGSIZE, int64: 16 << 20)
-        try socket.setOption(ZMQ_RCVHWM, 10_000)
-        try socket.setOption(ZMQ_SNDHWM, 10_000)
+        try socket.setMaxMessageSize(16 << 20)
+        try socket.setQueueLimits(send: 10_000, receive: 10_000)
         if let serverSecret { try socket.makeCurveServer(secretKey: serverSecret, zapDomain: ZapAuthenticator.domain) }
         try socket.bind(endpoint)
         self.socket = socket

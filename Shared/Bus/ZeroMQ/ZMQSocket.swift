@@ -48,6 +48,18 @@ public final class ZMQSocket {
         try check(zmq_setsockopt(handle, option, &v, MemoryLayout<Int64>.size), "zmq_setsockopt(\(option))")
     }
 
+    /// How many messages may queue each way before sends block or drop (0: no limit). For code
+    /// outside this module, which does not import libzmq's C names.
+    public func setQueueLimits(send: Int32, receive: Int32) throws {
+        try setOption(ZMQ_SNDHWM, send)
+        try setOption(ZMQ_RCVHWM, receive)
+    }
+
+    /// The largest message this socket takes: a bigger one closes its sender's connection.
+    public func setMaxMessageSize(_ bytes: Int64) throws {
+        try setOption(ZMQ_MAXMSGSIZE, int64: bytes)
+    }
+
     /// Sets a binary option (ZMQ_IDENTITY, ZMQ_SUBSCRIBE, CURVE keys, ...).
     public func setOption(_ option: Int32, _ value: [UInt8]) throws {
         let rc = value.withUnsafeBytes { zmq_setsockopt(handle, option, $0.baseAddress, $0.count) }
