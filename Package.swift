@@ -101,6 +101,8 @@ let package = Package(
             // The bus benchmark's baseline is bare libzmq, so the bench speaks its C API.
             dependencies: ["Bus", "CZeroMQ", grdb, argumentParser, logging],
             path: "Services/Bench", swiftSettings: swiftSettings),
+        // What the test targets share (the bus-error expectation).
+        .target(name: "TestKit", dependencies: ["Bus"], path: "Tests/TestKit", swiftSettings: swiftSettings),
         .testTarget(
             name: "BusTests", dependencies: ["Bus", "CZeroMQ", logging],
             path: "Tests/BusTests", swiftSettings: swiftSettings),
@@ -113,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "ContactsTests",
             dependencies: [
-                "ContactsService", "Bus", "Contracts", "ServiceKit", "Storage", grdb, serviceLifecycle, logging,
+                "ContactsService", "Bus", "Contracts", "ServiceKit", "Storage", "TestKit", grdb, serviceLifecycle, logging,
             ],
             path: "Tests/ContactsTests", swiftSettings: swiftSettings),
         .testTarget(
@@ -124,7 +126,7 @@ let package = Package(
             name: "GatewayTests", dependencies: ["GatewayService", "Contracts", "ServiceKit"],
             path: "Tests/GatewayTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "SettingsTests", dependencies: ["SettingsService", "Bus", "Contracts", "ServiceKit", "Storage", grdb],
+            name: "SettingsTests", dependencies: ["SettingsService", "Bus", "Contracts", "ServiceKit", "Storage", "TestKit", grdb],
             path: "Tests/SettingsTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests", dependencies: ["Contracts", .product(name: "Crypto", package: "swift-crypto")],

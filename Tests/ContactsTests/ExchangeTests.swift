@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import ServiceKit
 import Storage
+import TestKit
 import Testing
 
 @testable import ContactsService
@@ -78,10 +79,10 @@ struct ExchangeTests {
         let again = try await store.importCSV(ImportRequest(csv: csv, mapping: mapping), headers: Self.boss)
         #expect(again.created == 0 && again.duplicates.first?.existingId == kari.id)
         #expect(try await store.list(ListContactsRequest(), headers: Self.boss).items.count == 2)
-        await expectInvalid {
+        await expectBusError("invalid") {
             _ = try await store.importCSV(ImportRequest(csv: "a;b\n1;2\n", mapping: ["a": "shoe_size"]), headers: Self.boss)
         }
-        await expectCode("conflict") {
+        await expectBusError("conflict") {
             _ = try await store.importCSV(ImportRequest(csv: "a;b\n1;2\n", mapping: ["c": "city"]), headers: Self.boss)
         }
     }

@@ -1,6 +1,7 @@
 import Bus
 import Contracts
 import Foundation
+import TestKit
 import Testing
 
 @testable import SettingsService

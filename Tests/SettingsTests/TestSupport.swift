@@ -51,15 +51,3 @@ final class FakeOwners: ReferenceOwners, @unchecked Sendable {
         }
     }
 }
-
-/// Expects `body` to throw a bus error with `code`.
-func expectBusError(_ code: String, _ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async {
-    do {
-        try await body()
-        Issue.record("expected \(code), got success", sourceLocation: sourceLocation)
-    } catch let error as BusError {
-        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-    } catch {
-        Issue.record("expected \(code), got \(error)", sourceLocation: sourceLocation)
-    }
-}
