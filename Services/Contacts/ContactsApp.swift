@@ -18,16 +18,16 @@ struct ContactsApp: AsyncParsableCommand {
         let database = try ServiceDatabase(
             path: try config.dataFolder(for: ContactsContract.service) + "/contacts.sqlite",
             migrations: ContactsMigrations.register)
-        let store = ContactStore(database: database, phones: PhoneNormalizer(defaultCountry: config.defaultCountry))
+        let store = ContactStore(
+            database: database, phones: PhoneNormalizer(defaultCountry: config.defaultCountry),
+            calls: BusPersonCalls(client: runtime.client, timeout: config.requestTimeout))
         let files = try FileStore(
             database: database, directory: try config.dataFolder(for: ContactsContract.service) + "/files", maxBytes: config.filesMaxBytes)
         try await files.collectGarbage()
         try await runtime.run(
-            handlers: ContactHandlers(store: store).all.merging(FileHandlers(files: files).all) { first, _ in first },
+            methods: ContactHandlers(store: store).methods.merging(FileHandlers(files: files).methods),
             database: database,
             subscriptions: (sources: [TelephonyContract.service, SettingsContract.service], handler: ContactsEvents.handle),
-            // Settings asks how many customers use a category (and moves them) before deleting it.
-            openToServices: [ContactsContract.Method.referenceUsage, ContactsContract.Method.referenceMove],
             snapshot: ContactsSnapshot.page,
             // Search rows of big imports (and those a stop cut short), one drain at a time.
             services: [store.backlog])

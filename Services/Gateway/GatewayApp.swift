@@ -61,7 +61,7 @@ struct GatewayApp: AsyncParsableCommand {
             applier: CredentialEvents(client: runtime.client, authenticator: authenticator), curve: runtime.curve,
             logger: Logger(label: "gateway.subscriber"))
         try await runtime.run(
-            handlers: ["gateway.health": { _ in Data("{\"service\":\"gateway\",\"status\":\"ok\"}".utf8) }],
+            methods: MethodTable(service: "gateway"),
             services: [credentialEvents, app])
     }
 }

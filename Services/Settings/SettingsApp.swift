@@ -26,8 +26,8 @@ struct SettingsApp: AsyncParsableCommand {
         let store = SettingsStore(
             database: database, hasher: hasher, sessionLifetime: settings.sessionLifetime,
             owners: BusReferenceOwners(client: runtime.client, timeout: config.requestTimeout))
-        let handlers = [AccountHandlers(store: store).all, ReferenceHandlers(store: store).all, OrganisationHandlers(store: store).all]
-            .reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
-        try await runtime.run(handlers: handlers, database: database, snapshot: SettingsSnapshot.page)
+        let methods = AccountHandlers(store: store).methods
+            .merging(ReferenceHandlers(store: store).methods).merging(OrganisationHandlers(store: store).methods)
+        try await runtime.run(methods: methods, database: database, snapshot: SettingsSnapshot.page)
     }
 }

@@ -43,7 +43,7 @@ struct TelephonyApp: AsyncParsableCommand {
                     logger: Logger(label: "telephony.ingest")))
         }
         try await runtime.run(
-            handlers: CallHandlers(store: store).all,
+            methods: CallHandlers(store: store).methods,
             database: database,
             subscriptions: (
                 sources: [ContactsContract.service, SettingsContract.service],

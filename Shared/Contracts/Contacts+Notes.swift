@@ -90,12 +90,17 @@ public struct PersonExport: Codable, Sendable {
     public var companies: [ContactLink]
     public var notes: [Note]
     public var history: [HistoryEntry]
-    public init(exportedAt: Date, contact: Contact, companies: [ContactLink], notes: [Note], history: [HistoryEntry]) {
+    /// Every call with the person, newest first, however many (from telephony's log).
+    public var calls: [Call]
+    public init(
+        exportedAt: Date, contact: Contact, companies: [ContactLink], notes: [Note], history: [HistoryEntry], calls: [Call] = []
+    ) {
         self.exportedAt = exportedAt
         self.contact = contact
         self.companies = companies
         self.notes = notes
         self.history = history
+        self.calls = calls
     }
 }
 

@@ -1,73 +1,77 @@
 import Foundation
 
 /// The contacts service's bus contract: methods, request and reply types, and events.
-public enum ContactsContract {
+public enum ContactsContract: ServiceContract {
     public static let service = "contacts"
 
-    /// Method names.
+    /// The methods, each with the types it takes and answers.
     public enum Method {
-        public static let create = "contacts.create"
-        public static let get = "contacts.get"
-        public static let list = "contacts.list"
-        public static let update = "contacts.update"
-        public static let delete = "contacts.delete"
-        public static let history = "contacts.history"
-        public static let restore = "contacts.restore"
+        public static let create = method("create", CreateContactRequest.self, Contact.self)
+        public static let get = method("get", ContactIdRequest.self, Contact.self)
+        public static let list = method("list", ListContactsRequest.self, Page<Contact>.self)
+        public static let update = method("update", UpdateContactRequest.self, Contact.self)
+        public static let delete = method("delete", ContactIdRequest.self, Contact.self)
+        public static let history = method("history", HistoryRequest.self, Page<HistoryEntry>.self)
+        public static let restore = method("restore", ContactIdRequest.self, Contact.self)
         /// "Choose categories": replaces the contact's set.
-        public static let setCategories = "contacts.set_categories"
-        public static let link = "contacts.link"
-        public static let unlink = "contacts.unlink"
-        public static let links = "contacts.links"
+        public static let setCategories = method("set_categories", SetCategoriesRequest.self, Contact.self)
+        public static let link = method("link", LinkRequest.self, ContactLink.self)
+        public static let unlink = method("unlink", LinkRequest.self, Done.self)
+        public static let links = method("links", LinksRequest.self, [ContactLink].self)
+        /// Adds a number to a contact's phones (checked against its version) and links every
+        /// unmatched call from it: "link to a contact" from the call log.
+        public static let addPhone = method("add_phone", AddPhoneRequest.self, Contact.self)
 
-        public static let createCompany = "companies.create"
-        public static let getCompany = "companies.get"
-        public static let listCompanies = "companies.list"
-        public static let updateCompany = "companies.update"
-        public static let deleteCompany = "companies.delete"
-        public static let restoreCompany = "companies.restore"
-        public static let setCompanyCategories = "companies.set_categories"
-        public static let companyHistory = "companies.history"
+        public static let createCompany = method("companies.create", CompanyInput.self, Company.self)
+        public static let getCompany = method("companies.get", ContactIdRequest.self, Company.self)
+        public static let listCompanies = method("companies.list", ListCompaniesRequest.self, Page<Company>.self)
+        public static let updateCompany = method("companies.update", CompanyInput.self, Company.self)
+        public static let deleteCompany = method("companies.delete", ContactIdRequest.self, Company.self)
+        public static let restoreCompany = method("companies.restore", ContactIdRequest.self, Company.self)
+        public static let setCompanyCategories = method("companies.set_categories", SetCategoriesRequest.self, Company.self)
+        public static let companyHistory = method("companies.history", CompanyHistoryRequest.self, Page<HistoryEntry>.self)
         /// GDPR: anonymise a contact irreversibly.
-        public static let anonymize = "contacts.anonymize"
+        public static let anonymize = method("anonymize", ContactIdRequest.self, Contact.self)
         /// GDPR: contacts without activity for longer than settings' review period, oldest first.
-        public static let gdprReview = "contacts.gdpr_review"
+        public static let gdprReview = method("gdpr_review", ReviewRequest.self, Page<Contact>.self)
         /// GDPR: mark a contact as reviewed and still needed (resets its activity clock).
-        public static let touch = "contacts.touch"
-        /// GDPR: everything held about one person.
-        public static let exportPerson = "contacts.export_person"
-        /// CSV import of contacts or companies (`ImportRequest` with `csv`), answering `ImportReport`.
-        public static let importCSV = "contacts.import_csv"
+        public static let touch = method("touch", ContactIdRequest.self, Contact.self)
+        /// GDPR: everything held about one person, calls included (contacts pages through
+        /// telephony's log for them).
+        public static let exportPerson = method("export_person", ContactIdRequest.self, PersonExport.self)
+        /// CSV import of contacts or companies (`ImportRequest` with `csv`).
+        public static let importCSV = method("import_csv", ImportRequest.self, ImportReport.self)
         /// vCard import of contacts (`ImportRequest` with `vcf`).
-        public static let importVCard = "contacts.import_vcard"
-        /// A search result as CSV or vCards (`ExportFile`).
-        public static let exportCSV = "contacts.export_csv"
-        public static let exportVCard = "contacts.export_vcard"
-        public static let exportCompaniesCSV = "companies.export_csv"
-        public static let duplicates = "contacts.duplicates"
-        public static let merge = "contacts.merge"
-        public static let companyDuplicates = "companies.duplicates"
-        public static let mergeCompanies = "companies.merge"
+        public static let importVCard = method("import_vcard", ImportRequest.self, ImportReport.self)
+        /// A search result as CSV or vCards.
+        public static let exportCSV = method("export_csv", ListContactsRequest.self, ExportFile.self)
+        public static let exportVCard = method("export_vcard", ListContactsRequest.self, ExportFile.self)
+        public static let exportCompaniesCSV = method("companies.export_csv", ListCompaniesRequest.self, ExportFile.self)
+        public static let duplicates = method("duplicates", DuplicatesRequest.self, [DuplicateGroup].self)
+        public static let merge = method("merge", MergeRequest.self, Contact.self)
+        public static let companyDuplicates = method("companies.duplicates", DuplicatesRequest.self, [DuplicateGroup].self)
+        public static let mergeCompanies = method("companies.merge", MergeRequest.self, Company.self)
         /// Removes for good what was deleted before the retention period (a separate, explicit action).
-        public static let purge = "contacts.purge"
-        public static let listFiles = "files.list"
-        public static let getFile = "files.get"
-        public static let createFolder = "files.create_folder"
-        public static let updateFolder = "files.update_folder"
-        public static let deleteFolder = "files.delete_folder"
-        public static let uploadBegin = "files.upload_begin"
-        public static let uploadChunk = "files.upload_chunk"
-        public static let uploadCommit = "files.upload_commit"
-        public static let updateFile = "files.update"
-        public static let deleteFile = "files.delete"
-        public static let readFile = "files.read"
-        public static let createNote = "notes.create"
-        public static let updateNote = "notes.update"
-        public static let deleteNote = "notes.delete"
-        public static let listNotes = "notes.list"
+        public static let purge = method("purge", PurgeRequest.self, PurgeReport.self)
+        public static let listFiles = method("files.list", FileAreaRequest.self, FileArea.self)
+        public static let getFile = method("files.get", IdRequest.self, StoredFile.self)
+        public static let createFolder = method("files.create_folder", FolderRequest.self, FileFolder.self)
+        public static let updateFolder = method("files.update_folder", FolderRequest.self, FileFolder.self)
+        public static let deleteFolder = method("files.delete_folder", IdRequest.self, Done.self)
+        public static let uploadBegin = method("files.upload_begin", UploadBegin.self, UploadId.self)
+        public static let uploadChunk = method("files.upload_chunk", UploadChunk.self, Done.self)
+        public static let uploadCommit = method("files.upload_commit", UploadId.self, StoredFile.self)
+        public static let updateFile = method("files.update", FileUpdate.self, StoredFile.self)
+        public static let deleteFile = method("files.delete", IdRequest.self, Done.self)
+        public static let readFile = method("files.read", FileRead.self, FileBytes.self)
+        public static let createNote = method("notes.create", CreateNoteRequest.self, Note.self)
+        public static let updateNote = method("notes.update", UpdateNoteRequest.self, Note.self)
+        public static let deleteNote = method("notes.delete", ContactIdRequest.self, Done.self)
+        public static let listNotes = method("notes.list", ListNotesRequest.self, Page<Note>.self)
         /// How many contacts use a reference item (answers settings; see `ReferenceOwnerContract`).
-        public static let referenceUsage = "contacts.reference.usage"
+        public static let referenceUsage = ReferenceOwnerContract.usage(of: service)
         /// Move or clear every use of a reference item, in one transaction.
-        public static let referenceMove = "contacts.reference.move"
+        public static let referenceMove = ReferenceOwnerContract.move(of: service)
     }
 
     /// Event types the service publishes.
@@ -138,6 +142,23 @@ public struct PhoneInput: Codable, Sendable {
     public init(number: String, kind: String? = nil) {
         self.number = number
         self.kind = kind
+    }
+}
+
+/// `contacts.add_phone`: "link to a contact" for a number from the call log. The number joins
+/// the contact's phones (once) in one transaction; `if_updated_at`, the `updated_at` the caller
+/// saw, makes it a 409 when the contact changed since (optimistic locking).
+public struct AddPhoneRequest: Codable, Sendable {
+    public var contactId: Int64
+    public var number: String
+    /// mobile, work (the default), home, fax, other.
+    public var kind: String?
+    public var ifUpdatedAt: Date?
+    public init(contactId: Int64, number: String, kind: String? = nil, ifUpdatedAt: Date? = nil) {
+        self.contactId = contactId
+        self.number = number
+        self.kind = kind
+        self.ifUpdatedAt = ifUpdatedAt
     }
 }
 

@@ -169,3 +169,9 @@ public struct ListBudgetsRequest: Codable, Sendable {
         self.year = year
     }
 }
+
+/// What a group delete removed: the group and, when recursive, its subgroups (ids).
+public struct GroupsDeleted: Codable, Sendable {
+    public var deleted: [Int64]
+    public init(deleted: [Int64]) { self.deleted = deleted }
+}

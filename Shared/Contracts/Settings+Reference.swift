@@ -192,8 +192,12 @@ public struct UsageReply: Codable, Sendable, Equatable {
 /// What an owning service answers to settings: `<service>.reference.usage` with a
 /// `ReferenceIdRequest`, `<service>.reference.move` with a `ReferenceMoveRequest`.
 public enum ReferenceOwnerContract {
-    public static func usageMethod(of service: String) -> String { "\(service).reference.usage" }
-    public static func moveMethod(of service: String) -> String { "\(service).reference.move" }
+    public static func usage(of service: String) -> BusMethod<ReferenceIdRequest, ReferenceCount> {
+        BusMethod(service: service, "reference.usage")
+    }
+    public static func move(of service: String) -> BusMethod<ReferenceMoveRequest, ReferenceCount> {
+        BusMethod(service: service, "reference.move")
+    }
 }
 
 /// `<owner>.reference.move`: move (or, with `to` nil, clear) every use of an item, in one

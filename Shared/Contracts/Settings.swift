@@ -3,7 +3,7 @@ import Foundation
 /// The settings service's bus contract: users and sign-in, employee groups and budgets, the
 /// reference data an administrator edits, CRM processes, custom fields, configuration and the
 /// audit trail. Request and reply types live in the `Settings+*.swift` files beside this one.
-public enum SettingsContract {
+public enum SettingsContract: ServiceContract {
     /// Contact fields GDPR anonymisation may scrub besides the name (the GDPR configuration's
     /// `anonymize_fields` takes these).
     public static let personalFields = [
@@ -11,62 +11,64 @@ public enum SettingsContract {
     ]
     public static let service = "settings"
 
-    /// Method names.
+    /// The methods, each with the types it takes and answers.
     public enum Method {
-        public static let login = "settings.auth.login"
-        public static let verify = "settings.auth.verify"
-        public static let logout = "settings.auth.logout"
+        public static let login = method("auth.login", LoginRequest.self, LoginReply.self)
+        public static let verify = method("auth.verify", TokenRequest.self, Principal.self)
+        public static let logout = method("auth.logout", TokenRequest.self, Done.self)
 
-        public static let listUsers = "settings.users.list"
-        public static let getUser = "settings.users.get"
-        public static let createUser = "settings.users.create"
-        public static let updateUser = "settings.users.update"
+        public static let listUsers = method("users.list", ListUsersRequest.self, [User].self)
+        public static let getUser = method("users.get", IdRequest.self, User.self)
+        public static let createUser = method("users.create", CreateUserRequest.self, UserWithPassword.self)
+        public static let updateUser = method("users.update", UpdateUserRequest.self, User.self)
         /// A boss (or the command line) sets or resets another user's password.
-        public static let setPassword = "settings.users.set_password"
+        public static let setPassword = method("users.set_password", SetPasswordRequest.self, UserWithPassword.self)
         /// A user changes their own password, giving the current one.
-        public static let changePassword = "settings.users.change_password"
+        public static let changePassword = method("users.change_password", ChangePasswordRequest.self, Done.self)
 
-        public static let listTokens = "settings.tokens.list"
-        public static let createToken = "settings.tokens.create"
-        public static let revokeToken = "settings.tokens.revoke"
+        public static let listTokens = method("tokens.list", ListTokensRequest.self, [APIToken].self)
+        public static let createToken = method("tokens.create", CreateTokenRequest.self, CreatedToken.self)
+        public static let revokeToken = method("tokens.revoke", IdRequest.self, APIToken.self)
 
-        public static let listReference = "settings.reference.list"
-        public static let getReference = "settings.reference.get"
-        public static let createReference = "settings.reference.create"
-        public static let updateReference = "settings.reference.update"
-        public static let deleteReference = "settings.reference.delete"
-        public static let referenceUsage = "settings.reference.usage"
-        public static let moveCustomers = "settings.reference.move_customers"
+        public static let listReference = method("reference.list", ListReferenceRequest.self, [ReferenceItem].self)
+        public static let getReference = method("reference.get", ReferenceIdRequest.self, ReferenceItem.self)
+        public static let createReference = method("reference.create", CreateReferenceRequest.self, ReferenceItem.self)
+        public static let updateReference = method("reference.update", UpdateReferenceRequest.self, ReferenceItem.self)
+        public static let deleteReference = method("reference.delete", DeleteReferenceRequest.self, ReferenceDeleted.self)
+        public static let referenceUsage = method("reference.usage", ReferenceIdRequest.self, UsageReply.self)
+        public static let moveCustomers = method("reference.move_customers", MoveCustomersRequest.self, UsageReply.self)
 
-        public static let listGroups = "settings.groups.list"
-        public static let getGroup = "settings.groups.get"
-        public static let createGroup = "settings.groups.create"
-        public static let updateGroup = "settings.groups.update"
-        public static let deleteGroup = "settings.groups.delete"
-        public static let setMember = "settings.groups.set_member"
-        public static let removeMember = "settings.groups.remove_member"
-        public static let listSalesPeople = "settings.groups.sales_people"
+        public static let listGroups = method("groups.list", ListGroupsRequest.self, [EmployeeGroup].self)
+        public static let getGroup = method("groups.get", IdRequest.self, EmployeeGroup.self)
+        public static let createGroup = method("groups.create", CreateGroupRequest.self, EmployeeGroup.self)
+        public static let updateGroup = method("groups.update", UpdateGroupRequest.self, EmployeeGroup.self)
+        public static let deleteGroup = method("groups.delete", DeleteGroupRequest.self, GroupsDeleted.self)
+        public static let setMember = method("groups.set_member", GroupMemberRequest.self, EmployeeGroup.self)
+        public static let removeMember = method("groups.remove_member", GroupMemberRequest.self, EmployeeGroup.self)
+        public static let listSalesPeople = method("groups.sales_people", NoParameters.self, [User].self)
 
-        public static let listBudgets = "settings.budgets.list"
-        public static let setBudget = "settings.budgets.set"
-        public static let deleteBudget = "settings.budgets.delete"
+        public static let listBudgets = method("budgets.list", ListBudgetsRequest.self, [SalesBudget].self)
+        public static let setBudget = method("budgets.set", SetBudgetRequest.self, SalesBudget.self)
+        public static let deleteBudget = method("budgets.delete", IdRequest.self, Done.self)
 
-        public static let listProcesses = "settings.processes.list"
-        public static let getProcess = "settings.processes.get"
-        public static let createProcess = "settings.processes.create"
-        public static let updateProcess = "settings.processes.update"
-        public static let deleteProcess = "settings.processes.delete"
+        public static let listProcesses = method("processes.list", NoParameters.self, [CRMProcess].self)
+        public static let getProcess = method("processes.get", IdRequest.self, CRMProcess.self)
+        public static let createProcess = method("processes.create", CreateProcessRequest.self, CRMProcess.self)
+        public static let updateProcess = method("processes.update", UpdateProcessRequest.self, CRMProcess.self)
+        public static let deleteProcess = method("processes.delete", IdRequest.self, Done.self)
 
-        public static let listFields = "settings.fields.list"
-        public static let getField = "settings.fields.get"
-        public static let createField = "settings.fields.create"
-        public static let updateField = "settings.fields.update"
-        public static let deleteField = "settings.fields.delete"
+        public static let listFields = method("fields.list", ListFieldsRequest.self, [CustomField].self)
+        public static let getField = method("fields.get", IdRequest.self, CustomField.self)
+        public static let createField = method("fields.create", CreateFieldRequest.self, CustomField.self)
+        public static let updateField = method("fields.update", UpdateFieldRequest.self, CustomField.self)
+        public static let deleteField = method("fields.delete", IdRequest.self, Done.self)
 
-        public static let getConfiguration = "settings.configuration.get"
-        public static let setConfiguration = "settings.configuration.set"
+        /// One section (`section` given) or all of them, by section name.
+        public static let getConfiguration = method("configuration.get", ConfigurationRequest.self, JSONValue.self)
+        /// Answers the section as stored.
+        public static let setConfiguration = method("configuration.set", ConfigurationRequest.self, JSONValue.self)
 
-        public static let listAudit = "settings.audit.list"
+        public static let listAudit = method("audit.list", ListAuditRequest.self, Page<AuditEntry>.self)
     }
 
     /// Event types the service publishes. Each carries a `SettingsChange`.

@@ -46,6 +46,13 @@ public enum Wire {
     /// Encodes a value with the wire encoder.
     public static func encode<T: Encodable>(_ value: T) throws -> Data { try encoder.encode(value) }
 
+    /// A reply's JSON: by its own hand writer where it has one (`WireJSONEncodable`), else the
+    /// wire encoder.
+    public static func reply<T: Encodable>(_ value: T) throws -> Data {
+        if let handWritten = value as? any WireJSONEncodable { return handWritten.wireJSON }
+        return try encoder.encode(value)
+    }
+
     /// Decodes a value with the wire decoder.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         try decoder.decode(type, from: data)

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import GRDB
 
@@ -34,6 +35,15 @@ public final class GroupCommit: @unchecked Sendable {
 
     /// Runs `body` as `ServiceDatabase.idempotentWrite` would, in the next group's transaction;
     /// returns its reply once that transaction is committed.
+    /// `submit` for a bus method: `body` answers a value of the method's reply type, stored and
+    /// returned as its JSON.
+    public func submit<Request, Reply: Encodable>(
+        requestId: String, method: BusMethod<Request, Reply>, weight: Int = 1,
+        _ body: @escaping @Sendable (Database, Outbox) throws -> Reply
+    ) async throws -> Data {
+        try await submit(requestId: requestId, method: method.name, weight: weight) { db, outbox in try Wire.reply(try body(db, outbox)) }
+    }
+
     public func submit(requestId: String, method: String, weight: Int = 1, _ body: @escaping Body) async throws -> Data {
         try await withCheckedThrowingContinuation { (done: CheckedContinuation<Data, Error>) in
             lock.lock()

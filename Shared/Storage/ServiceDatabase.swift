@@ -107,6 +107,14 @@ public final class ServiceDatabase: Sendable {
         }
     }
 
+    /// `idempotentWrite` for a bus method: `body` answers a value of the method's reply type,
+    /// stored (and returned) as its JSON, so a write cannot answer another method's reply.
+    public func idempotentWrite<Request, Reply: Encodable>(
+        requestId: String, method: BusMethod<Request, Reply>, _ body: @escaping @Sendable (Database, Outbox) throws -> Reply
+    ) async throws -> Data {
+        try await idempotentWrite(requestId: requestId, method: method.name) { db, outbox in try Wire.reply(try body(db, outbox)) }
+    }
+
     /// Runs several idempotent writes in one transaction (one commit, one fsync, for writes that
     /// arrive together): each as `idempotentWrite` would, in its own savepoint, so one that throws
     /// leaves the others alone. Call from a thread of your own, never the cooperative pool.

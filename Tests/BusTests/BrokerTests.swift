@@ -76,7 +76,7 @@ struct BrokerTests {
             _ = try await client.call(service: "ghost", method: "ghost.get", body: Data(), timeout: .seconds(10))
             Issue.record("expected an error")
         } catch let error as BusError {
-            #expect(error.code == "unavailable")
+            #expect(error.code == .unavailable)
         }
         #expect(ContinuousClock.now - started < .seconds(5))
         client.close()
@@ -96,7 +96,7 @@ struct BrokerTests {
         do {
             _ = try await client.call(service: "svc", method: "svc.nope", body: Data())
         } catch let error as BusError {
-            #expect(error.code == "bad_request")
+            #expect(error.code == .badRequest)
         }
         task.cancel()
         _ = await task.result
@@ -122,7 +122,7 @@ struct BrokerTests {
             _ = try await client.call(service: "slow", method: "slow.wait", body: Data(), timeout: .milliseconds(300))
             Issue.record("expected a timeout")
         } catch let error as BusError {
-            #expect(error.code == "timeout")
+            #expect(error.code == .timeout)
         }
         #expect(ContinuousClock.now - started < .seconds(2))
         task.cancel()

@@ -36,7 +36,7 @@ struct CurveTests {
             _ = try await intruder.call(service: "vault", method: "vault.open", body: Data(), timeout: .milliseconds(800))
             Issue.record("a client with an unknown key must not get an answer")
         } catch let error as BusError {
-            #expect(error.code == "timeout")
+            #expect(error.code == .timeout)
         }
         // A plain (unencrypted) client does not get in either.
         let plain = try BusClient(context: context, endpoint: broker.endpoint, retryInterval: .milliseconds(100))

@@ -144,7 +144,7 @@ struct SubscriberStack {
         let sinceWorker = bus.worker(
             source.source,
             handlers: [
-                EventsSince.method: { request in
+                EventsSince.method(of: source.source): { request in
                     let ask = try JSONDecoder().decode(EventsSince.Request.self, from: request.body)
                     let events = try await source.events(after: ask.after, limit: ask.limit ?? 100)
                     return EventsSince.encodeReply(events, lastSequence: try await source.lastSequence())

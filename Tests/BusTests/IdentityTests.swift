@@ -78,7 +78,7 @@ struct IdentityTests {
             do {
                 return try await client.call(
                     service: service, method: method, body: Data("{}".utf8), headers: headers, timeout: .seconds(1))
-            } catch let error as BusError where error.code == "unavailable" {
+            } catch let error as BusError where error.code == .unavailable {
                 lastError = error
                 try await Task.sleep(for: .milliseconds(50))
             }
@@ -128,12 +128,12 @@ struct IdentityTests {
                 service: "settings", method: "settings.users.list", body: Data("{}".utf8),
                 headers: BusHeaders(actor: "mallory", rank: "boss"), timeout: .seconds(2))
         }
-        #expect(boss?.code == "forbidden")
+        #expect(boss?.code == .forbidden)
         // Without user headers, a method that is not open to services is refused by the worker.
         let closed = await #expect(throws: BusError.self) {
             _ = try await telephony.call(service: "settings", method: "settings.users.list", body: Data("{}".utf8), timeout: .seconds(2))
         }
-        #expect(closed?.code == "forbidden")
+        #expect(closed?.code == .forbidden)
         #expect(closedLog.seen.get().isEmpty)
     }
 
@@ -145,7 +145,7 @@ struct IdentityTests {
                     service: "contacts", method: "contacts.list", body: Data("{}".utf8), headers: BusHeaders(caller: "crm-admin"),
                     timeout: .seconds(2))
             }
-            #expect(forged?.code == "forbidden")
+            #expect(forged?.code == .forbidden)
             for bad in ["", "[]", "not json", "{\"actor\":", String(repeating: "[", count: 5000)] {
                 let reply = try await RawCall.send(
                     bus, role: "gateway", service: "contacts", method: "contacts.list", headers: Data(bad.utf8))
@@ -171,7 +171,7 @@ struct IdentityTests {
         let refused = await #expect(throws: BusError.self) {
             _ = try await gateway.call(service: "settings", method: "settings.auth.login", body: Data("{}".utf8), timeout: .seconds(1))
         }
-        #expect(refused?.code == "unavailable")
+        #expect(refused?.code == .unavailable)
         #expect(log.seen.get().isEmpty)
         #expect(await bus.broker.snapshot().refused >= 1)
         // A stranger's key is refused by ZAP: not even the broker's own bus.health answers.
@@ -180,7 +180,7 @@ struct IdentityTests {
         let silent = await #expect(throws: BusError.self) {
             _ = try await stranger.call(service: "bus", method: "bus.health", body: Data("{}".utf8), timeout: .milliseconds(800))
         }
-        #expect(silent?.code == "timeout")
+        #expect(silent?.code == .timeout)
     }
 
     @Test("an event is passed on only from its own source; a forged one is dropped and counted")

@@ -112,7 +112,7 @@ struct CustomerDatabaseTests {
         #expect(other.customerNumber == 10003)
 
         for bad in [#"{"name": ""}"#, #"{"name": "X", "kinds": ["friend"], "custom_fields": {"employees": 1}}"#] {
-            await expectBusError("invalid") { _ = try await company(store, bad) }
+            await expectBusError(.invalid) { _ = try await company(store, bad) }
         }
         // What only stored data (or check digits) can refuse is a conflict (ADR 008).
         for bad in [
@@ -122,7 +122,7 @@ struct CustomerDatabaseTests {
             #"{"name": "X", "custom_fields": {"employees": "many"}}"#, #"{"name": "X"}"#,
             #"{"name": "X", "custom_fields": {"employees": 1, "shoe_size": 44}}"#,
         ] {
-            await expectBusError("conflict") { _ = try await company(store, bad) }
+            await expectBusError(.conflict) { _ = try await company(store, bad) }
         }
         // Update: only what is given; {} clears an address; history says what changed.
         var change = try Wire.decode(CompanyInput.self, from: Data(#"{"visiting_address": {}, "industry_id": 11, "website": ""}"#.utf8))
@@ -147,13 +147,13 @@ struct CustomerDatabaseTests {
             """)
         #expect(kari.birthday == "1980-02-29" && kari.address?.city == "Bergen" && kari.customFields["origin_of_contact"] == .string("Web"))
         for bad in [#"{"last_name": "X", "birthday": "1981-02-29"}"#, #"{"last_name": "X", "address": {"country": "Norway"}}"#] {
-            await expectBusError("invalid") { _ = try await contact(store, bad) }
+            await expectBusError(.invalid) { _ = try await contact(store, bad) }
         }
         for bad in [
             #"{"last_name": "X", "category_ids": [2]}"#, #"{"last_name": "X", "custom_fields": {"origin_of_contact": "Fax"}}"#,
             #"{"last_name": "X", "role_id": 30}"#,
         ] {
-            await expectBusError("conflict") { _ = try await contact(store, bad) }
+            await expectBusError(.conflict) { _ = try await contact(store, bad) }
         }
         // Choose categories replaces the set; a custom value set to null goes away.
         let chosen = try Wire.decode(
@@ -191,7 +191,7 @@ struct CustomerDatabaseTests {
         var bad = LinkRequest(contactId: kari.id, companyId: acme.id)
         bad.startDate = "2024-05-01"
         bad.endDate = "2024-01-01"
-        await expectBusError("conflict") { _ = try await store.link(bad, headers: Self.boss, requestId: "l5") }
+        await expectBusError(.conflict) { _ = try await store.link(bad, headers: Self.boss, requestId: "l5") }
         _ = try await store.unlink(LinkRequest(contactId: kari.id, companyId: beta.id), headers: Self.boss, requestId: "u1")
         #expect(try await store.links(LinksRequest(contactId: kari.id), headers: Self.boss).map(\.companyId) == [acme.id])
         let history = try await store.companyHistory(CompanyHistoryRequest(companyId: beta.id), headers: Self.boss)
@@ -238,7 +238,7 @@ struct CustomerDatabaseTests {
         var wrong = try Wire.decode(ListContactsRequest.self, from: Data(#"{"sort": "updated"}"#.utf8))
         wrong.cursor = first.nextCursor
         _ = try await store.list(wrong, headers: Self.boss)
-        await expectBusError("invalid") {
+        await expectBusError(.invalid) {
             var garbage = try Wire.decode(ListContactsRequest.self, from: Data(#"{"sort": "name"}"#.utf8))
             garbage.cursor = "not a cursor"
             _ = try await store.list(garbage, headers: Self.boss)
@@ -322,14 +322,14 @@ struct CustomerDatabaseTests {
         try await setVisibility(store, shared: false)
         #expect(try await store.list(ListContactsRequest(), headers: Self.kari).items.map(\.lastName) == ["Mine"])
         #expect(try await store.list(ListContactsRequest(), headers: Self.boss).items.count == 2)
-        await expectBusError("not_found") { _ = try await store.get(id: theirs.id, headers: Self.kari) }
+        await expectBusError(.notFound) { _ = try await store.get(id: theirs.id, headers: Self.kari) }
         var change = UpdateContactRequest(id: theirs.id)
         change.title = "Hacked"
-        await expectBusError("not_found") { _ = try await store.update(change, headers: Self.kari, requestId: "x") }
-        await expectBusError("not_found") { _ = try await store.history(HistoryRequest(contactId: theirs.id), headers: Self.kari) }
+        await expectBusError(.notFound) { _ = try await store.update(change, headers: Self.kari, requestId: "x") }
+        await expectBusError(.notFound) { _ = try await store.history(HistoryRequest(contactId: theirs.id), headers: Self.kari) }
         var give = UpdateContactRequest(id: mine.id)
         give.ownerId = 3
-        await expectBusError("forbidden") { _ = try await store.update(give, headers: Self.kari, requestId: "y") }
+        await expectBusError(.forbidden) { _ = try await store.update(give, headers: Self.kari, requestId: "y") }
         // A user's new card is theirs even if they name another owner.
         let named = try await contact(store, #"{"last_name": "Named", "owner_id": 3}"#, headers: Self.kari)
         #expect(named.ownerId == 2)

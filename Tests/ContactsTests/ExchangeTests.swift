@@ -79,10 +79,10 @@ struct ExchangeTests {
         let again = try await store.importCSV(ImportRequest(csv: csv, mapping: mapping), headers: Self.boss)
         #expect(again.created == 0 && again.duplicates.first?.existingId == kari.id)
         #expect(try await store.list(ListContactsRequest(), headers: Self.boss).items.count == 2)
-        await expectBusError("invalid") {
+        await expectBusError(.invalid) {
             _ = try await store.importCSV(ImportRequest(csv: "a;b\n1;2\n", mapping: ["a": "shoe_size"]), headers: Self.boss)
         }
-        await expectBusError("conflict") {
+        await expectBusError(.conflict) {
             _ = try await store.importCSV(ImportRequest(csv: "a;b\n1;2\n", mapping: ["c": "city"]), headers: Self.boss)
         }
     }

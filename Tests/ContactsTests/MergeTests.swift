@@ -77,10 +77,10 @@ struct MergeTests {
         #expect(try await store.list(ListContactsRequest(q: "home.no"), headers: Self.boss).items.map(\.id) == [keep.id])
         let events = try await store.database.outboxEvents(after: 0, limit: 100).map(\.type)
         #expect(events.suffix(3) == ["contact.merged", "contact.updated", "contact.deleted"])
-        await expectBusError("not_found") {
+        await expectBusError(.notFound) {
             _ = try await store.merge(MergeRequest(survivorId: keep.id, otherId: gone.id), headers: Self.boss, requestId: "m2")
         }
-        await expectBusError("conflict") {
+        await expectBusError(.conflict) {
             _ = try await store.merge(MergeRequest(survivorId: keep.id, otherId: keep.id), headers: Self.boss, requestId: "m3")
         }
     }
@@ -113,14 +113,14 @@ struct MergeTests {
         try await store.database.write { db, _ in
             try db.execute(sql: "UPDATE contact SET deleted_at = ? WHERE id = ?", arguments: [longAgo, old.id])
         }
-        await expectBusError("forbidden") {
+        await expectBusError(.forbidden) {
             _ = try await store.purge(PurgeRequest(), headers: BusHeaders(actor: "kari", userId: 2, rank: "user"))
         }
         let dry = try await store.purge(PurgeRequest(dryRun: true), headers: Self.boss)
         #expect(dry.contacts == 1 && dry.dryRun)
         let done = try await store.purge(PurgeRequest(), headers: Self.boss)
         #expect(done.contacts == 1)
-        await expectBusError("not_found") { _ = try await store.get(id: old.id, headers: Self.boss) }
+        await expectBusError(.notFound) { _ = try await store.get(id: old.id, headers: Self.boss) }
         #expect(try await store.get(id: recent.id, headers: Self.boss).deletedAt != nil)
         #expect(try await store.get(id: alive.id, headers: Self.boss).deletedAt == nil)
         let leftovers = try await store.database.read { db in

@@ -51,11 +51,11 @@ struct NoteTests {
         #expect(olaHistory.items.first?.summary == "Note: Met at the trade fair")
 
         // Someone else's private note does not exist for them; a shared one can be changed by its author or a boss only.
-        await expectBusError("not_found") {
+        await expectBusError(.notFound) {
             _ = try await store.updateNote(UpdateNoteRequest(id: secret.id, text: "x"), headers: Self.ola, requestId: "u1")
         }
-        await expectBusError("not_found") { _ = try await store.deleteNote(id: secret.id, headers: Self.boss, requestId: "d0") }
-        await expectBusError("forbidden") {
+        await expectBusError(.notFound) { _ = try await store.deleteNote(id: secret.id, headers: Self.boss, requestId: "d0") }
+        await expectBusError(.forbidden) {
             _ = try await store.updateNote(UpdateNoteRequest(id: shared.id, text: "x"), headers: Self.ola, requestId: "u2")
         }
         let edited = try Wire.decode(
@@ -69,7 +69,7 @@ struct NoteTests {
         let events = try await store.database.outboxEvents(after: 0, limit: 100).filter { $0.type.hasPrefix("note.") }
         let payloads = try events.map { try Wire.decode(NoteChanged.self, from: $0.payload) }
         #expect(payloads.filter(\.private).allSatisfy { $0.text == nil })
-        await expectBusError("invalid") { _ = try await note(store, #"{"contact_id": \#(contact.id), "text": "  "}"#, Self.kari) }
-        await expectBusError("bad_request") { _ = try await note(store, #"{"text": "orphan"}"#, Self.kari) }
+        await expectBusError(.invalid) { _ = try await note(store, #"{"contact_id": \#(contact.id), "text": "  "}"#, Self.kari) }
+        await expectBusError(.badRequest) { _ = try await note(store, #"{"text": "orphan"}"#, Self.kari) }
     }
 }

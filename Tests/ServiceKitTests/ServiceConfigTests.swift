@@ -47,7 +47,7 @@ struct StorageErrorMappingTests {
     @Test("a request id reused for another method is a conflict")
     func reusedRequestId() {
         let error = StorageError.requestIdReused(requestId: "k", firstMethod: "contacts.create")
-        #expect(error.busError.code == "conflict")
+        #expect(error.busError.code == .conflict)
         #expect(error.busError.message.contains("contacts.create"))
     }
 }

@@ -40,15 +40,15 @@ struct AccountTests {
         let stored = try await fixture.store.database.read { db in try String.fetchAll(db, sql: "SELECT token_hash FROM api_token") }
         #expect(!stored.contains(reply.token) && stored.contains(TokenSecret.hash(reply.token)))
         _ = try await fixture.store.logout(TokenRequest(token: reply.token))
-        await expectBusError("unauthorized") { _ = try await fixture.store.verify(TokenRequest(token: reply.token)) }
-        await expectBusError("unauthorized") { _ = try await fixture.store.verify(TokenRequest(token: "crm_made_up")) }
+        await expectBusError(.unauthorized) { _ = try await fixture.store.verify(TokenRequest(token: reply.token)) }
+        await expectBusError(.unauthorized) { _ = try await fixture.store.verify(TokenRequest(token: "crm_made_up")) }
     }
 
     @Test("wrong passwords are refused, and past five failures each attempt has to wait")
     func throttle() async throws {
         let fixture = try await Fixture()
         for _ in 0..<5 {
-            await expectBusError("unauthorized") {
+            await expectBusError(.unauthorized) {
                 _ = try await fixture.store.login(LoginRequest(username: "admin", password: "wrong-password", client: "10.0.0.2"))
             }
         }
@@ -56,11 +56,11 @@ struct AccountTests {
             _ = try await fixture.store.login(LoginRequest(username: "admin", password: "admin-password", client: "10.0.0.2"))
             Issue.record("a sixth attempt right away was let through")
         } catch let error as BusError {
-            #expect(error.code == "rate_limited")
+            #expect(error.code == .rateLimited)
             #expect((error.details?["retry_after"] ?? 0) >= 1)
         }
         // An unknown user takes the same path (and counts the same).
-        await expectBusError("unauthorized") {
+        await expectBusError(.unauthorized) {
             _ = try await fixture.store.login(LoginRequest(username: "nobody", password: "whatever-123", client: nil))
         }
         try await Task.sleep(for: .milliseconds(1100))
@@ -78,7 +78,7 @@ struct AccountTests {
                         _ = try await fixture.store.login(LoginRequest(username: "admin", password: "guess-\(n)", client: "10.0.0.9"))
                         return "ok"
                     } catch let error as BusError {
-                        return error.code
+                        return error.code.rawValue
                     } catch {
                         return "\(error)"
                     }
@@ -130,7 +130,7 @@ struct AccountTests {
     @Test("a boss adds users; a generated password is answered once; usernames and extensions are unique")
     func users() async throws {
         let fixture = try await Fixture()
-        await expectBusError("forbidden") {
+        await expectBusError(.forbidden) {
             _ = try await fixture.store.createUser(CreateUserRequest(username: "kari"), headers: Fixture.user)
         }
         let created = try await fixture.store.createUser(
@@ -141,17 +141,17 @@ struct AccountTests {
         #expect(password.count == 20)
         let login = try await fixture.store.login(LoginRequest(username: "kari", password: password, client: nil))
         #expect(login.user.extensionNumber == "201")
-        await expectBusError("conflict") {
+        await expectBusError(.conflict) {
             _ = try await fixture.store.createUser(CreateUserRequest(username: "KARI", password: "long-enough-1"), headers: Fixture.boss)
         }
-        await expectBusError("conflict") {
+        await expectBusError(.conflict) {
             _ = try await fixture.store.createUser(
                 CreateUserRequest(username: "ola", extensionNumber: "201", password: "long-enough-1"), headers: Fixture.boss)
         }
-        await expectBusError("invalid") {
+        await expectBusError(.invalid) {
             _ = try await fixture.store.createUser(CreateUserRequest(username: "ola", password: "short"), headers: Fixture.boss)
         }
-        await expectBusError("invalid") {
+        await expectBusError(.invalid) {
             _ = try await fixture.store.createUser(CreateUserRequest(username: "o la", password: "long-enough-1"), headers: Fixture.boss)
         }
     }
@@ -163,12 +163,12 @@ struct AccountTests {
         let login = try await fixture.store.login(LoginRequest(username: "kari", password: "kari-password", client: nil))
         var change = try Wire.decode(UpdateUserRequest.self, from: Data("{\"id\": \(kari.user.id), \"active\": false}".utf8))
         _ = try await fixture.store.updateUser(change, headers: Fixture.boss, requestId: "r1")
-        await expectBusError("unauthorized") { _ = try await fixture.store.verify(TokenRequest(token: login.token)) }
-        await expectBusError("unauthorized") {
+        await expectBusError(.unauthorized) { _ = try await fixture.store.verify(TokenRequest(token: login.token)) }
+        await expectBusError(.unauthorized) {
             _ = try await fixture.store.login(LoginRequest(username: "kari", password: "kari-password", client: nil))
         }
         change = try Wire.decode(UpdateUserRequest.self, from: Data("{\"id\": 1, \"rank\": \"user\"}".utf8))
-        await expectBusError("conflict") { _ = try await fixture.store.updateUser(change, headers: Fixture.boss, requestId: "r2") }
+        await expectBusError(.conflict) { _ = try await fixture.store.updateUser(change, headers: Fixture.boss, requestId: "r2") }
     }
 
     @Test("passwords: a reset ends sessions; a change needs the current password")
@@ -178,11 +178,11 @@ struct AccountTests {
         let session = try await fixture.store.login(LoginRequest(username: "kari", password: "kari-password", client: nil))
         let reset = try await fixture.store.setPassword(SetPasswordRequest(username: "kari"), headers: Fixture.boss)
         let newPassword = try #require(reset.generatedPassword)
-        await expectBusError("unauthorized") { _ = try await fixture.store.verify(TokenRequest(token: session.token)) }
+        await expectBusError(.unauthorized) { _ = try await fixture.store.verify(TokenRequest(token: session.token)) }
         let headers = BusHeaders(actor: "kari", userId: kari.user.id, rank: "user")
         let wrong = try Wire.decode(
             ChangePasswordRequest.self, from: Data("{\"current_password\": \"nope-nope\", \"new_password\": \"brand-new-pass\"}".utf8))
-        await expectBusError("forbidden") { _ = try await fixture.store.changePassword(wrong, headers: headers) }
+        await expectBusError(.forbidden) { _ = try await fixture.store.changePassword(wrong, headers: headers) }
         let right = try Wire.decode(
             ChangePasswordRequest.self,
             from: Data("{\"current_password\": \"\(newPassword)\", \"new_password\": \"brand-new-pass\"}".utf8))
@@ -195,11 +195,11 @@ struct AccountTests {
     @Test("API tokens: scopes checked, shown once, listed without the secret, revocable, last use recorded")
     func tokens() async throws {
         let fixture = try await Fixture()
-        await expectBusError("invalid") {
+        await expectBusError(.invalid) {
             _ = try await fixture.store.createToken(
                 CreateTokenRequest(name: "pbx", scopes: ["telephony:everything"]), headers: Fixture.boss)
         }
-        await expectBusError("invalid") {
+        await expectBusError(.invalid) {
             _ = try await fixture.store.createToken(CreateTokenRequest(name: "pbx", scopes: []), headers: Fixture.boss)
         }
         let created = try await fixture.store.createToken(
@@ -211,14 +211,14 @@ struct AccountTests {
         let entry = try #require(listed.first { $0.id == created.info.id })
         #expect(entry.lastUsedAt != nil)
         // A user cannot make or revoke tokens for someone else.
-        await expectBusError("forbidden") {
+        await expectBusError(.forbidden) {
             _ = try await fixture.store.createToken(
                 CreateTokenRequest(name: "x", scopes: [Scope.contactsRead], userId: 1), headers: Fixture.user)
         }
-        await expectBusError("forbidden") { _ = try await fixture.store.revokeToken(id: created.info.id, headers: Fixture.user) }
+        await expectBusError(.forbidden) { _ = try await fixture.store.revokeToken(id: created.info.id, headers: Fixture.user) }
         let revoked = try await fixture.store.revokeToken(id: created.info.id, headers: Fixture.boss)
         #expect(revoked.revokedAt != nil)
-        await expectBusError("unauthorized") { _ = try await fixture.store.verify(TokenRequest(token: created.token)) }
+        await expectBusError(.unauthorized) { _ = try await fixture.store.verify(TokenRequest(token: created.token)) }
         let events = try await fixture.events()
         #expect(events.contains(SettingsContract.Event.tokenCreated) && events.contains(SettingsContract.Event.tokenRevoked))
     }
@@ -228,7 +228,7 @@ struct AccountTests {
         let fixture = try await Fixture()
         var narrow = Fixture.boss
         narrow.scopes = [Scope.account, Scope.telephonyIngest]
-        await expectBusError("forbidden") {
+        await expectBusError(.forbidden) {
             _ = try await fixture.store.createToken(
                 CreateTokenRequest(name: "escalate", scopes: [Scope.telephonyIngest, Scope.settingsWrite]), headers: narrow)
         }

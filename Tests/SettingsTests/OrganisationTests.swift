@@ -28,11 +28,11 @@ struct OrganisationTests {
         #expect(roots[0].children?.map(\.name) == ["Sales", "Support"])
         #expect(roots[0].children?[0].children?[0].children?[0].id == tromso.id)
 
-        await expectBusError("conflict") {
+        await expectBusError(.conflict) {
             _ = try await fixture.store.updateGroup(
                 UpdateGroupRequest(id: sales.id, parentId: tromso.id), headers: Fixture.boss, requestId: "m1")
         }
-        await expectBusError("conflict") {
+        await expectBusError(.conflict) {
             _ = try await fixture.store.updateGroup(
                 UpdateGroupRequest(id: sales.id, parentId: sales.id), headers: Fixture.boss, requestId: "m2")
         }
@@ -45,8 +45,8 @@ struct OrganisationTests {
             EmployeeGroup.self,
             try await fixture.store.updateGroup(UpdateGroupRequest(id: north.id, moveToRoot: true), headers: Fixture.boss, requestId: "m4"))
         #expect(toRoot.parentId == nil)
-        await expectBusError("conflict") { _ = try await group(fixture, "Orphan", parent: 999) }
-        await expectBusError("invalid") { _ = try await group(fixture, "Odd", type: "secret") }
+        await expectBusError(.conflict) { _ = try await group(fixture, "Orphan", parent: 999) }
+        await expectBusError(.invalid) { _ = try await group(fixture, "Odd", type: "secret") }
     }
 
     @Test("a group with subgroups is deleted only when asked to delete them too")
@@ -59,7 +59,7 @@ struct OrganisationTests {
             _ = try await fixture.store.deleteGroup(DeleteGroupRequest(id: top.id), headers: Fixture.boss, requestId: "d1")
             Issue.record("a group with subgroups was deleted")
         } catch let error as BusError {
-            #expect(error.code == "conflict" && error.details?["count"] == 2)
+            #expect(error.code == .conflict && error.details?["count"] == 2)
         }
         _ = try await fixture.store.deleteGroup(DeleteGroupRequest(id: top.id, recursive: true), headers: Fixture.boss, requestId: "d2")
         #expect(try await fixture.store.listGroups(ListGroupsRequest()).isEmpty)
@@ -97,18 +97,18 @@ struct OrganisationTests {
             requestId: "b-again")
         let budgets = try await fixture.store.listBudgets(ListBudgetsRequest(userId: kari.user.id, year: 2026))
         #expect(budgets.count == 3 && budgets.first { $0.period == "2026-11" }?.amount == 125_000.5)
-        await expectBusError("conflict") {
+        await expectBusError(.conflict) {
             _ = try await fixture.store.setBudget(
                 SetBudgetRequest(userId: ola.user.id, period: "2026-11", amount: 1, currency: "NOK"), headers: Fixture.boss,
                 requestId: "b-ola")
         }
         for bad in ["2026-13", "2026-Q5", "26", "2026-1", "november"] {
-            await expectBusError("invalid") {
+            await expectBusError(.invalid) {
                 _ = try await fixture.store.setBudget(
                     SetBudgetRequest(userId: kari.user.id, period: bad, amount: 1, currency: "NOK"), headers: Fixture.boss, requestId: bad)
             }
         }
-        await expectBusError("invalid") {
+        await expectBusError(.invalid) {
             _ = try await fixture.store.setBudget(
                 SetBudgetRequest(userId: kari.user.id, period: "2026", amount: -5, currency: "NOK"), headers: Fixture.boss, requestId: "neg"
             )

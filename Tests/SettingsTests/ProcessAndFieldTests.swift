@@ -17,7 +17,7 @@ struct ProcessAndFieldTests {
         #expect(process.statuses.map(\.name) == ["Prospect", "Offer", "Order", "Lost"])
         #expect(process.statuses.map(\.final) == [nil, nil, "won", "lost"])
         #expect(process.statuses.map(\.probability) == [10, 50, 100, 0])
-        await expectBusError("conflict") {
+        await expectBusError(.conflict) {
             _ = try await fixture.store.deleteProcess(id: process.id, headers: Fixture.boss, requestId: "d")
         }
     }
@@ -49,13 +49,13 @@ struct ProcessAndFieldTests {
                 ProcessStatus(id: nil, name: "B", probability: 100, final: "won"),
             ],
         ] {
-            await expectBusError("invalid") {
+            await expectBusError(.invalid) {
                 _ = try await fixture.store.createProcess(
                     CreateProcessRequest(name: "Bad \(UUID())", statuses: bad), headers: Fixture.boss, requestId: UUID().uuidString)
             }
         }
         // A name listed twice is a rule across values the API document cannot state: 409 (ADR 008).
-        await expectBusError("conflict") {
+        await expectBusError(.conflict) {
             let twice = [
                 ProcessStatus(id: nil, name: "A", probability: 10, final: nil),
                 ProcessStatus(id: nil, name: "a", probability: 100, final: "won"),
@@ -77,7 +77,7 @@ struct ProcessAndFieldTests {
         #expect(updated.subjectLabels == nil && updated.weightLabels == ["Low", "High"] && updated.isDefault)
         let defaults = try await fixture.store.listProcesses().filter(\.isDefault)
         #expect(defaults.map(\.id) == [created.id])
-        await expectBusError("conflict") {
+        await expectBusError(.conflict) {
             _ = try await fixture.store.updateProcess(
                 UpdateProcessRequest(id: created.id, isDefault: false), headers: Fixture.boss, requestId: "p3")
         }
@@ -95,21 +95,21 @@ struct ProcessAndFieldTests {
                 CreateFieldRequest(appliesTo: "company", label: "Number of employees", type: "number", required: true, ownTab: true),
                 headers: Fixture.boss, requestId: "f1"))
         #expect(field.key == "number_of_employees" && field.required && field.ownTab)
-        await expectBusError("conflict") {
+        await expectBusError(.conflict) {
             _ = try await fixture.store.createField(
                 CreateFieldRequest(appliesTo: "company", label: "Number of employees!", type: "text"), headers: Fixture.boss,
                 requestId: "f2")
         }
-        await expectBusError("invalid") {
+        await expectBusError(.invalid) {
             _ = try await fixture.store.createField(
                 CreateFieldRequest(appliesTo: "contact", label: "Tier", type: "choice"), headers: Fixture.boss, requestId: "f3")
         }
-        await expectBusError("invalid") {
+        await expectBusError(.invalid) {
             _ = try await fixture.store.createField(
                 CreateFieldRequest(appliesTo: "contact", label: "Notes", type: "text", options: ["a"]), headers: Fixture.boss,
                 requestId: "f4")
         }
-        await expectBusError("invalid") {
+        await expectBusError(.invalid) {
             _ = try await fixture.store.createField(
                 CreateFieldRequest(appliesTo: "deal", label: "X", type: "text"), headers: Fixture.boss, requestId: "f5")
         }
@@ -119,7 +119,7 @@ struct ProcessAndFieldTests {
                 UpdateFieldRequest(id: defaults[0].id, options: ["Web", "Phone"], active: false), headers: Fixture.boss, requestId: "f6"))
         #expect(updated.options == ["Web", "Phone"] && !updated.active)
         _ = try await fixture.store.deleteField(id: field.id, headers: Fixture.boss, requestId: "f7")
-        await expectBusError("not_found") { _ = try await fixture.store.field(id: field.id) }
+        await expectBusError(.notFound) { _ = try await fixture.store.field(id: field.id) }
     }
 
     @Test("configuration: search fields, GDPR and visibility are validated and replaced whole")
@@ -141,7 +141,7 @@ struct ProcessAndFieldTests {
         _ = try await fixture.store.setConfiguration(
             ConfigurationRequest(section: .search, value: search), headers: Fixture.boss, requestId: "c3")
         // A field that is neither built in nor a custom field's key depends on what is stored: 409.
-        await expectBusError("conflict") {
+        await expectBusError(.conflict) {
             let unknown = try JSONValue.of(SearchConfiguration(fields: [.init(field: "shoe_size", mode: "text")]))
             _ = try await fixture.store.setConfiguration(
                 ConfigurationRequest(section: .search, value: unknown), headers: Fixture.boss, requestId: UUID().uuidString)
@@ -152,12 +152,12 @@ struct ProcessAndFieldTests {
             (.gdpr, try JSONValue.of(GDPRConfiguration(anonymizeFields: [], reviewAfterDays: 0))),
             (.visibility, JSONValue.object(["shared": .bool(true)])),
         ] {
-            await expectBusError("invalid") {
+            await expectBusError(.invalid) {
                 _ = try await fixture.store.setConfiguration(
                     ConfigurationRequest(section: section, value: bad), headers: Fixture.boss, requestId: UUID().uuidString)
             }
         }
-        await expectBusError("forbidden") {
+        await expectBusError(.forbidden) {
             _ = try await fixture.store.setConfiguration(
                 ConfigurationRequest(section: .visibility, value: visibility), headers: Fixture.user, requestId: "c9")
         }

@@ -27,16 +27,16 @@ struct ReferenceTests {
         let fixture = try await Fixture()
         let item = try await create(fixture, .industries, "  Shipping ", colour: "#0af")
         #expect(item.name == "Shipping" && item.colour == "#00AAFF" && item.active && !item.locked)
-        await expectBusError("conflict") { _ = try await create(fixture, .industries, "shipping") }
-        await expectBusError("invalid") { _ = try await create(fixture, .industries, "Fishing", colour: "blue") }
-        await expectBusError("invalid") { _ = try await create(fixture, .industries, "Fishing", appliesTo: "contact") }
-        await expectBusError("forbidden") {
+        await expectBusError(.conflict) { _ = try await create(fixture, .industries, "shipping") }
+        await expectBusError(.invalid) { _ = try await create(fixture, .industries, "Fishing", colour: "blue") }
+        await expectBusError(.invalid) { _ = try await create(fixture, .industries, "Fishing", appliesTo: "contact") }
+        await expectBusError(.forbidden) {
             _ = try await fixture.store.createReference(
                 CreateReferenceRequest(kind: .industries, name: "Mining"), headers: Fixture.user, requestId: "x")
         }
         // A place in the list is bounded, and the next item after the last place still has one
         // (a stored Int.max and one more item stopped settings: arithmetic overflow).
-        await expectBusError("invalid") {
+        await expectBusError(.invalid) {
             _ = try await fixture.store.createReference(
                 CreateReferenceRequest(kind: .industries, name: "Far", sortOrder: Int.max), headers: Fixture.boss, requestId: "s1")
         }
@@ -63,7 +63,7 @@ struct ReferenceTests {
         let forCompanies = try await fixture.store.listReference(ListReferenceRequest(kind: .categories, appliesTo: "company"))
         #expect(!forCompanies.contains { $0.id == vip.id })
         // Asked as the wrong kind, an item does not exist.
-        await expectBusError("not_found") { _ = try await fixture.store.referenceItem(kind: .sources, id: item.id) }
+        await expectBusError(.notFound) { _ = try await fixture.store.referenceItem(kind: .sources, id: item.id) }
     }
 
     @Test("the four sales statuses are locked; other defaults can be deleted")
@@ -71,7 +71,7 @@ struct ReferenceTests {
         let fixture = try await Fixture()
         let statuses = try await fixture.store.listReference(ListReferenceRequest(kind: .salesStatuses))
         for status in statuses {
-            await expectBusError("conflict") {
+            await expectBusError(.conflict) {
                 _ = try await fixture.store.deleteReference(
                     DeleteReferenceRequest(kind: .salesStatuses, id: status.id), headers: Fixture.boss, requestId: "d\(status.id)")
             }
@@ -93,10 +93,10 @@ struct ReferenceTests {
                 DeleteReferenceRequest(kind: .industries, id: finance.id), headers: Fixture.boss, requestId: "d1")
             Issue.record("deleted an industry in use")
         } catch let error as BusError {
-            #expect(error.code == "conflict" && error.details?["count"] == 12, "\(error)")
+            #expect(error.code == .conflict && error.details?["count"] == 12, "\(error)")
         }
         #expect(try await fixture.store.usage(kind: .industries, id: finance.id).count == 12)
-        await expectBusError("conflict") {
+        await expectBusError(.conflict) {
             _ = try await fixture.store.deleteReference(
                 DeleteReferenceRequest(kind: .industries, id: finance.id, replacementId: finance.id), headers: Fixture.boss, requestId: "d2"
             )
@@ -116,7 +116,7 @@ struct ReferenceTests {
         #expect(deleted.recordsAffected == 12 && deleted.replacementId == retail.id)
         #expect(fixture.owners.moves.count == 1 && fixture.owners.moves[0].to == retail.id)
         #expect(try await fixture.store.usage(kind: .industries, id: retail.id).count == 12)
-        await expectBusError("not_found") { _ = try await fixture.store.referenceItem(kind: .industries, id: finance.id) }
+        await expectBusError(.notFound) { _ = try await fixture.store.referenceItem(kind: .industries, id: finance.id) }
 
         // Clearing instead.
         fixture.owners.setUsage(retail.id, 3)
@@ -148,7 +148,7 @@ struct ReferenceTests {
         #expect(try await fixture.store.usage(kind: .industries, id: from.id).count == 0)
         let audit = try await fixture.store.audit(ListAuditRequest(entity: "reference", entityId: from.id))
         #expect(audit.items.first?.action == "customers_moved" && audit.items.first?.actor == "admin")
-        await expectBusError("invalid") {
+        await expectBusError(.invalid) {
             _ = try await fixture.store.moveCustomers(
                 MoveCustomersRequest(kind: .salesStages, id: 1, to: 2, confirm: true), headers: Fixture.boss, requestId: "m3")
         }

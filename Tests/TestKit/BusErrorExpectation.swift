@@ -4,7 +4,7 @@ import Testing
 /// Expects `body` to throw a bus error with `code` (`invalid`, `conflict`, `not_found`, ...):
 /// the one way every test target says it.
 public func expectBusError(
-    _ code: String, _ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation
+    _ code: BusErrorCode, _ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation
 ) async {
     do {
         try await body()

@@ -19,16 +19,14 @@ struct AdminConnection {
         self.timeout = .milliseconds(Int(timeout * 1000))
     }
 
-    /// Calls a settings method and decodes its reply; a bus error ends the command with its message.
-    func call<Request: Encodable, Reply: Decodable>(_ method: String, _ request: Request, as: Reply.Type) async throws -> Reply {
+    /// Calls a method and decodes its reply; a bus error ends the command with its message.
+    func call<Request: Encodable, Reply: Decodable>(_ method: BusMethod<Request, Reply>, _ request: Request) async throws -> Reply {
         do {
-            let reply = try await client.call(
-                service: SettingsContract.service, method: method, body: try Wire.encode(request),
-                headers: BusHeaders(actor: "crm-cli", rank: Rank.boss.rawValue), timeout: timeout)
-            return try Wire.decode(Reply.self, from: reply)
+            return try await client.call(
+                method, request, headers: BusHeaders(actor: "crm-cli", rank: Rank.boss.rawValue), timeout: timeout)
         } catch let error as BusError {
-            FileHandle.standardError.write(Data("crm: \(error.message) (\(error.code))\n".utf8))
-            throw ExitCode(error.code == "unavailable" || error.code == "timeout" ? 2 : 1)
+            FileHandle.standardError.write(Data("crm: \(error.message) (\(error.code.rawValue))\n".utf8))
+            throw ExitCode(error.code == .unavailable || error.code == .timeout ? 2 : 1)
         }
     }
 

@@ -29,7 +29,7 @@ struct TokenCommand: AsyncParsableCommand {
             }
             let created = try await connection.call(
                 SettingsContract.Method.createToken,
-                CreateTokenRequest(name: name, scopes: scopes, username: user, expiresAt: expires), as: CreatedToken.self)
+                CreateTokenRequest(name: name, scopes: scopes, username: user, expiresAt: expires))
             print("token \(created.info.id) for \(user), scopes \(created.info.scopes.joined(separator: " ")):")
             print(created.token)
         }
@@ -44,7 +44,7 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             let connection = try admin.connect(options)
             defer { connection.close() }
-            let token = try await connection.call(SettingsContract.Method.revokeToken, IdRequest(id: id), as: APIToken.self)
+            let token = try await connection.call(SettingsContract.Method.revokeToken, IdRequest(id: id))
             print("token \(token.id) (\(token.name)) revoked")
         }
     }
@@ -59,7 +59,7 @@ struct TokenCommand: AsyncParsableCommand {
             let connection = try admin.connect(options)
             defer { connection.close() }
             let tokens = try await connection.call(
-                SettingsContract.Method.listTokens, ListTokensRequest(all: true, includeRevoked: includeRevoked), as: [APIToken].self)
+                SettingsContract.Method.listTokens, ListTokensRequest(all: true, includeRevoked: includeRevoked))
             for token in tokens where token.kind == "api" {
                 let used = token.lastUsedAt.map { Timestamp.string(from: $0) } ?? "never used"
                 print(

@@ -31,8 +31,7 @@ struct UserCommand: AsyncParsableCommand {
                 SettingsContract.Method.createUser,
                 CreateUserRequest(
                     username: username, name: name, email: email, phone: phone, extensionNumber: extensionNumber, rank: rank,
-                    password: password),
-                as: UserWithPassword.self)
+                    password: password))
             print("added \(created.user.username) (id \(created.user.id), rank \(created.user.rank.rawValue))")
             if let generated = created.generatedPassword { print("password: \(generated)") }
         }
@@ -51,8 +50,7 @@ struct UserCommand: AsyncParsableCommand {
             let connection = try admin.connect(options)
             defer { connection.close() }
             let reply = try await connection.call(
-                SettingsContract.Method.setPassword, SetPasswordRequest(username: username, password: password),
-                as: UserWithPassword.self)
+                SettingsContract.Method.setPassword, SetPasswordRequest(username: username, password: password))
             print("password of \(reply.user.username) set; their sessions have ended")
             if let generated = reply.generatedPassword { print("password: \(generated)") }
         }
@@ -66,7 +64,7 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let connection = try admin.connect(options)
             defer { connection.close() }
-            let users = try await connection.call(SettingsContract.Method.listUsers, ListUsersRequest(), as: [User].self)
+            let users = try await connection.call(SettingsContract.Method.listUsers, ListUsersRequest())
             for user in users {
                 print(
                     "\(user.id)\t\(user.username)\t\(user.rank.rawValue)\t\(user.active ? "active" : "inactive")\t\(user.name)"

@@ -60,7 +60,7 @@ struct FileStore: Sendable {
                 arguments: [request.contactId, request.companyId, request.parentId == 0 ? nil : request.parentId, name, Date()])
             let folder = Self.folder(
                 try Row.fetchOne(db, sql: "SELECT * FROM file_folder WHERE id = ?", arguments: [db.lastInsertedRowID])!)
-            return try Wire.encode(folder)
+            return folder
         }
     }
 
@@ -90,7 +90,7 @@ struct FileStore: Sendable {
                     try db.execute(sql: "UPDATE file_folder SET parent_id = ? WHERE id = ?", arguments: [parent, id])
                 }
             }
-            return try Wire.encode(Self.folder(try Row.fetchOne(db, sql: "SELECT * FROM file_folder WHERE id = ?", arguments: [id])!))
+            return Self.folder(try Row.fetchOne(db, sql: "SELECT * FROM file_folder WHERE id = ?", arguments: [id])!)
         }
     }
 
@@ -112,7 +112,7 @@ struct FileStore: Sendable {
             let owner = try ContactStore.recordSubject(db, headers: headers, contactId: folder.contactId, companyId: folder.companyId)
             try db.execute(sql: "DELETE FROM file_folder WHERE id = ?", arguments: [id])
             try History.add(db, owner, kind: "file", actor: headers.actor, summary: "Folder \(folder.name) deleted", changes: nil)
-            return try Wire.encode(Done())
+            return Done()
         }
         try await removeUnused(hashes)
         return reply
@@ -153,7 +153,7 @@ struct FileStore: Sendable {
         guard chunk.offset == received else { throw BusError.invalid("chunk at \(chunk.offset), expected \(received)") }
         guard received + Int64(chunk.data.count) <= maxBytes else {
             try? await discard(chunk.uploadId)
-            throw BusError(code: "too_large", message: "a file can be at most \(maxBytes) bytes", details: ["limit": Int(maxBytes)])
+            throw BusError.tooLarge("a file can be at most \(maxBytes) bytes", limit: Int(maxBytes))
         }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: partPath(chunk.uploadId)))
         defer { try? handle.close() }
@@ -208,7 +208,7 @@ struct FileStore: Sendable {
             try History.add(
                 db, subject, kind: "file", actor: headers.actor, summary: "File \(file.name) added (\(size) bytes)", changes: nil)
             try outbox.append(db, type: ContactsContract.Event.fileStored, payload: file)
-            return try Wire.encode(file)
+            return file
         }
     }
 
@@ -239,7 +239,7 @@ struct FileStore: Sendable {
                 sql: "UPDATE stored_file SET name = ?, folder_id = ?, updated_at = ? WHERE id = ?",
                 arguments: [file.name, file.folderId, file.updatedAt, file.id])
             try outbox.append(db, type: ContactsContract.Event.fileChanged, payload: file)
-            return try Wire.encode(file)
+            return file
         }
     }
 
@@ -254,7 +254,7 @@ struct FileStore: Sendable {
             try db.execute(sql: "UPDATE contact SET picture_file_id = NULL WHERE picture_file_id = ?", arguments: [id])
             try History.add(db, owner, kind: "file", actor: headers.actor, summary: "File \(file.name) deleted", changes: nil)
             try outbox.append(db, type: ContactsContract.Event.fileDeleted, payload: file)
-            return try Wire.encode(Done())
+            return Done()
         }
         try await removeUnused(hash.map { [$0] } ?? [])
         return reply

@@ -35,7 +35,7 @@ extension ContactStore {
             try SearchIndex.indexCompany(db, company)
             try History.add(db, .company(id), kind: "created", actor: headers.actor, summary: "Company \(name) created", changes: nil)
             try outbox.append(db, type: ContactsContract.Event.companyCreated, payload: CompanyChanged(company: company))
-            return try Wire.encode(company)
+            return company
         }
     }
 
@@ -89,7 +89,7 @@ extension ContactStore {
                 try outbox.append(
                     db, type: ContactsContract.Event.companyUpdated, payload: CompanyChanged(company: after, changes: changes))
             }
-            return try Wire.encode(after)
+            return after
         }
     }
 
@@ -112,7 +112,7 @@ extension ContactStore {
                     db, type: deleted ? ContactsContract.Event.companyDeleted : ContactsContract.Event.companyRestored,
                     payload: CompanyChanged(company: company))
             }
-            return try Wire.encode(try loadCompany(db, id: id)!)
+            return try loadCompany(db, id: id)!
         }
     }
 

@@ -18,7 +18,7 @@ extension ContactStore {
         guard headers.userId == nil || headers.isBoss else { throw BusError.forbidden("only a boss can anonymise a contact") }
         return try await database.idempotentWrite(requestId: requestId, method: ContactsContract.Method.anonymize) { db, outbox in
             guard var record = try ContactRecord.fetchOne(db, key: id) else { throw BusError.notFound("contact \(id) does not exist") }
-            if record.anonymizedAt != nil { return try Wire.encode(try loadContact(db, id: id)!) }
+            if record.anonymizedAt != nil { return try loadContact(db, id: id)! }
             let fields = try Self.gdprFields(db)
             let oldName = [record.firstName, record.lastName].filter { !$0.isEmpty }.joined(separator: " ")
             record.firstName = "Anonymous"
@@ -78,7 +78,7 @@ extension ContactStore {
             }
             try History.add(db, .contact(id), kind: "anonymized", actor: headers.actor, summary: "Anonymised", changes: nil)
             try outbox.append(db, type: ContactsContract.Event.anonymized, payload: ContactDeleted(contactId: id))
-            return try Wire.encode(contact)
+            return contact
         }
     }
 
@@ -118,15 +118,16 @@ extension ContactStore {
                 try Access.of(headers, db).sees(owner: record.ownerId)
             else { throw BusError.notFound("contact \(id) does not exist") }
             try History.add(db, .contact(id), kind: "reviewed", actor: headers.actor, summary: "Reviewed and kept", changes: nil)
-            return try Wire.encode(try loadContact(db, id: id)!)
+            return try loadContact(db, id: id)!
         }
     }
 
-    /// Everything the contacts service holds about one person, for a subject access request:
-    /// the contact, its links, every note (private ones too) and its whole history.
-    func exportPerson(id: Int64, headers: BusHeaders) async throws -> Data {
+    /// Everything held about one person, for a subject access request: the contact, its links,
+    /// every note (private ones too), its whole history, and every call telephony logged with
+    /// them, page after page until the last (no cap: an export that stops early is a wrong one).
+    func exportPerson(id: Int64, headers: BusHeaders) async throws -> PersonExport {
         guard headers.userId == nil || headers.isBoss else { throw BusError.forbidden("only a boss can export a person's data") }
-        return try await database.read { db in
+        var export = try await database.read { db in
             guard let contact = try loadContact(db, id: id) else { throw BusError.notFound("contact \(id) does not exist") }
             let links = try Self.links(db, contactId: id, companyId: nil)
             let notes = try Int64.fetchAll(db, sql: "SELECT id FROM note WHERE contact_id = ? ORDER BY id", arguments: [id])
@@ -139,8 +140,20 @@ extension ContactStore {
                 history += page.items
                 cursor = page.nextCursor
             } while cursor != nil
-            return try Wire.encode(PersonExport(exportedAt: Date(), contact: contact, companies: links, notes: notes, history: history))
+            return PersonExport(exportedAt: Date(), contact: contact, companies: links, notes: notes, history: history)
         }
+        var cursor: String?
+        repeat {
+            try Task.checkCancellation()
+            let page = try await calls.page(contactId: id, cursor: cursor)
+            export.calls += page.items
+            // A source that repeats its cursor would loop for ever: refuse it instead.
+            guard page.nextCursor == nil || page.nextCursor != cursor else {
+                throw BusError.internal("telephony answered the same page twice while exporting contact \(id)")
+            }
+            cursor = page.nextCursor
+        } while cursor != nil
+        return export
     }
 
     static func gdprConfiguration(_ db: Database) throws -> GDPRConfiguration? {

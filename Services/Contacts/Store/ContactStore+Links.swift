@@ -35,7 +35,7 @@ extension ContactStore {
                     changes: nil)
             }
             try outbox.append(db, type: ContactsContract.Event.linked, payload: link)
-            return try Wire.encode(link)
+            return link
         }
     }
 
@@ -53,7 +53,7 @@ extension ContactStore {
             try History.add(
                 db, .company(company.id), kind: "unlinked", actor: headers.actor, summary: "\(contact.displayName) unlinked", changes: nil)
             try outbox.append(db, type: ContactsContract.Event.unlinked, payload: link)
-            return try Wire.encode(Done())
+            return Done()
         }
     }
 

@@ -163,7 +163,7 @@ extension ContactStore {
             try outbox.append(db, type: ContactsContract.Event.merged, payload: request)
             try outbox.append(db, type: ContactsContract.Event.updated, payload: ContactChanged(contact: after))
             try outbox.append(db, type: ContactsContract.Event.deleted, payload: ContactDeleted(contactId: gone))
-            return try Wire.encode(after)
+            return after
         }
     }
 
@@ -238,7 +238,7 @@ extension ContactStore {
             try outbox.append(db, type: ContactsContract.Event.companyUpdated, payload: CompanyChanged(company: after))
             try outbox.append(
                 db, type: ContactsContract.Event.companyDeleted, payload: CompanyChanged(company: try loadCompany(db, id: gone)!))
-            return try Wire.encode(after)
+            return after
         }
     }
 

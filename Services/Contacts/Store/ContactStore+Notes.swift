@@ -27,7 +27,7 @@ extension ContactStore {
                 db, subject, kind: "note", actor: headers.actor, summary: (isPrivate ? "Private note: " : "Note: ") + Self.excerpt(text),
                 changes: nil, visibleTo: isPrivate ? headers.userId : nil)
             try outbox.append(db, type: ContactsContract.Event.noteCreated, payload: NoteChanged(note))
-            return try Wire.encode(note)
+            return note
         }
     }
 
@@ -46,7 +46,7 @@ extension ContactStore {
                 arguments: [note.text, note.private, note.updatedAt, note.id])
             try Self.indexNote(db, note)
             try outbox.append(db, type: ContactsContract.Event.noteUpdated, payload: NoteChanged(note))
-            return try Wire.encode(note)
+            return note
         }
     }
 
@@ -60,7 +60,7 @@ extension ContactStore {
                 db, subject, kind: "note_deleted", actor: headers.actor, summary: "Note deleted", changes: nil,
                 visibleTo: note.private ? note.authorId : nil)
             try outbox.append(db, type: ContactsContract.Event.noteDeleted, payload: NoteChanged(note))
-            return try Wire.encode(Done())
+            return Done()
         }
     }
 

@@ -15,10 +15,13 @@ struct ContactStore: Sendable {
     /// Builds the search rows big imports leave behind; the contacts service runs it as one of
     /// its services, so it stops with them.
     let backlog: SearchBacklogDrainer
+    /// Telephony's log, for a person's export.
+    let calls: any PersonCalls
 
-    init(database: ServiceDatabase, phones: PhoneNormalizer) {
+    init(database: ServiceDatabase, phones: PhoneNormalizer, calls: any PersonCalls = NoTelephony()) {
         self.database = database
         self.phones = phones
+        self.calls = calls
         backlog = SearchBacklogDrainer(database: database)
     }
 
@@ -62,7 +65,7 @@ struct ContactStore: Sendable {
                 db, .contact(id), kind: "created", actor: headers.actor, summary: "Contact \(contact.displayName) created",
                 changes: nil)
             try outbox.append(db, type: ContactsContract.Event.created, payload: ContactChanged(contact: contact))
-            return try Wire.encode(contact)
+            return contact
         }
     }
 
@@ -73,67 +76,105 @@ struct ContactStore: Sendable {
         let birthday = try request.birthday.map { try FieldRules.date($0, field: "birthday") }
         let bank = try FieldRules.bankDetails(request.bankDetails)
         return try await database.idempotentWrite(requestId: requestId, method: ContactsContract.Method.update) { db, outbox in
-            let access = try Access.of(headers, db)
-            guard var record = try ContactRecord.fetchOne(db, key: request.id), record.deletedAt == nil,
-                access.sees(owner: record.ownerId), let before = try loadContact(db, id: request.id)
-            else {
-                throw BusError.notFound("contact \(request.id) does not exist")
-            }
-            if record.anonymizedAt != nil { throw BusError.conflict("contact \(request.id) was anonymised and cannot be changed") }
-            if let value = request.firstName { record.firstName = value.trimmed }
-            if let value = request.lastName { record.lastName = value.trimmed }
-            if let value = request.title { record.title = value.trimmed.nilIfEmpty }
-            if record.firstName.isEmpty && record.lastName.isEmpty {
-                // The change and the stored names together leave none: 409, as the document cannot say it.
-                throw BusError.conflict("a contact needs a first or a last name")
-            }
-            let sourceId = request.sourceId.map { $0 == 0 ? nil : $0 }, roleId = request.roleId.map { $0 == 0 ? nil : $0 }
-            try ReferenceRules.check(db, sourceId: sourceId ?? nil, roleId: roleId ?? nil, categoryIds: request.categoryIds)
-            if let sourceId { record.sourceId = sourceId }
-            if let roleId { record.roleId = roleId }
-            if let address {
-                record.address = address.isEmpty ? nil : address
-                record.city = record.address?.city
-            }
-            if let birthday { record.birthday = birthday }
-            if let bank { record.bankDetails = bank.isEmpty ? nil : bank }
-            if let owner = request.ownerId {
-                guard access.ownerOnly == nil else { throw BusError.forbidden("only a boss hands customers to another owner") }
-                record.ownerId = owner == 0 ? nil : owner
-            }
-            if request.customFields != nil {
-                let merged = try FieldRules.customFields(
-                    db, appliesTo: "contact", current: record.customFields ?? [:], changes: request.customFields, requireAll: false)
-                record.customFields = merged.isEmpty ? nil : merged
-            }
-            if request.consumer == true && record.customerNumber == nil { record.customerNumber = try CustomerNumbers.next(db) }
-            if let consumer = request.consumer { record.consumer = consumer }
-            if let picture = request.pictureFileId {
-                if picture != 0 {
-                    // The picture comes from the contact's own file area, and is an image.
-                    let type = try String.fetchOne(
-                        db, sql: "SELECT content_type FROM stored_file WHERE id = ? AND contact_id = ?", arguments: [picture, request.id])
-                    guard let type, type.hasPrefix("image/") else {
-                        throw BusError.conflict("picture_file_id must be an image in the contact's file area")
-                    }
-                }
-                record.pictureFileId = picture == 0 ? nil : picture
-            }
-            record.updatedAt = Date()
-            try record.update(db)
-            try replaceChildren(db, contactId: request.id, phones: phoneInput, emails: emailInput)
-            try ReferenceRules.replaceCategories(db, contactId: request.id, request.categoryIds)
-            let after = try loadContact(db, id: request.id)!
-            let changes = try Self.diff(before, after, names: ReferenceRules.names(db))
-            if !changes.isEmpty {
-                try SearchIndex.indexContact(db, after)
-                try History.add(
-                    db, .contact(request.id), kind: "updated", actor: headers.actor,
-                    summary: "Changed " + changes.map(\.field).joined(separator: ", "), changes: changes)
-                try outbox.append(db, type: ContactsContract.Event.updated, payload: ContactChanged(contact: after, changes: changes))
-            }
-            return try Wire.encode(after)
+            try applyUpdate(
+                db, outbox, request, headers: headers, phones: phoneInput, emails: emailInput, address: address, birthday: birthday,
+                bank: bank)
         }
+    }
+
+    /// "Link to a contact" from the call log: the number joins the contact's phones in the same
+    /// transaction that reads them, so no concurrent change is lost; `if_updated_at` refuses
+    /// (409) when the contact changed since the caller looked. A number it already has changes
+    /// nothing. Telephony links the number's calls when the `contact.updated` event arrives.
+    func addPhone(_ request: AddPhoneRequest, headers: BusHeaders, requestId: String) async throws -> Data {
+        let added = try normalisePhones([PhoneInput(number: request.number, kind: request.kind ?? "work")])
+        return try await database.idempotentWrite(requestId: requestId, method: ContactsContract.Method.addPhone) { db, outbox in
+            // The contact is named in the body, not the path: one that does not exist is a conflict (ADR 008).
+            guard let current = try loadContact(db, id: request.contactId), current.deletedAt == nil,
+                try Access.of(headers, db).sees(owner: current.ownerId)
+            else {
+                throw BusError.conflict("contact \(request.contactId) does not exist")
+            }
+            if let seen = request.ifUpdatedAt, Timestamp.string(from: seen) != Timestamp.string(from: current.updatedAt) {
+                throw BusError.conflict(
+                    "contact \(request.contactId) changed at \(Timestamp.string(from: current.updatedAt)), after the version given "
+                        + "(\(Timestamp.string(from: seen))); read it again and retry")
+            }
+            let known = Set(current.phones.map { $0.e164 ?? $0.number })
+            guard let phone = added.first, !known.contains(phone.e164 ?? phone.number) else { return current }
+            let phones = current.phones + [phone]
+            return try applyUpdate(
+                db, outbox, UpdateContactRequest(id: request.contactId), headers: headers, phones: phones, emails: nil, address: nil,
+                birthday: nil, bank: nil)
+        }
+    }
+
+    /// A contact's change inside a write transaction, the inputs already checked: the record,
+    /// its children, search row, history entry and `contact.updated` event together.
+    private func applyUpdate(
+        _ db: Database, _ outbox: Outbox, _ request: UpdateContactRequest, headers: BusHeaders, phones phoneInput: [ContactPhone]?,
+        emails emailInput: [ContactEmail]?, address: Address?, birthday: String??, bank: BankDetails?
+    ) throws -> Contact {
+        let access = try Access.of(headers, db)
+        guard var record = try ContactRecord.fetchOne(db, key: request.id), record.deletedAt == nil,
+            access.sees(owner: record.ownerId), let before = try loadContact(db, id: request.id)
+        else {
+            throw BusError.notFound("contact \(request.id) does not exist")
+        }
+        if record.anonymizedAt != nil { throw BusError.conflict("contact \(request.id) was anonymised and cannot be changed") }
+        if let value = request.firstName { record.firstName = value.trimmed }
+        if let value = request.lastName { record.lastName = value.trimmed }
+        if let value = request.title { record.title = value.trimmed.nilIfEmpty }
+        if record.firstName.isEmpty && record.lastName.isEmpty {
+            // The change and the stored names together leave none: 409, as the document cannot say it.
+            throw BusError.conflict("a contact needs a first or a last name")
+        }
+        let sourceId = request.sourceId.map { $0 == 0 ? nil : $0 }, roleId = request.roleId.map { $0 == 0 ? nil : $0 }
+        try ReferenceRules.check(db, sourceId: sourceId ?? nil, roleId: roleId ?? nil, categoryIds: request.categoryIds)
+        if let sourceId { record.sourceId = sourceId }
+        if let roleId { record.roleId = roleId }
+        if let address {
+            record.address = address.isEmpty ? nil : address
+            record.city = record.address?.city
+        }
+        if let birthday { record.birthday = birthday }
+        if let bank { record.bankDetails = bank.isEmpty ? nil : bank }
+        if let owner = request.ownerId {
+            guard access.ownerOnly == nil else { throw BusError.forbidden("only a boss hands customers to another owner") }
+            record.ownerId = owner == 0 ? nil : owner
+        }
+        if request.customFields != nil {
+            let merged = try FieldRules.customFields(
+                db, appliesTo: "contact", current: record.customFields ?? [:], changes: request.customFields, requireAll: false)
+            record.customFields = merged.isEmpty ? nil : merged
+        }
+        if request.consumer == true && record.customerNumber == nil { record.customerNumber = try CustomerNumbers.next(db) }
+        if let consumer = request.consumer { record.consumer = consumer }
+        if let picture = request.pictureFileId {
+            if picture != 0 {
+                // The picture comes from the contact's own file area, and is an image.
+                let type = try String.fetchOne(
+                    db, sql: "SELECT content_type FROM stored_file WHERE id = ? AND contact_id = ?", arguments: [picture, request.id])
+                guard let type, type.hasPrefix("image/") else {
+                    throw BusError.conflict("picture_file_id must be an image in the contact's file area")
+                }
+            }
+            record.pictureFileId = picture == 0 ? nil : picture
+        }
+        record.updatedAt = Date()
+        try record.update(db)
+        try replaceChildren(db, contactId: request.id, phones: phoneInput, emails: emailInput)
+        try ReferenceRules.replaceCategories(db, contactId: request.id, request.categoryIds)
+        let after = try loadContact(db, id: request.id)!
+        let changes = try Self.diff(before, after, names: ReferenceRules.names(db))
+        if !changes.isEmpty {
+            try SearchIndex.indexContact(db, after)
+            try History.add(
+                db, .contact(request.id), kind: "updated", actor: headers.actor,
+                summary: "Changed " + changes.map(\.field).joined(separator: ", "), changes: changes)
+            try outbox.append(db, type: ContactsContract.Event.updated, payload: ContactChanged(contact: after, changes: changes))
+        }
+        return after
     }
 
     /// Soft delete: the contact is kept (with its links, notes and files) until restored or purged.
@@ -150,7 +191,7 @@ struct ContactStore: Sendable {
                 try History.add(db, .contact(id), kind: "deleted", actor: headers.actor, summary: "Contact deleted", changes: nil)
                 try outbox.append(db, type: ContactsContract.Event.deleted, payload: ContactDeleted(contactId: id))
             }
-            return try Wire.encode(try loadContact(db, id: id)!)
+            return try loadContact(db, id: id)!
         }
     }
 
@@ -169,7 +210,7 @@ struct ContactStore: Sendable {
                 try History.add(db, .contact(id), kind: "restored", actor: headers.actor, summary: "Contact restored", changes: nil)
                 try outbox.append(db, type: ContactsContract.Event.restored, payload: ContactChanged(contact: contact))
             }
-            return try Wire.encode(try loadContact(db, id: id)!)
+            return try loadContact(db, id: id)!
         }
     }
 
@@ -200,7 +241,7 @@ struct ContactStore: Sendable {
                 else { throw BusError.invalid("\(request.kind.itemName) \(to) is not known to the contacts service (yet)") }
             }
             let count = try ReferenceRules.move(db, outbox, kind: request.kind, from: request.from, to: request.to, actor: actor)
-            return try Wire.encode(ReferenceCount(count: count))
+            return ReferenceCount(count: count)
         }
     }
 

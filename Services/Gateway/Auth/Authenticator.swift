@@ -25,10 +25,7 @@ actor Authenticator {
         if let hit = cache[token], hit.until > now, hit.principal.expiresAt.map({ $0 > now }) ?? true {
             return hit.principal
         }
-        let reply = try await client.call(
-            service: SettingsContract.service, method: SettingsContract.Method.verify,
-            body: try Wire.encode(TokenRequest(token: token)), timeout: timeout)
-        let principal = try Wire.decode(Principal.self, from: reply)
+        let principal = try await client.call(SettingsContract.Method.verify, TokenRequest(token: token), timeout: timeout)
         if cache.count >= Self.maxEntries { cache.removeAll(keepingCapacity: true) }
         cache[token] = (principal, now.addingTimeInterval(ttl))
         return principal

@@ -25,12 +25,12 @@ actor CredentialEvents: EventApplier {
         while true {
             do {
                 let reply = try await client.call(
-                    service: SettingsContract.service, method: EventsSince.method,
+                    service: source, method: EventsSince.method(of: source),
                     body: try JSONEncoder().encode(EventsSince.Request(after: Int64.max - 1, limit: 1)), timeout: .seconds(5))
                 let latest = try EventsSince.decodeReply(reply, source: source).lastSequence
                 applied = latest
                 return latest
-            } catch let error as BusError where error.code == "unavailable" && attempt < 40 {
+            } catch let error as BusError where error.code == .unavailable && attempt < 40 {
                 attempt += 1
                 try await Task.sleep(for: .milliseconds(250))
             }

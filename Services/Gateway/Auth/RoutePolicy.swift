@@ -17,7 +17,7 @@ enum RoutePolicy: Sendable, Equatable {
         if self == .open { return }
         guard let principal = context.principal else {
             if let error = context.authError {
-                guard error.code == "unauthorized" else { throw error }
+                guard error.code == .unauthorized else { throw error }
                 throw BusError.unauthorized("\(error.message); sign in again (POST /api/v1/auth/login)")
             }
             throw BusError.unauthorized(

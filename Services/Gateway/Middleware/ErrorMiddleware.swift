@@ -14,9 +14,9 @@ struct ErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as BusError {
             var response = Self.response(
-                status: Self.status(for: error.code), code: error.code, message: error.message, details: error.details ?? [:])
+                status: Self.status(for: error.code), code: error.code.rawValue, message: error.message, details: error.details ?? [:])
             if let seconds = error.details?["retry_after"] { response.headers[.retryAfter] = String(seconds) }
-            if error.code == "unauthorized" { response.headers[.wwwAuthenticate] = "Bearer realm=\"crm\"" }
+            if error.code == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"crm\"" }
             return response
         } catch let error as HTTPResponseError {
             let status = error.status
@@ -38,19 +38,19 @@ struct ErrorMiddleware: RouterMiddleware {
         }
     }
 
-    static func status(for code: String) -> HTTPResponse.Status {
+    static func status(for code: BusErrorCode) -> HTTPResponse.Status {
         switch code {
-        case "bad_request": return .badRequest
-        case "invalid": return .unprocessableContent
-        case "not_found": return .notFound
-        case "conflict": return .conflict
-        case "too_large": return .contentTooLarge
-        case "unauthorized": return .unauthorized
-        case "forbidden": return .forbidden
-        case "rate_limited": return .tooManyRequests
-        case "unavailable": return .serviceUnavailable
-        case "timeout": return .gatewayTimeout
-        default: return .internalServerError
+        case .badRequest: return .badRequest
+        case .invalid: return .unprocessableContent
+        case .notFound: return .notFound
+        case .conflict: return .conflict
+        case .tooLarge: return .contentTooLarge
+        case .unauthorized: return .unauthorized
+        case .forbidden: return .forbidden
+        case .rateLimited: return .tooManyRequests
+        case .unavailable: return .serviceUnavailable
+        case .timeout: return .gatewayTimeout
+        case .internal: return .internalServerError
         }
     }
 

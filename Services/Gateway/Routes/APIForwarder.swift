@@ -1,8 +1,10 @@
 import Bus
+import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import ServiceKit
 
 /// Turns HTTP requests into bus requests and bus replies into HTTP responses. Bodies pass through
 /// as JSON; the services validate them, so there is one definition of each request.
@@ -13,21 +15,20 @@ struct APIForwarder: Sendable {
     /// The limit of import files.
     var maxImport: Int = 64 << 20
 
-    /// Sends `body` to `service`/`method` and answers with the reply body and `status`.
+    /// Sends `body` to `method` and answers with the reply body and `status`.
     /// An `Idempotency-Key` header becomes the bus request id (scoped to the signed-in user, so
     /// two users' keys never meet), so an HTTP retry is a bus retry.
-    func forward(
-        _ request: Request, context: GatewayContext, service: String, method: String, body: Data,
+    func forward<Q, R>(
+        _ request: Request, context: GatewayContext, method: BusMethod<Q, R>, body: Data,
         status: HTTPResponse.Status = .ok, timeout: Duration? = nil
     ) async throws -> Response {
-        Self.json(
-            status: status, body: try await call(request, context: context, service: service, method: method, body: body, timeout: timeout))
+        Self.json(status: status, body: try await call(request, context: context, method: method, body: body, timeout: timeout))
     }
 
     /// The reply body of a bus request made for this HTTP request (deadline: the configured
     /// request timeout, or `timeout` for long work such as imports).
-    func call(
-        _ request: Request, context: GatewayContext, service: String, method: String, body: Data, timeout: Duration? = nil
+    func call<Q, R>(
+        _ request: Request, context: GatewayContext, method: BusMethod<Q, R>, body: Data, timeout: Duration? = nil
     ) async throws -> Data {
         let user = context.principal.map { String($0.userId) } ?? "anonymous"
         let requestId =
@@ -39,13 +40,12 @@ struct APIForwarder: Sendable {
             actor: context.principal?.username, traceId: request.headers[HTTPField.Name("X-Request-Id")!] ?? requestId,
             userId: context.principal?.userId, rank: context.principal?.rank.rawValue, scopes: context.principal?.scopes,
             tokenId: context.principal?.tokenId)
-        return try await client.call(
-            service: service, method: method, body: body, headers: headers, timeout: timeout ?? self.timeout, requestId: requestId)
+        return try await client.call(method, body: body, headers: headers, timeout: timeout ?? self.timeout, requestId: requestId)
     }
 
     /// Sends the JSON object of the request body with `fields` (ids from the path) added.
-    func forwardMerged(
-        _ request: Request, context: GatewayContext, service: String, method: String, fields: [String: Any],
+    func forwardMerged<Q, R>(
+        _ request: Request, context: GatewayContext, method: BusMethod<Q, R>, fields: [String: Any],
         status: HTTPResponse.Status = .ok, timeout: Duration? = nil
     ) async throws -> Response {
         let raw = try await body(of: request)
@@ -58,15 +58,15 @@ struct APIForwarder: Sendable {
         }
         for (key, value) in fields { object[key] = value }
         return try await forward(
-            request, context: context, service: service, method: method, body: try JSONSerialization.data(withJSONObject: object),
+            request, context: context, method: method, body: try JSONSerialization.data(withJSONObject: object),
             status: status, timeout: timeout)
     }
 
     /// Sends the fields gathered from the query string and the path.
-    func forward(
-        _ request: Request, context: GatewayContext, service: String, method: String, query: QueryBody
+    func forward<Q, R>(
+        _ request: Request, context: GatewayContext, method: BusMethod<Q, R>, query: QueryBody, timeout: Duration? = nil
     ) async throws -> Response {
-        try await forward(request, context: context, service: service, method: method, body: try query.data())
+        try await forward(request, context: context, method: method, body: try query.data(), timeout: timeout)
     }
 
     /// Reads the request body, up to the configured limit (413 beyond it); `limit` for routes

@@ -361,7 +361,10 @@ enum APISchemas {
                 "timestamp": string, "start_time": string, "end_time": string, "duration": string, "recording_url": text500,
             ]),
             "ResolveNumber": object(
-                ["number": phoneNumber, "contact_id": id, "kind": oneOf(["mobile", "work", "home", "fax", "other"])],
+                [
+                    "number": phoneNumber, "contact_id": id, "kind": oneOf(["mobile", "work", "home", "fax", "other"]),
+                    "if_updated_at": time,
+                ],
                 required: ["number", "contact_id"]),
         ]
         // Request bodies are closed: a field the document does not name is refused (422), as a

@@ -14,7 +14,6 @@ struct AccountRoutes: Sendable {
     func register(on routes: inout APIRouter) {
         let api = api, authenticator = authenticator
         let secure = publicURL?.lowercased().hasPrefix("https://") == true ? "; Secure" : ""
-        let service = SettingsContract.service
         typealias M = SettingsContract.Method
 
         routes.add(
@@ -29,7 +28,7 @@ struct AccountRoutes: Sendable {
             }
             object["client"] = context.clientAddress
             let reply = try await api.call(
-                request, context: context, service: service, method: M.login, body: try JSONSerialization.data(withJSONObject: object))
+                request, context: context, method: M.login, body: try JSONSerialization.data(withJSONObject: object))
             let login = try Wire.decode(LoginReply.self, from: reply)
             var response = APIForwarder.json(status: .ok, body: reply)
             let maxAge = max(0, Int(login.expiresAt.timeIntervalSinceNow))
@@ -47,7 +46,7 @@ struct AccountRoutes: Sendable {
             request, context in
             let token = context.token ?? ""
             _ = try await api.call(
-                request, context: context, service: service, method: M.logout, body: try Wire.encode(TokenRequest(token: token)))
+                request, context: context, method: M.logout, body: try Wire.encode(TokenRequest(token: token)))
             await authenticator.forget(token: token)
             var response = APIForwarder.json(status: .ok, body: Data("{\"ok\":true}".utf8))
             response.headers[.setCookie] = "\(AuthMiddleware.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict\(secure)"
@@ -59,7 +58,7 @@ struct AccountRoutes: Sendable {
             request, context in
             let principal = context.principal!
             let user = try await api.call(
-                request, context: context, service: service, method: M.getUser, body: try Wire.encode(IdRequest(id: principal.userId)))
+                request, context: context, method: M.getUser, body: try Wire.encode(IdRequest(id: principal.userId)))
             let body = try JSONSerialization.data(
                 withJSONObject: [
                     "user": try JSONSerialization.jsonObject(with: user), "scopes": principal.scopes, "token_id": principal.tokenId,
@@ -71,7 +70,7 @@ struct AccountRoutes: Sendable {
             summary: "Change one's own password", body: "ChangePasswordRequest"
         ) { request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.changePassword, body: try await api.body(of: request))
+                request, context: context, method: M.changePassword, body: try await api.body(of: request))
         }
 
         // Users.
@@ -81,11 +80,11 @@ struct AccountRoutes: Sendable {
             try query.boolean("active", from: request)
             query.text("rank", from: request)
             query.text("q", from: request)
-            return try await api.forward(request, context: context, service: service, method: M.listUsers, query: query)
+            return try await api.forward(request, context: context, method: M.listUsers, query: query)
         }
         routes.add(.get, "/api/v1/users/:id", .scope(Scope.settingsRead), tag: "users", summary: "One user") { request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.getUser, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.getUser, query: try QueryBody(id: "id", from: context))
         }
         routes.add(
             .post, "/api/v1/users", .boss(Scope.settingsWrite), tag: "users",
@@ -93,7 +92,7 @@ struct AccountRoutes: Sendable {
             reply: "UserWithPassword", status: .created
         ) { request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.createUser, body: try await api.body(of: request), status: .created)
+                request, context: context, method: M.createUser, body: try await api.body(of: request), status: .created)
         }
         routes.add(
             .patch, "/api/v1/users/:id", .boss(Scope.settingsWrite), tag: "users", summary: "Change a user", body: "UpdateUserRequest",
@@ -102,7 +101,7 @@ struct AccountRoutes: Sendable {
             request, context in
             let id = try pathID(context)
             let response = try await api.forwardMerged(
-                request, context: context, service: service, method: M.updateUser, fields: ["id": id])
+                request, context: context, method: M.updateUser, fields: ["id": id])
             await authenticator.forget { $0.userId == id }
             return response
         }
@@ -113,7 +112,7 @@ struct AccountRoutes: Sendable {
         ) { request, context in
             let id = try pathID(context)
             let response = try await api.forwardMerged(
-                request, context: context, service: service, method: M.setPassword, fields: ["id": id])
+                request, context: context, method: M.setPassword, fields: ["id": id])
             await authenticator.forget { $0.userId == id }
             return response
         }
@@ -127,7 +126,7 @@ struct AccountRoutes: Sendable {
             try query.integer("user_id", from: request)
             try query.boolean("all", from: request)
             try query.boolean("include_revoked", from: request)
-            return try await api.forward(request, context: context, service: service, method: M.listTokens, query: query)
+            return try await api.forward(request, context: context, method: M.listTokens, query: query)
         }
         routes.add(
             .post, "/api/v1/tokens", .scope(Scope.account), tag: "tokens",
@@ -135,12 +134,12 @@ struct AccountRoutes: Sendable {
             reply: "CreatedToken", status: .created
         ) { request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.createToken, body: try await api.body(of: request), status: .created)
+                request, context: context, method: M.createToken, body: try await api.body(of: request), status: .created)
         }
         routes.add(.delete, "/api/v1/tokens/:id", .scope(Scope.account), tag: "tokens", summary: "Revoke a token") { request, context in
             let id = try pathID(context)
             let response = try await api.forward(
-                request, context: context, service: service, method: M.revokeToken, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.revokeToken, query: try QueryBody(id: "id", from: context))
             await authenticator.forget { $0.tokenId == id }
             return response
         }
@@ -155,7 +154,7 @@ struct AccountRoutes: Sendable {
             try query.integer("entity_id", from: request)
             query.text("actor", from: request)
             try query.page(from: request)
-            return try await api.forward(request, context: context, service: service, method: M.listAudit, query: query)
+            return try await api.forward(request, context: context, method: M.listAudit, query: query)
         }
     }
 }

@@ -10,7 +10,6 @@ struct CompanyRoutes: Sendable {
 
     func register(on routes: inout APIRouter) {
         let api = api
-        let service = ContactsContract.service
         typealias M = ContactsContract.Method
         let read = RoutePolicy.scope(Scope.contactsRead), write = RoutePolicy.scope(Scope.contactsWrite)
         let base = "/api/v1/companies"
@@ -19,7 +18,7 @@ struct CompanyRoutes: Sendable {
         ) {
             request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.createCompany, body: try await api.body(of: request),
+                request, context: context, method: M.createCompany, body: try await api.body(of: request),
                 status: .created)
         }
         routes.add(
@@ -37,28 +36,28 @@ struct CompanyRoutes: Sendable {
             try query.page(from: request)
             for name in ["include_deleted", "deleted", "count"] { try query.boolean(name, from: request) }
             for name in ["category_id", "industry_id", "status_id", "source_id", "owner_id"] { try query.integer(name, from: request) }
-            return try await api.forward(request, context: context, service: service, method: M.listCompanies, query: query)
+            return try await api.forward(request, context: context, method: M.listCompanies, query: query)
         }
         routes.add(.get, base + "/:id", read, tag: "companies", summary: "One company", reply: "Company") { request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.getCompany, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.getCompany, query: try QueryBody(id: "id", from: context))
         }
         routes.add(
             .patch, base + "/:id", write, tag: "companies", summary: "Change a company's fields", body: "CompanyInput", reply: "Company"
         ) {
             request, context in
             try await api.forwardMerged(
-                request, context: context, service: service, method: M.updateCompany, fields: ["id": try pathID(context)])
+                request, context: context, method: M.updateCompany, fields: ["id": try pathID(context)])
         }
         routes.add(.delete, base + "/:id", write, tag: "companies", summary: "Delete a company (soft)", reply: "Company") {
             request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.deleteCompany, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.deleteCompany, query: try QueryBody(id: "id", from: context))
         }
         routes.add(.post, base + "/:id/restore", write, tag: "companies", summary: "Restore a deleted company", reply: "Company") {
             request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.restoreCompany, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.restoreCompany, query: try QueryBody(id: "id", from: context))
         }
         routes.add(
             .put, base + "/:id/categories", write, tag: "companies", summary: "Choose categories: replaces the set",
@@ -66,11 +65,11 @@ struct CompanyRoutes: Sendable {
             reply: "Company"
         ) { request, context in
             try await api.forwardMerged(
-                request, context: context, service: service, method: M.setCompanyCategories, fields: ["id": try pathID(context)])
+                request, context: context, method: M.setCompanyCategories, fields: ["id": try pathID(context)])
         }
         routes.add(.get, base + "/:id/contacts", read, tag: "companies", summary: "The contacts linked to a company") { request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.links, query: try QueryBody(id: "company_id", from: context))
+                request, context: context, method: M.links, query: try QueryBody(id: "company_id", from: context))
         }
         routes.add(
             .get, base + "/:id/history", read, tag: "companies", summary: "A company's history",
@@ -79,7 +78,7 @@ struct CompanyRoutes: Sendable {
             var query = try QueryBody(id: "company_id", from: context)
             try query.page(from: request)
             for name in ["kind", "from", "to"] { query.text(name, from: request) }
-            return try await api.forward(request, context: context, service: service, method: M.companyHistory, query: query)
+            return try await api.forward(request, context: context, method: M.companyHistory, query: query)
         }
     }
 }

@@ -10,7 +10,6 @@ struct ContactRoutes: Sendable {
 
     func register(on routes: inout APIRouter) {
         let api = api
-        let service = ContactsContract.service
         typealias M = ContactsContract.Method
         let read = RoutePolicy.scope(Scope.contactsRead), write = RoutePolicy.scope(Scope.contactsWrite)
         routes.add(
@@ -19,7 +18,7 @@ struct ContactRoutes: Sendable {
         ) {
             request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.create, body: try await api.body(of: request), status: .created)
+                request, context: context, method: M.create, body: try await api.body(of: request), status: .created)
         }
         routes.add(
             .get, "/api/v1/contacts", read, tag: "contacts", summary: "List or search contacts",
@@ -35,7 +34,7 @@ struct ContactRoutes: Sendable {
             try query.page(from: request)
             for name in ["include_deleted", "deleted", "consumer", "count"] { try query.boolean(name, from: request) }
             for name in ["category_id", "source_id", "role_id", "owner_id", "company_id"] { try query.integer(name, from: request) }
-            return try await api.forward(request, context: context, service: service, method: M.list, query: query)
+            return try await api.forward(request, context: context, method: M.list, query: query)
         }
         routes.add(
             .get, "/api/v1/contacts/gdpr-review", read, tag: "gdpr",
@@ -43,7 +42,7 @@ struct ContactRoutes: Sendable {
         ) { request, context in
             var query = QueryBody()
             try query.page(from: request)
-            return try await api.forward(request, context: context, service: service, method: M.gdprReview, query: query)
+            return try await api.forward(request, context: context, method: M.gdprReview, query: query)
         }
         routes.add(
             .post, "/api/v1/contacts/:id/anonymize", .boss(Scope.contactsWrite), tag: "gdpr",
@@ -51,64 +50,45 @@ struct ContactRoutes: Sendable {
             reply: "Contact"
         ) { request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.anonymize, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.anonymize, query: try QueryBody(id: "id", from: context))
         }
         routes.add(
             .post, "/api/v1/contacts/:id/touch", write, tag: "gdpr", summary: "Mark a contact as reviewed and still needed",
             reply: "Contact"
         ) { request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.touch, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.touch, query: try QueryBody(id: "id", from: context))
         }
         routes.add(
             .get, "/api/v1/contacts/:id/export", .boss(Scope.contactsRead), tag: "gdpr",
             summary: "Everything held about one person, as JSON: the contact, links, notes, history and calls"
         ) { request, context in
-            let id = try pathID(context)
-            let person = try await api.call(
-                request, context: context, service: service, method: M.exportPerson, body: try QueryBody(id: "id", from: context).data())
-            guard var export = try JSONSerialization.jsonObject(with: person) as? [String: Any] else {
-                throw BusError.internal("the contacts service answered something that is not an object")
-            }
-            var calls: [Any] = []
-            var cursor: String?
-            for _ in 0..<100 {
-                var fields: [String: Any] = ["contact_id": id, "limit": 200]
-                if let cursor { fields["cursor"] = cursor }
-                let page = try await api.call(
-                    request, context: context, service: TelephonyContract.service, method: TelephonyContract.Method.listCalls,
-                    body: try JSONSerialization.data(withJSONObject: fields))
-                let object = try JSONSerialization.jsonObject(with: page) as? [String: Any]
-                calls += object?["items"] as? [Any] ?? []
-                cursor = object?["next_cursor"] as? String
-                if cursor == nil { break }
-            }
-            export["calls"] = calls
-            return APIForwarder.json(status: .ok, body: try JSONSerialization.data(withJSONObject: export, options: [.sortedKeys]))
+            try await api.forward(
+                request, context: context, method: M.exportPerson, query: try QueryBody(id: "id", from: context), timeout: .seconds(120))
         }
         routes.add(.post, "/api/v1/contacts/:id/restore", write, tag: "contacts", summary: "Restore a deleted contact", reply: "Contact") {
             request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.restore, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.restore, query: try QueryBody(id: "id", from: context))
         }
         routes.add(
             .put, "/api/v1/contacts/:id/categories", write, tag: "contacts", summary: "Choose categories: replaces the set",
             body: "CategoriesInput", reply: "Contact"
         ) { request, context in
             try await api.forwardMerged(
-                request, context: context, service: service, method: M.setCategories, fields: ["id": try pathID(context)])
+                request, context: context, method: M.setCategories, fields: ["id": try pathID(context)])
         }
         routes.add(.get, "/api/v1/contacts/:id/companies", read, tag: "contacts", summary: "The companies a contact is linked to") {
             request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.links, query: try QueryBody(id: "contact_id", from: context))
+                request, context: context, method: M.links, query: try QueryBody(id: "contact_id", from: context))
         }
         routes.add(
             .put, "/api/v1/contacts/:id/companies/:company_id", write, tag: "contacts",
             summary: "Link a contact to a company (or change the link's title, role, dates)", body: "LinkInput", reply: "ContactLink"
         ) { request, context in
             try await api.forwardMerged(
-                request, context: context, service: service, method: M.link,
+                request, context: context, method: M.link,
                 fields: ["contact_id": try pathID(context), "company_id": try pathID(context, "company_id")])
         }
         routes.add(
@@ -117,21 +97,21 @@ struct ContactRoutes: Sendable {
             request, context in
             var query = try QueryBody(id: "contact_id", from: context)
             query.set("company_id", try pathID(context, "company_id"))
-            return try await api.forward(request, context: context, service: service, method: M.unlink, query: query)
+            return try await api.forward(request, context: context, method: M.unlink, query: query)
         }
         routes.add(.get, "/api/v1/contacts/:id", read, tag: "contacts", summary: "One contact") { request, context in
-            try await api.forward(request, context: context, service: service, method: M.get, query: try QueryBody(id: "id", from: context))
+            try await api.forward(request, context: context, method: M.get, query: try QueryBody(id: "id", from: context))
         }
         routes.add(
             .patch, "/api/v1/contacts/:id", write, tag: "contacts", summary: "Change a contact's fields", body: "ContactInput",
             reply: "Contact"
         ) {
             request, context in
-            try await api.forwardMerged(request, context: context, service: service, method: M.update, fields: ["id": try pathID(context)])
+            try await api.forwardMerged(request, context: context, method: M.update, fields: ["id": try pathID(context)])
         }
         routes.add(.delete, "/api/v1/contacts/:id", write, tag: "contacts", summary: "Delete a contact (soft)") { request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.delete, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.delete, query: try QueryBody(id: "id", from: context))
         }
         routes.add(
             .get, "/api/v1/contacts/:id/history", read, tag: "contacts", summary: "A contact's history",
@@ -140,7 +120,7 @@ struct ContactRoutes: Sendable {
             var query = try QueryBody(id: "contact_id", from: context)
             try query.page(from: request)
             for name in ["kind", "from", "to"] { query.text(name, from: request) }
-            return try await api.forward(request, context: context, service: service, method: M.history, query: query)
+            return try await api.forward(request, context: context, method: M.history, query: query)
         }
         routes.add(
             .get, "/api/v1/contacts/:id/calls", .scope(Scope.callsRead), tag: "calls", summary: "A contact's calls",
@@ -149,7 +129,7 @@ struct ContactRoutes: Sendable {
             var query = try QueryBody(id: "contact_id", from: context)
             try query.page(from: request)
             return try await api.forward(
-                request, context: context, service: TelephonyContract.service, method: TelephonyContract.Method.listCalls, query: query)
+                request, context: context, method: TelephonyContract.Method.listCalls, query: query)
         }
     }
 }

@@ -14,7 +14,6 @@ struct ExchangeRoutes: Sendable {
 
     func register(on routes: inout APIRouter) {
         let api = api
-        let service = ContactsContract.service
         typealias M = ContactsContract.Method
         let read = RoutePolicy.scope(Scope.contactsRead), write = RoutePolicy.scope(Scope.contactsWrite)
         let filters = [
@@ -31,7 +30,7 @@ struct ExchangeRoutes: Sendable {
                 try await api.body(of: request, limit: api.maxImport), kind: "contacts",
                 expecting: "the body must be {\"csv\": \"...\"} or {\"vcf\": \"...\"}, with mapping and dry_run")
             return try await api.forward(
-                request, context: context, service: service, method: vcard ? M.importVCard : M.importCSV, body: body,
+                request, context: context, method: vcard ? M.importVCard : M.importCSV, body: body,
                 timeout: Self.longWork)
         }
         routes.add(
@@ -43,14 +42,14 @@ struct ExchangeRoutes: Sendable {
                 try await api.body(of: request, limit: api.maxImport), kind: "companies",
                 expecting: "the body must be {\"csv\": \"...\"}, with mapping and dry_run")
             return try await api.forward(
-                request, context: context, service: service, method: M.importCSV, body: body, timeout: Self.longWork)
+                request, context: context, method: M.importCSV, body: body, timeout: Self.longWork)
         }
         routes.add(
             .get, "/api/v1/contacts/export.csv", read, tag: "import and export", summary: "A contact search as CSV", query: filters,
             reply: "media:text/csv"
         ) {
             request, context in
-            try await Self.file(api, request, context, service: service, method: M.exportCSV, query: try Self.filterBody(request, filters))
+            try await Self.file(api, request, context, method: M.exportCSV, query: try Self.filterBody(request, filters))
         }
         routes.add(
             .get, "/api/v1/contacts/export.vcf", read, tag: "import and export", summary: "A contact search as vCards 4.0", query: filters,
@@ -58,7 +57,7 @@ struct ExchangeRoutes: Sendable {
         ) {
             request, context in
             try await Self.file(
-                api, request, context, service: service, method: M.exportVCard, query: try Self.filterBody(request, filters))
+                api, request, context, method: M.exportVCard, query: try Self.filterBody(request, filters))
         }
         routes.add(
             .get, "/api/v1/contacts/:id/vcard", read, tag: "import and export", summary: "One contact as a vCard 4.0",
@@ -67,7 +66,7 @@ struct ExchangeRoutes: Sendable {
             request, context in
             var query = QueryBody()
             query.set("id", try pathID(context))
-            return try await Self.file(api, request, context, service: service, method: M.exportVCard, query: query)
+            return try await Self.file(api, request, context, method: M.exportVCard, query: query)
         }
         routes.add(
             .get, "/api/v1/companies/export.csv", read, tag: "import and export", summary: "A company search as CSV",
@@ -82,7 +81,7 @@ struct ExchangeRoutes: Sendable {
             for name in ["q", "sort", "kind", "city"] { query.text(name, from: request) }
             for name in ["include_deleted", "deleted"] { try query.boolean(name, from: request) }
             for name in ["category_id", "industry_id", "status_id", "source_id", "owner_id"] { try query.integer(name, from: request) }
-            return try await Self.file(api, request, context, service: service, method: M.exportCompaniesCSV, query: query)
+            return try await Self.file(api, request, context, method: M.exportCompaniesCSV, query: query)
         }
     }
 
@@ -95,11 +94,11 @@ struct ExchangeRoutes: Sendable {
     }
 
     /// Answers the file a service made, as itself (not JSON), for download.
-    static func file(
-        _ api: APIForwarder, _ request: Request, _ context: GatewayContext, service: String, method: String, query: QueryBody
+    static func file<Q>(
+        _ api: APIForwarder, _ request: Request, _ context: GatewayContext, method: BusMethod<Q, ExportFile>, query: QueryBody
     ) async throws -> Response {
         let reply = try await api.call(
-            request, context: context, service: service, method: method, body: try query.data(), timeout: Self.longWork)
+            request, context: context, method: method, body: try query.data(), timeout: Self.longWork)
         let file = try Wire.decode(ExportFile.self, from: reply)
         return Response(
             status: .ok,

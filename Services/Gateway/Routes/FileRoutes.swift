@@ -15,7 +15,6 @@ struct FileRoutes: Sendable {
 
     func register(on routes: inout APIRouter) {
         let api = api, maxBytes = maxBytes
-        let service = ContactsContract.service
         typealias M = ContactsContract.Method
         let read = RoutePolicy.scope(Scope.contactsRead), write = RoutePolicy.scope(Scope.contactsWrite)
         for (owner, key) in [("contacts", "contact_id"), ("companies", "company_id")] {
@@ -25,7 +24,7 @@ struct FileRoutes: Sendable {
                 request, context in
                 var query = try QueryBody(id: key, from: context)
                 try query.integer("folder_id", from: request)
-                return try await api.forward(request, context: context, service: service, method: M.listFiles, query: query)
+                return try await api.forward(request, context: context, method: M.listFiles, query: query)
             }
             routes.add(
                 .post, "/api/v1/\(owner)/:id/folders", write, tag: "files", summary: "Make a folder ({name, parent_id})",
@@ -33,7 +32,7 @@ struct FileRoutes: Sendable {
                 status: .created
             ) { request, context in
                 try await api.forwardMerged(
-                    request, context: context, service: service, method: M.createFolder, fields: [key: try pathID(context)],
+                    request, context: context, method: M.createFolder, fields: [key: try pathID(context)],
                     status: .created)
             }
             routes.add(
@@ -45,7 +44,7 @@ struct FileRoutes: Sendable {
                 // `name` is required and a file's name, `folder_id` a whole number: `RequestValidation` saw to it.
                 let name = String(request.uri.queryParameters.get("name") ?? "")
                 if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > maxBytes {
-                    throw BusError(code: "too_large", message: "a file can be at most \(maxBytes) bytes", details: ["limit": Int(maxBytes)])
+                    throw BusError.tooLarge("a file can be at most \(maxBytes) bytes", limit: Int(maxBytes))
                 }
                 let folder = request.uri.queryParameters.get("folder_id").flatMap { Int64($0) }
                 let begin = UploadBegin(
@@ -54,19 +53,18 @@ struct FileRoutes: Sendable {
                 let upload = try Wire.decode(
                     UploadId.self,
                     from: try await api.call(
-                        request, context: context, service: service, method: M.uploadBegin, body: try Wire.encode(begin)))
+                        request, context: context, method: M.uploadBegin, body: try Wire.encode(begin)))
                 var pending = Data()
                 var offset: Int64 = 0
                 func send(_ data: Data) async throws {
                     let body = try Wire.encode(UploadChunk(uploadId: upload.uploadId, offset: offset, data: data))
-                    _ = try await api.call(request, context: context, service: service, method: M.uploadChunk, body: body)
+                    _ = try await api.call(request, context: context, method: M.uploadChunk, body: body)
                     offset += Int64(data.count)
                 }
                 for try await buffer in request.body {
                     pending.append(contentsOf: buffer.readableBytesView)
                     if offset + Int64(pending.count) > maxBytes {
-                        throw BusError(
-                            code: "too_large", message: "a file can be at most \(maxBytes) bytes", details: ["limit": Int(maxBytes)])
+                        throw BusError.tooLarge("a file can be at most \(maxBytes) bytes", limit: Int(maxBytes))
                     }
                     while pending.count >= Self.chunk {
                         try await send(Data(pending.prefix(Self.chunk)))
@@ -75,14 +73,14 @@ struct FileRoutes: Sendable {
                 }
                 if !pending.isEmpty || offset == 0 { try await send(pending) }
                 let stored = try await api.call(
-                    request, context: context, service: service, method: M.uploadCommit, body: try Wire.encode(upload),
+                    request, context: context, method: M.uploadCommit, body: try Wire.encode(upload),
                     timeout: .seconds(120))
                 return APIForwarder.json(status: .created, body: stored)
             }
         }
         routes.add(.get, "/api/v1/files/:id", read, tag: "files", summary: "A file's metadata", reply: "StoredFile") { request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.getFile, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.getFile, query: try QueryBody(id: "id", from: context))
         }
         routes.add(
             .get, "/api/v1/files/:id/content", read, tag: "files", summary: "Download a file (streamed; its own Content-Type)",
@@ -92,12 +90,12 @@ struct FileRoutes: Sendable {
             let file = try Wire.decode(
                 StoredFile.self,
                 from: try await api.call(
-                    request, context: context, service: service, method: M.getFile, body: try Wire.encode(IdRequest(id: id))))
+                    request, context: context, method: M.getFile, body: try Wire.encode(IdRequest(id: id))))
             let body = ResponseBody(contentLength: Int(file.size)) { writer in
                 var offset: Int64 = 0
                 while offset < file.size {
                     let reply = try await api.call(
-                        request, context: context, service: service, method: M.readFile,
+                        request, context: context, method: M.readFile,
                         body: try Wire.encode(FileRead(id: id, offset: offset, length: Self.chunk)))
                     let bytes = try Wire.decode(FileBytes.self, from: reply)
                     guard !bytes.data.isEmpty else { break }
@@ -113,22 +111,22 @@ struct FileRoutes: Sendable {
         ) {
             request, context in
             try await api.forwardMerged(
-                request, context: context, service: service, method: M.updateFile, fields: ["id": try pathID(context)])
+                request, context: context, method: M.updateFile, fields: ["id": try pathID(context)])
         }
         routes.add(.delete, "/api/v1/files/:id", write, tag: "files", summary: "Delete a file") { request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.deleteFile, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.deleteFile, query: try QueryBody(id: "id", from: context))
         }
         routes.add(
             .patch, "/api/v1/folders/:id", write, tag: "files", summary: "Rename or move a folder ({name, parent_id})", body: "FolderInput"
         ) {
             request, context in
             try await api.forwardMerged(
-                request, context: context, service: service, method: M.updateFolder, fields: ["id": try pathID(context)])
+                request, context: context, method: M.updateFolder, fields: ["id": try pathID(context)])
         }
         routes.add(.delete, "/api/v1/folders/:id", write, tag: "files", summary: "Delete a folder with what it holds") { request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.deleteFolder, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.deleteFolder, query: try QueryBody(id: "id", from: context))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Bus
+import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -17,13 +18,13 @@ struct HealthRoutes: Sendable {
         routes.add(.get, "/readyz", .open, tag: "health", summary: "The bus and every service answer") { _, _ in
             var report: [String: String] = [:]
             var ready = true
-            for service in ["bus"] + Self.services {
-                let method = service == "bus" ? "bus.health" : "\(service).health"
+            for service in [BusProtocol.brokerService] + Self.services {
+                let method = service == BusProtocol.brokerService ? "bus.health" : CommonMethods.health(of: service).name
                 do {
                     _ = try await client.call(service: service, method: method, body: Data("{}".utf8), timeout: .seconds(2))
                     report[service] = "ok"
                 } catch let error as BusError {
-                    report[service] = error.code
+                    report[service] = error.code.rawValue
                     ready = false
                 }
             }

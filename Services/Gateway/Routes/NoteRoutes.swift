@@ -11,7 +11,6 @@ struct NoteRoutes: Sendable {
 
     func register(on routes: inout APIRouter) {
         let api = api
-        let service = ContactsContract.service
         typealias M = ContactsContract.Method
         let read = RoutePolicy.scope(Scope.contactsRead), write = RoutePolicy.scope(Scope.contactsWrite)
         for (owner, key) in [("contacts", "contact_id"), ("companies", "company_id")] {
@@ -22,14 +21,14 @@ struct NoteRoutes: Sendable {
                 var query = try QueryBody(id: key, from: context)
                 query.text("q", from: request)
                 try query.page(from: request)
-                return try await api.forward(request, context: context, service: service, method: M.listNotes, query: query)
+                return try await api.forward(request, context: context, method: M.listNotes, query: query)
             }
             routes.add(
                 .post, "/api/v1/\(owner)/:id/notes", write, tag: "notes", summary: "Add a note (private: seen by its author only)",
                 body: "NewNote", reply: "Note", status: .created
             ) { request, context in
                 try await api.forwardMerged(
-                    request, context: context, service: service, method: M.createNote, fields: [key: try pathID(context)], status: .created)
+                    request, context: context, method: M.createNote, fields: [key: try pathID(context)], status: .created)
             }
         }
         routes.add(
@@ -39,7 +38,7 @@ struct NoteRoutes: Sendable {
             var query = QueryBody()
             query.text("q", from: request)
             try query.page(from: request)
-            return try await api.forward(request, context: context, service: service, method: M.listNotes, query: query)
+            return try await api.forward(request, context: context, method: M.listNotes, query: query)
         }
         routes.add(
             .patch, "/api/v1/notes/:id", write, tag: "notes", summary: "Change a note (its author or a boss)", body: "NoteInput",
@@ -47,11 +46,11 @@ struct NoteRoutes: Sendable {
         ) {
             request, context in
             try await api.forwardMerged(
-                request, context: context, service: service, method: M.updateNote, fields: ["id": try pathID(context)])
+                request, context: context, method: M.updateNote, fields: ["id": try pathID(context)])
         }
         routes.add(.delete, "/api/v1/notes/:id", write, tag: "notes", summary: "Delete a note (its author or a boss)") { request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.deleteNote, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.deleteNote, query: try QueryBody(id: "id", from: context))
         }
     }
 }

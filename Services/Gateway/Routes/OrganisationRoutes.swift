@@ -10,7 +10,6 @@ struct OrganisationRoutes: Sendable {
 
     func register(on routes: inout APIRouter) {
         let api = api
-        let service = SettingsContract.service
         typealias M = SettingsContract.Method
         let read = RoutePolicy.scope(Scope.settingsRead), write = RoutePolicy.boss(Scope.settingsWrite)
         let groups = "/api/v1/settings/groups"
@@ -21,7 +20,7 @@ struct OrganisationRoutes: Sendable {
             var query = QueryBody()
             try query.boolean("tree", from: request)
             query.text("type", from: request)
-            return try await api.forward(request, context: context, service: service, method: M.listGroups, query: query)
+            return try await api.forward(request, context: context, method: M.listGroups, query: query)
         }
         routes.add(
             .post, groups, write, tag: "groups", summary: "Add a group (under parent_id)", body: "NewGroup", reply: "EmployeeGroup",
@@ -29,18 +28,18 @@ struct OrganisationRoutes: Sendable {
         ) {
             request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.createGroup, body: try await api.body(of: request), status: .created)
+                request, context: context, method: M.createGroup, body: try await api.body(of: request), status: .created)
         }
         routes.add(.get, groups + "/:id", read, tag: "groups", summary: "One group with its subgroups") { request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.getGroup, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.getGroup, query: try QueryBody(id: "id", from: context))
         }
         routes.add(
             .patch, groups + "/:id", write, tag: "groups", summary: "Change or move a group (parent_id, move_to_root)", body: "GroupInput",
             reply: "EmployeeGroup"
         ) { request, context in
             try await api.forwardMerged(
-                request, context: context, service: service, method: M.updateGroup, fields: ["id": try pathID(context)])
+                request, context: context, method: M.updateGroup, fields: ["id": try pathID(context)])
         }
         routes.add(
             .delete, groups + "/:id", write, tag: "groups", summary: "Delete a group; with subgroups only when recursive=true",
@@ -48,7 +47,7 @@ struct OrganisationRoutes: Sendable {
         ) { request, context in
             var query = try QueryBody(id: "id", from: context)
             try query.boolean("recursive", from: request)
-            return try await api.forward(request, context: context, service: service, method: M.deleteGroup, query: query)
+            return try await api.forward(request, context: context, method: M.deleteGroup, query: query)
         }
         routes.add(
             .put, groups + "/:id/members/:user_id", write, tag: "groups", summary: "Add a member (or change their role)",
@@ -56,16 +55,16 @@ struct OrganisationRoutes: Sendable {
             reply: "EmployeeGroup"
         ) { request, context in
             try await api.forwardMerged(
-                request, context: context, service: service, method: M.setMember,
+                request, context: context, method: M.setMember,
                 fields: ["group_id": try pathID(context), "user_id": try pathID(context, "user_id")])
         }
         routes.add(.delete, groups + "/:id/members/:user_id", write, tag: "groups", summary: "Remove a member") { request, context in
             var query = try QueryBody(id: "group_id", from: context)
             query.set("user_id", try pathID(context, "user_id"))
-            return try await api.forward(request, context: context, service: service, method: M.removeMember, query: query)
+            return try await api.forward(request, context: context, method: M.removeMember, query: query)
         }
         routes.add(.get, "/api/v1/settings/sales-people", read, tag: "groups", summary: "Members of sales groups") { request, context in
-            try await api.forward(request, context: context, service: service, method: M.listSalesPeople, query: QueryBody())
+            try await api.forward(request, context: context, method: M.listSalesPeople, query: QueryBody())
         }
 
         routes.add(.get, "/api/v1/settings/budgets", read, tag: "budgets", summary: "Sales budgets", query: ["user_id", "year"]) {
@@ -73,18 +72,18 @@ struct OrganisationRoutes: Sendable {
             var query = QueryBody()
             try query.integer("user_id", from: request)
             try query.integer("year", from: request)
-            return try await api.forward(request, context: context, service: service, method: M.listBudgets, query: query)
+            return try await api.forward(request, context: context, method: M.listBudgets, query: query)
         }
         routes.add(
             .put, "/api/v1/settings/budgets", write, tag: "budgets",
             summary: "Set a sales person's budget for a month (2026-11), quarter (2026-Q4) or year (2026)", body: "BudgetInput",
             reply: "SalesBudget"
         ) { request, context in
-            try await api.forward(request, context: context, service: service, method: M.setBudget, body: try await api.body(of: request))
+            try await api.forward(request, context: context, method: M.setBudget, body: try await api.body(of: request))
         }
         routes.add(.delete, "/api/v1/settings/budgets/:id", write, tag: "budgets", summary: "Delete a budget") { request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.deleteBudget, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.deleteBudget, query: try QueryBody(id: "id", from: context))
         }
     }
 }

@@ -11,7 +11,6 @@ struct SettingsRoutes: Sendable {
 
     func register(on routes: inout APIRouter) {
         let api = api
-        let service = SettingsContract.service
         typealias M = SettingsContract.Method
         let read = RoutePolicy.scope(Scope.settingsRead), write = RoutePolicy.boss(Scope.settingsWrite)
 
@@ -27,7 +26,7 @@ struct SettingsRoutes: Sendable {
                 query.set("kind", kind.rawValue)
                 try query.boolean("active", from: request)
                 query.text("applies_to", from: request)
-                return try await api.forward(request, context: context, service: service, method: M.listReference, query: query)
+                return try await api.forward(request, context: context, method: M.listReference, query: query)
             }
             routes.add(
                 .post, base, write, tag: tag, summary: "Add a \(kind.itemName)", body: kind == .categories ? "NewCategory" : "NewReference",
@@ -35,20 +34,20 @@ struct SettingsRoutes: Sendable {
                 status: .created
             ) { request, context in
                 try await api.forwardMerged(
-                    request, context: context, service: service, method: M.createReference, fields: ["kind": kind.rawValue],
+                    request, context: context, method: M.createReference, fields: ["kind": kind.rawValue],
                     status: .created)
             }
             routes.add(.get, base + "/:id", read, tag: tag, summary: "One \(kind.itemName)") { request, context in
                 var query = try QueryBody(id: "id", from: context)
                 query.set("kind", kind.rawValue)
-                return try await api.forward(request, context: context, service: service, method: M.getReference, query: query)
+                return try await api.forward(request, context: context, method: M.getReference, query: query)
             }
             routes.add(
                 .patch, base + "/:id", write, tag: tag, summary: "Change a \(kind.itemName)",
                 body: kind == .categories ? "CategoryInput" : "ReferenceInput", reply: "ReferenceItem"
             ) { request, context in
                 try await api.forwardMerged(
-                    request, context: context, service: service, method: M.updateReference,
+                    request, context: context, method: M.updateReference,
                     fields: ["kind": kind.rawValue, "id": try pathID(context)])
             }
             routes.add(
@@ -61,13 +60,13 @@ struct SettingsRoutes: Sendable {
                 query.set("kind", kind.rawValue)
                 try query.integer("replacement_id", from: request)
                 try query.boolean("clear", from: request)
-                return try await api.forward(request, context: context, service: service, method: M.deleteReference, query: query)
+                return try await api.forward(request, context: context, method: M.deleteReference, query: query)
             }
             routes.add(.get, base + "/:id/usage", read, tag: tag, summary: "How many records use this \(kind.itemName)") {
                 request, context in
                 var query = try QueryBody(id: "id", from: context)
                 query.set("kind", kind.rawValue)
-                return try await api.forward(request, context: context, service: service, method: M.referenceUsage, query: query)
+                return try await api.forward(request, context: context, method: M.referenceUsage, query: query)
             }
             if !kind.owners.isEmpty {
                 routes.add(
@@ -77,7 +76,7 @@ struct SettingsRoutes: Sendable {
                     body: "MoveCustomersRequest", reply: "UsageReply"
                 ) { request, context in
                     try await api.forwardMerged(
-                        request, context: context, service: service, method: M.moveCustomers,
+                        request, context: context, method: M.moveCustomers,
                         fields: ["kind": kind.rawValue, "id": try pathID(context)])
                 }
             }
@@ -85,7 +84,7 @@ struct SettingsRoutes: Sendable {
 
         // CRM processes.
         routes.add(.get, "/api/v1/settings/processes", read, tag: "processes", summary: "The CRM processes") { request, context in
-            try await api.forward(request, context: context, service: service, method: M.listProcesses, query: QueryBody())
+            try await api.forward(request, context: context, method: M.listProcesses, query: QueryBody())
         }
         routes.add(
             .post, "/api/v1/settings/processes", write, tag: "processes", summary: "Add a process", body: "NewProcess",
@@ -93,12 +92,12 @@ struct SettingsRoutes: Sendable {
         ) {
             request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.createProcess, body: try await api.body(of: request),
+                request, context: context, method: M.createProcess, body: try await api.body(of: request),
                 status: .created)
         }
         routes.add(.get, "/api/v1/settings/processes/:id", read, tag: "processes", summary: "One process") { request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.getProcess, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.getProcess, query: try QueryBody(id: "id", from: context))
         }
         routes.add(
             .patch, "/api/v1/settings/processes/:id", write, tag: "processes", summary: "Change a process", body: "ProcessInput",
@@ -106,12 +105,12 @@ struct SettingsRoutes: Sendable {
         ) {
             request, context in
             try await api.forwardMerged(
-                request, context: context, service: service, method: M.updateProcess, fields: ["id": try pathID(context)])
+                request, context: context, method: M.updateProcess, fields: ["id": try pathID(context)])
         }
         routes.add(.delete, "/api/v1/settings/processes/:id", write, tag: "processes", summary: "Delete a process (not the default)") {
             request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.deleteProcess, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.deleteProcess, query: try QueryBody(id: "id", from: context))
         }
 
         // Additional-information fields.
@@ -123,7 +122,7 @@ struct SettingsRoutes: Sendable {
             var query = QueryBody()
             query.text("applies_to", from: request)
             try query.boolean("active", from: request)
-            return try await api.forward(request, context: context, service: service, method: M.listFields, query: query)
+            return try await api.forward(request, context: context, method: M.listFields, query: query)
         }
         routes.add(
             .post, "/api/v1/settings/fields", write, tag: "fields", summary: "Add a custom field", body: "NewField", reply: "CustomField",
@@ -131,11 +130,11 @@ struct SettingsRoutes: Sendable {
         ) {
             request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.createField, body: try await api.body(of: request), status: .created)
+                request, context: context, method: M.createField, body: try await api.body(of: request), status: .created)
         }
         routes.add(.get, "/api/v1/settings/fields/:id", read, tag: "fields", summary: "One custom field") { request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.getField, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.getField, query: try QueryBody(id: "id", from: context))
         }
         routes.add(
             .patch, "/api/v1/settings/fields/:id", write, tag: "fields", summary: "Change a custom field", body: "FieldInput",
@@ -143,24 +142,24 @@ struct SettingsRoutes: Sendable {
         ) {
             request, context in
             try await api.forwardMerged(
-                request, context: context, service: service, method: M.updateField, fields: ["id": try pathID(context)])
+                request, context: context, method: M.updateField, fields: ["id": try pathID(context)])
         }
         routes.add(.delete, "/api/v1/settings/fields/:id", write, tag: "fields", summary: "Delete a custom field") { request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.deleteField, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.deleteField, query: try QueryBody(id: "id", from: context))
         }
 
         // Configuration sections.
         routes.add(.get, "/api/v1/settings/configuration", read, tag: "configuration", summary: "Search, GDPR and visibility settings") {
             request, context in
-            try await api.forward(request, context: context, service: service, method: M.getConfiguration, query: QueryBody())
+            try await api.forward(request, context: context, method: M.getConfiguration, query: QueryBody())
         }
         for section in ConfigurationSection.allCases {
             let path = "/api/v1/settings/configuration/\(section.rawValue)"
             routes.add(.get, path, read, tag: "configuration", summary: "The \(section.rawValue) settings") { request, context in
                 var query = QueryBody()
                 query.set("section", section.rawValue)
-                return try await api.forward(request, context: context, service: service, method: M.getConfiguration, query: query)
+                return try await api.forward(request, context: context, method: M.getConfiguration, query: query)
             }
             routes.add(
                 .put, path, write, tag: "configuration", summary: "Replace the \(section.rawValue) settings",
@@ -172,7 +171,7 @@ struct SettingsRoutes: Sendable {
                     throw BusError.badRequest("the body must be the \(section.rawValue) settings as a JSON object")
                 }
                 let body = try JSONSerialization.data(withJSONObject: ["section": section.rawValue, "value": value])
-                return try await api.forward(request, context: context, service: service, method: M.setConfiguration, body: body)
+                return try await api.forward(request, context: context, method: M.setConfiguration, body: body)
             }
         }
     }

@@ -22,7 +22,6 @@ struct TelephonyRoutes: Sendable {
 
     func register(on routes: inout APIRouter) {
         let api = api, signatures = signatures
-        let service = TelephonyContract.service
         typealias M = TelephonyContract.Method
         routes.add(
             .post, "/api/v1/telephony/events", .scope(Scope.telephonyIngest), tag: "telephony",
@@ -45,9 +44,9 @@ struct TelephonyRoutes: Sendable {
             // `Prefer: respond-async`, 202 once they are durable in its ingest log (the call log follows).
             if request.headers[HTTPField.Name("Prefer")!]?.lowercased().contains("respond-async") == true {
                 return try await api.forward(
-                    request, context: context, service: service, method: M.ingestQueued, body: body, status: .accepted)
+                    request, context: context, method: M.ingestQueued, body: body, status: .accepted)
             }
-            return try await api.forward(request, context: context, service: service, method: M.ingest, body: body)
+            return try await api.forward(request, context: context, method: M.ingest, body: body)
         }
         let webhooks: [(ProviderSignature.Kind, String)] = [
             (.twilio, "Twilio voice status callback (form-encoded; X-Twilio-Signature or a token)"),
@@ -62,7 +61,7 @@ struct TelephonyRoutes: Sendable {
                 let raw = try await api.body(of: request)
                 if kind.isPresent(in: request) { try signatures.verify(kind, request, body: raw) }
                 let body = try Wire.encode(FormatIngestRequest(format: kind.rawValue, producer: Self.producer(of: request), content: raw))
-                return try await api.forward(request, context: context, service: service, method: M.ingestFormat, body: body)
+                return try await api.forward(request, context: context, method: M.ingestFormat, body: body)
             }
         }
         routes.add(
@@ -81,7 +80,7 @@ struct TelephonyRoutes: Sendable {
                     format: format, producer: Self.producer(of: request), content: raw, columns: columns,
                     timeZone: request.uri.queryParameters.get("timezone").map { String($0) }))
             return try await api.forward(
-                request, context: context, service: service, method: M.ingestFormat, body: body, timeout: .seconds(300))
+                request, context: context, method: M.ingestFormat, body: body, timeout: .seconds(300))
         }
         routes.add(
             .get, "/api/v1/calls", .scope(Scope.callsRead), tag: "calls", summary: "The call log",
@@ -101,7 +100,7 @@ struct TelephonyRoutes: Sendable {
             query.text("outcome", from: request, as: "status")
             for name in ["direction", "status", "user", "number", "from", "to"] { query.text(name, from: request) }
             try query.page(from: request)
-            return try await api.forward(request, context: context, service: service, method: M.listCalls, query: query)
+            return try await api.forward(request, context: context, method: M.listCalls, query: query)
         }
         routes.add(
             .get, "/api/v1/calls/unmatched", .scope(Scope.callsRead), tag: "calls",
@@ -109,39 +108,20 @@ struct TelephonyRoutes: Sendable {
         ) { request, context in
             var query = QueryBody()
             try query.page(from: request)
-            return try await api.forward(request, context: context, service: service, method: M.unmatched, query: query)
+            return try await api.forward(request, context: context, method: M.unmatched, query: query)
         }
         routes.add(
             .post, "/api/v1/calls/unmatched/resolve", .scope(Scope.contactsWrite), tag: "calls",
-            summary: "Give an unmatched number to an existing contact (its calls follow)", body: "ResolveNumber"
+            summary:
+                "Give an unmatched number to an existing contact (its calls follow); if_updated_at makes it a 409 when the contact changed since",
+            body: "ResolveNumber", reply: "Contact"
         ) { request, context in
-            let raw = try await api.body(of: request)
-            guard let object = (try? JSONSerialization.jsonObject(with: raw)) as? [String: Any],
-                let number = (object["number"] as? String)?.trimmingCharacters(in: .whitespaces), !number.isEmpty,
-                let contactId = (object["contact_id"] as? NSNumber)?.int64Value
-            else {
-                throw BusError.badRequest("give number and contact_id")
-            }
-            let kind = (object["kind"] as? String) ?? "work"
-            let contactData = try await BusError.recoding("not_found", as: "conflict") {
-                try await api.call(
-                    request, context: context, service: ContactsContract.service, method: ContactsContract.Method.get,
-                    body: try JSONSerialization.data(withJSONObject: ["id": contactId]))
-            }
-            let contact = try Wire.decode(Contact.self, from: contactData)
-            var phones = contact.phones.map { PhoneInput(number: $0.number, kind: $0.kind) }
-            if !contact.phones.contains(where: { $0.number == number }) { phones.append(PhoneInput(number: number, kind: kind)) }
-            var update = UpdateContactRequest(id: contactId)
-            update.phones = phones
-            return try await BusError.recoding("not_found", as: "conflict") {
-                try await api.forward(
-                    request, context: context, service: ContactsContract.service, method: ContactsContract.Method.update,
-                    body: try Wire.encode(update))
-            }
+            try await api.forward(
+                request, context: context, method: ContactsContract.Method.addPhone, body: try await api.body(of: request))
         }
         routes.add(.get, "/api/v1/calls/:id", .scope(Scope.callsRead), tag: "calls", summary: "One call") { request, context in
             try await api.forward(
-                request, context: context, service: service, method: M.getCall, query: try QueryBody(id: "id", from: context))
+                request, context: context, method: M.getCall, query: try QueryBody(id: "id", from: context))
         }
         for (owner, key) in [("contacts", "contact_id"), ("companies", "company_id")] {
             let noun = owner == "contacts" ? "contact" : "company"
@@ -152,7 +132,7 @@ struct TelephonyRoutes: Sendable {
                 ) { request, context in
                     var query = try QueryBody(id: key, from: context)
                     try query.page(from: request)
-                    return try await api.forward(request, context: context, service: service, method: M.listCalls, query: query)
+                    return try await api.forward(request, context: context, method: M.listCalls, query: query)
                 }
             }
             routes.add(
@@ -160,7 +140,7 @@ struct TelephonyRoutes: Sendable {
                 summary: "Who in the company spoke with this \(noun), how often and when"
             ) { request, context in
                 try await api.forward(
-                    request, context: context, service: service, method: M.speakers, query: try QueryBody(id: key, from: context))
+                    request, context: context, method: M.speakers, query: try QueryBody(id: key, from: context))
             }
         }
     }

@@ -104,7 +104,7 @@ extension SettingsStore {
         let token = TokenSecret.generate()
         let info = try await database.write { db, outbox -> APIToken in
             // The owner is named in the body, not the path: 409, not 404 (ADR 008).
-            let owner = try BusError.recoding("not_found", as: "conflict") { try Self.tokenOwner(db, request: request, headers: headers) }
+            let owner = try BusError.recoding(.notFound, as: .conflict) { try Self.tokenOwner(db, request: request, headers: headers) }
             guard owner.active else { throw BusError.conflict("\(owner.username) is deactivated") }
             let id = try Self.insertToken(
                 db, userId: owner.id, name: name, kind: "api", scopes: scopes, token: token, expiresAt: request.expiresAt)

@@ -25,7 +25,7 @@ extension SettingsStore {
         }
         return try await database.idempotentWrite(requestId: requestId, method: SettingsContract.Method.setBudget) { db, outbox in
             // The user is named in the body, not the path: one that does not exist is a conflict (ADR 008).
-            let user = try BusError.recoding("not_found", as: "conflict") { try Self.user(db, id: request.userId) }
+            let user = try BusError.recoding(.notFound, as: .conflict) { try Self.user(db, id: request.userId) }
             let inSales =
                 try Int.fetchOne(
                     db,
@@ -44,7 +44,7 @@ extension SettingsStore {
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.budgetSet, entity: "budget", id: budget.id, actor: headers.actor,
                 before: snapshot(before), after: snapshot(budget))
-            return try Wire.encode(budget)
+            return budget
         }
     }
 
@@ -56,7 +56,7 @@ extension SettingsStore {
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.budgetDeleted, entity: "budget", id: id, actor: headers.actor,
                 before: snapshot(budget), after: nil)
-            return try Wire.encode(Done())
+            return Done()
         }
     }
 

@@ -44,7 +44,7 @@ extension SettingsStore {
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.configurationUpdated, entity: "configuration", kind: section.rawValue,
                 id: nil, actor: headers.actor, before: before, after: checked)
-            return try Wire.encode(checked)
+            return checked
         }
     }
 

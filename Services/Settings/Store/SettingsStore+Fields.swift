@@ -54,7 +54,7 @@ extension SettingsStore {
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.fieldCreated, entity: "custom_field", id: field.id, actor: headers.actor,
                 before: nil, after: snapshot(field))
-            return try Wire.encode(field)
+            return field
         }
     }
 
@@ -68,19 +68,19 @@ extension SettingsStore {
             if let label { field.label = label }
             if let options = request.options {
                 // Options against the stored type: the change alone cannot say (409, ADR 008).
-                field.options = try BusError.recoding("invalid", as: "conflict") { try Self.checkOptions(options, type: field.type) }
+                field.options = try BusError.recoding(.invalid, as: .conflict) { try Self.checkOptions(options, type: field.type) }
             }
             if let required = request.required { field.required = required }
             if let ownTab = request.ownTab { field.ownTab = ownTab }
             if let sortOrder = request.sortOrder { field.sortOrder = sortOrder }
             if let active = request.active { field.active = active }
-            guard field != before else { return try Wire.encode(field) }
+            guard field != before else { return field }
             field.updatedAt = Date()
             try field.update(db)
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.fieldUpdated, entity: "custom_field", id: field.id, actor: headers.actor,
                 before: snapshot(before), after: snapshot(field))
-            return try Wire.encode(field)
+            return field
         }
     }
 
@@ -92,7 +92,7 @@ extension SettingsStore {
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.fieldDeleted, entity: "custom_field", id: id, actor: headers.actor,
                 before: snapshot(field), after: nil)
-            return try Wire.encode(Done())
+            return Done()
         }
     }
 

@@ -46,7 +46,7 @@ extension SettingsStore {
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.groupCreated, entity: "group", id: record.id, actor: headers.actor,
                 before: nil, after: snapshot(group))
-            return try Wire.encode(group)
+            return group
         }
     }
 
@@ -83,7 +83,7 @@ extension SettingsStore {
                 db, outbox, event: SettingsContract.Event.groupUpdated, entity: "group", id: record.id, actor: headers.actor,
                 before: snapshot(before), after: snapshot(after),
                 details: before.parentId != after.parentId ? ["moved": .bool(true)] : nil)
-            return try Wire.encode(after)
+            return after
         }
     }
 
@@ -98,7 +98,7 @@ extension SettingsStore {
             let subgroups = subtree.count - 1
             if subgroups > 0 && request.recursive != true {
                 throw BusError(
-                    code: "conflict",
+                    code: .conflict,
                     message: "the group has \(subgroups) subgroup(s); delete them first or ask for recursive=true",
                     details: ["count": subgroups])
             }
@@ -111,7 +111,7 @@ extension SettingsStore {
                     db, outbox, event: SettingsContract.Event.groupDeleted, entity: "group", id: id, actor: headers.actor,
                     before: snapshot(group), after: nil)
             }
-            return try Wire.encode(["deleted": subtree])
+            return GroupsDeleted(deleted: subtree)
         }
     }
 
@@ -131,7 +131,7 @@ extension SettingsStore {
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.memberSet, entity: "group", id: request.groupId, actor: headers.actor,
                 before: snapshot(before.members), after: snapshot(after.members), details: ["user_id": .int(request.userId)])
-            return try Wire.encode(after)
+            return after
         }
     }
 
@@ -149,7 +149,7 @@ extension SettingsStore {
                 db, outbox, event: SettingsContract.Event.memberRemoved, entity: "group", id: request.groupId,
                 actor: headers.actor, before: snapshot(before.members), after: snapshot(after.members),
                 details: ["user_id": .int(request.userId)])
-            return try Wire.encode(after)
+            return after
         }
     }
 

@@ -38,7 +38,7 @@ extension SettingsStore {
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.processCreated, entity: "process", id: record.id, actor: headers.actor,
                 before: nil, after: snapshot(process))
-            return try Wire.encode(process)
+            return process
         }
     }
 
@@ -70,7 +70,7 @@ extension SettingsStore {
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.processUpdated, entity: "process", id: record.id, actor: headers.actor,
                 before: snapshot(before), after: snapshot(after))
-            return try Wire.encode(after)
+            return after
         }
     }
 
@@ -84,7 +84,7 @@ extension SettingsStore {
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.processDeleted, entity: "process", id: id, actor: headers.actor,
                 before: snapshot(process), after: nil)
-            return try Wire.encode(Done())
+            return Done()
         }
     }
 

@@ -52,7 +52,7 @@ extension SettingsStore {
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.referenceCreated, entity: "reference", kind: item.kind.rawValue,
                 id: item.id, actor: headers.actor, before: nil, after: snapshot(item))
-            return try Wire.encode(item)
+            return item
         }
     }
 
@@ -73,13 +73,13 @@ extension SettingsStore {
             if let sortOrder = request.sortOrder { item.sortOrder = sortOrder }
             if let active = request.active { item.active = active }
             if let appliesTo { item.appliesTo = appliesTo }
-            guard item != before else { return try Wire.encode(item) }
+            guard item != before else { return item }
             item.updatedAt = Date()
             try item.update(db)
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.referenceUpdated, entity: "reference", kind: item.kind.rawValue,
                 id: item.id, actor: headers.actor, before: snapshot(before), after: snapshot(item))
-            return try Wire.encode(item)
+            return item
         }
     }
 
@@ -106,7 +106,7 @@ extension SettingsStore {
         let usage = try await usage(kind: item.kind, id: item.id)
         if usage.count > 0 && request.replacementId == nil && request.clear != true {
             throw BusError(
-                code: "conflict",
+                code: .conflict,
                 message:
                     "the \(item.kind.itemName) '\(item.name)' is used by \(usage.count) record(s); name a replacement_id to move them to, or clear=true",
                 details: ["count": usage.count])
@@ -124,7 +124,7 @@ extension SettingsStore {
             kind: item.kind, id: item.id, recordsAffected: recordsAffected, replacementId: request.replacementId,
             cleared: usage.count > 0 && request.clear == true)
         return try await database.idempotentWrite(requestId: requestId, method: SettingsContract.Method.deleteReference) { db, outbox in
-            guard let current = try ReferenceItem.fetchOne(db, key: item.id) else { return try Wire.encode(reply) }
+            guard let current = try ReferenceItem.fetchOne(db, key: item.id) else { return reply }
             try current.delete(db)
             var details: [String: JSONValue] = ["records_affected": .int(Int64(recordsAffected))]
             if let replacement = request.replacementId { details["replacement_id"] = .int(replacement) }
@@ -132,7 +132,7 @@ extension SettingsStore {
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.referenceDeleted, entity: "reference", kind: item.kind.rawValue,
                 id: item.id, actor: headers.actor, before: snapshot(current), after: nil, details: details)
-            return try Wire.encode(reply)
+            return reply
         }
     }
 
@@ -156,7 +156,7 @@ extension SettingsStore {
                 db, outbox, event: SettingsContract.Event.customersMoved, entity: "reference", kind: request.kind.rawValue,
                 id: request.id, actor: headers.actor, before: nil, after: nil,
                 details: ["to": .int(request.to), "count": .int(Int64(reply.count))])
-            return try Wire.encode(reply)
+            return reply
         }
         return try Wire.decode(UsageReply.self, from: stored)
     }

@@ -97,13 +97,13 @@ extension SettingsStore {
                     throw BusError.conflict("\(user.username) is the last active boss; make another user boss first")
                 }
             }
-            guard user != before else { return try Wire.encode(user) }
+            guard user != before else { return user }
             user.updatedAt = Date()
             try user.update(db)
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.userUpdated, entity: "user", id: user.id, actor: headers.actor,
                 before: snapshot(before), after: snapshot(user))
-            return try Wire.encode(user)
+            return user
         }
     }
 

@@ -47,17 +47,13 @@ struct BusReferenceOwners: ReferenceOwners {
     let timeout: Duration
 
     func usage(service: String, kind: ReferenceKind, id: Int64) async throws -> Int {
-        let reply = try await client.call(
-            service: service, method: ReferenceOwnerContract.usageMethod(of: service),
-            body: try Wire.encode(ReferenceIdRequest(kind: kind, id: id)), timeout: timeout)
-        return try Wire.decode(ReferenceCount.self, from: reply).count
+        try await client.call(ReferenceOwnerContract.usage(of: service), ReferenceIdRequest(kind: kind, id: id), timeout: timeout).count
     }
 
     func move(service: String, kind: ReferenceKind, from: Int64, to: Int64?, requestId: String) async throws -> Int {
-        let reply = try await client.call(
-            service: service, method: ReferenceOwnerContract.moveMethod(of: service),
-            body: try Wire.encode(ReferenceMoveRequest(kind: kind, from: from, to: to)),
-            timeout: timeout, requestId: requestId)
-        return try Wire.decode(ReferenceCount.self, from: reply).count
+        try await client.call(
+            ReferenceOwnerContract.move(of: service), ReferenceMoveRequest(kind: kind, from: from, to: to), timeout: timeout,
+            requestId: requestId
+        ).count
     }
 }

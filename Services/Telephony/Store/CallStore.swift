@@ -92,7 +92,7 @@ struct CallStore: Sendable {
         let events = try validate(request.events)
         let phones = self.phones
         return try await commits.submit(requestId: requestId, method: TelephonyContract.Method.ingest, weight: events.count) { db, outbox in
-            try Wire.encode(try CallLog(db: db, outbox: outbox, phones: phones).apply(producer: producer, events: events))
+            try CallLog(db: db, outbox: outbox, phones: phones).apply(producer: producer, events: events)
         }
     }
 
@@ -110,7 +110,7 @@ struct CallStore: Sendable {
             for (event, payload) in zip(events, payloads) {
                 if try IngestLog.append(db, producer: producer, event: event, payload: payload) { queued += 1 }
             }
-            return try Wire.encode(QueuedReply(queued: queued, duplicates: events.count - queued))
+            return QueuedReply(queued: queued, duplicates: events.count - queued)
         }
         // Producers are sending: the projector leaves the writer to the ingest until they pause.
         projector.wake(ingesting: true)
@@ -139,10 +139,9 @@ struct CallStore: Sendable {
         let sortedRejected = rejected.sorted { $0.line < $1.line }
         return try await database.idempotentWrite(requestId: requestId, method: TelephonyContract.Method.ingestFormat) { db, outbox in
             let reply = try CallLog(db: db, outbox: outbox, phones: phones).apply(producer: producer, events: valid)
-            return try Wire.encode(
-                IngestReport(
-                    format: format, rows: rows, accepted: reply.accepted, duplicates: reply.duplicates, calls: reply.callIds.count,
-                    rejected: sortedRejected))
+            return IngestReport(
+                format: format, rows: rows, accepted: reply.accepted, duplicates: reply.duplicates, calls: reply.callIds.count,
+                rejected: sortedRejected)
         }
     }
 

@@ -187,7 +187,7 @@ final class BrokerEngine: SocketEngine {
         case .success(let headers):
             request.headers = headers
         case .failure(let error):
-            if error.code == "forbidden" { refuse("request from '\(role ?? "")' to \(request.method.text)", key: "headers:\(role ?? "")") }
+            if error.code == .forbidden { refuse("request from '\(role ?? "")' to \(request.method.text)", key: "headers:\(role ?? "")") }
             replyError(request, error)
             return
         }
@@ -400,7 +400,7 @@ final class BrokerEngine: SocketEngine {
             to: request.client,
             [
                 Data(), BusProtocol.clientHeader, BusProtocol.Command.reply.frame,
-                Data(request.service.utf8), request.requestId, Data(error.code.utf8), body,
+                Data(request.service.utf8), request.requestId, Data(error.code.rawValue.utf8), body,
             ])
     }
 

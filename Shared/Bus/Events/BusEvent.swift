@@ -39,8 +39,8 @@ public struct BusEvent: Sendable, Equatable {
 /// events (PUB/SUB drops them) can fetch them: request `{"after": N, "limit": M}`, reply
 /// `{"events": [{"seq", "type", "at", "payload"}], "last_seq": L}`.
 public enum EventsSince {
-    /// The method name.
-    public static let method = "events.since"
+    /// The method's name on `service` (`contacts.events.since`).
+    public static func method(of service: String) -> String { "\(service).events.since" }
     /// The most events one reply carries.
     public static let maxLimit = 1000
 
@@ -99,7 +99,7 @@ public enum EventsSince {
         guard let object = try JSONSerialization.jsonObject(with: body) as? [String: Any] else {
             throw BusError.badRequest("events.since reply is not {\"events\": [...]}")
         }
-        let events = try readEvents(object, source: source, method: method)
+        let events = try readEvents(object, source: source, method: method(of: source))
         let last = (object["last_seq"] as? NSNumber)?.int64Value ?? events.last?.sequence ?? 0
         return (events, last, (object["pruned_through"] as? NSNumber)?.int64Value ?? 0)
     }
@@ -115,7 +115,8 @@ public enum EventsSince {
 /// than the outbox keeps. `as_of` is the last sequence when the first page was read: the
 /// subscriber applies the pages, then the events after `as_of`.
 public enum EventsSnapshot {
-    public static let method = "events.snapshot"
+    /// The method's name on `service` (`contacts.events.snapshot`).
+    public static func method(of service: String) -> String { "\(service).events.snapshot" }
     /// The synthetic event a subscriber's handler gets first, in the transaction of the first
     /// page: forget what was derived from this source, the snapshot brings it back.
     public static let resetType = "snapshot.reset"
@@ -150,6 +151,6 @@ public enum EventsSnapshot {
         else {
             throw BusError.badRequest("events.snapshot reply is not {\"events\": [...], \"as_of\": n}")
         }
-        return (try EventsSince.readEvents(object, source: source, method: method), object["next_cursor"] as? String, asOf)
+        return (try EventsSince.readEvents(object, source: source, method: method(of: source)), object["next_cursor"] as? String, asOf)
     }
 }

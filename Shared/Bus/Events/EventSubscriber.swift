@@ -149,7 +149,7 @@ public final class EventSubscriber: Service, Sendable {
             let events: [BusEvent]
             do {
                 let reply = try await client.call(
-                    service: source, method: EventsSince.method, body: body,
+                    service: source, method: EventsSince.method(of: source), body: body,
                     timeout: .seconds(5))
                 let decoded = try EventsSince.decodeReply(reply, source: source)
                 if decoded.prunedThrough > after {
@@ -184,7 +184,8 @@ extension EventSubscriber {
         do {
             repeat {
                 let body = try JSONEncoder().encode(EventsSnapshot.Request(cursor: cursor, limit: 500, asOf: asOf))
-                let reply = try await client.call(service: source, method: EventsSnapshot.method, body: body, timeout: .seconds(30))
+                let reply = try await client.call(
+                    service: source, method: EventsSnapshot.method(of: source), body: body, timeout: .seconds(30))
                 let page = try EventsSnapshot.decodeReply(reply, source: source)
                 let through = asOf ?? page.asOf
                 asOf = through

@@ -42,50 +42,94 @@ public enum BusProtocol {
     }
 }
 
+/// The codes a bus error can carry: a closed set, each with one meaning (the gateway maps each
+/// to one HTTP status). On the wire it is the status frame and the `code` field.
+public enum BusErrorCode: String, Codable, Sendable, CaseIterable {
+    /// No reply came before the request's deadline.
+    case timeout
+    /// No live worker serves the named service (or it is shutting down).
+    case unavailable
+    /// The request could not be read at all (bad JSON, unknown method).
+    case badRequest = "bad_request"
+    /// The request was readable but its content is not acceptable.
+    case invalid
+    /// The thing asked for does not exist.
+    case notFound = "not_found"
+    /// The request conflicts with the current state (stale version, duplicates, references).
+    case conflict
+    /// No or bad credentials.
+    case unauthorized
+    /// The caller is known but may not do this.
+    case forbidden
+    /// Too many attempts; `details.retry_after` says when to try again.
+    case rateLimited = "rate_limited"
+    /// Larger than the method takes; `details.limit` says how large it may be.
+    case tooLarge = "too_large"
+    /// Something broke inside the service.
+    case `internal`
+
+    /// The code of a status frame or a decoded `code`; one this build does not know (a newer
+    /// service's) reads as `internal`, so every caller handles every code.
+    public init(wire: String) { self = BusErrorCode(rawValue: wire) ?? .internal }
+}
+
 /// The error every part of the bus speaks: a stable machine-readable code and a message a user
 /// can act on. A worker turns a thrown `BusError` into an error reply; a client throws it back.
 public struct BusError: Error, Codable, Equatable, Sendable, CustomStringConvertible {
-    public let code: String
+    public let code: BusErrorCode
     public let message: String
     /// Numbers a caller can act on without reading the message: `count` (how many records a
-    /// conflict concerns), `retry_after` (seconds to wait).
+    /// conflict concerns), `retry_after` (seconds to wait), `limit` (the largest size taken).
     public let details: [String: Int]?
 
-    public init(code: String, message: String, details: [String: Int]? = nil) {
+    public init(code: BusErrorCode, message: String, details: [String: Int]? = nil) {
         self.code = code
         self.message = message
         self.details = details
     }
 
-    public var description: String { "\(code): \(message)" }
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        code = BusErrorCode(wire: try container.decode(String.self, forKey: .code))
+        message = try container.decode(String.self, forKey: .message)
+        details = try container.decodeIfPresent([String: Int].self, forKey: .details)
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
 
     /// No reply came before the request's deadline.
-    public static func timeout(_ message: String) -> BusError { .init(code: "timeout", message: message) }
+    public static func timeout(_ message: String) -> BusError { .init(code: .timeout, message: message) }
     /// No live worker serves the named service.
-    public static func unavailable(_ message: String) -> BusError { .init(code: "unavailable", message: message) }
+    public static func unavailable(_ message: String) -> BusError { .init(code: .unavailable, message: message) }
     /// The request could not be read at all (bad JSON, unknown method).
-    public static func badRequest(_ message: String) -> BusError { .init(code: "bad_request", message: message) }
+    public static func badRequest(_ message: String) -> BusError { .init(code: .badRequest, message: message) }
     /// The request was readable but its content is not acceptable.
-    public static func invalid(_ message: String) -> BusError { .init(code: "invalid", message: message) }
+    public static func invalid(_ message: String) -> BusError { .init(code: .invalid, message: message) }
     /// The thing asked for does not exist.
-    public static func notFound(_ message: String) -> BusError { .init(code: "not_found", message: message) }
+    public static func notFound(_ message: String) -> BusError { .init(code: .notFound, message: message) }
     /// The request conflicts with the current state.
-    public static func conflict(_ message: String) -> BusError { .init(code: "conflict", message: message) }
+    public static func conflict(_ message: String, details: [String: Int]? = nil) -> BusError {
+        .init(code: .conflict, message: message, details: details)
+    }
     /// No or bad credentials.
-    public static func unauthorized(_ message: String) -> BusError { .init(code: "unauthorized", message: message) }
+    public static func unauthorized(_ message: String) -> BusError { .init(code: .unauthorized, message: message) }
     /// The caller is known but may not do this.
-    public static func forbidden(_ message: String) -> BusError { .init(code: "forbidden", message: message) }
+    public static func forbidden(_ message: String) -> BusError { .init(code: .forbidden, message: message) }
     /// Too many attempts; try again after `retryAfter` seconds.
     public static func rateLimited(_ message: String, retryAfter: Int) -> BusError {
-        .init(code: "rate_limited", message: message, details: ["retry_after": retryAfter])
+        .init(code: .rateLimited, message: message, details: ["retry_after": retryAfter])
+    }
+    /// Larger than `limit` bytes (or items), the most the method takes.
+    public static func tooLarge(_ message: String, limit: Int) -> BusError {
+        .init(code: .tooLarge, message: message, details: ["limit": limit])
     }
     /// Something broke inside the service; the message says what, without secrets.
-    public static func `internal`(_ message: String) -> BusError { .init(code: "internal", message: message) }
+    public static func `internal`(_ message: String) -> BusError { .init(code: .internal, message: message) }
 
     /// Runs `work`, answering an error of code `from` as one of code `to` with the same message:
     /// an item named in a body, not the path, that does not exist (`not_found`) is a `conflict`
     /// (ADR 008), and a check that holds on its own but is applied to stored data likewise.
-    public static func recoding<T>(_ from: String, as to: String, _ work: () throws -> T) throws -> T {
+    public static func recoding<T>(_ from: BusErrorCode, as to: BusErrorCode, _ work: () throws -> T) throws -> T {
         do {
             return try work()
         } catch let error as BusError where error.code == from {
@@ -94,7 +138,7 @@ public struct BusError: Error, Codable, Equatable, Sendable, CustomStringConvert
     }
 
     /// `recoding` for asynchronous work.
-    public static func recoding<T>(_ from: String, as to: String, _ work: () async throws -> T) async throws -> T {
+    public static func recoding<T>(_ from: BusErrorCode, as to: BusErrorCode, _ work: () async throws -> T) async throws -> T {
         do {
             return try await work()
         } catch let error as BusError where error.code == from {
@@ -175,7 +219,7 @@ public struct BusReply: Sendable {
     public var error: BusError? {
         guard !isOK else { return nil }
         if let decoded = try? JSONDecoder().decode(BusError.self, from: body) { return decoded }
-        return BusError(code: status, message: String(decoding: body, as: UTF8.self))
+        return BusError(code: BusErrorCode(wire: status), message: String(decoding: body, as: UTF8.self))
     }
 }
 

@@ -110,7 +110,7 @@ public final class BusWorker: Service, Sendable {
     }
 
     static func errorReply(_ error: BusError) -> (String, Data) {
-        (error.code, (try? JSONEncoder().encode(error)) ?? Data())
+        (error.code.rawValue, (try? JSONEncoder().encode(error)) ?? Data())
     }
 
     /// A decoding error as a sentence a client developer can act on.

@@ -36,16 +36,14 @@ public final class ServiceRuntime: Sendable {
 
     /// Runs until SIGTERM or SIGINT.
     /// - Parameters:
-    ///   - handlers: the service's bus methods; nil runs no worker (the gateway).
+    ///   - methods: the service's bus methods; nil runs no worker (the gateway).
     ///   - database: the service's database, whose outbox is published and served by `events.since`.
     ///   - subscriptions: sources to follow and what to do with their events.
-    ///   - openToServices: methods other services may call (health and `events.since` always are).
     ///   - services: other parts to run alongside.
     public func run(
-        handlers: [String: BusMethodHandler]?,
+        methods: MethodTable?,
         database: ServiceDatabase? = nil,
         subscriptions: (sources: [String], handler: EventHandler)? = nil,
-        openToServices: Set<String> = [],
         snapshot: SnapshotProducer? = nil,
         services extra: [any Service] = []
     ) async throws {
@@ -72,18 +70,21 @@ public final class ServiceRuntime: Sendable {
             }
         }
         parts.append(contentsOf: extra)
-        if var handlers {
-            handlers["\(name).health"] = healthHandler(database: database)
+        if var methods {
+            // What every service answers, open to the others: its health and its events.
+            methods.add(CommonMethods.health(of: name).name, service: name, open: true, healthHandler(database: database))
             if let database {
                 let source = OutboxEventSource(source: name, database: database, retention: config.outboxRetention)
-                handlers[EventsSince.method] = source.sinceHandler
-                if let snapshot { handlers[EventsSnapshot.method] = source.snapshotHandler(snapshot) }
+                methods.add(EventsSince.method(of: name), service: name, open: true, source.sinceHandler)
+                if let snapshot {
+                    methods.add(EventsSnapshot.method(of: name), service: name, open: true, source.snapshotHandler(snapshot))
+                }
             }
             // Listed last so it stops first: no new requests while the rest winds down.
             parts.append(
                 BusWorker(
-                    context: context, endpoint: config.busEndpoint, service: name, handlers: handlers,
-                    openToServices: openToServices.union(["\(name).health", EventsSince.method, EventsSnapshot.method]),
+                    context: context, endpoint: config.busEndpoint, service: name, handlers: methods.handlers,
+                    openToServices: methods.openToServices,
                     capacity: config.workerConcurrency, instance: config.instance, heartbeat: config.heartbeat, curve: curve,
                     logger: Logger(label: "\(name).worker")))
         }
