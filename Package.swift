@@ -123,7 +123,11 @@ let package = Package(
             dependencies: ["TelephonyService", "Bus", "Contracts", "ServiceKit", "Storage", grdb, logging],
             path: "Tests/TelephonyTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "GatewayTests", dependencies: ["GatewayService", "Contracts", "ServiceKit"],
+            name: "GatewayTests",
+            dependencies: [
+                "GatewayService", "Bus", "Contracts", "ServiceKit", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             path: "Tests/GatewayTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "SettingsTests", dependencies: ["SettingsService", "Bus", "Contracts", "ServiceKit", "Storage", "TestKit", grdb],

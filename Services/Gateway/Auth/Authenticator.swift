@@ -6,13 +6,13 @@ import Foundation
 /// client costs one bus round trip per `ttl`, not one per request. A token revoked or a user
 /// deactivated through another gateway stops working within `ttl`; through this one, at once.
 actor Authenticator {
-    private let client: BusClient
+    private let client: any BusRequester
     private let timeout: Duration
     private let ttl: TimeInterval
     private var cache: [String: (principal: Principal, until: Date)] = [:]
     private static let maxEntries = 10_000
 
-    init(client: BusClient, timeout: Duration, ttl: TimeInterval = 10) {
+    init(client: any BusRequester, timeout: Duration, ttl: TimeInterval = 10) {
         self.client = client
         self.timeout = timeout
         self.ttl = ttl

@@ -8,11 +8,11 @@ import Foundation
 /// in memory and starts at settings' latest event: what happened before this process started
 /// is not in its cache anyway.
 actor CredentialEvents: EventApplier {
-    private let client: BusClient
+    private let client: any BusRequester
     private let authenticator: Authenticator
     private var applied: Int64?
 
-    init(client: BusClient, authenticator: Authenticator) {
+    init(client: any BusRequester, authenticator: Authenticator) {
         self.client = client
         self.authenticator = authenticator
     }

@@ -9,7 +9,7 @@ import ServiceKit
 /// Turns HTTP requests into bus requests and bus replies into HTTP responses. Bodies pass through
 /// as JSON; the services validate them, so there is one definition of each request.
 struct APIForwarder: Sendable {
-    let client: BusClient
+    let client: any BusRequester
     let timeout: Duration
     let maxBody: Int
     /// The limit of import files.

@@ -6,7 +6,7 @@ import Hummingbird
 
 /// `/healthz` (the gateway process is up) and `/readyz` (the bus and every service answer).
 struct HealthRoutes: Sendable {
-    let client: BusClient
+    let client: any BusRequester
     /// The services whose health makes the system ready.
     static let services = ["settings", "contacts", "telephony"]
 

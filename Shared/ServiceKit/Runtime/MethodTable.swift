@@ -65,7 +65,7 @@ public struct MethodTable: Sendable {
     }
 }
 
-extension BusClient {
+extension BusRequester {
     /// Calls `method` with a typed request and decodes its typed reply; an error reply is thrown
     /// as `BusError`.
     public func call<Request: Encodable, Reply: Decodable>(
