@@ -9,65 +9,37 @@ import NIOCore
 /// A whole file is one request with a long deadline (`longWork`): the service commits it in one
 /// transaction, so the answer comes after everything (or nothing) is stored.
 struct ExchangeRoutes: Sendable {
+    typealias M = ContactsContract.Method
+
     let api: APIForwarder
     static let longWork: Duration = .seconds(300)
+    /// The filters of a contact export, as the list takes them.
+    static let filters = [
+        "q", "sort", "city", "created_from", "created_to", "updated_from", "updated_to", "include_deleted", "deleted", "consumer",
+        "category_id", "source_id", "role_id", "owner_id", "company_id", "id",
+    ]
 
     func register(on routes: inout APIRouter) {
-        let api = api
-        typealias M = ContactsContract.Method
         let read = RoutePolicy.scope(Scope.contactsRead), write = RoutePolicy.scope(Scope.contactsWrite)
-        let filters = [
-            "q", "sort", "city", "created_from", "created_to", "updated_from", "updated_to", "include_deleted", "deleted", "consumer",
-            "category_id", "source_id", "role_id", "owner_id", "company_id", "id",
-        ]
 
         routes.add(
             .post, "/api/v1/contacts/import", write, tag: "import and export",
             summary: "Import contacts from CSV ({csv, mapping, dry_run}) or vCards ({vcf, dry_run}); duplicates are skipped",
-            body: "ImportRequest", bodyLimit: api.maxImport, reply: "ImportReport"
-        ) { request, context in
-            let (body, vcard) = try Self.importBody(
-                try await api.body(of: request, limit: api.maxImport), kind: "contacts",
-                expecting: "the body must be {\"csv\": \"...\"} or {\"vcf\": \"...\"}, with mapping and dry_run")
-            return try await api.forward(
-                request, context: context, method: vcard ? M.importVCard : M.importCSV, body: body,
-                timeout: Self.longWork)
-        }
+            body: "ImportRequest", bodyLimit: api.maxImport, reply: "ImportReport", importContacts)
         routes.add(
             .post, "/api/v1/companies/import", write, tag: "import and export",
             summary: "Import companies from CSV ({csv, mapping, dry_run}); duplicates are skipped", body: "CompanyImportRequest",
-            bodyLimit: api.maxImport, reply: "ImportReport"
-        ) { request, context in
-            let (body, _) = try Self.importBody(
-                try await api.body(of: request, limit: api.maxImport), kind: "companies",
-                expecting: "the body must be {\"csv\": \"...\"}, with mapping and dry_run")
-            return try await api.forward(
-                request, context: context, method: M.importCSV, body: body, timeout: Self.longWork)
-        }
+            bodyLimit: api.maxImport, reply: "ImportReport", importCompanies)
         routes.add(
-            .get, "/api/v1/contacts/export.csv", read, tag: "import and export", summary: "A contact search as CSV", query: filters,
-            reply: "media:text/csv"
-        ) {
-            request, context in
-            try await Self.file(api, request, context, method: M.exportCSV, query: try Self.filterBody(request, filters))
-        }
+            .get, "/api/v1/contacts/export.csv", read, tag: "import and export", summary: "A contact search as CSV", query: Self.filters,
+            reply: "media:text/csv", exportContactsCSV)
         routes.add(
-            .get, "/api/v1/contacts/export.vcf", read, tag: "import and export", summary: "A contact search as vCards 4.0", query: filters,
-            reply: "media:text/vcard"
-        ) {
-            request, context in
-            try await Self.file(
-                api, request, context, method: M.exportVCard, query: try Self.filterBody(request, filters))
-        }
+            .get, "/api/v1/contacts/export.vcf", read, tag: "import and export", summary: "A contact search as vCards 4.0",
+            query: Self.filters,
+            reply: "media:text/vcard", exportContactsVCard)
         routes.add(
             .get, "/api/v1/contacts/:id/vcard", read, tag: "import and export", summary: "One contact as a vCard 4.0",
-            reply: "media:text/vcard"
-        ) {
-            request, context in
-            var query = QueryBody()
-            query.set("id", try pathID(context))
-            return try await Self.file(api, request, context, method: M.exportVCard, query: query)
-        }
+            reply: "media:text/vcard", exportVCard)
         routes.add(
             .get, "/api/v1/companies/export.csv", read, tag: "import and export", summary: "A company search as CSV",
             query: [
@@ -75,14 +47,7 @@ struct ExchangeRoutes: Sendable {
                 "source_id", "owner_id", "include_deleted",
                 "deleted",
             ],
-            reply: "media:text/csv"
-        ) { request, context in
-            var query = QueryBody()
-            for name in ["q", "sort", "kind", "city"] { query.text(name, from: request) }
-            for name in ["include_deleted", "deleted"] { try query.boolean(name, from: request) }
-            for name in ["category_id", "industry_id", "status_id", "source_id", "owner_id"] { try query.integer(name, from: request) }
-            return try await Self.file(api, request, context, method: M.exportCompaniesCSV, query: query)
-        }
+            reply: "media:text/csv", exportCompaniesCSV)
     }
 
     static func filterBody(_ request: Request, _ names: [String]) throws -> QueryBody {
@@ -130,5 +95,45 @@ struct ExchangeRoutes: Sendable {
         if !empty { body.append(UInt8(ascii: ",")) }
         body.append(contentsOf: members)
         return (body, vcard)
+    }
+
+    @Sendable func importContacts(_ request: Request, context: GatewayContext) async throws -> Response {
+        let (body, vcard) = try Self.importBody(
+            try await api.body(of: request, limit: api.maxImport), kind: "contacts",
+            expecting: "the body must be {\"csv\": \"...\"} or {\"vcf\": \"...\"}, with mapping and dry_run")
+        return try await api.forward(
+            request, context: context, method: vcard ? M.importVCard : M.importCSV, body: body,
+            timeout: Self.longWork)
+    }
+
+    @Sendable func importCompanies(_ request: Request, context: GatewayContext) async throws -> Response {
+        let (body, _) = try Self.importBody(
+            try await api.body(of: request, limit: api.maxImport), kind: "companies",
+            expecting: "the body must be {\"csv\": \"...\"}, with mapping and dry_run")
+        return try await api.forward(
+            request, context: context, method: M.importCSV, body: body, timeout: Self.longWork)
+    }
+
+    @Sendable func exportContactsCSV(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await Self.file(api, request, context, method: M.exportCSV, query: try Self.filterBody(request, Self.filters))
+    }
+
+    @Sendable func exportContactsVCard(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await Self.file(
+            api, request, context, method: M.exportVCard, query: try Self.filterBody(request, Self.filters))
+    }
+
+    @Sendable func exportVCard(_ request: Request, context: GatewayContext) async throws -> Response {
+        var query = QueryBody()
+        query.set("id", try pathID(context))
+        return try await Self.file(api, request, context, method: M.exportVCard, query: query)
+    }
+
+    @Sendable func exportCompaniesCSV(_ request: Request, context: GatewayContext) async throws -> Response {
+        var query = QueryBody()
+        for name in ["q", "sort", "kind", "city"] { query.text(name, from: request) }
+        for name in ["include_deleted", "deleted"] { try query.boolean(name, from: request) }
+        for name in ["category_id", "industry_id", "status_id", "source_id", "owner_id"] { try query.integer(name, from: request) }
+        return try await Self.file(api, request, context, method: M.exportCompaniesCSV, query: query)
     }
 }
