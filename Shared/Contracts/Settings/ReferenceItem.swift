@@ -161,6 +161,23 @@ public struct DeleteReferenceRequest: Codable, Sendable {
     }
 }
 
+/// The answer to a delete of reference data: what was deleted and what became of its records.
+public struct ReferenceDeleted: Codable, Sendable {
+    public var kind: ReferenceKind
+    public var id: Int64
+    /// Records that used the item and were moved to the replacement or cleared.
+    public var recordsAffected: Int
+    public var replacementId: Int64?
+    public var cleared: Bool
+    public init(kind: ReferenceKind, id: Int64, recordsAffected: Int, replacementId: Int64?, cleared: Bool) {
+        self.kind = kind
+        self.id = id
+        self.recordsAffected = recordsAffected
+        self.replacementId = replacementId
+        self.cleared = cleared
+    }
+}
+
 /// `settings.reference.move_customers`: move every record from one item to another. Without
 /// `confirm` it is a dry run that answers how many would move.
 public struct MoveCustomersRequest: Codable, Sendable {
@@ -186,52 +203,5 @@ public struct UsageReply: Codable, Sendable, Equatable {
         self.count = count
         self.byService = byService
         self.moved = moved
-    }
-}
-
-/// What an owning service answers to settings: `<service>.reference.usage` with a
-/// `ReferenceIdRequest`, `<service>.reference.move` with a `ReferenceMoveRequest`.
-public enum ReferenceOwnerContract {
-    public static func usage(of service: String) -> BusMethod<ReferenceIdRequest, ReferenceCount> {
-        BusMethod(service: service, "reference.usage")
-    }
-    public static func move(of service: String) -> BusMethod<ReferenceMoveRequest, ReferenceCount> {
-        BusMethod(service: service, "reference.move")
-    }
-}
-
-/// `<owner>.reference.move`: move (or, with `to` nil, clear) every use of an item, in one
-/// transaction; answers `ReferenceCount`.
-public struct ReferenceMoveRequest: Codable, Sendable {
-    public var kind: ReferenceKind
-    public var from: Int64
-    public var to: Int64?
-    public init(kind: ReferenceKind, from: Int64, to: Int64?) {
-        self.kind = kind
-        self.from = from
-        self.to = to
-    }
-}
-
-/// An owner's answer: how many of its records use (or were moved from) an item.
-public struct ReferenceCount: Codable, Sendable {
-    public var count: Int
-    public init(count: Int) { self.count = count }
-}
-
-/// The answer to a delete of reference data: what was deleted and what became of its records.
-public struct ReferenceDeleted: Codable, Sendable {
-    public var kind: ReferenceKind
-    public var id: Int64
-    /// Records that used the item and were moved to the replacement or cleared.
-    public var recordsAffected: Int
-    public var replacementId: Int64?
-    public var cleared: Bool
-    public init(kind: ReferenceKind, id: Int64, recordsAffected: Int, replacementId: Int64?, cleared: Bool) {
-        self.kind = kind
-        self.id = id
-        self.recordsAffected = recordsAffected
-        self.replacementId = replacementId
-        self.cleared = cleared
     }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// One method on the bus: the service that serves it, its name, and (as types) what it takes
 /// and what it answers. Clients call it (`BusClient.call(_:_:)` in ServiceKit), workers register
 /// a handler for it (`MethodTable`), the gateway forwards through it; a request or reply of the
@@ -33,20 +31,6 @@ extension ServiceContract {
     ) -> BusMethod<Request, Reply> {
         BusMethod(service: service, suffix)
     }
-}
-
-/// A reply with nothing to say but that it worked.
-public struct Done: Codable, Sendable {
-    public var ok = true
-    public init() {}
-}
-
-/// A request or reply whose JSON a method reads or writes by hand (the call-event batch that
-/// telephony parses itself, a person's export that is passed through as it is): the bytes are
-/// the value.
-public struct RawJSON: Sendable {
-    public let data: Data
-    public init(_ data: Data) { self.data = data }
 }
 
 /// What every service answers: `<service>.health`.
