@@ -99,15 +99,15 @@ let package = Package(
         .executableTarget(
             name: "CRMBench",
             // The bus benchmark's baseline is bare libzmq, so the bench speaks its C API.
-            dependencies: ["Bus", "CZeroMQ", grdb, argumentParser, logging],
+            dependencies: ["Bus", "CZeroMQ", "TestKit", grdb, argumentParser, logging],
             path: "Services/Bench", swiftSettings: swiftSettings),
-        // What the test targets share (the bus-error expectation).
-        .target(name: "TestKit", dependencies: ["Bus"], path: "Tests/TestKit", swiftSettings: swiftSettings),
+        // What the tests and the benchmarks share: the process harness, free ports, the bus-error expectation.
+        .target(name: "TestKit", dependencies: ["Bus", "ServiceKit"], path: "Tests/TestKit", swiftSettings: swiftSettings),
         .testTarget(
             name: "BusTests", dependencies: ["Bus", "CZeroMQ", logging],
             path: "Tests/BusTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "StorageTests", dependencies: ["Storage", "Contracts", grdb],
+            name: "StorageTests", dependencies: ["Storage", "Contracts", "TestKit", grdb],
             path: "Tests/StorageTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "ServiceKitTests", dependencies: ["ServiceKit", "Storage", "Contracts"],
@@ -133,7 +133,7 @@ let package = Package(
             name: "SettingsTests", dependencies: ["SettingsService", "Bus", "Contracts", "ServiceKit", "Storage", "TestKit", grdb],
             path: "Tests/SettingsTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["Contracts", .product(name: "Crypto", package: "swift-crypto")],
+            name: "EndToEndTests", dependencies: ["Contracts", "TestKit", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/EndToEndTests", swiftSettings: swiftSettings),
     ]
 )

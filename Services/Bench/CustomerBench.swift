@@ -23,10 +23,10 @@ struct CustomerBench: AsyncParsableCommand {
 
     func run() async throws {
         let system = try BenchSystem(bin: bin)
-        defer { system.stopAll() }
-        for name in ["bus", "settings", "contacts", "telephony", "gateway"] { try system.start(name) }
+        defer { system.shutdown() }
+        try system.startProcesses()
         try system.waitUntilReady()
-        system.stop("contacts")  // its database now has the schema; fill it directly
+        system.terminate("contacts", grace: 15)  // its database now has the schema; fill it directly
 
         let copy = seeded.map { URL(fileURLWithPath: $0).appendingPathComponent("contacts-\(contacts)-\(companies).sqlite") }
         var seeder: Seeder

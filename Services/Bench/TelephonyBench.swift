@@ -43,8 +43,8 @@ struct TelephonyBench: AsyncParsableCommand {
     func run() async throws {
         if compareIdentities > 0 { return try identitiesOnAndOff(rounds: compareIdentities) }
         let system = try BenchSystem(bin: bin)
-        defer { system.stopAll() }
-        for name in ["bus", "settings", "contacts", "telephony", "gateway"] { try system.start(name) }
+        defer { system.shutdown() }
+        try system.startProcesses()
         try system.waitUntilReady()
         let probe = try system.signedInProbe()
         let token = probe.token!
@@ -129,8 +129,8 @@ struct TelephonyBench: AsyncParsableCommand {
         for round in 1...rounds {
             for identities in round % 2 == 1 ? [false, true] : [true, false] {
                 let system = try BenchSystem(bin: bin, identities: identities)
-                defer { system.stopAll() }
-                for name in ["bus", "settings", "contacts", "telephony", "gateway"] { try system.start(name) }
+                defer { system.shutdown() }
+                try system.startProcesses()
                 try system.waitUntilReady()
                 let full = try zeroMQ(
                     Self.payloads(count: events, prefix: "z"), endpoint: system.ingestEndpoint, producer: "bench-zmq", window: window,

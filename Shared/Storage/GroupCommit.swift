@@ -33,8 +33,6 @@ public final class GroupCommit: @unchecked Sendable {
         self.maxWeight = maxWeight
     }
 
-    /// Runs `body` as `ServiceDatabase.idempotentWrite` would, in the next group's transaction;
-    /// returns its reply once that transaction is committed.
     /// `submit` for a bus method: `body` answers a value of the method's reply type, stored and
     /// returned as its JSON.
     public func submit<Request, Reply: Encodable>(
@@ -44,6 +42,8 @@ public final class GroupCommit: @unchecked Sendable {
         try await submit(requestId: requestId, method: method.name, weight: weight) { db, outbox in try Wire.reply(try body(db, outbox)) }
     }
 
+    /// Runs `body` as `ServiceDatabase.idempotentWrite` would, in the next group's transaction;
+    /// returns its reply once that transaction is committed.
     public func submit(requestId: String, method: String, weight: Int = 1, _ body: @escaping Body) async throws -> Data {
         try await withCheckedThrowingContinuation { (done: CheckedContinuation<Data, Error>) in
             lock.lock()
@@ -57,6 +57,14 @@ public final class GroupCommit: @unchecked Sendable {
             lock.signal()
             lock.unlock()
         }
+    }
+
+    /// How many writes wait for the next transaction (for operators' metrics and for tests
+    /// that need the writes queued before they let the current one finish).
+    public var waiting: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return queue.count
     }
 
     private func run() {

@@ -113,22 +113,6 @@ struct ResilienceTests {
 }
 
 extension SystemUnderTest {
-    /// Runs a short command to completion and returns its standard output.
-    func run(_ name: String, _ arguments: [String], without removed: [String] = []) throws -> String {
-        let process = Process()
-        process.executableURL = binDirectory.appendingPathComponent(name)
-        process.arguments = arguments
-        process.environment = environment.filter { !removed.contains($0.key) }
-        process.currentDirectoryURL = folder
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
-
     func waitUntileReadyOrThrow() async throws { try await waitUntilReady(timeout: .seconds(40)) }
 
     /// Direct children of a process this instance started (from /proc).

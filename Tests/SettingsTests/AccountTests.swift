@@ -63,7 +63,7 @@ struct AccountTests {
         await expectBusError(.unauthorized) {
             _ = try await fixture.store.login(LoginRequest(username: "nobody", password: "whatever-123", client: nil))
         }
-        try await Task.sleep(for: .milliseconds(1100))
+        fixture.clock.advance(by: 1.1)
         let reply = try await fixture.store.login(LoginRequest(username: "admin", password: "admin-password", client: "10.0.0.2"))
         #expect(!reply.token.isEmpty)
     }

@@ -2,6 +2,7 @@ import Bus
 import Contracts
 import Foundation
 import Storage
+import TestKit
 import Testing
 
 @testable import SettingsService
@@ -10,6 +11,8 @@ import Testing
 struct Fixture {
     let store: SettingsStore
     let owners: FakeOwners
+    /// The store's clock: time-bound rules are tested by moving it.
+    let clock = ManualClock()
     static let boss = BusHeaders(actor: "admin", userId: 1, rank: "boss")
     static let user = BusHeaders(actor: "kari", userId: 2, rank: "user")
 
@@ -18,7 +21,7 @@ struct Fixture {
         let hasher = PasswordHasher(cost: 4)
         _ = try await DefaultData.seedIfEmpty(database) { (await hasher.hash("admin-password"), nil) }
         owners = FakeOwners()
-        store = SettingsStore(database: database, hasher: hasher, sessionLifetime: 3600, owners: owners)
+        store = SettingsStore(database: database, hasher: hasher, sessionLifetime: 3600, owners: owners, clock: clock)
     }
 
     /// Decodes a reply that came back as JSON data.

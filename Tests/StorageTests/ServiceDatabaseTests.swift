@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestKit
 import Testing
 
 @testable import Storage
@@ -349,19 +350,22 @@ struct GroupCommitTests {
         let commits = OutboxCommitHookTests.Counter()
         database.outbox.onCommit { commits.add() }
         let group = GroupCommit(database: database)
-        func note(_ n: Int, pause: Bool = false) -> GroupCommit.Body {
+        let first = Gate()
+        func note(_ n: Int, gate: Gate? = nil) -> GroupCommit.Body {
             { db, outbox in
-                if pause { Thread.sleep(forTimeInterval: 0.3) }  // the others arrive meanwhile
+                gate?.hold()  // the others arrive meanwhile
                 if n == 4 { throw Boom() }
                 try db.execute(sql: "INSERT INTO note (text) VALUES (?)", arguments: ["\(n)"])
                 try outbox.append(db, type: "note.added", json: Data("{}".utf8))
                 return Data("\(n)".utf8)
             }
         }
-        let first = Task { try await group.submit(requestId: "r1", method: "notes.add", note(1, pause: true)) }
-        try await Task.sleep(for: .milliseconds(100))
+        let firstTask = Task { try await group.submit(requestId: "r1", method: "notes.add", note(1, gate: first)) }
+        await first.reached()
         let rest = (2...6).map { n in Task { try await group.submit(requestId: "r\(n)", method: "notes.add", note(n)) } }
-        #expect(try await first.value == Data("1".utf8))
+        await Gate.until { group.waiting == 5 }
+        first.open()
+        #expect(try await firstTask.value == Data("1".utf8))
         for (n, task) in zip(2...6, rest) {
             if n == 4 {
                 await #expect(throws: Boom.self) { try await task.value }
@@ -385,14 +389,15 @@ struct GroupCommitTests {
         let commits = OutboxCommitHookTests.Counter()
         database.outbox.onCommit { commits.add() }
         let group = GroupCommit(database: database, maxWeight: 100)
+        let gate = Gate()
         let blocker = Task {
             try await group.submit(requestId: "b", method: "m") { db, outbox in
-                Thread.sleep(forTimeInterval: 0.3)
+                gate.hold()
                 try outbox.append(db, type: "x", json: Data("{}".utf8))
                 return Data()
             }
         }
-        try await Task.sleep(for: .milliseconds(100))
+        await gate.reached()
         // Six writes of weight 40 queue up behind it: two per transaction.
         let crowd = (1...6).map { n in
             Task {
@@ -402,6 +407,8 @@ struct GroupCommitTests {
                 }
             }
         }
+        await Gate.until { group.waiting == 6 }
+        gate.open()
         _ = try await blocker.value
         for task in crowd { _ = try await task.value }
         #expect(commits.count == 4)

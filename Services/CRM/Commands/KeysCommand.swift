@@ -13,7 +13,7 @@ struct KeysCommand: ParsableCommand {
 
     /// Every role a machine running the whole system needs.
     static var standardRoles: [String] {
-        [BusRole.bus, BusRole.admin] + ProcessPlan.knownExecutables.sorted().filter { $0 != BusRole.bus }
+        [BusRole.admin] + SystemProcesses.executables
     }
 
     /// The key folder of the plan's environment (`CRM_KEYS_DIR`, or `keys` under `CRM_DATA_DIR`).

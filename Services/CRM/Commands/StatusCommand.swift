@@ -45,7 +45,7 @@ struct StatusCommand: AsyncParsableCommand {
             print("  unreachable: \(error)")
             throw ExitCode(1)
         }
-        let names = (plan?.processes.map { $0.executable ?? $0.name } ?? ["settings", "contacts", "telephony", "gateway"]).filter {
+        let names = (plan?.processes.map { $0.executable ?? $0.name } ?? SystemProcesses.workers).filter {
             $0 != "bus"
         }
         for name in names {

@@ -16,7 +16,7 @@ struct ProcessPlan: Decodable {
     var environment: [String: String]?
     var processes: [Entry]
 
-    static let knownExecutables: Set<String> = ["bus", "settings", "contacts", "telephony", "gateway"]
+    static let knownExecutables = Set(SystemProcesses.executables)
 
     /// The shell's environment with the plan's defaults under it (the shell wins, so one-off
     /// overrides work), as every process of the plan sees it.

@@ -3,12 +3,11 @@ import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceKit
 
 /// `/healthz` (the gateway process is up) and `/readyz` (the bus and every service answer).
 struct HealthRoutes: Sendable {
     let client: any BusRequester
-    /// The services whose health makes the system ready.
-    static let services = ["settings", "contacts", "telephony"]
 
     func register(on routes: inout APIRouter) {
         routes.add(.get, "/healthz", .open, tag: "health", summary: "The gateway process is up", alive)
@@ -22,7 +21,7 @@ struct HealthRoutes: Sendable {
     @Sendable func ready(_: Request, context _: GatewayContext) async throws -> Response {
         var report: [String: String] = [:]
         var ready = true
-        for service in [BusProtocol.brokerService] + Self.services {
+        for service in [BusProtocol.brokerService] + SystemProcesses.services {
             let method = service == BusProtocol.brokerService ? "bus.health" : CommonMethods.health(of: service).name
             do {
                 _ = try await client.call(service: service, method: method, body: Data("{}".utf8), timeout: .seconds(2))

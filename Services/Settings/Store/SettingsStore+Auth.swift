@@ -11,7 +11,7 @@ extension SettingsStore {
     func login(_ request: LoginRequest) async throws -> LoginReply {
         let username = request.username.trimmed.lowercased()
         let keys = LoginThrottle.keys(username: username, client: request.client)
-        let now = Date()
+        let now = clock.now
         // Counted (and the username held) before the password is checked: parallel guesses get one check.
         if let wait = try await database.write({ db, _ in try LoginThrottle.begin(db, keys: keys, now: now) }) {
             throw BusError.rateLimited("too many sign-in attempts; try again in \(wait) s", retryAfter: wait)
@@ -48,7 +48,7 @@ extension SettingsStore {
     /// Who a token speaks for; `unauthorized` for unknown, revoked or expired tokens and inactive users.
     func verify(_ request: TokenRequest) async throws -> Principal {
         let hash = TokenSecret.hash(request.token)
-        let now = Date()
+        let now = clock.now
         let found = try await database.read { db -> (APIToken, User)? in
             guard let token = try APIToken.filter(Column("token_hash") == hash).fetchOne(db),
                 let user = try User.fetchOne(db, key: token.userId)
@@ -94,7 +94,7 @@ extension SettingsStore {
         if let unknown = scopes.first(where: { !Scope.known.contains($0) }) {
             throw BusError.invalid("'\(unknown)' is not a scope; scopes are " + Scope.known.joined(separator: ", "))
         }
-        if let expires = request.expiresAt, expires <= Date() { throw BusError.conflict("expires_at is in the past") }
+        if let expires = request.expiresAt, expires <= clock.now { throw BusError.conflict("expires_at is in the past") }
         // A token makes tokens only within its own scopes: a PBX's telephony:ingest token with
         // `account` cannot mint itself settings:write.
         if let own = headers.scopes, !own.contains(Scope.all), let beyond = scopes.first(where: { !own.contains($0) }) {

@@ -16,7 +16,14 @@ struct SettingsStore: Sendable {
     /// Asks the services that own records which use reference data.
     let owners: any ReferenceOwners
 
-    init(database: ServiceDatabase, hasher: PasswordHasher, sessionLifetime: TimeInterval, owners: any ReferenceOwners) {
+    /// The time sign-in throttling and token expiry go by.
+    let clock: any WallClock
+
+    init(
+        database: ServiceDatabase, hasher: PasswordHasher, sessionLifetime: TimeInterval, owners: any ReferenceOwners,
+        clock: any WallClock = SystemClock()
+    ) {
+        self.clock = clock
         self.database = database
         self.hasher = hasher
         self.sessionLifetime = sessionLifetime
