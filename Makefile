@@ -64,6 +64,7 @@ format:
 lint:
 	swift format lint --strict -r Shared Services Tests Package.swift Fuzz/Sources Fuzz/Package.swift
 	python3 scripts/check-imports.py
+	bash scripts/check-concurrency.sh
 
 clean:
 	rm -rf .build

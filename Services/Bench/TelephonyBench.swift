@@ -2,6 +2,7 @@ import ArgumentParser
 import Bus
 import Foundation
 import GRDB
+import Synchronization
 
 /// `crm-bench telephony`: call events per second and acknowledgement latency over ZeroMQ and over
 /// HTTP, against a plain batched insert of the same rows into SQLite with the same durability
@@ -363,41 +364,22 @@ struct TelephonyBench: AsyncParsableCommand {
 }
 
 /// What the HTTP client threads share, under a lock.
-final class LoadState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-    private var samples: [Double] = []
-    private var error: Error?
+final class LoadState: Sendable {
+    private let state = Mutex<(next: Int, samples: [Double], error: (any Error)?)>((0, [], nil))
 
     func take(below count: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < count, error == nil else { return nil }
-        next += 1
-        return next - 1
+        state.withLock { state in
+            guard state.next < count, state.error == nil else { return nil }
+            state.next += 1
+            return state.next - 1
+        }
     }
 
-    func record(_ latency: Double) {
-        lock.lock()
-        samples.append(latency)
-        lock.unlock()
-    }
+    func record(_ latency: Double) { state.withLock { $0.samples.append(latency) } }
 
-    func fail(_ error: Error) {
-        lock.lock()
-        self.error = error
-        lock.unlock()
-    }
+    func fail(_ error: any Error) { state.withLock { $0.error = error } }
 
-    var latencies: [Double] {
-        lock.lock()
-        defer { lock.unlock() }
-        return samples
-    }
+    var latencies: [Double] { state.withLock { $0.samples } }
 
-    var failure: Error? {
-        lock.lock()
-        defer { lock.unlock() }
-        return error
-    }
+    var failure: (any Error)? { state.withLock { $0.error } }
 }

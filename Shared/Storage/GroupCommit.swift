@@ -1,18 +1,18 @@
 import Contracts
 import Foundation
 import GRDB
+import Synchronization
 
 /// Group commit for idempotent writes: writes submitted while the previous transaction is being
 /// written go into the next one together, one commit (one fsync) for all of them, each in its own
 /// savepoint with its own stored reply (`ServiceDatabase.idempotentWrites`), so one that fails
 /// leaves the others alone. For small writes that come many at a time: telephony's HTTP ingest,
 /// whose concurrent posts of 100 events were each waiting for a commit of their own
-/// (crm-bench telephony). A thread of its own collects and writes; it ends after a quiet second
-/// and starts again with the next write.
-public final class GroupCommit: @unchecked Sendable {
+/// (crm-bench telephony). A thread of its own collects and writes (waking on a semaphore, never
+/// polling); it ends after a quiet second and starts again with the next write.
+public final class GroupCommit: Sendable {
     public typealias Body = @Sendable (Database, Outbox) throws -> Data
-    // `queue` and `running` are guarded by `lock`.
-    private struct Item {
+    private struct Item: Sendable {
         let requestId: String
         let method: String
         let weight: Int
@@ -22,9 +22,10 @@ public final class GroupCommit: @unchecked Sendable {
 
     private let database: ServiceDatabase
     private let maxWeight: Int
-    private let lock = NSCondition()
-    private var queue: [Item] = []
-    private var running = false
+    /// The writes waiting for the next transaction, and whether the writing thread runs.
+    private let state = Mutex<(queue: [Item], running: Bool)>(([], false))
+    /// Signalled for each write queued: wakes the writing thread.
+    private let arrived = DispatchSemaphore(value: 0)
 
     /// `maxWeight`: how much one transaction takes (in the writes' own unit, events for the
     /// ingest), so a crowd of writes is committed in steps rather than held in one long one.
@@ -46,26 +47,23 @@ public final class GroupCommit: @unchecked Sendable {
     /// returns its reply once that transaction is committed.
     public func submit(requestId: String, method: String, weight: Int = 1, _ body: @escaping Body) async throws -> Data {
         try await withCheckedThrowingContinuation { (done: CheckedContinuation<Data, Error>) in
-            lock.lock()
-            queue.append(Item(requestId: requestId, method: method, weight: weight, body: body, done: done))
-            if !running {
-                running = true
+            let start = state.withLock { state -> Bool in
+                state.queue.append(Item(requestId: requestId, method: method, weight: weight, body: body, done: done))
+                defer { state.running = true }
+                return !state.running
+            }
+            if start {
                 let thread = Thread { [self] in run() }
                 thread.name = "group-commit"
                 thread.start()
             }
-            lock.signal()
-            lock.unlock()
+            arrived.signal()
         }
     }
 
     /// How many writes wait for the next transaction (for operators' metrics and for tests
     /// that need the writes queued before they let the current one finish).
-    public var waiting: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return queue.count
-    }
+    public var waiting: Int { state.withLock { $0.queue.count } }
 
     private func run() {
         while let items = next() {
@@ -81,23 +79,30 @@ public final class GroupCommit: @unchecked Sendable {
     /// The writes for the next transaction (at least one, up to `maxWeight`), or nil once nothing
     /// came for a second (the thread then ends).
     private func next() -> [Item]? {
-        lock.lock()
-        defer { lock.unlock() }
-        let deadline = Date().addingTimeInterval(1)
-        while queue.isEmpty {
-            if !lock.wait(until: deadline) && queue.isEmpty {
-                running = false
-                return nil
+        let deadline = DispatchTime.now() + 1
+        while true {
+            let taken = state.withLock { state -> [Item]?? in
+                if state.queue.isEmpty {
+                    guard DispatchTime.now() >= deadline else { return .some(nil) }
+                    // A quiet second: the thread ends; the next write starts another.
+                    state.running = false
+                    return .none
+                }
+                var weight = 0
+                var count = 0
+                while count < state.queue.count, count == 0 || weight + state.queue[count].weight <= maxWeight {
+                    weight += state.queue[count].weight
+                    count += 1
+                }
+                let items = Array(state.queue.prefix(count))
+                state.queue.removeFirst(count)
+                return .some(items)
+            }
+            switch taken {
+            case .none: return nil
+            case .some(.some(let items)): return items
+            case .some(.none): _ = arrived.wait(timeout: deadline)
             }
         }
-        var weight = 0
-        var count = 0
-        while count < queue.count, count == 0 || weight + queue[count].weight <= maxWeight {
-            weight += queue[count].weight
-            count += 1
-        }
-        let items = Array(queue.prefix(count))
-        queue.removeFirst(count)
-        return items
     }
 }

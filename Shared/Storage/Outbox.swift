@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import GRDB
+import Synchronization
 
 /// Writes events into the outbox table inside the caller's transaction, and tells whoever
 /// listens (the event publisher) once that transaction commits.
@@ -73,37 +74,30 @@ public final class Outbox: Sendable {
 }
 
 /// The commit listeners, behind a lock.
-private final class Listeners: @unchecked Sendable {
-    // Every access to `all` and `armed` holds `lock`.
-    private let lock = NSLock()
-    private var all: [@Sendable () -> Void] = []
+private final class Listeners: Sendable {
+    /// The listeners, and whether this transaction's commit hook is registered: one service has
+    /// one writer connection, so one transaction at a time appends events.
+    private let state = Mutex<(all: [@Sendable () -> Void], armed: Bool)>(([], false))
 
     func add(_ listener: @escaping @Sendable () -> Void) {
-        lock.lock(); defer { lock.unlock() }
-        all.append(listener)
+        state.withLock { $0.all.append(listener) }
     }
-
-    /// One service has one writer connection, so one transaction at a time appends events:
-    /// a flag says whether its commit hook is already registered.
-    private var armed = false
 
     /// Whether the caller should register the commit hook (the first event of a transaction).
     func armForNextCommit() -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        if armed { return false }
-        armed = true
-        return true
+        state.withLock { state in
+            if state.armed { return false }
+            state.armed = true
+            return true
+        }
     }
 
     func disarm() {
-        lock.lock(); defer { lock.unlock() }
-        armed = false
+        state.withLock { $0.armed = false }
     }
 
     func fire() {
-        lock.lock()
-        let current = all
-        lock.unlock()
+        let current = state.withLock { $0.all }
         for listener in current { listener() }
     }
 }

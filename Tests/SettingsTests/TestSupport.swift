@@ -2,6 +2,7 @@ import Bus
 import Contracts
 import Foundation
 import Storage
+import Synchronization
 import TestKit
 import Testing
 
@@ -34,22 +35,22 @@ struct Fixture {
 }
 
 /// Owning services that answer usage from a dictionary and record moves.
-final class FakeOwners: ReferenceOwners, @unchecked Sendable {
-    // Guarded by `lock`; tests call it from one task at a time but the protocol is Sendable.
-    private let lock = NSLock()
-    private var counts: [Int64: Int] = [:]
-    private(set) var moves: [(from: Int64, to: Int64?)] = []
+final class FakeOwners: ReferenceOwners, Sendable {
+    private let state = Mutex<(counts: [Int64: Int], moves: [(from: Int64, to: Int64?)])>(([:], []))
 
-    func setUsage(_ id: Int64, _ count: Int) { lock.withLock { counts[id] = count } }
+    /// The moves asked for, in order.
+    var moves: [(from: Int64, to: Int64?)] { state.withLock { $0.moves } }
 
-    func usage(service: String, kind: ReferenceKind, id: Int64) async throws -> Int { lock.withLock { counts[id] ?? 0 } }
+    func setUsage(_ id: Int64, _ count: Int) { state.withLock { $0.counts[id] = count } }
+
+    func usage(service: String, kind: ReferenceKind, id: Int64) async throws -> Int { state.withLock { $0.counts[id] ?? 0 } }
 
     func move(service: String, kind: ReferenceKind, from: Int64, to: Int64?, requestId: String) async throws -> Int {
-        lock.withLock {
-            let count = counts[from] ?? 0
-            counts[from] = 0
-            if let to { counts[to, default: 0] += count }
-            moves.append((from, to))
+        state.withLock { state in
+            let count = state.counts[from] ?? 0
+            state.counts[from] = 0
+            if let to { state.counts[to, default: 0] += count }
+            state.moves.append((from, to))
             return count
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import TestKit
 import Testing
 
@@ -216,12 +217,10 @@ struct ServiceDatabaseTests {
     }
 }
 
-private final class Fired: @unchecked Sendable {
-    // Guarded by lock.
-    private let lock = NSLock()
-    private var value = 0
-    func hit() { lock.lock(); value += 1; lock.unlock() }
-    var count: Int { lock.lock(); defer { lock.unlock() }; return value }
+private final class Fired: Sendable {
+    private let value = Mutex(0)
+    func hit() { value.withLock { $0 += 1 } }
+    var count: Int { value.withLock { $0 } }
 }
 
 @Suite("Storage kit housekeeping")
@@ -294,12 +293,10 @@ struct HousekeepingTests {
 
 @Suite("Outbox commit hook")
 struct OutboxCommitHookTests {
-    final class Counter: @unchecked Sendable {
-        // Touched only under `lock`.
-        private let lock = NSLock()
-        private var value = 0
-        func add() { lock.withLock { value += 1 } }
-        var count: Int { lock.withLock { value } }
+    final class Counter: Sendable {
+        private let value = Mutex(0)
+        func add() { value.withLock { $0 += 1 } }
+        var count: Int { value.withLock { $0 } }
     }
 
     @Test("listeners hear once per committed transaction, however many events it holds, and never for a rollback")

@@ -8,6 +8,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import Synchronization
 #endif
 
 /// A scripted Asterisk manager on loopback: each connection gets the banner, answers the login
@@ -22,9 +23,8 @@ final class FakeAMIServer: @unchecked Sendable {
     let port: Int
     private let listener: Int32
     private let sessions: [Session]
-    private let lock = NSLock()
-    private var loginsSeen: [String] = []
-    private var open: [Int32] = []
+    /// The logins received and the connections left open, behind a lock.
+    private let state = Mutex<(logins: [String], open: [Int32])>(([], []))
 
     init(sessions: [Session]) throws {
         self.sessions = sessions
@@ -47,18 +47,12 @@ final class FakeAMIServer: @unchecked Sendable {
         thread.start()
     }
 
-    var logins: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return loginsSeen
-    }
+    var logins: [String] { state.withLock { $0.logins } }
 
     func close() {
         Glibc.shutdown(listener, Int32(SHUT_RDWR))
         Glibc.close(listener)
-        lock.lock()
-        for fd in open { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
-        lock.unlock()
+        for fd in state.withLock({ $0.open }) { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     private func serve() {
@@ -73,9 +67,7 @@ final class FakeAMIServer: @unchecked Sendable {
                 if count <= 0 { break }
                 received += chunk[..<count]
             }
-            lock.lock()
-            loginsSeen.append(String(decoding: received, as: UTF8.self))
-            lock.unlock()
+            state.withLock { $0.logins.append(String(decoding: received, as: UTF8.self)) }
             if !session.acceptLogin {
                 write(fd, "Response: Error\r\nActionID: crm-login\r\nMessage: Authentication failed\r\n\r\n")
                 Glibc.close(fd)
@@ -89,9 +81,7 @@ final class FakeAMIServer: @unchecked Sendable {
             if session.hangUp {
                 Glibc.close(fd)
             } else {
-                lock.lock()
-                open.append(fd)
-                lock.unlock()
+                state.withLock { $0.open.append(fd) }
             }
         }
     }

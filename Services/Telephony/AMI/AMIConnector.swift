@@ -3,6 +3,7 @@ import Logging
 import ServiceKit
 import ServiceLifecycle
 import Storage
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -13,16 +14,17 @@ import Glibc
 /// drops or the login fails it waits (1 s, doubling to 30 s) and connects again. Events that
 /// arrive together are written in one transaction.
 final class AMIConnector: Service, @unchecked Sendable {
-    // `stopping` is guarded by `lock`; the socket is only touched on the connector's thread,
-    // except `shutdown(2)` from `stop()`, which is safe on a descriptor in use.
+    // The socket is only touched on the connector's thread, except `shutdown(2)` from `stop()`,
+    // which is safe on a descriptor in use.
     private let options: TelephonyOptions.AMIOptions
     private let database: ServiceDatabase
     private let phones: PhoneNormalizer
     private let logger: Logger
-    private let lock = NSLock()
-    private var stopping = false
-    private var descriptor: Int32 = -1
-    private var logins = 0
+    /// Whether `stop()` was called, the connected socket (-1 between connections), and how many
+    /// times it has logged in.
+    private let state = Mutex<(stopping: Bool, descriptor: Int32, logins: Int)>((false, -1, 0))
+    /// Signalled by `stop()`: ends the wait before the next attempt at once.
+    private let stopped = DispatchSemaphore(value: 0)
 
     init(options: TelephonyOptions.AMIOptions, database: ServiceDatabase, phones: PhoneNormalizer, logger: Logger) {
         self.options = options
@@ -48,21 +50,18 @@ final class AMIConnector: Service, @unchecked Sendable {
     }
 
     func stop() {
-        lock.lock()
-        stopping = true
-        let fd = descriptor
-        lock.unlock()
+        let fd = state.withLock { state -> Int32 in
+            state.stopping = true
+            return state.descriptor
+        }
+        stopped.signal()
         if fd >= 0 { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     /// Seconds to wait before the next attempt: 1 after a login, doubling to 30 while failing.
     private var wait: Double = 1
 
-    private var isStopping: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stopping
-    }
+    private var isStopping: Bool { state.withLock { $0.stopping } }
 
     /// Connects, reads and reconnects until `stop()`; blocks the calling thread.
     func loop() {
@@ -74,21 +73,13 @@ final class AMIConnector: Service, @unchecked Sendable {
                 logger.warning(
                     "AMI connection lost; connecting again", metadata: ["error": "\(error)", "in": "\(wait) s", "host": "\(options.host)"])
             }
-            var slept = 0.0
-            while slept < wait && !isStopping {
-                Thread.sleep(forTimeInterval: 0.1)
-                slept += 0.1
-            }
+            if !isStopping && stopped.wait(timeout: .now() + wait) == .success { break }
             wait = min(30, wait * 2)
         }
     }
 
     /// How many times it has logged in.
-    var loginCount: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return logins
-    }
+    var loginCount: Int { state.withLock { $0.logins } }
 
     struct AMIError: Error, CustomStringConvertible {
         let description: String
@@ -97,14 +88,12 @@ final class AMIConnector: Service, @unchecked Sendable {
     /// One connection: connect, log in, read events until it drops.
     private func session() throws {
         let fd = try connect()
-        lock.lock()
-        descriptor = fd
-        let stop = stopping
-        lock.unlock()
+        let stop = state.withLock { state -> Bool in
+            state.descriptor = fd
+            return state.stopping
+        }
         defer {
-            lock.lock()
-            descriptor = -1
-            lock.unlock()
+            state.withLock { $0.descriptor = -1 }
             close(fd)
         }
         if stop { return }
@@ -127,9 +116,7 @@ final class AMIConnector: Service, @unchecked Sendable {
             }
             pending.append(block)
         }
-        lock.lock()
-        logins += 1
-        lock.unlock()
+        state.withLock { $0.logins += 1 }
         wait = 1
         logger.info("logged in to the Asterisk manager", metadata: ["host": "\(options.host):\(options.port)"])
         if !pending.isEmpty { try write(pending) }

@@ -4,6 +4,7 @@ import GRDB
 import Logging
 import ServiceKit
 import Storage
+import Synchronization
 
 /// Folds the durable ingest log (events the ZeroMQ endpoint acknowledged) into the call log, in
 /// the order they arrived, on its own thread: each batch is applied and removed from the log in
@@ -11,18 +12,18 @@ import Storage
 /// stored once per producer and event id). While producers are sending, it gives the database
 /// writer to the endpoint (acknowledgements stay fast during a burst) unless the backlog grows
 /// past `maxBacklog`; between bursts it catches up.
-final class Projector: @unchecked Sendable {
-    // `lastIngest`, `pending`, `stopping` and `finished` are guarded by `lock`.
+final class Projector: Sendable {
     private let database: ServiceDatabase
     private let phones: PhoneNormalizer
     private let logger: Logger
     private let batchSize: Int
     private let maxBacklog: Int64
-    private let lock = NSCondition()
-    private var lastIngest = Date.distantPast
-    private var pending = true
-    private var stopping = false
-    private var finished = false
+    /// When a busy endpoint last wrote, whether new events wait, and whether to stop.
+    private let state = Mutex<(lastIngest: Date, pending: Bool, stopping: Bool)>((.distantPast, true, false))
+    /// Signalled by `wake` and `stop`: the thread waits on it, never in a sleep loop.
+    private let signal = DispatchSemaphore(value: 0)
+    /// Signalled once when the thread has ended.
+    private let finished = DispatchSemaphore(value: 0)
 
     init(database: ServiceDatabase, phones: PhoneNormalizer, logger: Logger, batchSize: Int = 250, maxBacklog: Int64 = 200_000) {
         self.database = database
@@ -40,53 +41,47 @@ final class Projector: @unchecked Sendable {
 
     /// New events are in the log; `ingesting` when they come from a busy endpoint.
     func wake(ingesting: Bool = false) {
-        lock.lock()
-        pending = true
-        if ingesting { lastIngest = Date() }
-        lock.signal()
-        lock.unlock()
+        state.withLock { state in
+            state.pending = true
+            if ingesting { state.lastIngest = Date() }
+        }
+        signal.signal()
     }
 
-    /// Stops after the batch in hand and waits for the thread to end.
+    /// Stops after the batch in hand and waits (up to 10 s) for the thread to end.
     func stop() {
-        lock.lock()
-        stopping = true
-        lock.broadcast()
-        let deadline = Date().addingTimeInterval(10)
-        while !finished && lock.wait(until: deadline) {}
-        lock.unlock()
+        state.withLock { $0.stopping = true }
+        signal.signal()
+        _ = finished.wait(timeout: .now() + 10)
     }
+
+    /// How long producers must be quiet before the projector takes the writer back.
+    static let quiet: TimeInterval = 0.25
 
     private func run() {
-        defer {
-            lock.lock()
-            finished = true
-            lock.broadcast()
-            lock.unlock()
-        }
+        defer { finished.signal() }
         while true {
-            lock.lock()
             // Woken by the endpoint, or once a second to look anyway.
-            if !pending && !stopping { _ = lock.wait(until: Date().addingTimeInterval(1)) }
-            if stopping {
-                lock.unlock()
-                return
+            if !state.withLock({ $0.pending || $0.stopping }) { _ = signal.wait(timeout: .now() + 1) }
+            let (stopping, lastIngest) = state.withLock { state -> (Bool, Date) in
+                if !state.stopping { state.pending = false }
+                return (state.stopping, state.lastIngest)
             }
-            pending = false
-            let busy = Date().timeIntervalSince(lastIngest) < 0.25
-            lock.unlock()
+            if stopping { return }
+            let sinceIngest = Date().timeIntervalSince(lastIngest)
             do {
-                if busy, try backlog() < maxBacklog {
-                    // Producers are sending: let the endpoint have the writer, look again shortly.
-                    Thread.sleep(forTimeInterval: 0.005)
-                    wake()
+                if sinceIngest < Self.quiet, try backlog() < maxBacklog {
+                    // Producers are sending: leave the writer to the endpoint until they pause
+                    // (or the next write wakes us to look at the backlog again).
+                    _ = signal.wait(timeout: .now() + (Self.quiet - sinceIngest))
+                    state.withLock { $0.pending = true }
                     continue
                 }
-                if try projectBatch() == batchSize { wake() }
+                if try projectBatch() == batchSize { state.withLock { $0.pending = true } }
             } catch {
                 logger.error("projecting the ingest log failed; will try again", metadata: ["error": "\(error)"])
-                Thread.sleep(forTimeInterval: 1)
-                wake()
+                _ = signal.wait(timeout: .now() + 1)
+                state.withLock { $0.pending = true }
             }
         }
     }

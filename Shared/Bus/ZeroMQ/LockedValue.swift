@@ -1,17 +1,19 @@
-/// A value shared between threads behind a lock.
-public final class LockedValue<Value: Sendable>: @unchecked Sendable {
-    // Every access to `value` goes through `lock`.
-    private let lock = Lock()
-    private var value: Value
+import Synchronization
 
-    public init(_ value: Value) { self.value = value }
+/// A value shared between threads behind a lock (`Mutex`, the one lock type of the tree), as a
+/// reference that several parts hold (a bound endpoint the broker's thread fills in, a counter
+/// a worker's thread bumps).
+public final class LockedValue<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
 
-    public func get() -> Value { lock.withLock { value } }
-    public func set(_ newValue: Value) { lock.withLock { value = newValue } }
+    public init(_ value: Value) { self.value = Mutex(value) }
+
+    public func get() -> Value { value.withLock { $0 } }
+    public func set(_ newValue: Value) { value.withLock { $0 = newValue } }
 
     /// Changes the value in place under the lock and returns what the closure returns.
     @discardableResult
-    public func withValue<T>(_ body: (inout Value) throws -> T) rethrows -> T {
-        try lock.withLock { try body(&value) }
+    public func withValue<T: Sendable>(_ body: (inout sending Value) throws -> sending T) rethrows -> T {
+        try value.withLock { try body(&$0) }
     }
 }

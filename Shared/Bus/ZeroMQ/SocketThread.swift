@@ -1,5 +1,6 @@
 import CZeroMQ
 import Foundation
+import Synchronization
 
 /// The part of a bus component that owns ZeroMQ sockets. It is created, driven and destroyed on
 /// its `SocketThread`, so it needs no locks and its sockets never change threads.
@@ -29,7 +30,7 @@ public protocol SocketEngine: AnyObject, SendableMetatype {
 public final class SocketThread<Engine: SocketEngine>: @unchecked Sendable {
     // Safe to share: `pending` and `running` are only touched under `lock`; `wakeFD` is an
     // eventfd whose reads and writes are atomic syscalls; the engine is only touched on the thread.
-    private let lock = Lock()
+    private let lock = Mutex<Void>(())
     private var pending: [Engine.Command] = []
     private var running = true
     private let wakeFD: Int32
@@ -76,7 +77,7 @@ public final class SocketThread<Engine: SocketEngine>: @unchecked Sendable {
     /// Returns false when the thread has stopped (the command is dropped).
     @discardableResult
     public func post(_ command: Engine.Command) -> Bool {
-        let accepted = lock.withLock { () -> Bool in
+        let accepted = lock.withLock { _ -> Bool in
             guard running else { return false }
             pending.append(command)
             return true
@@ -97,7 +98,7 @@ public final class SocketThread<Engine: SocketEngine>: @unchecked Sendable {
     public func shutdown() async {
         requestStop()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = lock.withLock { () -> Bool in
+            let done = lock.withLock { _ -> Bool in
                 if hasFinished { return true }
                 finishWaiters.append(continuation)
                 return false
@@ -107,7 +108,7 @@ public final class SocketThread<Engine: SocketEngine>: @unchecked Sendable {
     }
 
     private func requestStop() {
-        let wasRunning = lock.withLock { () -> Bool in
+        let wasRunning = lock.withLock { _ -> Bool in
             let was = running
             running = false
             return was
@@ -127,7 +128,7 @@ public final class SocketThread<Engine: SocketEngine>: @unchecked Sendable {
         do {
             try engine.start()
         } catch {
-            lock.withLock { running = false }
+            lock.withLock { _ in running = false }
             engine.stop()
             finish()
             started(error)
@@ -156,7 +157,7 @@ public final class SocketThread<Engine: SocketEngine>: @unchecked Sendable {
                 var value: UInt64 = 0
                 _ = read(wakeFD, &value, 8)
             }
-            let (commands, keepRunning) = lock.withLock { () -> ([Engine.Command], Bool) in
+            let (commands, keepRunning) = lock.withLock { _ -> ([Engine.Command], Bool) in
                 defer { pending = [] }
                 return (pending, running)
             }
@@ -172,7 +173,7 @@ public final class SocketThread<Engine: SocketEngine>: @unchecked Sendable {
     }
 
     private func finish() {
-        let waiters = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+        let waiters = lock.withLock { _ -> [CheckedContinuation<Void, Never>] in
             hasFinished = true
             defer { finishWaiters.removeAll() }
             return finishWaiters

@@ -1,11 +1,12 @@
 import CZeroMQ
+import Synchronization
 
 /// A libzmq context. Unlike sockets, a context is thread-safe (libzmq documents it so), which is
 /// what makes the `@unchecked Sendable` honest.
 public final class ZMQContext: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
-    private let lock = Lock()
-    private var terminated = false
+    /// Whether `terminate()` has run.
+    private let terminated = Mutex(false)
 
     /// Creates a context with `ioThreads` background I/O threads.
     public init(ioThreads: Int32 = 1) {
@@ -19,12 +20,12 @@ public final class ZMQContext: @unchecked Sendable {
     /// Makes every blocking call on this context's sockets return ETERM, without waiting.
     /// The owners of the sockets then close them; `terminate()` waits for that.
     public func shutdown() {
-        lock.withLock { if !terminated { _ = zmq_ctx_shutdown(handle) } }
+        terminated.withLock { terminated in if !terminated { _ = zmq_ctx_shutdown(handle) } }
     }
 
     /// Destroys the context. Blocks until every socket has been closed; call it last.
     public func terminate() {
-        let shouldTerm: Bool = lock.withLock {
+        let shouldTerm = terminated.withLock { terminated -> Bool in
             if terminated { return false }
             terminated = true
             return true
