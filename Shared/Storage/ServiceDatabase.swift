@@ -21,6 +21,9 @@ public final class ServiceDatabase: Sendable {
     /// Moves the WAL into the file behind the writer's back (nil in memory).
     private let checkpointer: WALCheckpointer?
 
+    /// How many times the log has been copied whole into the file (0 in memory).
+    public var completedCheckpoints: Int { checkpointer?.completedRounds.withLock { $0 } ?? 0 }
+
     /// Opens (creating if needed) the database file at `path` and migrates it.
     /// - Parameter migrations: the service's own migrations, registered after the shared ones.
     public init(

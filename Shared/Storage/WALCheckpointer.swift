@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GRDB
+import Synchronization
 
 /// Copies a database's write-ahead log into the database file from a connection and a thread of
 /// its own, so that no commit pays for it.
@@ -18,6 +19,9 @@ import GRDB
 final class WALCheckpointer: @unchecked Sendable {
     // The timer is only touched in init and deinit.
     private let timer: DispatchSourceTimer
+    /// Rounds that copied the whole log (the next write starts it over), for operators and for
+    /// tests that wait for one instead of sleeping.
+    let completedRounds = Mutex(0)
 
     init(path: String, interval: DispatchTimeInterval) throws {
         var configuration = Configuration()
@@ -25,12 +29,16 @@ final class WALCheckpointer: @unchecked Sendable {
         let connection = try DatabaseQueue(path: path, configuration: configuration)
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "wal-checkpointer"))
         timer.schedule(deadline: .now() + interval, repeating: interval)
-        timer.setEventHandler {
+        self.timer = timer
+        timer.setEventHandler { [weak self] in
             // A failure (the file gone in a test's teardown, an I/O error) is tried again next round.
-            _ = try? connection.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
+            let row = try? connection.writeWithoutTransaction { db in try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)") }
+            // (busy, frames in the log, frames copied): all copied when the last two agree.
+            if let row, let log: Int = row[1], let copied: Int = row[2], log == copied, log > 0 {
+                self?.completedRounds.withLock { $0 += 1 }
+            }
         }
         timer.resume()
-        self.timer = timer
     }
 
     deinit { timer.cancel() }

@@ -38,4 +38,14 @@ public final class Gate: Sendable {
     public static func until(_ condition: @Sendable () -> Bool) async {
         while !condition() { try? await Task.sleep(for: .milliseconds(1)) }
     }
+
+    /// `until`, giving up after `limit` with an error that fails the test (a condition that
+    /// never comes true is a failure, not a hang).
+    public static func within(_ limit: Duration, _ condition: @Sendable () -> Bool) async throws {
+        let deadline = ContinuousClock.now + limit
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw HarnessError("the condition did not hold within \(limit)") }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
 }
