@@ -22,6 +22,8 @@ final class Projector: Sendable {
     private let state = Mutex<(lastIngest: Date, pending: Bool, stopping: Bool)>((.distantPast, true, false))
     /// Signalled by `wake` and `stop`: the thread waits on it, never in a sleep loop.
     private let signal = DispatchSemaphore(value: 0)
+    /// Signalled once by `stop`: ends the short waits of a burst at once.
+    private let stopped = DispatchSemaphore(value: 0)
     /// Signalled once when the thread has ended.
     private let finished = DispatchSemaphore(value: 0)
 
@@ -52,6 +54,7 @@ final class Projector: Sendable {
     func stop() {
         state.withLock { $0.stopping = true }
         signal.signal()
+        stopped.signal()
         _ = finished.wait(timeout: .now() + 10)
     }
 
@@ -63,6 +66,8 @@ final class Projector: Sendable {
         while true {
             // Woken by the endpoint, or once a second to look anyway.
             if !state.withLock({ $0.pending || $0.stopping }) { _ = signal.wait(timeout: .now() + 1) }
+            // Wake-ups that came meanwhile are answered by this round (`pending` holds the news).
+            while signal.wait(timeout: .now()) == .success {}
             let (stopping, lastIngest) = state.withLock { state -> (Bool, Date) in
                 if !state.stopping { state.pending = false }
                 return (state.stopping, state.lastIngest)
@@ -71,9 +76,10 @@ final class Projector: Sendable {
             let sinceIngest = Date().timeIntervalSince(lastIngest)
             do {
                 if sinceIngest < Self.quiet, try backlog() < maxBacklog {
-                    // Producers are sending: leave the writer to the endpoint until they pause
-                    // (or the next write wakes us to look at the backlog again).
-                    _ = signal.wait(timeout: .now() + (Self.quiet - sinceIngest))
+                    // Producers are sending: leave the writer to the endpoint and look at the
+                    // backlog again in 5 ms (not at every write's wake-up: a burst commits
+                    // hundreds of times a second, and each look is a query).
+                    if stopped.wait(timeout: .now() + .milliseconds(5)) == .success { return }
                     state.withLock { $0.pending = true }
                     continue
                 }
