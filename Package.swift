@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -90,8 +91,12 @@ let package = Package(
             dependencies: [
                 "Bus", "Contracts", "ServiceKit", crypto, argumentParser, logging, .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
-            path: "Services/Gateway", swiftSettings: swiftSettings),
+            path: "Services/Gateway",
+            // The web UI's templates, script and stylesheet (Services/Gateway/UI).
+            resources: [.copy("UI/Templates"), .copy("UI/Assets")],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "CRMTool",
             dependencies: ["Bus", "Contracts", "ServiceKit", argumentParser, .product(name: "Yams", package: "Yams")],

@@ -37,6 +37,12 @@ struct GatewayRoutes {
         FileRoutes(api: api, maxBytes: config.filesMaxBytes).register(on: &routes)
         TelephonyRoutes(api: api, signatures: signatures).register(on: &routes)
         document = OpenAPIRoutes.register(on: &routes)
+        // The web UI beside the API, on the same address (its pages are not in the document).
+        if let ui = try? WebUI(api: api, publicURL: config.publicURL) {
+            ui.register(on: router)
+        } else {
+            logger.error("the web UI's templates or assets could not be loaded; serving the API only")
+        }
         allowedMethods.set(routes.routes)
         self.router = router
         self.authenticator = authenticator

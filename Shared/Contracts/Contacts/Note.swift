@@ -36,6 +36,12 @@ public struct CreateNoteRequest: Codable, Sendable {
     public var companyId: Int64?
     public var text: String
     public var `private`: Bool?
+    public init(contactId: Int64? = nil, companyId: Int64? = nil, text: String, private: Bool? = nil) {
+        self.contactId = contactId
+        self.companyId = companyId
+        self.text = text
+        self.private = `private`
+    }
 }
 
 /// `notes.update`: the author or a boss changes the text or the private flag.

@@ -1,0 +1,49 @@
+// The UI's one script: it only makes plain links and forms quicker. Without it every page
+// still works (search is a GET form, every change a POST form with its CSRF token).
+
+// "/" jumps to the search field (unless the user is typing somewhere).
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = event.target;
+  if (target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
+  const field = document.querySelector("[data-shortcut='/']");
+  if (field instanceof HTMLElement) {
+    event.preventDefault();
+    field.focus();
+  }
+});
+
+// Search as you type: the results part of the page is fetched and swapped in; the newest
+// keystroke wins (older answers are dropped), and the address bar follows.
+for (const form of document.querySelectorAll("form[data-live-search]")) {
+  const results = document.getElementById("results");
+  if (!results) continue;
+  let latest = 0;
+  let timer = 0;
+  const run = async () => {
+    const ticket = ++latest;
+    const params = new URLSearchParams(new FormData(form));
+    const address = form.dataset.liveSearch + "?" + params.toString();
+    params.set("fragment", "results");
+    try {
+      const response = await fetch(form.dataset.liveSearch + "?" + params.toString(), { credentials: "same-origin", headers: { Accept: "text/html" } });
+      if (!response.ok || ticket !== latest) return;
+      const html = await response.text();
+      if (ticket !== latest) return;
+      const parsed = new DOMParser().parseFromString(html, "text/html");
+      results.replaceChildren(...parsed.body.childNodes);
+      history.replaceState(null, "", address);
+    } catch {
+      // Offline or the gateway is restarting: the form still works by submitting it.
+    }
+  };
+  form.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, 60);
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearTimeout(timer);
+    run();
+  });
+}

@@ -1,0 +1,164 @@
+import Bus
+import Contracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The contact list with search, a new contact, and a contact's card with its notes and history.
+struct ContactPages: Sendable {
+    typealias M = ContactsContract.Method
+    let ui: WebUI
+
+    func register(on router: Router<GatewayContext>) {
+        router.get("/contacts", use: list)
+        router.get("/contacts/new", use: newForm)
+        router.post("/contacts", use: create)
+        router.get("/contacts/:id", use: card)
+        router.post("/contacts/:id/notes", use: addNote)
+    }
+
+    // MARK: - The list
+
+    @Sendable func list(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            let q = request.uri.queryParameters.get("q")?.trimmingCharacters(in: .whitespaces) ?? ""
+            var ask = ListContactsRequest(q: q.isEmpty ? nil : q, limit: 50, cursor: request.uri.queryParameters.get("cursor"))
+            ask.count = true
+            ask.sort = ["name", "created", "updated"].first { $0 == request.uri.queryParameters.get("sort") }
+            let page: Page<Contact>
+            do {
+                page = try await ui.call(M.list, ask, request, context)
+            } catch let error as BusError {
+                return ui.errorPage(error, session: session)
+            }
+            let values = Self.listValues(page, q: q, sort: ask.sort)
+            // The script asks for the results alone as the user types.
+            if request.uri.queryParameters.get("fragment") == "results" { return ui.renderer.fragment("contact_results", values: values) }
+            return ui.renderer.page("contacts", title: "Contacts", values: values, session: session)
+        }
+    }
+
+    static func listValues(_ page: Page<Contact>, q: String, sort: String?) -> [String: Any] {
+        let rows: [[String: Any]] = page.items.map { contact in
+            [
+                "id": contact.id, "name": contact.displayName.isEmpty ? "(no name)" : contact.displayName, "title": contact.title ?? "",
+                "email": contact.emails.first?.address ?? "", "phone": contact.phones.first?.number ?? "",
+                "city": contact.address?.city ?? "",
+            ]
+        }
+        let count = page.count ?? rows.count
+        let counted = page.countExact == false ? "More than \(count)" : "\(count)"
+        let noun = count == 1 && page.countExact != false ? "contact" : "contacts"
+        var values: [String: Any] = [
+            "rows": rows, "q": q, "empty": rows.isEmpty,
+            "summary": q.isEmpty
+                ? "\(counted) \(noun)" : "\(counted) \(noun) \(noun == "contact" ? "matches" : "match") \u{201C}\(q)\u{201D}",
+        ]
+        if let next = page.nextCursor {
+            var query = "cursor=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? next)
+            if !q.isEmpty { query += "&q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") }
+            if let sort { query += "&sort=" + sort }
+            values["next"] = "/contacts?" + query
+        }
+        for option in ["name", "created", "updated"] { values["sort_\(option)"] = (sort ?? "created") == option }
+        return values
+    }
+
+    // MARK: - A new contact
+
+    @Sendable func newForm(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            ui.renderer.page("contact_form", title: "New contact", values: [:], session: session)
+        }
+    }
+
+    @Sendable func create(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            let fields = try await ui.form(request, context)
+            func field(_ name: String) -> String? {
+                fields[name].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+            }
+            var ask = CreateContactRequest(firstName: field("first_name"), lastName: field("last_name"), title: field("title"))
+            if let phone = field("phone") { ask.phones = [PhoneInput(number: phone, kind: "mobile")] }
+            if let email = field("email") { ask.emails = [EmailInput(address: email)] }
+            do {
+                let contact = try await ui.call(M.create, ask, request, context)
+                return PageRenderer.redirect("/contacts/\(contact.id)")
+            } catch let error as BusError where [.invalid, .conflict, .badRequest].contains(error.code) {
+                // The form again, as it was filled in, with the error next to the field it is about.
+                var values: [String: Any] = fields.filter { $0.key != "csrf" }
+                values["error_\(Self.field(of: error))"] = error.message
+                values["error"] = error.message
+                return ui.renderer.page(
+                    "contact_form", title: "New contact", values: values, session: session, status: .unprocessableContent)
+            }
+        }
+    }
+
+    /// Which field of the form an error is about, from the place or words the service gave.
+    static func field(of error: BusError) -> String {
+        let message = error.message.lowercased()
+        for (needle, field) in [
+            ("phone", "phone"), ("e-mail", "email"), ("email", "email"), ("title", "title"), ("last", "last_name"), ("name", "first_name"),
+        ] where message.contains(needle) {
+            return field
+        }
+        return "form"
+    }
+
+    // MARK: - The card
+
+    @Sendable func card(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
+                return ui.errorPage(.notFound("there is no such contact"), session: session)
+            }
+            do {
+                async let contact = ui.call(M.get, ContactIdRequest(id: id), request, context)
+                async let notes = ui.call(M.listNotes, ListNotesRequest(contactId: id), request, context)
+                async let history = ui.call(M.history, HistoryRequest(contactId: id, limit: 20), request, context)
+                return try await ui.renderer.page(
+                    "contact_card", title: try await contact.displayName,
+                    values: Self.cardValues(contact, notes: notes.items, history: history.items), session: session)
+            } catch let error as BusError {
+                return ui.errorPage(error, session: session)
+            }
+        }
+    }
+
+    static func cardValues(_ contact: Contact, notes: [Note], history: [HistoryEntry]) -> [String: Any] {
+        [
+            "id": contact.id, "name": contact.displayName.isEmpty ? "(no name)" : contact.displayName, "title": contact.title ?? "",
+            "phones": contact.phones.map { ["number": $0.number, "kind": $0.kind ?? ""] },
+            "emails": contact.emails.map { ["address": $0.address] },
+            "city": contact.address?.city ?? "", "customer_number": contact.customerNumber.map(String.init) ?? "",
+            "notes": notes.map { note in
+                ["text": note.text, "author": note.author ?? "", "private": note.private, "at": Timestamp.string(from: note.createdAt)]
+            },
+            "no_notes": notes.isEmpty,
+            "history": history.map {
+                ["summary": $0.summary, "actor": $0.actor ?? "", "at": Timestamp.string(from: $0.at), "kind": $0.kind]
+            },
+            "created": Timestamp.string(from: contact.createdAt),
+        ]
+    }
+
+    @Sendable func addNote(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            let fields = try await ui.form(request, context)
+            guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else {
+                return ui.errorPage(.notFound("there is no such contact"), session: session)
+            }
+            let text = (fields["text"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            if !text.isEmpty {
+                do {
+                    _ = try await ui.call(
+                        M.createNote, CreateNoteRequest(contactId: id, text: text, private: fields["private"] == "on"), request, context)
+                } catch let error as BusError {
+                    return ui.errorPage(error, session: session)
+                }
+            }
+            return PageRenderer.redirect("/contacts/\(id)#notes")
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Bus
+import Contracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Signing in and out from the browser.
+struct SessionPages: Sendable {
+    let ui: WebUI
+
+    func register(on router: Router<GatewayContext>) {
+        router.get("/signin", use: signInForm)
+        router.post("/signin", use: signIn)
+        router.post("/signout", use: signOut)
+    }
+
+    /// A new random token for the double-submit check.
+    static func newToken() -> String { (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined() }
+
+    @Sendable func signInForm(_ request: Request, context: GatewayContext) async throws -> Response {
+        if context.principal != nil { return PageRenderer.redirect("/contacts") }
+        // The form's token before there is a session: the same cookie the session keeps.
+        let existing = request.cookies[AuthMiddleware.csrfCookieName]?.value ?? ""
+        let csrf = existing.isEmpty ? Self.newToken() : existing
+        var response = ui.renderer.page(
+            "signin", title: "Sign in", values: ["next": Self.next(request) as Any, "csrf_token": csrf], session: nil)
+        if existing.isEmpty {
+            response.headers.append(
+                HTTPField(name: .setCookie, value: "\(AuthMiddleware.csrfCookieName)=\(csrf); Path=/; SameSite=Strict\(ui.secure)"))
+        }
+        return response
+    }
+
+    @Sendable func signIn(_ request: Request, context: GatewayContext) async throws -> Response {
+        let fields = try await ui.form(request, context)
+        let username = fields["username"] ?? "", password = fields["password"] ?? ""
+        let next = Self.next(request, fields["next"])
+        func again(_ message: String, status: HTTPResponse.Status) -> Response {
+            ui.renderer.page(
+                "signin", title: "Sign in",
+                values: ["error": message, "username": username, "next": next as Any, "csrf_token": fields["csrf"] ?? ""],
+                session: nil, status: status)
+        }
+        guard !username.isEmpty, !password.isEmpty else { return again("Give your username and password.", status: .unprocessableContent) }
+        let reply: LoginReply
+        do {
+            reply = try await ui.call(
+                SettingsContract.Method.login, LoginRequest(username: username, password: password, client: context.clientAddress),
+                request, context)
+        } catch let error as BusError where [.unauthorized, .rateLimited, .invalid].contains(error.code) {
+            return again(
+                error.message.prefix(1).uppercased() + error.message.dropFirst() + ".", status: ErrorMiddleware.status(for: error.code))
+        }
+        let maxAge = max(0, Int(reply.expiresAt.timeIntervalSinceNow))
+        return PageRenderer.redirect(
+            next ?? "/contacts",
+            cookies: [
+                "\(AuthMiddleware.cookieName)=\(reply.token); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict\(ui.secure)",
+                "\(AuthMiddleware.csrfCookieName)=\(Self.newToken()); Path=/; Max-Age=\(maxAge); SameSite=Strict\(ui.secure)",
+            ])
+    }
+
+    @Sendable func signOut(_ request: Request, context: GatewayContext) async throws -> Response {
+        _ = try await ui.form(request, context)
+        if let token = context.token {
+            _ = try? await ui.call(SettingsContract.Method.logout, TokenRequest(token: token), request, context)
+        }
+        return PageRenderer.redirect(
+            "/signin",
+            cookies: [
+                "\(AuthMiddleware.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict\(ui.secure)",
+                "\(AuthMiddleware.csrfCookieName)=; Path=/; Max-Age=0; SameSite=Strict\(ui.secure)",
+            ])
+    }
+
+    /// Where to go after signing in: a path of this site only (never another site's address).
+    static func next(_ request: Request, _ given: String? = nil) -> String? {
+        guard let value = given ?? request.uri.queryParameters.get("next")?.removingPercentEncoding,
+            value.hasPrefix("/"), !value.hasPrefix("//"), !value.contains("\\")
+        else { return nil }
+        return value
+    }
+}

@@ -1,0 +1,86 @@
+import Bus
+import Contracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ServiceKit
+
+/// Who is signed in to the browser: the principal the session cookie speaks for and the
+/// double-submit token every form carries (the `crm_csrf` cookie, readable by our pages only).
+struct UISession: Sendable {
+    let principal: Principal
+    let csrf: String
+}
+
+/// The web UI, served by the gateway beside the API: server-rendered pages that work as plain
+/// links and forms, with one script that makes them quicker (`UI/Assets/app.js`). Pages ask the
+/// services over the bus with the signed-in user's identity, exactly as the API routes do, so a
+/// user sees in the browser what the API lets them see.
+struct WebUI: Sendable {
+    let renderer: PageRenderer
+    let api: APIForwarder
+    var publicURL: String?
+
+    init(api: APIForwarder, publicURL: String?, bundle: Bundle = .module) throws {
+        renderer = try PageRenderer(bundle: bundle)
+        self.api = api
+        self.publicURL = publicURL
+    }
+
+    func register(on router: Router<GatewayContext>) {
+        router.get("/") { _, context in
+            PageRenderer.redirect(context.principal == nil ? "/signin" : "/contacts")
+        }
+        router.get("/assets/:name") { [renderer] _, context in renderer.assets.response(for: context.parameters.get("name") ?? "") }
+        SessionPages(ui: self).register(on: router)
+        ContactPages(ui: self).register(on: router)
+    }
+
+    // MARK: - What every page does
+
+    /// The signed-in user, or nil (the page then sends the browser to sign in).
+    func session(_ request: Request, _ context: GatewayContext) -> UISession? {
+        guard let principal = context.principal else { return nil }
+        return UISession(principal: principal, csrf: request.cookies[AuthMiddleware.csrfCookieName]?.value ?? "")
+    }
+
+    /// The page for a signed-in user, or a redirect to sign in that comes back here.
+    func signedIn(
+        _ request: Request, _ context: GatewayContext, _ page: (UISession) async throws -> Response
+    ) async throws -> Response {
+        guard let session = session(request, context) else {
+            let back = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+            return PageRenderer.redirect("/signin?next=" + (back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+        }
+        return try await page(session)
+    }
+
+    /// A form's fields, after checking its CSRF token against the cookie (403 without it): every
+    /// form the UI serves carries the token, a form from elsewhere cannot.
+    func form(_ request: Request, _ context: GatewayContext) async throws -> [String: String] {
+        let body = try await api.body(of: request, limit: 1 << 20)
+        let fields = FormEncoding.fields(String(decoding: body, as: UTF8.self))
+        guard let cookie = request.cookies[AuthMiddleware.csrfCookieName]?.value, !cookie.isEmpty, fields["csrf"] == cookie else {
+            throw BusError.forbidden("this form has expired or did not come from this site; reload the page and try again")
+        }
+        return fields
+    }
+
+    /// Calls a bus method as the signed-in user.
+    func call<Q: Encodable, R: Decodable>(
+        _ method: BusMethod<Q, R>, _ body: Q, _ request: Request, _ context: GatewayContext
+    ) async throws -> R {
+        let data = try await api.call(request, context: context, method: method, body: try Wire.encode(body))
+        return try Wire.decode(R.self, from: data)
+    }
+
+    /// An error page for what a page could not do (a contact that is not there, a refusal).
+    func errorPage(_ error: BusError, session: UISession?) -> Response {
+        renderer.page(
+            "error", title: "Something went wrong", values: ["message": error.message, "code": error.code.rawValue],
+            session: session, status: ErrorMiddleware.status(for: error.code))
+    }
+
+    /// Cookie attributes: `Secure` when the public address is https.
+    var secure: String { publicURL?.lowercased().hasPrefix("https://") == true ? "; Secure" : "" }
+}
