@@ -127,20 +127,26 @@ struct ContactPages: Sendable {
     }
 
     static func cardValues(_ contact: Contact, notes: [Note], history: [HistoryEntry]) -> [String: Any] {
-        [
-            "id": contact.id, "name": contact.displayName.isEmpty ? "(no name)" : contact.displayName, "title": contact.title ?? "",
-            "phones": contact.phones.map { ["number": $0.number, "kind": $0.kind ?? ""] },
+        var values: [String: Any] = [
+            "id": contact.id, "name": contact.displayName.isEmpty ? "(no name)" : contact.displayName,
+            "phones": contact.phones.map { ["number": $0.number, "kind": $0.kind ?? "phone"] },
             "emails": contact.emails.map { ["address": $0.address] },
-            "city": contact.address?.city ?? "", "customer_number": contact.customerNumber.map(String.init) ?? "",
-            "notes": notes.map { note in
+            "notes": notes.map { note -> [String: Any] in
                 ["text": note.text, "author": note.author ?? "", "private": note.private, "at": Timestamp.string(from: note.createdAt)]
             },
             "no_notes": notes.isEmpty,
-            "history": history.map {
-                ["summary": $0.summary, "actor": $0.actor ?? "", "at": Timestamp.string(from: $0.at), "kind": $0.kind]
+            "history": history.map { entry -> [String: Any] in
+                var row: [String: Any] = ["summary": entry.summary, "at": Timestamp.string(from: entry.at), "kind": entry.kind]
+                if let actor = entry.actor { row["actor"] = actor }
+                return row
             },
             "created": Timestamp.string(from: contact.createdAt),
         ]
+        // Mustache shows a section for any value, an empty text too: what is not there is left out.
+        if let title = contact.title, !title.isEmpty { values["title"] = title }
+        if let city = contact.address?.city, !city.isEmpty { values["city"] = city }
+        if let number = contact.customerNumber { values["customer_number"] = String(number) }
+        return values
     }
 
     @Sendable func addNote(_ request: Request, context: GatewayContext) async throws -> Response {
