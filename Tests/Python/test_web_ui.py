@@ -92,6 +92,8 @@ class WebUITest(unittest.TestCase):
         expect(page).to_have_url(re.compile(r"/contacts$"))
 
     def new_contact(self, page, first, last, phone=""):
+        if not page.url.endswith("/contacts"):
+            page.get_by_role("link", name="Contacts", exact=True).click()
         page.get_by_role("link", name="New contact").click()
         page.get_by_label("First name").fill(first)
         page.get_by_label("Last name").fill(last)
@@ -155,13 +157,64 @@ class WebUITest(unittest.TestCase):
         page.get_by_role("button", name="Sign out").click()
         expect(page).to_have_url(re.compile(r"/signin$"))
 
+    def test_company_unmatched_number_and_settings(self):
+        page = self.page()
+        self.sign_in(page)
+        # A company, found by part of its name as you type.
+        page.get_by_role("link", name="Companies", exact=True).click()
+        page.get_by_role("link", name="New company").click()
+        page.get_by_label("Name").fill("Fjordkraft Bølgen AS")
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Fjordkraft Bølgen AS")
+        page.get_by_role("link", name="Companies", exact=True).click()
+        page.get_by_label("Search companies").fill("bølg")
+        expect(page.locator("#results")).to_contain_text("Fjordkraft Bølgen AS")
+        # A call from a number nobody has; linked to a contact from the unmatched list.
+        contact = self.new_contact(page, "Ingrid", "Berg")
+        status, body = self.api("POST", "/api/v1/telephony/events", {
+            "event_id": "web-1", "call_id": "web-call-1", "type": "completed", "direction": "inbound",
+            "from": "+47 55 51 23 45", "to": "+47 22 00 00 00", "at": "2026-11-27T09:00:00Z", "duration": 40,
+            "billsec": 30, "disposition": "ANSWERED"}, self.token)
+        self.assertEqual(status, 200, body)
+        page.get_by_role("link", name="Calls", exact=True).click()
+        expect(page.get_by_role("heading", name="Call log")).to_be_visible()
+        page.get_by_role("link", name="Unmatched numbers").click()
+        row = page.locator("tr", has_text="4755512345")
+        row.get_by_role("link", name="Link to a contact").click()
+        page.get_by_label("Find the contact").fill("Ingrid")
+        page.get_by_role("button", name="Search").click()
+        page.get_by_role("button", name="Link to Ingrid Berg").click()
+        expect(page).to_have_url(contact)
+        expect(page.locator("#info")).to_contain_text("+4755512345")
+        if SCREENSHOTS:
+            page.goto(self.base + "/calls")
+            page.screenshot(path=os.path.join(SCREENSHOTS, "calls.png"), full_page=True)
+        # A boss adds a category with a colour.
+        page.get_by_role("link", name="Settings", exact=True).click()
+        page.get_by_role("link", name="Categories", exact=True).click()
+        page.get_by_label("Name").fill("Strategic partner")
+        page.get_by_label("Colour").fill("#c0392b")
+        page.get_by_role("button", name="Add").click()
+        item = page.locator(".reference li", has_text="Strategic partner")
+        expect(item).to_be_visible()
+        self.assertEqual(item.locator("rect").get_attribute("fill").lower(), "#c0392b")
+        if SCREENSHOTS:
+            page.screenshot(path=os.path.join(SCREENSHOTS, "settings-categories.png"), full_page=True)
+        # A user who is not a boss has no settings.
+        user = self.page()
+        self.sign_in(user, "kari", "kari-password-1")
+        expect(user.get_by_role("link", name="Settings", exact=True)).to_have_count(0)
+        response = user.goto(self.base + "/settings/categories")
+        self.assertEqual(response.status, 403)
+
     def test_phone_width_and_accessibility(self):
         axe = Axe()
         for width in [1280, 390]:
             page = self.page(width=width)
             self.sign_in(page)
             card = self.new_contact(page, "Åse", "Lie", "+47 922 33 444")
-            for path in ["/contacts", "/contacts/new", card.replace(self.base, "")]:
+            for path in ["/contacts", "/contacts/new", card.replace(self.base, ""), "/companies", "/companies/new", "/calls",
+                         "/calls/unmatched", "/settings", "/settings/categories"]:
                 page.goto(self.base + path)
                 results = axe.run(page)
                 serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]

@@ -34,6 +34,9 @@ struct WebUI: Sendable {
         router.get("/assets/:name") { [renderer] _, context in renderer.assets.response(for: context.parameters.get("name") ?? "") }
         SessionPages(ui: self).register(on: router)
         ContactPages(ui: self).register(on: router)
+        CompanyPages(ui: self).register(on: router)
+        CallPages(ui: self).register(on: router)
+        SettingsPages(ui: self).register(on: router)
     }
 
     // MARK: - What every page does

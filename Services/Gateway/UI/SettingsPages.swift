@@ -1,0 +1,109 @@
+import Bus
+import Contracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The settings pages, for a boss: every kind of reference data with its colours and locks,
+/// and the users. A user who is not a boss gets 403 here and sees no link to them.
+struct SettingsPages: Sendable {
+    typealias M = SettingsContract.Method
+    let ui: WebUI
+
+    func register(on router: Router<GatewayContext>) {
+        router.get("/settings", use: overview)
+        router.get("/settings/:kind", use: reference)
+        router.post("/settings/:kind", use: addReference)
+    }
+
+    /// The page for a boss, or 403.
+    func boss(
+        _ request: Request, _ context: GatewayContext, _ page: @escaping (UISession) async throws -> Response
+    ) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            guard session.principal.rank == .boss else {
+                return ui.errorPage(.forbidden("only an administrator (a boss) changes the settings"), session: session)
+            }
+            return try await page(session)
+        }
+    }
+
+    static func title(_ kind: ReferenceKind) -> String {
+        kind.rawValue.replacingOccurrences(of: "-", with: " ").prefix(1).uppercased()
+            + kind.rawValue.replacingOccurrences(of: "-", with: " ").dropFirst()
+    }
+
+    @Sendable func overview(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await boss(request, context) { session in
+            let users: [User]
+            do {
+                users = try await ui.call(M.listUsers, ListUsersRequest(), request, context)
+            } catch let error as BusError {
+                return ui.errorPage(error, session: session)
+            }
+            let values: [String: Any] = [
+                "kinds": ReferenceKind.allCases.map { ["path": "/settings/\($0.rawValue)", "title": Self.title($0)] },
+                "users": users.map { user -> [String: Any] in
+                    ["username": user.username, "name": user.name, "rank": user.rank.rawValue, "active": user.active]
+                },
+            ]
+            return ui.renderer.page("settings", title: "Settings", values: values, session: session)
+        }
+    }
+
+    @Sendable func reference(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await boss(request, context) { session in
+            guard let kind = context.parameters.get("kind").flatMap(ReferenceKind.init(rawValue:)) else {
+                return ui.errorPage(.notFound("there is no such settings page"), session: session)
+            }
+            return try await referencePage(kind, request, context, session: session, values: [:], status: .ok)
+        }
+    }
+
+    func referencePage(
+        _ kind: ReferenceKind, _ request: Request, _ context: GatewayContext, session: UISession, values extra: [String: Any],
+        status: HTTPResponse.Status
+    ) async throws -> Response {
+        let items: [ReferenceItem]
+        do {
+            items = try await ui.call(M.listReference, ListReferenceRequest(kind: kind), request, context)
+        } catch let error as BusError {
+            return ui.errorPage(error, session: session)
+        }
+        var values: [String: Any] = [
+            "title": Self.title(kind), "item": kind.itemName, "path": "/settings/\(kind.rawValue)",
+            "items": items.map { item -> [String: Any] in
+                var row: [String: Any] = ["name": item.name, "active": item.active, "locked": item.locked]
+                if let colour = item.colour { row["colour"] = colour }
+                return row
+            },
+            "empty": items.isEmpty, "colour": "#0b5cad",
+        ]
+        for (key, value) in extra { values[key] = value }
+        return ui.renderer.page("reference", title: Self.title(kind), values: values, session: session, status: status)
+    }
+
+    @Sendable func addReference(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await boss(request, context) { session in
+            guard let kind = context.parameters.get("kind").flatMap(ReferenceKind.init(rawValue:)) else {
+                return ui.errorPage(.notFound("there is no such settings page"), session: session)
+            }
+            let fields = try await ui.form(request, context)
+            let name = (fields["name"] ?? "").trimmingCharacters(in: .whitespaces)
+            let colour = fields["colour"].flatMap { $0.isEmpty ? nil : $0 }
+            guard !name.isEmpty else {
+                return try await referencePage(
+                    kind, request, context, session: session, values: ["error_name": "Give the new \(kind.itemName) a name."],
+                    status: .unprocessableContent)
+            }
+            do {
+                _ = try await ui.call(M.createReference, CreateReferenceRequest(kind: kind, name: name, colour: colour), request, context)
+            } catch let error as BusError where [.invalid, .conflict].contains(error.code) {
+                return try await referencePage(
+                    kind, request, context, session: session,
+                    values: ["error_name": error.message, "name": name, "colour": colour ?? "#0b5cad"], status: .unprocessableContent)
+            }
+            return PageRenderer.redirect("/settings/\(kind.rawValue)")
+        }
+    }
+}
