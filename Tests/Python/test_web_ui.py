@@ -83,6 +83,11 @@ class WebUITest(unittest.TestCase):
         self.addCleanup(lambda: self.assertEqual(violations, [], "the page broke its own Content-Security-Policy"))
         return page
 
+    @staticmethod
+    def nav(page, name):
+        """A link of the main navigation (the card has tabs of the same names)."""
+        return page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
+
     def sign_in(self, page, username="admin", password=PASSWORD):
         page.goto(self.base + "/")
         expect(page).to_have_url(re.compile(r"/signin"))
@@ -93,7 +98,7 @@ class WebUITest(unittest.TestCase):
 
     def new_contact(self, page, first, last, phone=""):
         if not page.url.endswith("/contacts"):
-            page.get_by_role("link", name="Contacts", exact=True).click()
+            self.nav(page, "Contacts").click()
         page.get_by_role("link", name="New contact").click()
         page.get_by_label("First name").fill(first)
         page.get_by_label("Last name").fill(last)
@@ -161,12 +166,12 @@ class WebUITest(unittest.TestCase):
         page = self.page()
         self.sign_in(page)
         # A company, found by part of its name as you type.
-        page.get_by_role("link", name="Companies", exact=True).click()
+        self.nav(page, "Companies").click()
         page.get_by_role("link", name="New company").click()
         page.get_by_label("Name").fill("Fjordkraft Bølgen AS")
         page.get_by_role("button", name="Save").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Fjordkraft Bølgen AS")
-        page.get_by_role("link", name="Companies", exact=True).click()
+        self.nav(page, "Companies").click()
         page.get_by_label("Search companies").fill("bølg")
         expect(page.locator("#results")).to_contain_text("Fjordkraft Bølgen AS")
         # A call from a number nobody has; linked to a contact from the unmatched list.
@@ -176,7 +181,7 @@ class WebUITest(unittest.TestCase):
             "from": "+47 55 51 23 45", "to": "+47 22 00 00 00", "at": "2026-11-27T09:00:00Z", "duration": 40,
             "billsec": 30, "disposition": "ANSWERED"}, self.token)
         self.assertEqual(status, 200, body)
-        page.get_by_role("link", name="Calls", exact=True).click()
+        self.nav(page, "Calls").click()
         expect(page.get_by_role("heading", name="Call log")).to_be_visible()
         page.get_by_role("link", name="Unmatched numbers").click()
         row = page.locator("tr", has_text="4755512345")
@@ -190,7 +195,7 @@ class WebUITest(unittest.TestCase):
             page.goto(self.base + "/calls")
             page.screenshot(path=os.path.join(SCREENSHOTS, "calls.png"), full_page=True)
         # A boss adds a category with a colour.
-        page.get_by_role("link", name="Settings", exact=True).click()
+        self.nav(page, "Settings").click()
         page.get_by_role("link", name="Categories", exact=True).click()
         page.get_by_label("Name").fill("Strategic partner")
         page.get_by_label("Colour").fill("#c0392b")
@@ -203,9 +208,55 @@ class WebUITest(unittest.TestCase):
         # A user who is not a boss has no settings.
         user = self.page()
         self.sign_in(user, "kari", "kari-password-1")
-        expect(user.get_by_role("link", name="Settings", exact=True)).to_have_count(0)
+        expect(self.nav(user, "Settings")).to_have_count(0)
         response = user.goto(self.base + "/settings/categories")
         self.assertEqual(response.status, 403)
+
+    def test_edit_link_company_and_my_tokens(self):
+        page = self.page()
+        self.sign_in(page)
+        self.nav(page, "Companies").click()
+        page.get_by_role("link", name="New company").click()
+        page.get_by_label("Name").fill("Havbris Consulting")
+        page.get_by_role("button", name="Save").click()
+        card = self.new_contact(page, "Tor", "Havbris")
+        # Edit: a title, and an error next to its field when both names are emptied.
+        page.get_by_role("link", name="Edit").click()
+        page.get_by_label("Title").fill("CFO")
+        page.get_by_role("button", name="Save").click()
+        expect(page).to_have_url(card)
+        expect(page.locator("#info")).to_contain_text("CFO")
+        page.get_by_role("link", name="Edit").click()
+        page.get_by_label("First name").fill("")
+        page.get_by_label("Last name").fill("")
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator("#first_name")).to_have_attribute("aria-invalid", "true")
+        # Link the company, then unlink it.
+        page.goto(card)
+        page.get_by_label("Company", exact=True).fill("Havbris Consulting")
+        page.get_by_label("Title there").fill("Partner")
+        page.get_by_role("button", name="Link", exact=True).click()
+        expect(page.locator("#companies")).to_contain_text("Havbris Consulting")
+        expect(page.locator("#companies")).to_contain_text("Partner")
+        page.get_by_role("button", name="Unlink Havbris Consulting").click()
+        expect(page.locator("#companies")).to_contain_text("Not linked to a company.")
+        # My account: an API token shown once, then revoked.
+        page.get_by_role("link", name="admin").click()
+        page.get_by_label("Name", exact=True).fill("phone system")
+        page.get_by_label("telephony:ingest").check()
+        page.get_by_role("button", name="Make token").click()
+        secret = page.locator(".notice code").inner_text()
+        status, _ = self.api("POST", "/api/v1/telephony/events", {
+            "event_id": "tok-1", "call_id": "tok-call-1", "type": "ringing", "direction": "inbound",
+            "from": "+47 400 00 001", "at": "2026-11-27T10:00:00Z"}, secret)
+        self.assertEqual(status, 200)
+        page.get_by_role("button", name="Revoke phone system").click()
+        expect(page.locator("#tokens")).not_to_contain_text("phone system")
+        # The revocation reaches the gateway's token cache by event: poll until it answers 401.
+        deadline = time.time() + 15
+        while time.time() < deadline and self.api("GET", "/api/v1/auth/me", None, secret)[0] != 401:
+            time.sleep(0.1)
+        self.assertEqual(self.api("GET", "/api/v1/auth/me", None, secret)[0], 401)
 
     def test_phone_width_and_accessibility(self):
         axe = Axe()
@@ -214,7 +265,8 @@ class WebUITest(unittest.TestCase):
             self.sign_in(page)
             card = self.new_contact(page, "Åse", "Lie", "+47 922 33 444")
             for path in ["/contacts", "/contacts/new", card.replace(self.base, ""), "/companies", "/companies/new", "/calls",
-                         "/calls/unmatched", "/settings", "/settings/categories"]:
+                         "/calls/unmatched", "/settings", "/settings/categories", "/account",
+                         card.replace(self.base, "") + "/edit"]:
                 page.goto(self.base + path)
                 results = axe.run(page)
                 serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]

@@ -14,7 +14,11 @@ struct ContactPages: Sendable {
         router.get("/contacts/new", use: newForm)
         router.post("/contacts", use: create)
         router.get("/contacts/:id", use: card)
+        router.get("/contacts/:id/edit", use: editForm)
+        router.post("/contacts/:id", use: update)
         router.post("/contacts/:id/notes", use: addNote)
+        router.post("/contacts/:id/companies", use: linkCompany)
+        router.post("/contacts/:id/companies/:company_id/unlink", use: unlinkCompany)
     }
 
     // MARK: - The list
@@ -99,7 +103,8 @@ struct ContactPages: Sendable {
     static func field(of error: BusError) -> String {
         let message = error.message.lowercased()
         for (needle, field) in [
-            ("phone", "phone"), ("e-mail", "email"), ("email", "email"), ("title", "title"), ("last", "last_name"), ("name", "first_name"),
+            ("phone", "phone"), ("e-mail", "email"), ("email", "email"), ("title", "title"), ("first", "first_name"), ("last", "last_name"),
+            ("name", "first_name"),
         ] where message.contains(needle) {
             return field
         }
@@ -113,13 +118,34 @@ struct ContactPages: Sendable {
             guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
                 return ui.errorPage(.notFound("there is no such contact"), session: session)
             }
+            let kind = request.uri.queryParameters.get("kind").flatMap { ["created", "updated", "call", "note"].contains($0) ? $0 : nil }
             do {
                 async let contact = ui.call(M.get, ContactIdRequest(id: id), request, context)
                 async let notes = ui.call(M.listNotes, ListNotesRequest(contactId: id), request, context)
-                async let history = ui.call(M.history, HistoryRequest(contactId: id, limit: 20), request, context)
-                return try await ui.renderer.page(
-                    "contact_card", title: try await contact.displayName,
-                    values: Self.cardValues(contact, notes: notes.items, history: history.items), session: session)
+                async let history = ui.call(M.history, HistoryRequest(contactId: id, limit: 20, kind: kind), request, context)
+                async let links = ui.call(M.links, LinksRequest(contactId: id), request, context)
+                var calls = ListCallsRequest()
+                calls.contactId = id
+                calls.limit = 20
+                // The calls tab needs calls:read; a token without it still gets the rest of the card.
+                async let callPage = try? ui.call(TelephonyContract.Method.listCalls, calls, request, context)
+                var values = try await Self.cardValues(contact, notes: notes.items, history: history.items)
+                values["companies"] = try await links.map { link -> [String: Any] in
+                    var row: [String: Any] = ["company_id": link.companyId, "name": link.companyName ?? "Company \(link.companyId)"]
+                    if let title = link.title { row["link_title"] = title }
+                    return row
+                }
+                values["no_companies"] = (values["companies"] as? [Any])?.isEmpty ?? true
+                let loggedCalls = await callPage?.items ?? []
+                values["calls"] = loggedCalls.map { call -> [String: Any] in
+                    [
+                        "at": call.startedAt.map { Timestamp.string(from: $0) } ?? "", "direction": call.direction,
+                        "status": call.outcome ?? call.status, "duration": call.billsec.map { "\($0) s" } ?? "", "user": call.user ?? "",
+                    ]
+                }
+                values["no_calls"] = loggedCalls.isEmpty
+                for option in ["created", "updated", "call", "note"] { values["kind_\(option)"] = kind == option }
+                return try await ui.renderer.page("contact_card", title: try await contact.displayName, values: values, session: session)
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
             }
@@ -165,6 +191,107 @@ struct ContactPages: Sendable {
                 }
             }
             return PageRenderer.redirect("/contacts/\(id)#notes")
+        }
+    }
+
+    // MARK: - Editing
+
+    @Sendable func editForm(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else {
+                return ui.errorPage(.notFound("there is no such contact"), session: session)
+            }
+            do {
+                let contact = try await ui.call(M.get, ContactIdRequest(id: id), request, context)
+                let values: [String: Any] = [
+                    "id": id, "edit": true, "first_name": contact.firstName, "last_name": contact.lastName, "title": contact.title ?? "",
+                    "email": contact.emails.first?.address ?? "", "phone": contact.phones.first?.number ?? "",
+                ]
+                return ui.renderer.page("contact_form", title: "Change \(contact.displayName)", values: values, session: session)
+            } catch let error as BusError {
+                return ui.errorPage(error, session: session)
+            }
+        }
+    }
+
+    @Sendable func update(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            let fields = try await ui.form(request, context)
+            guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else {
+                return ui.errorPage(.notFound("there is no such contact"), session: session)
+            }
+            func field(_ name: String) -> String { (fields[name] ?? "").trimmingCharacters(in: .whitespaces) }
+            var ask = UpdateContactRequest(id: id)
+            ask.firstName = field("first_name")
+            ask.lastName = field("last_name")
+            ask.title = field("title")
+            do {
+                // The first phone and e-mail are the form's; the others stay as they are.
+                let current = try await ui.call(M.get, ContactIdRequest(id: id), request, context)
+                var phones = current.phones.map { PhoneInput(number: $0.number, kind: $0.kind) }
+                if phones.isEmpty { phones = [PhoneInput(number: "", kind: "mobile")] }
+                phones[0].number = field("phone")
+                ask.phones = phones.filter { !$0.number.isEmpty }
+                var emails = current.emails.map { EmailInput(address: $0.address, kind: $0.kind) }
+                if emails.isEmpty { emails = [EmailInput(address: "")] }
+                emails[0].address = field("email")
+                ask.emails = emails.filter { !$0.address.isEmpty }
+                _ = try await ui.call(M.update, ask, request, context)
+                return PageRenderer.redirect("/contacts/\(id)")
+            } catch let error as BusError where [.invalid, .conflict, .badRequest].contains(error.code) {
+                var values: [String: Any] = fields.filter { $0.key != "csrf" }
+                values["id"] = id
+                values["edit"] = true
+                values["error_\(Self.field(of: error))"] = error.message
+                return ui.renderer.page(
+                    "contact_form", title: "Change contact", values: values, session: session, status: .unprocessableContent)
+            } catch let error as BusError {
+                return ui.errorPage(error, session: session)
+            }
+        }
+    }
+
+    // MARK: - Companies of a contact
+
+    @Sendable func linkCompany(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            let fields = try await ui.form(request, context)
+            guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else {
+                return ui.errorPage(.notFound("there is no such contact"), session: session)
+            }
+            let name = (fields["company"] ?? "").trimmingCharacters(in: .whitespaces)
+            do {
+                // The company named (the first whose name or number matches), as the card's form asks.
+                let found = try await ui.call(M.listCompanies, ListCompaniesRequest(q: name, limit: 1), request, context)
+                guard let company = found.items.first, !name.isEmpty else {
+                    return ui.errorPage(
+                        .conflict("no company matches \u{201C}\(name)\u{201D}; add it under Companies first"), session: session)
+                }
+                var link = LinkRequest(contactId: id, companyId: company.id)
+                let title = (fields["link_title"] ?? "").trimmingCharacters(in: .whitespaces)
+                if !title.isEmpty { link.title = title }
+                _ = try await ui.call(M.link, link, request, context)
+                return PageRenderer.redirect("/contacts/\(id)#companies")
+            } catch let error as BusError {
+                return ui.errorPage(error, session: session)
+            }
+        }
+    }
+
+    @Sendable func unlinkCompany(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            _ = try await ui.form(request, context)
+            guard let id = context.parameters.get("id").flatMap({ Int64($0) }),
+                let company = context.parameters.get("company_id").flatMap({ Int64($0) })
+            else {
+                return ui.errorPage(.notFound("there is no such link"), session: session)
+            }
+            do {
+                _ = try await ui.call(M.unlink, LinkRequest(contactId: id, companyId: company), request, context)
+                return PageRenderer.redirect("/contacts/\(id)#companies")
+            } catch let error as BusError {
+                return ui.errorPage(error, session: session)
+            }
         }
     }
 }

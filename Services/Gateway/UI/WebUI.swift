@@ -37,6 +37,7 @@ struct WebUI: Sendable {
         CompanyPages(ui: self).register(on: router)
         CallPages(ui: self).register(on: router)
         SettingsPages(ui: self).register(on: router)
+        AccountPages(ui: self).register(on: router)
     }
 
     // MARK: - What every page does
