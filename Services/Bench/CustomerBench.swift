@@ -19,7 +19,9 @@ struct CustomerBench: AsyncParsableCommand {
     @Option(help: "Rows of the CSV import timed through HTTP.") var importRows = 100_000
     @Option(help: "A folder to keep the seeded database in and reuse on the next run with the same sizes (seeding takes minutes).")
     var seeded: String?
-    @Option(help: "Only one part: search (queries, lists, counts) or import.") var only: String?
+    @Option(help: "Only one part: search (queries, lists, counts), import, or ui (the web UI's pages).") var only: String?
+    @Option(help: "A Python with Playwright, to measure Largest Contentful Paint in Debian's chromium (ui part).")
+    var python = "python3"
 
     func run() async throws {
         let system = try BenchSystem(bin: bin)
@@ -63,8 +65,9 @@ struct CustomerBench: AsyncParsableCommand {
         // at start; searches are timed on the index it keeps, not on the one it is rewriting.
         say(String(format: "search index segments merged by the service %.1f s after its start", try Self.waitUntilMerged(scanner)))
 
-        if only != "import" { try searches(probe: probe, scanner: scanner, samples: seeder.samples) }
-        if only != "search" { try importCSV(probe: probe, scanner: scanner) }
+        if only == nil || only == "search" { try searches(probe: probe, scanner: scanner, samples: seeder.samples) }
+        if only == nil || only == "ui" { try webUI(probe: probe, system: system, samples: seeder.samples) }
+        if only == nil || only == "import" { try importCSV(probe: probe, scanner: scanner) }
         say("")
         say("times in ms; HTTP = one kept-alive connection, sequential requests, through gateway, bus and contacts;")
         say("LIKE = the same page query as a plain LIKE '%q%' scan on the same file, in process (no HTTP); ratio = LIKE p50 / HTTP p50")
@@ -123,6 +126,69 @@ struct CustomerBench: AsyncParsableCommand {
         }
         say(row("companies: name part or org number", companySearch, nil))
     }
+
+    /// The web UI's pages at this size, each against the JSON API call that brings the same data
+    /// (the baseline: what the page adds is rendering and the extra calls of a card), then
+    /// Largest Contentful Paint in headless chromium (scripts/ui-lcp.py).
+    func webUI(probe: HTTPProbe, system: BenchSystem, samples: Seeder.Samples) throws {
+        let (_, listed) = try probe.request("GET", "/api/v1/contacts?limit=50")
+        let ids = ((try JSONSerialization.jsonObject(with: listed) as? [String: Any])?["items"] as? [[String: Any]] ?? [])
+            .compactMap { $0["id"] as? Int }
+        guard !ids.isEmpty else { throw BenchError("no contacts to open") }
+        let terms = ["sen", "ansen", "berg"] + samples.rareNames.prefix(3)
+        let pages: [(String, (Int) -> String, (Int) -> String)] = [
+            ("contact list, page 1", { _ in "/contacts" }, { _ in "/api/v1/contacts?limit=50&count=true" }),
+            (
+                "search page (q=...)", { "/contacts?q=" + Self.escape(terms[$0 % terms.count]) },
+                { "/api/v1/contacts?limit=50&count=true&q=" + Self.escape(terms[$0 % terms.count]) }
+            ),
+            (
+                "search as you type (results only)", { "/contacts?fragment=results&q=" + Self.escape(terms[$0 % terms.count]) },
+                { "/api/v1/contacts?limit=50&count=true&q=" + Self.escape(terms[$0 % terms.count]) }
+            ),
+            ("contact card (info, notes, history)", { "/contacts/\(ids[$0 % ids.count])" }, { "/api/v1/contacts/\(ids[$0 % ids.count])" }),
+            (
+                "history filtered on the card", { "/contacts/\(ids[$0 % ids.count])?kind=created" },
+                { "/api/v1/contacts/\(ids[$0 % ids.count])/history?kind=created" }
+            ),
+            ("company list, page 1", { _ in "/companies" }, { _ in "/api/v1/companies?limit=50&count=true" }),
+        ]
+        say("")
+        say(
+            "web UI page".padding(toLength: 40, withPad: " ", startingAt: 0)
+                + "   page p50   page p99    API p50    API p99   ratio p50    bytes")
+        for (name, page, api) in pages {
+            var bytes = 0
+            let html = try time(requests) { index in
+                let (status, body) = try probe.request("GET", page(index))
+                guard status == 200 else { throw BenchError("\(page(index)) answered \(status)") }
+                bytes = body.count
+            }
+            let json = try time(requests) { index in _ = try probe.request("GET", api(index)) }
+            func pct(_ values: [Double], _ p: Int) -> Double { values[min(values.count - 1, values.count * p / 100)] }
+            say(
+                name.padding(toLength: 40, withPad: " ", startingAt: 0)
+                    + String(
+                        format: " %10.2f %10.2f %10.2f %10.2f %10.2fx %8d", pct(html, 50), pct(html, 99), pct(json, 50), pct(json, 99),
+                        pct(html, 50) / pct(json, 50), bytes))
+        }
+        // Largest Contentful Paint and search-as-you-type in a real browser, when Playwright is there.
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/ui-lcp.py")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments =
+            [python, script.path, system.baseURL, "admin", BenchSystem.adminPassword, String(ids[0])] + terms.map { String($0) }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        say(String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    static func escape(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text }
 
     func importCSV(probe: HTTPProbe, scanner: DatabaseQueue) throws {
 
