@@ -258,6 +258,25 @@ class WebUITest(unittest.TestCase):
             time.sleep(0.1)
         self.assertEqual(self.api("GET", "/api/v1/auth/me", None, secret)[0], 401)
 
+    def test_csv_import_with_a_rejected_row(self):
+        page = self.page()
+        self.sign_in(page)
+        self.nav(page, "Import").click()
+        csv = "first_name;last_name;email\nSolveig;Haugen;solveig@example.no\n;;\nBirk;Nes;not-an-address\n"
+        path = os.path.join(self.folder, "people.csv")
+        with open(path, "w") as out:
+            out.write(csv)
+        page.get_by_label("Choose a file").set_input_files(path)
+        expect(page.get_by_label("The CSV file's text")).to_have_value(csv)
+        page.get_by_role("button", name="Dry run").click()
+        expect(page.locator(".report")).to_contain_text("Dry run: nothing was changed")
+        expect(page.locator(".report")).to_contain_text("Rejected rows")
+        expect(page.locator(".report")).to_contain_text("Line 4")
+        self.assertEqual(self.api("GET", "/api/v1/contacts?q=Solveig", None, self.token)[1]["items"], [])
+        page.get_by_role("button", name="Import for real").click()
+        expect(page.locator(".report h2")).to_have_text("Imported")
+        self.assertEqual(len(self.api("GET", "/api/v1/contacts?q=Haugen", None, self.token)[1]["items"]), 1)
+
     def test_phone_width_and_accessibility(self):
         axe = Axe()
         for width in [1280, 390]:
@@ -266,7 +285,7 @@ class WebUITest(unittest.TestCase):
             card = self.new_contact(page, "Åse", "Lie", "+47 922 33 444")
             for path in ["/contacts", "/contacts/new", card.replace(self.base, ""), "/companies", "/companies/new", "/calls",
                          "/calls/unmatched", "/settings", "/settings/categories", "/account",
-                         card.replace(self.base, "") + "/edit"]:
+                         card.replace(self.base, "") + "/edit", "/import"]:
                 page.goto(self.base + path)
                 results = axe.run(page)
                 serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]

@@ -38,6 +38,7 @@ struct WebUI: Sendable {
         CallPages(ui: self).register(on: router)
         SettingsPages(ui: self).register(on: router)
         AccountPages(ui: self).register(on: router)
+        ImportPages(ui: self).register(on: router)
     }
 
     // MARK: - What every page does

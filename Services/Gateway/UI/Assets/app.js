@@ -47,3 +47,27 @@ for (const form of document.querySelectorAll("form[data-live-search]")) {
     run();
   });
 }
+
+// A chosen file is read into the form's text field (the plain form takes pasted text).
+for (const input of document.querySelectorAll("input[type=file][data-fills]")) {
+  input.addEventListener("change", async () => {
+    const target = document.getElementById(input.dataset.fills);
+    const file = input.files && input.files[0];
+    if (target && file) target.value = await file.text();
+  });
+}
+
+// Long work shows progress: the form says so while its request runs, and is not sent twice.
+for (const form of document.querySelectorAll("form[data-progress]")) {
+  form.addEventListener("submit", (event) => {
+    // Buttons stay enabled (the one pressed must reach the server); a second press is dropped.
+    if (form.dataset.sent) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sent = "yes";
+    const status = form.querySelector(".progress");
+    if (status) status.textContent = form.dataset.progress;
+    form.setAttribute("aria-busy", "true");
+  });
+}
