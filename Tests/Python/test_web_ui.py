@@ -277,6 +277,34 @@ class WebUITest(unittest.TestCase):
         expect(page.locator(".report h2")).to_have_text("Imported")
         self.assertEqual(len(self.api("GET", "/api/v1/contacts?q=Haugen", None, self.token)[1]["items"]), 1)
 
+    def test_duplicates_restore_and_export(self):
+        for first in ["Gunnar", "Gunnar"]:
+            status, body = self.api("POST", "/api/v1/contacts", {
+                "first_name": first, "last_name": "Dobbel", "emails": [{"address": "gunnar.dobbel@example.no"}]}, self.token)
+            self.assertEqual(status, 201, body)
+        status, gone = self.api("POST", "/api/v1/contacts", {"first_name": "Borte", "last_name": "Vekk"}, self.token)
+        self.assertEqual(self.api("DELETE", "/api/v1/contacts/%d" % gone["id"], None, self.token)[0], 200)
+        page = self.page()
+        self.sign_in(page)
+        page.get_by_role("link", name="Duplicates").click()
+        group = page.locator(".group", has_text="gunnar.dobbel@example.no")
+        expect(group).to_be_visible()
+        group.get_by_role("button").first.click()
+        expect(page).to_have_url(re.compile(r"/contacts/\d+$"))
+        self.assertEqual(len(self.api("GET", "/api/v1/contacts?q=Dobbel", None, self.token)[1]["items"]), 1)
+        self.nav(page, "Contacts").click()
+        page.get_by_role("link", name="Restore deleted").click()
+        page.get_by_role("button", name="Restore Borte Vekk").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Borte Vekk")
+        # The export link downloads the search as CSV with the session cookie.
+        self.nav(page, "Contacts").click()
+        page.get_by_label("Search contacts").fill("Borte")
+        page.get_by_role("button", name="Search").click()
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Export CSV").click()
+        with open(download.value.path(), encoding="utf-8") as exported:
+            self.assertIn("Borte", exported.read())
+
     def test_phone_width_and_accessibility(self):
         axe = Axe()
         for width in [1280, 390]:
@@ -285,7 +313,8 @@ class WebUITest(unittest.TestCase):
             card = self.new_contact(page, "Åse", "Lie", "+47 922 33 444")
             for path in ["/contacts", "/contacts/new", card.replace(self.base, ""), "/companies", "/companies/new", "/calls",
                          "/calls/unmatched", "/settings", "/settings/categories", "/account",
-                         card.replace(self.base, "") + "/edit", "/import"]:
+                         card.replace(self.base, "") + "/edit", "/import", "/contacts/duplicates", "/contacts/deleted",
+                         "/gdpr"]:
                 page.goto(self.base + path)
                 results = axe.run(page)
                 serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]

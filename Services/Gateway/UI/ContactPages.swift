@@ -65,6 +65,7 @@ struct ContactPages: Sendable {
             values["next"] = "/contacts?" + query
         }
         for option in ["name", "created", "updated"] { values["sort_\(option)"] = (sort ?? "created") == option }
+        values["export_query"] = q.isEmpty ? "" : "?q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
         return values
     }
 

@@ -39,6 +39,7 @@ struct WebUI: Sendable {
         SettingsPages(ui: self).register(on: router)
         AccountPages(ui: self).register(on: router)
         ImportPages(ui: self).register(on: router)
+        CarePages(ui: self).register(on: router)
     }
 
     // MARK: - What every page does

@@ -25,4 +25,8 @@ public struct PersonExport: Codable, Sendable {
 public struct ReviewRequest: Codable, Sendable {
     public var limit: Int?
     public var cursor: String?
+    public init(limit: Int? = nil, cursor: String? = nil) {
+        self.limit = limit
+        self.cursor = cursor
+    }
 }
