@@ -277,6 +277,22 @@ class WebUITest(unittest.TestCase):
         expect(page.locator(".report h2")).to_have_text("Imported")
         self.assertEqual(len(self.api("GET", "/api/v1/contacts?q=Haugen", None, self.token)[1]["items"]), 1)
 
+    def test_choose_categories_and_filter_by_them(self):
+        status, category = self.api("POST", "/api/v1/settings/categories", {"name": "Reseller", "colour": "#2e7d32"}, self.token)
+        self.assertEqual(status, 201, category)
+        page = self.page()
+        self.sign_in(page)
+        card = self.new_contact(page, "Kristin", "Vik")
+        page.get_by_text("Choose categories").click()
+        page.get_by_label("Reseller").check()
+        page.get_by_role("button", name="Save categories").click()
+        expect(page.locator("#categories .reference")).to_contain_text("Reseller")
+        self.nav(page, "Contacts").click()
+        page.get_by_label("Category").select_option(label="Reseller")
+        page.get_by_role("button", name="Search").click()
+        expect(page.locator("#results")).to_contain_text("Kristin Vik")
+        expect(page.locator("#result-summary")).to_contain_text("1 contact")
+
     def test_duplicates_restore_and_export(self):
         for first in ["Gunnar", "Gunnar"]:
             status, body = self.api("POST", "/api/v1/contacts", {

@@ -3,6 +3,7 @@ import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceKit
 
 /// The contact list with search, a new contact, and a contact's card with its notes and history.
 struct ContactPages: Sendable {
@@ -18,6 +19,7 @@ struct ContactPages: Sendable {
         router.post("/contacts/:id", use: update)
         router.post("/contacts/:id/notes", use: addNote)
         router.post("/contacts/:id/companies", use: linkCompany)
+        router.post("/contacts/:id/categories", use: setCategories)
         router.post("/contacts/:id/companies/:company_id/unlink", use: unlinkCompany)
     }
 
@@ -29,13 +31,23 @@ struct ContactPages: Sendable {
             var ask = ListContactsRequest(q: q.isEmpty ? nil : q, limit: 50, cursor: request.uri.queryParameters.get("cursor"))
             ask.count = true
             ask.sort = ["name", "created", "updated"].first { $0 == request.uri.queryParameters.get("sort") }
+            let category = request.uri.queryParameters.get("category_id").flatMap { Int64($0) }
+            ask.categoryId = category
+            // The categories a contact can have, for the filter (a user without settings:read gets none).
+            let categories =
+                (try? await ui.call(
+                    SettingsContract.Method.listReference, ListReferenceRequest(kind: .categories, active: true, appliesTo: "contact"),
+                    request, context)) ?? []
             let page: Page<Contact>
             do {
                 page = try await ui.call(M.list, ask, request, context)
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
             }
-            let values = Self.listValues(page, q: q, sort: ask.sort)
+            var values = Self.listValues(page, q: q, sort: ask.sort)
+            values["categories"] = categories.map { ["id": $0.id, "name": $0.name, "selected": $0.id == category] }
+            values["has_categories"] = !categories.isEmpty
+            if let category, let next = values["next"] as? String { values["next"] = next + "&category_id=\(category)" }
             // The script asks for the results alone as the user types.
             if request.uri.queryParameters.get("fragment") == "results" { return ui.renderer.fragment("contact_results", values: values) }
             return ui.renderer.page("contacts", title: "Contacts", values: values, session: session)
@@ -146,6 +158,17 @@ struct ContactPages: Sendable {
                 }
                 values["no_calls"] = loggedCalls.isEmpty
                 for option in ["created", "updated", "call", "note"] { values["kind_\(option)"] = kind == option }
+                let chosen = Set(try await contact.categoryIds)
+                let categories =
+                    (try? await ui.call(
+                        SettingsContract.Method.listReference, ListReferenceRequest(kind: .categories, appliesTo: "contact"), request,
+                        context)) ?? []
+                values["categories"] = categories.filter { $0.active || chosen.contains($0.id) }.map { item -> [String: Any] in
+                    var row: [String: Any] = ["category_id": item.id, "name": item.name, "chosen": chosen.contains(item.id)]
+                    if let colour = item.colour { row["colour"] = colour }
+                    return row
+                }
+                values["chosen_categories"] = (values["categories"] as? [[String: Any]] ?? []).filter { $0["chosen"] as? Bool == true }
                 return try await ui.renderer.page("contact_card", title: try await contact.displayName, values: values, session: session)
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
@@ -290,6 +313,29 @@ struct ContactPages: Sendable {
             do {
                 _ = try await ui.call(M.unlink, LinkRequest(contactId: id, companyId: company), request, context)
                 return PageRenderer.redirect("/contacts/\(id)#companies")
+            } catch let error as BusError {
+                return ui.errorPage(error, session: session)
+            }
+        }
+    }
+
+    /// "Choose categories": the ticked boxes replace the contact's set.
+    @Sendable func setCategories(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            let body = try await ui.api.body(of: request, limit: 1 << 16)
+            let pairs = FormEncoding.pairs(String(decoding: body, as: UTF8.self))
+            guard let cookie = request.cookies[AuthMiddleware.csrfCookieName]?.value, !cookie.isEmpty,
+                pairs.first(where: { $0.name == "csrf" })?.value == cookie
+            else {
+                throw BusError.forbidden("this form has expired or did not come from this site; reload the page and try again")
+            }
+            guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else {
+                return ui.errorPage(.notFound("there is no such contact"), session: session)
+            }
+            let ids = Array(Set(pairs.filter { $0.name == "category_id" }.compactMap { Int64($0.value) })).sorted()
+            do {
+                _ = try await ui.call(M.setCategories, SetCategoriesRequest(id: id, categoryIds: ids), request, context)
+                return PageRenderer.redirect("/contacts/\(id)#categories")
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
             }
