@@ -330,7 +330,7 @@ class WebUITest(unittest.TestCase):
             for path in ["/contacts", "/contacts/new", card.replace(self.base, ""), "/companies", "/companies/new", "/calls",
                          "/calls/unmatched", "/settings", "/settings/categories", "/account",
                          card.replace(self.base, "") + "/edit", "/import", "/contacts/duplicates", "/contacts/deleted",
-                         "/gdpr"]:
+                         "/gdpr", "/settings/audit", "/settings/fields"]:
                 page.goto(self.base + path)
                 results = axe.run(page)
                 serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]

@@ -12,6 +12,8 @@ struct SettingsPages: Sendable {
 
     func register(on router: Router<GatewayContext>) {
         router.get("/settings", use: overview)
+        router.get("/settings/audit", use: audit)
+        router.get("/settings/fields", use: fields)
         router.get("/settings/:kind", use: reference)
         router.post("/settings/:kind", use: addReference)
     }
@@ -104,6 +106,49 @@ struct SettingsPages: Sendable {
                     values: ["error_name": error.message, "name": name, "colour": colour ?? "#0b5cad"], status: .unprocessableContent)
             }
             return PageRenderer.redirect("/settings/\(kind.rawValue)")
+        }
+    }
+
+    /// The audit trail: who changed which setting when, newest first, page by page.
+    @Sendable func audit(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await boss(request, context) { session in
+            do {
+                let page = try await ui.call(
+                    M.listAudit, ListAuditRequest(limit: 50, cursor: request.uri.queryParameters.get("cursor")), request, context)
+                let rows: [[String: Any]] = page.items.map { entry in
+                    [
+                        "at": Timestamp.string(from: entry.at), "actor": entry.actor ?? "(the system)", "action": entry.action,
+                        "what": [entry.entity, entry.kind, entry.entityId.map(String.init)].compactMap { $0 }.joined(separator: " "),
+                    ]
+                }
+                var values: [String: Any] = ["rows": rows, "empty": rows.isEmpty]
+                if let next = page.nextCursor {
+                    values["next"] = "/settings/audit?cursor=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? next)
+                }
+                return ui.renderer.page("audit", title: "Audit trail", values: values, session: session)
+            } catch let error as BusError {
+                return ui.errorPage(error, session: session)
+            }
+        }
+    }
+
+    /// The additional-information fields of contacts and companies.
+    @Sendable func fields(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await boss(request, context) { session in
+            do {
+                let fields = try await ui.call(M.listFields, ListFieldsRequest(), request, context)
+                let rows: [[String: Any]] = fields.map { field in
+                    [
+                        "label": field.label, "key": field.key, "applies_to": field.appliesTo,
+                        "type": field.type.replacingOccurrences(of: "_", with: " "),
+                        "required": field.required, "own_tab": field.ownTab, "active": field.active,
+                        "options": field.options.joined(separator: ", "),
+                    ]
+                }
+                return ui.renderer.page("fields", title: "Custom fields", values: ["rows": rows, "empty": rows.isEmpty], session: session)
+            } catch let error as BusError {
+                return ui.errorPage(error, session: session)
+            }
         }
     }
 }
