@@ -293,6 +293,32 @@ class WebUITest(unittest.TestCase):
         expect(page.locator("#results")).to_contain_text("Kristin Vik")
         expect(page.locator("#result-summary")).to_contain_text("1 contact")
 
+    def test_file_area_upload_download_rename_delete(self):
+        page = self.page()
+        self.sign_in(page)
+        card = self.new_contact(page, "Frida", "Filer")
+        page.get_by_role("link", name="Files").click()
+        page.get_by_label("Name", exact=True).fill("Contracts")
+        page.get_by_role("button", name="Make folder").click()
+        expect(page.get_by_role("link", name="Contracts/")).to_be_visible()
+        path = os.path.join(self.folder, "offer.txt")
+        with open(path, "w") as out:
+            out.write("Offer: 12 licences\n" * 20000)
+        page.get_by_label("File", exact=True).set_input_files(path)
+        page.get_by_role("button", name="Upload").click()
+        expect(page.get_by_role("link", name="offer.txt")).to_be_visible()
+        with page.expect_download() as download:
+            page.get_by_role("link", name="offer.txt").click()
+        with open(download.value.path()) as got:
+            self.assertEqual(got.read(), "Offer: 12 licences\n" * 20000)
+        page.get_by_text("Rename or delete offer.txt").click()
+        page.get_by_label("New name").fill("offer-2026.txt")
+        page.get_by_role("button", name="Rename").click()
+        expect(page.get_by_role("link", name="offer-2026.txt")).to_be_visible()
+        page.get_by_text("Rename or delete offer-2026.txt").click()
+        page.get_by_role("button", name="Delete offer-2026.txt").click()
+        expect(page.get_by_role("link", name="offer-2026.txt")).to_have_count(0)
+
     def test_duplicates_restore_and_export(self):
         for first in ["Gunnar", "Gunnar"]:
             status, body = self.api("POST", "/api/v1/contacts", {
@@ -330,7 +356,7 @@ class WebUITest(unittest.TestCase):
             for path in ["/contacts", "/contacts/new", card.replace(self.base, ""), "/companies", "/companies/new", "/calls",
                          "/calls/unmatched", "/settings", "/settings/categories", "/account",
                          card.replace(self.base, "") + "/edit", "/import", "/contacts/duplicates", "/contacts/deleted",
-                         "/gdpr", "/settings/audit", "/settings/fields"]:
+                         "/gdpr", "/settings/audit", "/settings/fields", card.replace(self.base, "") + "/files"]:
                 page.goto(self.base + path)
                 results = axe.run(page)
                 serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]

@@ -40,6 +40,7 @@ struct WebUI: Sendable {
         AccountPages(ui: self).register(on: router)
         ImportPages(ui: self).register(on: router)
         CarePages(ui: self).register(on: router)
+        FilePages(ui: self).register(on: router)
     }
 
     // MARK: - What every page does

@@ -79,6 +79,13 @@ public struct FolderRequest: Codable, Sendable {
     public var companyId: Int64?
     public var parentId: Int64?
     public var name: String?
+    public init(id: Int64? = nil, contactId: Int64? = nil, companyId: Int64? = nil, parentId: Int64? = nil, name: String? = nil) {
+        self.id = id
+        self.contactId = contactId
+        self.companyId = companyId
+        self.parentId = parentId
+        self.name = name
+    }
 }
 
 /// `files.update`: rename or move to another folder (`folder_id` 0 for the top).
@@ -86,4 +93,9 @@ public struct FileUpdate: Codable, Sendable {
     public var id: Int64
     public var name: String?
     public var folderId: Int64?
+    public init(id: Int64, name: String? = nil, folderId: Int64? = nil) {
+        self.id = id
+        self.name = name
+        self.folderId = folderId
+    }
 }

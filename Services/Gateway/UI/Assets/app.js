@@ -71,3 +71,38 @@ for (const form of document.querySelectorAll("form[data-progress]")) {
     form.setAttribute("aria-busy", "true");
   });
 }
+
+// Uploads: the file is the request body of the API's upload route, with a progress bar;
+// the page reloads to show it once stored.
+for (const form of document.querySelectorAll("form[data-upload]")) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = form.querySelector("input[type=file]");
+    const file = input && input.files && input.files[0];
+    if (!file) return;
+    const bar = form.querySelector("progress");
+    const status = form.querySelector(".progress");
+    const request = new XMLHttpRequest();
+    request.open("POST", form.dataset.upload + encodeURIComponent(file.name));
+    request.setRequestHeader("X-CSRF-Token", form.dataset.csrf);
+    request.setRequestHeader("Content-Type", file.type || "application/octet-stream");
+    if (bar) bar.hidden = false;
+    request.upload.addEventListener("progress", (progress) => {
+      if (!progress.lengthComputable) return;
+      const percent = Math.round((100 * progress.loaded) / progress.total);
+      if (bar) bar.value = percent;
+      if (status) status.textContent = "Uploading " + file.name + ": " + percent + "%";
+    });
+    request.addEventListener("load", () => {
+      if (request.status >= 200 && request.status < 300) {
+        location.reload();
+      } else {
+        let message = "The upload failed (" + request.status + ")";
+        try { message = JSON.parse(request.responseText).error.message; } catch {}
+        if (status) status.textContent = message;
+      }
+    });
+    request.addEventListener("error", () => { if (status) status.textContent = "The upload failed: the connection broke."; });
+    request.send(file);
+  });
+}
