@@ -319,6 +319,34 @@ class WebUITest(unittest.TestCase):
         page.get_by_role("button", name="Delete offer-2026.txt").click()
         expect(page.get_by_role("link", name="offer-2026.txt")).to_have_count(0)
 
+    def test_boss_moves_customers_between_industries(self):
+        _, fishing = self.api("POST", "/api/v1/settings/industries", {"name": "Fishing"}, self.token)
+        _, shipping = self.api("POST", "/api/v1/settings/industries", {"name": "Shipping"}, self.token)
+        ids = []
+        for name in ["Nordhav AS", "Sjøbris AS"]:
+            status, company = self.api("POST", "/api/v1/companies", {"name": name, "industry_id": fishing["id"]}, self.token)
+            self.assertEqual(status, 201, company)
+            ids.append(company["id"])
+        page = self.page()
+        self.sign_in(page)
+        self.nav(page, "Settings").click()
+        page.get_by_role("link", name="Industries", exact=True).click()
+        page.get_by_role("link", name="Fishing", exact=True).click()
+        expect(page.locator("main")).to_contain_text("Used by 2 record(s)")
+        page.get_by_label("Move every customer with this industry to").select_option(label="Shipping")
+        page.get_by_role("button", name="Count them first").click()
+        expect(page.locator(".notice")).to_contain_text("2 customer(s) would move")
+        for company in ids:  # nothing moved before the confirmation
+            self.assertEqual(self.api("GET", "/api/v1/companies/%d" % company, None, self.token)[1]["industry_id"], fishing["id"])
+        page.get_by_role("button", name="Move them").click()
+        expect(page.locator(".notice")).to_contain_text("2 customer(s) moved")
+        for company in ids:
+            self.assertEqual(self.api("GET", "/api/v1/companies/%d" % company, None, self.token)[1]["industry_id"], shipping["id"])
+        # Renamed, then deleted with its records cleared.
+        page.get_by_label("Name", exact=True).fill("Fishery")
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator(".reference")).to_contain_text("Fishery")
+
     def test_duplicates_restore_and_export(self):
         for first in ["Gunnar", "Gunnar"]:
             status, body = self.api("POST", "/api/v1/contacts", {
@@ -356,7 +384,8 @@ class WebUITest(unittest.TestCase):
             for path in ["/contacts", "/contacts/new", card.replace(self.base, ""), "/companies", "/companies/new", "/calls",
                          "/calls/unmatched", "/settings", "/settings/categories", "/account",
                          card.replace(self.base, "") + "/edit", "/import", "/contacts/duplicates", "/contacts/deleted",
-                         "/gdpr", "/settings/audit", "/settings/fields", card.replace(self.base, "") + "/files"]:
+                         "/gdpr", "/settings/audit", "/settings/fields", card.replace(self.base, "") + "/files",
+                         "/settings/categories/1"]:
                 page.goto(self.base + path)
                 results = axe.run(page)
                 serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]

@@ -16,6 +16,10 @@ struct SettingsPages: Sendable {
         router.get("/settings/fields", use: fields)
         router.get("/settings/:kind", use: reference)
         router.post("/settings/:kind", use: addReference)
+        router.get("/settings/:kind/:id", use: item)
+        router.post("/settings/:kind/:id", use: updateItem)
+        router.post("/settings/:kind/:id/move", use: moveCustomers)
+        router.post("/settings/:kind/:id/delete", use: deleteItem)
     }
 
     /// The page for a boss, or 403.
@@ -75,7 +79,9 @@ struct SettingsPages: Sendable {
         var values: [String: Any] = [
             "title": Self.title(kind), "item": kind.itemName, "path": "/settings/\(kind.rawValue)",
             "items": items.map { item -> [String: Any] in
-                var row: [String: Any] = ["name": item.name, "active": item.active, "locked": item.locked]
+                var row: [String: Any] = [
+                    "name": item.name, "active": item.active, "locked": item.locked, "link": "/settings/\(kind.rawValue)/\(item.id)",
+                ]
                 if let colour = item.colour { row["colour"] = colour }
                 return row
             },
@@ -148,6 +154,106 @@ struct SettingsPages: Sendable {
                 return ui.renderer.page("fields", title: "Custom fields", values: ["rows": rows, "empty": rows.isEmpty], session: session)
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
+            }
+        }
+    }
+
+    // MARK: - One reference item
+
+    /// The kind and id in the path, or nil.
+    func target(_ context: GatewayContext) -> (ReferenceKind, Int64)? {
+        guard let kind = context.parameters.get("kind").flatMap(ReferenceKind.init(rawValue:)),
+            let id = context.parameters.get("id").flatMap({ Int64($0) })
+        else { return nil }
+        return (kind, id)
+    }
+
+    func itemPage(
+        _ kind: ReferenceKind, _ id: Int64, _ request: Request, _ context: GatewayContext, session: UISession,
+        values extra: [String: Any] = [:], status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        do {
+            async let found = ui.call(M.getReference, ReferenceIdRequest(kind: kind, id: id), request, context)
+            async let usage = ui.call(M.referenceUsage, ReferenceIdRequest(kind: kind, id: id), request, context)
+            async let all = ui.call(M.listReference, ListReferenceRequest(kind: kind, active: true), request, context)
+            let (item, used, others) = try await (found, usage, all)
+            var values: [String: Any] = [
+                "kind_title": Self.title(kind), "kind_path": "/settings/\(kind.rawValue)", "path": "/settings/\(kind.rawValue)/\(id)",
+                "item_name": item.name, "colour": item.colour ?? "#0b5cad", "active": item.active, "locked": item.locked,
+                "used": used.count, "movable": !kind.owners.isEmpty,
+                "others": others.filter { $0.id != id }.map { ["other_id": $0.id, "other_name": $0.name] },
+                "noun": kind.itemName,
+            ]
+            for (key, value) in extra { values[key] = value }
+            return ui.renderer.page("reference_item", title: item.name, values: values, session: session, status: status)
+        } catch let error as BusError {
+            return ui.errorPage(error, session: session)
+        }
+    }
+
+    @Sendable func item(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await boss(request, context) { session in
+            guard let (kind, id) = target(context) else { return ui.errorPage(.notFound("there is no such item"), session: session) }
+            return try await itemPage(kind, id, request, context, session: session)
+        }
+    }
+
+    @Sendable func updateItem(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await boss(request, context) { session in
+            let fields = try await ui.form(request, context)
+            guard let (kind, id) = target(context) else { return ui.errorPage(.notFound("there is no such item"), session: session) }
+            var ask = UpdateReferenceRequest(kind: kind, id: id)
+            ask.name = (fields["name"] ?? "").trimmingCharacters(in: .whitespaces)
+            ask.colour = fields["colour"].flatMap { $0.isEmpty ? nil : $0 }
+            ask.active = fields["active"] == "on"
+            do {
+                _ = try await ui.call(M.updateReference, ask, request, context)
+                return PageRenderer.redirect("/settings/\(kind.rawValue)")
+            } catch let error as BusError where [.invalid, .conflict].contains(error.code) {
+                return try await itemPage(
+                    kind, id, request, context, session: session, values: ["error_name": error.message], status: .unprocessableContent)
+            }
+        }
+    }
+
+    /// Moving every customer to another item: the first press answers how many would move, the
+    /// confirmation moves them.
+    @Sendable func moveCustomers(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await boss(request, context) { session in
+            let fields = try await ui.form(request, context)
+            guard let (kind, id) = target(context), let to = fields["to"].flatMap({ Int64($0) }) else {
+                return ui.errorPage(.invalid("choose where the customers go"), session: session)
+            }
+            let confirm = fields["confirm"] == "yes"
+            do {
+                let reply = try await ui.call(
+                    M.moveCustomers, MoveCustomersRequest(kind: kind, id: id, to: to, confirm: confirm), request, context)
+                if confirm {
+                    return try await itemPage(kind, id, request, context, session: session, values: ["moved": reply.count])
+                }
+                return try await itemPage(kind, id, request, context, session: session, values: ["would_move": reply.count, "move_to": to])
+            } catch let error as BusError where [.invalid, .conflict].contains(error.code) {
+                return try await itemPage(
+                    kind, id, request, context, session: session, values: ["error_move": error.message], status: .unprocessableContent)
+            }
+        }
+    }
+
+    @Sendable func deleteItem(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await boss(request, context) { session in
+            let fields = try await ui.form(request, context)
+            guard let (kind, id) = target(context) else { return ui.errorPage(.notFound("there is no such item"), session: session) }
+            let replacement = fields["replacement"].flatMap { Int64($0) }
+            do {
+                _ = try await ui.call(
+                    M.deleteReference,
+                    DeleteReferenceRequest(
+                        kind: kind, id: id, replacementId: replacement, clear: replacement == nil && fields["clear"] == "yes"),
+                    request, context)
+                return PageRenderer.redirect("/settings/\(kind.rawValue)")
+            } catch let error as BusError where [.invalid, .conflict].contains(error.code) {
+                return try await itemPage(
+                    kind, id, request, context, session: session, values: ["error_delete": error.message], status: .unprocessableContent)
             }
         }
     }
