@@ -3,6 +3,7 @@ import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceKit
 
 /// The company list with search, a new company, and a company's card with its contacts.
 struct CompanyPages: Sendable {
@@ -14,6 +15,9 @@ struct CompanyPages: Sendable {
         router.get("/companies/new", use: newForm)
         router.post("/companies", use: create)
         router.get("/companies/:id", use: card)
+        router.get("/companies/:id/edit", use: editForm)
+        router.post("/companies/:id", use: update)
+        router.post("/companies/:id/categories", use: setCategories)
     }
 
     @Sendable func list(_ request: Request, context: GatewayContext) async throws -> Response {
@@ -98,7 +102,25 @@ struct CompanyPages: Sendable {
                 async let company = ui.call(M.getCompany, ContactIdRequest(id: id), request, context)
                 async let links = ui.call(M.links, LinksRequest(companyId: id), request, context)
                 async let notes = ui.call(M.listNotes, ListNotesRequest(companyId: id), request, context)
+                var ask = ListCallsRequest()
+                ask.companyId = id
+                ask.limit = 20
+                async let callPage = try? ui.call(TelephonyContract.Method.listCalls, ask, request, context)
+                async let categoryItems = try? ui.call(
+                    SettingsContract.Method.listReference, ListReferenceRequest(kind: .categories, appliesTo: "company"), request, context)
                 let (found, linked, noted) = try await (company, links, notes)
+                let chosen = Set(found.categoryIds)
+                let categories = (await categoryItems ?? []).filter { $0.active || chosen.contains($0.id) }.map { item -> [String: Any] in
+                    var row: [String: Any] = ["category_id": item.id, "name": item.name, "chosen": chosen.contains(item.id)]
+                    if let colour = item.colour { row["colour"] = colour }
+                    return row
+                }
+                let calls = (await callPage?.items ?? []).map { call -> [String: Any] in
+                    [
+                        "at": call.startedAt.map { Timestamp.string(from: $0) } ?? "", "direction": call.direction,
+                        "status": call.outcome ?? call.status, "duration": call.billsec.map { "\($0) s" } ?? "",
+                    ]
+                }
                 var values: [String: Any] = [
                     "id": found.id, "name": found.name,
                     "phones": found.phones.map { ["number": $0.number] }, "emails": found.emails.map { ["address": $0.address] },
@@ -110,10 +132,94 @@ struct CompanyPages: Sendable {
                     "no_contacts": linked.isEmpty,
                     "notes": noted.items.map { ["text": $0.text, "author": $0.author ?? "", "private": $0.private] },
                     "no_notes": noted.items.isEmpty,
+                    "categories": categories, "chosen_categories": categories.filter { $0["chosen"] as? Bool == true },
+                    "calls": calls, "no_calls": calls.isEmpty,
                 ]
                 if let number = found.organisationNumber { values["organisation_number"] = number }
                 if let city = found.visitingAddress?.city ?? found.postalAddress?.city { values["city"] = city }
                 return ui.renderer.page("company_card", title: found.name, values: values, session: session)
+            } catch let error as BusError {
+                return ui.errorPage(error, session: session)
+            }
+        }
+    }
+
+    @Sendable func editForm(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else {
+                return ui.errorPage(.notFound("there is no such company"), session: session)
+            }
+            do {
+                let company = try await ui.call(M.getCompany, ContactIdRequest(id: id), request, context)
+                let values: [String: Any] = [
+                    "id": id, "edit": true, "name": company.name, "organisation_number": company.organisationNumber ?? "",
+                    "email": company.emails.first?.address ?? "", "phone": company.phones.first?.number ?? "",
+                ]
+                return ui.renderer.page("company_form", title: "Change \(company.name)", values: values, session: session)
+            } catch let error as BusError {
+                return ui.errorPage(error, session: session)
+            }
+        }
+    }
+
+    @Sendable func update(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            let fields = try await ui.form(request, context)
+            guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else {
+                return ui.errorPage(.notFound("there is no such company"), session: session)
+            }
+            func field(_ name: String) -> String { (fields[name] ?? "").trimmingCharacters(in: .whitespaces) }
+            var ask = CompanyInput(name: field("name"))
+            ask.id = id
+            // "" clears the organisation number; the first phone and e-mail are the form's.
+            ask.organisationNumber = field("organisation_number")
+            do {
+                let current = try await ui.call(M.getCompany, ContactIdRequest(id: id), request, context)
+                var phones = current.phones.map { PhoneInput(number: $0.number, kind: $0.kind) }
+                if phones.isEmpty { phones = [PhoneInput(number: "", kind: "work")] }
+                phones[0].number = field("phone")
+                ask.phones = phones.filter { !$0.number.isEmpty }
+                var emails = current.emails.map { EmailInput(address: $0.address, kind: $0.kind) }
+                if emails.isEmpty { emails = [EmailInput(address: "")] }
+                emails[0].address = field("email")
+                ask.emails = emails.filter { !$0.address.isEmpty }
+                _ = try await ui.call(M.updateCompany, ask, request, context)
+                return PageRenderer.redirect("/companies/\(id)")
+            } catch let error as BusError where [.invalid, .conflict, .badRequest].contains(error.code) {
+                var values: [String: Any] = fields.filter { $0.key != "csrf" }
+                values["id"] = id
+                values["edit"] = true
+                let message = error.message.lowercased()
+                let key =
+                    message.contains("organisation")
+                    ? "error_organisation_number"
+                    : message.contains("phone") ? "error_phone" : message.contains("mail") ? "error_email" : "error_name"
+                values[key] = error.message
+                return ui.renderer.page(
+                    "company_form", title: "Change company", values: values, session: session, status: .unprocessableContent)
+            } catch let error as BusError {
+                return ui.errorPage(error, session: session)
+            }
+        }
+    }
+
+    /// "Choose categories" for a company: the ticked boxes replace its set.
+    @Sendable func setCategories(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            let body = try await ui.api.body(of: request, limit: 1 << 16)
+            let pairs = FormEncoding.pairs(String(decoding: body, as: UTF8.self))
+            guard let cookie = request.cookies[AuthMiddleware.csrfCookieName]?.value, !cookie.isEmpty,
+                pairs.first(where: { $0.name == "csrf" })?.value == cookie
+            else {
+                throw BusError.forbidden("this form has expired or did not come from this site; reload the page and try again")
+            }
+            guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else {
+                return ui.errorPage(.notFound("there is no such company"), session: session)
+            }
+            let ids = Array(Set(pairs.filter { $0.name == "category_id" }.compactMap { Int64($0.value) })).sorted()
+            do {
+                _ = try await ui.call(M.setCompanyCategories, SetCategoriesRequest(id: id, categoryIds: ids), request, context)
+                return PageRenderer.redirect("/companies/\(id)#categories")
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
             }
