@@ -351,6 +351,25 @@ class WebUITest(unittest.TestCase):
         page.get_by_role("button", name="Save").click()
         expect(page.locator(".reference")).to_contain_text("Fishery")
 
+    def test_additional_information(self):
+        for field in [{"applies_to": "contact", "label": "Licences", "type": "number"},
+                      {"applies_to": "contact", "label": "Preferred channel", "type": "choice", "options": ["Phone", "E-mail"]},
+                      {"applies_to": "contact", "label": "Wants the newsletter", "type": "yes_no"}]:
+            status, body = self.api("POST", "/api/v1/settings/fields", field, self.token)
+            self.assertEqual(status, 201, body)
+        page = self.page()
+        self.sign_in(page)
+        self.new_contact(page, "Petter", "Felt")
+        page.get_by_text("Change additional information").click()
+        page.get_by_label("Licences").fill("12")
+        page.get_by_label("Preferred channel").select_option("E-mail")
+        page.get_by_label("Wants the newsletter").check()
+        page.get_by_role("button", name="Save additional information").click()
+        section = page.locator("#additional dl")
+        expect(section).to_contain_text("12")
+        expect(section).to_contain_text("E-mail")
+        expect(section).to_contain_text("yes")
+
     def test_duplicates_restore_and_export(self):
         for first in ["Gunnar", "Gunnar"]:
             status, body = self.api("POST", "/api/v1/contacts", {

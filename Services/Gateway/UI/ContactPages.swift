@@ -169,6 +169,10 @@ struct ContactPages: Sendable {
                     return row
                 }
                 values["chosen_categories"] = (values["categories"] as? [[String: Any]] ?? []).filter { $0["chosen"] as? Bool == true }
+                let customFields =
+                    (try? await ui.call(
+                        SettingsContract.Method.listFields, ListFieldsRequest(appliesTo: "contact", active: true), request, context)) ?? []
+                for (key, value) in CustomFieldPages.values(fields: customFields, contact: try await contact) { values[key] = value }
                 return try await ui.renderer.page("contact_card", title: try await contact.displayName, values: values, session: session)
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)

@@ -41,6 +41,7 @@ struct WebUI: Sendable {
         ImportPages(ui: self).register(on: router)
         CarePages(ui: self).register(on: router)
         FilePages(ui: self).register(on: router)
+        CustomFieldPages(ui: self).register(on: router)
     }
 
     // MARK: - What every page does
