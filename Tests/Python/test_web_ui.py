@@ -370,6 +370,25 @@ class WebUITest(unittest.TestCase):
         expect(section).to_contain_text("E-mail")
         expect(section).to_contain_text("yes")
 
+    def test_employee_groups_tree(self):
+        page = self.page()
+        self.sign_in(page)
+        page.goto(self.base + "/settings/groups")
+        page.get_by_label("New group").fill("Sales Norway")
+        page.get_by_role("button", name="Add group").click()
+        page.get_by_label("New group").fill("Sales Bergen")
+        page.get_by_label("Under").select_option(label="Sales Norway")
+        page.get_by_role("button", name="Add group").click()
+        nested = page.locator(".tree li", has_text="Sales Norway").locator(".tree li", has_text="Sales Bergen")
+        expect(nested).to_be_visible()
+        # Esc closes an open panel.
+        page.goto(self.base + "/contacts")
+        self.new_contact(page, "Esc", "Tester")
+        page.get_by_text("Choose categories").click()
+        expect(page.locator("#categories details")).to_have_attribute("open", "")
+        page.keyboard.press("Escape")
+        expect(page.locator("#categories details")).not_to_have_attribute("open", "")
+
     def test_duplicates_restore_and_export(self):
         for first in ["Gunnar", "Gunnar"]:
             status, body = self.api("POST", "/api/v1/contacts", {
@@ -408,7 +427,7 @@ class WebUITest(unittest.TestCase):
                          "/calls/unmatched", "/settings", "/settings/categories", "/account",
                          card.replace(self.base, "") + "/edit", "/import", "/contacts/duplicates", "/contacts/deleted",
                          "/gdpr", "/settings/audit", "/settings/fields", card.replace(self.base, "") + "/files",
-                         "/settings/categories/1"]:
+                         "/settings/categories/1", "/settings/groups"]:
                 page.goto(self.base + path)
                 results = axe.run(page)
                 serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]

@@ -106,3 +106,15 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
     request.send(file);
   });
 }
+
+// Esc closes the open panel ("choose categories", "rename or delete") and puts focus back on
+// its summary.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const open = document.activeElement instanceof Element ? document.activeElement.closest("details[open]") : null;
+  const panel = open || document.querySelector("details[open]");
+  if (!panel) return;
+  panel.open = false;
+  const summary = panel.querySelector("summary");
+  if (summary instanceof HTMLElement) summary.focus();
+});
