@@ -72,13 +72,7 @@ struct AccountPages: Sendable {
 
     @Sendable func createToken(_ request: Request, context: GatewayContext) async throws -> Response {
         try await ui.signedIn(request, context) { session in
-            let body = try await ui.api.body(of: request, limit: 1 << 16)
-            let pairs = FormEncoding.pairs(String(decoding: body, as: UTF8.self))
-            guard let cookie = request.cookies[AuthMiddleware.csrfCookieName]?.value, !cookie.isEmpty,
-                pairs.first(where: { $0.name == "csrf" })?.value == cookie
-            else {
-                throw BusError.forbidden("this form has expired or did not come from this site; reload the page and try again")
-            }
+            let pairs = try await ui.formPairs(request, context, limit: 1 << 16)
             let name = (pairs.first { $0.name == "name" }?.value ?? "").trimmingCharacters(in: .whitespaces)
             let scopes = pairs.filter { $0.name == "scope" }.map(\.value)
             do {

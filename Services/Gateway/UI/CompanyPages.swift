@@ -175,14 +175,8 @@ struct CompanyPages: Sendable {
             ask.organisationNumber = field("organisation_number")
             do {
                 let current = try await ui.call(M.getCompany, ContactIdRequest(id: id), request, context)
-                var phones = current.phones.map { PhoneInput(number: $0.number, kind: $0.kind) }
-                if phones.isEmpty { phones = [PhoneInput(number: "", kind: "work")] }
-                phones[0].number = field("phone")
-                ask.phones = phones.filter { !$0.number.isEmpty }
-                var emails = current.emails.map { EmailInput(address: $0.address, kind: $0.kind) }
-                if emails.isEmpty { emails = [EmailInput(address: "")] }
-                emails[0].address = field("email")
-                ask.emails = emails.filter { !$0.address.isEmpty }
+                ask.phones = WebUI.replacingFirst(current.phones, with: field("phone"), kind: "work")
+                ask.emails = WebUI.replacingFirst(current.emails, with: field("email"))
                 _ = try await ui.call(M.updateCompany, ask, request, context)
                 return PageRenderer.redirect("/companies/\(id)")
             } catch let error as BusError where [.invalid, .conflict, .badRequest].contains(error.code) {
@@ -206,13 +200,7 @@ struct CompanyPages: Sendable {
     /// "Choose categories" for a company: the ticked boxes replace its set.
     @Sendable func setCategories(_ request: Request, context: GatewayContext) async throws -> Response {
         try await ui.signedIn(request, context) { session in
-            let body = try await ui.api.body(of: request, limit: 1 << 16)
-            let pairs = FormEncoding.pairs(String(decoding: body, as: UTF8.self))
-            guard let cookie = request.cookies[AuthMiddleware.csrfCookieName]?.value, !cookie.isEmpty,
-                pairs.first(where: { $0.name == "csrf" })?.value == cookie
-            else {
-                throw BusError.forbidden("this form has expired or did not come from this site; reload the page and try again")
-            }
+            let pairs = try await ui.formPairs(request, context, limit: 1 << 16)
             guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else {
                 return ui.errorPage(.notFound("there is no such company"), session: session)
             }

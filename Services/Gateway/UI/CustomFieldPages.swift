@@ -63,13 +63,7 @@ struct CustomFieldPages: Sendable {
 
     @Sendable func save(_ request: Request, context: GatewayContext) async throws -> Response {
         try await ui.signedIn(request, context) { session in
-            let body = try await ui.api.body(of: request, limit: 1 << 18)
-            let pairs = FormEncoding.pairs(String(decoding: body, as: UTF8.self))
-            guard let cookie = request.cookies[AuthMiddleware.csrfCookieName]?.value, !cookie.isEmpty,
-                pairs.first(where: { $0.name == "csrf" })?.value == cookie
-            else {
-                throw BusError.forbidden("this form has expired or did not come from this site; reload the page and try again")
-            }
+            let pairs = try await ui.formPairs(request, context, limit: 1 << 18)
             guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else {
                 return ui.errorPage(.notFound("there is no such contact"), session: session)
             }

@@ -24,11 +24,7 @@ struct ImportPages: Sendable {
 
     @Sendable func run(_ request: Request, context: GatewayContext) async throws -> Response {
         try await ui.signedIn(request, context) { session in
-            let body = try await ui.api.body(of: request, limit: ui.api.maxImport)
-            let fields = FormEncoding.fields(String(decoding: body, as: UTF8.self))
-            guard let cookie = request.cookies[AuthMiddleware.csrfCookieName]?.value, !cookie.isEmpty, fields["csrf"] == cookie else {
-                throw BusError.forbidden("this form has expired or did not come from this site; reload the page and try again")
-            }
+            let fields = try await ui.form(request, context, limit: ui.api.maxImport)
             let kind = fields["kind"] == "companies" ? "companies" : "contacts"
             let csv = fields["csv"] ?? ""
             let dryRun = fields["commit"] != "yes"

@@ -65,13 +65,39 @@ struct WebUI: Sendable {
 
     /// A form's fields, after checking its CSRF token against the cookie (403 without it): every
     /// form the UI serves carries the token, a form from elsewhere cannot.
-    func form(_ request: Request, _ context: GatewayContext) async throws -> [String: String] {
-        let body = try await api.body(of: request, limit: 1 << 20)
-        let fields = FormEncoding.fields(String(decoding: body, as: UTF8.self))
-        guard let cookie = request.cookies[AuthMiddleware.csrfCookieName]?.value, !cookie.isEmpty, fields["csrf"] == cookie else {
+    func form(_ request: Request, _ context: GatewayContext, limit: Int = 1 << 20) async throws -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in try await formPairs(request, context, limit: limit) where fields[pair.name] == nil { fields[pair.name] = pair.value }
+        return fields
+    }
+
+    /// `form` keeping every value of a repeated name (ticked boxes), in order.
+    func formPairs(_ request: Request, _ context: GatewayContext, limit: Int = 1 << 20) async throws -> [(name: String, value: String)] {
+        let body = try await api.body(of: request, limit: limit)
+        let pairs = FormEncoding.pairs(String(decoding: body, as: UTF8.self))
+        guard let cookie = request.cookies[AuthMiddleware.csrfCookieName]?.value, !cookie.isEmpty,
+            pairs.first(where: { $0.name == "csrf" })?.value == cookie
+        else {
             throw BusError.forbidden("this form has expired or did not come from this site; reload the page and try again")
         }
-        return fields
+        return pairs
+    }
+
+    /// A record's phones with the first replaced by the form's (removed when emptied); the
+    /// others stay as they are.
+    static func replacingFirst(_ phones: [ContactPhone], with number: String, kind: String) -> [PhoneInput] {
+        var inputs = phones.map { PhoneInput(number: $0.number, kind: $0.kind) }
+        if inputs.isEmpty { inputs = [PhoneInput(number: "", kind: kind)] }
+        inputs[0].number = number
+        return inputs.filter { !$0.number.isEmpty }
+    }
+
+    /// The same for e-mail addresses.
+    static func replacingFirst(_ emails: [ContactEmail], with address: String) -> [EmailInput] {
+        var inputs = emails.map { EmailInput(address: $0.address, kind: $0.kind) }
+        if inputs.isEmpty { inputs = [EmailInput(address: "")] }
+        inputs[0].address = address
+        return inputs.filter { !$0.address.isEmpty }
     }
 
     /// Calls a bus method as the signed-in user.
