@@ -9,6 +9,9 @@ import ServiceKit
 struct CompanyPages: Sendable {
     typealias M = ContactsContract.Method
     let ui: WebUI
+    var categories: CategoryChoice<Company> {
+        CategoryChoice(ui: ui, owner: "companies", appliesTo: "company", method: M.setCompanyCategories)
+    }
 
     func register(on router: Router<GatewayContext>) {
         router.get("/companies", use: list)
@@ -17,7 +20,7 @@ struct CompanyPages: Sendable {
         router.get("/companies/:id", use: card)
         router.get("/companies/:id/edit", use: editForm)
         router.post("/companies/:id", use: update)
-        router.post("/companies/:id/categories", use: setCategories)
+        router.post("/companies/:id/categories", use: categories.set)
     }
 
     @Sendable func list(_ request: Request, context: GatewayContext) async throws -> Response {
@@ -106,15 +109,8 @@ struct CompanyPages: Sendable {
                 ask.companyId = id
                 ask.limit = 20
                 async let callPage = try? ui.call(TelephonyContract.Method.listCalls, ask, request, context)
-                async let categoryItems = try? ui.call(
-                    SettingsContract.Method.listReference, ListReferenceRequest(kind: .categories, appliesTo: "company"), request, context)
                 let (found, linked, noted) = try await (company, links, notes)
-                let chosen = Set(found.categoryIds)
-                let categories = (await categoryItems ?? []).filter { $0.active || chosen.contains($0.id) }.map { item -> [String: Any] in
-                    var row: [String: Any] = ["category_id": item.id, "name": item.name, "chosen": chosen.contains(item.id)]
-                    if let colour = item.colour { row["colour"] = colour }
-                    return row
-                }
+                let categoryValues = await categories.values(chosen: found.categoryIds, request, context)
                 let calls = (await callPage?.items ?? []).map { call -> [String: Any] in
                     [
                         "at": call.startedAt.map { Timestamp.string(from: $0) } ?? "", "direction": call.direction,
@@ -132,7 +128,7 @@ struct CompanyPages: Sendable {
                     "no_contacts": linked.isEmpty,
                     "notes": noted.items.map { ["text": $0.text, "author": $0.author ?? "", "private": $0.private] },
                     "no_notes": noted.items.isEmpty,
-                    "categories": categories, "chosen_categories": categories.filter { $0["chosen"] as? Bool == true },
+                    "categories": categoryValues["categories"] ?? [], "chosen_categories": categoryValues["chosen_categories"] ?? [],
                     "calls": calls, "no_calls": calls.isEmpty,
                 ]
                 if let number = found.organisationNumber { values["organisation_number"] = number }
@@ -191,23 +187,6 @@ struct CompanyPages: Sendable {
                 values[key] = error.message
                 return ui.renderer.page(
                     "company_form", title: "Change company", values: values, session: session, status: .unprocessableContent)
-            } catch let error as BusError {
-                return ui.errorPage(error, session: session)
-            }
-        }
-    }
-
-    /// "Choose categories" for a company: the ticked boxes replace its set.
-    @Sendable func setCategories(_ request: Request, context: GatewayContext) async throws -> Response {
-        try await ui.signedIn(request, context) { session in
-            let pairs = try await ui.formPairs(request, context, limit: 1 << 16)
-            guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else {
-                return ui.errorPage(.notFound("there is no such company"), session: session)
-            }
-            let ids = Array(Set(pairs.filter { $0.name == "category_id" }.compactMap { Int64($0.value) })).sorted()
-            do {
-                _ = try await ui.call(M.setCompanyCategories, SetCategoriesRequest(id: id, categoryIds: ids), request, context)
-                return PageRenderer.redirect("/companies/\(id)#categories")
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
             }

@@ -9,6 +9,7 @@ import ServiceKit
 struct ContactPages: Sendable {
     typealias M = ContactsContract.Method
     let ui: WebUI
+    var categories: CategoryChoice<Contact> { CategoryChoice(ui: ui, owner: "contacts", appliesTo: "contact", method: M.setCategories) }
 
     func register(on router: Router<GatewayContext>) {
         router.get("/contacts", use: list)
@@ -19,7 +20,7 @@ struct ContactPages: Sendable {
         router.post("/contacts/:id", use: update)
         router.post("/contacts/:id/notes", use: addNote)
         router.post("/contacts/:id/companies", use: linkCompany)
-        router.post("/contacts/:id/categories", use: setCategories)
+        router.post("/contacts/:id/categories", use: categories.set)
         router.post("/contacts/:id/companies/:company_id/unlink", use: unlinkCompany)
     }
 
@@ -158,17 +159,7 @@ struct ContactPages: Sendable {
                 }
                 values["no_calls"] = loggedCalls.isEmpty
                 for option in ["created", "updated", "call", "note"] { values["kind_\(option)"] = kind == option }
-                let chosen = Set(try await contact.categoryIds)
-                let categories =
-                    (try? await ui.call(
-                        SettingsContract.Method.listReference, ListReferenceRequest(kind: .categories, appliesTo: "contact"), request,
-                        context)) ?? []
-                values["categories"] = categories.filter { $0.active || chosen.contains($0.id) }.map { item -> [String: Any] in
-                    var row: [String: Any] = ["category_id": item.id, "name": item.name, "chosen": chosen.contains(item.id)]
-                    if let colour = item.colour { row["colour"] = colour }
-                    return row
-                }
-                values["chosen_categories"] = (values["categories"] as? [[String: Any]] ?? []).filter { $0["chosen"] as? Bool == true }
+                for (key, value) in await categories.values(chosen: try await contact.categoryIds, request, context) { values[key] = value }
                 let customFields =
                     (try? await ui.call(
                         SettingsContract.Method.listFields, ListFieldsRequest(appliesTo: "contact", active: true), request, context)) ?? []
@@ -311,23 +302,6 @@ struct ContactPages: Sendable {
             do {
                 _ = try await ui.call(M.unlink, LinkRequest(contactId: id, companyId: company), request, context)
                 return PageRenderer.redirect("/contacts/\(id)#companies")
-            } catch let error as BusError {
-                return ui.errorPage(error, session: session)
-            }
-        }
-    }
-
-    /// "Choose categories": the ticked boxes replace the contact's set.
-    @Sendable func setCategories(_ request: Request, context: GatewayContext) async throws -> Response {
-        try await ui.signedIn(request, context) { session in
-            let pairs = try await ui.formPairs(request, context, limit: 1 << 16)
-            guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else {
-                return ui.errorPage(.notFound("there is no such contact"), session: session)
-            }
-            let ids = Array(Set(pairs.filter { $0.name == "category_id" }.compactMap { Int64($0.value) })).sorted()
-            do {
-                _ = try await ui.call(M.setCategories, SetCategoriesRequest(id: id, categoryIds: ids), request, context)
-                return PageRenderer.redirect("/contacts/\(id)#categories")
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
             }
