@@ -119,7 +119,7 @@ open class ProcessHarness: @unchecked Sendable {
         process.environment = environment
         process.currentDirectoryURL = folder
         let logURL = folder.appendingPathComponent("\(label).log")
-        if !FileManager.default.fileExists(atPath: logURL.path) { FileManager.default.createFile(atPath: logURL.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: logURL.path) { _ = FileManager.default.createFile(atPath: logURL.path, contents: nil) }
         let log = try FileHandle(forWritingTo: logURL)
         log.seekToEndOfFile()
         process.standardOutput = log

@@ -164,7 +164,7 @@ struct ContactPages: Sendable {
                     (try? await ui.call(
                         SettingsContract.Method.listFields, ListFieldsRequest(appliesTo: "contact", active: true), request, context)) ?? []
                 for (key, value) in CustomFieldPages.values(fields: customFields, contact: try await contact) { values[key] = value }
-                return try await ui.renderer.page("contact_card", title: try await contact.displayName, values: values, session: session)
+                return ui.renderer.page("contact_card", title: try await contact.displayName, values: values, session: session)
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
             }
@@ -174,7 +174,7 @@ struct ContactPages: Sendable {
     static func cardValues(_ contact: Contact, notes: [Note], history: [HistoryEntry]) -> [String: Any] {
         var values: [String: Any] = [
             "id": contact.id, "name": contact.displayName.isEmpty ? "(no name)" : contact.displayName,
-            "phones": contact.phones.map { ["number": $0.number, "kind": $0.kind ?? "phone"] },
+            "phones": contact.phones.map { ["number": $0.number, "kind": $0.kind] },
             "emails": contact.emails.map { ["address": $0.address] },
             "notes": notes.map { note -> [String: Any] in
                 ["text": note.text, "author": note.author ?? "", "private": note.private, "at": Timestamp.string(from: note.createdAt)]
