@@ -381,6 +381,10 @@ class WebUITest(unittest.TestCase):
         page.get_by_role("button", name="Add group").click()
         nested = page.locator(".tree li", has_text="Sales Norway").locator(".tree li", has_text="Sales Bergen")
         expect(nested).to_be_visible()
+        page.goto(self.base + "/settings/processes")
+        expect(page.locator("main")).to_contain_text("%")
+        page.goto(self.base + "/settings/configuration")
+        expect(page.locator("main")).to_contain_text("gdpr")
         # Esc closes an open panel.
         page.goto(self.base + "/contacts")
         self.new_contact(page, "Esc", "Tester")
@@ -427,7 +431,7 @@ class WebUITest(unittest.TestCase):
                          "/calls/unmatched", "/settings", "/settings/categories", "/account",
                          card.replace(self.base, "") + "/edit", "/import", "/contacts/duplicates", "/contacts/deleted",
                          "/gdpr", "/settings/audit", "/settings/fields", card.replace(self.base, "") + "/files",
-                         "/settings/categories/1", "/settings/groups"]:
+                         "/settings/categories/1", "/settings/groups", "/settings/processes", "/settings/configuration"]:
                 page.goto(self.base + path)
                 results = axe.run(page)
                 serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]

@@ -15,6 +15,8 @@ struct SettingsPages: Sendable {
         router.get("/settings/audit", use: audit)
         router.get("/settings/fields", use: fields)
         router.get("/settings/groups", use: groups)
+        router.get("/settings/processes", use: processes)
+        router.get("/settings/configuration", use: configuration)
         router.post("/settings/groups", use: addGroup)
         router.get("/settings/:kind", use: reference)
         router.post("/settings/:kind", use: addReference)
@@ -324,6 +326,46 @@ struct SettingsPages: Sendable {
             } catch let error as BusError where [.invalid, .conflict].contains(error.code) {
                 return try await groupsPage(
                     request, context, session: session, values: ["error_group": error.message], status: .unprocessableContent)
+            }
+        }
+    }
+
+    // MARK: - Processes and configuration (shown; changed through the API for now)
+
+    @Sendable func processes(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await boss(request, context) { session in
+            do {
+                let all = try await ui.call(M.listProcesses, NoParameters(), request, context)
+                let rows: [[String: Any]] = all.map { process in
+                    [
+                        "process_name": process.name, "default": process.isDefault,
+                        "statuses": process.statuses.map { status -> [String: Any] in
+                            var row: [String: Any] = ["status_name": status.name, "probability": status.probability]
+                            if let final = status.final { row["final"] = final }
+                            return row
+                        },
+                        "labels": (process.subjectLabels ?? []).joined(separator: ", "),
+                    ]
+                }
+                return ui.renderer.page("processes", title: "CRM processes", values: ["processes": rows], session: session)
+            } catch let error as BusError {
+                return ui.errorPage(error, session: session)
+            }
+        }
+    }
+
+    @Sendable func configuration(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await boss(request, context) { session in
+            do {
+                let all = try await ui.call(M.getConfiguration, ConfigurationRequest(), request, context)
+                guard case .object(let sections) = all else { throw BusError.internal("settings answered no sections") }
+                let rows: [[String: Any]] = sections.keys.sorted().map { name in
+                    let text = (try? Wire.encode(sections[name] ?? .null)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                    return ["section": name, "value": text]
+                }
+                return ui.renderer.page("configuration", title: "Configuration", values: ["sections": rows], session: session)
+            } catch let error as BusError {
+                return ui.errorPage(error, session: session)
             }
         }
     }
