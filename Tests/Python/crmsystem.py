@@ -4,6 +4,8 @@ temporary folder, and stopping a process they started (by the process they hold,
 import os
 import signal
 import subprocess
+import time
+import urllib.request
 
 from test_bus_protocol import free_ports
 
@@ -38,3 +40,25 @@ def stop(process, grace=15):
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+PROCESSES = ["bus", "settings", "contacts", "telephony", "gateway"]
+
+
+def start(folder, env, bin_dir, http, timeout=60):
+    """Starts every process of the system (logs in `folder`) and waits until `http`/readyz says
+    ready; answers {name: process} in start order (stop them in reverse)."""
+    processes = {}
+    for name in PROCESSES:
+        log = open(os.path.join(folder, name + ".log"), "w")
+        processes[name] = subprocess.Popen([os.path.join(bin_dir, name)], env=env, stdout=log, stderr=log)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(http + "/readyz", timeout=5) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return processes

@@ -9,7 +9,6 @@ way trust.md found it open: a second local process with pyzmq, and hostile HTTP 
 
 import json
 import os
-import subprocess
 import tempfile
 import time
 import unittest
@@ -35,18 +34,7 @@ class TrustTest(unittest.TestCase):
         cls.publish_endpoint = env["CRM_EVENTS_PUBLISH_ENDPOINT"]
         cls.http = "http://127.0.0.1:%d" % ports[3]
         cls.keys = crmkeys.init(cls.folder)
-        cls.processes = {}
-        for name in ["bus", "settings", "contacts", "telephony", "gateway"]:
-            log = open(os.path.join(cls.folder, name + ".log"), "w")
-            cls.processes[name] = subprocess.Popen([os.path.join(BIN, name)], env=env, stdout=log, stderr=log)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if cls.call("GET", "/readyz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.2)
+        cls.processes = crmsystem.start(cls.folder, env, BIN, cls.http)
         status, body = cls.call("POST", "/api/v1/auth/login", {"username": "admin", "password": PASSWORD})
         assert status == 200, (status, body)
         cls.token = body["token"]

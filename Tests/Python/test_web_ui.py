@@ -5,7 +5,6 @@ accessibility (axe-playwright-python). The whole system runs as real processes o
 import json
 import os
 import re
-import subprocess
 import tempfile
 import time
 import unittest
@@ -34,18 +33,7 @@ class WebUITest(unittest.TestCase):
         env, ports = crmsystem.environment(cls.folder, PASSWORD)
         cls.base = "http://127.0.0.1:%d" % ports[3]
         crmkeys.init(cls.folder)
-        cls.processes = {}
-        for name in ["bus", "settings", "contacts", "telephony", "gateway"]:
-            log = open(os.path.join(cls.folder, name + ".log"), "w")
-            cls.processes[name] = subprocess.Popen([os.path.join(BIN, name)], env=env, stdout=log, stderr=log)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if cls.api("GET", "/readyz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.2)
+        cls.processes = crmsystem.start(cls.folder, env, BIN, cls.base)
         status, body = cls.api("POST", "/api/v1/auth/login", {"username": "admin", "password": PASSWORD})
         assert status == 200, (status, body)
         cls.token = body["token"]

@@ -12,8 +12,7 @@ struct AccountRoutes: Sendable {
     let authenticator: Authenticator
     /// `CRM_PUBLIC_URL`: cookies are `Secure` when it is https.
     var publicURL: String?
-    /// The cookie attribute that keeps the session cookie off plain http, when it is served on https.
-    var secure: String { publicURL?.lowercased().hasPrefix("https://") == true ? "; Secure" : "" }
+    var cookies: SessionCookies { SessionCookies(publicURL: publicURL) }
 
     func register(on routes: inout APIRouter) {
 
@@ -73,14 +72,9 @@ struct AccountRoutes: Sendable {
         let login = try Wire.decode(LoginReply.self, from: reply)
         var response = APIForwarder.json(status: .ok, body: reply)
         let maxAge = max(0, Int(login.expiresAt.timeIntervalSinceNow))
-        response.headers[.setCookie] =
-            "\(AuthMiddleware.cookieName)=\(login.token); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict\(secure)"
-        // The double-submit token the web UI's script sends as X-CSRF-Token (readable by our pages only).
-        let csrf = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-        response.headers.append(
-            HTTPField(
-                name: .setCookie, value: "\(AuthMiddleware.csrfCookieName)=\(csrf); Path=/; Max-Age=\(maxAge); SameSite=Strict\(secure)"
-            ))
+        for cookie in cookies.signedIn(token: login.token, maxAge: maxAge) {
+            response.headers.append(HTTPField(name: .setCookie, value: cookie))
+        }
         return response
     }
 
@@ -90,9 +84,7 @@ struct AccountRoutes: Sendable {
             request, context: context, method: M.logout, body: try Wire.encode(TokenRequest(token: token)))
         await authenticator.forget(token: token)
         var response = APIForwarder.json(status: .ok, body: Data("{\"ok\":true}".utf8))
-        response.headers[.setCookie] = "\(AuthMiddleware.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict\(secure)"
-        response.headers.append(
-            HTTPField(name: .setCookie, value: "\(AuthMiddleware.csrfCookieName)=; Path=/; Max-Age=0; SameSite=Strict\(secure)"))
+        for cookie in cookies.signedOut { response.headers.append(HTTPField(name: .setCookie, value: cookie)) }
         return response
     }
 

@@ -14,19 +14,15 @@ struct SessionPages: Sendable {
         router.post("/signout", use: signOut)
     }
 
-    /// A new random token for the double-submit check.
-    static func newToken() -> String { (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined() }
-
     @Sendable func signInForm(_ request: Request, context: GatewayContext) async throws -> Response {
         if context.principal != nil { return PageRenderer.redirect("/contacts") }
         // The form's token before there is a session: the same cookie the session keeps.
         let existing = request.cookies[AuthMiddleware.csrfCookieName]?.value ?? ""
-        let csrf = existing.isEmpty ? Self.newToken() : existing
+        let csrf = existing.isEmpty ? SessionCookies.newCSRFToken() : existing
         var response = ui.renderer.page(
             "signin", title: "Sign in", values: ["next": Self.next(request) as Any, "csrf_token": csrf], session: nil)
         if existing.isEmpty {
-            response.headers.append(
-                HTTPField(name: .setCookie, value: "\(AuthMiddleware.csrfCookieName)=\(csrf); Path=/; SameSite=Strict\(ui.secure)"))
+            response.headers.append(HTTPField(name: .setCookie, value: ui.cookies.csrfOnly(csrf)))
         }
         return response
     }
@@ -54,10 +50,7 @@ struct SessionPages: Sendable {
         let maxAge = max(0, Int(reply.expiresAt.timeIntervalSinceNow))
         return PageRenderer.redirect(
             next ?? "/contacts",
-            cookies: [
-                "\(AuthMiddleware.cookieName)=\(reply.token); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict\(ui.secure)",
-                "\(AuthMiddleware.csrfCookieName)=\(Self.newToken()); Path=/; Max-Age=\(maxAge); SameSite=Strict\(ui.secure)",
-            ])
+            cookies: ui.cookies.signedIn(token: reply.token, maxAge: maxAge))
     }
 
     @Sendable func signOut(_ request: Request, context: GatewayContext) async throws -> Response {
@@ -67,10 +60,7 @@ struct SessionPages: Sendable {
         }
         return PageRenderer.redirect(
             "/signin",
-            cookies: [
-                "\(AuthMiddleware.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict\(ui.secure)",
-                "\(AuthMiddleware.csrfCookieName)=; Path=/; Max-Age=0; SameSite=Strict\(ui.secure)",
-            ])
+            cookies: ui.cookies.signedOut)
     }
 
     /// Where to go after signing in: a path of this site only (never another site's address).

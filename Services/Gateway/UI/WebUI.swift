@@ -115,6 +115,6 @@ struct WebUI: Sendable {
             session: session, status: ErrorMiddleware.status(for: error.code))
     }
 
-    /// Cookie attributes: `Secure` when the public address is https.
-    var secure: String { publicURL?.lowercased().hasPrefix("https://") == true ? "; Secure" : "" }
+    /// The session cookies, as the API's sign-in sets them.
+    var cookies: SessionCookies { SessionCookies(publicURL: publicURL) }
 }
