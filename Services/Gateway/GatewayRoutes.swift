@@ -38,7 +38,7 @@ struct GatewayRoutes {
         TelephonyRoutes(api: api, signatures: signatures).register(on: &routes)
         document = OpenAPIRoutes.register(on: &routes)
         // The web UI beside the API, on the same address (its pages are not in the document).
-        if let ui = try? WebUI(api: api, publicURL: config.publicURL) {
+        if let ui = try? WebUI(api: api, publicURL: config.publicURL, filesMaxBytes: config.filesMaxBytes) {
             ui.register(on: router)
         } else {
             logger.error("the web UI's templates or assets could not be loaded; serving the API only")

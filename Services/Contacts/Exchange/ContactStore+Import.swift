@@ -8,14 +8,8 @@ import Storage
 // Import of contacts and companies from CSV and vCard: one transaction for the whole file,
 // duplicates skipped (so running it twice is safe), rejected rows reported by line and reason.
 extension ContactStore {
-    static let contactFields: Set<String> = [
-        "first_name", "last_name", "name", "title", "email", "phone", "mobile", "street", "postal_code", "city", "country",
-        "birthday", "company", "organisation_number", "source", "role", "categories", "consumer",
-    ]
-    static let companyFields: Set<String> = [
-        "name", "organisation_number", "email", "phone", "website", "street", "postal_code", "city", "country", "industry",
-        "status", "source", "categories", "kinds", "customer_number",
-    ]
+    static let contactFields = Set(ImportFields.contacts)
+    static let companyFields = Set(ImportFields.companies)
     static let reportCap = 1000
 
     func importCSV(_ request: ImportRequest, headers: BusHeaders) async throws -> ImportReport {
@@ -59,7 +53,8 @@ extension ContactStore {
             }
             return (line: record.line, values: values)
         }
-        return try await run(kind: kind, rows: rows, dryRun: request.dryRun == true, ignored: ignored, headers: headers)
+        let mapped = header.fields.enumerated().map { ImportColumn(header: $1.trimmed, field: columns[$0]) }
+        return try await run(kind: kind, rows: rows, dryRun: request.dryRun == true, ignored: ignored, columns: mapped, headers: headers)
     }
 
     func importVCard(_ request: ImportRequest, headers: BusHeaders) async throws -> ImportReport {
@@ -103,7 +98,8 @@ extension ContactStore {
     }
 
     private func run(
-        kind: String, rows: [(line: Int, values: [String: String])], dryRun: Bool, ignored: [String], headers: BusHeaders
+        kind: String, rows: [(line: Int, values: [String: String])], dryRun: Bool, ignored: [String], columns: [ImportColumn]? = nil,
+        headers: BusHeaders
     ) async throws -> ImportReport {
         let phones = phones
         let work: @Sendable (Database, Outbox?) throws -> ImportReport = { db, outbox in
@@ -112,6 +108,7 @@ extension ContactStore {
                 deferSearch: !dryRun && rows.count >= SearchBacklog.threshold)
             var report = ImportReport(dryRun: dryRun)
             report.ignoredHeaders = ignored
+            report.columns = columns
             for row in rows {
                 report.rows += 1
                 do {

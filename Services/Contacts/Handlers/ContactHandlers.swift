@@ -41,6 +41,7 @@ struct ContactHandlers: Sendable {
         }
         table.write(M.anonymize) { try await store.anonymize(id: $0.id, headers: $1, requestId: $2) }
         table.write(M.touch) { try await store.touch(id: $0.id, headers: $1, requestId: $2) }
+        table.on(M.cities) { body, request in try await store.cities(body, headers: request.headers) }
         table.on(M.gdprReview) { body, request in
             try await store.gdprReview(limit: body.limit, cursor: body.cursor, headers: request.headers)
         }

@@ -43,6 +43,14 @@ struct APIForwarder: Sendable {
         return try await client.call(method, body: body, headers: headers, timeout: timeout ?? self.timeout, requestId: requestId)
     }
 
+    /// `call` with a typed request and reply.
+    func callDecoded<Q: Encodable, R: Decodable>(
+        _ request: Request, context: GatewayContext, method: BusMethod<Q, R>, body: Q, timeout: Duration? = nil
+    ) async throws -> R {
+        try Wire.decode(
+            R.self, from: try await call(request, context: context, method: method, body: try Wire.encode(body), timeout: timeout))
+    }
+
     /// Sends the JSON object of the request body with `fields` (ids from the path) added.
     func forwardMerged<Q, R>(
         _ request: Request, context: GatewayContext, method: BusMethod<Q, R>, fields: [String: Any],

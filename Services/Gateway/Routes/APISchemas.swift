@@ -270,7 +270,7 @@ enum APISchemas {
                 "dry_run": boolean, "rows": integer, "created": integer, "created_ids": array(integer), "duplicate_count": integer,
                 "duplicates": array(object(["line": integer, "reason": string, "existing_id": integer])), "rejected_count": integer,
                 "rejected": array(object(["line": integer, "reason": string])), "ignored_headers": array(string),
-                "search_pending": integer,
+                "columns": array(object(["header": string, "field": string])), "search_pending": integer,
             ]),
             "MergeInput": object(["other_id": id], required: ["other_id"]),
             "PurgeInput": object(["retention_days": ["type": "integer", "minimum": 1], "dry_run": boolean]),

@@ -23,6 +23,9 @@ struct CompanyRoutes: Sendable {
                 "status_id", "source_id", "owner_id",
                 "city", "include_deleted", "deleted", "created_from", "created_to", "updated_from", "updated_to",
             ], list)
+        routes.add(
+            .get, base + "/cities", read, tag: "companies",
+            summary: "The cities companies are in, in order (for a search filter's drop-down)", query: ["limit"], cities)
         routes.add(.get, base + "/:id", read, tag: "companies", summary: "One company", reply: "Company", get)
         routes.add(
             .patch, base + "/:id", write, tag: "companies", summary: "Change a company's fields", body: "CompanyInput", reply: "Company",
@@ -43,6 +46,13 @@ struct CompanyRoutes: Sendable {
         try await api.forward(
             request, context: context, method: M.createCompany, body: try await api.body(of: request),
             status: .created)
+    }
+
+    @Sendable func cities(_ request: Request, context: GatewayContext) async throws -> Response {
+        var query = QueryBody()
+        try query.integer("limit", from: request)
+        query.set("companies", true)
+        return try await api.forward(request, context: context, method: M.cities, query: query)
     }
 
     @Sendable func list(_ request: Request, context: GatewayContext) async throws -> Response {

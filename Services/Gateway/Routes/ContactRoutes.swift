@@ -22,6 +22,9 @@ struct ContactRoutes: Sendable {
                 "owner_id", "company_id", "city", "consumer", "created_from", "created_to", "updated_from", "updated_to",
             ], list)
         routes.add(
+            .get, "/api/v1/contacts/cities", read, tag: "contacts",
+            summary: "The cities contacts are in, in order (for a search filter's drop-down)", query: ["limit"], cities)
+        routes.add(
             .get, "/api/v1/contacts/gdpr-review", read, tag: "gdpr",
             summary: "Contacts without activity for longer than the GDPR review period, oldest first", query: ["cursor", "limit"],
             gdprReview)
@@ -75,6 +78,12 @@ struct ContactRoutes: Sendable {
         for name in ["include_deleted", "deleted", "consumer", "count"] { try query.boolean(name, from: request) }
         for name in ["category_id", "source_id", "role_id", "owner_id", "company_id"] { try query.integer(name, from: request) }
         return try await api.forward(request, context: context, method: M.list, query: query)
+    }
+
+    @Sendable func cities(_ request: Request, context: GatewayContext) async throws -> Response {
+        var query = QueryBody()
+        try query.integer("limit", from: request)
+        return try await api.forward(request, context: context, method: M.cities, query: query)
     }
 
     @Sendable func gdprReview(_ request: Request, context: GatewayContext) async throws -> Response {

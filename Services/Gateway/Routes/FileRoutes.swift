@@ -128,31 +128,9 @@ struct CustomerFileRoutes: Sendable {
         let begin = UploadBegin(
             contactId: key == "contact_id" ? ownerId : nil, companyId: key == "company_id" ? ownerId : nil, folderId: folder,
             name: name, contentType: request.headers[.contentType])
-        let upload = try Wire.decode(
-            UploadId.self,
-            from: try await api.call(
-                request, context: context, method: M.uploadBegin, body: try Wire.encode(begin)))
-        var pending = Data()
-        var offset: Int64 = 0
-        func send(_ data: Data) async throws {
-            let body = try Wire.encode(UploadChunk(uploadId: upload.uploadId, offset: offset, data: data))
-            _ = try await api.call(request, context: context, method: M.uploadChunk, body: body)
-            offset += Int64(data.count)
-        }
-        for try await buffer in request.body {
-            pending.append(contentsOf: buffer.readableBytesView)
-            if offset + Int64(pending.count) > maxBytes {
-                throw BusError.tooLarge("a file can be at most \(maxBytes) bytes", limit: Int(maxBytes))
-            }
-            while pending.count >= FileRoutes.chunk {
-                try await send(Data(pending.prefix(FileRoutes.chunk)))
-                pending.removeFirst(FileRoutes.chunk)
-            }
-        }
-        if !pending.isEmpty || offset == 0 { try await send(pending) }
-        let stored = try await api.call(
-            request, context: context, method: M.uploadCommit, body: try Wire.encode(upload),
-            timeout: .seconds(120))
-        return APIForwarder.json(status: .created, body: stored)
+        var upload = try await FileUpload(api: api, request: request, context: context, maxBytes: maxBytes, begin: begin)
+        for try await buffer in request.body { try await upload.write(buffer.readableBytesView) }
+        let stored = try await upload.commit()
+        return APIForwarder.json(status: .created, body: try Wire.encode(stored))
     }
 }

@@ -26,11 +26,24 @@ struct CompanyPages: Sendable {
     @Sendable func list(_ request: Request, context: GatewayContext) async throws -> Response {
         try await ui.signedIn(request, context) { session in
             let q = request.uri.queryParameters.get("q")?.trimmingCharacters(in: .whitespaces) ?? ""
-            var ask = ListCompaniesRequest(q: q.isEmpty ? nil : q, limit: 50, cursor: request.uri.queryParameters.get("cursor"))
+            let (controls, chosen) = await SearchFilters(ui: ui, companies: true).resolve(request, context)
+            let search = ([q] + chosen.words).filter { !$0.isEmpty }.joined(separator: " ")
+            var ask = ListCompaniesRequest(q: search.isEmpty ? nil : search, limit: 50, cursor: request.uri.queryParameters.get("cursor"))
             ask.count = true
+            ask.sort = ["name", "created", "updated"].first { $0 == request.uri.queryParameters.get("sort") }
+            ask.categoryId = chosen.categoryId
+            ask.industryId = chosen.industryId
+            ask.statusId = chosen.statusId
+            ask.sourceId = chosen.sourceId
+            ask.ownerId = chosen.ownerId
+            ask.city = chosen.city
+            ask.kind = chosen.kind
             let page: Page<Company>
             do {
-                page = try await ui.call(M.listCompanies, ask, request, context)
+                page =
+                    chosen.nothing
+                    ? Page(items: [], nextCursor: nil, count: 0, countExact: true)
+                    : try await ui.call(M.listCompanies, ask, request, context)
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
             }
@@ -48,9 +61,19 @@ struct CompanyPages: Sendable {
             ]
             if let next = page.nextCursor {
                 values["next"] =
-                    "/companies?cursor=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? next)"
-                    + (q.isEmpty ? "" : "&q=\(q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+                    "/companies?cursor=\(SearchFilters.encode(next))" + (q.isEmpty ? "" : "&q=\(SearchFilters.encode(q))")
+                    + (ask.sort.map { "&sort=" + $0 } ?? "") + (chosen.query.isEmpty ? "" : "&" + chosen.query)
             }
+            values["filters"] = controls
+            for option in ["name", "created", "updated"] { values["sort_\(option)"] = (ask.sort ?? "created") == option }
+            let exported: [(String, String?)] = [
+                ("q", ask.q), ("sort", ask.sort), ("kind", ask.kind), ("category_id", ask.categoryId.map(String.init)),
+                ("industry_id", ask.industryId.map(String.init)), ("status_id", ask.statusId.map(String.init)),
+                ("source_id", ask.sourceId.map(String.init)), ("owner_id", ask.ownerId.map(String.init)), ("city", ask.city),
+            ]
+            let exportQuery = exported.compactMap { name, value in value.map { "\(name)=\(SearchFilters.encode($0))" } }.joined(
+                separator: "&")
+            values["export_query"] = exportQuery.isEmpty ? "" : "?" + exportQuery
             if request.uri.queryParameters.get("fragment") == "results" { return ui.renderer.fragment("company_results", values: values) }
             return ui.renderer.page("companies", title: "Companies", values: values, session: session)
         }
@@ -73,6 +96,9 @@ struct CompanyPages: Sendable {
             ask.organisationNumber = field("organisation_number")
             if let phone = field("phone") { ask.phones = [PhoneInput(number: phone, kind: "work")] }
             if let email = field("email") { ask.emails = [EmailInput(address: email)] }
+            ask.website = field("website")
+            let address = ContactPages.address(fields)
+            ask.visitingAddress = address.isEmpty ? nil : address
             guard ask.name != nil else {
                 var values: [String: Any] = fields.filter { $0.key != "csrf" }
                 values["error_name"] = "A company needs a name."
@@ -88,7 +114,9 @@ struct CompanyPages: Sendable {
                 let key =
                     message.contains("organisation")
                     ? "error_organisation_number"
-                    : message.contains("phone") ? "error_phone" : message.contains("mail") ? "error_email" : "error_name"
+                    : message.contains("phone")
+                        ? "error_phone"
+                        : message.contains("mail") ? "error_email" : message.contains("website") ? "error_website" : "error_name"
                 values[key] = error.message
                 return ui.renderer.page(
                     "company_form", title: "New company", values: values, session: session, status: .unprocessableContent)
@@ -98,41 +126,32 @@ struct CompanyPages: Sendable {
 
     @Sendable func card(_ request: Request, context: GatewayContext) async throws -> Response {
         try await ui.signedIn(request, context) { session in
-            guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
+            guard let customer = CustomerRef("companies", context) else {
                 return ui.errorPage(.notFound("there is no such company"), session: session)
             }
+            let parts = CardParts(ui: ui)
             do {
-                async let company = ui.call(M.getCompany, ContactIdRequest(id: id), request, context)
-                async let links = ui.call(M.links, LinksRequest(companyId: id), request, context)
-                async let notes = ui.call(M.listNotes, ListNotesRequest(companyId: id), request, context)
-                var ask = ListCallsRequest()
-                ask.companyId = id
-                ask.limit = 20
-                async let callPage = try? ui.call(TelephonyContract.Method.listCalls, ask, request, context)
-                let (found, linked, noted) = try await (company, links, notes)
-                let categoryValues = await categories.values(chosen: found.categoryIds, request, context)
-                let calls = (await callPage?.items ?? []).map { call -> [String: Any] in
-                    [
-                        "at": call.startedAt.map { Timestamp.string(from: $0) } ?? "", "direction": call.direction,
-                        "status": call.outcome ?? call.status, "duration": call.billsec.map { "\($0) s" } ?? "",
-                    ]
-                }
+                async let company = ui.call(M.getCompany, ContactIdRequest(id: customer.id), request, context)
+                async let notes = parts.notes(of: customer, request, context)
+                async let history = parts.history(of: customer, request, context)
+                async let links = CardLinks(ui: ui).values(of: customer, request, context)
+                async let calls = parts.calls(of: customer, request, context)
+                async let customFields = try? ui.call(
+                    SettingsContract.Method.listFields, ListFieldsRequest(appliesTo: "company", active: true), request, context)
+                let found = try await company
                 var values: [String: Any] = [
-                    "id": found.id, "name": found.name,
+                    "id": found.id, "path": customer.path, "name": found.name,
                     "phones": found.phones.map { ["number": $0.number] }, "emails": found.emails.map { ["address": $0.address] },
-                    "contacts": linked.map { link -> [String: Any] in
-                        var row: [String: Any] = ["contact_id": link.contactId, "name": link.contactName ?? "Contact \(link.contactId)"]
-                        if let title = link.title { row["title"] = title }
-                        return row
-                    },
-                    "no_contacts": linked.isEmpty,
-                    "notes": noted.items.map { ["text": $0.text, "author": $0.author ?? "", "private": $0.private] },
-                    "no_notes": noted.items.isEmpty,
-                    "categories": categoryValues["categories"] ?? [], "chosen_categories": categoryValues["chosen_categories"] ?? [],
-                    "calls": calls, "no_calls": calls.isEmpty,
                 ]
                 if let number = found.organisationNumber { values["organisation_number"] = number }
-                if let city = found.visitingAddress?.city ?? found.postalAddress?.city { values["city"] = city }
+                if let website = found.website, !website.isEmpty { values["website"] = website }
+                if let visiting = found.visitingAddress.flatMap(ContactPages.addressLine) { values["visiting"] = visiting }
+                if let postal = found.postalAddress.flatMap(ContactPages.addressLine) { values["postal"] = postal }
+                if let number = found.customerNumber { values["customer_number"] = String(number) }
+                for part in try await [notes, history, links, calls] { values.merge(part) { _, new in new } }
+                values.merge(await categories.values(chosen: found.categoryIds, request, context)) { _, new in new }
+                values.merge(CardParts.fieldValues(await customFields ?? [], values: found.customFields)) { _, new in new }
+                values.merge(CardParts.bankValues(found.bankDetails, settings: found.customerSettings, company: true)) { _, new in new }
                 return ui.renderer.page("company_card", title: found.name, values: values, session: session)
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
@@ -150,6 +169,9 @@ struct CompanyPages: Sendable {
                 let values: [String: Any] = [
                     "id": id, "edit": true, "name": company.name, "organisation_number": company.organisationNumber ?? "",
                     "email": company.emails.first?.address ?? "", "phone": company.phones.first?.number ?? "",
+                    "website": company.website ?? "", "street": company.visitingAddress?.street ?? "",
+                    "postal_code": company.visitingAddress?.postalCode ?? "", "city": company.visitingAddress?.city ?? "",
+                    "country": company.visitingAddress?.country ?? "",
                 ]
                 return ui.renderer.page("company_form", title: "Change \(company.name)", values: values, session: session)
             } catch let error as BusError {
@@ -169,6 +191,8 @@ struct CompanyPages: Sendable {
             ask.id = id
             // "" clears the organisation number; the first phone and e-mail are the form's.
             ask.organisationNumber = field("organisation_number")
+            ask.website = field("website")
+            ask.visitingAddress = ContactPages.address(fields)
             do {
                 let current = try await ui.call(M.getCompany, ContactIdRequest(id: id), request, context)
                 ask.phones = WebUI.replacingFirst(current.phones, with: field("phone"), kind: "work")
@@ -183,7 +207,9 @@ struct CompanyPages: Sendable {
                 let key =
                     message.contains("organisation")
                     ? "error_organisation_number"
-                    : message.contains("phone") ? "error_phone" : message.contains("mail") ? "error_email" : "error_name"
+                    : message.contains("phone")
+                        ? "error_phone"
+                        : message.contains("mail") ? "error_email" : message.contains("website") ? "error_website" : "error_name"
                 values[key] = error.message
                 return ui.renderer.page(
                     "company_form", title: "Change company", values: values, session: session, status: .unprocessableContent)

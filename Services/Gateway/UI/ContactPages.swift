@@ -18,10 +18,7 @@ struct ContactPages: Sendable {
         router.get("/contacts/:id", use: card)
         router.get("/contacts/:id/edit", use: editForm)
         router.post("/contacts/:id", use: update)
-        router.post("/contacts/:id/notes", use: addNote)
-        router.post("/contacts/:id/companies", use: linkCompany)
         router.post("/contacts/:id/categories", use: categories.set)
-        router.post("/contacts/:id/companies/:company_id/unlink", use: unlinkCompany)
     }
 
     // MARK: - The list
@@ -29,33 +26,44 @@ struct ContactPages: Sendable {
     @Sendable func list(_ request: Request, context: GatewayContext) async throws -> Response {
         try await ui.signedIn(request, context) { session in
             let q = request.uri.queryParameters.get("q")?.trimmingCharacters(in: .whitespaces) ?? ""
-            var ask = ListContactsRequest(q: q.isEmpty ? nil : q, limit: 50, cursor: request.uri.queryParameters.get("cursor"))
+            let (controls, chosen) = await SearchFilters(ui: ui, companies: false).resolve(request, context)
+            let search = ([q] + chosen.words).filter { !$0.isEmpty }.joined(separator: " ")
+            var ask = ListContactsRequest(q: search.isEmpty ? nil : search, limit: 50, cursor: request.uri.queryParameters.get("cursor"))
             ask.count = true
             ask.sort = ["name", "created", "updated"].first { $0 == request.uri.queryParameters.get("sort") }
-            let category = request.uri.queryParameters.get("category_id").flatMap { Int64($0) }
-            ask.categoryId = category
-            // The categories a contact can have, for the filter (a user without settings:read gets none).
-            let categories =
-                (try? await ui.call(
-                    SettingsContract.Method.listReference, ListReferenceRequest(kind: .categories, active: true, appliesTo: "contact"),
-                    request, context)) ?? []
+            ask.categoryId = chosen.categoryId
+            ask.sourceId = chosen.sourceId
+            ask.roleId = chosen.roleId
+            ask.ownerId = chosen.ownerId
+            ask.companyId = chosen.companyId
+            ask.city = chosen.city
             let page: Page<Contact>
             do {
-                page = try await ui.call(M.list, ask, request, context)
+                page =
+                    chosen.nothing
+                    ? Page(items: [], nextCursor: nil, count: 0, countExact: true) : try await ui.call(M.list, ask, request, context)
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
             }
-            var values = Self.listValues(page, q: q, sort: ask.sort)
-            values["categories"] = categories.map { ["id": $0.id, "name": $0.name, "selected": $0.id == category] }
-            values["has_categories"] = !categories.isEmpty
-            if let category, let next = values["next"] as? String { values["next"] = next + "&category_id=\(category)" }
+            var values = Self.listValues(page, q: q, sort: ask.sort, filters: chosen.query)
+            values["filters"] = controls
+            // The export links carry the same search and filters, in the API's words.
+            let exported: [(String, String?)] = [
+                ("q", ask.q), ("sort", ask.sort), ("category_id", ask.categoryId.map(String.init)),
+                ("source_id", ask.sourceId.map(String.init)),
+                ("role_id", ask.roleId.map(String.init)), ("owner_id", ask.ownerId.map(String.init)),
+                ("company_id", ask.companyId.map(String.init)), ("city", ask.city),
+            ]
+            let exportQuery = exported.compactMap { name, value in value.map { "\(name)=\(SearchFilters.encode($0))" } }.joined(
+                separator: "&")
+            values["export_query"] = exportQuery.isEmpty ? "" : "?" + exportQuery
             // The script asks for the results alone as the user types.
             if request.uri.queryParameters.get("fragment") == "results" { return ui.renderer.fragment("contact_results", values: values) }
             return ui.renderer.page("contacts", title: "Contacts", values: values, session: session)
         }
     }
 
-    static func listValues(_ page: Page<Contact>, q: String, sort: String?) -> [String: Any] {
+    static func listValues(_ page: Page<Contact>, q: String, sort: String?, filters: String = "") -> [String: Any] {
         let rows: [[String: Any]] = page.items.map { contact in
             [
                 "id": contact.id, "name": contact.displayName.isEmpty ? "(no name)" : contact.displayName, "title": contact.title ?? "",
@@ -75,10 +83,10 @@ struct ContactPages: Sendable {
             var query = "cursor=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? next)
             if !q.isEmpty { query += "&q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") }
             if let sort { query += "&sort=" + sort }
+            if !filters.isEmpty { query += "&" + filters }
             values["next"] = "/contacts?" + query
         }
         for option in ["name", "created", "updated"] { values["sort_\(option)"] = (sort ?? "created") == option }
-        values["export_query"] = q.isEmpty ? "" : "?q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
         return values
     }
 
@@ -99,6 +107,9 @@ struct ContactPages: Sendable {
             var ask = CreateContactRequest(firstName: field("first_name"), lastName: field("last_name"), title: field("title"))
             if let phone = field("phone") { ask.phones = [PhoneInput(number: phone, kind: "mobile")] }
             if let email = field("email") { ask.emails = [EmailInput(address: email)] }
+            let address = Self.address(fields)
+            ask.address = address.isEmpty ? nil : address
+            ask.birthday = field("birthday")
             do {
                 let contact = try await ui.call(M.create, ask, request, context)
                 return PageRenderer.redirect("/contacts/\(contact.id)")
@@ -113,11 +124,21 @@ struct ContactPages: Sendable {
         }
     }
 
+    /// The address fields of the form (empty ones left out).
+    static func address(_ fields: [String: String]) -> Address {
+        func field(_ name: String) -> String? {
+            fields[name].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        return Address(
+            street: field("street"), postalCode: field("postal_code"), city: field("city"), country: field("country")?.uppercased())
+    }
+
     /// Which field of the form an error is about, from the place or words the service gave.
     static func field(of error: BusError) -> String {
         let message = error.message.lowercased()
         for (needle, field) in [
-            ("phone", "phone"), ("e-mail", "email"), ("email", "email"), ("title", "title"), ("first", "first_name"), ("last", "last_name"),
+            ("phone", "phone"), ("e-mail", "email"), ("email", "email"), ("birthday", "birthday"), ("country", "country"),
+            ("title", "title"), ("first", "first_name"), ("last", "last_name"),
             ("name", "first_name"),
         ] where message.contains(needle) {
             return field
@@ -129,88 +150,52 @@ struct ContactPages: Sendable {
 
     @Sendable func card(_ request: Request, context: GatewayContext) async throws -> Response {
         try await ui.signedIn(request, context) { session in
-            guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
+            guard let customer = CustomerRef("contacts", context) else {
                 return ui.errorPage(.notFound("there is no such contact"), session: session)
             }
-            let kind = request.uri.queryParameters.get("kind").flatMap { ["created", "updated", "call", "note"].contains($0) ? $0 : nil }
+            let parts = CardParts(ui: ui)
             do {
-                async let contact = ui.call(M.get, ContactIdRequest(id: id), request, context)
-                async let notes = ui.call(M.listNotes, ListNotesRequest(contactId: id), request, context)
-                async let history = ui.call(M.history, HistoryRequest(contactId: id, limit: 20, kind: kind), request, context)
-                async let links = ui.call(M.links, LinksRequest(contactId: id), request, context)
-                var calls = ListCallsRequest()
-                calls.contactId = id
-                calls.limit = 20
-                // The calls tab needs calls:read; a token without it still gets the rest of the card.
-                async let callPage = try? ui.call(TelephonyContract.Method.listCalls, calls, request, context)
-                var values = try await Self.cardValues(contact, notes: notes.items, history: history.items)
-                values["companies"] = try await links.map { link -> [String: Any] in
-                    var row: [String: Any] = ["company_id": link.companyId, "name": link.companyName ?? "Company \(link.companyId)"]
-                    if let title = link.title { row["link_title"] = title }
-                    return row
-                }
-                values["no_companies"] = (values["companies"] as? [Any])?.isEmpty ?? true
-                let loggedCalls = await callPage?.items ?? []
-                values["calls"] = loggedCalls.map { call -> [String: Any] in
-                    [
-                        "at": call.startedAt.map { Timestamp.string(from: $0) } ?? "", "direction": call.direction,
-                        "status": call.outcome ?? call.status, "duration": call.billsec.map { "\($0) s" } ?? "", "user": call.user ?? "",
-                    ]
-                }
-                values["no_calls"] = loggedCalls.isEmpty
-                for option in ["created", "updated", "call", "note"] { values["kind_\(option)"] = kind == option }
-                for (key, value) in await categories.values(chosen: try await contact.categoryIds, request, context) { values[key] = value }
-                let customFields =
-                    (try? await ui.call(
-                        SettingsContract.Method.listFields, ListFieldsRequest(appliesTo: "contact", active: true), request, context)) ?? []
-                for (key, value) in CustomFieldPages.values(fields: customFields, contact: try await contact) { values[key] = value }
-                return ui.renderer.page("contact_card", title: try await contact.displayName, values: values, session: session)
+                async let contact = ui.call(M.get, ContactIdRequest(id: customer.id), request, context)
+                async let notes = parts.notes(of: customer, request, context)
+                async let history = parts.history(of: customer, request, context)
+                async let links = CardLinks(ui: ui).values(of: customer, request, context)
+                async let calls = parts.calls(of: customer, request, context)
+                async let customFields = try? ui.call(
+                    SettingsContract.Method.listFields, ListFieldsRequest(appliesTo: "contact", active: true), request, context)
+                let found = try await contact
+                var values = Self.cardValues(found)
+                for part in try await [notes, history, links, calls] { values.merge(part) { _, new in new } }
+                values.merge(await categories.values(chosen: found.categoryIds, request, context)) { _, new in new }
+                values.merge(CardParts.fieldValues(await customFields ?? [], values: found.customFields)) { _, new in new }
+                values.merge(CardParts.bankValues(found.bankDetails, settings: nil, company: false)) { _, new in new }
+                return ui.renderer.page("contact_card", title: found.displayName, values: values, session: session)
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
             }
         }
     }
 
-    static func cardValues(_ contact: Contact, notes: [Note], history: [HistoryEntry]) -> [String: Any] {
+    static func cardValues(_ contact: Contact) -> [String: Any] {
         var values: [String: Any] = [
-            "id": contact.id, "name": contact.displayName.isEmpty ? "(no name)" : contact.displayName,
+            "id": contact.id, "path": "/contacts/\(contact.id)", "name": contact.displayName.isEmpty ? "(no name)" : contact.displayName,
             "phones": contact.phones.map { ["number": $0.number, "kind": $0.kind] },
             "emails": contact.emails.map { ["address": $0.address] },
-            "notes": notes.map { note -> [String: Any] in
-                ["text": note.text, "author": note.author ?? "", "private": note.private, "at": Timestamp.string(from: note.createdAt)]
-            },
-            "no_notes": notes.isEmpty,
-            "history": history.map { entry -> [String: Any] in
-                var row: [String: Any] = ["summary": entry.summary, "at": Timestamp.string(from: entry.at), "kind": entry.kind]
-                if let actor = entry.actor { row["actor"] = actor }
-                return row
-            },
-            "created": Timestamp.string(from: contact.createdAt),
+            "created": Timestamp.string(from: contact.createdAt), "consumer": contact.consumer,
         ]
         // Mustache shows a section for any value, an empty text too: what is not there is left out.
         if let title = contact.title, !title.isEmpty { values["title"] = title }
-        if let city = contact.address?.city, !city.isEmpty { values["city"] = city }
+        if let address = contact.address.flatMap(Self.addressLine) { values["address"] = address }
+        if let birthday = contact.birthday, !birthday.isEmpty { values["birthday"] = birthday }
         if let number = contact.customerNumber { values["customer_number"] = String(number) }
+        if let picture = contact.pictureFileId { values["picture_id"] = picture }
         return values
     }
 
-    @Sendable func addNote(_ request: Request, context: GatewayContext) async throws -> Response {
-        try await ui.signedIn(request, context) { session in
-            let fields = try await ui.form(request, context)
-            guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else {
-                return ui.errorPage(.notFound("there is no such contact"), session: session)
-            }
-            let text = (fields["text"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            if !text.isEmpty {
-                do {
-                    _ = try await ui.call(
-                        M.createNote, CreateNoteRequest(contactId: id, text: text, private: fields["private"] == "on"), request, context)
-                } catch let error as BusError {
-                    return ui.errorPage(error, session: session)
-                }
-            }
-            return PageRenderer.redirect("/contacts/\(id)#notes")
-        }
+    /// An address on one line: street, postal code and city, country.
+    static func addressLine(_ address: Address) -> String? {
+        let town = [address.postalCode, address.city].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+        let line = [address.street, town, address.country].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
+        return line.isEmpty ? nil : line
     }
 
     // MARK: - Editing
@@ -225,6 +210,8 @@ struct ContactPages: Sendable {
                 let values: [String: Any] = [
                     "id": id, "edit": true, "first_name": contact.firstName, "last_name": contact.lastName, "title": contact.title ?? "",
                     "email": contact.emails.first?.address ?? "", "phone": contact.phones.first?.number ?? "",
+                    "street": contact.address?.street ?? "", "postal_code": contact.address?.postalCode ?? "",
+                    "city": contact.address?.city ?? "", "country": contact.address?.country ?? "", "birthday": contact.birthday ?? "",
                 ]
                 return ui.renderer.page("contact_form", title: "Change \(contact.displayName)", values: values, session: session)
             } catch let error as BusError {
@@ -244,6 +231,9 @@ struct ContactPages: Sendable {
             ask.firstName = field("first_name")
             ask.lastName = field("last_name")
             ask.title = field("title")
+            // An emptied address or birthday is cleared.
+            ask.address = Self.address(fields)
+            ask.birthday = field("birthday")
             do {
                 // The first phone and e-mail are the form's; the others stay as they are.
                 let current = try await ui.call(M.get, ContactIdRequest(id: id), request, context)
@@ -258,50 +248,6 @@ struct ContactPages: Sendable {
                 values["error_\(Self.field(of: error))"] = error.message
                 return ui.renderer.page(
                     "contact_form", title: "Change contact", values: values, session: session, status: .unprocessableContent)
-            } catch let error as BusError {
-                return ui.errorPage(error, session: session)
-            }
-        }
-    }
-
-    // MARK: - Companies of a contact
-
-    @Sendable func linkCompany(_ request: Request, context: GatewayContext) async throws -> Response {
-        try await ui.signedIn(request, context) { session in
-            let fields = try await ui.form(request, context)
-            guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else {
-                return ui.errorPage(.notFound("there is no such contact"), session: session)
-            }
-            let name = (fields["company"] ?? "").trimmingCharacters(in: .whitespaces)
-            do {
-                // The company named (the first whose name or number matches), as the card's form asks.
-                let found = try await ui.call(M.listCompanies, ListCompaniesRequest(q: name, limit: 1), request, context)
-                guard let company = found.items.first, !name.isEmpty else {
-                    return ui.errorPage(
-                        .conflict("no company matches \u{201C}\(name)\u{201D}; add it under Companies first"), session: session)
-                }
-                var link = LinkRequest(contactId: id, companyId: company.id)
-                let title = (fields["link_title"] ?? "").trimmingCharacters(in: .whitespaces)
-                if !title.isEmpty { link.title = title }
-                _ = try await ui.call(M.link, link, request, context)
-                return PageRenderer.redirect("/contacts/\(id)#companies")
-            } catch let error as BusError {
-                return ui.errorPage(error, session: session)
-            }
-        }
-    }
-
-    @Sendable func unlinkCompany(_ request: Request, context: GatewayContext) async throws -> Response {
-        try await ui.signedIn(request, context) { session in
-            _ = try await ui.form(request, context)
-            guard let id = context.parameters.get("id").flatMap({ Int64($0) }),
-                let company = context.parameters.get("company_id").flatMap({ Int64($0) })
-            else {
-                return ui.errorPage(.notFound("there is no such link"), session: session)
-            }
-            do {
-                _ = try await ui.call(M.unlink, LinkRequest(contactId: id, companyId: company), request, context)
-                return PageRenderer.redirect("/contacts/\(id)#companies")
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
             }

@@ -14,10 +14,11 @@ struct SettingsPages: Sendable {
         router.get("/settings", use: overview)
         router.get("/settings/audit", use: audit)
         router.get("/settings/fields", use: fields)
-        router.get("/settings/groups", use: groups)
-        router.get("/settings/processes", use: processes)
-        router.get("/settings/configuration", use: configuration)
-        router.post("/settings/groups", use: addGroup)
+        // Before `/settings/:kind`, which would take their names for a kind.
+        GroupPages(ui: ui).register(on: router)
+        ProcessPages(ui: ui).register(on: router)
+        ConfigurationPages(ui: ui).register(on: router)
+        UserPages(ui: ui).register(on: router)
         router.get("/settings/:kind", use: reference)
         router.post("/settings/:kind", use: addReference)
         router.get("/settings/:kind/:id", use: item)
@@ -258,114 +259,6 @@ struct SettingsPages: Sendable {
             } catch let error as BusError where [.invalid, .conflict].contains(error.code) {
                 return try await itemPage(
                     kind, id, request, context, session: session, values: ["error_delete": error.message], status: .unprocessableContent)
-            }
-        }
-    }
-
-    // MARK: - Employee groups and budgets
-
-    static func node(_ group: EmployeeGroup) -> [String: Any] {
-        [
-            "group_name": group.name, "group_type": group.type, "description": group.description ?? "",
-            "members": group.members.map { ["member": $0.name.isEmpty ? $0.username : $0.name, "role": $0.role ?? ""] },
-            "children": (group.children ?? []).map(node), "has_children": !(group.children ?? []).isEmpty,
-        ]
-    }
-
-    /// Flattened for the "parent" choice: every group with its depth shown by dashes.
-    static func flatten(_ groups: [EmployeeGroup], depth: Int = 0) -> [[String: Any]] {
-        groups.flatMap { group in
-            [["parent_id": group.id, "parent_name": String(repeating: "\u{2014} ", count: depth) + group.name]]
-                + flatten(group.children ?? [], depth: depth + 1)
-        }
-    }
-
-    @Sendable func groups(_ request: Request, context: GatewayContext) async throws -> Response {
-        try await boss(request, context) { session in try await groupsPage(request, context, session: session) }
-    }
-
-    func groupsPage(
-        _ request: Request, _ context: GatewayContext, session: UISession, values extra: [String: Any] = [:],
-        status: HTTPResponse.Status = .ok
-    ) async throws -> Response {
-        do {
-            async let tree = ui.call(M.listGroups, ListGroupsRequest(tree: true), request, context)
-            async let budgets = ui.call(M.listBudgets, ListBudgetsRequest(), request, context)
-            async let users = ui.call(M.listUsers, ListUsersRequest(), request, context)
-            let (roots, planned, people) = try await (tree, budgets, users)
-            let names = Dictionary(people.map { ($0.id, $0.name.isEmpty ? $0.username : $0.name) }, uniquingKeysWith: { first, _ in first })
-            var values: [String: Any] = [
-                "groups": roots.map(Self.node), "no_groups": roots.isEmpty, "parents": Self.flatten(roots),
-                "budgets": planned.map { budget -> [String: Any] in
-                    [
-                        "who": names[budget.userId] ?? "user \(budget.userId)", "period": budget.period,
-                        "amount": String(format: "%.2f", budget.amount), "currency": budget.currency,
-                    ]
-                },
-                "no_budgets": planned.isEmpty,
-            ]
-            for (key, value) in extra { values[key] = value }
-            return ui.renderer.page("groups", title: "Employee groups", values: values, session: session, status: status)
-        } catch let error as BusError {
-            return ui.errorPage(error, session: session)
-        }
-    }
-
-    @Sendable func addGroup(_ request: Request, context: GatewayContext) async throws -> Response {
-        try await boss(request, context) { session in
-            let fields = try await ui.form(request, context)
-            let name = (fields["group_name"] ?? "").trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty else {
-                return try await groupsPage(
-                    request, context, session: session, values: ["error_group": "Give the group a name."], status: .unprocessableContent)
-            }
-            do {
-                _ = try await ui.call(
-                    M.createGroup, CreateGroupRequest(name: name, parentId: fields["parent_id"].flatMap { Int64($0) }), request, context)
-                return PageRenderer.redirect("/settings/groups")
-            } catch let error as BusError where [.invalid, .conflict].contains(error.code) {
-                return try await groupsPage(
-                    request, context, session: session, values: ["error_group": error.message], status: .unprocessableContent)
-            }
-        }
-    }
-
-    // MARK: - Processes and configuration (shown; changed through the API for now)
-
-    @Sendable func processes(_ request: Request, context: GatewayContext) async throws -> Response {
-        try await boss(request, context) { session in
-            do {
-                let all = try await ui.call(M.listProcesses, NoParameters(), request, context)
-                let rows: [[String: Any]] = all.map { process in
-                    [
-                        "process_name": process.name, "default": process.isDefault,
-                        "statuses": process.statuses.map { status -> [String: Any] in
-                            var row: [String: Any] = ["status_name": status.name, "probability": status.probability]
-                            if let final = status.final { row["final"] = final }
-                            return row
-                        },
-                        "labels": (process.subjectLabels ?? []).joined(separator: ", "),
-                    ]
-                }
-                return ui.renderer.page("processes", title: "CRM processes", values: ["processes": rows], session: session)
-            } catch let error as BusError {
-                return ui.errorPage(error, session: session)
-            }
-        }
-    }
-
-    @Sendable func configuration(_ request: Request, context: GatewayContext) async throws -> Response {
-        try await boss(request, context) { session in
-            do {
-                let all = try await ui.call(M.getConfiguration, ConfigurationRequest(), request, context)
-                guard case .object(let sections) = all else { throw BusError.internal("settings answered no sections") }
-                let rows: [[String: Any]] = sections.keys.sorted().map { name in
-                    let text = (try? Wire.encode(sections[name] ?? .null)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-                    return ["section": name, "value": text]
-                }
-                return ui.renderer.page("configuration", title: "Configuration", values: ["sections": rows], session: session)
-            } catch let error as BusError {
-                return ui.errorPage(error, session: session)
             }
         }
     }

@@ -20,11 +20,14 @@ struct WebUI: Sendable {
     let renderer: PageRenderer
     let api: APIForwarder
     var publicURL: String?
+    /// The largest file an upload may store (the API's limit too).
+    var filesMaxBytes: Int64
 
-    init(api: APIForwarder, publicURL: String?, bundle: Bundle = .module) throws {
+    init(api: APIForwarder, publicURL: String?, filesMaxBytes: Int64, bundle: Bundle = .module) throws {
         renderer = try PageRenderer(bundle: bundle)
         self.api = api
         self.publicURL = publicURL
+        self.filesMaxBytes = filesMaxBytes
     }
 
     func register(on router: Router<GatewayContext>) {
@@ -41,7 +44,8 @@ struct WebUI: Sendable {
         ImportPages(ui: self).register(on: router)
         CarePages(ui: self).register(on: router)
         FilePages(ui: self).register(on: router)
-        CustomFieldPages(ui: self).register(on: router)
+        CardParts(ui: self).register(on: router)
+        CardLinks(ui: self).register(on: router)
     }
 
     // MARK: - What every page does
@@ -75,12 +79,15 @@ struct WebUI: Sendable {
     func formPairs(_ request: Request, _ context: GatewayContext, limit: Int = 1 << 20) async throws -> [(name: String, value: String)] {
         let body = try await api.body(of: request, limit: limit)
         let pairs = FormEncoding.pairs(String(decoding: body, as: UTF8.self))
-        guard let cookie = request.cookies[AuthMiddleware.csrfCookieName]?.value, !cookie.isEmpty,
-            pairs.first(where: { $0.name == "csrf" })?.value == cookie
-        else {
+        try checkCSRF(pairs.first(where: { $0.name == "csrf" })?.value, request)
+        return pairs
+    }
+
+    /// Refuses a form whose token is not the one in the browser's cookie (403).
+    func checkCSRF(_ token: String?, _ request: Request) throws {
+        guard let cookie = request.cookies[AuthMiddleware.csrfCookieName]?.value, !cookie.isEmpty, token == cookie else {
             throw BusError.forbidden("this form has expired or did not come from this site; reload the page and try again")
         }
-        return pairs
     }
 
     /// A record's phones with the first replaced by the form's (removed when emptied); the
@@ -104,8 +111,7 @@ struct WebUI: Sendable {
     func call<Q: Encodable, R: Decodable>(
         _ method: BusMethod<Q, R>, _ body: Q, _ request: Request, _ context: GatewayContext
     ) async throws -> R {
-        let data = try await api.call(request, context: context, method: method, body: try Wire.encode(body))
-        return try Wire.decode(R.self, from: data)
+        try await api.callDecoded(request, context: context, method: method, body: body)
     }
 
     /// An error page for what a page could not do (a contact that is not there, a refusal).

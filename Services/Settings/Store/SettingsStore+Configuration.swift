@@ -8,10 +8,7 @@ import Storage
 // Configuration: search fields, GDPR, visibility. Each section is read and replaced whole.
 extension SettingsStore {
     /// The fields search can offer (custom fields' keys are accepted too).
-    static let searchableFields: Set<String> = [
-        "name", "first_name", "last_name", "company", "email", "phone", "city", "postal_code", "country", "kind", "category",
-        "industry", "status", "source", "owner", "role", "title", "organisation_number", "customer_number",
-    ]
+    static let searchableFields = Set(SettingsContract.searchableFields)
     /// Contact fields GDPR anonymisation may scrub besides the name.
     static let personalFields = Set(SettingsContract.personalFields)
 

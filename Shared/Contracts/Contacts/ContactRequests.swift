@@ -147,3 +147,14 @@ public struct SetCategoriesRequest: Codable, Sendable {
         self.categoryIds = categoryIds
     }
 }
+
+/// `contacts.cities`: the cities customers are in, for a search filter's drop-down (in order,
+/// case folded, at most `limit`; of companies when `companies` is true).
+public struct CitiesRequest: Codable, Sendable {
+    public var companies: Bool?
+    public var limit: Int?
+    public init(companies: Bool? = nil, limit: Int? = nil) {
+        self.companies = companies
+        self.limit = limit
+    }
+}

@@ -16,6 +16,8 @@ public enum ContactsContract: ServiceContract {
         public static let link = method("link", LinkRequest.self, ContactLink.self)
         public static let unlink = method("unlink", LinkRequest.self, Done.self)
         public static let links = method("links", LinksRequest.self, [ContactLink].self)
+        /// The cities of contacts or companies, for a filter's drop-down.
+        public static let cities = method("cities", CitiesRequest.self, [String].self)
         /// Adds a number to a contact's phones (checked against its version) and links every
         /// unmatched call from it: "link to a contact" from the call log.
         public static let addPhone = method("add_phone", AddPhoneRequest.self, Contact.self)

@@ -21,6 +21,28 @@ public struct ImportRequest: Codable, Sendable {
     }
 }
 
+/// A column of an imported CSV file and the field it went to.
+public struct ImportColumn: Codable, Sendable, Equatable {
+    public var header: String
+    public var field: String?
+    public init(header: String, field: String?) {
+        self.header = header
+        self.field = field
+    }
+}
+
+/// The fields a CSV import can fill, by kind (the targets of a mapping).
+public enum ImportFields {
+    public static let contacts = [
+        "first_name", "last_name", "name", "title", "email", "phone", "mobile", "street", "postal_code", "city", "country",
+        "birthday", "company", "organisation_number", "source", "role", "categories", "consumer",
+    ]
+    public static let companies = [
+        "name", "organisation_number", "email", "phone", "website", "street", "postal_code", "city", "country", "industry",
+        "status", "source", "categories", "kinds", "customer_number",
+    ]
+}
+
 /// What an import did (or, in a dry run, would do).
 public struct ImportReport: Codable, Sendable {
     public struct RowProblem: Codable, Sendable, Equatable {
@@ -46,6 +68,8 @@ public struct ImportReport: Codable, Sendable {
     public var rejectedCount: Int
     /// Fields the mapping sent nowhere (ignored headers).
     public var ignoredHeaders: [String]
+    /// Where each column of a CSV file went, in the file's order (`field` nil: not imported).
+    public var columns: [ImportColumn]?
     /// Records of a big import whose search entries are built right after it commits: they are
     /// in lists, filters and counts at once, and found by free-text search a moment later.
     public var searchPending: Int

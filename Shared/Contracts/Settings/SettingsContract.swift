@@ -2,6 +2,11 @@
 /// reference data an administrator edits, CRM processes, custom fields, configuration and the
 /// audit trail. Request and reply types live in the files beside this one, a type (or a small family) each.
 public enum SettingsContract: ServiceContract {
+    /// The fields search can offer (custom fields' keys are accepted too).
+    public static let searchableFields = [
+        "name", "first_name", "last_name", "company", "email", "phone", "city", "postal_code", "country", "kind", "category",
+        "industry", "status", "source", "owner", "role", "title", "organisation_number", "customer_number",
+    ]
     /// Contact fields GDPR anonymisation may scrub besides the name (the GDPR configuration's
     /// `anonymize_fields` takes these).
     public static let personalFields = [

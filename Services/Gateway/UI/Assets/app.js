@@ -107,6 +107,44 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
   });
 }
 
+// Edits in place: a form marked data-inplace="<section id>" is sent in the background and
+// the section is replaced by the same section of the page the server answers with (the card,
+// after its redirect); an error page replaces the page, as it would without the script.
+const announce = (text) => {
+  const region = document.getElementById("announce");
+  if (region) region.textContent = text;
+};
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.dataset.inplace || form.dataset.sending) return;
+  const section = document.getElementById(form.dataset.inplace);
+  if (!section) return;
+  event.preventDefault();
+  form.dataset.sending = "yes";
+  form.setAttribute("aria-busy", "true");
+  try {
+    const response = await fetch(form.action, {
+      method: "POST", credentials: "same-origin", body: new URLSearchParams(new FormData(form)),
+      headers: { Accept: "text/html" },
+    });
+    const parsed = new DOMParser().parseFromString(await response.text(), "text/html");
+    const fresh = parsed.getElementById(section.id);
+    if (response.ok && fresh) {
+      section.replaceWith(document.adoptNode(fresh));
+      announce("Saved");
+    } else {
+      document.title = parsed.title;
+      document.body.replaceWith(document.adoptNode(parsed.body));
+    }
+  } catch {
+    // The connection broke: send the form the plain way.
+    form.submit();
+  } finally {
+    delete form.dataset.sending;
+    form.removeAttribute("aria-busy");
+  }
+});
+
 // Esc closes the open panel ("choose categories", "rename or delete") and puts focus back on
 // its summary.
 document.addEventListener("keydown", (event) => {
