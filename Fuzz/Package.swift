@@ -8,11 +8,14 @@ let package = Package(
     name: "crm-fuzz",
     platforms: [.macOS(.v14)],
     products: [.executable(name: "crm-fuzz", targets: ["CRMFuzz"])],
-    dependencies: [.package(name: "crm", path: "..")],
+    dependencies: [.package(name: "crm", path: ".."), .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0")],
     targets: [
         .target(name: "CFuzzerDriver", path: "Sources/CFuzzerDriver"),
         .executableTarget(
-            name: "CRMFuzz", dependencies: ["CFuzzerDriver", .product(name: "CRMShared", package: "crm")],
+            name: "CRMFuzz",
+            dependencies: [
+                "CFuzzerDriver", .product(name: "CRMShared", package: "crm"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Sources/CRMFuzz", swiftSettings: [.swiftLanguageMode(.v6)]),
     ]
 )

@@ -337,6 +337,26 @@ struct CustomerDatabaseTests {
         #expect(try await store.list(ListContactsRequest(), headers: Self.kari).items.map(\.lastName) == ["Named"])
     }
 
+    @Test("the cities customers are in: each once whatever its case, in order, limited; only one's own when cards are not shared")
+    func cities() async throws {
+        let store = try await makeStore()
+        for (name, city, owner) in [
+            ("A", "Bergen", Self.kari), ("B", "bergen", Self.ola), ("C", "Ålesund", Self.ola), ("D", "Arendal", Self.kari),
+            ("E", "Tromsø", Self.ola), ("F", " ", Self.kari),
+        ] {
+            _ = try await contact(store, #"{"last_name": "\#(name)", "address": {"city": "\#(city)"}}"#, headers: owner)
+        }
+        _ = try await contact(store, #"{"last_name": "No city"}"#)
+        _ = try await company(store, #"{"name": "Kystbyen AS", "custom_fields": {"employees": 3}, "visiting_address": {"city": "Bodø"}}"#)
+        let all = try await store.cities(CitiesRequest(), headers: Self.kari)
+        #expect(all.count == 4)
+        #expect(all.map { $0.lowercased() } == ["arendal", "bergen", "tromsø", "ålesund"])
+        #expect(try await store.cities(CitiesRequest(limit: 2), headers: Self.kari).count == 2)
+        #expect(try await store.cities(CitiesRequest(companies: true), headers: Self.kari) == ["Bodø"])
+        try await setVisibility(store, shared: false)
+        #expect(try await store.cities(CitiesRequest(), headers: Self.kari) == ["Arendal", "Bergen"])
+    }
+
     @Test("reference data in use: counted and moved for contacts and companies, with history")
     func referenceUse() async throws {
         let store = try await makeStore()

@@ -23,8 +23,15 @@ struct WebUITests {
         }
 
         /// One request, without following redirects; cookies are sent and remembered.
-        func go(_ method: String, _ path: String, form: [String: String]? = nil, origin: Bool = true) async throws -> Page {
+        func go(
+            _ method: String, _ path: String, form: [String: String]? = nil, origin: Bool = true, body: (type: String, data: Data)? = nil
+        ) async throws -> Page {
             var request = URLRequest(url: URL(string: system.baseURL + path)!)
+            if let body {
+                request.setValue(body.type, forHTTPHeaderField: "Content-Type")
+                request.httpBody = body.data
+                request.setValue(system.baseURL, forHTTPHeaderField: "Origin")
+            }
             request.httpMethod = method
             if !cookies.isEmpty {
                 request.setValue(cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "), forHTTPHeaderField: "Cookie")
@@ -57,6 +64,22 @@ struct WebUITests {
                 if cookie.value.isEmpty { cookies[cookie.name] = nil } else { cookies[cookie.name] = cookie.value }
             }
             return Page(status: http.statusCode, headers: headers, text: String(decoding: data, as: UTF8.self))
+        }
+
+        /// A file sent as a browser sends the file area's upload form without the script.
+        func upload(_ path: String, csrf: String?, filename: String, bytes: Data) async throws -> Page {
+            let boundary = "----CRMTestBoundary\(UInt32.random(in: 0...UInt32.max))"
+            var data = Data()
+            if let csrf {
+                data.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(csrf)\r\n".utf8))
+            }
+            data.append(
+                Data(
+                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                        .utf8))
+            data.append(bytes)
+            data.append(Data("\r\n--\(boundary)--\r\n".utf8))
+            return try await go("POST", path, body: ("multipart/form-data; boundary=\(boundary)", data))
         }
 
         /// The hidden CSRF field of the page's first form.
@@ -147,6 +170,22 @@ struct WebUITests {
         let js = try await browser.go("GET", scriptPath)
         #expect(js.status == 200 && js.headers["cache-control"]?.contains("immutable") == true)
         #expect(js.text.utf8.count <= 20_000)
+
+        // A file uploaded as form data (no script), then downloaded with the session; a form
+        // without the token stores nothing.
+        let bytes = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        let forgedUpload = try await browser.upload(cardPath + "/files", csrf: nil, filename: "forged.bin", bytes: bytes)
+        #expect(forgedUpload.status == 403)
+        let uploaded = try await browser.upload(cardPath + "/files", csrf: Browser.csrf(in: after), filename: "scan.bin", bytes: bytes)
+        #expect(uploaded.status == 303 && uploaded.headers["location"] == cardPath + "/files")
+        let area = try await browser.go("GET", cardPath + "/files")
+        #expect(area.text.contains("scan.bin") && !area.text.contains("forged.bin"))
+        let link = try #require(area.text.range(of: #"/api/v1/files/[0-9]+/content"#, options: .regularExpression))
+        let download = URLRequest(url: URL(string: system.baseURL + String(area.text[link]))!)
+        var authorised = download
+        authorised.setValue(browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "), forHTTPHeaderField: "Cookie")
+        let (got, _) = try await URLSession.shared.data(for: authorised)
+        #expect(got == bytes)
 
         // Signing out ends the session.
         let out = try await browser.go("POST", "/signout", form: ["csrf": Browser.csrf(in: after)])

@@ -2,6 +2,7 @@ import Bus
 import CFuzzerDriver
 import Contracts
 import Foundation
+import NIOCore
 import ServiceKit
 
 /// One libFuzzer target per parser of outside input, chosen by `CRM_FUZZ_TARGET` (scripts/fuzz.sh
@@ -18,6 +19,7 @@ enum FuzzTarget: String, CaseIterable {
     case busTimeout = "bus-timeout"
     case times
     case jsonBodies = "json-bodies"
+    case formData = "form-data"
 
     static let selected: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["CRM_FUZZ_TARGET"] ?? ""
@@ -63,6 +65,22 @@ enum FuzzTarget: String, CaseIterable {
             _ = TwilioFormat.rfc2822(text)
             _ = Timestamp.parse(text)
             _ = AsteriskCDR.callerId(text)
+        case .formData:
+            // The first line is the Content-Type; the rest the body, fed in pieces of the sizes
+            // its first bytes give (so boundaries fall across pieces too).
+            let parts = data.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false)
+            _ = FormDataReader.boundary(String(decoding: parts.first ?? Data(), as: UTF8.self))
+            _ = FormDataReader.parameters(text)
+            guard parts.count == 2, let reader = try? FormDataReader(contentType: String(decoding: parts[0], as: UTF8.self)) else { return }
+            var body = Data(parts[1])
+            var piece = 1
+            while !body.isEmpty {
+                let size = min(body.count, max(1, Int(body.first ?? 1) % 64 + piece))
+                guard (try? reader.feed(ByteBuffer(bytes: body.prefix(size)))) != nil else { return }
+                body.removeFirst(size)
+                piece += 1
+            }
+            _ = reader.sawCompleteFile
         case .jsonBodies:
             _ = try? Wire.decode(CreateContactRequest.self, from: data)
             _ = try? Wire.decode(UpdateContactRequest.self, from: data)

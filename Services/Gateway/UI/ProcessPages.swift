@@ -75,7 +75,8 @@ struct ProcessPages: Sendable {
         guard lines.count <= 100 else { throw BusError.invalid("a process has at most 100 statuses") }
         return try lines.enumerated().map { index, line in
             let parts = line.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard (2...3).contains(parts.count), !parts[0].isEmpty, let probability = Int(parts[1].replacingOccurrences(of: "%", with: ""))
+            guard (2...3).contains(parts.count), !parts[0].isEmpty,
+                let probability = Int(parts[1].replacingOccurrences(of: "%", with: "").trimmingCharacters(in: .whitespaces))
             else {
                 throw BusError.invalid(
                     "line \(index + 1) (\u{201C}\(line)\u{201D}) must read Name; probability, and ; won or ; lost when final")

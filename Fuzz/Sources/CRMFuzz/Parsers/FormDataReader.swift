@@ -1,0 +1,1 @@
+../../../../Services/Gateway/UI/FormDataReader.swift
