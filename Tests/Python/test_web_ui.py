@@ -496,6 +496,14 @@ class WebUITest(unittest.TestCase):
         page.goto(self.base + "/companies/%d" % company["id"])
         page.get_by_role("link", name="Files").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("Kystlinje Rederi AS")
+        # A note deleted in place; the company deleted, then restored.
+        page.goto(self.base + "/companies/%d" % company["id"])
+        page.locator("#notes li", has_text="Fleet renewal in 2027").get_by_role("button", name="Delete this note").click()
+        expect(page.locator("#notes")).not_to_contain_text("Fleet renewal in 2027")
+        page.get_by_role("link", name="Edit").click()
+        page.get_by_role("button", name="Delete this company").click()
+        page.get_by_role("button", name="Restore Kystlinje Rederi AS").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Kystlinje Rederi AS")
 
     def test_boss_edits_users_groups_processes_and_configuration(self):
         page = self.page()
@@ -622,7 +630,8 @@ class WebUITest(unittest.TestCase):
                          card.replace(self.base, "") + "/edit", "/import", "/contacts/duplicates", "/contacts/deleted",
                          "/gdpr", "/settings/audit", "/settings/fields", card.replace(self.base, "") + "/files",
                          "/settings/categories/1", "/settings/groups", "/settings/processes", "/settings/configuration",
-                         "/settings/users", "/companies/%d" % company["id"], "/companies/%d/files" % company["id"]]:
+                         "/settings/users", "/companies/%d" % company["id"], "/companies/%d/files" % company["id"],
+                         "/companies/deleted", "/companies/duplicates", "/companies/%d/edit" % company["id"]]:
                 page.goto(self.base + path)
                 results = axe.run(page)
                 serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]

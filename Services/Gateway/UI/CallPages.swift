@@ -26,8 +26,12 @@ struct CallPages: Sendable {
             let status = request.uri.queryParameters.get("status").flatMap { Self.statuses.contains($0) ? $0 : nil }
             ask.status = status
             let from = request.uri.queryParameters.get("from") ?? "", to = request.uri.queryParameters.get("to") ?? ""
-            ask.from = Self.day(from)
-            ask.to = Self.day(to).map { $0.addingTimeInterval(86_400) }
+            ask.from = CardParts.day(from)
+            ask.to = CardParts.day(to).map { $0.addingTimeInterval(86_400) }
+            let user = request.uri.queryParameters.get("user").flatMap { Int64($0) }
+            ask.userId = user
+            // The users to filter by (settings:read; without it the filter is not offered).
+            let users = (try? await ui.call(SettingsContract.Method.listUsers, ListUsersRequest(active: true), request, context)) ?? []
             let page: Page<Call>
             do {
                 page = try await ui.call(M.listCalls, ask, request, context)
@@ -45,7 +49,8 @@ struct CallPages: Sendable {
                 return row
             }
             var values: [String: Any] = [
-                "rows": rows, "empty": rows.isEmpty, "from": from, "to": to,
+                "rows": rows, "empty": rows.isEmpty, "from": from, "to": to, "has_users": !users.isEmpty,
+                "users": users.map { ["user_id": $0.id, "user_name": $0.name.isEmpty ? $0.username : $0.name, "selected": $0.id == user] },
                 "statuses": Self.statuses.map {
                     ["value": $0, "label": $0.replacingOccurrences(of: "_", with: " "), "selected": $0 == status]
                 },
@@ -55,16 +60,11 @@ struct CallPages: Sendable {
                 if let status { query += "&status=\(status)" }
                 if !from.isEmpty { query += "&from=\(from)" }
                 if !to.isEmpty { query += "&to=\(to)" }
+                if let user { query += "&user=\(user)" }
                 values["next"] = "/calls?" + query
             }
             return ui.renderer.page("calls", title: "Call log", values: values, session: session)
         }
-    }
-
-    /// A `YYYY-MM-DD` from a date field, as the start of that day (UTC).
-    static func day(_ text: String) -> Date? {
-        guard text.count == 10 else { return nil }
-        return Timestamp.parse(text + "T00:00:00Z")
     }
 
     @Sendable func unmatched(_ request: Request, context: GatewayContext) async throws -> Response {

@@ -46,12 +46,13 @@ struct CardParts: Sendable {
             router.post("/\(kind)/:id/notes") { request, context in try await addNote(kind, request, context) }
             router.post("/\(kind)/:id/bank") { request, context in try await saveBank(kind, request, context) }
             router.post("/\(kind)/:id/fields") { request, context in try await saveFields(kind, request, context) }
+            router.post("/\(kind)/:id/notes/:note/delete") { request, context in try await deleteNote(kind, request, context) }
         }
     }
 
     // MARK: - Calls with their filters
 
-    static let callStatuses = ["answered", "missed", "busy", "failed", "voicemail", "ringing", "in_progress"]
+    static var callStatuses: [String] { CallPages.statuses }
 
     /// The card's calls: `call_status`, `call_from`/`call_to` (days) and `call_user` (a user's id).
     func calls(of customer: CustomerRef, _ request: Request, _ context: GatewayContext) async -> [String: Any] {
@@ -149,7 +150,10 @@ struct CardParts: Sendable {
         let notes = try await ui.call(M.listNotes, ask, request, context).items
         return [
             "notes": notes.map { note -> [String: Any] in
-                ["text": note.text, "author": note.author ?? "", "private": note.private, "at": Timestamp.string(from: note.createdAt)]
+                [
+                    "note_id": note.id, "text": note.text, "author": note.author ?? "", "private": note.private,
+                    "at": Timestamp.string(from: note.createdAt),
+                ]
             },
             "no_notes": notes.isEmpty,
         ]
@@ -172,6 +176,22 @@ struct CardParts: Sendable {
                 }
             }
             return PageRenderer.redirect("\(customer.path)#notes")
+        }
+    }
+
+    /// Deletes a note (the service lets its author, or a boss, do so).
+    func deleteNote(_ kind: String, _ request: Request, _ context: GatewayContext) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            _ = try await ui.form(request, context)
+            guard let customer = CustomerRef(kind, context), let note = context.parameters.get("note").flatMap({ Int64($0) }) else {
+                return ui.errorPage(.notFound("there is no such note"), session: session)
+            }
+            do {
+                _ = try await ui.call(M.deleteNote, ContactIdRequest(id: note), request, context)
+                return PageRenderer.redirect("\(customer.path)#notes")
+            } catch let error as BusError {
+                return ui.errorPage(error, session: session)
+            }
         }
     }
 
