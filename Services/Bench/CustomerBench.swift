@@ -136,6 +136,12 @@ struct CustomerBench: AsyncParsableCommand {
             .compactMap { $0["id"] as? Int }
         guard !ids.isEmpty else { throw BenchError("no contacts to open") }
         let terms = ["sen", "ansen", "berg"] + samples.rareNames.prefix(3)
+        let (_, companyList) = try probe.request("GET", "/api/v1/companies?limit=50")
+        let companies = ((try JSONSerialization.jsonObject(with: companyList) as? [String: Any])?["items"] as? [[String: Any]] ?? [])
+            .compactMap { $0["id"] as? Int }
+        let (_, cityList) = try probe.request("GET", "/api/v1/contacts/cities")
+        let cities = (try JSONSerialization.jsonObject(with: cityList) as? [String]) ?? []
+        guard !companies.isEmpty, !cities.isEmpty else { throw BenchError("no companies or cities to open") }
         let pages: [(String, (Int) -> String, (Int) -> String)] = [
             ("contact list, page 1", { _ in "/contacts" }, { _ in "/api/v1/contacts?limit=50&count=true" }),
             (
@@ -151,7 +157,16 @@ struct CustomerBench: AsyncParsableCommand {
                 "history filtered on the card", { "/contacts/\(ids[$0 % ids.count])?kind=created" },
                 { "/api/v1/contacts/\(ids[$0 % ids.count])/history?kind=created" }
             ),
+            (
+                "contact list filtered by city (drop-down)", { "/contacts?f_city=" + Self.escape(cities[$0 % cities.count]) },
+                { "/api/v1/contacts?limit=50&count=true&city=" + Self.escape(cities[$0 % cities.count]) }
+            ),
+            ("the cities of a million contacts", { _ in "/api/v1/contacts/cities" }, { _ in "/api/v1/contacts?limit=1" }),
             ("company list, page 1", { _ in "/companies" }, { _ in "/api/v1/companies?limit=50&count=true" }),
+            (
+                "company card (every tab)", { "/companies/\(companies[$0 % companies.count])" },
+                { "/api/v1/companies/\(companies[$0 % companies.count])" }
+            ),
         ]
         say("")
         say(

@@ -479,6 +479,8 @@ class WebUITest(unittest.TestCase):
         page.get_by_role("button", name="Save", exact=True).click()
         expect(page.locator("#bank")).to_contain_text("1503.12.34567")
         expect(page.locator("#bank")).to_contain_text("30 days")
+        if SCREENSHOTS:
+            page.screenshot(path=os.path.join(SCREENSHOTS, "company-card.png"), full_page=True)
         stored = self.api("GET", "/api/v1/companies/%d" % company["id"], None, self.token)[1]
         self.assertEqual(stored["customer_settings"]["currency"], "NOK")
         self.assertEqual(stored["custom_fields"]["fleet_size"], 14)
@@ -542,6 +544,9 @@ class WebUITest(unittest.TestCase):
         page.get_by_label("Amount").fill("1")
         page.get_by_role("button", name="Set budget").click()
         expect(page.locator("#budget-error")).to_contain_text("quarter")
+        if SCREENSHOTS:
+            page.goto(self.base + "/settings/groups")
+            page.screenshot(path=os.path.join(SCREENSHOTS, "settings-groups.png"), full_page=True)
         # A process, with a line that cannot be read refused by line.
         page.goto(self.base + "/settings/processes")
         page.get_by_label("Name", exact=True).last.fill("Renewals")
@@ -556,12 +561,26 @@ class WebUITest(unittest.TestCase):
         page.get_by_label("Statuses, one per line: Name; probability; won or lost when final").first.fill("Contacted twenty")
         page.get_by_role("button", name="Save Renewals").click()
         expect(page.locator(".error").first).to_contain_text("line 1")
+        # A custom field made here, with its options, then changed.
+        page.goto(self.base + "/settings/fields")
+        page.get_by_label("Label", exact=True).fill("Support level")
+        page.get_by_label("On", exact=True).select_option("company")
+        page.get_by_label("Type").select_option("choice")
+        page.get_by_label("Options, one per line (for a list)").fill("Gold\nSilver")
+        page.get_by_role("button", name="Add field").click()
+        expect(page.locator("main")).to_contain_text("Support level")
+        page.get_by_text("Change Support level").click()
+        page.get_by_label("Options of Support level, one per line").fill("Gold\nSilver\nBronze")
+        page.get_by_role("button", name="Save Support level").click()
+        expect(page.locator("main")).to_contain_text("Gold, Silver, Bronze")
         # Configuration: the company list offers industry as free text; cards stop being shared.
         page.goto(self.base + "/settings/configuration")
         page.get_by_label("Offer Industry").check()
         page.get_by_label("Industry as").select_option("text")
         page.get_by_label("Order of Industry").fill("1")
         page.get_by_role("button", name="Save search filters").click()
+        if SCREENSHOTS:
+            page.screenshot(path=os.path.join(SCREENSHOTS, "settings-configuration.png"), full_page=True)
         page.goto(self.base + "/companies")
         expect(page.get_by_role("textbox", name="Industry")).to_be_visible()
         page.goto(self.base + "/settings/configuration")

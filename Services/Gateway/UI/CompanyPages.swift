@@ -26,7 +26,9 @@ struct CompanyPages: Sendable {
     @Sendable func list(_ request: Request, context: GatewayContext) async throws -> Response {
         try await ui.signedIn(request, context) { session in
             let q = request.uri.queryParameters.get("q")?.trimmingCharacters(in: .whitespaces) ?? ""
-            let (controls, chosen) = await SearchFilters(ui: ui, companies: true).resolve(request, context)
+            // The results alone (the script, as the user types) need no drop-down's choices.
+            let fragment = request.uri.queryParameters.get("fragment") == "results"
+            let (controls, chosen) = await SearchFilters(ui: ui, companies: true).resolve(request, context, controls: !fragment)
             let search = ([q] + chosen.words).filter { !$0.isEmpty }.joined(separator: " ")
             var ask = ListCompaniesRequest(q: search.isEmpty ? nil : search, limit: 50, cursor: request.uri.queryParameters.get("cursor"))
             ask.count = true

@@ -41,53 +41,74 @@ struct SearchFilters: Sendable {
             : ["city", "category", "source", "role", "owner", "company"]
     }
 
-    /// The filter controls for the page, and what they ask of the list.
-    func resolve(_ request: Request, _ context: GatewayContext) async -> (controls: [[String: Any]], chosen: Chosen) {
+    /// The filter controls for the page, and what they ask of the list. Without `controls` (the
+    /// results alone, as the script asks while the user types) no drop-down's choices are fetched.
+    func resolve(
+        _ request: Request, _ context: GatewayContext, controls wanted: Bool = true
+    ) async -> (
+        controls: [[String: Any]], chosen: Chosen
+    ) {
         let configured =
             (try? await ui.call(SettingsContract.Method.getConfiguration, ConfigurationRequest(section: .search), request, context))
             .flatMap { try? $0.decode(SearchConfiguration.self) }?.fields ?? []
+        let fields = configured.filter { supported.contains($0.field) || (Self.searchWords.contains($0.field) && $0.mode == "text") }
+        let given = Dictionary(
+            fields.map { ($0.field, (request.uri.queryParameters.get("f_" + $0.field) ?? "").trimmingCharacters(in: .whitespaces)) },
+            uniquingKeysWith: { first, _ in first })
+        // The choices to fetch, all at once: the drop-downs to show, and the items a free-text
+        // value names.
+        let needed = fields.filter { field in
+            guard !Self.searchWords.contains(field.field), !["city", "kind", "company"].contains(field.field) || field.mode == "dropdown"
+            else {
+                return false
+            }
+            return field.mode == "dropdown" ? wanted : !(given[field.field] ?? "").isEmpty
+        }.map(\.field)
+        let choices = await withTaskGroup(of: (String, [(value: String, label: String)]?).self) { group in
+            for field in needed { group.addTask { (field, await self.options(field, request, context)) } }
+            var all: [String: [(value: String, label: String)]] = [:]
+            for await (field, options) in group { if let options { all[field] = options } }
+            return all
+        }
         var chosen = Chosen()
         var controls: [[String: Any]] = []
         var pairs: [(String, String)] = []
-        for field in configured {
-            let given = (request.uri.queryParameters.get("f_" + field.field) ?? "").trimmingCharacters(in: .whitespaces)
-            let words = Self.searchWords.contains(field.field)
-            guard supported.contains(field.field) || (words && field.mode == "text") else { continue }
-            if !given.isEmpty { pairs.append(("f_" + field.field, given)) }
+        for field in fields {
+            let value = given[field.field] ?? ""
+            if !value.isEmpty { pairs.append(("f_" + field.field, value)) }
             let label = Self.label(field.field)
-            var control: [String: Any] = ["field": field.field, "label": label, "input_id": "filter-" + field.field, "value": given]
-            if words {
-                if !given.isEmpty { chosen.words.append(given) }
+            var control: [String: Any] = ["field": field.field, "label": label, "input_id": "filter-" + field.field, "value": value]
+            defer { controls.append(control) }
+            if Self.searchWords.contains(field.field) {
+                if !value.isEmpty { chosen.words.append(value) }
                 control["text"] = true
-                controls.append(control)
                 continue
             }
-            let options = field.mode == "dropdown" ? await self.options(field.field, request, context) : nil
-            if let options {
+            if field.mode == "dropdown", wanted ? choices[field.field] != nil : true, !["company"].contains(field.field) {
                 control["dropdown"] = true
-                control["options"] = options.map { ["option_value": $0.value, "option_label": $0.label, "selected": $0.value == given] }
-                if !given.isEmpty { apply(field.field, value: given, to: &chosen) }
-            } else {
-                control["text"] = true
-                if !given.isEmpty {
-                    // Free text names an item by its name (or a city as it is written).
-                    if ["city", "kind"].contains(field.field) {
-                        apply(field.field, value: field.field == "kind" ? given.lowercased() : given, to: &chosen)
-                    } else if field.field == "company" {
-                        let found = try? await ui.call(
-                            ContactsContract.Method.listCompanies, ListCompaniesRequest(q: given, limit: 1), request, context)
-                        if let company = found?.items.first { chosen.companyId = company.id } else { chosen.nothing = true }
-                    } else if let match = (await self.options(field.field, request, context) ?? []).first(where: {
-                        $0.label.compare(given, options: [.caseInsensitive, .diacriticInsensitive]) == .orderedSame
-                    }) {
-                        apply(field.field, value: match.value, to: &chosen)
-                    } else {
-                        chosen.nothing = true
-                        control["problem"] = "No \(label.lowercased()) is named \u{201C}\(given)\u{201D}."
-                    }
+                control["options"] = (choices[field.field] ?? []).map {
+                    ["option_value": $0.value, "option_label": $0.label, "selected": $0.value == value]
                 }
+                if !value.isEmpty { apply(field.field, value: value, to: &chosen) }
+                continue
             }
-            controls.append(control)
+            control["text"] = true
+            guard !value.isEmpty else { continue }
+            // Free text names an item by its name (or a city as it is written).
+            if ["city", "kind"].contains(field.field) {
+                apply(field.field, value: field.field == "kind" ? value.lowercased() : value, to: &chosen)
+            } else if field.field == "company" {
+                let found = try? await ui.call(
+                    ContactsContract.Method.listCompanies, ListCompaniesRequest(q: value, limit: 1), request, context)
+                if let company = found?.items.first { chosen.companyId = company.id } else { chosen.nothing = true }
+            } else if let match = (choices[field.field] ?? []).first(where: {
+                $0.label.compare(value, options: [.caseInsensitive, .diacriticInsensitive]) == .orderedSame
+            }) {
+                apply(field.field, value: match.value, to: &chosen)
+            } else {
+                chosen.nothing = true
+                control["problem"] = "No \(label.lowercased()) is named \u{201C}\(value)\u{201D}."
+            }
         }
         chosen.query = pairs.map { "\($0.0)=\(Self.encode($0.1))" }.joined(separator: "&")
         return (controls, chosen)

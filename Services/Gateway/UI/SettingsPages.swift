@@ -13,12 +13,12 @@ struct SettingsPages: Sendable {
     func register(on router: Router<GatewayContext>) {
         router.get("/settings", use: overview)
         router.get("/settings/audit", use: audit)
-        router.get("/settings/fields", use: fields)
         // Before `/settings/:kind`, which would take their names for a kind.
         GroupPages(ui: ui).register(on: router)
         ProcessPages(ui: ui).register(on: router)
         ConfigurationPages(ui: ui).register(on: router)
         UserPages(ui: ui).register(on: router)
+        FieldPages(ui: ui).register(on: router)
         router.get("/settings/:kind", use: reference)
         router.post("/settings/:kind", use: addReference)
         router.get("/settings/:kind/:id", use: item)
@@ -137,26 +137,6 @@ struct SettingsPages: Sendable {
                     values["next"] = "/settings/audit?cursor=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? next)
                 }
                 return ui.renderer.page("audit", title: "Audit trail", values: values, session: session)
-            } catch let error as BusError {
-                return ui.errorPage(error, session: session)
-            }
-        }
-    }
-
-    /// The additional-information fields of contacts and companies.
-    @Sendable func fields(_ request: Request, context: GatewayContext) async throws -> Response {
-        try await boss(request, context) { session in
-            do {
-                let fields = try await ui.call(M.listFields, ListFieldsRequest(), request, context)
-                let rows: [[String: Any]] = fields.map { field in
-                    [
-                        "label": field.label, "key": field.key, "applies_to": field.appliesTo,
-                        "type": field.type.replacingOccurrences(of: "_", with: " "),
-                        "required": field.required, "own_tab": field.ownTab, "active": field.active,
-                        "options": field.options.joined(separator: ", "),
-                    ]
-                }
-                return ui.renderer.page("fields", title: "Custom fields", values: ["rows": rows, "empty": rows.isEmpty], session: session)
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
             }
