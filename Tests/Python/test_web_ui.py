@@ -190,6 +190,18 @@ class WebUITest(unittest.TestCase):
         page.get_by_role("button", name="Search").click()
         expect(page.locator("#results")).to_contain_text("Sørensen")
         expect(page.locator("#result-summary")).to_contain_text("1 contact")
+        # An import pasted as text, its dry run and the real thing.
+        self.nav(page, "Import").click()
+        page.get_by_label("The file's text").fill("first_name;last_name\nUten;Skript\n;\n")
+        page.get_by_role("button", name="Dry run").click()
+        expect(page.locator(".report")).to_contain_text("1 would be created")
+        page.get_by_role("button", name="Import for real").click()
+        expect(page.locator(".report h2")).to_have_text("Imported")
+        # A boss's settings: a category with a colour.
+        page.goto(self.base + "/settings/categories")
+        page.get_by_label("Name", exact=True).fill("Uten skript")
+        page.get_by_role("button", name="Add").click()
+        expect(page.locator(".reference")).to_contain_text("Uten skript")
         page.get_by_role("button", name="Sign out").click()
         expect(page).to_have_url(re.compile(r"/signin$"))
 
@@ -358,8 +370,16 @@ class WebUITest(unittest.TestCase):
         page.get_by_text("Rename, move or delete offer-2026.txt").click()
         page.get_by_role("button", name="Delete offer-2026.txt").click()
         expect(page.get_by_role("link", name="offer-2026.txt")).to_have_count(0)
+        # The folder renamed, then deleted.
+        page.get_by_text("Rename or delete the folder Contracts").click()
+        page.get_by_label("New name of the folder").fill("Agreements")
+        page.get_by_role("button", name="Rename folder").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Agreements")
+        page.get_by_text("Rename or delete the folder Agreements").click()
+        page.get_by_label("with every file in it").check()
+        page.get_by_role("button", name="Delete the folder Agreements").click()
+        expect(page.get_by_role("link", name="Agreements/")).to_have_count(0)
         # An image becomes the contact's picture.
-        page.get_by_role("link", name="All files").click()
         path = os.path.join(self.folder, "frida.png")
         with open(path, "wb") as out:
             out.write(bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"

@@ -291,6 +291,7 @@ struct CardParts: Sendable {
     private static func group(anchor: String, title: String, rows: [(field: CustomField, row: [String: Any])]) -> [String: Any] {
         [
             "anchor": anchor, "group_title": title, "group_fields": rows.map(\.row),
+            "group_action": anchor == "additional" ? "additional information" : title,
             "group_keys": rows.map(\.field.key).joined(separator: ","),
         ]
     }

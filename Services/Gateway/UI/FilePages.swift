@@ -17,6 +17,8 @@ struct FilePages: Sendable {
             router.get("/\(kind)/:id/files") { request, context in try await area(kind, request, context) }
             router.post("/\(kind)/:id/folders") { request, context in try await makeFolder(kind, request, context) }
             router.post("/\(kind)/:id/files") { request, context in try await upload(kind, request, context) }
+            router.post("/\(kind)/:id/folders/:folder/rename") { request, context in try await renameFolder(kind, request, context) }
+            router.post("/\(kind)/:id/folders/:folder/delete") { request, context in try await deleteFolder(kind, request, context) }
         }
         router.post("/files/:file/rename", use: rename)
         router.post("/files/:file/delete", use: delete)
@@ -77,7 +79,9 @@ struct FilePages: Sendable {
         ]
         if let folder {
             values["folder"] = folder
-            values["folder_title"] = found.folders.first { $0.id == folder }?.name ?? ""
+            let current = found.folders.first { $0.id == folder }
+            values["folder_title"] = current?.name ?? ""
+            if let parent = current?.parentId { values["parent_of_folder"] = parent }
         }
         return values
     }
@@ -143,6 +147,41 @@ struct FilePages: Sendable {
                 return PageRenderer.redirect("\(owner.path)/files" + (folder.map { "?folder=\($0)" } ?? ""))
             } catch let failure as FormDataReader.Failure {
                 return ui.errorPage(.badRequest(failure.message), session: session)
+            } catch let error as BusError {
+                return ui.errorPage(error, session: session)
+            }
+        }
+    }
+
+    func renameFolder(_ kind: String, _ request: Request, _ context: GatewayContext) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            let fields = try await ui.form(request, context)
+            guard let owner = CustomerRef(kind, context), let folder = context.parameters.get("folder").flatMap({ Int64($0) }) else {
+                return ui.errorPage(.notFound("there is no such folder"), session: session)
+            }
+            do {
+                _ = try await ui.call(M.updateFolder, FolderRequest(id: folder, name: fields["folder_name"] ?? ""), request, context)
+                return PageRenderer.redirect("\(owner.path)/files?folder=\(folder)")
+            } catch let error as BusError {
+                return ui.errorPage(error, session: session)
+            }
+        }
+    }
+
+    /// Deletes a folder with what it holds, and goes up to where it was.
+    func deleteFolder(_ kind: String, _ request: Request, _ context: GatewayContext) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            let fields = try await ui.form(request, context)
+            guard let owner = CustomerRef(kind, context), let folder = context.parameters.get("folder").flatMap({ Int64($0) }) else {
+                return ui.errorPage(.notFound("there is no such folder"), session: session)
+            }
+            guard fields["confirm"] == "yes" else {
+                return ui.errorPage(.invalid("tick the confirmation: the folder's files are deleted with it"), session: session)
+            }
+            do {
+                _ = try await ui.call(M.deleteFolder, IdRequest(id: folder), request, context)
+                let parent = fields["parent_id"].flatMap { Int64($0) }
+                return PageRenderer.redirect("\(owner.path)/files" + (parent.map { "?folder=\($0)" } ?? ""))
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
             }
