@@ -357,6 +357,34 @@ struct CustomerDatabaseTests {
         #expect(try await store.cities(CitiesRequest(), headers: Self.kari) == ["Arendal", "Bergen"])
     }
 
+    @Test("lists filtered by custom fields: a choice, a number, case ignored; bad keys and too many refused")
+    func customFieldFilters() async throws {
+        let store = try await makeStore()
+        _ = try await contact(store, #"{"last_name": "Webb", "custom_fields": {"origin_of_contact": "Web"}}"#)
+        _ = try await contact(store, #"{"last_name": "Phoney", "custom_fields": {"origin_of_contact": "Phone"}}"#)
+        _ = try await contact(store, #"{"last_name": "Blank"}"#)
+        _ = try await company(store, #"{"name": "Small AS", "custom_fields": {"employees": 5}}"#)
+        _ = try await company(store, #"{"name": "Bigger AS", "custom_fields": {"employees": 12}}"#)
+        var ask = ListContactsRequest()
+        ask.customFields = ["origin_of_contact": "web"]
+        ask.count = true
+        let found = try await store.list(ask, headers: Self.boss)
+        #expect(found.items.map(\.lastName) == ["Webb"] && found.count == 1)
+        var companies = ListCompaniesRequest()
+        companies.customFields = ["employees": "12"]
+        #expect(try await store.listCompanies(companies, headers: Self.boss).items.map(\.name) == ["Bigger AS"])
+        companies.customFields = ["employees": "12.0"]
+        #expect(try await store.listCompanies(companies, headers: Self.boss).items.map(\.name) == ["Bigger AS"])
+        companies.customFields = ["employees": "twelve"]
+        #expect(try await store.listCompanies(companies, headers: Self.boss).items.isEmpty)
+        for bad in [["1st": "x"], ["a\"); DROP TABLE contact; --": "x"], ["origin_of_contact": " "]] {
+            ask.customFields = bad
+            await expectBusError(.invalid) { _ = try await store.list(ask, headers: Self.boss) }
+        }
+        ask.customFields = Dictionary(uniqueKeysWithValues: (1...6).map { ("k\($0)", "v") })
+        await expectBusError(.invalid) { _ = try await store.list(ask, headers: Self.boss) }
+    }
+
     @Test("reference data in use: counted and moved for contacts and companies, with history")
     func referenceUse() async throws {
         let store = try await makeStore()

@@ -598,11 +598,22 @@ class WebUITest(unittest.TestCase):
         page.get_by_label("Offer Industry").check()
         page.get_by_label("Industry as").select_option("text")
         page.get_by_label("Order of Industry").fill("1")
+        page.get_by_label("Offer Support level").check()
+        page.get_by_label("Support level as").select_option("dropdown")
         page.get_by_role("button", name="Save search filters").click()
         if SCREENSHOTS:
             page.screenshot(path=os.path.join(SCREENSHOTS, "settings-configuration.png"), full_page=True)
         page.goto(self.base + "/companies")
         expect(page.get_by_role("textbox", name="Industry")).to_be_visible()
+        # The custom field as a drop-down filter of the company list.
+        status, gold = self.api("POST", "/api/v1/companies", {"name": "Gullkunde AS", "custom_fields": {"support_level": "Gold"}}, self.token)
+        self.assertEqual(status, 201, gold)
+        page.get_by_label("Support level").select_option("Gold")
+        page.get_by_role("button", name="Search").click()
+        expect(page.locator("#results")).to_contain_text("Gullkunde AS")
+        expect(page.locator("#results")).not_to_contain_text("Kystlinje")
+        self.assertEqual([c["name"] for c in self.api(
+            "GET", "/api/v1/companies?custom_field=support_level:gold", None, self.token)[1]["items"]], ["Gullkunde AS"])
         page.goto(self.base + "/settings/configuration")
         page.get_by_label("Every user sees every customer card").uncheck()
         page.get_by_role("button", name="Save visibility").click()

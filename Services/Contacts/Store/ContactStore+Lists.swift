@@ -37,6 +37,7 @@ extension ContactStore {
             if let value = request.ownerId { query.add("t.owner_id = ?", value) }
             if let value = request.city?.trimmed.nilIfEmpty { query.add("t.city = ? COLLATE NOCASE", value) }
             if let value = request.consumer { query.add("t.consumer = ?", value) }
+            try Self.customFieldFilters(request.customFields, into: &query)
             Self.period(&query, created: (request.createdFrom, request.createdTo), updated: (request.updatedFrom, request.updatedTo))
             let counted = request.count == true ? try query.count(db) : nil
             try query.after(cursor: request.cursor, sort: sort)
@@ -76,6 +77,7 @@ extension ContactStore {
             if let value = request.sourceId { query.add("t.source_id = ?", value) }
             if let value = request.ownerId { query.add("t.owner_id = ?", value) }
             if let value = request.city?.trimmed.nilIfEmpty { query.add("t.city = ? COLLATE NOCASE", value) }
+            try Self.customFieldFilters(request.customFields, into: &query)
             Self.period(&query, created: (request.createdFrom, request.createdTo), updated: (request.updatedFrom, request.updatedTo))
             let counted = request.count == true ? try query.count(db) : nil
             try query.after(cursor: request.cursor, sort: sort)
@@ -83,6 +85,34 @@ extension ContactStore {
             let items = try BatchLoad.companies(db, ids: rows.prefix(limit).map { $0["id"] })
             let next = rows.count > limit ? ListQuery.cursor(after: rows[limit - 1], sort: sort, table: "company") : nil
             return Page(items: items, nextCursor: next, count: counted?.count, countExact: counted?.exact)
+        }
+    }
+
+    /// Filters on custom fields' values (`json_each` reads a scalar as one row and a multiple
+    /// choice's array as one row per option). No index serves them: a rare value is a walk
+    /// over the records in the list's order (the page stops at its 50th match; a count at its cap).
+    static func customFieldFilters(_ filters: [String: String]?, into query: inout ListQuery) throws {
+        guard let filters, !filters.isEmpty else { return }
+        guard filters.count <= 5 else { throw BusError.invalid("at most 5 custom field filters") }
+        for (key, raw) in filters.sorted(by: { $0.key < $1.key }) {
+            guard (1...64).contains(key.count), key.first?.isLetter == true,
+                key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+            else { throw BusError.invalid("'\(key.prefix(64))' is not a custom field's key") }
+            let value = raw.trimmed
+            guard !value.isEmpty, value.count <= 200 else { throw BusError.invalid("a custom field filter's value is 1 to 200 characters") }
+            var matches = ["(j.type = 'text' AND j.value = ? COLLATE NOCASE)"]
+            var arguments: [any DatabaseValueConvertible] = ["$.\"\(key)\"", value]
+            if let number = Double(value), number.isFinite {
+                matches.append("(j.type IN ('integer', 'real') AND j.value = ?)")
+                arguments.append(number)
+            }
+            switch value.lowercased() {
+            case "true", "yes": matches.append("j.type = 'true'")
+            case "false", "no": matches.append("j.type = 'false'")
+            default: break
+            }
+            query.add(
+                "EXISTS (SELECT 1 FROM json_each(t.custom_fields, ?) j WHERE \(matches.joined(separator: " OR ")))", arguments: arguments)
         }
     }
 

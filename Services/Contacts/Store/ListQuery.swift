@@ -25,6 +25,10 @@ struct ListQuery {
     init(table: String) { self.table = table }
 
     mutating func add(_ condition: String, _ values: (any DatabaseValueConvertible)...) {
+        add(condition, arguments: values)
+    }
+
+    mutating func add(_ condition: String, arguments values: [any DatabaseValueConvertible]) {
         filtered = true
         append(condition, values)
     }

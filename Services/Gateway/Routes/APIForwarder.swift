@@ -129,6 +129,20 @@ struct QueryBody {
         fields[key ?? name] = value == "true"
     }
 
+    /// `custom_field=key:value` parameters (repeatable) as the list's `custom_fields`.
+    mutating func customFields(from request: Request) throws {
+        let given = request.uri.queryParameters.getAll("custom_field").map { String($0) }.filter { !$0.isEmpty }
+        guard !given.isEmpty else { return }
+        var filters: [String: String] = [:]
+        for pair in given {
+            guard let colon = pair.firstIndex(of: ":"), colon != pair.startIndex else {
+                throw BusError.invalid("custom_field is key:value, not '\(pair.prefix(80))'")
+            }
+            filters[String(pair[..<colon])] = String(pair[pair.index(after: colon)...])
+        }
+        fields["custom_fields"] = filters
+    }
+
     /// Sets a field to a fixed value (the reference kind of a route).
     mutating func set(_ key: String, _ value: Any) { fields[key] = value }
 

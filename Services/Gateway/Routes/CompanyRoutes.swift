@@ -21,7 +21,7 @@ struct CompanyRoutes: Sendable {
             query: [
                 "q", "cursor", "limit", "sort", "count", "kind:" + Company.kindValues.joined(separator: ","), "category_id", "industry_id",
                 "status_id", "source_id", "owner_id",
-                "city", "include_deleted", "deleted", "created_from", "created_to", "updated_from", "updated_to",
+                "city", "include_deleted", "deleted", "created_from", "created_to", "updated_from", "updated_to", "custom_field",
             ], list)
         routes.add(
             .get, base + "/cities", read, tag: "companies",
@@ -63,6 +63,7 @@ struct CompanyRoutes: Sendable {
         try query.page(from: request)
         for name in ["include_deleted", "deleted", "count"] { try query.boolean(name, from: request) }
         for name in ["category_id", "industry_id", "status_id", "source_id", "owner_id"] { try query.integer(name, from: request) }
+        try query.customFields(from: request)
         return try await api.forward(request, context: context, method: M.listCompanies, query: query)
     }
 

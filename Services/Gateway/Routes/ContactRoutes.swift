@@ -19,7 +19,7 @@ struct ContactRoutes: Sendable {
             .get, "/api/v1/contacts", read, tag: "contacts", summary: "List or search contacts",
             query: [
                 "q", "cursor", "limit", "sort", "count", "include_deleted", "deleted", "category_id", "source_id", "role_id",
-                "owner_id", "company_id", "city", "consumer", "created_from", "created_to", "updated_from", "updated_to",
+                "owner_id", "company_id", "city", "consumer", "created_from", "created_to", "updated_from", "updated_to", "custom_field",
             ], list)
         routes.add(
             .get, "/api/v1/contacts/cities", read, tag: "contacts",
@@ -77,6 +77,7 @@ struct ContactRoutes: Sendable {
         try query.page(from: request)
         for name in ["include_deleted", "deleted", "consumer", "count"] { try query.boolean(name, from: request) }
         for name in ["category_id", "source_id", "role_id", "owner_id", "company_id"] { try query.integer(name, from: request) }
+        try query.customFields(from: request)
         return try await api.forward(request, context: context, method: M.list, query: query)
     }
 

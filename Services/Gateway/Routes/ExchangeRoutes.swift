@@ -16,7 +16,7 @@ struct ExchangeRoutes: Sendable {
     /// The filters of a contact export, as the list takes them.
     static let filters = [
         "q", "sort", "city", "created_from", "created_to", "updated_from", "updated_to", "include_deleted", "deleted", "consumer",
-        "category_id", "source_id", "role_id", "owner_id", "company_id", "id",
+        "category_id", "source_id", "role_id", "owner_id", "company_id", "id", "custom_field",
     ]
 
     func register(on routes: inout APIRouter) {
@@ -55,6 +55,7 @@ struct ExchangeRoutes: Sendable {
         for name in ["q", "sort", "city", "created_from", "created_to", "updated_from", "updated_to"] { query.text(name, from: request) }
         for name in ["include_deleted", "deleted", "consumer"] { try query.boolean(name, from: request) }
         for name in ["category_id", "source_id", "role_id", "owner_id", "company_id", "id"] { try query.integer(name, from: request) }
+        try query.customFields(from: request)
         return query
     }
 

@@ -39,6 +39,7 @@ struct CompanyPages: Sendable {
             ask.sourceId = chosen.sourceId
             ask.ownerId = chosen.ownerId
             ask.city = chosen.city
+            ask.customFields = chosen.customFields.isEmpty ? nil : chosen.customFields
             ask.kind = chosen.kind
             let page: Page<Company>
             do {

@@ -39,6 +39,7 @@ struct ContactPages: Sendable {
             ask.ownerId = chosen.ownerId
             ask.companyId = chosen.companyId
             ask.city = chosen.city
+            ask.customFields = chosen.customFields.isEmpty ? nil : chosen.customFields
             let page: Page<Contact>
             do {
                 page =

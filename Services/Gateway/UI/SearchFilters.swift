@@ -24,6 +24,8 @@ struct SearchFilters: Sendable {
         var companyId: Int64?
         var city: String?
         var kind: String?
+        /// Custom fields' values by key.
+        var customFields: [String: String] = [:]
         /// Words added to the search (free-text name, e-mail, phone fields).
         var words: [String] = []
         /// A filter whose value names nothing (no category of that name): the list is empty.
@@ -51,14 +53,27 @@ struct SearchFilters: Sendable {
         let configured =
             (try? await ui.call(SettingsContract.Method.getConfiguration, ConfigurationRequest(section: .search), request, context))
             .flatMap { try? $0.decode(SearchConfiguration.self) }?.fields ?? []
-        let fields = configured.filter { supported.contains($0.field) || (Self.searchWords.contains($0.field) && $0.mode == "text") }
+        // Custom fields named by the configuration: their definitions give labels and choices.
+        let builtin = Set(SettingsContract.searchableFields)
+        var custom: [String: CustomField] = [:]
+        if configured.contains(where: { !builtin.contains($0.field) }),
+            let defined = try? await ui.call(
+                SettingsContract.Method.listFields, ListFieldsRequest(appliesTo: companies ? "company" : "contact", active: true), request,
+                context)
+        {
+            custom = Dictionary(defined.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        let fields = configured.filter {
+            supported.contains($0.field) || (Self.searchWords.contains($0.field) && $0.mode == "text") || custom[$0.field] != nil
+        }
         let given = Dictionary(
             fields.map { ($0.field, (request.uri.queryParameters.get("f_" + $0.field) ?? "").trimmingCharacters(in: .whitespaces)) },
             uniquingKeysWith: { first, _ in first })
         // The choices to fetch, all at once: the drop-downs to show, and the items a free-text
         // value names.
         let needed = fields.filter { field in
-            guard !Self.searchWords.contains(field.field), !["city", "kind", "company"].contains(field.field) || field.mode == "dropdown"
+            guard !Self.searchWords.contains(field.field), custom[field.field] == nil,
+                !["city", "kind", "company"].contains(field.field) || field.mode == "dropdown"
             else {
                 return false
             }
@@ -76,9 +91,23 @@ struct SearchFilters: Sendable {
         for field in fields {
             let value = given[field.field] ?? ""
             if !value.isEmpty { pairs.append(("f_" + field.field, value)) }
-            let label = Self.label(field.field)
+            let label = custom[field.field]?.label ?? Self.label(field.field)
             var control: [String: Any] = ["field": field.field, "label": label, "input_id": "filter-" + field.field, "value": value]
             defer { controls.append(control) }
+            if let definition = custom[field.field] {
+                // A custom field: its own options, yes or no, or the text as written.
+                let options: [(String, String)]? =
+                    definition.type.hasSuffix("choice")
+                    ? definition.options.map { ($0, $0) } : definition.type == "yes_no" ? [("true", "yes"), ("false", "no")] : nil
+                if field.mode == "dropdown", let options {
+                    control["dropdown"] = true
+                    control["options"] = options.map { ["option_value": $0.0, "option_label": $0.1, "selected": $0.0 == value] }
+                } else {
+                    control["text"] = true
+                }
+                if !value.isEmpty { chosen.customFields[definition.key] = value }
+                continue
+            }
             if Self.searchWords.contains(field.field) {
                 if !value.isEmpty { chosen.words.append(value) }
                 control["text"] = true

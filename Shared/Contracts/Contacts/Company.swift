@@ -81,6 +81,8 @@ public struct ListCompaniesRequest: Codable, Sendable {
     public var sourceId: Int64?
     public var ownerId: Int64?
     public var city: String?
+    /// Custom fields' values, by key, as `ListContactsRequest.customFields`.
+    public var customFields: [String: String]?
     public var createdFrom: Date?
     public var createdTo: Date?
     public var updatedFrom: Date?

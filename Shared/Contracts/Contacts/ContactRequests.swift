@@ -121,6 +121,9 @@ public struct ListContactsRequest: Codable, Sendable {
     public var companyId: Int64?
     public var city: String?
     public var consumer: Bool?
+    /// Custom fields' values, by key: a choice's option (one of a multiple choice's), a number,
+    /// `true`/`false` for yes or no, or a text matched whole, case ignored. At most 5.
+    public var customFields: [String: String]?
     public var createdFrom: Date?
     public var createdTo: Date?
     public var updatedFrom: Date?
