@@ -28,7 +28,7 @@ struct ConfigurationPages: Sendable {
         _ request: Request, _ context: GatewayContext, session: UISession, values extra: [String: Any] = [:],
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        do {
+        try await settings.show("configuration", title: "Configuration", session: session, extra: extra, status: status) {
             async let all = ui.call(M.getConfiguration, ConfigurationRequest(), request, context)
             async let custom = ui.call(M.listFields, ListFieldsRequest(active: true), request, context)
             let (stored, fields) = try await (all, custom)
@@ -51,7 +51,7 @@ struct ConfigurationPages: Sendable {
                     "position": chosen.map { $0.0 + 1 } ?? 0, "dropdown": chosen?.1 == "dropdown", "row": index,
                 ]
             }
-            var values: [String: Any] = [
+            return [
                 "search_fields": rows,
                 "personal_fields": SettingsContract.personalFields.map { name in
                     [
@@ -61,25 +61,19 @@ struct ConfigurationPages: Sendable {
                 },
                 "review_days": gdpr?.reviewAfterDays ?? 730, "shared": visibility?.sharedCustomerCards ?? true,
             ]
-            for (key, value) in extra { values[key] = value }
-            return ui.renderer.page("configuration", title: "Configuration", values: values, session: session, status: status)
-        } catch let error as BusError {
-            return ui.errorPage(error, session: session)
         }
     }
 
     private func save(
         _ request: Request, _ context: GatewayContext, session: UISession, section: ConfigurationSection, value: () throws -> JSONValue
     ) async throws -> Response {
-        do {
-            _ = try await ui.call(M.setConfiguration, ConfigurationRequest(section: section, value: try value()), request, context)
-            return PageRenderer.redirect("/settings/configuration#\(section.rawValue)")
-        } catch let error as BusError where [.invalid, .conflict].contains(error.code) {
-            return try await page(
-                request, context, session: session, values: ["error_\(section.rawValue)": error.message], status: .unprocessableContent)
-        } catch let error as BusError {
-            return ui.errorPage(error, session: session)
-        }
+        try await settings.change(
+            back: "/settings/configuration#\(section.rawValue)", session: session, refusals: [.invalid, .conflict],
+            again: { error in
+                try await page(
+                    request, context, session: session, values: ["error_\(section.rawValue)": error.message], status: .unprocessableContent)
+            },
+            { _ = try await ui.call(M.setConfiguration, ConfigurationRequest(section: section, value: try value()), request, context) })
     }
 
     /// Search: each row a field with `offer_<field>` ticked, `mode_<field>` and an optional

@@ -31,7 +31,7 @@ struct FieldPages: Sendable {
         _ request: Request, _ context: GatewayContext, session: UISession, values extra: [String: Any] = [:],
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        do {
+        try await settings.show("fields", title: "Custom fields", session: session, extra: extra, status: status) {
             let fields = try await ui.call(M.listFields, ListFieldsRequest(), request, context)
             let rows: [[String: Any]] = fields.map { field in
                 [
@@ -41,27 +41,17 @@ struct FieldPages: Sendable {
                     "options": field.options.joined(separator: ", "), "option_lines": field.options.joined(separator: "\n"),
                 ]
             }
-            var values: [String: Any] = [
-                "rows": rows, "empty": rows.isEmpty, "types": Self.types.map { ["type_value": $0.0, "type_label": $0.1] },
-            ]
-            for (key, value) in extra { values[key] = value }
-            return ui.renderer.page("fields", title: "Custom fields", values: values, session: session, status: status)
-        } catch let error as BusError {
-            return ui.errorPage(error, session: session)
+            return ["rows": rows, "empty": rows.isEmpty, "types": Self.types.map { ["type_value": $0.0, "type_label": $0.1] }]
         }
     }
 
     private func change(
         _ request: Request, _ context: GatewayContext, session: UISession, errorKey: String, _ work: () async throws -> Void
     ) async throws -> Response {
-        do {
-            try await work()
-            return PageRenderer.redirect("/settings/fields")
-        } catch let error as BusError where [.invalid, .conflict, .notFound].contains(error.code) {
-            return try await page(request, context, session: session, values: [errorKey: error.message], status: .unprocessableContent)
-        } catch let error as BusError {
-            return ui.errorPage(error, session: session)
-        }
+        try await settings.change(
+            back: "/settings/fields", session: session,
+            again: { try await page(request, context, session: session, values: [errorKey: $0.message], status: .unprocessableContent) },
+            work)
     }
 
     static func options(_ text: String?) -> [String] {

@@ -60,7 +60,7 @@ struct GroupPages: Sendable {
         _ request: Request, _ context: GatewayContext, session: UISession, values extra: [String: Any] = [:],
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        do {
+        try await settings.show("groups", title: "Employee groups", session: session, extra: extra, status: status) {
             async let tree = ui.call(M.listGroups, ListGroupsRequest(tree: true), request, context)
             async let budgets = ui.call(M.listBudgets, ListBudgetsRequest(), request, context)
             async let users = ui.call(M.listUsers, ListUsersRequest(active: true), request, context)
@@ -68,7 +68,7 @@ struct GroupPages: Sendable {
             let names = Dictionary(people.map { ($0.id, $0.name.isEmpty ? $0.username : $0.name) }, uniquingKeysWith: { first, _ in first })
             let userRows: [[String: Any]] = people.map { ["user_id": $0.id, "user_name": names[$0.id] ?? $0.username] }
             let parents = Self.flatten(roots)
-            var values: [String: Any] = [
+            return [
                 "groups": roots.map { Self.node($0, parents: parents, users: userRows) }, "no_groups": roots.isEmpty,
                 "parents": parents, "users": userRows,
                 "budgets": planned.map { budget -> [String: Any] in
@@ -79,27 +79,20 @@ struct GroupPages: Sendable {
                 },
                 "no_budgets": planned.isEmpty,
             ]
-            for (key, value) in extra { values[key] = value }
-            return ui.renderer.page("groups", title: "Employee groups", values: values, session: session, status: status)
-        } catch let error as BusError {
-            return ui.errorPage(error, session: session)
         }
     }
 
     /// Runs a change and comes back to the page, or shows the page again with the service's
-    /// objection under `key`.
+    /// objection under `errorKey`.
     private func change(
         _ request: Request, _ context: GatewayContext, session: UISession, errorKey: String, _ work: () async throws -> Void
     ) async throws -> Response {
-        do {
-            try await work()
-            return PageRenderer.redirect("/settings/groups")
-        } catch let error as BusError where [.invalid, .conflict, .notFound].contains(error.code) {
-            return try await groupsPage(
-                request, context, session: session, values: [errorKey: error.message], status: .unprocessableContent)
-        } catch let error as BusError {
-            return ui.errorPage(error, session: session)
-        }
+        try await settings.change(
+            back: "/settings/groups", session: session,
+            again: {
+                try await groupsPage(request, context, session: session, values: [errorKey: $0.message], status: .unprocessableContent)
+            },
+            work)
     }
 
     @Sendable func addGroup(_ request: Request, context: GatewayContext) async throws -> Response {

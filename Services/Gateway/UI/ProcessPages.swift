@@ -28,7 +28,7 @@ struct ProcessPages: Sendable {
         _ request: Request, _ context: GatewayContext, session: UISession, values extra: [String: Any] = [:],
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        do {
+        try await settings.show("processes", title: "CRM processes", session: session, extra: extra, status: status) {
             let all = try await ui.call(M.listProcesses, NoParameters(), request, context)
             let rows: [[String: Any]] = all.map { process in
                 [
@@ -54,10 +54,7 @@ struct ProcessPages: Sendable {
                 },
                 "new_status_lines": "New; 10\nQualified; 30\nOffer sent; 60\nWon; 100; won\nLost; 0; lost",
             ]
-            for (key, value) in extra { values[key] = value }
-            return ui.renderer.page("processes", title: "CRM processes", values: values, session: session, status: status)
-        } catch let error as BusError {
-            return ui.errorPage(error, session: session)
+            return values
         }
     }
 
@@ -91,20 +88,17 @@ struct ProcessPages: Sendable {
         (text ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
+    /// A change, with the objection shown at the form it is about: a process's own, or the new one's.
     private func change(
         _ request: Request, _ context: GatewayContext, session: UISession, process: Int64? = nil, _ work: () async throws -> Void
     ) async throws -> Response {
-        do {
-            try await work()
-            return PageRenderer.redirect("/settings/processes")
-        } catch let error as BusError where [.invalid, .conflict, .notFound].contains(error.code) {
-            // The objection shows at the form it is about: a process's own, or the new one's.
-            let values: [String: Any] =
-                process.map { ["error_process": $0, "error_message": error.message] } ?? ["error_new": error.message]
-            return try await page(request, context, session: session, values: values, status: .unprocessableContent)
-        } catch let error as BusError {
-            return ui.errorPage(error, session: session)
-        }
+        try await settings.change(
+            back: "/settings/processes", session: session,
+            again: { error in
+                let values: [String: Any] =
+                    process.map { ["error_process": $0, "error_message": error.message] } ?? ["error_new": error.message]
+                return try await page(request, context, session: session, values: values, status: .unprocessableContent)
+            }, work)
     }
 
     @Sendable func create(_ request: Request, context: GatewayContext) async throws -> Response {

@@ -39,6 +39,37 @@ struct SettingsPages: Sendable {
         }
     }
 
+    /// A settings page: the values `load` gathers, with `extra` (an objection to show, a secret
+    /// shown once) on top; an error page when a service refuses to answer.
+    func show(
+        _ template: String, title: String, session: UISession, extra: [String: Any], status: HTTPResponse.Status,
+        _ load: () async throws -> [String: Any]
+    ) async throws -> Response {
+        do {
+            var values = try await load()
+            values.merge(extra) { _, new in new }
+            return ui.renderer.page(template, title: title, values: values, session: session, status: status)
+        } catch let error as BusError {
+            return ui.errorPage(error, session: session)
+        }
+    }
+
+    /// A change made from a settings page: back to `path` when done, the page `again` with the
+    /// service's objection when it refuses (one of `refusals`), an error page otherwise.
+    func change(
+        back path: String, session: UISession, refusals: Set<BusErrorCode> = [.invalid, .conflict, .notFound],
+        again: (BusError) async throws -> Response, _ work: () async throws -> Void
+    ) async throws -> Response {
+        do {
+            try await work()
+            return PageRenderer.redirect(path)
+        } catch let error as BusError where refusals.contains(error.code) {
+            return try await again(error)
+        } catch let error as BusError {
+            return ui.errorPage(error, session: session)
+        }
+    }
+
     static func title(_ kind: ReferenceKind) -> String {
         kind.rawValue.replacingOccurrences(of: "-", with: " ").prefix(1).uppercased()
             + kind.rawValue.replacingOccurrences(of: "-", with: " ").dropFirst()

@@ -30,7 +30,7 @@ struct UserPages: Sendable {
         _ request: Request, _ context: GatewayContext, session: UISession, values extra: [String: Any] = [:],
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        do {
+        try await settings.show("users", title: "Users and tokens", session: session, extra: extra, status: status) {
             async let people = ui.call(M.listUsers, ListUsersRequest(), request, context)
             async let allTokens = ui.call(M.listTokens, ListTokensRequest(all: true), request, context)
             let (users, tokens) = try await (people, allTokens)
@@ -55,10 +55,7 @@ struct UserPages: Sendable {
                 },
             ]
             values["no_tokens"] = (values["tokens"] as? [Any])?.isEmpty ?? true
-            for (key, value) in extra { values[key] = value }
-            return ui.renderer.page("users", title: "Users and tokens", values: values, session: session, status: status)
-        } catch let error as BusError {
-            return ui.errorPage(error, session: session)
+            return values
         }
     }
 
