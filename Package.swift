@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
@@ -97,9 +98,17 @@ let package = Package(
             // The web UI's templates, script and stylesheet (Services/Gateway/UI).
             resources: [.copy("UI/Templates"), .copy("UI/Assets")],
             swiftSettings: swiftSettings),
+        // E-mail (MIME and SMTP) and SMS text, for the notifications service (issue 16).
+        .target(
+            name: "NotificationsCore",
+            dependencies: [
+                "Bus", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Services/Notifications/Core", swiftSettings: swiftSettings),
         .executableTarget(
             name: "CRMTool",
-            dependencies: ["Bus", "Contracts", "ServiceKit", argumentParser, .product(name: "Yams", package: "Yams")],
+            dependencies: ["Bus", "Contracts", "ServiceKit", "NotificationsCore", argumentParser, .product(name: "Yams", package: "Yams")],
             path: "Services/CRM", swiftSettings: swiftSettings),
         .executableTarget(
             name: "CRMBench",

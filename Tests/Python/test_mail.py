@@ -1,0 +1,167 @@
+"""E-mail as a real server receives it: our SMTP client (`crm mail send`, the notifications
+service's client) against Python's aiosmtpd on loopback, plain and with STARTTLS + AUTH, and
+the received octets read back by Python's own `email` parser. Neither the server nor the parser
+is ours. Also the SMS preview's counts against the GSM 03.38 rules."""
+
+import email
+import email.policy
+import os
+import socket
+import subprocess
+import tempfile
+import unittest
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("CRM_BIN_DIR", os.path.join(ROOT, ".build", "debug"))
+CRM = os.path.join(BIN, "crm")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Inbox:
+    """An aiosmtpd handler keeping what it was given; refuses `nobody@` with a 550."""
+
+    def __init__(self):
+        self.mails = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("nobody@"):
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.mails.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "data": envelope.content,
+                           "tls": session.ssl is not None, "login": getattr(session, "login_data", None)})
+        return "250 2.0.0 queued"
+
+
+def authenticate(server, session, envelope, mechanism, auth_data):
+    ok = auth_data.login == b"crm" and auth_data.password == b"s3cret p\xc3\xa5ss"
+    return AuthResult(success=ok, handled=False)
+
+
+class MailTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.folder = tempfile.mkdtemp(prefix="crm-mail-")
+        cls.cert = os.path.join(cls.folder, "cert.pem")
+        cls.key = os.path.join(cls.folder, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                        "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", cls.key, "-out", cls.cert],
+                       check=True, capture_output=True)
+        import ssl
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cls.cert, cls.key)
+        cls.plain_inbox, cls.tls_inbox = Inbox(), Inbox()
+        cls.plain_port, cls.tls_port = free_port(), free_port()
+        cls.plain = Controller(cls.plain_inbox, hostname="127.0.0.1", port=cls.plain_port)
+        cls.tls = Controller(cls.tls_inbox, hostname="127.0.0.1", port=cls.tls_port, tls_context=context, require_starttls=True,
+                             authenticator=authenticate, auth_require_tls=True)
+        cls.plain.start()
+        cls.tls.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.plain.stop()
+        cls.tls.stop()
+
+    def send(self, *arguments):
+        return subprocess.run([CRM, "mail", "send", *arguments], capture_output=True, text=True, timeout=60)
+
+    def test_a_mail_with_every_part_reads_back_as_written(self):
+        ics = os.path.join(self.folder, "invite.ics")
+        with open(ics, "w") as out:
+            out.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//CRM//test//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"
+                      "UID:1@crm.test\r\nDTSTAMP:20261127T100000Z\r\nDTSTART:20261201T090000Z\r\nSUMMARY:Møte om tilbud\r\n"
+                      "END:VEVENT\r\nEND:VCALENDAR\r\n")
+        attachment = os.path.join(self.folder, "tilbud.bin")
+        with open(attachment, "wb") as out:
+            out.write(bytes(range(256)) * 40)
+        long_line = "Ærlig talt " * 40
+        text = "Hei Åse!\n.\n.a line that starts with a dot\n" + long_line + "\nTrailing space \nslutt"
+        result = self.send("--smtp", "smtp+plain://127.0.0.1:%d" % self.plain_port, "--from", "salg@crm.test",
+                           "--to", "ase@example.no", "--to", "kari@example.no", "--subject", "Møtebekreftelse: tilbud på 12 lisenser – fredag",
+                           "--text", text, "--html", "<p>Hei <b>Åse</b></p>", "--ics", ics, "--attach", attachment)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        mail = self.plain_inbox.mails[-1]
+        self.assertEqual(mail["from"], "salg@crm.test")
+        self.assertEqual(mail["to"], ["ase@example.no", "kari@example.no"])
+        for line in mail["data"].split(b"\r\n"):
+            self.assertLessEqual(len(line), 78, line)
+        parsed = email.message_from_bytes(mail["data"], policy=email.policy.default)
+        self.assertEqual(parsed["Subject"], "Møtebekreftelse: tilbud på 12 lisenser – fredag")
+        self.assertIn(parsed["Message-ID"], result.stdout)
+        self.assertEqual(parsed.get_content_type(), "multipart/mixed")
+        alternative = parsed.get_payload()[0]
+        self.assertEqual(alternative.get_content_type(), "multipart/alternative")
+        plain, html, calendar = alternative.get_payload()
+        self.assertEqual(plain.get_content().replace("\r\n", "\n"), text + "\n")
+        self.assertEqual(html.get_content().strip(), "<p>Hei <b>Åse</b></p>")
+        self.assertEqual(calendar.get_content_type(), "text/calendar")
+        self.assertEqual(calendar.get_param("method"), "REQUEST")
+        self.assertIn("SUMMARY:Møte om tilbud", calendar.get_content())
+        files = [part for part in parsed.iter_attachments()]
+        self.assertEqual([part.get_filename() for part in files], ["invite.ics", "tilbud.bin"])
+        self.assertEqual(files[1].get_content(), bytes(range(256)) * 40)
+
+    def test_starttls_and_auth_with_several_mails_on_one_connection(self):
+        result = self.send("--smtp", "smtp://crm:s3cret%%20p%%C3%%A5ss@localhost:%d" % self.tls_port, "--ca-file", self.cert,
+                           "--from", "salg@crm.test", "--to", "ola@example.no", "--copies", "3",
+                           "--subject", "Ola Nordmann – ny avtale")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertEqual(len(self.tls_inbox.mails), 3)
+        self.assertTrue(all(mail["tls"] for mail in self.tls_inbox.mails))
+        ids = [email.message_from_bytes(m["data"], policy=email.policy.default)["Message-ID"] for m in self.tls_inbox.mails]
+        self.assertEqual(len(set(ids)), 3)
+
+    def test_refusals_are_told_apart(self):
+        # A wrong password: nothing is sent.
+        result = self.send("--smtp", "smtp://crm:wrong@localhost:%d" % self.tls_port, "--ca-file", self.cert,
+                           "--from", "salg@crm.test", "--to", "ola@example.no")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("temporary", result.stdout)
+        # A certificate nobody vouches for: refused before a password is sent.
+        result = self.send("--smtp", "smtp://crm:s3cret@localhost:%d" % self.tls_port,
+                           "--from", "salg@crm.test", "--to", "ola@example.no")
+        self.assertEqual(result.returncode, 1)
+        # A mailbox the server does not have: permanent, and the connection goes on.
+        before = len(self.plain_inbox.mails)
+        result = self.send("--smtp", "smtp+plain://127.0.0.1:%d" % self.plain_port, "--from", "salg@crm.test",
+                           "--to", "nobody@example.no")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("permanent(code: 550", result.stdout)
+        self.assertEqual(len(self.plain_inbox.mails), before)
+        # Plain SMTP is for this machine only, and never with a password.
+        for url in ["smtp+plain://mail.example.no:25", "smtp+plain://crm:pw@127.0.0.1:25"]:
+            result = self.send("--smtp", url, "--from", "salg@crm.test", "--to", "ola@example.no")
+            self.assertNotEqual(result.returncode, 0)
+            self.assertIn("smtp+plain", result.stderr + result.stdout)
+
+    def test_sms_preview_counts_parts_as_gsm_03_38_does(self):
+        def preview(text):
+            return subprocess.run([CRM, "mail", "sms-preview", text], capture_output=True, text=True, check=True).stdout.strip()
+        self.assertEqual(preview("Hei Åse, møtet er flyttet til kl. 14."), "GSM-7 37 units, 1 part(s) of 160")
+        self.assertEqual(preview("a" * 160), "GSM-7 160 units, 1 part(s) of 160")
+        self.assertEqual(preview("a" * 161), "GSM-7 161 units, 2 part(s) of 153")
+        # The euro sign and braces take two septets each.
+        self.assertEqual(preview("€" * 80), "GSM-7 160 units, 1 part(s) of 160")
+        # An escape pair never splits across parts: 152 septets then a euro sign is 2 parts.
+        self.assertEqual(preview("a" * 152 + "€" + "a" * 10), "GSM-7 164 units, 2 part(s) of 153")
+        self.assertEqual(preview("Zażółć gęślą jaźń"), "UCS-2 17 units, 1 part(s) of 70; UCS-2 because of: ż ó ł ć ę ś ą ź ń")
+        self.assertEqual(preview("Takk 😀"), "UCS-2 7 units, 1 part(s) of 70; UCS-2 because of: 😀")
+        self.assertEqual(preview("😀" * 35), "UCS-2 70 units, 1 part(s) of 70; UCS-2 because of: 😀")
+        # A surrogate pair never splits across parts: 33 pairs fill 66 of a part's 67 units.
+        self.assertEqual(preview("😀" * 36), "UCS-2 72 units, 2 part(s) of 67; UCS-2 because of: 😀")
+        self.assertEqual(preview("a" + "😀" * 67), "UCS-2 135 units, 3 part(s) of 67; UCS-2 because of: 😀")
+
+
+if __name__ == "__main__":
+    unittest.main()
