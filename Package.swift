@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "telephony", targets: ["TelephonyService"]),
         .executable(name: "settings", targets: ["SettingsService"]),
         .executable(name: "gateway", targets: ["GatewayService"]),
+        .executable(name: "notifications", targets: ["NotificationsService"]),
         .executable(name: "crm", targets: ["CRMTool"]),
         .executable(name: "crm-bench", targets: ["CRMBench"]),
         // For the fuzz package (Fuzz/), which compiles the parsers against these.
@@ -107,6 +108,12 @@ let package = Package(
             ],
             path: "Services/Notifications/Core", swiftSettings: swiftSettings),
         .executableTarget(
+            name: "NotificationsService",
+            dependencies: [
+                "Bus", "Contracts", "ServiceKit", "Storage", "NotificationsCore", argumentParser, grdb, logging, serviceLifecycle,
+            ],
+            path: "Services/Notifications/Service", swiftSettings: swiftSettings),
+        .executableTarget(
             name: "CRMTool",
             dependencies: ["Bus", "Contracts", "ServiceKit", "NotificationsCore", argumentParser, .product(name: "Yams", package: "Yams")],
             path: "Services/CRM", swiftSettings: swiftSettings),
@@ -148,7 +155,7 @@ let package = Package(
             name: "SettingsTests", dependencies: ["SettingsService", "Bus", "Contracts", "ServiceKit", "Storage", "TestKit", grdb],
             path: "Tests/SettingsTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["Contracts", "TestKit", .product(name: "Crypto", package: "swift-crypto")],
+            name: "EndToEndTests", dependencies: ["Contracts", "ServiceKit", "TestKit", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/EndToEndTests", swiftSettings: swiftSettings),
     ]
 )

@@ -5,5 +5,7 @@ import ArgumentParser
 struct CRMTool: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crm", abstract: "The CRM command-line tool.",
-        subcommands: [UpCommand.self, StatusCommand.self, KeysCommand.self, UserCommand.self, TokenCommand.self, PhoneCommand.self, MailCommand.self])
+        subcommands: [
+            UpCommand.self, StatusCommand.self, KeysCommand.self, UserCommand.self, TokenCommand.self, PhoneCommand.self, MailCommand.self,
+        ])
 }

@@ -27,7 +27,10 @@ struct ContactsApp: AsyncParsableCommand {
         try await runtime.run(
             methods: ContactHandlers(store: store).methods.merging(FileHandlers(files: files).methods),
             database: database,
-            subscriptions: (sources: [TelephonyContract.service, SettingsContract.service], handler: ContactsEvents.handle),
+            subscriptions: (
+                sources: [TelephonyContract.service, SettingsContract.service, NotificationsContract.service],
+                handler: ContactsEvents.handle
+            ),
             snapshot: ContactsSnapshot.page,
             // Search rows of big imports (and those a stop cut short), one drain at a time.
             services: [store.backlog])

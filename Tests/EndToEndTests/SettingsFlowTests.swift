@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import Testing
 
 /// The settings service with the rest of the system: first start, reference data in use by
@@ -10,7 +11,7 @@ struct SettingsFlowTests {
         let system = try SystemUnderTest()
         system.extraEnvironment["CRM_ADMIN_PASSWORD"] = ""
         defer { system.shutdown() }
-        for name in ["bus", "settings", "contacts", "telephony", "gateway"] { try system.start(name) }
+        for name in SystemProcesses.executables { try system.start(name) }
         try await system.waitUntilReady()
         let path = system.folder.appendingPathComponent("data/initial-admin-password").path
         let attributes = try FileManager.default.attributesOfItem(atPath: path)

@@ -42,7 +42,8 @@ def stop(process, grace=15):
         process.wait()
 
 
-PROCESSES = ["bus", "settings", "contacts", "telephony", "gateway"]
+# In start order, as `SystemProcesses.all` (Shared/ServiceKit/Config/SystemProcesses.swift) has them.
+PROCESSES = ["bus", "settings", "contacts", "telephony", "notifications", "gateway"]
 
 
 def start(folder, env, bin_dir, http, timeout=60):

@@ -5,12 +5,18 @@ is ours. Also the SMS preview's counts against the GSM 03.38 rules."""
 
 import email
 import email.policy
+import json
 import os
 import socket
 import subprocess
 import tempfile
+import time
 import unittest
+import urllib.error
+import urllib.request
 
+import crmkeys
+import crmsystem
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
@@ -161,6 +167,94 @@ class MailTest(unittest.TestCase):
         # A surrogate pair never splits across parts: 33 pairs fill 66 of a part's 67 units.
         self.assertEqual(preview("😀" * 36), "UCS-2 72 units, 2 part(s) of 67; UCS-2 because of: 😀")
         self.assertEqual(preview("a" + "😀" * 67), "UCS-2 135 units, 3 part(s) of 67; UCS-2 because of: 😀")
+
+
+class NotificationsServiceTest(unittest.TestCase):
+    """The notifications service on real processes: an e-mail queued through the gateway, sent
+    once to aiosmtpd, its state and the contact's history following."""
+
+    PASSWORD = "mail-admin-password"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.folder = tempfile.mkdtemp(prefix="crm-notify-")
+        cls.inbox = Inbox()
+        smtp_port = free_port()
+        cls.server = Controller(cls.inbox, hostname="127.0.0.1", port=smtp_port)
+        cls.server.start()
+        env, ports = crmsystem.environment(
+            cls.folder, cls.PASSWORD, CRM_SMTP_URL="smtp+plain://127.0.0.1:%d" % smtp_port, CRM_MAIL_FROM="salg@crm.test")
+        cls.base = "http://127.0.0.1:%d" % ports[3]
+        crmkeys.init(cls.folder)
+        cls.processes = crmsystem.start(cls.folder, env, BIN, cls.base)
+        status, body = cls.api("POST", "/api/v1/auth/login", {"username": "admin", "password": cls.PASSWORD})
+        assert status == 200, (status, body)
+        cls.token = body["token"]
+
+    @classmethod
+    def tearDownClass(cls):
+        for process in reversed(list(cls.processes.values())):
+            crmsystem.stop(process)
+        cls.server.stop()
+
+    @classmethod
+    def api(cls, method, path, body=None, token=None):
+        request = urllib.request.Request(cls.base + path, data=json.dumps(body).encode() if body is not None else None, method=method)
+        request.add_header("Content-Type", "application/json")
+        if token or getattr(cls, "token", None):
+            request.add_header("Authorization", "Bearer " + (token or cls.token))
+        try:
+            with urllib.request.urlopen(request, timeout=20) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def wait(self, what, check, seconds=20):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            value = check()
+            if value:
+                return value
+            time.sleep(0.1)
+        self.fail("waited %d s for %s" % (seconds, what))
+
+    def test_an_email_to_a_contact_is_sent_once_and_shows_in_its_history(self):
+        status, contact = self.api("POST", "/api/v1/contacts", {"first_name": "Åse", "last_name": "Post"})
+        self.assertEqual(status, 201, contact)
+        status, message = self.api("POST", "/api/v1/messages/email", {
+            "to": ["ase.post@example.no"], "subject": "Tilbud på 12 lisenser", "text": "Hei Åse,\nher er tilbudet.",
+            "contact_id": contact["id"]})
+        self.assertEqual(status, 201, message)
+        self.assertEqual(message["state"], "queued")
+        sent = self.wait("the mail to be sent", lambda: (lambda m: m if m["state"] == "sent" else None)(
+            self.api("GET", "/api/v1/messages/%d" % message["id"])[1]))
+        self.assertEqual(sent["attempts"], 1)
+        received = [m for m in self.inbox.mails if message["message_id"].encode() in m["data"]]
+        self.assertEqual(len(received), 1)
+        parsed = email.message_from_bytes(received[0]["data"], policy=email.policy.default)
+        self.assertEqual(parsed["Subject"], "Tilbud på 12 lisenser")
+        self.assertEqual(parsed["From"], "salg@crm.test")
+        listed = self.api("GET", "/api/v1/messages?contact_id=%d" % contact["id"])[1]["items"]
+        self.assertEqual([m["id"] for m in listed], [message["id"]])
+        history = self.wait("the history entry", lambda: [
+            entry for entry in self.api("GET", "/api/v1/contacts/%d/history?kind=email" % contact["id"])[1]["items"]
+            if entry["summary"] == "E-mail sent: Tilbud på 12 lisenser"])
+        self.assertEqual(len(history), 1)
+
+    def test_a_refused_address_fails_and_bad_requests_change_nothing(self):
+        status, message = self.api("POST", "/api/v1/messages/email", {
+            "to": ["nobody@example.no"], "subject": "Hei", "text": "x"})
+        self.assertEqual(status, 201, message)
+        failed = self.wait("the refusal", lambda: (lambda m: m if m["state"] == "failed" else None)(
+            self.api("GET", "/api/v1/messages/%d" % message["id"])[1]))
+        self.assertIn("550", failed["error"])
+        for body in [{"to": ["not an address"], "subject": "x", "text": "x"}, {"to": [], "subject": "x", "text": "x"},
+                     {"to": ["a@example.no"], "subject": "  ", "text": "x"}]:
+            status, _ = self.api("POST", "/api/v1/messages/email", body)
+            self.assertEqual(status, 422, body)
+        status, preview = self.api("POST", "/api/v1/sms/preview", {"text": "Hei Åse 😀"})
+        self.assertEqual(status, 200, preview)
+        self.assertEqual((preview["encoding"], preview["segments"], preview["forcing_ucs2"]), ("UCS-2", 1, ["😀"]))
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ class OutboxRetentionTest(unittest.TestCase):
         self.http = "http://127.0.0.1:%d" % ports[3]
         crmkeys.init(self.folder)
         self.processes = {}
-        for name in ["bus", "settings", "contacts", "telephony", "gateway"]:
+        for name in crmsystem.PROCESSES:
             self.start(name)
         self.wait("the system is ready", lambda: self.call("GET", "/readyz")[0] == 200, 60)
         status, body = self.call("POST", "/api/v1/auth/login", {"username": "admin", "password": PASSWORD})

@@ -65,6 +65,8 @@ struct SMSPreviewCommand: ParsableCommand {
     func run() throws {
         let sms = SMSText(text)
         let forcing = sms.forcingUCS2.map { String($0) }.joined(separator: " ")
-        print("\(sms.encoding.rawValue) \(sms.units) units, \(sms.segments) part(s) of \(sms.perSegment)" + (forcing.isEmpty ? "" : "; UCS-2 because of: \(forcing)"))
+        print(
+            "\(sms.encoding.rawValue) \(sms.units) units, \(sms.segments) part(s) of \(sms.perSegment)"
+                + (forcing.isEmpty ? "" : "; UCS-2 because of: \(forcing)"))
     }
 }

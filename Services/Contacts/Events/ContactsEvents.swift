@@ -10,6 +10,7 @@ enum ContactsEvents {
         switch event.source {
         case TelephonyContract.service: try CallEventsConsumer.handle(event, db, outbox)
         case SettingsContract.service: try SettingsEventsConsumer.handle(event, db, outbox)
+        case NotificationsContract.service: try MessageEventsConsumer.handle(event, db, outbox)
         default: return
         }
     }

@@ -143,7 +143,24 @@ enum APISchemas {
                 "recording_url": text500, "leg": text500, "answered_by": text500, "caller_name": text500, "started_at": callTime,
                 "answered_at": callTime, "ended_at": callTime, "sequence": ["type": "integer", "minimum": 0, "maximum": Int32.max],
             ], required: ["event_id", "call_id", "type"])
+        let mailAddress: [String: Any] = [
+            "type": "string", "maxLength": 254, "pattern": "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$",
+        ]
         let schemas: [String: Any] = [
+            "NewEmail": object(
+                [
+                    "to": ["type": "array", "items": mailAddress, "minItems": 1, "maxItems": 50],
+                    "subject": ["type": "string", "minLength": 1, "maxLength": 250, "pattern": notBlank],
+                    "text": ["type": "string", "maxLength": 200_000], "html": ["type": "string", "maxLength": 200_000],
+                    "contact_id": id, "company_id": id, "purpose": oneOf(["service", "marketing"]),
+                ], required: ["to", "subject", "text"]),
+            "SMSText": object(["text": ["type": "string", "maxLength": 1600]], required: ["text"]),
+            "Message": object([
+                "id": integer, "channel": string, "purpose": string, "state": oneOf(Message.states), "to": array(string), "from": string,
+                "subject": string, "text": string, "html": string, "contact_id": integer, "company_id": integer, "message_id": string,
+                "attempts": integer, "error": string, "server_reply": string, "author": string, "next_attempt_at": time, "sent_at": time,
+                "created_at": time, "updated_at": time,
+            ]),
             "LoginRequest": object(["username": string, "password": string], required: ["username", "password"]),
             "LoginReply": object(["token": string, "expires_at": time, "user": ref("User")], required: ["token", "expires_at", "user"]),
             "ChangePasswordRequest": object(
@@ -380,7 +397,7 @@ enum APISchemas {
     static let replies: Set<String> = [
         "User", "LoginReply", "UserWithPassword", "APIToken", "CreatedToken", "ReferenceItem", "UsageReply", "EmployeeGroup",
         "SalesBudget", "CRMProcess", "CustomField", "ImportReport", "StoredFile", "Note", "ContactLink", "Company", "Contact",
-        "TwilioCallback", "VonageEvent", "Address", "BankDetails",
+        "TwilioCallback", "VonageEvent", "Address", "BankDetails", "Message",
     ]
 
     /// `schema` with `additionalProperties: false` on every object in it that lists its properties

@@ -17,7 +17,9 @@ public struct MailAddress: Sendable, Equatable, Codable {
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         return address.utf8.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
             && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".")
-            && address.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 32 && $0.value < 127 && !"<>()[],;:\"\\".unicodeScalars.contains($0) }
+            && address.unicodeScalars.allSatisfy {
+                $0.isASCII && $0.value > 32 && $0.value < 127 && !"<>()[],;:\"\\".unicodeScalars.contains($0)
+            }
     }
 }
 
@@ -165,7 +167,9 @@ public struct MailMessage: Sendable, Equatable, Codable {
         if clean.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 32 && $0 != "\"" && $0 != "\\" }) { return "\"\(clean)\"" }
         var encoded = "UTF-8''"
         for byte in clean.utf8 {
-            if (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || "-._~".utf8.contains(byte) {
+            if (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || "-._~".utf8.contains(byte)
+            {
                 encoded.append(Character(Unicode.Scalar(byte)))
             } else {
                 encoded += String(format: "%%%02X", byte)
@@ -194,7 +198,9 @@ public struct MailMessage: Sendable, Equatable, Codable {
     static func addresses(_ list: [MailAddress]) -> String {
         list.map { address in
             guard let name = address.name?.trimmingCharacters(in: .whitespaces), !name.isEmpty else { return "<\(address.address)>" }
-            let plain = name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || $0 == " " || "-.'".unicodeScalars.contains($0)) }
+            let plain = name.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || $0 == " " || "-.'".unicodeScalars.contains($0))
+            }
             return (plain ? "\"\(name)\"" : encodedWords(name)) + " <\(address.address)>"
         }.joined(separator: ", ")
     }

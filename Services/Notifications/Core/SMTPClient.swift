@@ -114,14 +114,18 @@ public enum SMTPClient {
         return outcomes
     }
 
-    static func connect(_ configuration: SMTPConfiguration, group: any EventLoopGroup) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+    static func connect(
+        _ configuration: SMTPConfiguration, group: any EventLoopGroup
+    ) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
         let tls = configuration.security == .implicitTLS ? try tlsContext(configuration) : nil
         let host = configuration.host
         return try await ClientBootstrap(group: group)
             .connectTimeout(.seconds(15))
             .connect(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if let tls { try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: host)) }
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: host))
+                    }
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
@@ -287,7 +291,8 @@ public enum SMTPClient {
                         if reply.code >= 400 { break }
                     }
                 }
-                if let refusal = replies.dropLast().first(where: { $0.code >= 400 }) ?? (replies.last.map { $0.code == 354 ? nil : $0 } ?? nil)
+                if let refusal = replies.dropLast().first(where: { $0.code >= 400 })
+                    ?? (replies.last.map { $0.code == 354 ? nil : $0 } ?? nil)
                 {
                     // The DATA that was pipelined after a refusal may have been accepted: end it.
                     if replies.last?.code == 354 {

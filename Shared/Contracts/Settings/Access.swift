@@ -17,9 +17,12 @@ public enum Scope {
     public static let settingsWrite = "settings:write"
     /// One's own account: password, tokens.
     public static let account = "account"
+    /// E-mail and SMS: reading what was sent, and sending.
+    public static let messagesRead = "messages:read"
+    public static let messagesSend = "messages:send"
 
     /// Every scope a token may be given.
     public static let known: [String] = [
-        contactsRead, contactsWrite, callsRead, telephonyIngest, settingsRead, settingsWrite, account,
+        contactsRead, contactsWrite, callsRead, telephonyIngest, settingsRead, settingsWrite, account, messagesRead, messagesSend,
     ]
 }

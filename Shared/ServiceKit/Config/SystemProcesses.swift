@@ -29,6 +29,7 @@ public enum SystemProcesses {
         Process(name: SettingsContract.service, kind: .service),
         Process(name: ContactsContract.service, kind: .service),
         Process(name: TelephonyContract.service, kind: .service),
+        Process(name: NotificationsContract.service, kind: .service),
         Process(name: BusRole.gateway, kind: .gateway),
     ]
 

@@ -1,0 +1,50 @@
+import Contracts
+import Foundation
+import Logging
+import NotificationsCore
+import ServiceLifecycle
+
+/// Sends queued mail: settles what a crash interrupted, then takes due mails in rounds of up to
+/// 50 and sends each round on one SMTP connection, recording every outcome. Without a server
+/// configured, mail waits in the queue.
+struct MailSender: Service {
+    let store: MessageStore
+    let smtp: SMTPConfiguration?
+    let logger: Logger
+    static let round = 50
+
+    func run() async throws {
+        let interrupted = try await store.settleInterrupted()
+        if interrupted > 0 { logger.warning("mails interrupted while being sent are now unknown", metadata: ["count": "\(interrupted)"]) }
+        guard let smtp else {
+            logger.notice("no CRM_SMTP_URL: e-mail is queued and waits for a mail server")
+            // A service that returns ends the process: wait for the shutdown instead.
+            try? await gracefulShutdown()
+            return
+        }
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                var sent = 0
+                do {
+                    let due = try await store.takeDue(limit: Self.round)
+                    if !due.isEmpty {
+                        let mails = due.map { message in
+                            MailMessage(
+                                from: MailAddress(message.from), to: message.to.map { MailAddress($0) }, subject: message.subject,
+                                text: message.text, html: message.html, messageId: message.messageId, date: message.createdAt)
+                        }
+                        let outcomes = await SMTPClient.send(mails, configuration: smtp)
+                        for (message, outcome) in zip(due, outcomes) {
+                            try await store.settle(message, outcome)
+                            if outcome.isSent { sent += 1 }
+                        }
+                    }
+                    if due.count == Self.round { continue }
+                } catch {
+                    logger.warning("sending mail failed; will try again", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .milliseconds(sent > 0 ? 50 : 500))
+            }
+        }
+    }
+}

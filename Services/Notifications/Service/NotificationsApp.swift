@@ -1,0 +1,57 @@
+import ArgumentParser
+import Contracts
+import Foundation
+import Logging
+import NotificationsCore
+import ServiceKit
+import ServiceLifecycle
+import Storage
+
+/// The notifications service: e-mail now (queued, sent over SMTP once, its outcome kept);
+/// SMS, batches and consent are issue 16's next steps.
+@main
+struct NotificationsApp: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "notifications", abstract: "The CRM's notifications service.")
+
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        let config = try ServiceConfig.load(options: options)
+        let mail = try MailOptions.load()
+        LogSetup.bootstrap(level: config.logLevel)
+        let runtime = try ServiceRuntime(name: NotificationsContract.service, config: config)
+        let database = try ServiceDatabase(
+            path: try config.dataFolder(for: NotificationsContract.service) + "/notifications.sqlite",
+            migrations: NotificationsMigrations.register)
+        let store = MessageStore(database: database, from: mail.from)
+        // Only the first instance sends, so two never take the same mail.
+        let laterInstance = config.instance.split(separator: ".").last.flatMap { Int($0) }.map { $0 > 1 } ?? false
+        var parts: [any Service] = []
+        if !laterInstance {
+            parts.append(MailSender(store: store, smtp: mail.smtp, logger: Logger(label: "notifications.mail")))
+        }
+        try await runtime.run(methods: MessageHandlers(store: store).methods, database: database, services: parts)
+    }
+}
+
+/// The mail settings (`CRM_SMTP_URL`, `CRM_MAIL_FROM`, `CRM_SMTP_CA_FILE`).
+struct MailOptions: Sendable {
+    /// Nil: mail is queued and waits until a server is configured.
+    var smtp: SMTPConfiguration?
+    var from: String
+
+    static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> MailOptions {
+        var smtp: SMTPConfiguration?
+        if let url = environment["CRM_SMTP_URL"], !url.isEmpty {
+            do {
+                smtp = try SMTPConfiguration.parse(url)
+            } catch {
+                throw ConfigError("CRM_SMTP_URL: \(error)")
+            }
+            smtp?.trustRootsFile = environment["CRM_SMTP_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        let from = environment["CRM_MAIL_FROM"].flatMap { $0.isEmpty ? nil : $0 } ?? "crm@localhost.localdomain"
+        guard MailAddress(from).isValid else { throw ConfigError("CRM_MAIL_FROM '\(from)' is not an e-mail address") }
+        return MailOptions(smtp: smtp, from: from)
+    }
+}
