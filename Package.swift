@@ -155,6 +155,8 @@ let package = Package(
             name: "SettingsTests", dependencies: ["SettingsService", "Bus", "Contracts", "ServiceKit", "Storage", "TestKit", grdb],
             path: "Tests/SettingsTests", swiftSettings: swiftSettings),
         .testTarget(
+            name: "NotificationsTests", dependencies: ["NotificationsCore"], path: "Tests/NotificationsTests", swiftSettings: swiftSettings),
+        .testTarget(
             name: "EndToEndTests", dependencies: ["Contracts", "ServiceKit", "TestKit", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/EndToEndTests", swiftSettings: swiftSettings),
     ]

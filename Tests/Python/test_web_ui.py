@@ -639,6 +639,22 @@ class WebUITest(unittest.TestCase):
         found = self.api("GET", "/api/v1/contacts?q=Mappe", None, self.token)[1]["items"]
         self.assertEqual([c["emails"][0]["address"] for c in found], ["astrid@example.no"])
 
+    def test_send_an_email_from_the_card(self):
+        page = self.page()
+        self.sign_in(page)
+        status, contact = self.api("POST", "/api/v1/contacts", {
+            "first_name": "Eli", "last_name": "Post", "emails": [{"address": "eli.post@example.no"}]}, self.token)
+        self.assertEqual(status, 201, contact)
+        page.goto(self.base + "/contacts/%d" % contact["id"])
+        page.get_by_text("Send an e-mail").click()
+        expect(page.get_by_label("Send to")).to_have_value("eli.post@example.no")
+        page.get_by_label("Subject").fill("Velkommen som kunde")
+        page.get_by_label("Message").fill("Hei Eli!")
+        page.get_by_role("button", name="Send e-mail").click()
+        # No mail server in this system: the mail waits in the queue, and the card says so.
+        expect(page.locator("#messages")).to_contain_text("Velkommen som kunde")
+        expect(page.locator("#messages")).to_contain_text("queued")
+
     def test_duplicates_restore_and_export(self):
         for first in ["Gunnar", "Gunnar"]:
             status, body = self.api("POST", "/api/v1/contacts", {

@@ -20,6 +20,7 @@ enum FuzzTarget: String, CaseIterable {
     case times
     case jsonBodies = "json-bodies"
     case formData = "form-data"
+    case smtpReply = "smtp-reply"
 
     static let selected: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["CRM_FUZZ_TARGET"] ?? ""
@@ -81,6 +82,10 @@ enum FuzzTarget: String, CaseIterable {
                 piece += 1
             }
             _ = reader.sawCompleteFile
+        case .smtpReply:
+            for line in text.components(separatedBy: "\r\n") {
+                if let reply = SMTPReplyLine.parse(line) { precondition((200...599).contains(reply.code)) }
+            }
         case .jsonBodies:
             _ = try? Wire.decode(CreateContactRequest.self, from: data)
             _ = try? Wire.decode(UpdateContactRequest.self, from: data)

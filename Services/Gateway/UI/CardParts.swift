@@ -47,6 +47,7 @@ struct CardParts: Sendable {
             router.post("/\(kind)/:id/bank") { request, context in try await saveBank(kind, request, context) }
             router.post("/\(kind)/:id/fields") { request, context in try await saveFields(kind, request, context) }
             router.post("/\(kind)/:id/notes/:note/delete") { request, context in try await deleteNote(kind, request, context) }
+            router.post("/\(kind)/:id/email") { request, context in try await sendEmail(kind, request, context) }
         }
     }
 
@@ -190,6 +191,45 @@ struct CardParts: Sendable {
             do {
                 _ = try await ui.call(M.deleteNote, ContactIdRequest(id: note), request, context)
                 return PageRenderer.redirect("\(customer.path)#notes")
+            } catch let error as BusError {
+                return ui.errorPage(error, session: session)
+            }
+        }
+    }
+
+    // MARK: - E-mail
+
+    /// The customer's e-mails with their states (`messages:read`; without it the tab says so),
+    /// and the addresses the send form offers.
+    func messages(of customer: CustomerRef, addresses: [String], _ request: Request, _ context: GatewayContext) async -> [String: Any] {
+        let ask = customer.isContact ? ListMessagesRequest(contactId: customer.id) : ListMessagesRequest(companyId: customer.id)
+        let page = try? await ui.call(NotificationsContract.Method.listMessages, ask, request, context)
+        let rows = (page?.items ?? []).map { message -> [String: Any] in
+            var row: [String: Any] = [
+                "subject": message.subject, "state": message.state, "to": message.to.joined(separator: ", "),
+                "at": Timestamp.string(from: message.sentAt ?? message.createdAt), "author": message.author ?? "",
+            ]
+            if let error = message.error, message.state != "sent" { row["problem"] = error }
+            return row
+        }
+        return [
+            "messages": rows, "no_messages": rows.isEmpty, "messages_readable": page != nil,
+            "addresses": addresses.map { ["address": $0] }, "first_address": addresses.first ?? "",
+        ]
+    }
+
+    func sendEmail(_ kind: String, _ request: Request, _ context: GatewayContext) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            let fields = try await ui.form(request, context)
+            guard let customer = CustomerRef(kind, context) else {
+                return ui.errorPage(.notFound("there is no such customer"), session: session)
+            }
+            let to = (fields["to"] ?? "").split(whereSeparator: { $0 == "," || $0 == ";" || $0 == " " }).map(String.init)
+            var ask = SendEmailRequest(to: to, subject: fields["subject"] ?? "", text: fields["text"] ?? "")
+            if customer.isContact { ask.contactId = customer.id } else { ask.companyId = customer.id }
+            do {
+                _ = try await ui.call(NotificationsContract.Method.sendEmail, ask, request, context)
+                return PageRenderer.redirect("\(customer.path)#messages")
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
             }

@@ -182,15 +182,16 @@ public enum SMTPClient {
 
         mutating func reply() async throws -> Reply {
             var lines: [String] = []
+            var code = 0
             while true {
-                let line = try await line()
-                let bytes = Array(line.utf8)
-                guard bytes.count >= 3, let code = Int(String(decoding: bytes[0..<3], as: UTF8.self)), (200...599).contains(code),
-                    bytes.count == 3 || bytes[3] == 32 || bytes[3] == 45
-                else { throw MailError("the mail server answered something that is not SMTP: \(line.prefix(80))") }
-                lines.append(bytes.count > 4 ? String(decoding: bytes[4...], as: UTF8.self) : "")
+                let text = try await line()
+                guard let line = SMTPReplyLine.parse(text), code == 0 || line.code == code else {
+                    throw MailError("the mail server answered something that is not SMTP: \(text.prefix(80))")
+                }
+                code = line.code
+                lines.append(line.text)
                 guard lines.count <= 100 else { throw MailError("the mail server's reply is longer than 100 lines") }
-                if bytes.count == 3 || bytes[3] == 32 { return Reply(code: code, lines: lines) }
+                if line.final { return Reply(code: code, lines: lines) }
             }
         }
     }
