@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import Testing
 
 /// What happens when processes die: the bus, a service, a child of `crm up`.
@@ -67,17 +68,10 @@ struct ResilienceTests {
     func crmUp() async throws {
         let system = try SystemUnderTest()
         defer { system.shutdown() }
-        let plan = """
-            environment:
-              CRM_HEARTBEAT_MS: "250"
-            processes:
-              - name: bus
-              - name: settings
-              - name: contacts
-              - name: telephony
-                instances: 2
-              - name: gateway
-            """
+        // Every process of the system (telephony twice), in start order.
+        let plan =
+            "environment:\n  CRM_HEARTBEAT_MS: \"250\"\nprocesses:\n"
+            + SystemProcesses.executables.map { "  - name: \($0)\n" + ($0 == "telephony" ? "    instances: 2\n" : "") }.joined()
         let planPath = system.folder.appendingPathComponent("plan.yaml").path
         try plan.write(toFile: planPath, atomically: true, encoding: .utf8)
         try system.start("crm", arguments: ["up", "--file", planPath, "--grace", "5"])

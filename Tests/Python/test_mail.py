@@ -257,5 +257,114 @@ class NotificationsServiceTest(unittest.TestCase):
         self.assertEqual((preview["encoding"], preview["segments"], preview["forcing_ucs2"]), ("UCS-2", 1, ["😀"]))
 
 
+class SlowInbox(Inbox):
+    """An inbox that takes its time, so a batch is still being sent when the sender is killed."""
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+        await asyncio.sleep(0.01)
+        return await super().handle_DATA(server, session, envelope)
+
+
+class MailKillTest(unittest.TestCase):
+    """1,000 e-mails to aiosmtpd while notifications is killed (SIGKILL) three times mid-batch:
+    no Message-ID arrives twice, every mail marked sent arrived exactly once, and only a mail on
+    the wire at a kill can end as unknown."""
+
+    PASSWORD = "kill-admin-password"
+    COUNT = 1000
+
+    def test_kill_9_three_times_during_a_thousand_mails(self):
+        import concurrent.futures
+        folder = tempfile.mkdtemp(prefix="crm-mailkill-")
+        inbox = SlowInbox()
+        smtp_port = free_port()
+        server = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+        server.start()
+        self.addCleanup(server.stop)
+        env, ports = crmsystem.environment(
+            folder, self.PASSWORD, CRM_SMTP_URL="smtp+plain://127.0.0.1:%d" % smtp_port, CRM_MAIL_FROM="batch@crm.test")
+        base = "http://127.0.0.1:%d" % ports[3]
+        crmkeys.init(folder)
+        processes = crmsystem.start(folder, env, BIN, base)
+        self.addCleanup(lambda: [crmsystem.stop(p) for p in reversed(list(processes.values()))])
+
+        def api(method, path, body=None, key=None):
+            request = urllib.request.Request(base + path, data=json.dumps(body).encode() if body is not None else None, method=method)
+            request.add_header("Content-Type", "application/json")
+            request.add_header("Authorization", "Bearer " + token)
+            if key:
+                request.add_header("Idempotency-Key", key)
+            try:
+                with urllib.request.urlopen(request, timeout=20) as response:
+                    return response.status, json.loads(response.read() or b"null")
+            except urllib.error.HTTPError as error:
+                return error.code, json.loads(error.read() or b"null")
+            except OSError as error:
+                return 0, str(error)
+
+        token = ""
+        request = urllib.request.Request(base + "/api/v1/auth/login", method="POST", data=json.dumps(
+            {"username": "admin", "password": self.PASSWORD}).encode(), headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=20) as response:
+            token = json.loads(response.read())["token"]
+
+        def queue(n):
+            # Retried with the same Idempotency-Key: a request that timed out is never queued twice.
+            for _ in range(100):
+                status, body = api("POST", "/api/v1/messages/email", {
+                    "to": ["person%d@example.no" % n], "subject": "Kampanje %d" % n, "text": "Hei nummer %d" % n}, key="mail-%d" % n)
+                if status == 201:
+                    return body["id"]
+                time.sleep(0.2)
+            raise AssertionError("could not queue mail %d: %s %s" % (n, status, body))
+
+        def restart():
+            crmsystem.stop(processes["notifications"])
+            log = open(os.path.join(folder, "notifications.log"), "a")
+            processes["notifications"] = subprocess.Popen([os.path.join(BIN, "notifications")], env=env, stdout=log, stderr=log)
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            ids = list(pool.map(queue, range(self.COUNT)))
+        self.assertEqual(len(set(ids)), self.COUNT)
+        for threshold in [200, 450, 700]:
+            deadline = time.time() + 60
+            while len(inbox.mails) < threshold and time.time() < deadline:
+                time.sleep(0.01)
+            processes["notifications"].kill()
+            processes["notifications"].wait()
+            restart()
+
+        def pending():
+            status, queued = api("GET", "/api/v1/messages?state=queued&limit=1")
+            status2, sending = api("GET", "/api/v1/messages?state=sending&limit=1")
+            return status != 200 or status2 != 200 or queued["items"] or sending["items"]
+        deadline = time.time() + 120
+        while pending() and time.time() < deadline:
+            time.sleep(0.2)
+        self.assertFalse(pending(), "mails still waiting after two minutes")
+
+        states = {}
+        cursor = None
+        while True:
+            status, page = api("GET", "/api/v1/messages?limit=200" + ("&cursor=" + cursor if cursor else ""))
+            self.assertEqual(status, 200, page)
+            for message in page["items"]:
+                states[message["message_id"]] = message["state"]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                break
+        self.assertEqual(len(states), self.COUNT)
+        arrived = [email.message_from_bytes(m["data"], policy=email.policy.default)["Message-ID"] for m in inbox.mails]
+        self.assertEqual(len(arrived), len(set(arrived)), "a Message-ID arrived twice")
+        sent = {mid for mid, state in states.items() if state == "sent"}
+        unknown = {mid for mid, state in states.items() if state == "unknown"}
+        self.assertTrue(sent <= set(arrived), "a mail marked sent never arrived")
+        self.assertTrue(set(arrived) <= sent | unknown, "a mail arrived that is neither sent nor unknown")
+        self.assertLessEqual(len(unknown), 3, "more mails of unknown fate than kills")
+        self.assertEqual(set(states.values()) - {"sent", "unknown"}, set())
+        print("\n%d mails: %d sent, %d unknown, %d arrived" % (self.COUNT, len(sent), len(unknown), len(arrived)))
+
+
 if __name__ == "__main__":
     unittest.main()

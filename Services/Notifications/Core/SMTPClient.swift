@@ -86,8 +86,29 @@ public enum SMTPClient {
     public static func send(
         _ messages: [MailMessage], configuration: SMTPConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async -> [SMTPOutcome] {
-        // Filled as the server answers, so what was sent before a timeout is still known as sent.
-        let answered = LockedValue<[SMTPOutcome]>([])
+        let outcomes = LockedValue<[Int: SMTPOutcome]>([:])
+        await send(
+            messages, configuration: configuration, group: group, willSend: { _ in },
+            didSend: { index, outcome in
+                outcomes.withValue { $0[index] = outcome }
+            })
+        let answered = outcomes.get()
+        return messages.indices.map {
+            answered[$0] ?? .temporary(code: 0, reply: "not sent: the connection to the mail server failed or timed out")
+        }
+    }
+
+    /// Sends `messages` on one connection, one at a time: `willSend(i)` before the server hears
+    /// of mail `i` (the caller commits it as `sending` there; a throw stops the round), and
+    /// `didSend(i, outcome)` once its outcome is known. A mail begun and not answered when the
+    /// connection fails or the deadline passes is `unknown` if its final dot was written,
+    /// `temporary` if not; a mail never begun gets no call (it is still the caller's to send).
+    public static func send(
+        _ messages: [MailMessage], configuration: SMTPConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        willSend: @escaping @Sendable (Int) async throws -> Void, didSend: @escaping @Sendable (Int, SMTPOutcome) async throws -> Void
+    ) async {
+        // Where the mail on the wire is: begun (index), and whether its final dot was written.
+        let inFlight = LockedValue<(index: Int, dot: Bool)?>(nil)
         do {
             try await withDeadline(configuration.timeout) {
                 let channel = try await connect(configuration, group: group)
@@ -96,22 +117,27 @@ public enum SMTPClient {
                         reader: ReplyReader(iterator: inbound.makeAsyncIterator()), outbound: outbound, channel: channel.channel,
                         configuration: configuration)
                     try await session.open()
-                    for message in messages {
-                        let outcome = await session.send(message)
-                        answered.withValue { $0.append(outcome) }
+                    for (index, message) in messages.enumerated() {
+                        try await willSend(index)
+                        inFlight.set((index, false))
+                        let outcome = await session.send(message) { inFlight.set((index, true)) }
+                        inFlight.set(nil)
+                        try await didSend(index, outcome)
                         if case .unknown = outcome { break }
                     }
                     try? await session.quit()
                 }
             }
         } catch {
-            // Whatever was not answered was not sent (or, mid-DATA, is unknown: `send` says so).
+            // The one mail on the wire, if any, is settled below; the rest were never begun.
         }
-        var outcomes = answered.get()
-        while outcomes.count < messages.count {
-            outcomes.append(.temporary(code: 0, reply: "not sent: the connection to the mail server failed or timed out"))
+        if let (index, dot) = inFlight.get() {
+            try? await didSend(
+                index,
+                dot
+                    ? .unknown(reason: "the connection ended after the mail was sent and before the server answered")
+                    : .temporary(code: 0, reply: "not sent: the connection to the mail server failed or timed out"))
         }
-        return outcomes
     }
 
     static func connect(
@@ -270,7 +296,7 @@ public enum SMTPClient {
 
         /// One mail: the envelope, then the data. A 4xx or 5xx before the data resets the
         /// transaction so the connection can go on with the next mail.
-        mutating func send(_ message: MailMessage) async -> SMTPOutcome {
+        mutating func send(_ message: MailMessage, dotWritten: @Sendable () -> Void = {}) async -> SMTPOutcome {
             let body: String
             do {
                 body = try message.rendered()
@@ -303,8 +329,10 @@ public enum SMTPClient {
                     return refusal.code >= 500
                         ? .permanent(code: refusal.code, reply: refusal.summary) : .temporary(code: refusal.code, reply: refusal.summary)
                 }
-                try await write(Self.dotStuffed(body) + ".\r\n")
+                // From the first byte of the final write on, the server may take the mail.
                 sentDot = true
+                dotWritten()
+                try await write(Self.dotStuffed(body) + ".\r\n")
                 let reply = try await reader.reply()
                 switch reply.code {
                 case 250: return .sent(reply: reply.summary)

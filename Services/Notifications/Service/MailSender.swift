@@ -1,3 +1,4 @@
+import Bus
 import Contracts
 import Foundation
 import Logging
@@ -26,18 +27,28 @@ struct MailSender: Service {
             while !Task.isCancelled {
                 var sent = 0
                 do {
-                    let due = try await store.takeDue(limit: Self.round)
+                    let due = try await store.due(limit: Self.round)
                     if !due.isEmpty {
                         let mails = due.map { message in
                             MailMessage(
                                 from: MailAddress(message.from), to: message.to.map { MailAddress($0) }, subject: message.subject,
                                 text: message.text, html: message.html, messageId: message.messageId, date: message.createdAt)
                         }
-                        let outcomes = await SMTPClient.send(mails, configuration: smtp)
-                        for (message, outcome) in zip(due, outcomes) {
-                            try await store.settle(message, outcome)
-                            if outcome.isSent { sent += 1 }
-                        }
+                        // Each mail is committed as `sending` just before the server hears of it,
+                        // so a crash leaves at most one mail whose fate is unknown.
+                        let taken = LockedValue<[Int: Message]>([:])
+                        let store = store
+                        await SMTPClient.send(
+                            mails, configuration: smtp,
+                            willSend: { index in
+                                let message = try await store.take(due[index])
+                                taken.withValue { $0[index] = message }
+                            },
+                            didSend: { index, outcome in
+                                guard let message = taken.get()[index] else { return }
+                                try await store.settle(message, outcome)
+                            })
+                        sent += taken.get().count
                     }
                     if due.count == Self.round { continue }
                 } catch {

@@ -99,11 +99,10 @@ struct MessageStore: Sendable {
         }
     }
 
-    /// Takes up to `limit` due mails: each is `sending`, its attempt counted, committed before
-    /// any is handed to the server.
-    func takeDue(limit: Int, now: Date = Date()) async throws -> [Message] {
-        try await database.write { db, _ in
-            let due = try Row.fetchAll(
+    /// Up to `limit` mails due now, oldest first (not yet taken).
+    func due(limit: Int, now: Date = Date()) async throws -> [Message] {
+        try await database.read { db in
+            try Row.fetchAll(
                 db,
                 sql: """
                     SELECT * FROM message WHERE state = 'queued' AND channel = 'email'
@@ -111,14 +110,22 @@ struct MessageStore: Sendable {
                     """,
                 arguments: [now, limit]
             ).map(Self.message(from:))
-            return try due.map { message in
-                var taken = message
-                taken.state = "sending"
-                taken.attempts += 1
-                taken.updatedAt = now
-                try Self.save(db, taken)
-                return taken
+        }
+    }
+
+    /// Takes one mail for sending: `sending`, its attempt counted, committed before the server
+    /// hears of it. A mail no longer queued (cancelled, or taken already) is refused.
+    func take(_ message: Message, now: Date = Date()) async throws -> Message {
+        try await database.write { db, _ in
+            guard let current = try Self.message(db, id: message.id), current.state == "queued" else {
+                throw BusError.conflict("message \(message.id) is no longer queued")
             }
+            var taken = current
+            taken.state = "sending"
+            taken.attempts += 1
+            taken.updatedAt = now
+            try Self.save(db, taken)
+            return taken
         }
     }
 
