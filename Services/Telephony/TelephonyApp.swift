@@ -25,7 +25,7 @@ struct TelephonyApp: AsyncParsableCommand {
         // `crm up` names instances telephony.1, telephony.2, ...: the first binds the ZeroMQ
         // ingest endpoint and folds the ingest log; the others serve the bus (HTTP ingest and the
         // call log) on the same data.
-        let laterInstance = config.instance.split(separator: ".").last.flatMap { Int($0) }.map { $0 > 1 } ?? false
+        let laterInstance = config.isLaterInstance
         let projector = laterInstance ? nil : Projector(database: database, phones: phones, logger: Logger(label: "telephony.projector"))
         let store = CallStore(database: database, phones: phones, projector: projector)
         var parts: [any Service] = [

@@ -25,7 +25,7 @@ struct NotificationsApp: AsyncParsableCommand {
             migrations: NotificationsMigrations.register)
         let store = MessageStore(database: database, from: mail.from)
         // Only the first instance sends, so two never take the same mail.
-        let laterInstance = config.instance.split(separator: ".").last.flatMap { Int($0) }.map { $0 > 1 } ?? false
+        let laterInstance = config.isLaterInstance
         var parts: [any Service] = []
         if !laterInstance {
             parts.append(MailSender(store: store, smtp: mail.smtp, logger: Logger(label: "notifications.mail")))

@@ -57,6 +57,13 @@ public struct ServiceConfig: Sendable {
     /// Name of this instance in logs and health (`CRM_INSTANCE`).
     public var instance = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
 
+    /// Whether this is a later instance of a service that `crm up` scaled (`telephony.2`,
+    /// `notifications.3`): work that only one instance may do (binding an endpoint, sending
+    /// mail) stays with the first.
+    public var isLaterInstance: Bool {
+        instance.split(separator: ".").last.flatMap { Int($0) }.map { $0 > 1 } ?? false
+    }
+
     public init() {}
 
     /// The identity folder: `CRM_KEYS_DIR`, or `keys` under the data folder.
