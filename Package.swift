@@ -155,7 +155,10 @@ let package = Package(
             name: "SettingsTests", dependencies: ["SettingsService", "Bus", "Contracts", "ServiceKit", "Storage", "TestKit", grdb],
             path: "Tests/SettingsTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "NotificationsTests", dependencies: ["NotificationsCore"], path: "Tests/NotificationsTests", swiftSettings: swiftSettings),
+            name: "NotificationsTests",
+            dependencies: ["NotificationsCore", "NotificationsService", "Bus", "Contracts", "Storage", grdb],
+            path: "Tests/NotificationsTests",
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests", dependencies: ["Contracts", "ServiceKit", "TestKit", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/EndToEndTests", swiftSettings: swiftSettings),

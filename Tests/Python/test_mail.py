@@ -241,6 +241,19 @@ class NotificationsServiceTest(unittest.TestCase):
             if entry["summary"] == "E-mail sent: Tilbud på 12 lisenser"])
         self.assertEqual(len(history), 1)
 
+    def test_anonymising_a_contact_scrubs_its_mails_here_too(self):
+        status, contact = self.api("POST", "/api/v1/contacts", {"first_name": "Gunn", "last_name": "Glemt"})
+        self.assertEqual(status, 201, contact)
+        status, message = self.api("POST", "/api/v1/messages/email", {
+            "to": ["gunn.glemt@example.no"], "subject": "Personlig tilbud til Gunn", "text": "Hei Gunn", "contact_id": contact["id"]})
+        self.assertEqual(status, 201, message)
+        status, _ = self.api("POST", "/api/v1/contacts/%d/anonymize" % contact["id"])
+        self.assertEqual(status, 200)
+        scrubbed = self.wait("the mail to be scrubbed", lambda: (lambda m: m if m["subject"] == "(anonymised)" else None)(
+            self.api("GET", "/api/v1/messages/%d" % message["id"])[1]))
+        self.assertEqual((scrubbed["to"], scrubbed["text"]), ([], ""))
+        self.assertIn(scrubbed["state"], ["sent", "queued", "sending"])
+
     def test_a_refused_address_fails_and_bad_requests_change_nothing(self):
         status, message = self.api("POST", "/api/v1/messages/email", {
             "to": ["nobody@example.no"], "subject": "Hei", "text": "x"})

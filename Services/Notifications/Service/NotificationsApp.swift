@@ -30,7 +30,10 @@ struct NotificationsApp: AsyncParsableCommand {
         if !laterInstance {
             parts.append(MailSender(store: store, smtp: mail.smtp, logger: Logger(label: "notifications.mail")))
         }
-        try await runtime.run(methods: MessageHandlers(store: store).methods, database: database, services: parts)
+        try await runtime.run(
+            methods: MessageHandlers(store: store).methods, database: database,
+            subscriptions: (sources: [ContactsContract.service], handler: AnonymizedConsumer.handle),
+            snapshot: NotificationsSnapshot.page, services: parts)
     }
 }
 
