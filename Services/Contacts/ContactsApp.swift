@@ -12,12 +12,8 @@ struct ContactsApp: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        let config = try ServiceConfig.load(options: options)
-        LogSetup.bootstrap(level: config.logLevel)
-        let runtime = try ServiceRuntime(name: ContactsContract.service, config: config)
-        let database = try ServiceDatabase(
-            path: try config.dataFolder(for: ContactsContract.service) + "/contacts.sqlite",
-            migrations: ContactsMigrations.register)
+        let start = try ServiceStart(ContactsContract.service, options: options, migrations: ContactsMigrations.register)
+        let (config, runtime, database) = (start.config, start.runtime, start.database)
         let store = ContactStore(
             database: database, phones: PhoneNormalizer(defaultCountry: config.defaultCountry),
             calls: BusPersonCalls(client: runtime.client, timeout: config.requestTimeout))

@@ -13,13 +13,9 @@ struct SettingsApp: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        let config = try ServiceConfig.load(options: options)
         let settings = try SettingsOptions.load()
-        LogSetup.bootstrap(level: config.logLevel)
-        let runtime = try ServiceRuntime(name: SettingsContract.service, config: config)
-        let database = try ServiceDatabase(
-            path: try config.dataFolder(for: SettingsContract.service) + "/settings.sqlite",
-            migrations: SettingsMigrations.register)
+        let start = try ServiceStart(SettingsContract.service, options: options, migrations: SettingsMigrations.register)
+        let (config, runtime, database) = (start.config, start.runtime, start.database)
         let hasher = PasswordHasher(cost: settings.bcryptCost)
         try await FirstStart.run(
             database: database, hasher: hasher, options: settings, dataDirectory: config.dataDirectory, logger: runtime.logger)

@@ -14,13 +14,9 @@ struct TelephonyApp: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        let config = try ServiceConfig.load(options: options)
         let telephony = try TelephonyOptions.load()
-        LogSetup.bootstrap(level: config.logLevel)
-        let runtime = try ServiceRuntime(name: TelephonyContract.service, config: config)
-        let database = try ServiceDatabase(
-            path: try config.dataFolder(for: TelephonyContract.service) + "/telephony.sqlite",
-            migrations: TelephonyMigrations.register)
+        let start = try ServiceStart(TelephonyContract.service, options: options, migrations: TelephonyMigrations.register)
+        let (config, runtime, database) = (start.config, start.runtime, start.database)
         let phones = PhoneNormalizer(defaultCountry: config.defaultCountry)
         // `crm up` names instances telephony.1, telephony.2, ...: the first binds the ZeroMQ
         // ingest endpoint and folds the ingest log; the others serve the bus (HTTP ingest and the

@@ -44,7 +44,7 @@ struct ProcessPages: Sendable {
                     "weights": (process.weightLabels ?? []).joined(separator: "\n"),
                 ]
             }
-            var values: [String: Any] = [
+            let values: [String: Any] = [
                 "processes": rows.map { row -> [String: Any] in
                     var row = row
                     if let failed = extra["error_process"] as? Int64, row["process_id"] as? Int64 == failed {

@@ -16,13 +16,9 @@ struct NotificationsApp: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        let config = try ServiceConfig.load(options: options)
         let mail = try MailOptions.load()
-        LogSetup.bootstrap(level: config.logLevel)
-        let runtime = try ServiceRuntime(name: NotificationsContract.service, config: config)
-        let database = try ServiceDatabase(
-            path: try config.dataFolder(for: NotificationsContract.service) + "/notifications.sqlite",
-            migrations: NotificationsMigrations.register)
+        let start = try ServiceStart(NotificationsContract.service, options: options, migrations: NotificationsMigrations.register)
+        let (config, runtime, database) = (start.config, start.runtime, start.database)
         let store = MessageStore(database: database, from: mail.from)
         // Only the first instance sends, so two never take the same mail.
         let laterInstance = config.isLaterInstance
