@@ -142,7 +142,8 @@ let package = Package(
         .testTarget(
             name: "TelephonyTests",
             dependencies: ["TelephonyService", "Bus", "Contracts", "ServiceKit", "Storage", grdb, logging],
-            path: "Tests/TelephonyTests", swiftSettings: swiftSettings),
+            // The CDR samples are read from the source tree (#filePath), not bundled.
+            path: "Tests/TelephonyTests", exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "GatewayTests",
             dependencies: [

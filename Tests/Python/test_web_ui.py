@@ -654,6 +654,12 @@ class WebUITest(unittest.TestCase):
         # No mail server in this system: the mail waits in the queue, and the card says so.
         expect(page.locator("#messages")).to_contain_text("Velkommen som kunde")
         expect(page.locator("#messages")).to_contain_text("queued")
+        # The E-mail page lists it by state, with its Message-ID.
+        self.nav(page, "E-mail").click()
+        page.get_by_label("State").select_option("queued")
+        page.get_by_role("button", name="Show").click()
+        expect(page.locator("table.list")).to_contain_text("Velkommen som kunde")
+        expect(page.locator("table.list code").first).to_contain_text("@")
 
     def test_duplicates_restore_and_export(self):
         for first in ["Gunnar", "Gunnar"]:
@@ -697,7 +703,7 @@ class WebUITest(unittest.TestCase):
                          "/gdpr", "/settings/audit", "/settings/fields", card.replace(self.base, "") + "/files",
                          "/settings/categories/1", "/settings/groups", "/settings/processes", "/settings/configuration",
                          "/settings/users", "/companies/%d" % company["id"], "/companies/%d/files" % company["id"],
-                         "/companies/deleted", "/companies/duplicates", "/companies/%d/edit" % company["id"]]:
+                         "/companies/deleted", "/companies/duplicates", "/companies/%d/edit" % company["id"], "/messages"]:
                 page.goto(self.base + path)
                 results = axe.run(page)
                 serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]

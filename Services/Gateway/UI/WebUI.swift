@@ -46,6 +46,7 @@ struct WebUI: Sendable {
         FilePages(ui: self).register(on: router)
         CardParts(ui: self).register(on: router)
         CardLinks(ui: self).register(on: router)
+        MessagePages(ui: self).register(on: router)
     }
 
     // MARK: - What every page does
