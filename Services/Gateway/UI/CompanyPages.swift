@@ -113,14 +113,7 @@ struct CompanyPages: Sendable {
                 return PageRenderer.redirect("/companies/\(company.id)")
             } catch let error as BusError where [.invalid, .conflict, .badRequest].contains(error.code) {
                 var values: [String: Any] = fields.filter { $0.key != "csrf" }
-                let message = error.message.lowercased()
-                let key =
-                    message.contains("organisation")
-                    ? "error_organisation_number"
-                    : message.contains("phone")
-                        ? "error_phone"
-                        : message.contains("mail") ? "error_email" : message.contains("website") ? "error_website" : "error_name"
-                values[key] = error.message
+                values["error_\(Self.field(of: error))"] = error.message
                 return ui.renderer.page(
                     "company_form", title: "New company", values: values, session: session, status: .unprocessableContent)
             }
@@ -184,6 +177,13 @@ struct CompanyPages: Sendable {
         }
     }
 
+    /// Which field of the company form an error is about.
+    static func field(of error: BusError) -> String {
+        WebUI.field(
+            of: error, among: [("organisation", "organisation_number"), ("phone", "phone"), ("mail", "email"), ("website", "website")],
+            otherwise: "name")
+    }
+
     @Sendable func update(_ request: Request, context: GatewayContext) async throws -> Response {
         try await ui.signedIn(request, context) { session in
             let fields = try await ui.form(request, context)
@@ -207,14 +207,7 @@ struct CompanyPages: Sendable {
                 var values: [String: Any] = fields.filter { $0.key != "csrf" }
                 values["id"] = id
                 values["edit"] = true
-                let message = error.message.lowercased()
-                let key =
-                    message.contains("organisation")
-                    ? "error_organisation_number"
-                    : message.contains("phone")
-                        ? "error_phone"
-                        : message.contains("mail") ? "error_email" : message.contains("website") ? "error_website" : "error_name"
-                values[key] = error.message
+                values["error_\(Self.field(of: error))"] = error.message
                 return ui.renderer.page(
                     "company_form", title: "Change company", values: values, session: session, status: .unprocessableContent)
             } catch let error as BusError {

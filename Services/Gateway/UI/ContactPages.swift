@@ -138,15 +138,12 @@ struct ContactPages: Sendable {
 
     /// Which field of the form an error is about, from the place or words the service gave.
     static func field(of error: BusError) -> String {
-        let message = error.message.lowercased()
-        for (needle, field) in [
-            ("phone", "phone"), ("e-mail", "email"), ("email", "email"), ("birthday", "birthday"), ("country", "country"),
-            ("title", "title"), ("first", "first_name"), ("last", "last_name"),
-            ("name", "first_name"),
-        ] where message.contains(needle) {
-            return field
-        }
-        return "form"
+        WebUI.field(
+            of: error,
+            among: [
+                ("phone", "phone"), ("e-mail", "email"), ("email", "email"), ("birthday", "birthday"), ("country", "country"),
+                ("title", "title"), ("first", "first_name"), ("last", "last_name"), ("name", "first_name"),
+            ], otherwise: "form")
     }
 
     // MARK: - The card

@@ -52,7 +52,6 @@ final class FormDataReader {
     private var parts = 0
     private var failure: Failure?
     private(set) var sawCompleteFile = false
-    private(set) var finished = false
 
     /// A reader for a body of this `Content-Type`; fails unless it is `multipart/form-data`
     /// with a boundary of 1 to 70 characters (RFC 2046).
@@ -108,7 +107,6 @@ final class FormDataReader {
             guard pending.count >= 2 else { return false }
             if pending[0] == UInt8(ascii: "-"), pending[1] == UInt8(ascii: "-") {
                 state = .done
-                finished = true
                 pending = []
                 return false
             }

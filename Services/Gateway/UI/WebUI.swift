@@ -108,6 +108,13 @@ struct WebUI: Sendable {
         return inputs.filter { !$0.address.isEmpty }
     }
 
+    /// Which field of a form a service's objection is about, from the words it used (the first
+    /// needle found in the message names the field), or `otherwise`.
+    static func field(of error: BusError, among needles: [(String, String)], otherwise: String) -> String {
+        let message = error.message.lowercased()
+        return needles.first { message.contains($0.0) }?.1 ?? otherwise
+    }
+
     /// Calls a bus method as the signed-in user.
     func call<Q: Encodable, R: Decodable>(
         _ method: BusMethod<Q, R>, _ body: Q, _ request: Request, _ context: GatewayContext

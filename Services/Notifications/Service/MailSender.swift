@@ -25,7 +25,7 @@ struct MailSender: Service {
         }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                var sent = 0
+                var handled = 0
                 do {
                     let due = try await store.due(limit: Self.round)
                     if !due.isEmpty {
@@ -48,13 +48,13 @@ struct MailSender: Service {
                                 guard let message = taken.get()[index] else { return }
                                 try await store.settle(message, outcome)
                             })
-                        sent += taken.get().count
+                        handled += taken.get().count
                     }
                     if due.count == Self.round { continue }
                 } catch {
                     logger.warning("sending mail failed; will try again", metadata: ["error": "\(error)"])
                 }
-                try? await Task.sleep(for: .milliseconds(sent > 0 ? 50 : 500))
+                try? await Task.sleep(for: .milliseconds(handled > 0 ? 50 : 500))
             }
         }
     }
