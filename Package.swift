@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -103,7 +104,7 @@ let package = Package(
         .target(
             name: "NotificationsCore",
             dependencies: [
-                "Bus", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                "Bus", "ServiceKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Services/Notifications/Core", swiftSettings: swiftSettings),
@@ -111,6 +112,8 @@ let package = Package(
             name: "NotificationsService",
             dependencies: [
                 "Bus", "Contracts", "ServiceKit", "Storage", "NotificationsCore", argumentParser, grdb, logging, serviceLifecycle,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Services/Notifications/Service", swiftSettings: swiftSettings),
         .executableTarget(

@@ -37,6 +37,7 @@ struct GatewayRoutes {
         FileRoutes(api: api, maxBytes: config.filesMaxBytes).register(on: &routes)
         TelephonyRoutes(api: api, signatures: signatures).register(on: &routes)
         MessageRoutes(api: api).register(on: &routes)
+        SMSRoutes(api: api, signatures: signatures).register(on: &routes)
         document = OpenAPIRoutes.register(on: &routes)
         // The web UI beside the API, on the same address (its pages are not in the document).
         if let ui = try? WebUI(api: api, publicURL: config.publicURL, filesMaxBytes: config.filesMaxBytes) {

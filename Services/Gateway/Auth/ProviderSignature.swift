@@ -13,9 +13,17 @@ import ServiceKit
 /// provider calls (Twilio signs the URL it used), when the gateway is behind a proxy.
 struct ProviderSignature: Sendable {
     enum Kind: String, Sendable, Equatable {
-        case twilio, vonage
+        /// Vonage's SMS API signs its webhooks with a `sig` field instead (md5 hash or HMAC of the
+        /// sorted fields), not the JWT of its voice and messages APIs.
+        case twilio, vonage, vonageSMS
 
-        var header: String { self == .twilio ? "X-Twilio-Signature" : "Authorization (Vonage signed JWT)" }
+        var header: String {
+            switch self {
+            case .twilio: "X-Twilio-Signature"
+            case .vonage: "Authorization (Vonage signed JWT)"
+            case .vonageSMS: "sig field (Vonage SMS API signature)"
+            }
+        }
 
         /// Whether the request claims to be signed (then the signature decides, not a token).
         func isPresent(in request: Request) -> Bool {
@@ -26,6 +34,9 @@ struct ProviderSignature: Sendable {
                 guard let value = request.headers[.authorization], value.hasPrefix("Bearer ") else { return false }
                 let token = value.dropFirst(7)
                 return !token.hasPrefix("crm_") && token.filter { $0 == "." }.count == 2
+            case .vonageSMS:
+                // Vonage sends no credentials of ours: a request without them must carry `sig`.
+                return request.headers[.authorization] == nil && request.headers[.cookie] == nil
             }
         }
     }
@@ -55,6 +66,7 @@ struct ProviderSignature: Sendable {
         switch kind {
         case .twilio: try verifyTwilio(request, body: body)
         case .vonage: try verifyVonage(request, body: body)
+        case .vonageSMS: try verifyVonageSMS(Self.fields(body, query: request.uri.query))
         }
     }
 
@@ -112,6 +124,58 @@ struct ProviderSignature: Sendable {
             let actual = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
             guard hash.lowercased() == actual else { throw BusError.forbidden("the Vonage signature is for another body") }
         }
+    }
+
+    /// Throws 403 unless `sig` is the signature of the other fields: sorted by name, each as
+    /// `&name=value` with `&` and `=` in values made `_`, then the md5 of that and the secret
+    /// (Vonage's default) or its HMAC-SHA256/SHA1/MD5/SHA512 keyed with the secret, in hex.
+    func verifyVonageSMS(_ fields: [String: String], now: Date = Date()) throws {
+        guard let secret = vonageSecret else {
+            throw BusError.forbidden("Vonage signatures cannot be checked: CRM_VONAGE_SIGNATURE_SECRET is not set")
+        }
+        guard let given = fields["sig"]?.lowercased(), !given.isEmpty else {
+            throw BusError.forbidden("the Vonage signature (sig) is missing; or send a token")
+        }
+        if let stamp = fields["timestamp"].flatMap(Double.init), abs(now.timeIntervalSince1970 - stamp) > 300 {
+            throw BusError.forbidden("the Vonage signature is more than five minutes old")
+        }
+        let signed = Self.vonageSignedText(fields)
+        let key = SymmetricKey(data: Data(secret.utf8))
+        func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 { digest.map { String(format: "%02x", $0) }.joined() }
+        let candidates = [
+            hex(Insecure.MD5.hash(data: Data((signed + secret).utf8))),
+            hex(HMAC<SHA256>.authenticationCode(for: Data(signed.utf8), using: key)),
+            hex(HMAC<SHA512>.authenticationCode(for: Data(signed.utf8), using: key)),
+            hex(HMAC<Insecure.SHA1>.authenticationCode(for: Data(signed.utf8), using: key)),
+            hex(HMAC<Insecure.MD5>.authenticationCode(for: Data(signed.utf8), using: key)),
+        ]
+        guard candidates.contains(where: { constantTimeEqual(Array($0.utf8), Array(given.utf8)) }) else {
+            throw BusError.forbidden("the Vonage signature (sig) does not match this request")
+        }
+    }
+
+    static func vonageSignedText(_ fields: [String: String]) -> String {
+        fields.filter { $0.key != "sig" }.sorted { $0.key < $1.key }.map { name, value in
+            "&" + name + "=" + value.replacingOccurrences(of: "&", with: "_").replacingOccurrences(of: "=", with: "_")
+        }.joined()
+    }
+
+    /// A webhook's fields: a JSON object's strings and numbers, or a form, and the query string's.
+    static func fields(_ body: Data, query: String?) -> [String: String] {
+        var fields = FormEncoding.fields(query ?? "")
+        if body.first(where: { !" \t\r\n".utf8.contains($0) }) == UInt8(ascii: "{") {
+            let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
+            for (key, value) in json {
+                if let text = value as? String {
+                    fields[key] = text
+                } else if let number = value as? NSNumber {
+                    fields[key] = number.stringValue
+                }
+            }
+        } else {
+            for (key, value) in FormEncoding.fields(String(decoding: body, as: UTF8.self)) { fields[key] = value }
+        }
+        return fields
     }
 
     static func base64URL(_ text: String) -> Data? {

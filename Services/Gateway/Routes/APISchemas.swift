@@ -159,8 +159,45 @@ enum APISchemas {
                 "id": integer, "channel": string, "purpose": string, "state": oneOf(Message.states), "to": array(string), "from": string,
                 "subject": string, "text": string, "html": string, "contact_id": integer, "company_id": integer, "message_id": string,
                 "attempts": integer, "error": string, "server_reply": string, "author": string, "next_attempt_at": time, "sent_at": time,
+                "batch_id": integer, "provider_id": string, "segments": integer, "error_code": string, "delivered_at": time,
                 "created_at": time, "updated_at": time,
             ]),
+            "NewSMS": object(
+                [
+                    "to": phoneNumber, "contact_id": id, "company_id": id, "text": ["type": "string", "minLength": 1, "maxLength": 1600],
+                    "purpose": oneOf(["service", "marketing"]),
+                ], required: ["text"]),
+            "NewBatch": object(
+                [
+                    "name": label(200), "text": ["type": "string", "minLength": 1, "maxLength": 1600],
+                    "contact_ids": ["type": "array", "items": id, "minItems": 1, "maxItems": 200_000],
+                    "purpose": oneOf(["marketing", "service"]), "dry_run": boolean,
+                ], required: ["name", "text", "contact_ids"]),
+            "Batch": object([
+                "id": integer, "name": string, "text": string, "purpose": string, "state": oneOf(Batch.states), "recipients": integer,
+                "segments": integer, "encoding": string, "cost_minor": integer, "currency": string, "eta_seconds": integer,
+                "excluded": ["type": "object", "additionalProperties": integer], "deferred": integer,
+                "counts": ["type": "object", "additionalProperties": integer], "rate": ["type": "number"],
+                "top_errors": array(object(["error": string, "count": integer])), "paused_reason": string, "author": string,
+                "created_at": time, "started_at": time, "finished_at": time, "updated_at": time,
+            ]),
+            "NewConsent": object(
+                [
+                    "channel": oneOf(["sms", "email"]), "purpose": oneOf(["marketing", "service"]), "granted": boolean,
+                    "source": label(60), "evidence": ["type": "string", "maxLength": 2000],
+                ], required: ["channel", "purpose", "granted", "source"]),
+            // Twilio's SMS status callback and inbound message, form-encoded (the fields we read; Twilio sends more).
+            "TwilioSMSStatus": [
+                "type": "object", "required": ["MessageStatus"],
+                "properties": [
+                    "MessageSid": label(64), "SmsSid": label(64), "MessageStatus": string, "SmsStatus": string, "ErrorCode": string,
+                    "To": text500, "From": text500, "AccountSid": string,
+                ],
+            ],
+            "TwilioSMSInbound": [
+                "type": "object", "required": ["From", "Body"],
+                "properties": ["MessageSid": label(64), "From": text500, "To": text500, "Body": ["type": "string", "maxLength": 1600]],
+            ],
             "LoginRequest": object(["username": string, "password": string], required: ["username", "password"]),
             "LoginReply": object(["token": string, "expires_at": time, "user": ref("User")], required: ["token", "expires_at", "user"]),
             "ChangePasswordRequest": object(
@@ -397,7 +434,7 @@ enum APISchemas {
     static let replies: Set<String> = [
         "User", "LoginReply", "UserWithPassword", "APIToken", "CreatedToken", "ReferenceItem", "UsageReply", "EmployeeGroup",
         "SalesBudget", "CRMProcess", "CustomField", "ImportReport", "StoredFile", "Note", "ContactLink", "Company", "Contact",
-        "TwilioCallback", "VonageEvent", "Address", "BankDetails", "Message",
+        "TwilioCallback", "VonageEvent", "Address", "BankDetails", "Message", "Batch", "TwilioSMSStatus", "TwilioSMSInbound",
     ]
 
     /// `schema` with `additionalProperties: false` on every object in it that lists its properties

@@ -4,7 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// E-mail (and, next, SMS) through the notifications service: `/api/v1/messages`.
+/// E-mail and SMS through the notifications service: `/api/v1/messages`.
 struct MessageRoutes: Sendable {
     typealias M = NotificationsContract.Method
 
@@ -18,7 +18,10 @@ struct MessageRoutes: Sendable {
             status: .created, sendEmail)
         routes.add(
             .get, "/api/v1/messages", read, tag: "messages", summary: "Messages, newest first: all, or a customer's",
-            query: ["contact_id", "company_id", "state:" + Message.states.joined(separator: ","), "cursor", "limit"], list)
+            query: [
+                "contact_id", "company_id", "batch_id", "channel:email,sms", "state:" + Message.states.joined(separator: ","), "cursor",
+                "limit",
+            ], list)
         routes.add(.get, "/api/v1/messages/:id", read, tag: "messages", summary: "One message and its state", reply: "Message", get)
         routes.add(
             .post, "/api/v1/sms/preview", read, tag: "messages",
@@ -32,8 +35,9 @@ struct MessageRoutes: Sendable {
 
     @Sendable func list(_ request: Request, context: GatewayContext) async throws -> Response {
         var query = QueryBody()
-        for name in ["contact_id", "company_id"] { try query.integer(name, from: request) }
+        for name in ["contact_id", "company_id", "batch_id"] { try query.integer(name, from: request) }
         query.text("state", from: request)
+        query.text("channel", from: request)
         try query.page(from: request)
         return try await api.forward(request, context: context, method: M.listMessages, query: query)
     }

@@ -96,8 +96,8 @@ struct CardParts: Sendable {
     // MARK: - History with its filters
 
     static let historyKinds: [(String, String)] = [
-        ("created", "Created"), ("updated", "Changes"), ("note", "Notes"), ("call", "Calls"), ("email", "E-mails"), ("file", "Files"),
-        ("linked", "Linked"),
+        ("created", "Created"), ("updated", "Changes"), ("note", "Notes"), ("call", "Calls"), ("email", "E-mails"), ("sms", "SMS"),
+        ("consent", "Consent"), ("file", "Files"), ("linked", "Linked"),
         ("unlinked", "Unlinked"), ("merged", "Merged"), ("deleted", "Deleted"), ("restored", "Restored"),
     ]
 

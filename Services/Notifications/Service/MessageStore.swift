@@ -64,6 +64,9 @@ struct MessageStore: Sendable {
             guard let id = Int64(cursor), id > 0 else { throw BusError.invalid("cursor: give a next_cursor as it was answered") }
             return id
         }
+        if let channel = request.channel, !["email", "sms"].contains(channel) {
+            throw BusError.invalid("channel is email or sms, not '\(channel.prefix(20))'")
+        }
         if let state = request.state, !Message.states.contains(state) {
             throw BusError.invalid("state is one of \(Message.states.joined(separator: ", ")), not '\(state)'")
         }
@@ -73,6 +76,8 @@ struct MessageStore: Sendable {
             if let contact = request.contactId { conditions.append("contact_id = ?"); arguments += [contact] }
             if let company = request.companyId { conditions.append("company_id = ?"); arguments += [company] }
             if let state = request.state { conditions.append("state = ?"); arguments += [state] }
+            if let batch = request.batchId { conditions.append("batch_id = ?"); arguments += [batch] }
+            if let channel = request.channel { conditions.append("channel = ?"); arguments += [channel] }
             if let after { conditions.append("id < ?"); arguments += [after] }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments += [limit + 1]
@@ -88,7 +93,8 @@ struct MessageStore: Sendable {
     /// so it is `unknown` (never sent again by itself; its Message-ID lets a person check).
     func settleInterrupted() async throws -> Int {
         try await database.write { db, outbox in
-            let stuck = try Row.fetchAll(db, sql: "SELECT * FROM message WHERE state = 'sending'").map(Self.message(from:))
+            let stuck = try Row.fetchAll(db, sql: "SELECT * FROM message WHERE state = 'sending' AND channel = 'email'").map(
+                Self.message(from:))
             for var message in stuck {
                 message.state = "unknown"
                 message.error = "the service stopped while this mail was being sent; it may have arrived"
@@ -172,12 +178,13 @@ struct MessageStore: Sendable {
     static func save(_ db: Database, _ message: Message) throws {
         try db.execute(
             sql: """
-                UPDATE message SET state = ?, attempts = ?, error = ?, server_reply = ?, next_attempt_at = ?, sent_at = ?, updated_at = ?
+                UPDATE message SET state = ?, attempts = ?, error = ?, server_reply = ?, next_attempt_at = ?, sent_at = ?, updated_at = ?,
+                    provider_id = ?, error_code = ?, delivered_at = ?
                 WHERE id = ?
                 """,
             arguments: [
                 message.state, message.attempts, message.error, message.serverReply, message.nextAttemptAt, message.sentAt,
-                message.updatedAt, message.id,
+                message.updatedAt, message.providerId, message.errorCode, message.deliveredAt, message.id,
             ])
     }
 
@@ -199,6 +206,11 @@ struct MessageStore: Sendable {
         message.author = row["author"]
         message.nextAttemptAt = row["next_attempt_at"]
         message.sentAt = row["sent_at"]
+        message.batchId = row["batch_id"]
+        message.providerId = row["provider_id"]
+        message.segments = row["segments"]
+        message.errorCode = row["error_code"]
+        message.deliveredAt = row["delivered_at"]
         return message
     }
 }

@@ -7,8 +7,8 @@ import ServiceKit
 import ServiceLifecycle
 import Storage
 
-/// The notifications service: e-mail now (queued, sent over SMTP once, its outcome kept);
-/// SMS, batches and consent are issue 16's next steps.
+/// The notifications service: e-mail over SMTP and SMS through a provider's HTTP API, one at a
+/// time or in batches, each sent once and its outcome kept; consent and opt-out.
 @main
 struct NotificationsApp: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "notifications", abstract: "The CRM's notifications service.")
@@ -17,18 +17,25 @@ struct NotificationsApp: AsyncParsableCommand {
 
     func run() async throws {
         let mail = try MailOptions.load()
+        let smsOptions = try SMSOptions.load()
         let start = try ServiceStart(NotificationsContract.service, options: options, migrations: NotificationsMigrations.register)
         let (config, runtime, database) = (start.config, start.runtime, start.database)
         let store = MessageStore(database: database, from: mail.from)
+        let sms = SMSStore(database: database, options: smsOptions, phones: PhoneNormalizer(defaultCountry: config.defaultCountry))
+        let batches = BatchStore(database: database, options: smsOptions)
         // Only the first instance sends, so two never take the same mail.
         let laterInstance = config.isLaterInstance
         var parts: [any Service] = []
         if !laterInstance {
             parts.append(MailSender(store: store, smtp: mail.smtp, logger: Logger(label: "notifications.mail")))
+            parts.append(
+                SMSSender(
+                    store: sms, provider: smsOptions.provider.map(SMSProvider.init), options: smsOptions,
+                    logger: Logger(label: "notifications.sms")))
         }
         try await runtime.run(
-            methods: MessageHandlers(store: store).methods, database: database,
-            subscriptions: (sources: [ContactsContract.service], handler: AnonymizedConsumer.handle),
+            methods: MessageHandlers(store: store, sms: sms, batches: batches).methods, database: database,
+            subscriptions: (sources: [ContactsContract.service], handler: ContactsConsumer.handle),
             snapshot: NotificationsSnapshot.page, services: parts)
     }
 }

@@ -1,0 +1,83 @@
+import Bus
+import Contracts
+import Foundation
+import GRDB
+import ServiceKit
+import Storage
+
+/// Contacts' events, kept here as the recipients read model (names, mobile number, e-mail
+/// address) that single SMS and batches are addressed from; and GDPR: when the contacts
+/// service anonymises a person, their messages here lose what identified them (addresses,
+/// numbers, subject, text) and their recipient row goes; the record of what was sent and when
+/// stays. Runs in the transaction that moves the checkpoint, so it happens once and survives a
+/// crash.
+enum ContactsConsumer {
+    static func handle(_ event: BusEvent, _ db: Database, _ outbox: Outbox) throws {
+        guard event.source == ContactsContract.service else { return }
+        switch event.type {
+        case EventsSnapshot.resetType:
+            try db.execute(sql: "DELETE FROM recipient")
+        case ContactsContract.Event.created, ContactsContract.Event.updated, ContactsContract.Event.restored:
+            let contact = try Wire.keyedDecoder.decode(ContactReach.self, from: event.payload)
+            let mobile = contact.phones.first { $0.kind == "mobile" }
+            let email = contact.emails.first?.address
+            try db.execute(
+                sql: """
+                    INSERT INTO recipient (contact_id, first_name, last_name, owner_id, mobile, mobile_raw, email, deleted)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 0)
+                    ON CONFLICT (contact_id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
+                        owner_id = excluded.owner_id, mobile = excluded.mobile, mobile_raw = excluded.mobile_raw, email = excluded.email,
+                        deleted = 0
+                    """,
+                arguments: [
+                    contact.contactId, contact.firstName, contact.lastName, contact.ownerId, mobile?.e164, mobile?.number,
+                    email,
+                ])
+        case ContactsContract.Event.deleted:
+            let deleted = try Wire.decode(ContactDeleted.self, from: event.payload)
+            try db.execute(sql: "UPDATE recipient SET deleted = 1 WHERE contact_id = ?", arguments: [deleted.contactId])
+        case ContactsContract.Event.anonymized:
+            let anonymized = try Wire.decode(ContactDeleted.self, from: event.payload)
+            try db.execute(sql: "DELETE FROM recipient WHERE contact_id = ?", arguments: [anonymized.contactId])
+            try db.execute(
+                sql: """
+                    UPDATE message SET recipients = '[]', subject = '(anonymised)', body_text = '', body_html = NULL,
+                        server_reply = NULL, sender = CASE WHEN state = 'received' THEN '' ELSE sender END, updated_at = ?
+                    WHERE contact_id = ?
+                    """,
+                arguments: [Date(), anonymized.contactId])
+            try db.execute(sql: "UPDATE consent SET evidence = NULL WHERE contact_id = ?", arguments: [anonymized.contactId])
+            try db.execute(sql: "UPDATE consent_log SET evidence = NULL WHERE contact_id = ?", arguments: [anonymized.contactId])
+        default:
+            return
+        }
+    }
+}
+
+/// What the read model takes from a contact's event (`ContactChanged`), by explicit keys.
+struct ContactReach: Decodable {
+    struct Phone: Decodable {
+        let number: String
+        let e164: String?
+        let kind: String
+    }
+
+    struct Email: Decodable {
+        let address: String
+    }
+
+    let contactId: Int64
+    let firstName: String
+    let lastName: String
+    let phones: [Phone]
+    let emails: [Email]
+    let ownerId: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case contactId = "contact_id"
+        case firstName = "first_name"
+        case lastName = "last_name"
+        case phones, emails
+        case ownerId = "owner_id"
+    }
+}
