@@ -73,24 +73,18 @@ struct SMSProvider: Sendable {
             from: since.addingTimeInterval(-86_400), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
         switch provider {
         case .twilio(let api, let sid, let token):
-            var components = URLComponents(string: api + TwilioWire.messagesPath(account: sid))!
-            components.queryItems = [
-                URLQueryItem(name: "To", value: sms.to), URLQueryItem(name: "From", value: sms.from),
-                URLQueryItem(name: "DateSent>", value: day), URLQueryItem(name: "PageSize", value: "100"),
-            ]
-            var request = HTTPClientRequest(url: components.url!.absoluteString)
+            let query = Self.query([("To", sms.to), ("From", sms.from), ("DateSent>", day), ("PageSize", "100")])
+            var request = HTTPClientRequest(url: api + TwilioWire.messagesPath(account: sid) + "?" + query)
             request.headers.add(name: "Authorization", value: Self.basic(sid, token))
             let data = try await fetch(request)
             guard let match = TwilioWire.listed(data).first(where: { $0.body == sms.text }) else { return .notFound }
             return .found(providerId: match.sid, state: TwilioWire.state(match.status) ?? "sent")
         case .vonage(_, let reports, let key, let secret):
-            var components = URLComponents(string: reports + "/v2/reports/records")!
-            components.queryItems = [
-                URLQueryItem(name: "account_id", value: key), URLQueryItem(name: "product", value: "SMS"),
-                URLQueryItem(name: "direction", value: "outbound"), URLQueryItem(name: "to", value: VonageWire.digits(sms.to)),
-                URLQueryItem(name: "date_start", value: day + "T00:00:00Z"),
-            ]
-            var request = HTTPClientRequest(url: components.url!.absoluteString)
+            let query = Self.query([
+                ("account_id", key), ("product", "SMS"), ("direction", "outbound"), ("to", VonageWire.digits(sms.to)),
+                ("date_start", day + "T00:00:00Z"),
+            ])
+            var request = HTTPClientRequest(url: reports + "/v2/reports/records?" + query)
             request.headers.add(name: "Authorization", value: Self.basic(key, secret))
             let data = try await fetch(request)
             let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
@@ -113,6 +107,12 @@ struct SMSProvider: Sendable {
     struct LookupFailed: Error, CustomStringConvertible {
         let status: Int
         var description: String { "the provider answered the lookup with HTTP \(status)" }
+    }
+
+    /// A query string with every reserved character escaped: a `+` left bare reads as a space,
+    /// and the lookup of `+4791234567` would find nothing (and the message be sent again).
+    static func query(_ pairs: [(String, String)]) -> String {
+        pairs.map { TwilioWire.escape($0.0) + "=" + TwilioWire.escape($0.1) }.joined(separator: "&")
     }
 
     static func basic(_ user: String, _ password: String) -> String {

@@ -252,6 +252,7 @@ struct SMSStore: Sendable {
                     message.state = "sent"
                     message.providerId = id
                     message.sentAt = now
+                    message.nextAttemptAt = nil
                     message.error = nil
                     message.errorCode = nil
                 case .throttled(let retryAfter, let code):
