@@ -160,7 +160,7 @@ let package = Package(
             path: "Tests/SettingsTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "NotificationsTests",
-            dependencies: ["NotificationsCore", "NotificationsService", "Bus", "Contracts", "Storage", grdb],
+            dependencies: ["NotificationsCore", "NotificationsService", "Bus", "Contracts", "ServiceKit", "Storage", grdb],
             path: "Tests/NotificationsTests",
             swiftSettings: swiftSettings),
         .testTarget(

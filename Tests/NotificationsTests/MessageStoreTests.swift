@@ -77,7 +77,7 @@ struct MessageStoreTests {
             source: ContactsContract.service, sequence: 1, type: ContactsContract.Event.anonymized, occurredAt: "2026-11-27T10:00:00Z",
             payload: try Wire.encode(ContactDeleted(contactId: 7)))
         try await store.database.applyEvent(source: ContactsContract.service, sequence: 1) { db, outbox in
-            try AnonymizedConsumer.handle(event, db, outbox)
+            try ContactsConsumer.handle(event, db, outbox)
         }
         let scrubbed = try await store.get(id: mine.id)
         #expect(scrubbed.to.isEmpty && scrubbed.subject == "(anonymised)" && scrubbed.text.isEmpty)

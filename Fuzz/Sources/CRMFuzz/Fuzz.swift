@@ -21,6 +21,7 @@ enum FuzzTarget: String, CaseIterable {
     case jsonBodies = "json-bodies"
     case formData = "form-data"
     case smtpReply = "smtp-reply"
+    case smsWebhook = "sms-webhook"
 
     static let selected: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["CRM_FUZZ_TARGET"] ?? ""
@@ -86,6 +87,19 @@ enum FuzzTarget: String, CaseIterable {
             for line in text.components(separatedBy: "\r\n") {
                 if let reply = SMTPReplyLine.parse(line) { precondition((200...599).contains(reply.code)) }
             }
+        case .smsWebhook:
+            // The first byte picks the webhook; the rest is its body, as a provider would post it.
+            let body = Data(data.dropFirst())
+            let form = String(decoding: body, as: UTF8.self)
+            switch data.first.map({ $0 % 6 }) ?? 0 {
+            case 0: _ = try? TwilioWire.receipt(form: form, reference: 1)
+            case 1: _ = try? TwilioWire.inbound(form: form)
+            case 2: _ = try? VonageWire.receipt(VonageWire.fields(body))
+            case 3: _ = try? VonageWire.inbound(VonageWire.fields(body))
+            case 4: _ = TwilioWire.outcome(status: Int(data.count % 600), body: body, retryAfter: nil)
+            default: _ = VonageWire.outcome(status: 200, body: body, retryAfter: nil)
+            }
+            _ = OptOutKeywords(extra: ["STOPP"]).matches(form)
         case .jsonBodies:
             _ = try? Wire.decode(CreateContactRequest.self, from: data)
             _ = try? Wire.decode(UpdateContactRequest.self, from: data)

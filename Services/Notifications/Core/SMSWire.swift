@@ -46,6 +46,14 @@ public struct SMSReceipt: Sendable, Equatable {
     public var state: String
     public var errorCode: String?
     public var to: String?
+
+    public init(reference: Int64?, providerId: String?, state: String, errorCode: String?, to: String?) {
+        self.reference = reference
+        self.providerId = providerId
+        self.state = state
+        self.errorCode = errorCode
+        self.to = to
+    }
 }
 
 /// An SMS someone sent to one of our numbers.
@@ -54,6 +62,13 @@ public struct SMSInbound: Sendable, Equatable {
     public var to: String
     public var text: String
     public var providerId: String?
+
+    public init(from: String, to: String, text: String, providerId: String?) {
+        self.from = from
+        self.to = to
+        self.text = text
+        self.providerId = providerId
+    }
 }
 
 public struct SMSWireError: Error, CustomStringConvertible, Equatable {

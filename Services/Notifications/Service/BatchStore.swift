@@ -240,8 +240,11 @@ struct BatchStore: Sendable {
                 case ("start", "draft"), ("resume", "paused"):
                     try Batches.release(db, batchId: id, now: now)
                     try db.execute(
-                        sql:
-                            "UPDATE batch SET state = 'running', paused_reason = NULL, started_at = COALESCE(started_at, ?), updated_at = ? WHERE id = ?",
+                        sql: """
+                            UPDATE batch SET state = 'running', paused_reason = NULL, started_at = COALESCE(started_at, ?), updated_at = ?,
+                                resumed_settled = sent + delivered + undelivered + failed + unknown, resumed_failed = failed + undelivered
+                            WHERE id = ?
+                            """,
                         arguments: [now, now, id])
                     try Batches.check(db, outbox, batchId: id, now: now)
                 case ("pause", "running"):

@@ -39,9 +39,13 @@ enum Batches {
             try outbox.append(db, type: NotificationsContract.Event.batchFinished, payload: try load(db, id: batchId)!)
             return
         }
-        if state == "running" && settled >= 20 && Double(failed) / Double(settled) > threshold {
+        // Judged on what settled since the batch was last resumed, so a resumed batch gets a fresh chance.
+        let recentSettled = settled - (row["resumed_settled"] as Int)
+        let recentFailed = failed - (row["resumed_failed"] as Int)
+        if state == "running" && recentSettled >= 20 && Double(recentFailed) / Double(recentSettled) > threshold {
             try hold(db, batchId: batchId)
-            let reason = "paused by itself: \(failed) of \(settled) messages failed (more than \(Int(threshold * 100))%)"
+            let reason =
+                "paused by itself: \(recentFailed) of \(recentSettled) messages failed (more than \(Int(threshold * 100))%)"
             try db.execute(
                 sql: "UPDATE batch SET state = 'paused', paused_reason = ?, progress_at = ? WHERE id = ?",
                 arguments: [reason, now, batchId])

@@ -115,6 +115,9 @@ enum NotificationsMigrations {
                         unknown INTEGER NOT NULL DEFAULT 0,
                         paused_reason TEXT,
                         failure_threshold REAL NOT NULL,
+                        -- Settled and failed when the batch was last resumed: the threshold counts what came after.
+                        resumed_settled INTEGER NOT NULL DEFAULT 0,
+                        resumed_failed INTEGER NOT NULL DEFAULT 0,
                         author TEXT,
                         progress_at TEXT,
                         created_at TEXT NOT NULL,

@@ -1,0 +1,1 @@
+../../../../Services/Notifications/Core/SMSWire.swift
