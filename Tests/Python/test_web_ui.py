@@ -654,12 +654,63 @@ class WebUITest(unittest.TestCase):
         # No mail server in this system: the mail waits in the queue, and the card says so.
         expect(page.locator("#messages")).to_contain_text("Velkommen som kunde")
         expect(page.locator("#messages")).to_contain_text("queued")
-        # The E-mail page lists it by state, with its Message-ID.
-        self.nav(page, "E-mail").click()
+        # The Messages page lists it by state, with its Message-ID.
+        self.nav(page, "Messages").click()
         page.get_by_label("State").select_option("queued")
         page.get_by_role("button", name="Show").click()
         expect(page.locator("table.list")).to_contain_text("Velkommen som kunde")
         expect(page.locator("table.list code").first).to_contain_text("@")
+
+    def test_sms_consent_and_a_batch_from_a_search(self):
+        page = self.page()
+        self.sign_in(page)
+        status, contact = self.api("POST", "/api/v1/contacts", {
+            "first_name": "Solveig", "last_name": "Smsbatch", "phones": [{"number": "+4791239876", "kind": "mobile"}]}, self.token)
+        self.assertEqual(status, 201, contact)
+        # Notifications learns of the contact from contacts' events.
+        probe = {"name": "probe", "text": "x", "contact_ids": [contact["id"]], "purpose": "service", "dry_run": True}
+        deadline = time.time() + 30
+        while self.api("POST", "/api/v1/sms/batches", probe, self.token)[1].get("recipients") != 1 and time.time() < deadline:
+            time.sleep(0.1)
+        page.goto(self.base + "/contacts/%d" % contact["id"])
+        page.get_by_text("Send an SMS").click()
+        expect(page.get_by_label("Mobile number")).to_have_value("+4791239876")
+        page.get_by_label("SMS text").fill("Hei {{first_name}}, pakken er klar.")
+        page.get_by_role("button", name="Send SMS").click()
+        # No provider in this system: the SMS waits in the queue, and the card says so.
+        expect(page.locator("#messages")).to_contain_text("Hei Solveig, pakken er klar.")
+        expect(page.locator("#messages")).to_contain_text("queued")
+        # Consent with its evidence, on the Campaigns tab.
+        campaigns = page.locator("#campaigns")
+        campaigns.locator("summary").click()
+        campaigns.get_by_label("Channel").select_option("sms")
+        campaigns.get_by_label("Purpose").select_option("marketing")
+        campaigns.get_by_label("Answer").select_option("true")
+        campaigns.get_by_label("How it was given").fill("paper")
+        campaigns.get_by_label("Evidence").fill("signed at the fair, box 3")
+        campaigns.get_by_role("button", name="Record consent").click()
+        expect(page.locator("#campaigns")).to_contain_text("SMS marketing: yes")
+        expect(page.locator("#campaigns")).to_contain_text("signed at the fair, box 3")
+        # A batch for a search: the dry run first, then a draft, then started.
+        self.nav(page, "Contacts").click()
+        page.get_by_label("Search contacts").fill("Smsbatch")
+        page.get_by_role("button", name="Search").click()
+        page.get_by_role("link", name="SMS to these").click()
+        page.get_by_label("Name").fill("Høstkampanje")
+        page.get_by_label("Message").fill("Hei {{first_name}}! 20% denne uka.")
+        page.get_by_role("button", name="Check who gets it").click()
+        expect(page.locator("#plan")).to_contain_text("Recipients")
+        expect(page.locator("#plan dd").first).to_have_text("1")
+        page.get_by_role("button", name="Create the batch").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Høstkampanje")
+        expect(page.locator("#progress h2")).to_have_text("State: draft")
+        page.get_by_role("button", name="Start sending").click()
+        expect(page.locator("#progress h2")).to_have_text("State: running")
+        expect(page.locator("#progress")).to_have_attribute("data-live", "2")
+        page.goto(self.base + "/contacts/%d" % contact["id"])
+        expect(page.locator("#campaigns")).to_contain_text("Høstkampanje")
+        self.nav(page, "SMS batches").click()
+        expect(page.locator("table.list")).to_contain_text("Høstkampanje")
 
     def test_duplicates_restore_and_export(self):
         for first in ["Gunnar", "Gunnar"]:
@@ -703,7 +754,8 @@ class WebUITest(unittest.TestCase):
                          "/gdpr", "/settings/audit", "/settings/fields", card.replace(self.base, "") + "/files",
                          "/settings/categories/1", "/settings/groups", "/settings/processes", "/settings/configuration",
                          "/settings/users", "/companies/%d" % company["id"], "/companies/%d/files" % company["id"],
-                         "/companies/deleted", "/companies/duplicates", "/companies/%d/edit" % company["id"], "/messages"]:
+                         "/companies/deleted", "/companies/duplicates", "/companies/%d/edit" % company["id"], "/messages",
+                         "/sms/batches", "/sms/batches/new"]:
                 page.goto(self.base + path)
                 results = axe.run(page)
                 serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]

@@ -42,12 +42,14 @@ struct CardParts: Sendable {
     let ui: WebUI
 
     func register(on router: Router<GatewayContext>) {
+        router.post("/contacts/:id/consents") { request, context in try await setConsent(request, context) }
         for kind in ["contacts", "companies"] {
             router.post("/\(kind)/:id/notes") { request, context in try await addNote(kind, request, context) }
             router.post("/\(kind)/:id/bank") { request, context in try await saveBank(kind, request, context) }
             router.post("/\(kind)/:id/fields") { request, context in try await saveFields(kind, request, context) }
             router.post("/\(kind)/:id/notes/:note/delete") { request, context in try await deleteNote(kind, request, context) }
             router.post("/\(kind)/:id/email") { request, context in try await sendEmail(kind, request, context) }
+            router.post("/\(kind)/:id/sms") { request, context in try await sendSMS(kind, request, context) }
         }
     }
 
@@ -197,24 +199,64 @@ struct CardParts: Sendable {
         }
     }
 
-    // MARK: - E-mail
+    // MARK: - E-mail and SMS, campaigns and consent
 
-    /// The customer's e-mails with their states (`messages:read`; without it the tab says so),
-    /// and the addresses the send form offers.
-    func messages(of customer: CustomerRef, addresses: [String], _ request: Request, _ context: GatewayContext) async -> [String: Any] {
+    /// The customer's e-mails and SMS with their states (`messages:read`; without it the tab
+    /// says so), and the addresses and mobile number the send forms offer.
+    func messages(
+        of customer: CustomerRef, addresses: [String], mobile: String?, _ request: Request, _ context: GatewayContext
+    ) async -> [String: Any] {
         let ask = customer.isContact ? ListMessagesRequest(contactId: customer.id) : ListMessagesRequest(companyId: customer.id)
         let page = try? await ui.call(NotificationsContract.Method.listMessages, ask, request, context)
         let rows = (page?.items ?? []).map { message -> [String: Any] in
+            let sms = message.channel == "sms"
+            let received = message.state == "received"
             var row: [String: Any] = [
-                "subject": message.subject, "state": message.state, "to": message.to.joined(separator: ", "),
+                "channel": sms ? "SMS" : "E-mail", "subject": sms ? message.text : message.subject, "state": message.state,
+                "direction": received ? "from" : "to", "to": received ? message.from : message.to.joined(separator: ", "),
                 "at": Timestamp.string(from: message.sentAt ?? message.createdAt), "author": message.author ?? "",
             ]
-            if let error = message.error, message.state != "sent" { row["problem"] = error }
+            if let error = message.error, !["sent", "delivered", "received"].contains(message.state) { row["problem"] = error }
             return row
         }
         return [
             "messages": rows, "no_messages": rows.isEmpty, "messages_readable": page != nil,
-            "addresses": addresses.map { ["address": $0] }, "first_address": addresses.first ?? "",
+            "addresses": addresses.map { ["address": $0] }, "first_address": addresses.first ?? "", "first_mobile": mobile ?? "",
+            "template_hint": customer.isContact ? "{{first_name}} and {{name}} become the contact's name. " : "",
+        ]
+    }
+
+    /// The batches a contact was in (with their outcome) and their consents and opt-outs.
+    func campaigns(of customer: CustomerRef, _ request: Request, _ context: GatewayContext) async -> [String: Any] {
+        async let batches = try? ui.call(
+            NotificationsContract.Method.customerBatches, ListBatchesRequest(contactId: customer.id), request, context)
+        async let consent = try? ui.call(NotificationsContract.Method.consents, ConsentsRequest(contactId: customer.id), request, context)
+        let campaigns = (await batches ?? []).map { entry -> [String: Any] in
+            [
+                "id": entry.batch.id ?? 0, "name": entry.batch.name, "state": entry.batch.state ?? "",
+                "outcome": entry.outcome.replacingOccurrences(of: "_", with: " "),
+                "created": entry.batch.createdAt.map { Timestamp.string(from: $0) } ?? "",
+            ]
+        }
+        let state = await consent
+        let consents = (state?.consents ?? []).map { consent -> [String: Any] in
+            [
+                "channel": consent.channel == "sms" ? "SMS" : "E-mail", "purpose": consent.purpose,
+                "answer": consent.granted ? "yes" : "no",
+                "source": consent.source.replacingOccurrences(of: "_", with: " "), "evidence": consent.evidence ?? "",
+                "at": Timestamp.string(from: consent.recordedAt), "by": consent.recordedBy ?? "",
+            ]
+        }
+        let optedOut = (state?.optedOut ?? []).map { optOut -> [String: Any] in
+            [
+                "address": optOut.address, "channel": optOut.channel == "sms" ? "SMS" : "e-mail",
+                "source": optOut.source.replacingOccurrences(of: "_", with: " "), "detail": optOut.detail ?? "",
+                "at": Timestamp.string(from: optOut.at),
+            ]
+        }
+        return [
+            "campaigns": campaigns, "no_campaigns": campaigns.isEmpty, "campaigns_readable": state != nil, "consents": consents,
+            "opted_out": optedOut, "no_consents": consents.isEmpty && optedOut.isEmpty,
         ]
     }
 
@@ -227,12 +269,53 @@ struct CardParts: Sendable {
             let to = (fields["to"] ?? "").split(whereSeparator: { $0 == "," || $0 == ";" || $0 == " " }).map(String.init)
             var ask = SendEmailRequest(to: to, subject: fields["subject"] ?? "", text: fields["text"] ?? "")
             if customer.isContact { ask.contactId = customer.id } else { ask.companyId = customer.id }
+            return try await send(NotificationsContract.Method.sendEmail, ask, to: customer, request, context, session)
+        }
+    }
+
+    func sendSMS(_ kind: String, _ request: Request, _ context: GatewayContext) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            let fields = try await ui.form(request, context)
+            guard let customer = CustomerRef(kind, context) else {
+                return ui.errorPage(.notFound("there is no such customer"), session: session)
+            }
+            let number = (fields["to"] ?? "").trimmingCharacters(in: .whitespaces)
+            var ask = SendSMSRequest(
+                to: number.isEmpty ? nil : number, text: fields["text"] ?? "", purpose: fields["purpose"] == "marketing" ? "marketing" : nil
+            )
+            if customer.isContact { ask.contactId = customer.id } else { ask.companyId = customer.id }
+            return try await send(NotificationsContract.Method.sendSMS, ask, to: customer, request, context, session)
+        }
+    }
+
+    func setConsent(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        try await ui.signedIn(request, context) { session in
+            let fields = try await ui.form(request, context)
+            guard let customer = CustomerRef("contacts", context) else {
+                return ui.errorPage(.notFound("there is no such contact"), session: session)
+            }
+            let evidence = (fields["evidence"] ?? "").trimmingCharacters(in: .whitespaces)
+            let ask = SetConsentRequest(
+                contactId: customer.id, channel: fields["channel"] ?? "", purpose: fields["purpose"] ?? "",
+                granted: fields["granted"] == "true", source: fields["source"] ?? "", evidence: evidence.isEmpty ? nil : evidence)
             do {
-                _ = try await ui.call(NotificationsContract.Method.sendEmail, ask, request, context)
-                return PageRenderer.redirect("\(customer.path)#messages")
+                _ = try await ui.call(NotificationsContract.Method.setConsent, ask, request, context)
+                return PageRenderer.redirect("\(customer.path)#campaigns")
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
             }
+        }
+    }
+
+    private func send<Q: Encodable>(
+        _ method: BusMethod<Q, Message>, _ ask: Q, to customer: CustomerRef, _ request: Request, _ context: GatewayContext,
+        _ session: UISession
+    ) async throws -> Response {
+        do {
+            _ = try await ui.call(method, ask, request, context)
+            return PageRenderer.redirect("\(customer.path)#messages")
+        } catch let error as BusError {
+            return ui.errorPage(error, session: session)
         }
     }
 

@@ -147,7 +147,10 @@ struct CompanyPages: Sendable {
                 for part in try await [notes, history, links, calls] { values.merge(part) { _, new in new } }
                 values.merge(await categories.values(chosen: found.categoryIds, request, context)) { _, new in new }
                 values.merge(CardParts.fieldValues(await customFields ?? [], values: found.customFields)) { _, new in new }
-                values.merge(await parts.messages(of: customer, addresses: found.emails.map(\.address), request, context)) { _, new in new }
+                let mobile = found.phones.first { $0.kind == "mobile" }?.number
+                values.merge(await parts.messages(of: customer, addresses: found.emails.map(\.address), mobile: mobile, request, context)) {
+                    _, new in new
+                }
                 values.merge(CardParts.bankValues(found.bankDetails, settings: found.customerSettings, company: true)) { _, new in new }
                 return ui.renderer.page("company_card", title: found.name, values: values, session: session)
             } catch let error as BusError {

@@ -47,6 +47,7 @@ struct WebUI: Sendable {
         CardParts(ui: self).register(on: router)
         CardLinks(ui: self).register(on: router)
         MessagePages(ui: self).register(on: router)
+        SMSPages(ui: self).register(on: router)
     }
 
     // MARK: - What every page does

@@ -156,3 +156,24 @@ document.addEventListener("keydown", (event) => {
   const summary = panel.querySelector("summary");
   if (summary instanceof HTMLElement) summary.focus();
 });
+
+// Live progress: an element marked data-live="<seconds>" is fetched again from the same page
+// every so many seconds while it stays marked (a running batch); the new copy replaces it.
+for (const live of document.querySelectorAll("[data-live]")) {
+  const seconds = Math.max(1, Number(live.dataset.live) || 2);
+  const refresh = async () => {
+    try {
+      const response = await fetch(location.href, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      if (!response.ok) return;
+      const parsed = new DOMParser().parseFromString(await response.text(), "text/html");
+      const fresh = parsed.getElementById(live.id);
+      const current = document.getElementById(live.id);
+      if (!fresh || !current) return;
+      current.replaceWith(fresh);
+      if (fresh.dataset.live) setTimeout(refresh, seconds * 1000);
+    } catch {
+      setTimeout(refresh, seconds * 4000);
+    }
+  };
+  setTimeout(refresh, seconds * 1000);
+}
