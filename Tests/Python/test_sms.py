@@ -138,8 +138,8 @@ class SMSServiceTest(unittest.TestCase):
         """Waits until notifications has the contact in its read model (it follows contacts' events)."""
         self.system.wait("contact %d in notifications" % contact_id, lambda: self.system.api(
             "GET", "/api/v1/contacts/%d/consents" % contact_id)[0] == 200 and self.system.api(
-            "POST", "/api/v1/sms/batches", {"name": "probe", "text": "x", "contact_ids": [contact_id], "purpose": "service",
-                                            "dry_run": True})[1].get("excluded", {}).get("unknown_customer", 0) == 0)
+            "POST", "/api/v1/sms/batches/dry-run", {"name": "probe", "text": "x", "contact_ids": [contact_id],
+                                                    "purpose": "service"})[1].get("excluded", {}).get("unknown_customer", 0) == 0)
 
     def message(self, message_id):
         return self.system.api("GET", "/api/v1/messages/%d" % message_id)[1]
@@ -244,7 +244,7 @@ class SMSServiceTest(unittest.TestCase):
             "X-Twilio-Signature": twilio_signature(self.system.base + path, fields)})
         ids = [c["id"] for c in everyone] + [987654321]
         request = {"name": "Black Friday", "text": "Hei {{first_name}}! 20% i dag.", "contact_ids": ids}
-        status, dry = self.system.api("POST", "/api/v1/sms/batches", dict(request, dry_run=True))
+        status, dry = self.system.api("POST", "/api/v1/sms/batches/dry-run", request)
         self.assertEqual(status, 200, dry)
         self.assertEqual(dry["recipients"], 1)
         self.assertEqual(dry["excluded"], {"no_consent": 1, "no_mobile": 1, "invalid_number": 1, "duplicate_number": 1,
@@ -274,7 +274,7 @@ class SMSServiceTest(unittest.TestCase):
         self.assertEqual([m["body"] for m in got], ["Hei Kari! 20% i dag."])
 
     def test_bad_requests_change_nothing(self):
-        for body in [{"to": "not a number", "text": "x"}, {"to": "+4791234567", "text": ""},
+        for body in [{"to": "not a number", "text": "x"}, {"to": "912 34 567", "text": "x"}, {"to": "+4791234567", "text": ""},
                      {"to": "+4791234567", "text": "Hei {{shoe_size}}"}, {"text": "x"},
                      {"to": "+4791234567", "text": "x", "purpose": "marketing"}]:
             status, answer = self.system.api("POST", "/api/v1/messages/sms", body)
@@ -313,7 +313,7 @@ class SMSKillTest(unittest.TestCase):
         self.assertEqual(len(ids), self.COUNT)
         request = {"name": "Ti tusen", "text": "Hei {{name}}, velkommen!", "contact_ids": ids, "purpose": "service"}
         system.wait("every contact in notifications", lambda: system.api(
-            "POST", "/api/v1/sms/batches", dict(request, dry_run=True))[1].get("recipients") == self.COUNT, seconds=120)
+            "POST", "/api/v1/sms/batches/dry-run", request)[1].get("recipients") == self.COUNT, seconds=120)
         status, batch = system.api("POST", "/api/v1/sms/batches", request, key="ten-thousand")
         self.assertEqual(status, 201, batch)
         self.assertEqual(batch["recipients"], self.COUNT)

@@ -668,9 +668,9 @@ class WebUITest(unittest.TestCase):
             "first_name": "Solveig", "last_name": "Smsbatch", "phones": [{"number": "+4791239876", "kind": "mobile"}]}, self.token)
         self.assertEqual(status, 201, contact)
         # Notifications learns of the contact from contacts' events.
-        probe = {"name": "probe", "text": "x", "contact_ids": [contact["id"]], "purpose": "service", "dry_run": True}
+        probe = {"name": "probe", "text": "x", "contact_ids": [contact["id"]], "purpose": "service"}
         deadline = time.time() + 30
-        while self.api("POST", "/api/v1/sms/batches", probe, self.token)[1].get("recipients") != 1 and time.time() < deadline:
+        while self.api("POST", "/api/v1/sms/batches/dry-run", probe, self.token)[1].get("recipients") != 1 and time.time() < deadline:
             time.sleep(0.1)
         page.goto(self.base + "/contacts/%d" % contact["id"])
         page.get_by_text("Send an SMS").click()

@@ -135,6 +135,7 @@ enum APISchemas {
         let callTime: [String: Any] = ["type": "string", "format": "date-time", "pattern": "^(19[7-9][0-9]|2[01][0-9][0-9])-"]
         let seconds: [String: Any] = ["type": "integer", "minimum": 0, "maximum": 10 * 366 * 86400]
         let text500: [String: Any] = ["type": "string", "maxLength": 500]
+        let e164: [String: Any] = ["type": "string", "pattern": "^\\+[1-9][0-9]{6,14}$"]
         let callEvent = object(
             [
                 "event_id": label(200), "call_id": label(200), "type": oneOf(["ringing", "answered", "hangup", "completed"]),
@@ -162,16 +163,25 @@ enum APISchemas {
                 "batch_id": integer, "provider_id": string, "segments": integer, "error_code": string, "delivered_at": time,
                 "created_at": time, "updated_at": time,
             ]),
+            // A number (E.164) or a contact whose mobile number is used: one of them, not null.
             "NewSMS": object(
                 [
-                    "to": phoneNumber, "contact_id": id, "company_id": id, "text": ["type": "string", "minLength": 1, "maxLength": 1600],
+                    "to": e164, "contact_id": id, "company_id": id,
+                    "text": ["type": "string", "minLength": 1, "maxLength": 1600, "pattern": notBlank],
                     "purpose": oneOf(["service", "marketing"]),
-                ], required: ["text"]),
+                ], required: ["text"]
+            ).merging(
+                [
+                    "anyOf": [
+                        ["required": ["to"], "properties": ["to": e164]], ["required": ["contact_id"], "properties": ["contact_id": id]],
+                    ]
+                ]
+            ) { _, new in new },
             "NewBatch": object(
                 [
-                    "name": label(200), "text": ["type": "string", "minLength": 1, "maxLength": 1600],
+                    "name": label(200), "text": ["type": "string", "minLength": 1, "maxLength": 1600, "pattern": notBlank],
                     "contact_ids": ["type": "array", "items": id, "minItems": 1, "maxItems": 200_000],
-                    "purpose": oneOf(["marketing", "service"]), "dry_run": boolean,
+                    "purpose": oneOf(["marketing", "service"]),
                 ], required: ["name", "text", "contact_ids"]),
             "Batch": object([
                 "id": integer, "name": string, "text": string, "purpose": string, "state": oneOf(Batch.states), "recipients": integer,

@@ -22,9 +22,12 @@ struct SMSRoutes: Sendable {
             body: "NewSMS", reply: "Message", status: .created, sendSMS)
         routes.add(
             .post, "/api/v1/sms/batches", send, tag: "sms batches",
-            summary:
-                "Create an SMS batch for customers (a draft: start it after) or, with dry_run, see recipients, parts, cost, ETA and who is left out and why",
+            summary: "Create an SMS batch for customers: a snapshot of one message per number, as a draft (start it after)",
             body: "NewBatch", reply: "Batch", status: .created, createBatch)
+        routes.add(
+            .post, "/api/v1/sms/batches/dry-run", send, tag: "sms batches",
+            summary: "What a batch would be, storing nothing: recipients, parts, cost, ETA, and who is left out and why",
+            body: "NewBatch", reply: "Batch", dryRun)
         routes.add(
             .get, "/api/v1/sms/batches", read, tag: "sms batches", summary: "SMS batches, newest first", query: ["cursor", "limit"],
             listBatches)
@@ -76,9 +79,11 @@ struct SMSRoutes: Sendable {
     }
 
     @Sendable func createBatch(_ request: Request, context: GatewayContext) async throws -> Response {
-        let raw = try await api.body(of: request)
-        let dryRun = ((try? JSONSerialization.jsonObject(with: raw)) as? [String: Any])?["dry_run"] as? Bool ?? false
-        return try await api.forward(request, context: context, method: M.createBatch, body: raw, status: dryRun ? .ok : .created)
+        try await api.forwardMerged(request, context: context, method: M.createBatch, fields: [:], status: .created)
+    }
+
+    @Sendable func dryRun(_ request: Request, context: GatewayContext) async throws -> Response {
+        try await api.forwardMerged(request, context: context, method: M.createBatch, fields: ["dry_run": true])
     }
 
     @Sendable func listBatches(_ request: Request, context: GatewayContext) async throws -> Response {

@@ -22,9 +22,6 @@ public struct SMSText: Sendable, Equatable {
     /// The characters outside GSM-7, in the order they first appear, each once.
     public let forcingUCS2: [Character]
 
-    /// The longest text we accept: 10 parts of UCS-2 (providers cap concatenation near there).
-    public static let maxSegments = 10
-
     /// GSM 03.38's basic table (one septet each), as Unicode scalars.
     static let basic: Set<Unicode.Scalar> = {
         let characters =

@@ -109,14 +109,6 @@ struct BatchStore: Sendable {
         }
         let template: SMSTemplate
         do { template = try SMSTemplate(request.text) } catch { throw BusError.invalid("text: \(error)") }
-        let longest = SMSText(
-            template.render([
-                "first_name": String(repeating: "x", count: 20), "last_name": String(repeating: "x", count: 20),
-                "name": String(repeating: "x", count: 41),
-            ]))
-        guard longest.segments <= SMSText.maxSegments else {
-            throw BusError.invalid("the text takes \(longest.segments) parts; at most \(SMSText.maxSegments)")
-        }
         let options = options
         let store = self
         if request.dryRun == true {
@@ -195,8 +187,8 @@ struct BatchStore: Sendable {
     func list(_ request: ListBatchesRequest) async throws -> Page<Batch> {
         let limit = min(max(request.limit ?? 50, 1), 200)
         let after = try request.cursor.map { cursor -> Int64 in
-            guard let id = Int64(cursor), id > 0 else { throw BusError.invalid("cursor: give a next_cursor as it was answered") }
-            return id
+            guard let position = Cursor(text: cursor) else { throw BusError.invalid("cursor: give a next_cursor as it was answered") }
+            return position.id
         }
         let rows = try await database.read { db in
             try Row.fetchAll(

@@ -61,8 +61,8 @@ struct MessageStore: Sendable {
     func list(_ request: ListMessagesRequest) async throws -> Page<Message> {
         let limit = min(max(request.limit ?? 50, 1), 200)
         let after = try request.cursor.map { cursor -> Int64 in
-            guard let id = Int64(cursor), id > 0 else { throw BusError.invalid("cursor: give a next_cursor as it was answered") }
-            return id
+            guard let position = Cursor(text: cursor) else { throw BusError.invalid("cursor: give a next_cursor as it was answered") }
+            return position.id
         }
         if let channel = request.channel, !["email", "sms"].contains(channel) {
             throw BusError.invalid("channel is email or sms, not '\(channel.prefix(20))'")

@@ -28,6 +28,12 @@ struct SMSStore: Sendable {
         let template: SMSTemplate
         do { template = try SMSTemplate(request.text) } catch { throw BusError.invalid("text: \(error)") }
         let given = try request.to.map { raw -> String in
+            // E.164 as given (the API's form), else read as people write numbers.
+            if raw.first == "+", (8...16).contains(raw.count), raw.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }),
+                raw.dropFirst().first != "0"
+            {
+                return raw
+            }
             guard let number = phones.e164(raw) else {
                 throw BusError.invalid("to: '\(raw.prefix(40))' is not a phone number that can take an SMS")
             }
@@ -36,11 +42,11 @@ struct SMSStore: Sendable {
         guard given != nil || request.contactId != nil else { throw BusError.invalid("give to (a number) or contact_id") }
         return try await database.idempotentWrite(requestId: requestId, method: NotificationsContract.Method.sendSMS) { db, outbox in
             let person = try request.contactId.flatMap { try Recipient.fetch(db, contactId: $0) }
-            if request.contactId != nil, person == nil {
-                throw BusError.notFound("contact \(request.contactId!) is not known here (yet)")
+            if let contact = request.contactId, person == nil {
+                throw BusError.conflict("contact \(contact) is not known to the notifications service (new a moment ago, or deleted)")
             }
             guard let number = given ?? person?.mobile else {
-                throw BusError.invalid("contact \(request.contactId ?? 0) has no mobile number")
+                throw BusError.conflict("contact \(request.contactId ?? 0) has no mobile number: give one in to")
             }
             if let optOut = try Consents.optOut(db, channel: "sms", address: number) {
                 throw BusError.conflict("\(number) opted out of SMS (\(optOut.source)\(optOut.detail.map { ": \($0)" } ?? ""))")
@@ -50,10 +56,9 @@ struct SMSStore: Sendable {
                 else { throw BusError.conflict("marketing SMS needs the customer's consent to marketing by SMS") }
             }
             let text = template.render(person?.fields ?? [:])
+            // Providers take up to 1,600 characters (Twilio), however many parts that makes.
+            guard text.count <= 1600 else { throw BusError.invalid("with the contact's fields the text is over 1,600 characters") }
             let sms = SMSText(text)
-            guard sms.segments <= SMSText.maxSegments else {
-                throw BusError.invalid("the text takes \(sms.segments) parts; at most \(SMSText.maxSegments)")
-            }
             let now = Date()
             let message = try Self.insert(
                 db, number: number, text: text, purpose: purpose, from: options.from, provider: options.provider?.name,
@@ -96,10 +101,12 @@ struct SMSStore: Sendable {
                 return try await self.receipt(receipt)
             case ("twilio", "inbound"): return try await inbound(try TwilioWire.inbound(form: form))
             case ("vonage", "inbound"): return try await inbound(try VonageWire.inbound(VonageWire.fields(request.content)))
-            default: throw BusError.invalid("provider is twilio or vonage and kind status or inbound")
+            default: throw BusError.badRequest("provider is twilio or vonage and kind status or inbound")
             }
         } catch let error as SMSWireError {
-            throw BusError.invalid(error.description)
+            // Answered, not refused: a provider would only send it again. What could not be
+            // read is said in the answer (and the gateway's log has the request).
+            return SMSWebhookResult(outcome: "unreadable", detail: error.description)
         }
     }
 

@@ -130,14 +130,17 @@ public struct SMSWebhookRequest: Codable, Sendable {
 
 /// What a webhook changed.
 public struct SMSWebhookResult: Codable, Sendable, Equatable {
-    /// `applied`, `ignored` (older than what we know, or repeated), `unmatched`, `opted_out`, `received`.
+    /// `applied`, `ignored` (older than what we know, or repeated), `unmatched`, `opted_out`,
+    /// `received`, `unreadable` (a status we do not track, or fields missing: `detail` says).
     public var outcome: String
     public var messageId: Int64?
     public var state: String?
-    public init(outcome: String, messageId: Int64? = nil, state: String? = nil) {
+    public var detail: String?
+    public init(outcome: String, messageId: Int64? = nil, state: String? = nil, detail: String? = nil) {
         self.outcome = outcome
         self.messageId = messageId
         self.state = state
+        self.detail = detail
     }
 }
 
