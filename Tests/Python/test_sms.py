@@ -75,9 +75,11 @@ class System:
             crmsystem.stop(process)
         crmsystem.stop(self.simulator, grace=5)
 
-    def restart(self, name):
+    def restart(self, name, wait=True):
         log = open(os.path.join(self.folder, name + ".log"), "a")
         self.processes[name] = subprocess.Popen([os.path.join(BIN, name)], env=self.env, stdout=log, stderr=log)
+        if wait and getattr(self, "token", None):
+            self.wait(name + " to answer again", lambda: self.api("GET", "/api/v1/messages?limit=1")[0] == 200)
 
     def api(self, method, path, body=None, token=None, key=None, raw=None, headers=None):
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
@@ -285,6 +287,29 @@ class SMSServiceTest(unittest.TestCase):
         self.assertEqual(status, 404)
 
 
+class VonageTest(unittest.TestCase):
+    """The same path through a Vonage-compatible API: the form with client-ref, a Unicode text
+    sent as type=unicode, receipts signed with sig."""
+
+    PASSWORD = "vonage-admin-password"
+
+    def test_an_sms_through_vonage_is_delivered_by_its_signed_receipts(self):
+        system = System("crm-vonage-", self.PASSWORD, ["--receipts", "{gateway}", "--chaos"],
+                        CRM_SMS_PROVIDER="vonage", CRM_VONAGE_API_KEY=ACCOUNT, CRM_VONAGE_API_SECRET=TOKEN)
+        self.addCleanup(system.stop)
+        crmsystem.stop(system.processes["notifications"])
+        system.env.update({"CRM_VONAGE_API_URL": system.provider, "CRM_VONAGE_REPORTS_URL": system.provider})
+        system.restart("notifications")
+        status, message = system.api("POST", "/api/v1/messages/sms", {"to": "+4799988877", "text": "Hei Zoë 😀"})
+        self.assertEqual(status, 201, message)
+        delivered = system.wait("delivery", lambda: (lambda m: m if m["state"] == "delivered" else None)(
+            system.api("GET", "/api/v1/messages/%d" % message["id"])[1]))
+        got = [m for m in get_json(system.provider + "/_messages")["messages"] if m["to"] == "+4799988877"]
+        self.assertEqual(len(got), 1)
+        self.assertEqual((got[0]["client_ref"], got[0]["body"]), (str(message["id"]), "Hei Zoë 😀"))
+        self.assertEqual(delivered["provider_id"], got[0]["sid"])
+
+
 class SMSKillTest(unittest.TestCase):
     """10,000 SMS in one batch to a provider that is slow, throttles 3%, fails 3% with 500 and
     loses 2% of its answers after taking the message; notifications is killed (SIGKILL) three
@@ -323,7 +348,7 @@ class SMSKillTest(unittest.TestCase):
             system.wait("%d accepted" % threshold, lambda: system.stats()["accepted"] >= threshold, seconds=120)
             system.processes["notifications"].kill()
             system.processes["notifications"].wait()
-            system.restart("notifications")
+            system.restart("notifications", wait=False)
         final = system.wait("the batch to finish", lambda: (lambda b: b if b.get("state") == "done" else None)(
             system.api("GET", "/api/v1/sms/batches/%d" % batch["id"])[1]), seconds=240)
         stats = system.stats()
