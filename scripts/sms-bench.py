@@ -9,7 +9,8 @@ On the real processes (release build) with the provider simulator (scripts/sms-s
      100 and 1,000: the rate the simulator took, as a share of R, and the notifications process's
      CPU time per message (from /proc);
   3. delivery receipts per second through the gateway (Twilio status callbacks, each one a
-     committed state change), against GET /healthz with the same client (the HTTP floor).
+     committed state change), against GET /healthz with the same client (the HTTP floor) and
+     GET /api/v1/messages/{id} (the floor of a request that crosses the bus to notifications).
 
     python3 scripts/sms-bench.py [N] [SECONDS] [BIN]     (defaults: 100000 20 .build/release)
 """
@@ -90,6 +91,8 @@ def post_receipts(args):
     for message_id, provider_id in jobs:
         if kind == "health":
             connection.request("GET", "/healthz")
+        elif kind == "read":
+            connection.request("GET", "/api/v1/messages/%d" % message_id, headers={"Authorization": "Bearer " + token})
         else:
             body = urllib.parse.urlencode({"MessageSid": provider_id, "MessageStatus": "delivered"})
             connection.request("POST", "/api/v1/notifications/twilio/status?message=%d" % message_id, body=body, headers={
@@ -100,7 +103,7 @@ def post_receipts(args):
     return ok
 
 
-def fan_out(base, token, jobs, kind, workers=8):
+def fan_out(base, token, jobs, kind, workers=16):
     parts = urllib.parse.urlsplit(base)
     slices = [(parts.hostname, parts.port, token, jobs[i::workers], kind) for i in range(workers)]
     start = time.perf_counter()
@@ -160,13 +163,19 @@ def main():
             api(base, token, "POST", "/api/v1/sms/batches/%d/start" % batch["id"])
             time.sleep(3)  # warm-up: connections made, the first rounds taken
             pid = processes["notifications"].pid
+            others = {"simulator": sim.pid, "contacts": processes["contacts"].pid, "gateway": processes["gateway"].pid}
+            others_before = {name: cpu_seconds(p) for name, p in others.items()}
             before, cpu_before, t0 = stats(provider)["accepted"], cpu_seconds(pid), time.perf_counter()
             time.sleep(seconds)
             after, cpu_after, t1 = stats(provider)["accepted"], cpu_seconds(pid), time.perf_counter()
+            busy = {name: (cpu_seconds(p) - others_before[name]) / (t1 - t0) for name, p in others.items()}
+            busy["notifications"] = (cpu_after - cpu_before) / (t1 - t0)
+            print("  cores busy meanwhile: %s" % ", ".join("%s %.2f" % item for item in busy.items()), flush=True)
             achieved = (after - before) / (t1 - t0)
             cpu_ms = (cpu_after - cpu_before) * 1000 / max(1, after - before)
             api(base, token, "POST", "/api/v1/sms/batches/%d/pause" % batch["id"])
             results.append((rate, dry_time, create_time, achieved, cpu_ms, batch["id"]))
+            print("  the simulator's answers so far: %s" % dict(stats(provider)["outcomes"]), flush=True)
             print("rate %d/s: dry run %.2f s, create %.2f s (sqlite3 floor %.2f s), achieved %.1f/s = %.1f%%, CPU %.3f ms/message" % (
                 rate, dry_time, create_time, floor, achieved, achieved * 100 / rate, cpu_ms), flush=True)
         # Receipts: every message the last batch sent, "delivered", through the gateway.
@@ -179,8 +188,9 @@ def main():
             if not cursor:
                 break
         half = len(sent) // 2
-        for label, jobs, kind in [("healthz", sent[:half], "health"), ("receipts", sent[:half], "receipt"),
-                                  ("healthz", sent[half:], "health"), ("receipts", sent[half:], "receipt")]:
+        for label, jobs, kind in [("healthz", sent[:half], "health"), ("message reads", sent[:half], "read"),
+                                  ("receipts", sent[:half], "receipt"), ("healthz", sent[half:], "health"),
+                                  ("message reads", sent[half:], "read"), ("receipts", sent[half:], "receipt")]:
             ok, took = fan_out(base, token, jobs, kind)
             print("%s: %d requests, %d answered 200, %.0f/s" % (label, len(jobs), ok, len(jobs) / took), flush=True)
         delivered = api(base, token, "GET", "/api/v1/sms/batches/%d" % results[-1][5])[1]["counts"]["delivered"]

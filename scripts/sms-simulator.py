@@ -6,7 +6,8 @@ Reports APIs, with the ways real providers misbehave, switched on by options:
   --throttle 0.05        share of sends answered 429 (Twilio code 20429, Vonage status "1"), Retry-After 1
   --fail 0.05            share of sends answered 500 (nothing stored)
   --lose 0.02            share of sends stored and then the connection closed without an answer
-  --limit 100            at most this many messages a second; above it, 429 (a provider's rate limit)
+  --limit 100            at most this many messages a second (a bucket holding a tenth of a second's
+                         worth); above it, 429 with Retry-After 1 (a provider's rate limit)
   --receipts URL         send status callbacks / delivery receipts to this base URL (the gateway),
                          signed as the provider would; --chaos also repeats and reorders them
   --opted-out +47...     numbers that answer Twilio 21610 (the recipient opted out)
@@ -35,7 +36,6 @@ class Provider:
         self.messages = []  # dicts: sid, to, from, body, status, created, client_ref, callback
         self.by_to = Counter()
         self.outcomes = Counter()
-        self.window = []  # send times within the last second (the --limit)
         self.receipt_tasks = set()
 
     def latency(self):
@@ -45,13 +45,20 @@ class Provider:
         return random.uniform(low, high) / 1000.0
 
     def over_limit(self):
+        """The provider's rate limit as a token bucket: refilled at --limit a second, holding a
+        tenth of a second's worth (as providers' limits do: a short burst passes, a sustained
+        excess is refused)."""
         if not self.args.limit:
             return False
         now = time.monotonic()
-        self.window = [t for t in self.window if now - t < 1.0]
-        if len(self.window) >= self.args.limit:
+        capacity = max(1.0, self.args.limit / 10)
+        if not hasattr(self, "tokens"):
+            self.tokens, self.filled = capacity, now
+        self.tokens = min(capacity, self.tokens + (now - self.filled) * self.args.limit)
+        self.filled = now
+        if self.tokens < 1:
             return True
-        self.window.append(now)
+        self.tokens -= 1
         return False
 
     def fate(self):

@@ -16,7 +16,8 @@ public struct TokenBucket: Sendable {
         precondition(rate > 0, "a token bucket needs a positive rate")
         self.rate = rate
         self.burst = max(1, burst ?? max(1, rate / 10))
-        self.tokens = self.burst
+        // One to begin with: a start is not a burst.
+        self.tokens = 1
         self.updated = now
     }
 

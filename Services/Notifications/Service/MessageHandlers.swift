@@ -26,7 +26,7 @@ struct MessageHandlers: Sendable {
         }
         table.write(M.sendSMS) { try await sms.send($0, headers: $1, requestId: $2) }
         // Receipts are safe to repeat: a state only moves forward.
-        table.on(M.webhook) { body, _ in try await sms.webhook(body) }
+        table.write(M.webhook) { body, _, requestId in try await sms.webhook(body, requestId: requestId) }
         table.write(M.createBatch) { try await batches.create($0, headers: $1, requestId: $2) }
         table.on(M.getBatch) { body, _ in try await batches.get(id: body.id) }
         table.on(M.listBatches) { body, _ in try await batches.list(body) }

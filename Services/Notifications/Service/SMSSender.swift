@@ -34,7 +34,9 @@ struct SMSSender: Service {
             try? await gracefulShutdown()
             return
         }
-        let bucket = LockedValue(TokenBucket(rate: options.rate, burst: max(1, options.rate / 4), now: Self.clock()))
+        // A hundredth of a second saved up at most: a provider's limit at the configured rate
+        // sees the rate, not bursts above it (each 429 costs the second it asks us to wait).
+        let bucket = LockedValue(TokenBucket(rate: options.rate, burst: max(1, options.rate / 100), now: Self.clock()))
         let busy = LockedValue<Set<Int64>>([])
         let settler = Settler()
         let (store, options, logger) = (store, options, logger)
@@ -44,24 +46,51 @@ struct SMSSender: Service {
                 group.addTask { await Self.settleLoop(store: store, settler: settler, busy: busy, logger: logger) }
                 group.addTask { await Self.reconcileLoop(store: store, provider: provider, options: options, busy: busy, logger: logger) }
                 var outstanding = 0
-                while !Task.isCancelled {
-                    let taken: [Message]
-                    do {
-                        let due = try await store.due(limit: round)
-                        taken = due.isEmpty ? [] : try await store.take(due)
-                    } catch {
-                        logger.warning("taking SMS to send failed; will try again", metadata: ["error": "\(error)"])
-                        try? await Task.sleep(for: .seconds(1))
-                        continue
+                // The next round is taken while this one is paced out, so the time a round's
+                // transaction takes is not time the rate loses.
+                var upcoming: Task<[Message], Never>? = nil
+                func fetch() -> Task<[Message], Never> {
+                    Task {
+                        do {
+                            let due = try await store.due(limit: round)
+                            let taken = due.isEmpty ? [] : try await store.take(due)
+                            busy.withValue { $0.formUnion(taken.map(\.id)) }
+                            return taken
+                        } catch {
+                            logger.warning("taking SMS to send failed; will try again", metadata: ["error": "\(error)"])
+                            try? await Task.sleep(for: .seconds(1))
+                            return []
+                        }
                     }
+                }
+                while !Task.isCancelled {
+                    let taken = await (upcoming ?? fetch()).value
+                    upcoming = nil
                     if taken.isEmpty {
                         try? await Task.sleep(for: .milliseconds(200))
                         continue
                     }
-                    busy.withValue { $0.formUnion(taken.map(\.id)) }
-                    for message in taken {
+                    upcoming = fetch()
+                    let batches = Set(taken.compactMap(\.batchId))
+                    var skipped = Set<Int64>()
+                    var checked = Self.clock()
+                    for (index, message) in taken.enumerated() {
+                        // A batch paused or cancelled while its round is paced out sends no more of it.
+                        if !batches.isEmpty, Self.clock() - checked > 0.2 {
+                            checked = Self.clock()
+                            let stopped = (try? await store.stoppedBatches(batches)) ?? []
+                            let rest = taken[index...].filter { $0.batchId.map(stopped.contains) == true && !skipped.contains($0.id) }
+                            await Self.putBack(rest, store: store, busy: busy, logger: logger)
+                            skipped.formUnion(rest.map(\.id))
+                        }
+                        if skipped.contains(message.id) { continue }
                         let wait = bucket.withValue { $0.reserve(message.segments ?? 1, now: Self.clock()) }
                         if wait > 0 { try? await Task.sleep(for: .seconds(wait)) }
+                        if Task.isCancelled {
+                            // Stopping: what was taken but never sent goes back to the queue.
+                            await Self.putBack(Array(taken[index...]), store: store, busy: busy, logger: logger)
+                            break
+                        }
                         if outstanding >= Self.maxInFlight {
                             _ = await group.next()
                             outstanding -= 1
@@ -81,6 +110,7 @@ struct SMSSender: Service {
                         }
                     }
                 }
+                if let upcoming { await Self.putBack(await upcoming.value, store: store, busy: busy, logger: logger) }
                 group.cancelAll()
             }
         }
@@ -88,6 +118,17 @@ struct SMSSender: Service {
         let left = await settler.drain()
         try? await store.settle(left)
         await provider.shutdown()
+    }
+
+    /// Messages taken (committed as `sending`) that never went out: queued again, as they were.
+    static func putBack(_ messages: [Message], store: SMSStore, busy: LockedValue<Set<Int64>>, logger: Logger) async {
+        guard !messages.isEmpty else { return }
+        do {
+            try await store.putBack(messages)
+        } catch {
+            logger.warning("could not put back SMS that were never sent; they will be looked up", metadata: ["error": "\(error)"])
+        }
+        busy.withValue { $0.subtract(messages.map(\.id)) }
     }
 
     static func settleLoop(store: SMSStore, settler: Settler, busy: LockedValue<Set<Int64>>, logger: Logger) async {

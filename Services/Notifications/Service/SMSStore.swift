@@ -13,7 +13,16 @@ struct SMSStore: Sendable {
     let database: ServiceDatabase
     let options: SMSOptions
     let phones: PhoneNormalizer
+    /// Receipts come in thousands: written together, a commit for each crowd of them.
+    let commits: GroupCommit
     static let maxAttempts = 8
+
+    init(database: ServiceDatabase, options: SMSOptions, phones: PhoneNormalizer) {
+        self.database = database
+        self.options = options
+        self.phones = phones
+        commits = GroupCommit(database: database)
+    }
 
     // MARK: - One SMS
 
@@ -89,103 +98,130 @@ struct SMSStore: Sendable {
 
     // MARK: - Webhooks
 
-    func webhook(_ request: SMSWebhookRequest) async throws -> SMSWebhookResult {
+    func webhook(_ request: SMSWebhookRequest, requestId: String) async throws -> Data {
         guard request.content.count <= 1 << 16 else { throw BusError.tooLarge("a webhook body is at most 64 KiB", limit: 1 << 16) }
         let form = String(decoding: request.content, as: UTF8.self)
+        let method = NotificationsContract.Method.webhook
         do {
             switch (request.provider, request.kind) {
-            case ("twilio", "status"): return try await receipt(try TwilioWire.receipt(form: form, reference: request.reference))
+            case ("twilio", "status"):
+                let receipt = try TwilioWire.receipt(form: form, reference: request.reference)
+                return try await commits.submit(requestId: requestId, method: method) { db, outbox in
+                    try Self.apply(receipt, db, outbox, now: Date())
+                }
             case ("vonage", "status"):
                 var receipt = try VonageWire.receipt(VonageWire.fields(request.content))
                 receipt.reference = receipt.reference ?? request.reference
-                return try await self.receipt(receipt)
-            case ("twilio", "inbound"): return try await inbound(try TwilioWire.inbound(form: form))
-            case ("vonage", "inbound"): return try await inbound(try VonageWire.inbound(VonageWire.fields(request.content)))
+                return try await commits.submit(requestId: requestId, method: method) { [receipt] db, outbox in
+                    try Self.apply(receipt, db, outbox, now: Date())
+                }
+            case ("twilio", "inbound"), ("vonage", "inbound"):
+                let inbound =
+                    request.provider == "twilio"
+                    ? try TwilioWire.inbound(form: form) : try VonageWire.inbound(VonageWire.fields(request.content))
+                return try await commits.submit(requestId: requestId, method: method) { db, outbox in
+                    try self.apply(inbound, db, outbox, now: Date())
+                }
             default: throw BusError.badRequest("provider is twilio or vonage and kind status or inbound")
             }
         } catch let error as SMSWireError {
             // Answered, not refused: a provider would only send it again. What could not be
             // read is said in the answer (and the gateway's log has the request).
-            return SMSWebhookResult(outcome: "unreadable", detail: error.description)
+            return try Wire.encode(SMSWebhookResult(outcome: "unreadable", detail: error.description))
         }
+    }
+
+    func receipt(_ receipt: SMSReceipt, now: Date = Date()) async throws -> SMSWebhookResult {
+        try await database.write { db, outbox in try Self.apply(receipt, db, outbox, now: now) }
+    }
+
+    func inbound(_ inbound: SMSInbound, now: Date = Date()) async throws -> SMSWebhookResult {
+        try await database.write { db, outbox in try self.apply(inbound, db, outbox, now: now) }
     }
 
     /// Moves a message forward by a receipt: repeated or late receipts change nothing, and the
     /// first receipt settles a message whose send answer was lost.
-    func receipt(_ receipt: SMSReceipt, now: Date = Date()) async throws -> SMSWebhookResult {
-        try await database.write { db, outbox in
-            var row: Row?
-            if let reference = receipt.reference {
-                row = try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ? AND channel = 'sms'", arguments: [reference])
-            }
-            if row == nil, let id = receipt.providerId {
-                row = try Row.fetchOne(db, sql: "SELECT * FROM message WHERE provider_id = ? AND channel = 'sms'", arguments: [id])
-            }
-            guard let row else { return SMSWebhookResult(outcome: "unmatched") }
-            var message = try MessageStore.message(from: row)
-            // Twilio reports an opted-out recipient as a failure with 21610: opt them out here too.
-            if receipt.errorCode == "21610", let number = message.to.first {
-                try Consents.recordOptOut(db, outbox, channel: "sms", address: number, source: "provider", detail: "21610", now: now)
-            }
-            let before = message.state
-            guard Message.rank(receipt.state) > Message.rank(before) else {
-                if message.providerId == nil, let id = receipt.providerId {
-                    message.providerId = id
-                    try MessageStore.save(db, message)
-                }
-                return SMSWebhookResult(outcome: "ignored", messageId: message.id, state: before)
-            }
-            message.state = receipt.state
-            message.providerId = message.providerId ?? receipt.providerId
-            message.errorCode = receipt.errorCode ?? message.errorCode
-            message.updatedAt = now
-            if message.sentAt == nil { message.sentAt = now }
-            if receipt.state == "delivered" { message.deliveredAt = now }
-            if ["failed", "undelivered"].contains(receipt.state) {
-                message.error = "the provider reported \(receipt.state)\(receipt.errorCode.map { " (error \($0))" } ?? "")"
-            } else if before == "sending" || before == "unknown" {
-                message.error = nil
-            }
-            try MessageStore.save(db, message)
-            try Batches.moved(db, outbox, message: message, from: before, now: now)
-            try outbox.append(db, type: NotificationsContract.Event.of(state: message.state), payload: message)
-            return SMSWebhookResult(outcome: "applied", messageId: message.id, state: message.state)
+    static func apply(_ receipt: SMSReceipt, _ db: Database, _ outbox: Outbox, now: Date) throws -> SMSWebhookResult {
+        var row: Row?
+        if let reference = receipt.reference {
+            row = try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ? AND channel = 'sms'", arguments: [reference])
         }
+        if row == nil, let id = receipt.providerId {
+            row = try Row.fetchOne(db, sql: "SELECT * FROM message WHERE provider_id = ? AND channel = 'sms'", arguments: [id])
+        }
+        guard let row else { return SMSWebhookResult(outcome: "unmatched") }
+        var message = try MessageStore.message(from: row)
+        // Twilio reports an opted-out recipient as a failure with 21610: opt them out here too.
+        if receipt.errorCode == "21610", let number = message.to.first {
+            try Consents.recordOptOut(db, outbox, channel: "sms", address: number, source: "provider", detail: "21610", now: now)
+        }
+        let before = message.state
+        guard Message.rank(receipt.state) > Message.rank(before) else {
+            if message.providerId == nil, let id = receipt.providerId {
+                message.providerId = id
+                try MessageStore.save(db, message)
+            }
+            return SMSWebhookResult(outcome: "ignored", messageId: message.id, state: before)
+        }
+        message.state = receipt.state
+        message.providerId = message.providerId ?? receipt.providerId
+        message.errorCode = receipt.errorCode ?? message.errorCode
+        message.updatedAt = now
+        if message.sentAt == nil { message.sentAt = now }
+        if receipt.state == "delivered" { message.deliveredAt = now }
+        if ["failed", "undelivered"].contains(receipt.state) {
+            message.error = "the provider reported \(receipt.state)\(receipt.errorCode.map { " (error \($0))" } ?? "")"
+        } else if before == "sending" || before == "unknown" {
+            message.error = nil
+        }
+        try MessageStore.save(db, message)
+        try Batches.moved(db, outbox, message: message, from: before, now: now)
+        try outbox.append(db, type: NotificationsContract.Event.of(state: message.state), payload: message)
+        return SMSWebhookResult(outcome: "applied", messageId: message.id, state: message.state)
     }
 
     /// An SMS to one of our numbers: STOP and the configured words opt the number out at once,
     /// START takes that back; every inbound message is kept with the customer it came from.
-    func inbound(_ inbound: SMSInbound, now: Date = Date()) async throws -> SMSWebhookResult {
+    func apply(_ inbound: SMSInbound, _ db: Database, _ outbox: Outbox, now: Date) throws -> SMSWebhookResult {
         let number = phones.e164(inbound.from) ?? inbound.from
         let stop = options.stopWords.matches(inbound.text)
         let start = ["START", "UNSTOP", "YES"].contains(inbound.text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased())
-        return try await database.write { db, outbox in
-            let contact = try Int64.fetchOne(
-                db, sql: "SELECT contact_id FROM recipient WHERE mobile = ? AND deleted = 0 ORDER BY contact_id LIMIT 1",
-                arguments: [number])
-            try db.execute(
-                sql: """
-                    INSERT INTO message (channel, purpose, state, recipients, sender, subject, body_text, contact_id, message_id,
-                        provider_id, created_at, updated_at)
-                    VALUES ('sms', 'service', 'received', ?, ?, '', ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    "[\"\(inbound.to)\"]", number, inbound.text, contact, UUID().uuidString.lowercased(), inbound.providerId, now, now,
-                ])
-            let message = try MessageStore.message(db, id: db.lastInsertedRowID)!
-            try outbox.append(db, type: NotificationsContract.Event.queued, payload: message)
-            if stop {
-                try Consents.recordOptOut(
-                    db, outbox, channel: "sms", address: number, source: "inbound_keyword",
-                    detail: inbound.text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased(), now: now)
-                return SMSWebhookResult(outcome: "opted_out", messageId: message.id, state: "received")
-            }
-            if start { try Consents.removeOptOut(db, outbox, channel: "sms", address: number, now: now) }
-            return SMSWebhookResult(outcome: "received", messageId: message.id, state: "received")
+        let contact = try Int64.fetchOne(
+            db, sql: "SELECT contact_id FROM recipient WHERE mobile = ? AND deleted = 0 ORDER BY contact_id LIMIT 1",
+            arguments: [number])
+        try db.execute(
+            sql: """
+                INSERT INTO message (channel, purpose, state, recipients, sender, subject, body_text, contact_id, message_id,
+                    provider_id, created_at, updated_at)
+                VALUES ('sms', 'service', 'received', ?, ?, '', ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                "[\"\(inbound.to)\"]", number, inbound.text, contact, UUID().uuidString.lowercased(), inbound.providerId, now, now,
+            ])
+        let message = try MessageStore.message(db, id: db.lastInsertedRowID)!
+        try outbox.append(db, type: NotificationsContract.Event.queued, payload: message)
+        if stop {
+            try Consents.recordOptOut(
+                db, outbox, channel: "sms", address: number, source: "inbound_keyword",
+                detail: inbound.text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased(), now: now)
+            return SMSWebhookResult(outcome: "opted_out", messageId: message.id, state: "received")
         }
+        if start { try Consents.removeOptOut(db, outbox, channel: "sms", address: number, now: now) }
+        return SMSWebhookResult(outcome: "received", messageId: message.id, state: "received")
     }
 
     // MARK: - The sender's side
+
+    /// Of these batches, the ones no longer running (paused or cancelled while a round was out).
+    func stoppedBatches(_ ids: Set<Int64>) async throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        return try await database.read { db in
+            Set(
+                try Int64.fetchAll(
+                    db, sql: "SELECT id FROM batch WHERE state <> 'running' AND id IN (\(databaseQuestionMarks(count: ids.count)))",
+                    arguments: StatementArguments(Array(ids))))
+        }
+    }
 
     /// SMS due now, in the order they were queued (batches' `held` messages are not).
     func due(limit: Int, now: Date = Date()) async throws -> [Message] {
@@ -236,6 +272,34 @@ struct SMSStore: Sendable {
                 taken.append(message)
             }
             return taken
+        }
+    }
+
+    /// Messages taken but never handed to the provider (the service is stopping, or their batch
+    /// was paused or cancelled meanwhile): back where their batch says, their attempt not
+    /// counted: queued, held (a paused batch) or failed as cancelled. Nothing went out, so
+    /// nothing needs looking up.
+    func putBack(_ messages: [Message], now: Date = Date()) async throws {
+        try await database.write { db, outbox in
+            for taken in messages {
+                guard var message = try MessageStore.message(db, id: taken.id), message.state == "sending" else { continue }
+                let batch = try message.batchId.flatMap {
+                    try String.fetchOne(db, sql: "SELECT state FROM batch WHERE id = ?", arguments: [$0])
+                }
+                switch batch {
+                case "paused", "draft": message.state = "held"
+                case "cancelled", "done":
+                    message.state = "failed"
+                    message.errorCode = "cancelled"
+                    message.error = "the batch was cancelled"
+                default: message.state = "queued"
+                }
+                message.attempts = max(0, message.attempts - 1)
+                message.nextAttemptAt = now
+                message.updatedAt = now
+                try MessageStore.save(db, message)
+                try Batches.moved(db, outbox, message: message, from: "sending", now: now)
+            }
         }
     }
 
