@@ -2,11 +2,11 @@ import Bus
 import Contracts
 import Foundation
 import GRDB
-import NotificationsCore
 import ServiceKit
 import Storage
 import Testing
 
+@testable import NotificationsCore
 @testable import NotificationsService
 
 /// SMS: the providers' wire formats, pacing, quiet hours, templates, and the store's states,
@@ -120,6 +120,18 @@ struct SMSTests {
         #expect(ISO8601DateFormatter().string(from: quiet.deferral(for: "+48601234567", now: early)!) == "2026-11-27T07:00:00Z")
         #expect(QuietHours.parse("09:00-20:30", defaultZone: .current)?.endMinute == 1230)
         #expect(QuietHours.parse("21:00-08:00", defaultZone: .current) == nil)
+    }
+
+    @Test("the ASCII count is the general count, on random texts of every length")
+    func asciiCount() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("abc XYZ019{}[]~^|\\`\r\n@$_!\"#%&'()*+,-./:;<=>?")
+        for length in [0, 1, 70, 153, 159, 160, 161, 305, 306, 307, 500] {
+            for _ in 0..<20 {
+                let text = String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
+                #expect(SMSText(text) == SMSText(general: text), "\(text.debugDescription)")
+            }
+        }
     }
 
     @Test("templates fill the customer's fields and refuse unknown ones")

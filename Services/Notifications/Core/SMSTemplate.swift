@@ -40,13 +40,17 @@ public struct SMSTemplate: Sendable, Equatable {
 
     public func render(_ values: [String: String]) -> String {
         var out = ""
+        var missing = false
         for piece in pieces {
             switch piece {
             case .text(let text): out += text
-            case .field(let name): out += values[name] ?? ""
+            case .field(let name):
+                let value = values[name] ?? ""
+                if value.isEmpty { missing = true }
+                out += value
             }
         }
-        guard usesFields else { return out }
+        guard missing else { return out }
         // A missing field must not leave "Hi  ," behind.
         while out.contains("  ") { out = out.replacingOccurrences(of: "  ", with: " ") }
         return out.replacingOccurrences(of: " ,", with: ",").trimmingCharacters(in: .whitespaces)

@@ -32,7 +32,60 @@ public struct SMSText: Sendable, Equatable {
     /// The extension table, reached by an escape: two septets each.
     static let extended: Set<Unicode.Scalar> = Set("^{}\\[~]|€\u{0C}".unicodeScalars)
 
+    /// Which ASCII bytes are in GSM-7's basic table, and which take an escape (two septets).
+    static let asciiCost: [UInt8] = (0..<128).map { byte in
+        let scalar = Unicode.Scalar(UInt8(byte))
+        return basic.contains(scalar) ? 1 : extended.contains(scalar) ? 2 : 0
+    }
+
     public init(_ text: String) {
+        // Most texts are ASCII: counted byte by byte, without building Characters.
+        if let ascii = Self.asciiOnly(text) {
+            self = ascii
+            return
+        }
+        self.init(general: text)
+    }
+
+    /// The count of an all-ASCII text in GSM-7 (nil when a byte is not ASCII, or not in GSM-7).
+    static func asciiOnly(_ text: String) -> SMSText? {
+        var septets = 0
+        var costs: [Int] = []
+        costs.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            guard byte < 128 else { return nil }
+            let cost = Int(asciiCost[Int(byte)])
+            guard cost > 0 else { return nil }
+            // "\r\n" is one Character but two septets, as the general count has it.
+            septets += cost
+            costs.append(cost)
+        }
+        return SMSText(encoding: .gsm7, units: septets, costs: costs, forcing: [])
+    }
+
+    init(encoding: Encoding, units: Int, costs: [Int], forcing: [Character]) {
+        self.encoding = encoding
+        self.units = units
+        forcingUCS2 = forcing
+        let single = encoding == .gsm7 ? 160 : 70
+        perSegment = units <= single ? single : (encoding == .gsm7 ? 153 : 67)
+        if units <= single {
+            segments = 1
+        } else {
+            var parts = 1
+            var used = 0
+            for cost in costs {
+                if used + cost > perSegment {
+                    parts += 1
+                    used = 0
+                }
+                used += cost
+            }
+            segments = parts
+        }
+    }
+
+    init(general text: String) {
         var septets = 0
         var forcing: [Character] = []
         var seen = Set<Character>()
@@ -54,34 +107,13 @@ public struct SMSText: Sendable, Equatable {
                 forcing.append(character)
             }
         }
-        forcingUCS2 = forcing
         // The cost of each character in the chosen encoding; a part never splits one (an
         // escape and its character, or a surrogate pair, travel in the same part).
-        let costs: [Int]
         if forcing.isEmpty {
-            encoding = .gsm7
-            units = septets
-            perSegment = septets <= 160 ? 160 : 153
-            costs = text.flatMap { character in character.unicodeScalars.map { Self.extended.contains($0) ? 2 : 1 } }
+            let costs = text.flatMap { character in character.unicodeScalars.map { Self.extended.contains($0) ? 2 : 1 } }
+            self.init(encoding: .gsm7, units: septets, costs: costs, forcing: [])
         } else {
-            encoding = .ucs2
-            units = text.utf16.count
-            perSegment = units <= 70 ? 70 : 67
-            costs = text.unicodeScalars.map { $0.utf16.count }
-        }
-        if units <= (encoding == .gsm7 ? 160 : 70) {
-            segments = 1
-        } else {
-            var parts = 1
-            var used = 0
-            for cost in costs {
-                if used + cost > perSegment {
-                    parts += 1
-                    used = 0
-                }
-                used += cost
-            }
-            segments = parts
+            self.init(encoding: .ucs2, units: text.utf16.count, costs: text.unicodeScalars.map { $0.utf16.count }, forcing: forcing)
         }
     }
 }

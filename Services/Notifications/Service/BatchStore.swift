@@ -40,7 +40,7 @@ struct BatchStore: Sendable {
             let marks = databaseQuestionMarks(count: ids.count)
             var people: [Int64: Recipient] = [:]
             for row in try GRDB.Row.fetchAll(
-                db, sql: "SELECT * FROM recipient WHERE contact_id IN (\(marks))", arguments: StatementArguments(ids))
+                db, sql: "SELECT \(Recipient.columns) FROM recipient WHERE contact_id IN (\(marks))", arguments: StatementArguments(ids))
             {
                 let person = Recipient(row: row)
                 people[person.contactId] = person
@@ -140,10 +140,12 @@ struct BatchStore: Sendable {
                         author, batch_id, provider, segments, next_attempt_at, created_at, updated_at)
                     VALUES ('sms', ?, 'held', ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
+            // The time as text once: GRDB would format each Date argument with ICU (perf: a tenth of the snapshot).
+            let stamp = DatabaseDate.string(now)
             for row in plan.rows {
                 try insert.execute(arguments: [
                     purpose, "[\"\(row.number)\"]", options.from, row.text, row.contactId, UUID().uuidString.lowercased(), headers.actor,
-                    batchId, options.provider?.name, row.segments, now, now, now,
+                    batchId, options.provider?.name, row.segments, stamp, stamp, stamp,
                 ])
             }
             let exclude = try db.makeStatement(sql: "INSERT OR IGNORE INTO batch_exclusion (batch_id, contact_id, reason) VALUES (?, ?, ?)")
