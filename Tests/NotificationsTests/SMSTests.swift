@@ -17,7 +17,8 @@ struct SMSTests {
 
     func options(threshold: Double = 0.2) -> SMSOptions {
         SMSOptions(
-            provider: .twilio(apiURL: "http://127.0.0.1:1", accountSid: "AC1", authToken: "t"), from: "+4740000000", rate: 10,
+            provider: .twilio(apiURL: "http://127.0.0.1:1", accountSid: "AC1", authToken: "t"), from: "+4740000000", marketingFrom: "Firma",
+            rate: 10,
             publicURL: "https://crm.example.no", stopWords: OptOutKeywords(extra: ["STOPP", "AVMELD"]),
             quietHours: QuietHours(startMinute: 0, endMinute: 1440), priceMinor: 45, currency: "NOK", failureThreshold: threshold,
             reconcileAfter: 30)
@@ -145,6 +146,32 @@ struct SMSTests {
 
     // MARK: - The store
 
+    @Test("a template's company and owner come from contacts' links and settings' users")
+    func companyAndOwner() async throws {
+        let (store, _) = try makeStores()
+        try await person(store, 7, mobile: "+4791234567")
+        var link = ContactLink(contactId: 7, companyId: 3)
+        link.companyName = "Fjord AS"
+        let events: [(Int64, String, Data)] = [
+            (1, ContactsContract.Event.linked, try Wire.encode(link))
+        ]
+        for (sequence, type, payload) in events {
+            let event = BusEvent(
+                source: ContactsContract.service, sequence: sequence, type: type, occurredAt: "2026-11-27T10:00:00Z", payload: payload)
+            try await store.database.applyEvent(source: ContactsContract.service, sequence: sequence) { db, outbox in
+                try ContactsConsumer.handle(event, db, outbox)
+            }
+        }
+        try await store.database.write { db, _ in
+            try db.execute(sql: "UPDATE recipient SET owner_id = 2 WHERE contact_id = 7")
+            try db.execute(sql: "INSERT INTO owner_name (user_id, name) VALUES (2, 'Kari Selger')")
+        }
+        let sent = try await send(store, SendSMSRequest(to: nil, contactId: 7, text: "Hei {{first_name}} i {{company}}! Hilsen {{owner}}"))
+        #expect(sent.text == "Hei Åse i Fjord AS! Hilsen Kari Selger")
+        let plain = try await send(store, SendSMSRequest(to: "+4790000000", text: "Hei {{first_name}}"))
+        #expect(plain.text == "Hei")
+    }
+
     @Test("sent once: taken as sending, answered, moved forward by receipts and never back")
     func states() async throws {
         let (store, _) = try makeStores()
@@ -207,7 +234,10 @@ struct SMSTests {
                 db, outbox, SetConsentRequest(contactId: 3, channel: "sms", purpose: "marketing", granted: true, source: "paper"),
                 actor: "admin", now: Date())
         }
-        #expect(try await send(store, SendSMSRequest(to: nil, contactId: 3, text: "Tilbud", purpose: "marketing")).state == "queued")
+        let marketing = try await send(store, SendSMSRequest(to: nil, contactId: 3, text: "Tilbud", purpose: "marketing"))
+        // Marketing comes from its own sender profile; service messages from the number.
+        #expect(marketing.state == "queued" && marketing.from == "Firma")
+        #expect(try await send(store, SendSMSRequest(to: "+4791234567", text: "Kvittering")).from == "+4740000000")
         for bad in [
             SendSMSRequest(to: "abc", text: "x"), SendSMSRequest(to: nil, contactId: 99, text: "x"),
             SendSMSRequest(to: "+4791234567", text: "  "), SendSMSRequest(to: "+4791234567", text: "{{nope}}"),
@@ -216,7 +246,7 @@ struct SMSTests {
             await #expect(throws: BusError.self) { _ = try await send(store, bad) }
         }
         let count = try await store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message")! }
-        #expect(count == 1)
+        #expect(count == 2)
     }
 
     @Test("a batch: exclusions by reason, a snapshot of one message per number, start, counts, done")

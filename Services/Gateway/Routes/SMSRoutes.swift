@@ -18,7 +18,7 @@ struct SMSRoutes: Sendable {
         routes.add(
             .post, "/api/v1/messages/sms", send, tag: "messages",
             summary:
-                "Queue an SMS to a number or a contact's mobile (text may use {{first_name}}, {{last_name}}, {{name}}); refused for an opted-out number, or marketing without consent",
+                "Queue an SMS to a number or a contact's mobile (text may use {{first_name}}, {{last_name}}, {{name}}, {{company}}, {{owner}}); refused for an opted-out number, or marketing without consent",
             body: "NewSMS", reply: "Message", status: .created, sendSMS)
         routes.add(
             .post, "/api/v1/sms/batches", send, tag: "sms batches",

@@ -222,7 +222,8 @@ struct CardParts: Sendable {
         return [
             "messages": rows, "no_messages": rows.isEmpty, "messages_readable": page != nil,
             "addresses": addresses.map { ["address": $0] }, "first_address": addresses.first ?? "", "first_mobile": mobile ?? "",
-            "template_hint": customer.isContact ? "{{first_name}} and {{name}} become the contact's name. " : "",
+            "template_hint": customer.isContact
+                ? "{{first_name}}, {{name}}, {{company}} and {{owner}} become the contact's name, company and owner. " : "",
         ]
     }
 

@@ -1,11 +1,12 @@
 import Foundation
 
-/// An SMS text with the customer's fields: `{{first_name}}`, `{{last_name}}`, `{{name}}`.
+/// An SMS text with the customer's fields: `{{first_name}}`, `{{last_name}}`, `{{name}}`,
+/// `{{company}}` (the first company the contact is linked to), `{{owner}}` (their owner's name).
 /// An unknown field is an error when the template is given (not a
 /// blank in 10,000 messages); a field the customer lacks becomes empty, and runs of spaces it
 /// leaves are folded.
 public struct SMSTemplate: Sendable, Equatable {
-    public static let fields = ["first_name", "last_name", "name"]
+    public static let fields = ["first_name", "last_name", "name", "company", "owner"]
 
     enum Piece: Sendable, Equatable {
         case text(String)

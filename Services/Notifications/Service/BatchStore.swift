@@ -40,7 +40,7 @@ struct BatchStore: Sendable {
             let marks = databaseQuestionMarks(count: ids.count)
             var people: [Int64: Recipient] = [:]
             for row in try GRDB.Row.fetchAll(
-                db, sql: "SELECT \(Recipient.columns) FROM recipient WHERE contact_id IN (\(marks))", arguments: StatementArguments(ids))
+                db, sql: "\(Recipient.select) WHERE r.contact_id IN (\(marks))", arguments: StatementArguments(ids))
             {
                 let person = Recipient(row: row)
                 people[person.contactId] = person
@@ -144,7 +144,8 @@ struct BatchStore: Sendable {
             let stamp = DatabaseDate.string(now)
             for row in plan.rows {
                 try insert.execute(arguments: [
-                    purpose, "[\"\(row.number)\"]", options.from, row.text, row.contactId, UUID().uuidString.lowercased(), headers.actor,
+                    purpose, "[\"\(row.number)\"]", options.sender(for: purpose), row.text, row.contactId, UUID().uuidString.lowercased(),
+                    headers.actor,
                     batchId, options.provider?.name, row.segments, stamp, stamp, stamp,
                 ])
             }

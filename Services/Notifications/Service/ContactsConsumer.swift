@@ -16,7 +16,7 @@ enum ContactsConsumer {
         guard event.source == ContactsContract.service else { return }
         switch event.type {
         case EventsSnapshot.resetType:
-            try db.execute(sql: "DELETE FROM recipient")
+            try db.execute(sql: "DELETE FROM recipient; DELETE FROM recipient_company")
         case ContactsContract.Event.created, ContactsContract.Event.updated, ContactsContract.Event.restored:
             let contact = try Wire.keyedDecoder.decode(ContactReach.self, from: event.payload)
             let mobile = contact.phones.first { $0.kind == "mobile" }
@@ -39,6 +39,7 @@ enum ContactsConsumer {
         case ContactsContract.Event.anonymized:
             let anonymized = try Wire.decode(ContactDeleted.self, from: event.payload)
             try db.execute(sql: "DELETE FROM recipient WHERE contact_id = ?", arguments: [anonymized.contactId])
+            try db.execute(sql: "DELETE FROM recipient_company WHERE contact_id = ?", arguments: [anonymized.contactId])
             try db.execute(
                 sql: """
                     UPDATE message SET recipients = '[]', subject = '(anonymised)', body_text = '', body_html = NULL,
@@ -48,6 +49,39 @@ enum ContactsConsumer {
                 arguments: [Date(), anonymized.contactId])
             try db.execute(sql: "UPDATE consent SET evidence = NULL WHERE contact_id = ?", arguments: [anonymized.contactId])
             try db.execute(sql: "UPDATE consent_log SET evidence = NULL WHERE contact_id = ?", arguments: [anonymized.contactId])
+        case ContactsContract.Event.linked:
+            let link = try Wire.decode(ContactLink.self, from: event.payload)
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO recipient_company (contact_id, company_id, name) VALUES (?, ?, ?)",
+                arguments: [link.contactId, link.companyId, link.companyName ?? ""])
+        case ContactsContract.Event.unlinked:
+            let link = try Wire.decode(ContactLink.self, from: event.payload)
+            try db.execute(
+                sql: "DELETE FROM recipient_company WHERE contact_id = ? AND company_id = ?", arguments: [link.contactId, link.companyId])
+        case ContactsContract.Event.companyCreated, ContactsContract.Event.companyUpdated, ContactsContract.Event.companyRestored:
+            let company = try Wire.decode(CompanyChanged.self, from: event.payload).company
+            try db.execute(sql: "UPDATE recipient_company SET name = ? WHERE company_id = ?", arguments: [company.name, company.id])
+        case ContactsContract.Event.companyDeleted:
+            let company = try Wire.decode(CompanyChanged.self, from: event.payload).company
+            try db.execute(sql: "DELETE FROM recipient_company WHERE company_id = ?", arguments: [company.id])
+        default:
+            return
+        }
+    }
+}
+
+/// Settings' users, for a template's `{{owner}}` (the contact's owner by name).
+enum UsersConsumer {
+    static func handle(_ event: BusEvent, _ db: Database, _ outbox: Outbox) throws {
+        switch event.type {
+        case EventsSnapshot.resetType:
+            try db.execute(sql: "DELETE FROM owner_name")
+        case SettingsContract.Event.userCreated, SettingsContract.Event.userUpdated:
+            let change = try Wire.decode(SettingsChange.self, from: event.payload)
+            guard let user = try change.after?.decode(User.self) else { return }
+            try db.execute(
+                sql: "INSERT INTO owner_name (user_id, name) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET name = excluded.name",
+                arguments: [user.id, user.name.isEmpty ? user.username : user.name])
         default:
             return
         }

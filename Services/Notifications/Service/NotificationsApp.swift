@@ -35,7 +35,16 @@ struct NotificationsApp: AsyncParsableCommand {
         }
         try await runtime.run(
             methods: MessageHandlers(store: store, sms: sms, batches: batches).methods, database: database,
-            subscriptions: (sources: [ContactsContract.service], handler: ContactsConsumer.handle),
+            subscriptions: (
+                sources: [ContactsContract.service, SettingsContract.service],
+                handler: { event, db, outbox in
+                    switch event.source {
+                    case ContactsContract.service: try ContactsConsumer.handle(event, db, outbox)
+                    case SettingsContract.service: try UsersConsumer.handle(event, db, outbox)
+                    default: return
+                    }
+                }
+            ),
             snapshot: NotificationsSnapshot.page, services: parts)
     }
 }

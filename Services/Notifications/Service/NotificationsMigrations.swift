@@ -134,8 +134,17 @@ enum NotificationsMigrations {
                         PRIMARY KEY (batch_id, contact_id)
                     ) WITHOUT ROWID;
                     CREATE INDEX batch_exclusion_contact ON batch_exclusion(contact_id);
-                    -- The recipients read model is new: contacts' events are read again from the start.
-                    DELETE FROM inbox_checkpoint WHERE source = 'contacts';
+                    -- The companies a contact is linked to (a template's {{company}}) and users' names ({{owner}}).
+                    CREATE TABLE recipient_company (
+                        contact_id INTEGER NOT NULL,
+                        company_id INTEGER NOT NULL,
+                        name TEXT NOT NULL,
+                        PRIMARY KEY (contact_id, company_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX recipient_company_company ON recipient_company(company_id);
+                    CREATE TABLE owner_name (user_id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+                    -- The read models are new: contacts' and settings' events are read again from the start.
+                    DELETE FROM inbox_checkpoint WHERE source IN ('contacts', 'settings');
                     """)
         }
     }

@@ -4,7 +4,8 @@ import ServiceKit
 
 /// The SMS settings (the operator's contract, in docs/configuration and the README):
 /// `CRM_SMS_PROVIDER` (`twilio` or `vonage`; unset: SMS are queued and wait), `CRM_SMS_FROM`,
-/// `CRM_SMS_RATE` (segments a second per sender), Twilio's `CRM_TWILIO_API_URL`,
+/// `CRM_SMS_FROM_MARKETING` (the sender profile of marketing, e.g. an alphanumeric name; default
+/// `CRM_SMS_FROM`), `CRM_SMS_RATE` (segments a second per sender), Twilio's `CRM_TWILIO_API_URL`,
 /// `CRM_TWILIO_ACCOUNT_SID`, `CRM_TWILIO_AUTH_TOKEN`; Vonage's `CRM_VONAGE_API_URL`,
 /// `CRM_VONAGE_REPORTS_URL`, `CRM_VONAGE_API_KEY`, `CRM_VONAGE_API_SECRET`; `CRM_PUBLIC_URL`
 /// (the callback URLs given to providers), `CRM_SMS_STOP_WORDS` (opt-out words besides STOP;
@@ -26,7 +27,9 @@ struct SMSOptions: Sendable {
     }
 
     var provider: Provider?
+    /// The sender of service messages, and of marketing unless `marketingFrom` says otherwise.
     var from: String
+    var marketingFrom: String?
     var rate: Double
     var publicURL: String?
     var stopWords: OptOutKeywords
@@ -105,12 +108,16 @@ struct SMSOptions: Sendable {
             } ?? 30
         let stop = (value("CRM_SMS_STOP_WORDS") ?? "STOPP,AVMELD").split(separator: ",").map(String.init)
         return SMSOptions(
-            provider: provider, from: value("CRM_SMS_FROM") ?? "CRM", rate: rate,
+            provider: provider, from: value("CRM_SMS_FROM") ?? "CRM", marketingFrom: value("CRM_SMS_FROM_MARKETING"), rate: rate,
             publicURL: value("CRM_PUBLIC_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 },
             stopWords: OptOutKeywords(extra: stop), quietHours: quiet, priceMinor: price,
             currency: value("CRM_SMS_CURRENCY")?.uppercased() ?? (price == nil ? nil : "NOK"), failureThreshold: threshold,
             reconcileAfter: reconcile)
     }
+
+    /// The sender profile of a purpose: the number or name its messages come from (each sender
+    /// paced on its own).
+    func sender(for purpose: String) -> String { purpose == "marketing" ? (marketingFrom ?? from) : from }
 
     /// The status-callback URL for one message (Twilio signs it, our id rides in it).
     func callbackURL(for id: Int64) -> String? {

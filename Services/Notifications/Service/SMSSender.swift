@@ -28,15 +28,41 @@ struct SMSSender: Service {
 
     static func clock() -> TimeInterval { ProcessInfo.processInfo.systemUptime }
 
+    /// A token bucket per sender profile (the rate is per sender, as providers count it). A
+    /// hundredth of a second saved up at most: a provider's limit at the configured rate sees
+    /// the rate, not bursts above it (each 429 costs the second it asks us to wait).
+    final class Buckets: Sendable {
+        let rate: Double
+        private let buckets = LockedValue<[String: TokenBucket]>([:])
+
+        init(rate: Double) { self.rate = rate }
+
+        func reserve(_ segments: Int, sender: String) -> TimeInterval {
+            let now = SMSSender.clock()
+            return buckets.withValue { all in
+                var bucket = all[sender] ?? TokenBucket(rate: rate, burst: max(1, rate / 100), now: now)
+                let wait = bucket.reserve(segments, now: now)
+                all[sender] = bucket
+                return wait
+            }
+        }
+
+        func block(sender: String, until: TimeInterval, now: TimeInterval) {
+            buckets.withValue { all in
+                var bucket = all[sender] ?? TokenBucket(rate: rate, burst: max(1, rate / 100), now: now)
+                bucket.block(until: until, now: now)
+                all[sender] = bucket
+            }
+        }
+    }
+
     func run() async throws {
         guard let provider else {
             logger.notice("no CRM_SMS_PROVIDER: SMS are queued and wait for a provider")
             try? await gracefulShutdown()
             return
         }
-        // A hundredth of a second saved up at most: a provider's limit at the configured rate
-        // sees the rate, not bursts above it (each 429 costs the second it asks us to wait).
-        let bucket = LockedValue(TokenBucket(rate: options.rate, burst: max(1, options.rate / 100), now: Self.clock()))
+        let buckets = Buckets(rate: options.rate)
         let busy = LockedValue<Set<Int64>>([])
         let settler = Settler()
         let (store, options, logger) = (store, options, logger)
@@ -84,7 +110,7 @@ struct SMSSender: Service {
                             skipped.formUnion(rest.map(\.id))
                         }
                         if skipped.contains(message.id) { continue }
-                        let wait = bucket.withValue { $0.reserve(message.segments ?? 1, now: Self.clock()) }
+                        let wait = buckets.reserve(message.segments ?? 1, sender: message.from)
                         if wait > 0 { try? await Task.sleep(for: .seconds(wait)) }
                         if Task.isCancelled {
                             // Stopping: what was taken but never sent goes back to the queue.
@@ -104,7 +130,7 @@ struct SMSSender: Service {
                             if case .throttled(let retryAfter, _) = outcome {
                                 let now = Self.clock()
                                 let delay = Backoff.delay(attempt: 1, retryAfter: retryAfter)
-                                bucket.withValue { $0.block(until: now + delay, now: now) }
+                                buckets.block(sender: message.from, until: now + delay, now: now)
                             }
                             await settler.add(message, outcome)
                         }

@@ -70,7 +70,7 @@ struct SMSStore: Sendable {
             let sms = SMSText(text)
             let now = Date()
             let message = try Self.insert(
-                db, number: number, text: text, purpose: purpose, from: options.from, provider: options.provider?.name,
+                db, number: number, text: text, purpose: purpose, from: options.sender(for: purpose), provider: options.provider?.name,
                 segments: sms.segments, contactId: request.contactId, companyId: request.companyId, batchId: nil, state: "queued",
                 author: headers.actor, now: now)
             try outbox.append(db, type: NotificationsContract.Event.queued, payload: message)
@@ -419,7 +419,7 @@ struct SMSStore: Sendable {
     }
 }
 
-/// A contact as the notifications service knows it (from contacts' events).
+/// A contact as the notifications service knows it (from contacts' and settings' events).
 struct Recipient: Sendable {
     var contactId: Int64
     var firstName: String
@@ -428,14 +428,25 @@ struct Recipient: Sendable {
     var mobileRaw: String?
     var email: String?
     var deleted: Bool
+    /// The first company the contact is linked to, and its owner's name.
+    var company: String
+    var owner: String
 
     var fields: [String: String] {
-        ["first_name": firstName, "last_name": lastName, "name": [firstName, lastName].filter { !$0.isEmpty }.joined(separator: " ")]
+        [
+            "first_name": firstName, "last_name": lastName, "name": [firstName, lastName].filter { !$0.isEmpty }.joined(separator: " "),
+            "company": company, "owner": owner,
+        ]
     }
 
-    /// The columns `init(row:)` reads, by position (a batch reads 100,000 of them; by name each
-    /// read is a case-insensitive search of the row's columns).
-    static let columns = "contact_id, first_name, last_name, mobile, mobile_raw, email, deleted"
+    /// The query `init(row:)` reads, by position (a batch reads 100,000 of them; by name each
+    /// read is a case-insensitive search of the row's columns). Add `WHERE` on `r`.
+    static let select = """
+        SELECT r.contact_id, r.first_name, r.last_name, r.mobile, r.mobile_raw, r.email, r.deleted,
+            (SELECT name FROM recipient_company c WHERE c.contact_id = r.contact_id ORDER BY c.company_id LIMIT 1),
+            (SELECT name FROM owner_name o WHERE o.user_id = r.owner_id)
+        FROM recipient r
+        """
 
     init(row: Row) {
         contactId = row[0]
@@ -445,10 +456,11 @@ struct Recipient: Sendable {
         mobileRaw = row[4]
         email = row[5]
         deleted = row[6] as Bool? ?? false
+        company = row[7] ?? ""
+        owner = row[8] ?? ""
     }
 
     static func fetch(_ db: Database, contactId: Int64) throws -> Recipient? {
-        try Row.fetchOne(db, sql: "SELECT \(columns) FROM recipient WHERE contact_id = ? AND deleted = 0", arguments: [contactId]).map(
-            Recipient.init)
+        try Row.fetchOne(db, sql: "\(select) WHERE r.contact_id = ? AND r.deleted = 0", arguments: [contactId]).map(Recipient.init)
     }
 }
