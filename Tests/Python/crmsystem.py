@@ -1,10 +1,12 @@
 """What the Python tests that run the whole system share: its environment on free ports in a
 temporary folder, and stopping a process they started (by the process they hold, never by name)."""
 
+import json
 import os
 import signal
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
 from test_bus_protocol import free_ports
@@ -63,3 +65,25 @@ def start(folder, env, bin_dir, http, timeout=60):
             pass
         time.sleep(0.2)
     return processes
+
+
+def call(base, method, path, body=None, token=None, key=None, raw=None, headers=None, timeout=30):
+    """One request to the system's HTTP API: (status, decoded JSON), or (0, the error) when the
+    gateway could not be reached. `raw` is sent as it is instead of `body` as JSON; `key` becomes
+    the Idempotency-Key."""
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    request = urllib.request.Request(base + path, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    if key:
+        request.add_header("Idempotency-Key", key)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+    except OSError as error:
+        return 0, str(error)

@@ -303,18 +303,7 @@ class MailKillTest(unittest.TestCase):
         self.addCleanup(lambda: [crmsystem.stop(p) for p in reversed(list(processes.values()))])
 
         def api(method, path, body=None, key=None):
-            request = urllib.request.Request(base + path, data=json.dumps(body).encode() if body is not None else None, method=method)
-            request.add_header("Content-Type", "application/json")
-            request.add_header("Authorization", "Bearer " + token)
-            if key:
-                request.add_header("Idempotency-Key", key)
-            try:
-                with urllib.request.urlopen(request, timeout=20) as response:
-                    return response.status, json.loads(response.read() or b"null")
-            except urllib.error.HTTPError as error:
-                return error.code, json.loads(error.read() or b"null")
-            except OSError as error:
-                return 0, str(error)
+            return crmsystem.call(base, method, path, body, token=token, key=key, timeout=20)
 
         token = ""
         request = urllib.request.Request(base + "/api/v1/auth/login", method="POST", data=json.dumps(

@@ -15,7 +15,6 @@ import sys
 import tempfile
 import time
 import unittest
-import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -82,23 +81,8 @@ class System:
             self.wait(name + " to answer again", lambda: self.api("GET", "/api/v1/messages?limit=1")[0] == 200)
 
     def api(self, method, path, body=None, token=None, key=None, raw=None, headers=None):
-        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        request = urllib.request.Request(self.base + path, data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        for name, value in (headers or {}).items():
-            request.add_header(name, value)
-        token = self.token if token is None else token
-        if token:
-            request.add_header("Authorization", "Bearer " + token)
-        if key:
-            request.add_header("Idempotency-Key", key)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
-        except OSError as error:
-            return 0, str(error)
+        return crmsystem.call(self.base, method, path, body, token=self.token if token is None else token, key=key, raw=raw,
+                              headers=headers)
 
     def stats(self):
         return get_json(self.provider + "/_stats")
