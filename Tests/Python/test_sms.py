@@ -5,7 +5,6 @@ its dry run and exclusions, and 10,000 SMS while the notifications service is ki
 times, with a provider that is slow, throttles, fails and loses answers."""
 
 import base64
-import concurrent.futures
 import hashlib
 import hmac
 import json
