@@ -21,7 +21,8 @@ enum Batches {
     static func moved(_ db: Database, _ outbox: Outbox, message: Message, from: String, now: Date) throws {
         guard let batchId = message.batchId, let old = column(from), let new = column(message.state), old != new else { return }
         try db.execute(
-            sql: "UPDATE batch SET \(old) = \(old) - 1, \(new) = \(new) + 1, updated_at = ? WHERE id = ?", arguments: [now, batchId])
+            sql: "UPDATE batch SET \(old) = \(old) - 1, \(new) = \(new) + 1, updated_at = ? WHERE id = ?",
+            arguments: [DatabaseDate.string(now), batchId])
         try check(db, outbox, batchId: batchId, now: now)
     }
 

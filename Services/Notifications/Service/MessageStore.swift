@@ -81,7 +81,8 @@ struct MessageStore: Sendable {
             if let after { conditions.append("id < ?"); arguments += [after] }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments += [limit + 1]
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM message \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments)
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT \(Self.columns) FROM message \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments)
             let items = try rows.prefix(limit).map(Self.message(from:))
             return Page(items: items, nextCursor: rows.count > limit ? items.last.map { String($0.id) } : nil)
         }
@@ -93,7 +94,7 @@ struct MessageStore: Sendable {
     /// so it is `unknown` (never sent again by itself; its Message-ID lets a person check).
     func settleInterrupted() async throws -> Int {
         try await database.write { db, outbox in
-            let stuck = try Row.fetchAll(db, sql: "SELECT * FROM message WHERE state = 'sending' AND channel = 'email'").map(
+            let stuck = try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM message WHERE state = 'sending' AND channel = 'email'").map(
                 Self.message(from:))
             for var message in stuck {
                 message.state = "unknown"
@@ -111,7 +112,7 @@ struct MessageStore: Sendable {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM message WHERE state = 'queued' AND channel = 'email'
+                    SELECT \(Self.columns) FROM message WHERE state = 'queued' AND channel = 'email'
                         AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?
                     """,
                 arguments: [now, limit]
@@ -183,34 +184,56 @@ struct MessageStore: Sendable {
                 WHERE id = ?
                 """,
             arguments: [
-                message.state, message.attempts, message.error, message.serverReply, message.nextAttemptAt, message.sentAt,
-                message.updatedAt, message.providerId, message.errorCode, message.deliveredAt, message.id,
+                // Dates as text: GRDB would format each Date with ICU, and this runs for every state change.
+                message.state, message.attempts, message.error, message.serverReply, message.nextAttemptAt.map(DatabaseDate.string),
+                message.sentAt.map(DatabaseDate.string), DatabaseDate.string(message.updatedAt), message.providerId, message.errorCode,
+                message.deliveredAt.map(DatabaseDate.string), message.id,
             ])
     }
 
     static func message(_ db: Database, id: Int64) throws -> Message? {
-        try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ?", arguments: [id]).map(message(from:))
+        try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM message WHERE id = ?", arguments: [id]).map(message(from:))
     }
 
+    /// The columns `message(from:)` reads, by position: a message row is read for every state
+    /// change (taken, settled, each receipt), and by name each read is a case-insensitive search
+    /// of the row's columns.
+    static let columns = """
+        id, channel, purpose, state, recipients, sender, subject, body_text, body_html, contact_id, company_id, message_id, attempts,
+        error, server_reply, author, next_attempt_at, sent_at, batch_id, provider_id, segments, error_code, delivered_at, created_at,
+        updated_at
+        """
+
     static func message(from row: Row) throws -> Message {
-        let recipients = (try? Wire.decode([String].self, from: Data((row["recipients"] as String? ?? "[]").utf8))) ?? []
         var message = Message(
-            id: row["id"], channel: row["channel"], purpose: row["purpose"], state: row["state"], to: recipients, from: row["sender"],
-            subject: row["subject"], text: row["body_text"], messageId: row["message_id"], attempts: row["attempts"],
-            createdAt: row["created_at"], updatedAt: row["updated_at"])
-        message.html = row["body_html"]
-        message.contactId = row["contact_id"]
-        message.companyId = row["company_id"]
-        message.error = row["error"]
-        message.serverReply = row["server_reply"]
-        message.author = row["author"]
-        message.nextAttemptAt = row["next_attempt_at"]
-        message.sentAt = row["sent_at"]
-        message.batchId = row["batch_id"]
-        message.providerId = row["provider_id"]
-        message.segments = row["segments"]
-        message.errorCode = row["error_code"]
-        message.deliveredAt = row["delivered_at"]
+            id: row[0], channel: row[1], purpose: row[2], state: row[3], to: recipients(row[4] as String? ?? "[]"), from: row[5],
+            subject: row[6], text: row[7], messageId: row[11], attempts: row[12], createdAt: row[23], updatedAt: row[24])
+        message.html = row[8]
+        message.contactId = row[9]
+        message.companyId = row[10]
+        message.error = row[13]
+        message.serverReply = row[14]
+        message.author = row[15]
+        message.nextAttemptAt = row[16]
+        message.sentAt = row[17]
+        message.batchId = row[18]
+        message.providerId = row[19]
+        message.segments = row[20]
+        message.errorCode = row[21]
+        message.deliveredAt = row[22]
         return message
+    }
+
+    /// The recipients column: a JSON array of strings. An SMS has one plain number, read without
+    /// a JSON decoder; anything else is decoded.
+    static func recipients(_ text: String) -> [String] {
+        let bytes = text.utf8
+        if bytes.count > 4, bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]"),
+            bytes.dropFirst().first == UInt8(ascii: "\""), bytes.dropLast().last == UInt8(ascii: "\""),
+            !bytes.dropFirst(2).dropLast(2).contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+        {
+            return [String(decoding: bytes.dropFirst(2).dropLast(2), as: UTF8.self)]
+        }
+        return (try? Wire.decode([String].self, from: Data(text.utf8))) ?? []
     }
 }

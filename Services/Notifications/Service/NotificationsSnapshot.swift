@@ -9,7 +9,8 @@ import ServiceKit
 enum NotificationsSnapshot {
     static func page(_ db: Database, _ cursor: String?, _ limit: Int) throws -> (events: [(type: String, payload: Data)], next: String?) {
         let (_, after) = SnapshotCursor.parse(cursor)
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM message WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, limit])
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT \(MessageStore.columns) FROM message WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, limit])
         let events = try rows.map { row -> (type: String, payload: Data) in
             let message = try MessageStore.message(from: row)
             let type: String

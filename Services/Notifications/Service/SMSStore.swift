@@ -144,10 +144,12 @@ struct SMSStore: Sendable {
     static func apply(_ receipt: SMSReceipt, _ db: Database, _ outbox: Outbox, now: Date) throws -> SMSWebhookResult {
         var row: Row?
         if let reference = receipt.reference {
-            row = try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ? AND channel = 'sms'", arguments: [reference])
+            row = try Row.fetchOne(
+                db, sql: "SELECT \(MessageStore.columns) FROM message WHERE id = ? AND channel = 'sms'", arguments: [reference])
         }
         if row == nil, let id = receipt.providerId {
-            row = try Row.fetchOne(db, sql: "SELECT * FROM message WHERE provider_id = ? AND channel = 'sms'", arguments: [id])
+            row = try Row.fetchOne(
+                db, sql: "SELECT \(MessageStore.columns) FROM message WHERE provider_id = ? AND channel = 'sms'", arguments: [id])
         }
         guard let row else { return SMSWebhookResult(outcome: "unmatched") }
         var message = try MessageStore.message(from: row)
@@ -229,7 +231,7 @@ struct SMSStore: Sendable {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM message INDEXED BY message_sms_due
+                    SELECT \(MessageStore.columns) FROM message INDEXED BY message_sms_due
                     WHERE channel = 'sms' AND state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
                     """,
                 arguments: [now, limit]
@@ -375,7 +377,7 @@ struct SMSStore: Sendable {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM message INDEXED BY message_sms_due
+                    SELECT \(MessageStore.columns) FROM message INDEXED BY message_sms_due
                     WHERE channel = 'sms' AND state = 'sending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
                     """,
                 arguments: [now, limit + busy.count]
