@@ -130,11 +130,12 @@ struct ProviderSignature: Sendable {
     /// `&name=value` with `&` and `=` in values made `_`, then the md5 of that and the secret
     /// (Vonage's default) or its HMAC-SHA256/SHA1/MD5/SHA512 keyed with the secret, in hex.
     func verifyVonageSMS(_ fields: [String: String], now: Date = Date()) throws {
+        // Neither a token nor a signature: not signed in, as on every route.
+        guard let given = fields["sig"]?.lowercased(), !given.isEmpty else {
+            throw BusError.unauthorized("this needs a token (Authorization: Bearer), or Vonage's signature (sig)")
+        }
         guard let secret = vonageSecret else {
             throw BusError.forbidden("Vonage signatures cannot be checked: CRM_VONAGE_SIGNATURE_SECRET is not set")
-        }
-        guard let given = fields["sig"]?.lowercased(), !given.isEmpty else {
-            throw BusError.forbidden("the Vonage signature (sig) is missing; or send a token")
         }
         if let stamp = fields["timestamp"].flatMap(Double.init), abs(now.timeIntervalSince1970 - stamp) > 300 {
             throw BusError.forbidden("the Vonage signature is more than five minutes old")
