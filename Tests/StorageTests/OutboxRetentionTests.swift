@@ -12,7 +12,7 @@ struct OutboxRetentionTests {
         let database = try ServiceDatabase(inMemory: { _ in })
         for step in 0..<6 {
             let stamp = Timestamp.string(from: start.addingTimeInterval(Double(step) * 10))
-            try await database.write { db, outbox in
+            _ = try await database.write { db, outbox in
                 try outbox.append(db, type: "thing.happened", json: Data("{\"n\":\(step)}".utf8), occurredAt: stamp)
             }
         }

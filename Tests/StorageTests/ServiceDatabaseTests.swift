@@ -55,7 +55,7 @@ struct ServiceDatabaseTests {
             throw Boom()
         }
         #expect(fired.count == 0)
-        try await store.write { db, outbox in try outbox.append(db, type: "x", payload: ["a": 1]) }
+        _ = try await store.write { db, outbox in try outbox.append(db, type: "x", payload: ["a": 1]) }
         #expect(fired.count == 1)
     }
 
@@ -317,7 +317,7 @@ struct OutboxCommitHookTests {
             }
         }
         #expect(counter.count == 1)
-        try await database.write { db, outbox in try outbox.append(db, type: "thing.happened", json: Data("{}".utf8)) }
+        _ = try await database.write { db, outbox in try outbox.append(db, type: "thing.happened", json: Data("{}".utf8)) }
         #expect(counter.count == 2)
         #expect(try await database.lastOutboxSequence() == 5_001)
     }

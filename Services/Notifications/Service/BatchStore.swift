@@ -151,7 +151,7 @@ struct BatchStore: Sendable {
             }
             let exclude = try db.makeStatement(sql: "INSERT OR IGNORE INTO batch_exclusion (batch_id, contact_id, reason) VALUES (?, ?, ?)")
             for (contact, reason) in plan.excluded { try exclude.execute(arguments: [batchId, contact, reason]) }
-            let batch = try store.decorated(try Batches.load(db, id: batchId, configuredRate: options.rate)!)
+            let batch = store.decorated(try Batches.load(db, id: batchId, configuredRate: options.rate)!)
             try outbox.append(db, type: NotificationsContract.Event.batchCreated, payload: batch)
             return batch
         }
