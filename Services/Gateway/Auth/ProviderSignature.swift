@@ -163,20 +163,7 @@ struct ProviderSignature: Sendable {
 
     /// A webhook's fields: a JSON object's strings and numbers, or a form, and the query string's.
     static func fields(_ body: Data, query: String?) -> [String: String] {
-        var fields = FormEncoding.fields(query ?? "")
-        if body.first(where: { !" \t\r\n".utf8.contains($0) }) == UInt8(ascii: "{") {
-            let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
-            for (key, value) in json {
-                if let text = value as? String {
-                    fields[key] = text
-                } else if let number = value as? NSNumber {
-                    fields[key] = number.stringValue
-                }
-            }
-        } else {
-            for (key, value) in FormEncoding.fields(String(decoding: body, as: UTF8.self)) { fields[key] = value }
-        }
-        return fields
+        FormEncoding.fields(query ?? "").merging(FormEncoding.webhookFields(body)) { _, body in body }
     }
 
     static func base64URL(_ text: String) -> Data? {

@@ -234,21 +234,7 @@ public enum VonageWire {
     }
 
     /// The fields of a webhook body, JSON (strings and numbers) or form-encoded.
-    public static func fields(_ body: Data) -> [String: String] {
-        if body.first(where: { !" \t\r\n".utf8.contains($0) }) == UInt8(ascii: "{") {
-            guard body.count <= 1 << 16, let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else { return [:] }
-            var fields: [String: String] = [:]
-            for (key, value) in json {
-                if let text = value as? String {
-                    fields[key] = text
-                } else if let number = value as? NSNumber {
-                    fields[key] = number.stringValue
-                }
-            }
-            return fields
-        }
-        return FormEncoding.fields(String(decoding: body.prefix(1 << 16), as: UTF8.self))
-    }
+    public static func fields(_ body: Data) -> [String: String] { FormEncoding.webhookFields(body) }
 }
 
 /// Words that opt a number out when they are the whole inbound text (any case, spaces and

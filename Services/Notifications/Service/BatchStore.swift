@@ -15,14 +15,14 @@ struct BatchStore: Sendable {
 
     /// Who gets the batch and who does not, and why: the dry run's answer and the snapshot's plan.
     struct Plan {
-        struct Row {
+        struct Entry {
             let contactId: Int64
             let number: String
             let text: String
             let segments: Int
         }
 
-        var rows: [Row] = []
+        var rows: [Entry] = []
         var excluded: [(contactId: Int64, reason: String)] = []
         var deferred = 0
         var segments = 0
@@ -39,7 +39,7 @@ struct BatchStore: Sendable {
             let ids = Array(request.contactIds[chunk..<min(chunk + 500, request.contactIds.count)])
             let marks = databaseQuestionMarks(count: ids.count)
             var people: [Int64: Recipient] = [:]
-            for row in try GRDB.Row.fetchAll(
+            for row in try Row.fetchAll(
                 db, sql: "\(Recipient.select) WHERE r.contact_id IN (\(marks))", arguments: StatementArguments(ids))
             {
                 let person = Recipient(row: row)
@@ -85,7 +85,7 @@ struct BatchStore: Sendable {
                 }
                 let text = template.usesFields ? template.render(person.fields) : template.render([:])
                 let sms = fixed ?? SMSText(text)
-                plan.rows.append(Plan.Row(contactId: id, number: number, text: text, segments: sms.segments))
+                plan.rows.append(Plan.Entry(contactId: id, number: number, text: text, segments: sms.segments))
                 plan.segments += sms.segments
                 if sms.encoding == .ucs2 { plan.ucs2 = true }
                 if purpose == "marketing", options.quietHours.deferral(for: number, now: now) != nil { plan.deferred += 1 }

@@ -28,6 +28,13 @@ struct SMSSender: Service {
 
     static func clock() -> TimeInterval { ProcessInfo.processInfo.systemUptime }
 
+    /// A message as the provider is asked to send it (and looked up by).
+    static func submission(_ message: Message, _ options: SMSOptions) -> SMSSubmission {
+        SMSSubmission(
+            reference: message.id, to: message.to.first ?? "", from: message.from, text: message.text,
+            callbackURL: options.callbackURL(for: message.id))
+    }
+
     /// A token bucket per sender profile (the rate is per sender, as providers count it). A
     /// hundredth of a second saved up at most: a provider's limit at the configured rate sees
     /// the rate, not bursts above it (each 429 costs the second it asks us to wait).
@@ -40,20 +47,15 @@ struct SMSSender: Service {
         func reserve(_ segments: Int, sender: String) -> TimeInterval {
             let now = SMSSender.clock()
             return buckets.withValue { all in
-                var bucket = all[sender] ?? TokenBucket(rate: rate, burst: max(1, rate / 100), now: now)
-                let wait = bucket.reserve(segments, now: now)
-                all[sender] = bucket
-                return wait
+                all[sender, default: bucket(now)].reserve(segments, now: now)
             }
         }
 
         func block(sender: String, until: TimeInterval, now: TimeInterval) {
-            buckets.withValue { all in
-                var bucket = all[sender] ?? TokenBucket(rate: rate, burst: max(1, rate / 100), now: now)
-                bucket.block(until: until, now: now)
-                all[sender] = bucket
-            }
+            buckets.withValue { all in all[sender, default: bucket(now)].block(until: until, now: now) }
         }
+
+        private func bucket(_ now: TimeInterval) -> TokenBucket { TokenBucket(rate: rate, burst: max(1, rate / 100), now: now) }
     }
 
     func run() async throws {
@@ -123,9 +125,7 @@ struct SMSSender: Service {
                         }
                         outstanding += 1
                         group.addTask {
-                            let sms = SMSSubmission(
-                                reference: message.id, to: message.to.first ?? "", from: message.from, text: message.text,
-                                callbackURL: options.callbackURL(for: message.id))
+                            let sms = Self.submission(message, options)
                             let outcome = await provider.send(sms, unicode: SMSText(message.text).encoding == .ucs2)
                             if case .throttled(let retryAfter, _) = outcome {
                                 let now = Self.clock()
@@ -181,9 +181,7 @@ struct SMSSender: Service {
                 for message in open {
                     busy.withValue { _ = $0.insert(message.id) }
                     defer { busy.withValue { _ = $0.remove(message.id) } }
-                    let sms = SMSSubmission(
-                        reference: message.id, to: message.to.first ?? "", from: message.from, text: message.text,
-                        callbackURL: options.callbackURL(for: message.id))
+                    let sms = Self.submission(message, options)
                     let since = message.updatedAt.addingTimeInterval(-options.reconcileAfter - 3600)
                     let lookup: Result<SMSProvider.Lookup, any Error>
                     do { lookup = .success(try await provider.lookup(sms, since: since)) } catch { lookup = .failure(error) }

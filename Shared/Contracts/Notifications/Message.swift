@@ -1,8 +1,9 @@
 import Foundation
 
-/// An e-mail or SMS and what became of it. States only move forward: `queued` → `sending` →
-/// `sent` (or `failed`, or `unknown` when the connection ended after the mail was handed
-/// over); a temporary refusal puts it back to `queued` with a later `next_attempt_at`.
+/// An e-mail or SMS and what became of it. States only move forward (`rank`): `held` (an SMS
+/// of a batch not running) or `queued` → `sending` → `sent` → `delivered` / `undelivered`, or
+/// `failed`, or `unknown` when nobody can tell whether it went; a temporary refusal puts it back
+/// to `queued` with a later `next_attempt_at`. `received`: an SMS a customer sent us.
 public struct Message: Codable, Sendable, Equatable {
     public var id: Int64
     /// `email` or `sms`.

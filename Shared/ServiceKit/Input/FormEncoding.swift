@@ -23,4 +23,23 @@ public enum FormEncoding {
         let spaced = raw.replacingOccurrences(of: "+", with: " ")
         return spaced.removingPercentEncoding ?? spaced
     }
+
+    /// A provider's webhook fields: a JSON object's strings and numbers, or a form (Vonage sends
+    /// either). At most 64 KiB is read; anything else gives no fields.
+    public static func webhookFields(_ body: Data) -> [String: String] {
+        let body = body.prefix(1 << 16)
+        guard body.first(where: { !" \t\r\n".utf8.contains($0) }) == UInt8(ascii: "{") else {
+            return fields(String(decoding: body, as: UTF8.self))
+        }
+        let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
+        var fields: [String: String] = [:]
+        for (key, value) in json {
+            if let text = value as? String {
+                fields[key] = text
+            } else if let number = value as? NSNumber {
+                fields[key] = number.stringValue
+            }
+        }
+        return fields
+    }
 }
