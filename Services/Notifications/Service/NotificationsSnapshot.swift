@@ -12,15 +12,9 @@ enum NotificationsSnapshot {
         let rows = try Row.fetchAll(
             db, sql: "SELECT \(MessageStore.columns) FROM message WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, limit])
         let events = try rows.map { row -> (type: String, payload: Data) in
+            // The event of its state as the live ones name it (a delivered SMS is `message.delivered`).
             let message = try MessageStore.message(from: row)
-            let type: String
-            switch message.state {
-            case "sent": type = NotificationsContract.Event.sent
-            case "failed": type = NotificationsContract.Event.failed
-            case "unknown": type = NotificationsContract.Event.unknown
-            default: type = NotificationsContract.Event.queued
-            }
-            return (type, try Wire.encode(message))
+            return (NotificationsContract.Event.of(state: message.state), try Wire.encode(message))
         }
         let last: Int64? = rows.last?["id"]
         return (events, SnapshotCursor.next(phase: 0, of: 1, lastId: last, full: rows.count == limit))
