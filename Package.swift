@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "settings", targets: ["SettingsService"]),
         .executable(name: "gateway", targets: ["GatewayService"]),
         .executable(name: "notifications", targets: ["NotificationsService"]),
+        .executable(name: "sales", targets: ["SalesService"]),
         .executable(name: "crm", targets: ["CRMTool"]),
         .executable(name: "crm-bench", targets: ["CRMBench"]),
         // For the fuzz package (Fuzz/), which compiles the parsers against these.
@@ -116,6 +117,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Services/Notifications/Service", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "SalesService",
+            dependencies: ["Bus", "Contracts", "ServiceKit", "Storage", argumentParser, grdb],
+            path: "Services/Sales", swiftSettings: swiftSettings),
         .executableTarget(
             name: "CRMTool",
             dependencies: ["Bus", "Contracts", "ServiceKit", "NotificationsCore", argumentParser, .product(name: "Yams", package: "Yams")],

@@ -191,8 +191,12 @@ def main():
         for label, jobs, kind in [("healthz", sent[:half], "health"), ("message reads", sent[:half], "read"),
                                   ("receipts", sent[:half], "receipt"), ("healthz", sent[half:], "health"),
                                   ("message reads", sent[half:], "read"), ("receipts", sent[half:], "receipt")]:
+            pids = {name: process.pid for name, process in processes.items()}
+            before = {name: cpu_seconds(p) for name, p in pids.items()}
             ok, took = fan_out(base, token, jobs, kind)
-            print("%s: %d requests, %d answered 200, %.0f/s" % (label, len(jobs), ok, len(jobs) / took), flush=True)
+            busy = ", ".join("%s %.2f" % (name, (cpu_seconds(p) - before[name]) / took) for name, p in pids.items())
+            print("%s: %d requests, %d answered 200, %.0f/s (cores busy: %s)" % (label, len(jobs), ok, len(jobs) / took, busy),
+                  flush=True)
         delivered = api(base, token, "GET", "/api/v1/sms/batches/%d" % results[-1][5])[1]["counts"]["delivered"]
         print("delivered after the receipts: %d of %d" % (delivered, len(sent)))
     finally:

@@ -30,6 +30,7 @@ public enum SystemProcesses {
         Process(name: ContactsContract.service, kind: .service),
         Process(name: TelephonyContract.service, kind: .service),
         Process(name: NotificationsContract.service, kind: .service),
+        Process(name: SalesContract.service, kind: .service),
         Process(name: BusRole.gateway, kind: .gateway),
     ]
 
