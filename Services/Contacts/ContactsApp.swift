@@ -24,7 +24,7 @@ struct ContactsApp: AsyncParsableCommand {
             methods: ContactHandlers(store: store).methods.merging(FileHandlers(files: files).methods),
             database: database,
             subscriptions: (
-                sources: [TelephonyContract.service, SettingsContract.service, NotificationsContract.service],
+                sources: [TelephonyContract.service, SettingsContract.service, NotificationsContract.service, SalesContract.service],
                 handler: ContactsEvents.handle
             ),
             snapshot: ContactsSnapshot.page,

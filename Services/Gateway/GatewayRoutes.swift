@@ -38,6 +38,7 @@ struct GatewayRoutes {
         TelephonyRoutes(api: api, signatures: signatures).register(on: &routes)
         MessageRoutes(api: api).register(on: &routes)
         SMSRoutes(api: api, signatures: signatures).register(on: &routes)
+        SalesRoutes(api: api).register(on: &routes)
         document = OpenAPIRoutes.register(on: &routes)
         // The web UI beside the API, on the same address (its pages are not in the document).
         if let ui = try? WebUI(api: api, publicURL: config.publicURL, filesMaxBytes: config.filesMaxBytes) {

@@ -11,6 +11,7 @@ enum ContactsEvents {
         case TelephonyContract.service: try CallEventsConsumer.handle(event, db, outbox)
         case SettingsContract.service: try SettingsEventsConsumer.handle(event, db, outbox)
         case NotificationsContract.service: try MessageEventsConsumer.handle(event, db, outbox)
+        case SalesContract.service: try DealEventsConsumer.handle(event, db, outbox)
         default: return
         }
     }

@@ -147,6 +147,33 @@ enum APISchemas {
         let mailAddress: [String: Any] = [
             "type": "string", "maxLength": 254, "pattern": "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$",
         ]
+        // Sales: amounts in minor units, ISO 4217 codes, deal filters, columns.
+        let money: [String: Any] = ["type": "integer", "minimum": 0, "maximum": 1_000_000_000_000]
+        let currency: [String: Any] = ["type": "string", "pattern": "^[A-Za-z]{3}$"]
+        let clearableId: [String: Any] = ["type": "integer", "minimum": 0, "maximum": Int64.max]
+        let followUp: [String: Any] = ["type": "string", "maxLength": 40, "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9:.]+(Z|[+-][0-9]{2}:[0-9]{2})?)?$"]
+        let dealPeople = ["type": "array", "maxItems": 50, "items": object(["id": id, "role": ["type": "string", "maxLength": 100]], required: ["id"])] as [String: Any]
+        let ids = ["type": "array", "maxItems": 500, "items": id] as [String: Any]
+        let boardFilter = object([
+            "project_id": id, "owner_ids": ids, "deal_owner_ids": ids, "from": date, "to": date, "category_id": id, "stage_id": id,
+            "source_id": id, "text": ["type": "string", "maxLength": 200],
+        ])
+        let moneyList = array(object(["currency": string, "amount": integer]))
+        let deal = object([
+            "id": integer, "customer_kind": string, "customer_id": integer, "customer_name": string, "customer_owner_id": integer,
+            "project_id": integer, "process_id": integer, "owner_id": integer, "subject": string, "status_id": integer,
+            "status_name": string, "outcome": oneOf(["open", "won", "lost", "postponed"]), "stage_id": integer, "category_id": integer,
+            "source_id": integer, "value": integer, "currency": string, "probability": integer, "probability_source": string,
+            "weight_label": string, "weighted_value": integer, "expected_close": string, "closed_on": string, "actual_value": integer,
+            "reason_id": integer, "reason_note": string, "next_follow_up": string, "contacts": array(object(["id": integer, "role": string])),
+            "colleagues": array(object(["id": integer, "role": string])), "position": number, "version": integer, "created_at": time,
+            "updated_at": time, "deleted_at": time,
+        ])
+        let boardColumn = object([
+            "key": string, "name": string, "status_id": integer, "probability": integer, "count": integer, "projected": moneyList,
+            "weighted": moneyList, "cards": array(object([:])), "customers": array(object([:])), "next_cursor": string,
+        ])
+        let boardTotals = object(["projected": moneyList, "weighted": moneyList, "actual": moneyList])
         let schemas: [String: Any] = [
             "NewEmail": object(
                 [
@@ -273,6 +300,8 @@ enum APISchemas {
             "ProcessInput": object([
                 "name": label(100), "statuses": statuses, "is_default": boolean, "subject_labels": array(label(100)),
                 "weight_labels": array(label(100)),
+                // A change that removes statuses: which remaining status takes each removed one's deals.
+                "status_replacements": ["type": "array", "maxItems": 100, "items": object(["from": id, "to": id], required: ["from", "to"])],
             ]),
             "NewProcess": requiring("ProcessInput", ["name": label(100), "statuses": statuses]),
             "CRMProcess": object(
@@ -424,6 +453,57 @@ enum APISchemas {
                 "status": ["type": "string", "maxLength": 50], "direction": string, "from": text500, "to": text500,
                 "timestamp": string, "start_time": string, "end_time": string, "duration": string, "recording_url": text500,
             ]),
+            // Sales (issue 17): projects, deals, the board.
+            "NewProject": object(
+                [
+                    "name": label(100), "process_id": ["type": "integer", "minimum": 0, "maximum": Int64.max], "active": boolean,
+                    "sms_enabled": boolean, "members": ["type": "array", "items": id, "maxItems": 1000], "is_default": boolean,
+                ], required: ["name"]),
+            "ProjectChange": object([
+                "name": label(100), "process_id": ["type": "integer", "minimum": 0, "maximum": Int64.max], "active": boolean,
+                "sms_enabled": boolean, "members": ["type": "array", "items": id, "maxItems": 1000], "is_default": boolean,
+            ]),
+            "SalesProject": object([
+                "id": integer, "name": string, "process_id": integer, "active": boolean, "sms_enabled": boolean,
+                "members": array(integer), "is_default": boolean, "created_at": time, "updated_at": time,
+            ]),
+            "NewDeal": object(
+                [
+                    "customer_kind": oneOf(["company", "contact"]), "customer_id": id, "project_id": id, "owner_id": id,
+                    "subject": label(200), "status_id": id, "stage_id": id, "category_id": id, "source_id": id, "value": money,
+                    "currency": currency, "probability": ["type": "integer", "minimum": 0, "maximum": 100],
+                    "weight_label": label(100), "expected_close": date, "next_follow_up": followUp,
+                    "contacts": dealPeople, "colleagues": dealPeople,
+                ], required: ["customer_kind", "customer_id", "subject"]),
+            "DealChange": object(
+                [
+                    "version": id, "project_id": id, "owner_id": clearableId, "subject": label(200), "status_id": id,
+                    "stage_id": clearableId, "category_id": clearableId, "source_id": clearableId, "value": money, "currency": currency,
+                    "probability": ["type": "integer", "minimum": -1, "maximum": 100], "weight_label": label(100),
+                    "expected_close": ["anyOf": [date, ["type": "string", "maxLength": 0]]], "actual_value": money,
+                    "reason_id": clearableId, "reason_note": ["type": "string", "maxLength": 2000],
+                    "next_follow_up": ["anyOf": [followUp, ["type": "string", "maxLength": 0]]], "contacts": dealPeople,
+                    "colleagues": dealPeople,
+                ], required: ["version"]),
+            "DealMove": object(
+                [
+                    "version": id, "status_id": id, "before_id": id, "after_id": id,
+                    "board": object(["filter": boardFilter]),
+                ], required: ["version", "status_id"]),
+            "DealClose": object(
+                [
+                    "version": id, "status_id": id, "reason_id": id, "reason_note": ["type": "string", "maxLength": 2000],
+                    "actual_value": money, "closed_on": date,
+                ], required: ["version"]),
+            "Deal": deal,
+            "MovedDeal": object(["deal": deal, "columns": array(boardColumn), "totals": boardTotals]),
+            "Board": object([
+                "project": ref("SalesProject"), "process_id": integer, "process_name": string, "columns": array(boardColumn),
+                "totals": boardTotals,
+                "budgets": array(object([
+                    "user_id": integer, "period": string, "currency": string, "budget": integer, "actual": integer,
+                ])),
+            ]),
             "ResolveNumber": object(
                 [
                     "number": phoneNumber, "contact_id": id, "kind": oneOf(["mobile", "work", "home", "fax", "other"]),
@@ -445,6 +525,7 @@ enum APISchemas {
         "User", "LoginReply", "UserWithPassword", "APIToken", "CreatedToken", "ReferenceItem", "UsageReply", "EmployeeGroup",
         "SalesBudget", "CRMProcess", "CustomField", "ImportReport", "StoredFile", "Note", "ContactLink", "Company", "Contact",
         "TwilioCallback", "VonageEvent", "Address", "BankDetails", "Message", "Batch", "TwilioSMSStatus", "TwilioSMSInbound",
+        "SalesProject", "Deal", "MovedDeal", "Board",
     ]
 
     /// `schema` with `additionalProperties: false` on every object in it that lists its properties

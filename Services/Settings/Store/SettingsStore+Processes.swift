@@ -67,9 +67,25 @@ extension SettingsStore {
             try record.update(db)
             if let statuses { try Self.storeStatuses(db, processId: record.id, statuses) }
             let after = try Self.loadProcess(db, id: record.id)
+            var details: [String: JSONValue]?
+            if let replacements = request.statusReplacements, !replacements.isEmpty {
+                let removed = Set(before.statuses.compactMap(\.id)).subtracting(after.statuses.compactMap(\.id))
+                let kept = Set(after.statuses.compactMap(\.id))
+                var map: [String: JSONValue] = [:]
+                for replacement in replacements {
+                    guard removed.contains(replacement.from) else {
+                        throw BusError.conflict("status \(replacement.from) is not a status this change removes")
+                    }
+                    guard kept.contains(replacement.to) else {
+                        throw BusError.conflict("status \(replacement.to) is not a status the process keeps")
+                    }
+                    map[String(replacement.from)] = .int(replacement.to)
+                }
+                details = ["status_replacements": .object(map)]
+            }
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.processUpdated, entity: "process", id: record.id, actor: headers.actor,
-                before: snapshot(before), after: snapshot(after))
+                before: snapshot(before), after: snapshot(after), details: details)
             return after
         }
     }

@@ -20,9 +20,13 @@ public enum Scope {
     /// E-mail and SMS: reading what was sent, and sending.
     public static let messagesRead = "messages:read"
     public static let messagesSend = "messages:send"
+    /// Deals, the sales board, forecasts: reading them, and changing them.
+    public static let salesRead = "sales:read"
+    public static let salesWrite = "sales:write"
 
     /// Every scope a token may be given.
     public static let known: [String] = [
         contactsRead, contactsWrite, callsRead, telephonyIngest, settingsRead, settingsWrite, account, messagesRead, messagesSend,
+        salesRead, salesWrite,
     ]
 }

@@ -76,16 +76,31 @@ public struct UpdateProcessRequest: Codable, Sendable {
     /// An empty list removes the fixed labels (free text again).
     public var subjectLabels: [String]?
     public var weightLabels: [String]?
+    /// For statuses `statuses` leaves out: the remaining status that takes their deals. A removed
+    /// status without one hands its deals to the open status at its place, else to the first
+    /// open status.
+    public var statusReplacements: [StatusReplacement]?
 
     public init(
         id: Int64, name: String? = nil, statuses: [ProcessStatus]? = nil, isDefault: Bool? = nil, subjectLabels: [String]? = nil,
-        weightLabels: [String]? = nil
+        weightLabels: [String]? = nil, statusReplacements: [StatusReplacement]? = nil
     ) {
+        self.statusReplacements = statusReplacements
         self.id = id
         self.name = name
         self.statuses = statuses
         self.isDefault = isDefault
         self.subjectLabels = subjectLabels
         self.weightLabels = weightLabels
+    }
+}
+
+/// A removed status (`from`) and the status of the same process that takes its deals (`to`).
+public struct StatusReplacement: Codable, Sendable, Equatable {
+    public var from: Int64
+    public var to: Int64
+    public init(from: Int64, to: Int64) {
+        self.from = from
+        self.to = to
     }
 }
