@@ -31,9 +31,10 @@ enum DealEventsConsumer {
         let at = DatabaseDate.string(deal.updatedAt)
         let table = deal.customerKind == "company" ? "company" : "contact"
         guard try Bool.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE id = ?", arguments: [deal.customerId]) != nil else { return }
+        // One entry per change of the deal (its version), so a repeated event adds nothing.
         try db.execute(
-            sql: "INSERT INTO \(table)_history (\(table)_id, kind, at, actor, summary, ref) VALUES (?, 'deal', ?, ?, ?, ?)",
-            arguments: [deal.customerId, at, change.actor, String(text.prefix(300)), "deal:\(deal.id)"])
+            sql: "INSERT OR IGNORE INTO \(table)_history (\(table)_id, kind, at, actor, summary, ref) VALUES (?, 'deal', ?, ?, ?, ?)",
+            arguments: [deal.customerId, at, change.actor, String(text.prefix(300)), "deal:\(deal.id):\(deal.version)"])
     }
 
     /// Minor units as the amount people read: `12 500.00 NOK`.
