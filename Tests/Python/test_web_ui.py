@@ -712,6 +712,53 @@ class WebUITest(unittest.TestCase):
         self.nav(page, "SMS batches").click()
         expect(page.locator("table.list")).to_contain_text("Høstkampanje")
 
+    def test_sales_board_drag_move_and_deal(self):
+        page = self.page()
+        self.sign_in(page)
+        status, company = self.api("POST", "/api/v1/companies", {"name": "Tavla Fisk AS"}, self.token)
+        self.assertEqual(status, 201, company)
+        # A deal from the company's card (once sales has heard of the company).
+        deadline = time.time() + 30
+        while self.api("GET", "/api/v1/companies/%d/deals" % company["id"], None, self.token)[0] != 200 and time.time() < deadline:
+            time.sleep(0.1)
+        page.goto(self.base + "/companies/%d" % company["id"])
+        deals = page.locator("#deals")
+        deals.locator("summary").click()
+        deals.get_by_label("Subject").fill("Nye garn")
+        deals.get_by_label("Value").fill("12 500,50")
+        deals.get_by_label("Currency").fill("NOK")
+        deals.get_by_role("button", name="Create deal").click()
+        expect(page.locator("#deals")).to_contain_text("Nye garn")
+        expect(page.locator("#deals")).to_contain_text("12\u202f500.50 NOK")
+        status, second = self.api("POST", "/api/v1/deals", {"customer_kind": "company", "customer_id": company["id"],
+                                                             "subject": "Tau", "value": 100000, "currency": "EUR"}, self.token)
+        self.assertEqual(status, 201, second)
+        self.nav(page, "Sales").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Sales board")
+        prospect = page.locator(".column").nth(0)
+        offer = page.locator(".column").nth(1)
+        card = prospect.locator(".card", has_text="Nye garn")
+        expect(card).to_be_visible()
+        # Dragged to the next column: the columns' totals follow.
+        card.drag_to(offer.locator("h2"), source_position={"x": 3, "y": 3})
+        expect(offer.locator(".card", has_text="Nye garn")).to_be_visible()
+        expect(offer.locator("[data-projected]")).to_contain_text("12\u202f500.50 NOK")
+        expect(page.locator(".column").nth(0).locator("[data-projected]")).not_to_contain_text("NOK")
+        # "Move to" without dragging.
+        tau = page.locator(".card", has_text="Tau")
+        tau.get_by_label("Move to").select_option(label="Offer")
+        tau.get_by_role("button", name="Move").click()
+        expect(page.locator(".column").nth(1).locator("[data-count]")).to_have_text("2")
+        # The deal's page: win it; the stage history shows the way it went.
+        page.locator(".card", has_text="Nye garn").get_by_role("link", name="Nye garn").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Nye garn")
+        page.get_by_role("button", name="Won").click()
+        expect(page.locator("main")).to_contain_text("(won)")
+        expect(page.locator("#stages")).to_contain_text("Prospect")
+        expect(page.locator("#stages")).to_contain_text("Offer")
+        page.goto(self.base + "/sales/forecast")
+        expect(page.locator("table.list")).to_contain_text("12\u202f500.50 NOK")
+
     def test_duplicates_restore_and_export(self):
         for first in ["Gunnar", "Gunnar"]:
             status, body = self.api("POST", "/api/v1/contacts", {
@@ -755,7 +802,7 @@ class WebUITest(unittest.TestCase):
                          "/settings/categories/1", "/settings/groups", "/settings/processes", "/settings/configuration",
                          "/settings/users", "/companies/%d" % company["id"], "/companies/%d/files" % company["id"],
                          "/companies/deleted", "/companies/duplicates", "/companies/%d/edit" % company["id"], "/messages",
-                         "/sms/batches", "/sms/batches/new"]:
+                         "/sms/batches", "/sms/batches/new", "/sales/board", "/sales/forecast"]:
                 page.goto(self.base + path)
                 results = axe.run(page)
                 serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]

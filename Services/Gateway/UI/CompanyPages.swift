@@ -151,6 +151,7 @@ struct CompanyPages: Sendable {
                 values.merge(await parts.messages(of: customer, addresses: found.emails.map(\.address), mobile: mobile, request, context)) {
                     _, new in new
                 }
+                values.merge(await parts.deals(of: customer, request, context)) { _, new in new }
                 values.merge(CardParts.bankValues(found.bankDetails, settings: found.customerSettings, company: true)) { _, new in new }
                 return ui.renderer.page("company_card", title: found.name, values: values, session: session)
             } catch let error as BusError {

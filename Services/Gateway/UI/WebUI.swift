@@ -48,6 +48,7 @@ struct WebUI: Sendable {
         CardLinks(ui: self).register(on: router)
         MessagePages(ui: self).register(on: router)
         SMSPages(ui: self).register(on: router)
+        SalesPages(ui: self).register(on: router)
     }
 
     // MARK: - What every page does

@@ -177,3 +177,43 @@ for (const live of document.querySelectorAll("[data-live]")) {
   };
   setTimeout(refresh, seconds * 1000);
 }
+
+// The sales board: a card dragged onto another column (or between two cards) is moved there by
+// its own "Move to" form, sent in place, so the board comes back with the columns' new totals.
+// Without the script the form's select does the same.
+let dragged = null;
+document.addEventListener("dragstart", (event) => {
+  const card = event.target instanceof Element ? event.target.closest(".card[data-deal]") : null;
+  if (!card) return;
+  dragged = card;
+  card.classList.add("dragging");
+  event.dataTransfer.effectAllowed = "move";
+  event.dataTransfer.setData("text/plain", card.dataset.deal);
+});
+document.addEventListener("dragend", () => {
+  if (dragged) dragged.classList.remove("dragging");
+  dragged = null;
+});
+document.addEventListener("dragover", (event) => {
+  const column = event.target instanceof Element ? event.target.closest(".column[data-status]") : null;
+  if (!column || !dragged) return;
+  event.preventDefault();
+  event.dataTransfer.dropEffect = "move";
+});
+document.addEventListener("drop", (event) => {
+  const column = event.target instanceof Element ? event.target.closest(".column[data-status]") : null;
+  if (!column || !dragged) return;
+  event.preventDefault();
+  const form = dragged.querySelector("form.move");
+  if (!form) return;
+  // The card it was dropped below: the last card whose middle is above the pointer.
+  let after = "";
+  for (const card of column.querySelectorAll(".card[data-deal]")) {
+    if (card === dragged) continue;
+    const box = card.getBoundingClientRect();
+    if (box.top + box.height / 2 < event.clientY) after = card.dataset.deal;
+  }
+  form.elements.status_id.value = column.dataset.status;
+  form.elements.after_id.value = after;
+  form.requestSubmit();
+});
