@@ -169,6 +169,9 @@ let package = Package(
             path: "Tests/NotificationsTests",
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "SalesTests", dependencies: ["SalesService", "Bus", "Contracts", "ServiceKit", "Storage", "TestKit", grdb],
+            path: "Tests/SalesTests", swiftSettings: swiftSettings),
+        .testTarget(
             name: "EndToEndTests", dependencies: ["Contracts", "ServiceKit", "TestKit", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/EndToEndTests", swiftSettings: swiftSettings),
     ]

@@ -49,6 +49,22 @@ struct SalesHandlers: Sendable {
         table.on(M.boardCustomers) { body, incoming in
             try await database.read { db in try BoardCustomersQuery.customers(db, body, headers: incoming.headers) }
         }
+        table.on(M.exportBoard) { body, incoming in
+            try await database.write { db, _ in try BoardCustomersQuery.export(db, body, headers: incoming.headers) }
+        }
+        table.on(M.exports) { _, incoming in
+            guard incoming.headers.userId == nil || incoming.headers.isBoss else {
+                throw BusError.forbidden("only a boss reads the export audit")
+            }
+            return try await database.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM export_audit ORDER BY id DESC LIMIT 500").map {
+                    ExportAuditEntry(id: $0["id"], at: $0["at"], actor: $0["actor"], filter: $0["filter"], customers: $0["customers"])
+                }
+            }
+        }
+        table.on(M.smsRecipients) { body, incoming in
+            try await database.read { db in try BoardCustomersQuery.smsRecipients(db, body, headers: incoming.headers) }
+        }
         table.on(M.forecast) { body, incoming in try await database.read { db in try reports.forecast(db, body, headers: incoming.headers) } }
         table.on(M.report) { body, incoming in try await database.read { db in try reports.summary(db, body, headers: incoming.headers) } }
         table.on(M.referenceUsage, openToServices: true) { body, _ in
@@ -115,5 +131,80 @@ enum BoardCustomersQuery {
         }
         return BoardCustomers(
             customers: rows.map { BoardCustomer(customerKind: $0["kind"], customerId: $0["id"], name: $0["name"], ownerId: $0["owner_id"]) })
+    }
+
+    /// The export: one row per customer with its deals' count and values; only for a boss or a
+    /// user settings gave the `export` permission; recorded with who, when and which filter.
+    static func export(_ db: Database, _ request: BoardRequest, headers: BusHeaders) throws -> BoardExport {
+        if let user = headers.userId, !headers.isBoss {
+            let allowed = try Bool.fetchOne(db, sql: "SELECT can_export FROM user WHERE id = ?", arguments: [user]) ?? false
+            guard allowed else { throw BusError.forbidden("exporting a board's customers needs a boss or the export permission") }
+        }
+        var filter = request.filter ?? DealFilter()
+        let project = try Projects.load(db, id: filter.projectId)
+        filter.projectId = project.id
+        let query = try DealQuery(filter: filter, access: SalesAccess.of(headers, db), db: db)
+        var outcomes = ["open"]
+        for extra in request.extra ?? [] where ["won", "lost", "postponed"].contains(extra) { outcomes.append(extra) }
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT deal.customer_kind AS kind, deal.customer_id AS id, MAX(deal.customer_name) AS name,
+                    MAX(deal.customer_owner_id) AS owner_id, MAX(user.name) AS owner_name, deal.currency, COUNT(*) AS deals,
+                    SUM(deal.value) AS value
+                FROM deal LEFT JOIN user ON user.id = deal.customer_owner_id
+                WHERE \(query.condition) AND deal.outcome IN (\(outcomes.map { _ in "?" }.joined(separator: ",")))
+                GROUP BY 1, 2, deal.currency ORDER BY 1, 2, deal.currency
+                """, arguments: query.arguments + StatementArguments(outcomes))
+        var customers: [ExportedCustomer] = []
+        for row in rows {
+            let (kind, id): (String, Int64) = (row["kind"], row["id"])
+            let money = MoneyTotal(currency: row["currency"], amount: row["value"])
+            if let last = customers.last, last.customerKind == kind, last.customerId == id {
+                customers[customers.count - 1].deals += row["deals"] as Int
+                customers[customers.count - 1].values.append(money)
+            } else {
+                guard customers.count < SalesContract.maxBoardCustomers else {
+                    throw BusError.conflict("the board's filter has more than \(SalesContract.maxBoardCustomers) customers; narrow it")
+                }
+                customers.append(
+                    ExportedCustomer(
+                        customerKind: kind, customerId: id, name: row["name"], ownerId: row["owner_id"], ownerName: row["owner_name"],
+                        deals: row["deals"], values: [money]))
+            }
+        }
+        let described = String(decoding: try Wire.encode(request), as: UTF8.self)
+        try db.execute(
+            sql: "INSERT INTO export_audit (at, actor, user_id, filter, customers) VALUES (?, ?, ?, ?, ?)",
+            arguments: [Date(), headers.actor, headers.userId, described, customers.count])
+        return BoardExport(customers: customers)
+    }
+
+    /// Consumer customers and the contacts linked to company customers' deals, once each.
+    static func smsRecipients(_ db: Database, _ request: BoardRequest, headers: BusHeaders) throws -> SMSRecipients {
+        let project = try Projects.load(db, id: request.filter?.projectId)
+        guard project.smsEnabled else {
+            throw BusError.conflict("the project '\(project.name)' does not have SMS enabled; a boss turns it on in the project")
+        }
+        let customers = try self.customers(db, request, headers: headers).customers
+        var ids: [Int64] = []
+        var seen = Set<Int64>()
+        var without = 0
+        for customer in customers {
+            if customer.customerKind == "contact" {
+                if seen.insert(customer.customerId).inserted { ids.append(customer.customerId) }
+                continue
+            }
+            let linked = try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT deal_person.person_id FROM deal_person JOIN deal ON deal.id = deal_person.deal_id
+                    WHERE deal.customer_kind = 'company' AND deal.customer_id = ? AND deal.project_id = ? AND deal.deleted_at IS NULL
+                        AND deal_person.kind = 'contact'
+                    """, arguments: [customer.customerId, project.id])
+            if linked.isEmpty { without += 1 }
+            for id in linked where seen.insert(id).inserted { ids.append(id) }
+        }
+        return SMSRecipients(contactIds: ids, companiesWithoutContact: without)
     }
 }

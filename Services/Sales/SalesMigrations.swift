@@ -54,7 +54,17 @@ enum SalesMigrations {
                         id INTEGER PRIMARY KEY,
                         name TEXT NOT NULL,
                         boss INTEGER NOT NULL,
-                        active INTEGER NOT NULL
+                        active INTEGER NOT NULL,
+                        can_export INTEGER NOT NULL DEFAULT 0
+                    );
+                    -- Exports of a board's customers: who, when, which filter, how many.
+                    CREATE TABLE export_audit (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at TEXT NOT NULL,
+                        actor TEXT,
+                        user_id INTEGER,
+                        filter TEXT NOT NULL,
+                        customers INTEGER NOT NULL
                     );
                     CREATE TABLE setting (section TEXT PRIMARY KEY, value TEXT NOT NULL);
                     -- Contacts' customers: companies and contacts, with their owners.

@@ -91,7 +91,7 @@ struct ProcessRow: Sendable {
                 break
             }
         }
-        guard let value = Int(digits.prefix(3)), (0...100).contains(value) else { return nil }
+        guard digits.count <= 3, let value = Int(digits), (0...100).contains(value) else { return nil }
         return value
     }
 }

@@ -59,9 +59,14 @@ enum SettingsConsumer {
             guard let user = try change.after?.decode(User.self) else { return }
             try db.execute(
                 sql: """
-                    INSERT INTO user (id, name, boss, active) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, boss = excluded.boss, active = excluded.active
-                    """, arguments: [user.id, user.name.isEmpty ? user.username : user.name, user.rank == .boss, user.active])
+                    INSERT INTO user (id, name, boss, active, can_export) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, boss = excluded.boss, active = excluded.active,
+                        can_export = excluded.can_export
+                    """,
+                arguments: [
+                    user.id, user.name.isEmpty ? user.username : user.name, user.rank == .boss, user.active,
+                    user.permissions.contains("export"),
+                ])
         case SettingsContract.Event.configurationUpdated:
             let change = try Wire.decode(SettingsChange.self, from: event.payload)
             guard let section = change.kind, section == "visibility", let value = change.after else { return }

@@ -93,14 +93,14 @@ struct ResilienceTests {
         kill(pid, SIGKILL)
         try await system.eventually("the killed telephony instance is replaced") {
             let children = try system.childPids(of: "crm")
-            return children.count == 6 && !children.contains(pid)
+            return children.count == SystemProcesses.executables.count && !children.contains(pid)
         }
         try await system.eventually("the new instance registers with the bus") { try await telephonyWorkers() == 2 }
         let (readyStatus, _) = try await system.http("GET", "/readyz")
         #expect(readyStatus == 200)
 
         let children = try system.childPids(of: "crm")
-        #expect(children.count == 6)
+        #expect(children.count == SystemProcesses.executables.count)
         system.terminate("crm", grace: 20)
         for child in children { #expect(kill(child, 0) != 0, "child \(child) still running") }
     }

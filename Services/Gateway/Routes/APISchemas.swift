@@ -63,6 +63,7 @@ enum APISchemas {
             [
                 "id": integer, "username": string, "name": string, "email": string, "phone": string, "extension": string,
                 "rank": rank, "active": boolean, "created_at": time, "updated_at": time, "password_changed_at": time,
+                "permissions": array(string),
             ], required: ["id", "username", "name", "rank", "active"])
         let status = object(
             [
@@ -245,10 +246,12 @@ enum APISchemas {
                 [
                     "username": username, "name": string, "email": userEmail, "phone": userPhone, "extension": userExtension,
                     "rank": rank, "active": boolean, "password": password,
+                    "permissions": ["type": "array", "maxItems": 10, "items": oneOf(User.knownPermissions)],
                 ], required: ["username"]),
             "UpdateUserRequest": object([
                 "username": username, "name": label(200), "email": userEmail, "phone": userPhone, "extension": userExtension,
                 "rank": rank, "active": boolean,
+                "permissions": ["type": "array", "maxItems": 10, "items": oneOf(User.knownPermissions)],
             ]),
             "SetPasswordRequest": object(["password": password]),
             "UserWithPassword": object(["user": ref("User"), "generated_password": string], required: ["user"]),
@@ -495,6 +498,12 @@ enum APISchemas {
                     "version": id, "status_id": id, "reason_id": id, "reason_note": ["type": "string", "maxLength": 2000],
                     "actual_value": money, "closed_on": date,
                 ], required: ["version"]),
+            "BoardSMS": object(
+                [
+                    "filter": boardFilter, "extra": ["type": "array", "maxItems": 3, "items": oneOf(["won", "lost", "postponed"])],
+                    "name": label(200), "text": ["type": "string", "minLength": 1, "maxLength": 1600, "pattern": notBlank],
+                    "purpose": oneOf(["marketing", "service"]), "dry_run": boolean,
+                ], required: ["name", "text"]),
             "Deal": deal,
             "MovedDeal": object(["deal": deal, "columns": array(boardColumn), "totals": boardTotals]),
             "Board": object([

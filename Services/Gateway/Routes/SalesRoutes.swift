@@ -3,6 +3,8 @@ import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
+import ServiceKit
 
 /// The sales service: projects, deals and their history, the sales board (one request), a
 /// move on it, the forecast and the summary report, a customer's deals.
@@ -119,6 +121,56 @@ struct SalesRoutes: Sendable {
             return try await api.forward(request, context: context, method: M.board, query: query)
         }
         routes.add(
+            .get, "/api/v1/sales/board/export.csv", read, tag: "sales",
+            summary:
+                "The board's customers as CSV, one row each with their deals' count and values (a boss, or a user with the export permission); recorded in the export audit",
+            query: Self.filterQuery + ["extra"], reply: "media:text/csv"
+        ) { request, context in
+            var query = try Self.filter(request)
+            if let extra = request.uri.queryParameters.get("extra"), !extra.isEmpty {
+                query.set("extra", extra.split(separator: ",").map { String($0) })
+            }
+            let export = try await api.callDecoded(
+                request, context: context, method: M.exportBoard, body: try Wire.decode(BoardRequest.self, from: try query.data()))
+            var csv = CSVWriter.line(["customer_kind", "customer_id", "name", "owner", "deals", "values"])
+            for customer in export.customers {
+                csv += CSVWriter.line([
+                    customer.customerKind, String(customer.customerId), customer.name, customer.ownerName ?? "", String(customer.deals),
+                    customer.values.map { "\(SalesPages.majorUnits($0.amount, $0.currency)) \($0.currency)" }.joined(separator: "; "),
+                ])
+            }
+            return Response(
+                status: .ok, headers: DownloadHeaders.make(contentType: "text/csv; charset=utf-8", filename: "board-customers.csv"),
+                body: .init(byteBuffer: ByteBuffer(string: csv)))
+        }
+        routes.add(
+            .get, "/api/v1/sales/board/exports", read, tag: "sales", summary: "The export audit: who exported which board's customers, when (a boss)"
+        ) { request, context in
+            try await api.forward(request, context: context, method: M.exports, query: QueryBody())
+        }
+        routes.add(
+            .post, "/api/v1/sales/board/sms", .scope(Scope.messagesSend), tag: "sales",
+            summary:
+                "A batch SMS to the board's customers (consumers, and the contacts linked to companies' deals) where the project has SMS enabled: dry_run true answers who would get it and who is left out; otherwise a draft batch to start",
+            body: "BoardSMS", reply: "Batch", status: .created
+        ) { request, context in
+            let raw = try await api.body(of: request)
+            let ask = try Wire.decode(BoardSMSRequest.self, from: raw)
+            let recipients = try await api.callDecoded(
+                request, context: context, method: M.smsRecipients, body: BoardRequest(filter: ask.filter, extra: ask.extra))
+            guard !recipients.contactIds.isEmpty else {
+                throw BusError.conflict("the board's customers have nobody to text (no consumer customers, no contacts on companies' deals)")
+            }
+            let batch = CreateBatchRequest(
+                name: ask.name, text: ask.text, contactIds: recipients.contactIds, purpose: ask.purpose, dryRun: ask.dryRun)
+            let body = try await api.call(request, context: context, method: NotificationsContract.Method.createBatch, body: try Wire.encode(batch))
+            // The batch, and how many companies had no contact to text.
+            var object = (try JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
+            object["companies_without_contact"] = recipients.companiesWithoutContact
+            return APIForwarder.json(
+                status: ask.dryRun == true ? .ok : .created, body: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+        }
+        routes.add(
             .get, "/api/v1/sales/forecast", read, tag: "sales",
             summary: "Forecast by month or quarter per sales person and currency: projected, weighted, won",
             query: Self.filterQuery + ["by:month,quarter"]
@@ -167,4 +219,14 @@ struct SalesRoutes: Sendable {
         query.set("filter", filter)
         return query
     }
+}
+
+/// `POST /api/v1/sales/board/sms`: the board's filter and the batch's name, text and purpose.
+struct BoardSMSRequest: Codable, Sendable {
+    var filter: DealFilter?
+    var extra: [String]?
+    var name: String
+    var text: String
+    var purpose: String?
+    var dryRun: Bool?
 }

@@ -40,7 +40,7 @@ struct UserPages: Sendable {
                     [
                         "user_id": user.id, "username": user.username, "name": user.name, "email": user.email ?? "",
                         "extension": user.extensionNumber ?? "", "rank": user.rank.rawValue, "boss": user.rank == .boss,
-                        "active": user.active, "shown": names[user.id] ?? user.username,
+                        "active": user.active, "can_export": user.permissions.contains("export"), "shown": names[user.id] ?? user.username,
                     ]
                 },
                 "tokens": tokens.filter { $0.kind == "api" }.map { token -> [String: Any] in
@@ -92,6 +92,7 @@ struct UserPages: Sendable {
             var ask = UpdateUserRequest(id: id, name: field("name"), email: field("email"), extensionNumber: field("extension"))
             ask.rank = fields["rank"] == "boss" ? .boss : .user
             ask.active = fields["active"] == "on"
+            ask.permissions = fields["export"] == "on" ? ["export"] : []
             do {
                 _ = try await ui.call(M.updateUser, ask, request, context)
                 return PageRenderer.redirect("/settings/users")

@@ -142,5 +142,9 @@ enum SettingsMigrations {
                     DELETE FROM login_failure;
                     """)
         }
+        // Permissions beyond a user's rank (issue 17: `export`).
+        migrator.registerMigration("settings-v3-permissions") { db in
+            try db.execute(sql: "ALTER TABLE user ADD COLUMN permissions TEXT NOT NULL DEFAULT '[]'")
+        }
     }
 }

@@ -55,7 +55,7 @@ extension SettingsStore {
             let user = User(
                 id: try db.nextId("user"), username: username, name: name, email: fields.email, phone: fields.phone,
                 extensionNumber: fields.extension, rank: request.rank ?? .user, active: request.active ?? true,
-                createdAt: now, updatedAt: now, passwordChangedAt: now)
+                createdAt: now, updatedAt: now, passwordChangedAt: now, permissions: try Self.checkPermissions(request.permissions ?? []))
             try user.insert(db)
             try db.execute(sql: "UPDATE user SET password_hash = ? WHERE id = ?", arguments: [hash, user.id])
             try Self.recordChange(
@@ -91,6 +91,7 @@ extension SettingsStore {
             }
             if let rank = request.rank { user.rank = rank }
             if let active = request.active { user.active = active }
+            if let permissions = request.permissions { user.permissions = try Self.checkPermissions(permissions) }
             if before.rank == .boss && before.active && (user.rank != .boss || !user.active) {
                 let bosses = try User.filter(Column("rank") == "boss" && Column("active") == true).fetchCount(db)
                 if bosses <= 1 {
@@ -203,5 +204,13 @@ extension SettingsStore {
         if let other = try User.filter(Column("extension") == ext).fetchOne(db), other.id != id {
             throw BusError.conflict("extension \(ext) already belongs to \(other.username)")
         }
+    }
+
+    /// Known permissions, each once, in a stable order.
+    static func checkPermissions(_ permissions: [String]) throws -> [String] {
+        for permission in permissions where !User.knownPermissions.contains(permission) {
+            throw BusError.invalid("'\(permission)' is not a permission; there is \(User.knownPermissions.joined(separator: ", "))")
+        }
+        return User.knownPermissions.filter(permissions.contains)
     }
 }

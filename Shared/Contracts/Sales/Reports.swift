@@ -162,3 +162,59 @@ public struct BoardCustomers: Codable, Sendable, Equatable {
     public var customers: [BoardCustomer]
     public init(customers: [BoardCustomer]) { self.customers = customers }
 }
+
+/// One customer of an export: the deals of the board's filter it has, and their values.
+public struct ExportedCustomer: Codable, Sendable, Equatable {
+    public var customerKind: String
+    public var customerId: Int64
+    public var name: String
+    public var ownerId: Int64?
+    public var ownerName: String?
+    public var deals: Int
+    public var values: [MoneyTotal]
+    public init(
+        customerKind: String, customerId: Int64, name: String, ownerId: Int64?, ownerName: String?, deals: Int, values: [MoneyTotal]
+    ) {
+        self.customerKind = customerKind
+        self.customerId = customerId
+        self.name = name
+        self.ownerId = ownerId
+        self.ownerName = ownerName
+        self.deals = deals
+        self.values = values
+    }
+}
+
+/// `sales.board.export`: the board's customers, one each; recorded in the export audit.
+public struct BoardExport: Codable, Sendable, Equatable {
+    public var customers: [ExportedCustomer]
+    public init(customers: [ExportedCustomer]) { self.customers = customers }
+}
+
+/// `sales.board.sms_recipients`: who a batch SMS to the board's customers goes to: consumer
+/// customers themselves, and for a company the contacts linked to its deals.
+public struct SMSRecipients: Codable, Sendable, Equatable {
+    public var contactIds: [Int64]
+    /// Company customers with no contact linked to their deals (nobody to text).
+    public var companiesWithoutContact: Int
+    public init(contactIds: [Int64], companiesWithoutContact: Int) {
+        self.contactIds = contactIds
+        self.companiesWithoutContact = companiesWithoutContact
+    }
+}
+
+/// One export of a board's customers, as the audit keeps it.
+public struct ExportAuditEntry: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var at: Date
+    public var actor: String?
+    public var filter: String
+    public var customers: Int
+    public init(id: Int64, at: Date, actor: String?, filter: String, customers: Int) {
+        self.id = id
+        self.at = at
+        self.actor = actor
+        self.filter = filter
+        self.customers = customers
+    }
+}

@@ -28,6 +28,13 @@ public enum SalesContract: ServiceContract {
         public static let board = method("board.get", BoardRequest.self, Board.self)
         /// The distinct customers of a board's filter (export, batch SMS).
         public static let boardCustomers = method("board.customers", BoardRequest.self, BoardCustomers.self)
+        /// The board's customers as rows for a CSV, for a boss or a user with the `export`
+        /// permission; each export is recorded (`exports`).
+        public static let exportBoard = method("board.export", BoardRequest.self, BoardExport.self)
+        public static let exports = method("board.exports", NoParameters.self, [ExportAuditEntry].self)
+        /// The contacts a batch SMS to the board's customers goes to (refused where the project
+        /// has SMS off).
+        public static let smsRecipients = method("board.sms_recipients", BoardRequest.self, SMSRecipients.self)
         public static let forecast = method("forecast", ForecastRequest.self, Forecast.self)
         public static let report = method("reports.summary", SalesReportRequest.self, SalesReport.self)
 

@@ -14,11 +14,17 @@ public struct User: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
     public var passwordChangedAt: Date?
+    /// What a user may do beyond their rank: `export` (a board's customers as CSV).
+    public var permissions: [String]
+
+    /// The permissions a user can be given.
+    public static let knownPermissions = ["export"]
 
     public init(
         id: Int64, username: String, name: String, email: String?, phone: String?, extensionNumber: String?, rank: Rank,
-        active: Bool, createdAt: Date, updatedAt: Date, passwordChangedAt: Date?
+        active: Bool, createdAt: Date, updatedAt: Date, passwordChangedAt: Date?, permissions: [String] = []
     ) {
+        self.permissions = permissions
         self.id = id
         self.username = username
         self.name = name
@@ -33,8 +39,25 @@ public struct User: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, username, name, email, phone, rank, active, createdAt, updatedAt, passwordChangedAt
+        case id, username, name, email, phone, rank, active, createdAt, updatedAt, passwordChangedAt, permissions
         case extensionNumber = "extension"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(Int64.self, forKey: .id)
+        username = try container.decode(String.self, forKey: .username)
+        name = try container.decode(String.self, forKey: .name)
+        email = try container.decodeIfPresent(String.self, forKey: .email)
+        phone = try container.decodeIfPresent(String.self, forKey: .phone)
+        extensionNumber = try container.decodeIfPresent(String.self, forKey: .extensionNumber)
+        rank = try container.decode(Rank.self, forKey: .rank)
+        active = try container.decode(Bool.self, forKey: .active)
+        createdAt = try container.decode(Date.self, forKey: .createdAt)
+        updatedAt = try container.decode(Date.self, forKey: .updatedAt)
+        passwordChangedAt = try container.decodeIfPresent(Date.self, forKey: .passwordChangedAt)
+        // Users stored (and events published) before permissions existed have none.
+        permissions = try container.decodeIfPresent([String].self, forKey: .permissions) ?? []
     }
 }
 
@@ -58,6 +81,7 @@ public struct CreateUserRequest: Codable, Sendable {
     public var rank: Rank?
     public var active: Bool?
     public var password: String?
+    public var permissions: [String]?
 
     public init(
         username: String, name: String? = nil, email: String? = nil, phone: String? = nil, extensionNumber: String? = nil,
@@ -74,7 +98,7 @@ public struct CreateUserRequest: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case username, name, email, phone, rank, active, password
+        case username, name, email, phone, rank, active, password, permissions
         case extensionNumber = "extension"
     }
 }
@@ -89,6 +113,8 @@ public struct UpdateUserRequest: Codable, Sendable {
     public var extensionNumber: String?
     public var rank: Rank?
     public var active: Bool?
+    /// Replaces the list.
+    public var permissions: [String]?
 
     public init(
         id: Int64, username: String? = nil, name: String? = nil, email: String? = nil, phone: String? = nil, extensionNumber: String? = nil,
@@ -105,7 +131,7 @@ public struct UpdateUserRequest: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, username, name, email, phone, rank, active
+        case id, username, name, email, phone, rank, active, permissions
         case extensionNumber = "extension"
     }
 }
