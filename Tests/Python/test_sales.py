@@ -3,6 +3,8 @@ with their probabilities, versions and stage history; the board in one request w
 currency; moves; processes with fixed labels and removed statuses; visibility; forecast and
 report; the customer's history; and a kill -9 of sales while moves are being made."""
 
+import csv
+import io
 import os
 import signal
 import subprocess
@@ -10,6 +12,8 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 import crmkeys
 import crmsystem
@@ -327,6 +331,61 @@ class SalesTest(unittest.TestCase):
                                               "actual": 40_000}])
         self.assertEqual(report["average_deal"], [{"currency": "NOK", "amount": 40_000}])
         self.assertTrue(report["time_in_status"], report)
+
+    def test_export_permission_audit_and_batch_sms(self):
+        status, project = self.api("POST", "/api/v1/sales/projects", {"name": "Export and SMS"})
+        self.assertEqual(status, 201, project)
+        company = self.system.company("Eksport AS")
+        status, contact = self.api("POST", "/api/v1/contacts", {"first_name": "Kari", "last_name": "Forbruker",
+                                                                  "phones": [{"number": "+4791112222", "kind": "mobile"}]})
+        self.assertEqual(status, 201, contact)
+        status, colleague = self.api("POST", "/api/v1/contacts", {"first_name": "Ola", "last_name": "Innkjøper",
+                                                                    "phones": [{"number": "+4791113333", "kind": "mobile"}]})
+        for customer, kind, value, people in [(company, "company", 5000, [{"id": colleague["id"], "role": "buyer"}]),
+                                              (contact["id"], "contact", 700, [])]:
+            for currency in ["NOK", "EUR"]:
+                status, deal = self.system.deal({"customer_kind": kind, "customer_id": customer, "subject": "Export",
+                                                 "value": value, "currency": currency, "project_id": project["id"],
+                                                 "contacts": people})
+                self.assertEqual(status, 201, deal)
+        # A user without the export permission is refused; with it, one row per customer.
+        status, user = self.api("POST", "/api/v1/users", {"username": "eksport", "password": "eksport-password-1"})
+        self.assertEqual(status, 201, user)
+        token = self.api("POST", "/api/v1/auth/login", {"username": "eksport", "password": "eksport-password-1"}, token="")[1]["token"]
+        path = "/api/v1/sales/board/export.csv?project_id=%d" % project["id"]
+        request = urllib.request.Request(self.system.base + path, headers={"Authorization": "Bearer " + token})
+        with self.assertRaises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=20)
+        self.assertEqual(refused.exception.code, 403)
+        status, _ = self.api("PATCH", "/api/v1/users/%d" % user["user"]["id"], {"permissions": ["export"]})
+        self.assertEqual(status, 200)
+
+        def exported():
+            try:
+                with urllib.request.urlopen(request, timeout=20) as response:
+                    return response.read().decode()
+            except urllib.error.HTTPError:
+                return None
+        text = self.system.wait("the export permission to reach sales", exported)
+        rows = list(csv.reader(io.StringIO(text)))
+        self.assertEqual(rows[0], ["customer_kind", "customer_id", "name", "owner", "deals", "values"])
+        self.assertEqual(sorted((r[0], r[4], r[5]) for r in rows[1:]),
+                         [("company", "2", "50.00 EUR; 50.00 NOK"), ("contact", "2", "7.00 EUR; 7.00 NOK")])
+        audit = self.api("GET", "/api/v1/sales/board/exports")[1]
+        self.assertEqual((audit[0]["actor"], audit[0]["customers"]), ("eksport", 2))
+
+        # Batch SMS: refused while the project has SMS off; then a dry run to the consumer and the
+        # contact linked to the company's deals.
+        body = {"filter": {"project_id": project["id"]}, "name": "Board SMS", "text": "Hei {{first_name}}", "purpose": "service",
+                "dry_run": True}
+        status, refused = self.api("POST", "/api/v1/sales/board/sms", body)
+        self.assertEqual(status, 409, refused)
+        self.assertEqual(self.api("PATCH", "/api/v1/sales/projects/%d" % project["id"], {"sms_enabled": True})[0], 200)
+        def planned():
+            status, plan = self.api("POST", "/api/v1/sales/board/sms", body)
+            return plan if status == 200 and plan["recipients"] == 2 else None
+        plan = self.system.wait("notifications to know both contacts", planned)
+        self.assertEqual(plan["companies_without_contact"], 0)
 
 
 class SalesKillTest(unittest.TestCase):
