@@ -148,6 +148,20 @@ enum SalesMigrations {
                         actual INTEGER NOT NULL,
                         PRIMARY KEY (project_id, outcome, status_id, owner_key, currency)
                     ) WITHOUT ROWID;
+                    -- The forecast's sums, kept the same way: per project, month (of the expected
+                    -- close of open deals, of the close of won ones), sales person (0: none) and currency.
+                    CREATE TABLE forecast_total (
+                        project_id INTEGER NOT NULL,
+                        month TEXT NOT NULL,
+                        owner_key INTEGER NOT NULL,
+                        currency TEXT NOT NULL,
+                        open_count INTEGER NOT NULL,
+                        projected INTEGER NOT NULL,
+                        weighted INTEGER NOT NULL,
+                        won_count INTEGER NOT NULL,
+                        won INTEGER NOT NULL,
+                        PRIMARY KEY (project_id, month, owner_key, currency)
+                    ) WITHOUT ROWID;
                     """)
             let now = Date()
             try db.execute(

@@ -264,6 +264,7 @@ enum Totals {
     static func remove(_ db: Database, _ deal: Deal) throws { try apply(db, deal, sign: -1) }
 
     private static func apply(_ db: Database, _ deal: Deal, sign: Int64) throws {
+        try applyForecast(db, deal, sign: sign)
         try db.execute(
             sql: """
                 INSERT INTO deal_total (project_id, outcome, status_id, owner_key, currency, count, projected, weighted, actual)
@@ -275,6 +276,25 @@ enum Totals {
             arguments: [
                 deal.projectId, deal.outcome, deal.statusId, deal.customerOwnerId ?? 0, deal.currency, sign, sign * deal.value,
                 sign * deal.weightedValue, sign * (deal.actualValue ?? 0),
+            ])
+    }
+
+    /// An open deal with an expected close counts in its month's projection; a won deal with a
+    /// close day in its month's won values.
+    private static func applyForecast(_ db: Database, _ deal: Deal, sign: Int64) throws {
+        let open = deal.outcome == "open"
+        guard let day = open ? deal.expectedClose : deal.outcome == "won" ? deal.closedOn : nil else { return }
+        try db.execute(
+            sql: """
+                INSERT INTO forecast_total (project_id, month, owner_key, currency, open_count, projected, weighted, won_count, won)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (project_id, month, owner_key, currency) DO UPDATE SET
+                    open_count = open_count + excluded.open_count, projected = projected + excluded.projected,
+                    weighted = weighted + excluded.weighted, won_count = won_count + excluded.won_count, won = won + excluded.won
+                """,
+            arguments: [
+                deal.projectId, String(day.prefix(7)), deal.ownerId ?? 0, deal.currency, open ? sign : 0, open ? sign * deal.value : 0,
+                open ? sign * deal.weightedValue : 0, open ? 0 : sign, open ? 0 : sign * (deal.actualValue ?? deal.value),
             ])
     }
 }

@@ -21,6 +21,9 @@ struct APIRoute: Sendable {
     /// The schema of its successful answer, where one is documented.
     let reply: String?
     let status: HTTPResponse.Status
+    /// Whether it names stored items outside its path (a project in the query, a customer in
+    /// the body), so that it answers 404 when one does not exist.
+    var namesItems = false
 }
 
 /// Registers routes on the Hummingbird router with their access policy, and keeps the list of
@@ -42,12 +45,12 @@ struct APIRouter {
     mutating func add(
         _ method: HTTPRequest.Method, _ path: String, _ policy: RoutePolicy, tag: String, summary: String,
         query: [String] = [], body: String? = nil, form: String? = nil, bodyLimit: Int? = nil, reply: String? = nil,
-        status: HTTPResponse.Status = .ok,
+        status: HTTPResponse.Status = .ok, namesItems: Bool = false,
         _ handler: @escaping @Sendable (Request, GatewayContext) async throws -> Response
     ) {
         let route = APIRoute(
             method: method, path: path, policy: policy, summary: summary, tag: tag, query: query, body: body, form: form, reply: reply,
-            status: status)
+            status: status, namesItems: namesItems)
         routes.append(route)
         let validation = RequestValidation(route: route, validator: validator)
         let limit = bodyLimit ?? maxBody

@@ -167,7 +167,7 @@ enum OpenAPIDocument {
             codes["401"] = "No valid token"
             codes["403"] = "The token lacks the scope, or the user the rank"
         }
-        if route.path.contains(":") { codes["404"] = "No such item" }
+        if route.path.contains(":") || route.namesItems { codes["404"] = "No such item" }
         if route.method != .get { codes["409"] = "Conflicts with the current state" }
         if route.method != .get || !route.query.isEmpty {
             codes["422"] = "Not acceptable (a value outside what the field takes, a cursor not from this list)"

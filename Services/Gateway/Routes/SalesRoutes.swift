@@ -40,11 +40,11 @@ struct SalesRoutes: Sendable {
         }
         routes.add(
             .get, "/api/v1/deals", read, tag: "deals", summary: "Deals, newest first, narrowed as the board is",
-            query: Self.filterQuery + ["outcome:open,won,lost,postponed", "deleted", "cursor", "limit"], listDeals)
+            query: Self.filterQuery + ["outcome:open,won,lost,postponed", "deleted", "cursor", "limit"], namesItems: true, listDeals)
         routes.add(
             .post, "/api/v1/deals", write, tag: "deals",
             summary: "Create a deal for a company or a consumer contact (probability from its status unless given)",
-            body: "NewDeal", reply: "Deal", status: .created
+            body: "NewDeal", reply: "Deal", status: .created, namesItems: true
         ) { request, context in
             try await api.forwardMerged(request, context: context, method: M.createDeal, fields: [:], status: .created)
         }
@@ -110,7 +110,7 @@ struct SalesRoutes: Sendable {
             .get, "/api/v1/sales/board", read, tag: "sales",
             summary:
                 "The whole sales board of a filter: a column per open status (count, projected and weighted values per currency, first cards), optional won, lost, postponed and unprocessed columns, header totals and budgets",
-            query: Self.filterQuery + ["extra", "column", "cursor", "limit"], reply: "Board"
+            query: Self.filterQuery + ["extra", "column", "cursor", "limit"], reply: "Board", namesItems: true
         ) { request, context in
             var query = try Self.filter(request)
             if let extra = request.uri.queryParameters.get("extra"), !extra.isEmpty {
@@ -124,7 +124,7 @@ struct SalesRoutes: Sendable {
             .get, "/api/v1/sales/board/export.csv", read, tag: "sales",
             summary:
                 "The board's customers as CSV, one row each with their deals' count and values (a boss, or a user with the export permission); recorded in the export audit",
-            query: Self.filterQuery + ["extra"], reply: "media:text/csv"
+            query: Self.filterQuery + ["extra"], reply: "media:text/csv", namesItems: true
         ) { request, context in
             var query = try Self.filter(request)
             if let extra = request.uri.queryParameters.get("extra"), !extra.isEmpty {
@@ -152,10 +152,15 @@ struct SalesRoutes: Sendable {
             .post, "/api/v1/sales/board/sms", .scope(Scope.messagesSend), tag: "sales",
             summary:
                 "A batch SMS to the board's customers (consumers, and the contacts linked to companies' deals) where the project has SMS enabled: dry_run true answers who would get it and who is left out; otherwise a draft batch to start",
-            body: "BoardSMS", reply: "Batch", status: .created
+            body: "BoardSMS", reply: "Batch", status: .created, namesItems: true
         ) { request, context in
             let raw = try await api.body(of: request)
-            let ask = try Wire.decode(BoardSMSRequest.self, from: raw)
+            let ask: BoardSMSRequest
+            do {
+                ask = try Wire.decode(BoardSMSRequest.self, from: raw)
+            } catch {
+                throw BusError.invalid("the body is not a board SMS: \(String(describing: error).prefix(200))")
+            }
             let recipients = try await api.callDecoded(
                 request, context: context, method: M.smsRecipients, body: BoardRequest(filter: ask.filter, extra: ask.extra))
             guard !recipients.contactIds.isEmpty else {
@@ -173,7 +178,7 @@ struct SalesRoutes: Sendable {
         routes.add(
             .get, "/api/v1/sales/forecast", read, tag: "sales",
             summary: "Forecast by month or quarter per sales person and currency: projected, weighted, won",
-            query: Self.filterQuery + ["by:month,quarter"]
+            query: Self.filterQuery + ["by:month,quarter"], namesItems: true
         ) { request, context in
             var query = try Self.filter(request)
             query.text("by", from: request)
@@ -183,7 +188,7 @@ struct SalesRoutes: Sendable {
             .get, "/api/v1/sales/reports/summary", read, tag: "sales",
             summary:
                 "Win rate, average deal size, cycle length, time in each status, win and loss reasons, budget against actual",
-            query: Self.filterQuery
+            query: Self.filterQuery, namesItems: true
         ) { request, context in
             try await api.forward(request, context: context, method: M.report, query: try Self.filter(request))
         }
