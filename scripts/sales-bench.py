@@ -59,9 +59,9 @@ def percentiles(samples):
 
 def seed(path, count, owners, process):
     """Writes `count` deals (and their customers, stages and kept sums) into sales' database."""
-    opens = [s for s in process["statuses"] if s["final"] is None]
-    won = next(s for s in process["statuses"] if s["final"] == "won")
-    lost = next(s for s in process["statuses"] if s["final"] == "lost")
+    opens = [s for s in process["statuses"] if s.get("final") is None]
+    won = next(s for s in process["statuses"] if s.get("final") == "won")
+    lost = next(s for s in process["statuses"] if s.get("final") == "lost")
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
@@ -171,7 +171,7 @@ def measure(count, requests, bin_dir):
                 client = Client(base, client.token)
             time.sleep(0.2)
         print("%d deals written in %.1f s" % (count, seeded), flush=True)
-        opens = [s["id"] for s in process["statuses"] if s["final"] is None]
+        opens = [s["id"] for s in process["statuses"] if s.get("final") is None]
         rng = random.Random(3)
         versions = {}
         db = sqlite3.connect("file:%s?mode=ro" % path, uri=True)

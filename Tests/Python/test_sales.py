@@ -332,6 +332,26 @@ class SalesTest(unittest.TestCase):
         self.assertEqual(report["average_deal"], [{"currency": "NOK", "amount": 40_000}])
         self.assertTrue(report["time_in_status"], report)
 
+    def test_anonymised_contact_keeps_amounts_and_reasons(self):
+        status, contact = self.api("POST", "/api/v1/contacts", {"first_name": "Glemt", "last_name": "Person"})
+        self.assertEqual(status, 201, contact)
+        status, deal = self.system.deal({"customer_kind": "contact", "customer_id": contact["id"], "subject": "Private boat",
+                                         "value": 300_000, "currency": "NOK"})
+        self.assertEqual(status, 201, deal)
+        reasons = self.api("GET", "/api/v1/settings/loss-reasons")[1]
+        status, lost = self.api("POST", "/api/v1/deals/%d/lost" % deal["id"],
+                                {"version": 1, "reason_id": reasons[0]["id"], "reason_note": "Called Glemt Person twice"})
+        self.assertEqual(status, 200, lost)
+        self.assertEqual(self.api("POST", "/api/v1/contacts/%d/anonymize" % contact["id"])[0], 200)
+
+        def scrubbed():
+            current = self.api("GET", "/api/v1/deals/%d" % deal["id"])[1]
+            return current if current["customer_name"] == "" else None
+        current = self.system.wait("the deal to be scrubbed", scrubbed)
+        self.assertEqual((current["subject"], current.get("reason_note")), ("(anonymised)", None))
+        self.assertEqual((current["value"], current["currency"], current["reason_id"], current["outcome"]),
+                         (300_000, "NOK", reasons[0]["id"], "lost"))
+
     def test_export_permission_audit_and_batch_sms(self):
         status, project = self.api("POST", "/api/v1/sales/projects", {"name": "Export and SMS"})
         self.assertEqual(status, 201, project)
