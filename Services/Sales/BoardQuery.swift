@@ -24,7 +24,9 @@ struct DealQuery {
         if let user = access.restrictedTo { owners = (owners ?? [user]).filter { $0 == user } }
         if let owners {
             self.owners = owners
-            add("deal.customer_owner_id IN (\(owners.isEmpty ? "NULL" : owners.map { _ in "?" }.joined(separator: ",")))", StatementArguments(owners))
+            add(
+                "deal.customer_owner_id IN (\(owners.isEmpty ? "NULL" : owners.map { _ in "?" }.joined(separator: ",")))",
+                StatementArguments(owners))
         }
         if let ids = filter.dealOwnerIds {
             guard ids.count <= 500 else { throw BusError.invalid("a filter names at most 500 sales people") }
@@ -45,7 +47,9 @@ struct DealQuery {
         if let id = filter.sourceId { narrow("deal.source_id = ?", [id]) }
         if let text = filter.text.map({ String($0.prefix(200)).trimmingCharacters(in: .whitespaces) }), !text.isEmpty {
             for word in text.split(separator: " ").prefix(8) {
-                let pattern = "%" + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                let pattern =
+                    "%"
+                    + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                     .replacingOccurrences(of: "_", with: "\\_") + "%"
                 narrow("(deal.subject LIKE ? ESCAPE '\\' OR deal.customer_name LIKE ? ESCAPE '\\')", [pattern, pattern])
             }
@@ -106,14 +110,17 @@ struct BoardQuery: Sendable {
     func columnTotals(_ db: Database, key: String, filter: DealFilter, access: SalesAccess) throws -> BoardColumn {
         let project = try Projects.load(db, id: filter.projectId)
         let process = try Processes.load(db, id: try Projects.processId(db, project))
-        return try columnTotals(db, key: key, query: try DealQuery(filter: filter, access: access, db: db), process: process, project: project)
+        return try columnTotals(
+            db, key: key, query: try DealQuery(filter: filter, access: access, db: db), process: process, project: project)
     }
 
     func totals(_ db: Database, filter: DealFilter, access: SalesAccess) throws -> BoardTotals {
         try totals(db, query: try DealQuery(filter: filter, access: access, db: db))
     }
 
-    private func columnTotals(_ db: Database, key: String, query: DealQuery, process: ProcessRow, project: SalesProject) throws -> BoardColumn {
+    private func columnTotals(
+        _ db: Database, key: String, query: DealQuery, process: ProcessRow, project: SalesProject
+    ) throws -> BoardColumn {
         if key == "unprocessed" {
             let (sql, arguments) = unprocessed(query: query, project: project)
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(sql) LIMIT 10000)", arguments: arguments) ?? 0
@@ -191,7 +198,9 @@ struct BoardQuery: Sendable {
     }
 
     /// The column's first (or next) page of cards.
-    private func fill(_ column: inout BoardColumn, _ db: Database, query: DealQuery, project: SalesProject, limit: Int, cursor: String?)
+    private func fill(
+        _ column: inout BoardColumn, _ db: Database, query: DealQuery, project: SalesProject, limit: Int, cursor: String?
+    )
         throws
     {
         var after: Contracts.Cursor?

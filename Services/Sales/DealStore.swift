@@ -119,8 +119,10 @@ struct DealStore: Sendable {
         let people = try Self.people(request.contacts, "contacts"), colleagues = try Self.people(request.colleagues, "colleagues")
         return try await database.idempotentWrite(requestId: requestId, method: SalesContract.Method.createDeal) { db, outbox in
             let access = try SalesAccess.of(headers, db)
-            guard let customer = try Row.fetchOne(
-                db, sql: "SELECT name, owner_id FROM customer WHERE kind = ? AND id = ? AND deleted = 0", arguments: [kind, request.customerId]),
+            guard
+                let customer = try Row.fetchOne(
+                    db, sql: "SELECT name, owner_id FROM customer WHERE kind = ? AND id = ? AND deleted = 0",
+                    arguments: [kind, request.customerId]),
                 access.allows(ownerId: customer["owner_id"])
             else { throw BusError.notFound("\(kind) \(request.customerId) does not exist") }
             let project = try Projects.load(db, id: request.projectId)
@@ -132,7 +134,8 @@ struct DealStore: Sendable {
                 id: 0, customerKind: kind, customerId: request.customerId, customerName: customer["name"],
                 customerOwnerId: customer["owner_id"], projectId: project.id, processId: process.id,
                 ownerId: try Self.owner(db, request.ownerId ?? headers.userId ?? customer["owner_id"]), subject: subject,
-                statusId: status.id, statusName: status.name, outcome: "open", stageId: try Reference.check(db, .salesStages, request.stageId),
+                statusId: status.id, statusName: status.name, outcome: "open",
+                stageId: try Reference.check(db, .salesStages, request.stageId),
                 categoryId: try Reference.check(db, .salesCategories, request.categoryId),
                 sourceId: try Reference.check(db, .sources, request.sourceId), value: request.value ?? 0, currency: currency,
                 probability: status.probability, probabilitySource: "status", weightLabel: nil, weightedValue: 0,
@@ -263,14 +266,18 @@ struct DealStore: Sendable {
             case "win", "lose":
                 let final = action == "win" ? "won" : "lost"
                 let status = try request.statusId.map { try process.status($0) } ?? process.statuses.first { $0.final == final }
-                guard let status, status.final == final else { throw BusError.conflict("status \(request.statusId ?? 0) is not a \(final) status of this process") }
+                guard let status, status.final == final else {
+                    throw BusError.conflict("status \(request.statusId ?? 0) is not a \(final) status of this process")
+                }
                 Self.enter(&deal, status, process: process, now: now)
                 if let date = request.closedOn { deal.closedOn = date }
                 if action == "win" { deal.actualValue = request.actualValue ?? deal.actualValue ?? deal.value }
                 deal.reasonId = try Reference.check(db, action == "win" ? .winReasons : .lossReasons, request.reasonId)
                 deal.reasonNote = request.reasonNote?.nilIfBlank ?? deal.reasonNote
             case "postpone":
-                guard deal.outcome == "open" else { throw BusError.conflict("only an open deal can be postponed; this one is \(deal.outcome)") }
+                guard deal.outcome == "open" else {
+                    throw BusError.conflict("only an open deal can be postponed; this one is \(deal.outcome)")
+                }
                 deal.outcome = "postponed"
                 deal.reasonNote = request.reasonNote?.nilIfBlank ?? deal.reasonNote
             default:
@@ -281,7 +288,8 @@ struct DealStore: Sendable {
                         SELECT status_id FROM deal_stage WHERE deal_id = ? AND status_id IN
                             (SELECT id FROM process_status WHERE process_id = ? AND final IS NULL) ORDER BY id DESC LIMIT 1
                         """, arguments: [deal.id, deal.processId])
-                let status = try request.statusId.map { try process.status($0) } ?? last.flatMap { try? process.status($0) } ?? process.firstOpen
+                let status =
+                    try request.statusId.map { try process.status($0) } ?? last.flatMap { try? process.status($0) } ?? process.firstOpen
                 guard status.final == nil else { throw BusError.conflict("a deal is reopened into an open status") }
                 deal.outcome = "open"
                 Self.enter(&deal, status, process: process, now: now)
@@ -326,7 +334,9 @@ struct DealStore: Sendable {
     /// A status's probability changed: deals whose probability follows it follow.
     static func reweigh(_ db: Database, statusId: Int64, probability: Int) throws {
         let rows = try Row.fetchAll(
-            db, sql: "SELECT \(columns) FROM deal WHERE status_id = ? AND probability_source = 'status' AND outcome = 'open' AND probability != ?",
+            db,
+            sql:
+                "SELECT \(columns) FROM deal WHERE status_id = ? AND probability_source = 'status' AND outcome = 'open' AND probability != ?",
             arguments: [statusId, probability])
         for row in rows {
             let before = try deal(from: row, db)
@@ -474,9 +484,11 @@ struct DealStore: Sendable {
         let changed = DealChanged(
             deal: deal, fromStatusId: moved ? before.statusId : nil, fromStatusName: moved ? before.statusName : nil, actor: actor)
         let event: String =
-            if before.deletedAt == nil && deal.deletedAt != nil { SalesContract.Event.deleted }
-            else if before.deletedAt != nil && deal.deletedAt == nil { SalesContract.Event.restored }
-            else if deal.outcome != before.outcome {
+            if before.deletedAt == nil && deal.deletedAt != nil {
+                SalesContract.Event.deleted
+            } else if before.deletedAt != nil && deal.deletedAt == nil {
+                SalesContract.Event.restored
+            } else if deal.outcome != before.outcome {
                 switch deal.outcome {
                 case "won": SalesContract.Event.won
                 case "lost": SalesContract.Event.lost

@@ -65,7 +65,8 @@ struct SalesHandlers: Sendable {
         table.on(M.smsRecipients) { body, incoming in
             try await database.read { db in try BoardCustomersQuery.smsRecipients(db, body, headers: incoming.headers) }
         }
-        table.on(M.forecast) { body, incoming in try await database.read { db in try reports.forecast(db, body, headers: incoming.headers) } }
+        table.on(M.forecast) { body, incoming in try await database.read { db in try reports.forecast(db, body, headers: incoming.headers) }
+        }
         table.on(M.report) { body, incoming in try await database.read { db in try reports.summary(db, body, headers: incoming.headers) } }
         table.on(M.referenceUsage, openToServices: true) { body, _ in
             try await database.read { db in ReferenceCount(count: try ReferenceUse.count(db, kind: body.kind, id: body.id)) }
@@ -130,7 +131,8 @@ enum BoardCustomersQuery {
             throw BusError.conflict("the board's filter has more than \(SalesContract.maxBoardCustomers) customers; narrow it")
         }
         return BoardCustomers(
-            customers: rows.map { BoardCustomer(customerKind: $0["kind"], customerId: $0["id"], name: $0["name"], ownerId: $0["owner_id"]) })
+            customers: rows.map { BoardCustomer(customerKind: $0["kind"], customerId: $0["id"], name: $0["name"], ownerId: $0["owner_id"]) }
+        )
     }
 
     /// The export: one row per customer with its deals' count and values; only for a boss or a

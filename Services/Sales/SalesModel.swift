@@ -98,7 +98,8 @@ struct ProcessRow: Sendable {
 
 enum Processes {
     static func load(_ db: Database, id: Int64) throws -> ProcessRow {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, name, subject_labels, weight_labels FROM process WHERE id = ?", arguments: [id])
+        guard
+            let row = try Row.fetchOne(db, sql: "SELECT id, name, subject_labels, weight_labels FROM process WHERE id = ?", arguments: [id])
         else { throw BusError.conflict("process \(id) does not exist (or sales has not heard of it from settings yet)") }
         let statuses = try Row.fetchAll(
             db, sql: "SELECT id, name, probability, final FROM process_status WHERE process_id = ? ORDER BY position", arguments: [id]

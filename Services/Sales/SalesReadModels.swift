@@ -16,7 +16,8 @@ enum SettingsConsumer {
     static func handle(_ event: BusEvent, _ db: Database, _ outbox: Outbox) throws {
         switch event.type {
         case EventsSnapshot.resetType:
-            try db.execute(sql: "DELETE FROM process; DELETE FROM process_status; DELETE FROM reference; DELETE FROM budget; DELETE FROM user")
+            try db.execute(
+                sql: "DELETE FROM process; DELETE FROM process_status; DELETE FROM reference; DELETE FROM budget; DELETE FROM user")
             try db.execute(sql: "DELETE FROM setting")
         case SettingsContract.Event.processCreated, SettingsContract.Event.processUpdated:
             let change = try Wire.decode(SettingsChange.self, from: event.payload)

@@ -95,7 +95,10 @@ struct SalesReports: Sendable {
                 FROM deal_stage s JOIN deal ON deal.id = s.deal_id
                 WHERE \(query.condition) GROUP BY s.status_id ORDER BY s.status_id
                 """, arguments: query.arguments
-        ).map { StatusTime(statusId: $0["status_id"], name: $0["name"], stays: $0["stays"], averageSeconds: Int64(max(0, $0["seconds"] as Double))) }
+        ).map {
+            StatusTime(
+                statusId: $0["status_id"], name: $0["name"], stays: $0["stays"], averageSeconds: Int64(max(0, $0["seconds"] as Double)))
+        }
         func reasons(_ outcome: String) throws -> [ReasonCount] {
             var byReason: [Int64: (count: Int, values: [String: Int64])] = [:]
             for row in try Row.fetchAll(

@@ -32,7 +32,8 @@ struct DealStoreTests {
                 ], subjectLabels: nil, weightLabels: nil, createdAt: Date(), updatedAt: Date())
             try SettingsConsumer.store(process, db, outbox, replacements: [:])
             for id in 1...20 {
-                try CustomersConsumer.set(db, kind: "company", id: Int64(id), name: "Company \(id)", owner: Int64(id % 2 + 1), deleted: false)
+                try CustomersConsumer.set(
+                    db, kind: "company", id: Int64(id), name: "Company \(id)", owner: Int64(id % 2 + 1), deleted: false)
             }
         }
     }
@@ -40,7 +41,8 @@ struct DealStoreTests {
     func create(_ customer: Int64, value: Int64, currency: String, status: Int64? = nil, expected: String? = nil) async throws -> Deal {
         let data = try await store.create(
             CreateDealRequest(
-                customerKind: "company", customerId: customer, subject: "Deal \(customer)", statusId: status, value: value, currency: currency,
+                customerKind: "company", customerId: customer, subject: "Deal \(customer)", statusId: status, value: value,
+                currency: currency,
                 expectedClose: expected),
             headers: Self.boss, requestId: UUID().uuidString)
         return try Wire.decode(Deal.self, from: data)
@@ -76,13 +78,16 @@ struct DealStoreTests {
         #expect(deal.probability == 33 && deal.probabilitySource == "manual")
         let moved = try Wire.decode(
             MovedDeal.self,
-            from: try await store.move(MoveDealRequest(id: deal.id, version: 2, statusId: 72), headers: Self.boss, requestId: "p2", board: BoardQuery()))
+            from: try await store.move(
+                MoveDealRequest(id: deal.id, version: 2, statusId: 72), headers: Self.boss, requestId: "p2", board: BoardQuery()))
         #expect(moved.deal.probability == 33 && moved.deal.statusName == "Offer")
         let won = try Wire.decode(
-            Deal.self, from: try await store.close(CloseDealRequest(id: deal.id, version: 3), as: "win", headers: Self.boss, requestId: "p3"))
+            Deal.self,
+            from: try await store.close(CloseDealRequest(id: deal.id, version: 3), as: "win", headers: Self.boss, requestId: "p3"))
         #expect(won.probability == 100 && won.outcome == "won" && won.actualValue == 999 && won.statusId == 73)
         let reopened = try Wire.decode(
-            Deal.self, from: try await store.close(CloseDealRequest(id: deal.id, version: 4), as: "reopen", headers: Self.boss, requestId: "p4"))
+            Deal.self,
+            from: try await store.close(CloseDealRequest(id: deal.id, version: 4), as: "reopen", headers: Self.boss, requestId: "p4"))
         #expect(reopened.statusId == 72 && reopened.probability == 50 && reopened.actualValue == nil)
         let history = try await store.history(id: deal.id, headers: Self.boss)
         #expect(history.map(\.statusName) == ["Prospect", "Offer", "Order", "Offer"])
@@ -100,7 +105,8 @@ struct DealStoreTests {
             deals.append(
                 try await create(
                     Int64(index % 20 + 1), value: Int64.random(in: 0...1_000_000, using: &generator),
-                    currency: ["NOK", "EUR", "SEK"][index % 3], expected: index % 4 == 0 ? nil : "2026-\(String(format: "%02d", index % 12 + 1))-15"))
+                    currency: ["NOK", "EUR", "SEK"][index % 3],
+                    expected: index % 4 == 0 ? nil : "2026-\(String(format: "%02d", index % 12 + 1))-15"))
         }
         for step in 0..<200 {
             let index = Int.random(in: 0..<deals.count, using: &generator)
@@ -112,21 +118,29 @@ struct DealStoreTests {
                 _ = try? await store.move(
                     MoveDealRequest(id: deal.id, version: deal.version, statusId: [71, 72][step % 2]), headers: Self.boss, requestId: id,
                     board: BoardQuery())
-            case 1: _ = try? await store.close(CloseDealRequest(id: deal.id, version: deal.version), as: "win", headers: Self.boss, requestId: id)
-            case 2: _ = try? await store.close(CloseDealRequest(id: deal.id, version: deal.version), as: "lose", headers: Self.boss, requestId: id)
+            case 1:
+                _ = try? await store.close(
+                    CloseDealRequest(id: deal.id, version: deal.version), as: "win", headers: Self.boss, requestId: id)
+            case 2:
+                _ = try? await store.close(
+                    CloseDealRequest(id: deal.id, version: deal.version), as: "lose", headers: Self.boss, requestId: id)
             case 3:
                 _ = try? await store.update(
                     UpdateDealRequest(id: deal.id, version: deal.version, value: Int64(step * 1000), currency: "EUR"), headers: Self.boss,
                     requestId: id)
             case 4:
                 _ = try? await store.delete(
-                    DealVersionRequest(id: deal.id, version: deal.version), restore: deal.deletedAt != nil, headers: Self.boss, requestId: id)
+                    DealVersionRequest(id: deal.id, version: deal.version), restore: deal.deletedAt != nil, headers: Self.boss,
+                    requestId: id)
             case 5:
                 // The customer changes owner in contacts.
                 try await store.database.write { db, _ in
-                    try CustomersConsumer.set(db, kind: "company", id: deal.customerId, name: "Renamed", owner: Int64(step % 3), deleted: false)
+                    try CustomersConsumer.set(
+                        db, kind: "company", id: deal.customerId, name: "Renamed", owner: Int64(step % 3), deleted: false)
                 }
-            default: _ = try? await store.close(CloseDealRequest(id: deal.id, version: deal.version), as: "reopen", headers: Self.boss, requestId: id)
+            default:
+                _ = try? await store.close(
+                    CloseDealRequest(id: deal.id, version: deal.version), as: "reopen", headers: Self.boss, requestId: id)
             }
         }
         try await totalsAgree()
@@ -138,7 +152,8 @@ struct DealStoreTests {
                 (
                     try reports.forecast(db, ForecastRequest(filter: DealFilter(projectId: 1), by: by), headers: Self.boss),
                     try reports.forecast(
-                        db, ForecastRequest(filter: DealFilter(projectId: 1, from: "0001-01-01", to: "9999-12-31"), by: by), headers: Self.boss)
+                        db, ForecastRequest(filter: DealFilter(projectId: 1, from: "0001-01-01", to: "9999-12-31"), by: by),
+                        headers: Self.boss)
                 )
             }
             #expect(kept == counted && !kept.rows.isEmpty)
@@ -151,7 +166,9 @@ struct DealStoreTests {
         #expect(Money.minorUnits(12500.5, currency: "NOK") == 1_250_050 && Money.minorUnits(100, currency: "JPY") == 100)
         #expect(Money.minorUnits(.infinity, currency: "NOK") == nil && Money.minorUnits(1e300, currency: "NOK") == nil)
         #expect(Money.weighted(Money.maxValue, 100) == Money.maxValue)
-        #expect(BoardQuery.days(of: "2026-Q4")! == ("2026-10-01", "2026-12-31") && BoardQuery.days(of: "2026-02")! == ("2026-02-01", "2026-02-31"))
+        #expect(
+            BoardQuery.days(of: "2026-Q4")! == ("2026-10-01", "2026-12-31")
+                && BoardQuery.days(of: "2026-02")! == ("2026-02-01", "2026-02-31"))
         #expect(BoardQuery.days(of: "2026-Q5") == nil && BoardQuery.days(of: "x") == nil)
         #expect(DealStore.isDate("2024-02-29") && !DealStore.isDate("2026-02-29") && !DealStore.isDate("2026-13-01"))
     }

@@ -21,7 +21,8 @@ enum DealEventsConsumer {
         switch event.type {
         case E.created: text = "Deal created: \(what) in \(deal.statusName)"
         case E.moved: text = "Deal moved: \(what) from \(change.fromStatusName ?? "?") to \(deal.statusName)"
-        case E.won: text = "Deal won: \(what)\(deal.actualValue.map { $0 != deal.value ? ", sold for \(amount($0, deal.currency))" : "" } ?? "")"
+        case E.won:
+            text = "Deal won: \(what)\(deal.actualValue.map { $0 != deal.value ? ", sold for \(amount($0, deal.currency))" : "" } ?? "")"
         case E.lost: text = "Deal lost: \(what)\(deal.reasonNote.map { " — \($0.prefix(100))" } ?? "")"
         case E.postponed: text = "Deal postponed: \(what)"
         case E.reopened: text = "Deal reopened: \(what) in \(deal.statusName)"

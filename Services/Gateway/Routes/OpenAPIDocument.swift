@@ -130,7 +130,9 @@ enum OpenAPIDocument {
         if name.hasSuffix("_ids") { return ["type": "string", "pattern": "^[1-9][0-9]{0,17}(,[1-9][0-9]{0,17}){0,499}$"] }
         if name == "version" { return ["type": "integer", "minimum": 1, "maximum": Int64.max] }
         // The board's extra columns, and one column's key for its next page.
-        if name == "extra" { return ["type": "string", "pattern": "^(won|lost|postponed|unprocessed)(,(won|lost|postponed|unprocessed)){0,3}$"] }
+        if name == "extra" {
+            return ["type": "string", "pattern": "^(won|lost|postponed|unprocessed)(,(won|lost|postponed|unprocessed)){0,3}$"]
+        }
         if name == "column" { return ["type": "string", "pattern": "^(status:[1-9][0-9]{0,17}|won|lost|postponed|unprocessed)$"] }
         if ["from", "to"].contains(name) || name.hasSuffix("_from") || name.hasSuffix("_to") {
             return ["type": "string", "format": "date-time"]

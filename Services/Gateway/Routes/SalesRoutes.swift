@@ -30,7 +30,8 @@ struct SalesRoutes: Sendable {
             try await api.forwardMerged(request, context: context, method: M.createProject, fields: [:], status: .created)
         }
         routes.add(.get, "/api/v1/sales/projects/:id", read, tag: "sales", summary: "A sales project", reply: "SalesProject") {
-            request, context in try await api.forward(request, context: context, method: M.getProject, query: try QueryBody(id: "id", from: context))
+            request, context in
+            try await api.forward(request, context: context, method: M.getProject, query: try QueryBody(id: "id", from: context))
         }
         routes.add(
             .patch, "/api/v1/sales/projects/:id", write, tag: "sales",
@@ -144,7 +145,8 @@ struct SalesRoutes: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: csv)))
         }
         routes.add(
-            .get, "/api/v1/sales/board/exports", read, tag: "sales", summary: "The export audit: who exported which board's customers, when (a boss)"
+            .get, "/api/v1/sales/board/exports", read, tag: "sales",
+            summary: "The export audit: who exported which board's customers, when (a boss)"
         ) { request, context in
             try await api.forward(request, context: context, method: M.exports, query: QueryBody())
         }
@@ -164,16 +166,19 @@ struct SalesRoutes: Sendable {
             let recipients = try await api.callDecoded(
                 request, context: context, method: M.smsRecipients, body: BoardRequest(filter: ask.filter, extra: ask.extra))
             guard !recipients.contactIds.isEmpty else {
-                throw BusError.conflict("the board's customers have nobody to text (no consumer customers, no contacts on companies' deals)")
+                throw BusError.conflict(
+                    "the board's customers have nobody to text (no consumer customers, no contacts on companies' deals)")
             }
             let batch = CreateBatchRequest(
                 name: ask.name, text: ask.text, contactIds: recipients.contactIds, purpose: ask.purpose, dryRun: ask.dryRun)
-            let body = try await api.call(request, context: context, method: NotificationsContract.Method.createBatch, body: try Wire.encode(batch))
+            let body = try await api.call(
+                request, context: context, method: NotificationsContract.Method.createBatch, body: try Wire.encode(batch))
             // The batch, and how many companies had no contact to text.
             var object = (try JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
             object["companies_without_contact"] = recipients.companiesWithoutContact
             return APIForwarder.json(
-                status: ask.dryRun == true ? .ok : .created, body: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+                status: ask.dryRun == true ? .ok : .created,
+                body: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
         }
         routes.add(
             .get, "/api/v1/sales/forecast", read, tag: "sales",

@@ -43,7 +43,8 @@ struct SalesPages: Sendable {
             grouped.append(character)
         }
         let fraction = String(minor % unit)
-        return decimals == 0 ? "\(grouped) \(currency)" : "\(grouped).\(String(repeating: "0", count: decimals - fraction.count))\(fraction) \(currency)"
+        return decimals == 0
+            ? "\(grouped) \(currency)" : "\(grouped).\(String(repeating: "0", count: decimals - fraction.count))\(fraction) \(currency)"
     }
 
     static func amounts(_ totals: [MoneyTotal]) -> String {
@@ -103,26 +104,7 @@ struct SalesPages: Sendable {
                     status.id.map { ($0, status.final.map { "\(status.name) (\($0))" } ?? status.name) }
                 }
                 let back = "/sales/board" + (query.isEmpty ? "" : "?" + query)
-                let columns = board.columns.map { column -> [String: Any] in
-                    [
-                        "key": column.key, "name": column.name, "status_id": column.statusId ?? 0, "count": column.count,
-                        "open": column.statusId != nil, "probability": column.probability.map { "\($0) %" } ?? "",
-                        "projected": Self.amounts(column.projected), "weighted": Self.amounts(column.weighted),
-                        "more": column.count - column.cards.count, "has_more": column.count > column.cards.count,
-                        "cards": column.cards.map { card -> [String: Any] in
-                            var values: [String: Any] = [
-                                "id": card.id, "version": card.version, "subject": card.subject, "customer": card.customerName,
-                                "customer_path": "/\(card.customerKind == "company" ? "companies" : "contacts")/\(card.customerId)",
-                                "value": Self.amount(card.value, card.currency), "probability": card.probability, "back": back,
-                                "targets": targets.map { ["id": $0.0, "name": $0.1, "selected": $0.0 == card.statusId] },
-                            ]
-                            // Mustache shows a section for an empty text too: what is not there is left out.
-                            if let day = card.expectedClose ?? card.closedOn { values["expected"] = day }
-                            if let owner = card.ownerId.flatMap({ names[$0] }) { values["owner"] = owner }
-                            return values
-                        },
-                    ]
-                }
+                let columns = board.columns.map { Self.columnValues($0, targets: targets, names: names, back: back) }
                 let values: [String: Any] = [
                     "columns": columns, "project": board.project.name, "process": board.processName,
                     "projects": ((try? await projects) ?? []).map {
@@ -149,6 +131,31 @@ struct SalesPages: Sendable {
         }
     }
 
+    /// One column of the board as the template shows it.
+    static func columnValues(_ column: BoardColumn, targets: [(Int64, String)], names: [Int64: String], back: String) -> [String: Any] {
+        [
+            "key": column.key, "name": column.name, "status_id": column.statusId ?? 0, "count": column.count,
+            "open": column.statusId != nil, "probability": column.probability.map { "\($0) %" } ?? "",
+            "projected": amounts(column.projected), "weighted": amounts(column.weighted),
+            "more": column.count - column.cards.count, "has_more": column.count > column.cards.count,
+            "cards": column.cards.map { cardValues($0, targets: targets, names: names, back: back) },
+        ]
+    }
+
+    /// One card: what it is, and its "Move to" form.
+    static func cardValues(_ card: BoardCard, targets: [(Int64, String)], names: [Int64: String], back: String) -> [String: Any] {
+        var values: [String: Any] = [
+            "id": card.id, "version": card.version, "subject": card.subject, "customer": card.customerName,
+            "customer_path": "/\(card.customerKind == "company" ? "companies" : "contacts")/\(card.customerId)",
+            "value": amount(card.value, card.currency), "probability": card.probability, "back": back,
+            "targets": targets.map { ["id": $0.0, "name": $0.1, "selected": $0.0 == card.statusId] as [String: Any] },
+        ]
+        // Mustache shows a section for an empty text too: what is not there is left out.
+        if let day = card.expectedClose ?? card.closedOn { values["expected"] = day }
+        if let owner = card.ownerId.flatMap({ names[$0] }) { values["owner"] = owner }
+        return values
+    }
+
     /// "Move to" (or a drop on another column): the deal into a status, after the card it was
     /// dropped below; back to the board as it was filtered.
     @Sendable func move(_ request: Request, context: GatewayContext) async throws -> Response {
@@ -160,7 +167,8 @@ struct SalesPages: Sendable {
                     throw BusError.invalid("a move names the deal's version and the status it goes to")
                 }
                 let after = fields["after_id"].flatMap { Int64($0) }.flatMap { $0 > 0 ? $0 : nil }
-                _ = try await ui.call(M.moveDeal, MoveDealRequest(id: id, version: version, statusId: status, afterId: after), request, context)
+                _ = try await ui.call(
+                    M.moveDeal, MoveDealRequest(id: id, version: version, statusId: status, afterId: after), request, context)
                 return PageRenderer.redirect(Self.safeBack(fields["back"], or: "/sales/board"))
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
@@ -215,7 +223,8 @@ struct SalesPages: Sendable {
                     "status": deal.statusName, "outcome": deal.outcome, "value": Self.amount(deal.value, deal.currency),
                     "value_input": Self.majorUnits(deal.value, deal.currency), "currency": deal.currency,
                     "probability": deal.probability, "probability_source": deal.probabilitySource,
-                    "weighted": Self.amount(deal.weightedValue, deal.currency), "open": deal.outcome == "open", "closed": deal.outcome != "open",
+                    "weighted": Self.amount(deal.weightedValue, deal.currency), "open": deal.outcome == "open",
+                    "closed": deal.outcome != "open",
                     "manual": deal.probabilitySource == "manual",
                     "statuses": (process?.statuses ?? []).filter { $0.final == nil }.compactMap { status in
                         status.id.map { ["id": $0, "name": status.name, "selected": $0 == deal.statusId] }
@@ -223,7 +232,8 @@ struct SalesPages: Sendable {
                     "history": try await history.map {
                         [
                             "status": $0.statusName, "entered": Timestamp.string(from: $0.enteredAt),
-                            "left": $0.leftAt.map { Timestamp.string(from: $0) } ?? "now", "days": String(format: "%.1f", Double($0.seconds) / 86400),
+                            "left": $0.leftAt.map { Timestamp.string(from: $0) } ?? "now",
+                            "days": String(format: "%.1f", Double($0.seconds) / 86400),
                             "by": $0.movedBy ?? "",
                         ]
                     },
@@ -244,7 +254,9 @@ struct SalesPages: Sendable {
             let fields = try await ui.form(request, context)
             do {
                 let id = try pathID(context)
-                guard let version = fields["version"].flatMap({ Int64($0) }) else { throw BusError.invalid("the form lacks the deal's version") }
+                guard let version = fields["version"].flatMap({ Int64($0) }) else {
+                    throw BusError.invalid("the form lacks the deal's version")
+                }
                 var ask = UpdateDealRequest(id: id, version: version)
                 ask.subject = fields["subject"]
                 let currency = (fields["currency"] ?? "NOK").uppercased()
@@ -274,7 +286,9 @@ struct SalesPages: Sendable {
             let fields = try await ui.form(request, context)
             do {
                 let id = try pathID(context)
-                guard let version = fields["version"].flatMap({ Int64($0) }) else { throw BusError.invalid("the form lacks the deal's version") }
+                guard let version = fields["version"].flatMap({ Int64($0) }) else {
+                    throw BusError.invalid("the form lacks the deal's version")
+                }
                 var ask = CloseDealRequest(id: id, version: version)
                 ask.reasonNote = fields["note"].flatMap { $0.isEmpty ? nil : $0 }
                 let method =
