@@ -15,6 +15,8 @@ struct AccessTests {
         let scope: String?
         let bossOnly: Bool
         let open: Bool
+        /// A permission besides the scope (`export`), which the signed-in user here lacks.
+        var permission: String? = nil
     }
 
     @Test("every route refuses a missing token, a token without its scope, and (where it applies) a non-boss")
@@ -48,7 +50,7 @@ struct AccessTests {
                         method: method.uppercased(),
                         path: path.replacingOccurrences(of: "{id}", with: "999999").replacingOccurrences(of: "{user_id}", with: "999999"),
                         scope: operation["x-required-scope"] as? String, bossOnly: operation["x-boss-only"] as? Bool ?? false,
-                        open: security.isEmpty))
+                        open: security.isEmpty, permission: operation["x-required-permission"] as? String))
             }
         }
         // Signing out ends the session used, so it goes last.
@@ -78,8 +80,8 @@ struct AccessTests {
                 #expect(status == 403, "\(label) with a token lacking \(scope) answered \(status)")
             }
             let (asUser, _) = try await system.http(operation.method, operation.path, token: kari)
-            if operation.bossOnly {
-                #expect(asUser == 403, "\(label) as a non-boss answered \(asUser)")
+            if operation.bossOnly || operation.permission != nil {
+                #expect(asUser == 403, "\(label) as a non-boss without the permission answered \(asUser)")
             } else {
                 #expect(asUser != 401 && asUser != 403, "\(label) as a signed-in user answered \(asUser)")
             }

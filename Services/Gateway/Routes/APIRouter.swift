@@ -24,6 +24,9 @@ struct APIRoute: Sendable {
     /// Whether it names stored items outside its path (a project in the query, a customer in
     /// the body), so that it answers 404 when one does not exist.
     var namesItems = false
+    /// A permission settings gives users (`export`) that a user who is not a boss needs besides
+    /// the scope; the service checks it (403 without).
+    var permission: String? = nil
 }
 
 /// Registers routes on the Hummingbird router with their access policy, and keeps the list of
@@ -45,12 +48,12 @@ struct APIRouter {
     mutating func add(
         _ method: HTTPRequest.Method, _ path: String, _ policy: RoutePolicy, tag: String, summary: String,
         query: [String] = [], body: String? = nil, form: String? = nil, bodyLimit: Int? = nil, reply: String? = nil,
-        status: HTTPResponse.Status = .ok, namesItems: Bool = false,
+        status: HTTPResponse.Status = .ok, namesItems: Bool = false, permission: String? = nil,
         _ handler: @escaping @Sendable (Request, GatewayContext) async throws -> Response
     ) {
         let route = APIRoute(
             method: method, path: path, policy: policy, summary: summary, tag: tag, query: query, body: body, form: form, reply: reply,
-            status: status, namesItems: namesItems)
+            status: status, namesItems: namesItems, permission: permission)
         routes.append(route)
         let validation = RequestValidation(route: route, validator: validator)
         let limit = bodyLimit ?? maxBody

@@ -52,6 +52,7 @@ enum OpenAPIDocument {
                 operation["x-provider-signature"] = kind.header
             }
             operation["x-boss-only"] = route.policy.needsBoss
+            if let permission = route.permission { operation["x-required-permission"] = permission }
             paths[openPath, default: [:]][route.method.rawValue.lowercased()] = operation
         }
         return [

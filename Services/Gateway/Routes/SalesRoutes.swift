@@ -24,7 +24,7 @@ struct SalesRoutes: Sendable {
             request, context in try await api.forward(request, context: context, method: M.listProjects, query: QueryBody())
         }
         routes.add(
-            .post, "/api/v1/sales/projects", write, tag: "sales", summary: "Create a sales project (a boss)", body: "NewProject",
+            .post, "/api/v1/sales/projects", .boss(Scope.salesWrite), tag: "sales", summary: "Create a sales project (a boss)", body: "NewProject",
             reply: "SalesProject", status: .created
         ) { request, context in
             try await api.forwardMerged(request, context: context, method: M.createProject, fields: [:], status: .created)
@@ -34,7 +34,7 @@ struct SalesRoutes: Sendable {
             try await api.forward(request, context: context, method: M.getProject, query: try QueryBody(id: "id", from: context))
         }
         routes.add(
-            .patch, "/api/v1/sales/projects/:id", write, tag: "sales",
+            .patch, "/api/v1/sales/projects/:id", .boss(Scope.salesWrite), tag: "sales",
             summary: "Change a sales project: name, process, SMS, members, default (a boss)", body: "ProjectChange", reply: "SalesProject"
         ) { request, context in
             try await api.forwardMerged(request, context: context, method: M.updateProject, fields: ["id": try pathID(context)])
@@ -125,7 +125,7 @@ struct SalesRoutes: Sendable {
             .get, "/api/v1/sales/board/export.csv", read, tag: "sales",
             summary:
                 "The board's customers as CSV, one row each with their deals' count and values (a boss, or a user with the export permission); recorded in the export audit",
-            query: Self.filterQuery + ["extra"], reply: "media:text/csv", namesItems: true
+            query: Self.filterQuery + ["extra"], reply: "media:text/csv", namesItems: true, permission: "export"
         ) { request, context in
             var query = try Self.filter(request)
             if let extra = request.uri.queryParameters.get("extra"), !extra.isEmpty {
@@ -145,7 +145,7 @@ struct SalesRoutes: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: csv)))
         }
         routes.add(
-            .get, "/api/v1/sales/board/exports", read, tag: "sales",
+            .get, "/api/v1/sales/board/exports", .boss(Scope.salesRead), tag: "sales",
             summary: "The export audit: who exported which board's customers, when (a boss)"
         ) { request, context in
             try await api.forward(request, context: context, method: M.exports, query: QueryBody())
