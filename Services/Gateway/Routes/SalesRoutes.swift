@@ -24,7 +24,8 @@ struct SalesRoutes: Sendable {
             request, context in try await api.forward(request, context: context, method: M.listProjects, query: QueryBody())
         }
         routes.add(
-            .post, "/api/v1/sales/projects", .boss(Scope.salesWrite), tag: "sales", summary: "Create a sales project (a boss)", body: "NewProject",
+            .post, "/api/v1/sales/projects", .boss(Scope.salesWrite), tag: "sales", summary: "Create a sales project (a boss)",
+            body: "NewProject",
             reply: "SalesProject", status: .created
         ) { request, context in
             try await api.forwardMerged(request, context: context, method: M.createProject, fields: [:], status: .created)
