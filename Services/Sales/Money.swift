@@ -4,11 +4,6 @@ import Foundation
 /// ISO 4217 currencies and their minor units; amounts are integers of minor units, never
 /// added across currencies.
 enum Money {
-    /// The active codes whose minor unit is not 2 (0 or 3 decimals); every other listed code has 2.
-    static let exponents: [String: Int] = [
-        "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0,
-        "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0, "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
-    ]
     /// Active ISO 4217 codes with two decimals (the common ones a CRM meets).
     static let twoDecimals: Set<String> = [
         "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BMD", "BND", "BOB", "BRL",
@@ -23,11 +18,11 @@ enum Money {
     /// The largest value a deal may have, in minor units: a million deals of it still sum in an Int64.
     static let maxValue: Int64 = 1_000_000_000_000
 
-    static func isKnown(_ code: String) -> Bool { twoDecimals.contains(code) || exponents[code] != nil }
+    static func isKnown(_ code: String) -> Bool { twoDecimals.contains(code) || MinorUnits.exceptions[code] != nil }
 
     /// A budget entered in main units (12500.50) in minor units, or nil when it does not fit.
     static func minorUnits(_ amount: Double, currency: String) -> Int64? {
-        let scaled = (amount * pow(10, Double(exponents[currency] ?? 2))).rounded()
+        let scaled = (amount * pow(10, Double(MinorUnits.decimals(currency)))).rounded()
         guard scaled.isFinite, abs(scaled) < 9e15 else { return nil }
         return Int64(scaled)
     }

@@ -112,21 +112,31 @@ enum ReferenceUse {
 /// The distinct customers of a board's filter (one per customer), for the CSV export and the
 /// batch SMS; for a company customer the deals' linked contacts come along.
 enum BoardCustomersQuery {
-    static func customers(_ db: Database, _ request: BoardRequest, headers: BusHeaders) throws -> BoardCustomers {
+    /// The deals a board request names: its project's (the default one when none is named),
+    /// narrowed by its filter and the caller's access, open ones and the closed columns it asks for.
+    static func scope(
+        _ db: Database, _ request: BoardRequest, headers: BusHeaders
+    ) throws -> (condition: String, arguments: StatementArguments) {
         var filter = request.filter ?? DealFilter()
-        let project = try Projects.load(db, id: filter.projectId)
-        filter.projectId = project.id
+        filter.projectId = try Projects.load(db, id: filter.projectId).id
         let query = try DealQuery(filter: filter, access: SalesAccess.of(headers, db), db: db)
         var outcomes = ["open"]
         for extra in request.extra ?? [] where ["won", "lost", "postponed"].contains(extra) { outcomes.append(extra) }
+        return (
+            "\(query.condition) AND deal.outcome IN (\(outcomes.map { _ in "?" }.joined(separator: ",")))",
+            query.arguments + StatementArguments(outcomes)
+        )
+    }
+
+    static func customers(_ db: Database, _ request: BoardRequest, headers: BusHeaders) throws -> BoardCustomers {
+        let scope = try scope(db, request, headers: headers)
         let rows = try Row.fetchAll(
             db,
             sql: """
                 SELECT deal.customer_kind AS kind, deal.customer_id AS id, MAX(deal.customer_name) AS name,
                     MAX(deal.customer_owner_id) AS owner_id
-                FROM deal WHERE \(query.condition) AND deal.outcome IN (\(outcomes.map { _ in "?" }.joined(separator: ",")))
-                GROUP BY 1, 2 ORDER BY 1, 2 LIMIT ?
-                """, arguments: query.arguments + StatementArguments(outcomes) + [SalesContract.maxBoardCustomers + 1])
+                FROM deal WHERE \(scope.condition) GROUP BY 1, 2 ORDER BY 1, 2 LIMIT ?
+                """, arguments: scope.arguments + [SalesContract.maxBoardCustomers + 1])
         guard rows.count <= SalesContract.maxBoardCustomers else {
             throw BusError.conflict("the board's filter has more than \(SalesContract.maxBoardCustomers) customers; narrow it")
         }
@@ -142,12 +152,7 @@ enum BoardCustomersQuery {
             let allowed = try Bool.fetchOne(db, sql: "SELECT can_export FROM user WHERE id = ?", arguments: [user]) ?? false
             guard allowed else { throw BusError.forbidden("exporting a board's customers needs a boss or the export permission") }
         }
-        var filter = request.filter ?? DealFilter()
-        let project = try Projects.load(db, id: filter.projectId)
-        filter.projectId = project.id
-        let query = try DealQuery(filter: filter, access: SalesAccess.of(headers, db), db: db)
-        var outcomes = ["open"]
-        for extra in request.extra ?? [] where ["won", "lost", "postponed"].contains(extra) { outcomes.append(extra) }
+        let scope = try scope(db, request, headers: headers)
         let rows = try Row.fetchAll(
             db,
             sql: """
@@ -155,9 +160,8 @@ enum BoardCustomersQuery {
                     MAX(deal.customer_owner_id) AS owner_id, MAX(user.name) AS owner_name, deal.currency, COUNT(*) AS deals,
                     SUM(deal.value) AS value
                 FROM deal LEFT JOIN user ON user.id = deal.customer_owner_id
-                WHERE \(query.condition) AND deal.outcome IN (\(outcomes.map { _ in "?" }.joined(separator: ",")))
-                GROUP BY 1, 2, deal.currency ORDER BY 1, 2, deal.currency
-                """, arguments: query.arguments + StatementArguments(outcomes))
+                WHERE \(scope.condition) GROUP BY 1, 2, deal.currency ORDER BY 1, 2, deal.currency
+                """, arguments: scope.arguments)
         var customers: [ExportedCustomer] = []
         for row in rows {
             let (kind, id): (String, Int64) = (row["kind"], row["id"])

@@ -22,6 +22,7 @@ enum FuzzTarget: String, CaseIterable {
     case formData = "form-data"
     case smtpReply = "smtp-reply"
     case smsWebhook = "sms-webhook"
+    case money
 
     static let selected: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["CRM_FUZZ_TARGET"] ?? ""
@@ -100,12 +101,29 @@ enum FuzzTarget: String, CaseIterable {
             default: _ = VonageWire.outcome(status: 200, body: body, retryAfter: nil)
             }
             _ = OptOutKeywords(extra: ["STOPP"]).matches(form)
+        case .money:
+            // Amounts as people type them: never a crash, and what is shown reads back the same.
+            for currency in ["NOK", "JPY", "KWD"] {
+                if let minor = MinorUnits.parse(text, currency: currency) {
+                    precondition(MinorUnits.parse(MinorUnits.text(minor, currency), currency: currency) == minor)
+                    precondition(MinorUnits.parse(MinorUnits.text(minor, currency, grouped: true), currency: currency) == minor)
+                }
+            }
+            if data.count >= 8 {
+                let minor = data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: Int64.self) }.magnitude
+                let value = Int64(minor % UInt64(Int64.max))
+                precondition(MinorUnits.parse(MinorUnits.text(value, "NOK"), currency: "NOK") == value)
+            }
         case .jsonBodies:
             _ = try? Wire.decode(CreateContactRequest.self, from: data)
             _ = try? Wire.decode(UpdateContactRequest.self, from: data)
             _ = try? Wire.decode(CompanyInput.self, from: data)
             _ = try? Wire.decode(ListContactsRequest.self, from: data)
             _ = try? Wire.decode(CreateTokenRequest.self, from: data)
+            _ = try? Wire.decode(CreateDealRequest.self, from: data)
+            _ = try? Wire.decode(UpdateDealRequest.self, from: data)
+            _ = try? Wire.decode(MoveDealRequest.self, from: data)
+            _ = try? Wire.decode(BoardRequest.self, from: data)
         }
     }
 }

@@ -38,16 +38,6 @@ enum DealEventsConsumer {
             arguments: [deal.customerId, at, change.actor, String(text.prefix(300)), "deal:\(deal.id):\(deal.version)"])
     }
 
-    /// Minor units as the amount people read: `12 500.00 NOK`.
-    static func amount(_ minor: Int64, _ currency: String) -> String {
-        let decimals = ["JPY": 0, "ISK": 0, "KRW": 0, "CLP": 0, "VND": 0, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3][currency] ?? 2
-        var unit: Int64 = 1
-        for _ in 0..<decimals { unit *= 10 }
-        let whole = minor / unit, fraction = minor % unit
-        return decimals == 0 ? "\(whole) \(currency)" : "\(whole).\(String(fraction).leftPadded(decimals)) \(currency)"
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+    /// Minor units as the amount people read: `12500.00 NOK`.
+    static func amount(_ minor: Int64, _ currency: String) -> String { "\(MinorUnits.text(minor, currency)) \(currency)" }
 }

@@ -27,50 +27,18 @@ struct SalesPages: Sendable {
 
     // MARK: - Money as people read and type it
 
-    static func decimals(_ currency: String) -> Int {
-        ["JPY": 0, "ISK": 0, "KRW": 0, "CLP": 0, "VND": 0, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3][currency] ?? 2
-    }
-
     /// `1250000` NOK as `12 500.00 NOK`.
-    static func amount(_ minor: Int64, _ currency: String) -> String {
-        let decimals = decimals(currency)
-        var unit: Int64 = 1
-        for _ in 0..<decimals { unit *= 10 }
-        let whole = String(minor / unit)
-        var grouped = ""
-        for (index, character) in whole.enumerated() {
-            if index > 0 && (whole.count - index) % 3 == 0 { grouped.append("\u{202F}") }
-            grouped.append(character)
-        }
-        let fraction = String(minor % unit)
-        return decimals == 0
-            ? "\(grouped) \(currency)" : "\(grouped).\(String(repeating: "0", count: decimals - fraction.count))\(fraction) \(currency)"
-    }
+    static func amount(_ minor: Int64, _ currency: String) -> String { "\(MinorUnits.text(minor, currency, grouped: true)) \(currency)" }
 
     static func amounts(_ totals: [MoneyTotal]) -> String {
         totals.isEmpty ? "–" : totals.map { amount($0.amount, $0.currency) }.joined(separator: " · ")
     }
 
     /// `12 500,50` or `12500.5` in minor units; nil when it is not an amount.
-    static func minorUnits(_ text: String, currency: String) -> Int64? {
-        let cleaned = text.filter { !$0.isWhitespace && $0 != "\u{202F}" && $0 != "'" }.replacingOccurrences(of: ",", with: ".")
-        guard !cleaned.isEmpty, cleaned.count <= 20 else { return nil }
-        let parts = cleaned.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = Int64(parts[0].isEmpty ? "0" : String(parts[0])), whole >= 0 else { return nil }
-        let decimals = decimals(currency)
-        var fraction = parts.count == 2 ? String(parts[1]) : ""
-        guard fraction.allSatisfy(\.isNumber), fraction.count <= decimals else { return nil }
-        fraction += String(repeating: "0", count: decimals - fraction.count)
-        var unit: Int64 = 1
-        for _ in 0..<decimals { unit *= 10 }
-        let (scaled, overflow) = whole.multipliedReportingOverflow(by: unit)
-        guard !overflow else { return nil }
-        return scaled + (Int64(fraction) ?? 0)
-    }
+    static func minorUnits(_ text: String, currency: String) -> Int64? { MinorUnits.parse(text, currency: currency) }
 
-    static func majorUnits(_ minor: Int64, _ currency: String) -> String {
-        amount(minor, currency).replacingOccurrences(of: "\u{202F}", with: "").replacingOccurrences(of: " \(currency)", with: "")
-    }
+    /// As typed in a form: `12500.00`.
+    static func majorUnits(_ minor: Int64, _ currency: String) -> String { MinorUnits.text(minor, currency) }
 
     // MARK: - The board
 
