@@ -121,10 +121,14 @@ struct DealStore: Sendable {
             let access = try SalesAccess.of(headers, db)
             guard
                 let customer = try Row.fetchOne(
-                    db, sql: "SELECT name, owner_id FROM customer WHERE kind = ? AND id = ? AND deleted = 0",
+                    db, sql: "SELECT name, owner_id, consumer FROM customer WHERE kind = ? AND id = ? AND deleted = 0",
                     arguments: [kind, request.customerId]),
                 access.allows(ownerId: customer["owner_id"])
             else { throw BusError.notFound("\(kind) \(request.customerId) does not exist") }
+            guard customer["consumer"] as Bool else {
+                throw BusError.conflict(
+                    "contact \(request.customerId) is not a consumer: make the deal for their company and link them to it with a role")
+            }
             let project = try Projects.load(db, id: request.projectId)
             let process = try Processes.load(db, id: try Projects.processId(db, project))
             try process.checkSubject(subject)

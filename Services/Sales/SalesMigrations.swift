@@ -74,6 +74,8 @@ enum SalesMigrations {
                         name TEXT NOT NULL,
                         owner_id INTEGER,
                         deleted INTEGER NOT NULL DEFAULT 0,
+                        -- Companies are customers; a contact only as a consumer (a private person).
+                        consumer INTEGER NOT NULL DEFAULT 1,
                         PRIMARY KEY (kind, id)
                     );
                     CREATE INDEX customer_owner ON customer(owner_id, kind, id) WHERE deleted = 0;

@@ -140,6 +140,9 @@ enum CustomersConsumer {
             let contact = try Wire.decode(ContactChanged.self, from: event.payload)
             let name = [contact.firstName, contact.lastName].filter { !$0.isEmpty }.joined(separator: " ")
             try set(db, kind: "contact", id: contact.contactId, name: name, owner: contact.ownerId, deleted: false)
+            try db.execute(
+                sql: "UPDATE customer SET consumer = ? WHERE kind = 'contact' AND id = ?",
+                arguments: [contact.consumer ?? false, contact.contactId])
         case ContactsContract.Event.deleted:
             let deleted = try Wire.decode(ContactDeleted.self, from: event.payload)
             try db.execute(sql: "UPDATE customer SET deleted = 1 WHERE kind = 'contact' AND id = ?", arguments: [deleted.contactId])

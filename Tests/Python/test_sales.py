@@ -169,6 +169,12 @@ class SalesTest(unittest.TestCase):
         for body, expected in cases:
             status, answer = self.api("POST", "/api/v1/deals", body)
             self.assertEqual(status, expected, (body, answer))
+        # A person who is not a consumer is no customer of their own: their company is.
+        status, person = self.api("POST", "/api/v1/contacts", {"first_name": "Ansatt", "last_name": "Hos Firma"})
+        self.assertEqual(status, 201, person)
+        status, answer = self.system.wait("sales to know the person", lambda: (lambda r: r if r[0] != 404 else None)(
+            self.api("POST", "/api/v1/deals", {"customer_kind": "contact", "customer_id": person["id"], "subject": "x"})))
+        self.assertEqual(status, 409, answer)
         deals = self.api("GET", "/api/v1/companies/%d/deals" % company)[1]["deals"]
         self.assertEqual([d["id"] for d in deals], [deal["id"]])
         status, _ = self.api("POST", "/api/v1/deals/%d/lost" % deal["id"], {"version": 1, "status_id": self.statuses["Order"]["id"]})
@@ -333,7 +339,7 @@ class SalesTest(unittest.TestCase):
         self.assertTrue(report["time_in_status"], report)
 
     def test_anonymised_contact_keeps_amounts_and_reasons(self):
-        status, contact = self.api("POST", "/api/v1/contacts", {"first_name": "Glemt", "last_name": "Person"})
+        status, contact = self.api("POST", "/api/v1/contacts", {"first_name": "Glemt", "last_name": "Person", "consumer": True})
         self.assertEqual(status, 201, contact)
         status, deal = self.system.deal({"customer_kind": "contact", "customer_id": contact["id"], "subject": "Private boat",
                                          "value": 300_000, "currency": "NOK"})
@@ -356,7 +362,7 @@ class SalesTest(unittest.TestCase):
         status, project = self.api("POST", "/api/v1/sales/projects", {"name": "Export and SMS"})
         self.assertEqual(status, 201, project)
         company = self.system.company("Eksport AS")
-        status, contact = self.api("POST", "/api/v1/contacts", {"first_name": "Kari", "last_name": "Forbruker",
+        status, contact = self.api("POST", "/api/v1/contacts", {"first_name": "Kari", "last_name": "Forbruker", "consumer": True,
                                                                   "phones": [{"number": "+4791112222", "kind": "mobile"}]})
         self.assertEqual(status, 201, contact)
         status, colleague = self.api("POST", "/api/v1/contacts", {"first_name": "Ola", "last_name": "Innkjøper",

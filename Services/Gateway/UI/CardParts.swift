@@ -202,9 +202,10 @@ struct CardParts: Sendable {
     // MARK: - Sales opportunities and project participation
 
     /// The customer's deals, and for a contact the deals they take part in with their role.
-    func deals(of customer: CustomerRef, _ request: Request, _ context: GatewayContext) async -> [String: Any] {
+    /// `customer`: whether it can have deals of its own (a company, or a contact who is a consumer).
+    func deals(of customer: CustomerRef, isCustomer: Bool = true, _ request: Request, _ context: GatewayContext) async -> [String: Any] {
         let kind = customer.isContact ? "contact" : "company"
-        var values: [String: Any] = ["deal_kind": kind, "deals_readable": false, "no_deals": true]
+        var values: [String: Any] = ["deal_kind": kind, "deals_readable": false, "no_deals": true, "deal_allowed": isCustomer]
         guard
             let found = try? await ui.call(
                 SalesContract.Method.customerDeals, CustomerDealsRequest(customerKind: kind, customerId: customer.id), request, context)

@@ -8,10 +8,13 @@ public struct ContactChanged: Codable, Sendable {
     public var changes: [FieldChange]?
     /// The user who owns the contact: other services decide visibility with it.
     public var ownerId: Int64?
+    /// A private person who is a customer in their own right (sales makes deals for them).
+    public var consumer: Bool?
 
     public init(contact: Contact, changes: [FieldChange]? = nil) {
         contactId = contact.id
         ownerId = contact.ownerId
+        consumer = contact.consumer
         firstName = contact.firstName
         lastName = contact.lastName
         phones = contact.phones
