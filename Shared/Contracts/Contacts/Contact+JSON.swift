@@ -38,6 +38,7 @@ extension ContactChanged {
     public var wireJSON: Data {
         guard changes == nil else { return (try? Wire.encode(self)) ?? Data() }
         var json = JSONWriter()
+        if let consumer { json.bool("consumer", consumer) }
         json.integer("contact_id", contactId)
         json.emails(emails)
         json.string("first_name", firstName)
