@@ -464,6 +464,7 @@ class SalesKillTest(unittest.TestCase):
                 self.assertEqual(len(history), acknowledged[deal["id"]] + 1, (deal["id"], acknowledged))
                 self.assertEqual(current["version"], acknowledged[deal["id"]] + 1)
             self.assertGreater(sum(acknowledged.values()), 20, acknowledged)
+            print("sales kill test: %d acknowledged moves over 3 kills, each once" % sum(acknowledged.values()))
         finally:
             system.stop()
 
