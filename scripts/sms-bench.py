@@ -8,7 +8,8 @@ On the real processes (release build) with the provider simulator (scripts/sms-s
   2. pacing: the batch sent to a simulator limited to R messages/s with CRM_SMS_RATE=R, for R =
      100 and 1,000: the rate the simulator took, as a share of R, and the notifications process's
      CPU time per message (from /proc);
-  3. delivery receipts per second through the gateway (Twilio status callbacks, each one a
+  3. delivery receipts per second through the gateway (sent by `crm-bench http-load`, 16
+     connections; SMSBENCH_CLIENT=python for the earlier 16 Python processes) (Twilio status callbacks, each one a
      committed state change), against GET /healthz with the same client (the HTTP floor) and
      GET /api/v1/messages/{id} (the floor of a request that crosses the bus to notifications).
 
@@ -103,8 +104,27 @@ def post_receipts(args):
     return ok
 
 
-def fan_out(base, token, jobs, kind, workers=16):
+def fan_out(base, token, jobs, kind, workers=16, bench=None):
+    """The jobs through 16 keep-alive connections: by `crm-bench http-load` (threads of a small
+    HTTP client; the default), or by 16 Python processes (SMSBENCH_CLIENT=python), whose own CPU
+    took a quarter of this machine. Answers (answered 200, seconds)."""
     parts = urllib.parse.urlsplit(base)
+    if bench and os.environ.get("SMSBENCH_CLIENT") != "python":
+        with tempfile.NamedTemporaryFile("w", suffix=".requests", delete=False) as f:
+            for message_id, provider_id in jobs:
+                if kind == "health":
+                    f.write("GET\t/healthz\n")
+                elif kind == "read":
+                    f.write("GET\t/api/v1/messages/%d\n" % message_id)
+                else:
+                    body = urllib.parse.urlencode({"MessageSid": provider_id, "MessageStatus": "delivered"})
+                    f.write("POST\t/api/v1/notifications/twilio/status?message=%d\tapplication/x-www-form-urlencoded\t%s\n"
+                            % (message_id, body))
+        output = subprocess.run([bench, "http-load", "--port", str(parts.port), "--token", token, "--connections", str(workers),
+                                 f.name], capture_output=True, text=True, check=True).stdout
+        os.unlink(f.name)
+        result = json.loads(output)
+        return result["ok"], result["seconds"]
     slices = [(parts.hostname, parts.port, token, jobs[i::workers], kind) for i in range(workers)]
     start = time.perf_counter()
     with multiprocessing.Pool(workers) as pool:
@@ -193,7 +213,8 @@ def main():
                                   ("message reads", sent[half:], "read"), ("receipts", sent[half:], "receipt")]:
             pids = {name: process.pid for name, process in processes.items()}
             before = {name: cpu_seconds(p) for name, p in pids.items()}
-            ok, took = fan_out(base, token, jobs, kind)
+            ok, took = fan_out(base, token, jobs, kind, workers=int(os.environ.get("SMSBENCH_CONNECTIONS", "16")),
+                               bench=os.path.join(bin_dir, "crm-bench"))
             busy = ", ".join("%s %.2f" % (name, (cpu_seconds(p) - before[name]) / took) for name, p in pids.items())
             print("%s: %d requests, %d answered 200, %.0f/s (cores busy: %s)" % (label, len(jobs), ok, len(jobs) / took, busy),
                   flush=True)

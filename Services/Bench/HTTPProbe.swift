@@ -32,11 +32,11 @@ final class HTTPProbe {
     deinit { close(fd) }
 
     /// Sends a request and answers the status and body.
-    func request(_ method: String, _ path: String, body: Data? = nil) throws -> (Int, Data) {
+    func request(_ method: String, _ path: String, body: Data? = nil, contentType: String = "application/json") throws -> (Int, Data) {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\n"
         if let token { head += "Authorization: Bearer \(token)\r\n" }
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
-        if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
+        if let body { head += "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n" }
         var message = Data((head + "\r\n").utf8)
         if let body { message.append(body) }
         try message.withUnsafeBytes { raw in
