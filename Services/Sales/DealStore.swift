@@ -147,7 +147,7 @@ struct DealStore: Sendable {
                 nextFollowUp: request.nextFollowUp?.nilIfBlank, contacts: people ?? [], colleagues: colleagues ?? [], position: 0,
                 version: 1, createdAt: now, updatedAt: now, deletedAt: nil)
             try process.setProbability(&deal, manual: request.probability, label: request.weightLabel)
-            Self.enter(&deal, status, process: process, now: now)
+            Self.enter(&deal, status, now: now)
             deal.position = try Self.endOfColumn(db, deal)
             try Self.insert(db, &deal)
             try Self.storePeople(db, deal)
@@ -185,7 +185,7 @@ struct DealStore: Sendable {
                     let process = try Processes.load(db, id: processId)
                     deal.processId = process.id
                     let status = process.statuses.first { $0.name.lowercased() == deal.statusName.lowercased() } ?? process.firstOpen
-                    Self.enter(&deal, status, process: process, now: now)
+                    Self.enter(&deal, status, now: now)
                 }
             }
             let process = try Processes.load(db, id: deal.processId)
@@ -215,7 +215,7 @@ struct DealStore: Sendable {
                 deal.reasonId = try Reference.check(db, deal.outcome == "won" ? .winReasons : .lossReasons, reason == 0 ? nil : reason)
             }
             if let statusId = request.statusId, statusId != deal.statusId {
-                Self.enter(&deal, try process.status(statusId), process: process, now: now)
+                Self.enter(&deal, try process.status(statusId), now: now)
             }
             if request.probability != nil || request.weightLabel != nil {
                 try process.setProbability(&deal, manual: request.probability, label: request.weightLabel)
@@ -233,7 +233,7 @@ struct DealStore: Sendable {
             let now = Date()
             let process = try Processes.load(db, id: deal.processId)
             let status = try process.status(request.statusId)
-            if status.id != deal.statusId || deal.outcome == "postponed" { Self.enter(&deal, status, process: process, now: now) }
+            if status.id != deal.statusId || deal.outcome == "postponed" { Self.enter(&deal, status, now: now) }
             try process.setProbability(&deal, manual: nil, label: nil, keep: true)
             deal.position = try Self.position(db, deal, before: request.beforeId, after: request.afterId)
             let saved = try Self.save(db, outbox, before: before, after: deal, actor: headers.actor, now: now)
@@ -273,7 +273,7 @@ struct DealStore: Sendable {
                 guard let status, status.final == final else {
                     throw BusError.conflict("status \(request.statusId ?? 0) is not a \(final) status of this process")
                 }
-                Self.enter(&deal, status, process: process, now: now)
+                Self.enter(&deal, status, now: now)
                 if let date = request.closedOn { deal.closedOn = date }
                 if action == "win" { deal.actualValue = request.actualValue ?? deal.actualValue ?? deal.value }
                 deal.reasonId = try Reference.check(db, action == "win" ? .winReasons : .lossReasons, request.reasonId)
@@ -296,7 +296,7 @@ struct DealStore: Sendable {
                     try request.statusId.map { try process.status($0) } ?? last.flatMap { try? process.status($0) } ?? process.firstOpen
                 guard status.final == nil else { throw BusError.conflict("a deal is reopened into an open status") }
                 deal.outcome = "open"
-                Self.enter(&deal, status, process: process, now: now)
+                Self.enter(&deal, status, now: now)
                 deal.closedOn = nil
                 deal.actualValue = nil
                 deal.reasonId = nil
@@ -315,79 +315,6 @@ struct DealStore: Sendable {
             let now = Date()
             deal.deletedAt = restore ? nil : now
             return try Self.save(db, outbox, before: before, after: deal, actor: headers.actor, now: now)
-        }
-    }
-
-    // MARK: - Kept in step with settings and contacts (in the consumer's transaction)
-
-    /// A status that went from its process: its deals move to `toStatus`.
-    static func moveAll(_ db: Database, _ outbox: Outbox, fromStatus: Int64, toStatus: Int64, actor: String) throws {
-        let ids = try Int64.fetchAll(db, sql: "SELECT id FROM deal WHERE status_id = ?", arguments: [fromStatus])
-        guard !ids.isEmpty else { return }
-        for id in ids {
-            let before = try load(db, id: id, deleted: nil)
-            var deal = before
-            let process = try Processes.load(db, id: deal.processId)
-            let now = Date()
-            enter(&deal, try process.status(toStatus), process: process, now: now)
-            try process.setProbability(&deal, manual: nil, label: nil, keep: true)
-            _ = try save(db, outbox, before: before, after: deal, actor: actor, now: now)
-        }
-    }
-
-    /// A status's probability changed: deals whose probability follows it follow.
-    static func reweigh(_ db: Database, statusId: Int64, probability: Int) throws {
-        let rows = try Row.fetchAll(
-            db,
-            sql:
-                "SELECT \(columns) FROM deal WHERE status_id = ? AND probability_source = 'status' AND outcome = 'open' AND probability != ?",
-            arguments: [statusId, probability])
-        for row in rows {
-            let before = try deal(from: row, db)
-            var deal = before
-            deal.probability = probability
-            deal.weightedValue = Money.weighted(deal.value, probability)
-            if before.deletedAt == nil { try Totals.remove(db, before) }
-            try db.execute(
-                sql: "UPDATE deal SET probability = ?, weighted = ? WHERE id = ?", arguments: [probability, deal.weightedValue, deal.id])
-            if deal.deletedAt == nil { try Totals.add(db, deal) }
-        }
-    }
-
-    /// A customer's name or owner changed in contacts.
-    static func customerChanged(_ db: Database, kind: String, id: Int64, name: String, owner: Int64?) throws {
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT \(columns) FROM deal WHERE customer_kind = ? AND customer_id = ?", arguments: [kind, id])
-        for row in rows {
-            let before = try deal(from: row, db)
-            if before.deletedAt == nil { try Totals.remove(db, before) }
-            var deal = before
-            deal.customerName = name
-            deal.customerOwnerId = owner
-            try db.execute(
-                sql: "UPDATE deal SET customer_name = ?, customer_owner_id = ? WHERE id = ?", arguments: [name, owner, deal.id])
-            if deal.deletedAt == nil { try Totals.add(db, deal) }
-        }
-    }
-
-    /// GDPR: a contact anonymised. Their deals lose the personal text (the name, a free
-    /// subject, notes and follow-up); values, currencies, statuses and reasons stay for the
-    /// statistics. Their part in other deals goes.
-    static func scrub(_ db: Database, _ outbox: Outbox, contactId: Int64) throws {
-        try db.execute(sql: "DELETE FROM customer WHERE kind = 'contact' AND id = ?", arguments: [contactId])
-        try db.execute(sql: "DELETE FROM deal_person WHERE kind = 'contact' AND person_id = ?", arguments: [contactId])
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT id, process_id, subject FROM deal WHERE customer_kind = 'contact' AND customer_id = ?", arguments: [contactId])
-        for row in rows {
-            let id: Int64 = row["id"]
-            let labels = try Processes.load(db, id: row["process_id"]).subjectLabels
-            let subject: String = row["subject"]
-            let kept = labels?.contains(subject) == true ? subject : "(anonymised)"
-            try db.execute(
-                sql: """
-                    UPDATE deal SET customer_name = '', subject = ?, reason_note = NULL, next_follow_up = NULL, version = version + 1,
-                        updated_at = ? WHERE id = ?
-                    """, arguments: [kept, Date(), id])
         }
     }
 
@@ -434,7 +361,7 @@ struct DealStore: Sendable {
     }
 
     /// Puts a deal into a status: outcome, close date, probability source follow the status.
-    static func enter(_ deal: inout Deal, _ status: ProcessStatusRow, process: ProcessRow, now: Date) {
+    static func enter(_ deal: inout Deal, _ status: ProcessStatusRow, now: Date) {
         deal.statusId = status.id
         deal.statusName = status.name
         switch status.final {
@@ -584,74 +511,6 @@ struct DealStore: Sendable {
         return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
     }
 
-    // MARK: - Validation
-
-    static func customerKind(_ kind: String) throws -> String {
-        guard kind == "company" || kind == "contact" else { throw BusError.invalid("customer_kind is company or contact") }
-        return kind
-    }
-
-    static func subject(_ raw: String) throws -> String {
-        let subject = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !subject.isEmpty, subject.count <= 200 else { throw BusError.invalid("a deal needs a subject of 1 to 200 characters") }
-        return subject
-    }
-
-    static func checkValue(_ value: Int64?) throws {
-        guard let value else { return }
-        guard (0...Money.maxValue).contains(value) else {
-            throw BusError.invalid("a value is 0 to \(Money.maxValue) minor units (cents, øre)")
-        }
-    }
-
-    static func currency(_ raw: String) throws -> String {
-        let code = raw.uppercased()
-        guard Money.isKnown(code) else { throw BusError.conflict("'\(raw)' is not an ISO 4217 currency code (NOK, EUR, USD)") }
-        return code
-    }
-
-    /// `YYYY-MM-DD` that is a real day.
-    static func checkDate(_ text: String?, _ field: String) throws {
-        guard let text else { return }
-        guard isDate(text) else { throw BusError.conflict("\(field) '\(text)' is not a day as YYYY-MM-DD") }
-    }
-
-    static func isDate(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), (1...12).contains(month), day >= 1
-        else { return false }
-        let days = [31, year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return day <= days[month - 1]
-    }
-
-    /// A day (`YYYY-MM-DD`) or an instant (`YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]`).
-    static func checkFollowUp(_ text: String?) throws {
-        guard let text, !text.isEmpty else { return }
-        let day = String(text.prefix(10))
-        guard isDate(day), text.count == 10 || (text.count <= 40 && text.dropFirst(10).first == "T") else {
-            throw BusError.conflict("next_follow_up '\(text)' is not a day or an instant (2026-12-01 or 2026-12-01T09:00:00Z)")
-        }
-    }
-
-    static func people(_ list: [DealPerson]?, _ what: String) throws -> [DealPerson]? {
-        guard let list else { return nil }
-        guard list.count <= 50 else { throw BusError.invalid("a deal links at most 50 \(what)") }
-        var seen = Set<Int64>()
-        return try list.compactMap { person in
-            guard (person.role ?? "").count <= 100 else { throw BusError.invalid("a role is at most 100 characters") }
-            guard seen.insert(person.id).inserted else { return nil }
-            return DealPerson(id: person.id, role: person.role?.trimmingCharacters(in: .whitespaces).nilIfBlank)
-        }
-    }
-
-    static func owner(_ db: Database, _ id: Int64?) throws -> Int64? {
-        guard let id else { return nil }
-        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM user WHERE id = ?", arguments: [id]) != nil else {
-            throw BusError.conflict("user \(id) does not exist")
-        }
-        return id
-    }
 }
 
 extension String {

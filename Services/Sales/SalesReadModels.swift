@@ -90,14 +90,18 @@ enum SettingsConsumer {
     }
 
     static func store(_ process: CRMProcess, _ db: Database, _ outbox: Outbox, replacements: [Int64: Int64]) throws {
-        let labels = { (list: [String]?) in list.map { String(decoding: try! JSONEncoder().encode($0), as: UTF8.self) } }
+        let labels = { (list: [String]?) throws -> String? in try list.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        }
         if process.isDefault { try db.execute(sql: "UPDATE process SET is_default = 0") }
         try db.execute(
             sql: """
                 INSERT INTO process (id, name, is_default, subject_labels, weight_labels) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, is_default = excluded.is_default,
                     subject_labels = excluded.subject_labels, weight_labels = excluded.weight_labels
-                """, arguments: [process.id, process.name, process.isDefault, labels(process.subjectLabels), labels(process.weightLabels)])
+                """,
+            arguments: [
+                process.id, process.name, process.isDefault, try labels(process.subjectLabels), try labels(process.weightLabels),
+            ])
         let before = try Row.fetchAll(
             db, sql: "SELECT id, position FROM process_status WHERE process_id = ?", arguments: [process.id])
         try db.execute(sql: "DELETE FROM process_status WHERE process_id = ?", arguments: [process.id])

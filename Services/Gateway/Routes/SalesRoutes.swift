@@ -138,7 +138,7 @@ struct SalesRoutes: Sendable {
             for customer in export.customers {
                 csv += CSVWriter.line([
                     customer.customerKind, String(customer.customerId), customer.name, customer.ownerName ?? "", String(customer.deals),
-                    customer.values.map { "\(SalesPages.majorUnits($0.amount, $0.currency)) \($0.currency)" }.joined(separator: "; "),
+                    customer.values.map { "\(MinorUnits.text($0.amount, $0.currency)) \($0.currency)" }.joined(separator: "; "),
                 ])
             }
             return Response(

@@ -34,12 +34,6 @@ struct SalesPages: Sendable {
         totals.isEmpty ? "–" : totals.map { amount($0.amount, $0.currency) }.joined(separator: " · ")
     }
 
-    /// `12 500,50` or `12500.5` in minor units; nil when it is not an amount.
-    static func minorUnits(_ text: String, currency: String) -> Int64? { MinorUnits.parse(text, currency: currency) }
-
-    /// As typed in a form: `12500.00`.
-    static func majorUnits(_ minor: Int64, _ currency: String) -> String { MinorUnits.text(minor, currency) }
-
     // MARK: - The board
 
     /// The board's filter from the page's query: project, owner (the customers' owner), period, text.
@@ -162,7 +156,7 @@ struct SalesPages: Sendable {
                 var ask = CreateDealRequest(customerKind: kind, customerId: customer, subject: fields["subject"] ?? "")
                 ask.currency = currency
                 if let text = fields["value"], !text.isEmpty {
-                    guard let value = Self.minorUnits(text, currency: currency) else {
+                    guard let value = MinorUnits.parse(text, currency: currency) else {
                         throw BusError.invalid("'\(text)' is not an amount (12500 or 12 500,50)")
                     }
                     ask.value = value
@@ -189,7 +183,7 @@ struct SalesPages: Sendable {
                     "id": deal.id, "version": deal.version, "subject": deal.subject, "customer": deal.customerName,
                     "customer_path": "/\(deal.customerKind == "company" ? "companies" : "contacts")/\(deal.customerId)",
                     "status": deal.statusName, "outcome": deal.outcome, "value": Self.amount(deal.value, deal.currency),
-                    "value_input": Self.majorUnits(deal.value, deal.currency), "currency": deal.currency,
+                    "value_input": MinorUnits.text(deal.value, deal.currency), "currency": deal.currency,
                     "probability": deal.probability, "probability_source": deal.probabilitySource,
                     "weighted": Self.amount(deal.weightedValue, deal.currency), "open": deal.outcome == "open",
                     "closed": deal.outcome != "open",
@@ -230,7 +224,7 @@ struct SalesPages: Sendable {
                 let currency = (fields["currency"] ?? "NOK").uppercased()
                 ask.currency = currency
                 if let text = fields["value"] {
-                    guard let value = Self.minorUnits(text.isEmpty ? "0" : text, currency: currency) else {
+                    guard let value = MinorUnits.parse(text.isEmpty ? "0" : text, currency: currency) else {
                         throw BusError.invalid("'\(text)' is not an amount (12500 or 12 500,50)")
                     }
                     ask.value = value
