@@ -107,15 +107,18 @@ struct BoardQuery: Sendable {
     }
 
     /// One column's count and sums (no cards), for a move's answer.
-    func columnTotals(_ db: Database, key: String, filter: DealFilter, access: SalesAccess) throws -> BoardColumn {
+    /// What a move answers: the totals (no cards) of the columns `keys` and of the header, for
+    /// the board of `filter`; its project, process and query made once.
+    func totals(
+        _ db: Database, columns keys: [String], filter: DealFilter, access: SalesAccess
+    ) throws -> (
+        columns: [BoardColumn], totals: BoardTotals
+    ) {
         let project = try Projects.load(db, id: filter.projectId)
         let process = try Processes.load(db, id: try Projects.processId(db, project))
-        return try columnTotals(
-            db, key: key, query: try DealQuery(filter: filter, access: access, db: db), process: process, project: project)
-    }
-
-    func totals(_ db: Database, filter: DealFilter, access: SalesAccess) throws -> BoardTotals {
-        try totals(db, query: try DealQuery(filter: filter, access: access, db: db))
+        let query = try DealQuery(filter: filter, access: access, db: db)
+        let columns = try keys.map { try columnTotals(db, key: $0, query: query, process: process, project: project) }
+        return (columns, try totals(db, query: query))
     }
 
     private func columnTotals(

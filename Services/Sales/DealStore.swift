@@ -243,9 +243,8 @@ struct DealStore: Sendable {
             let access = try SalesAccess.of(headers, db)
             var filter = request.board?.filter ?? DealFilter()
             filter.projectId = filter.projectId ?? saved.projectId
-            let columns = try keys.map { try board.columnTotals(db, key: $0, filter: filter, access: access) }
-            let totals = try board.totals(db, filter: filter, access: access)
-            return MovedDeal(deal: saved, columns: columns, totals: totals)
+            let answer = try board.totals(db, columns: keys, filter: filter, access: access)
+            return MovedDeal(deal: saved, columns: answer.columns, totals: answer.totals)
         }
     }
 

@@ -46,9 +46,6 @@ struct SalesHandlers: Sendable {
             return try await deals.ofCustomer(body, headers: incoming.headers)
         }
         table.on(M.board) { body, incoming in try await database.read { db in try board.board(db, body, headers: incoming.headers) } }
-        table.on(M.boardCustomers) { body, incoming in
-            try await database.read { db in try BoardCustomersQuery.customers(db, body, headers: incoming.headers) }
-        }
         table.on(M.exportBoard) { body, incoming in
             try await database.write { db, _ in try BoardCustomersQuery.export(db, body, headers: incoming.headers) }
         }
@@ -128,7 +125,7 @@ enum BoardCustomersQuery {
         )
     }
 
-    static func customers(_ db: Database, _ request: BoardRequest, headers: BusHeaders) throws -> BoardCustomers {
+    static func customers(_ db: Database, _ request: BoardRequest, headers: BusHeaders) throws -> [BoardCustomer] {
         let scope = try scope(db, request, headers: headers)
         let rows = try Row.fetchAll(
             db,
@@ -140,9 +137,7 @@ enum BoardCustomersQuery {
         guard rows.count <= SalesContract.maxBoardCustomers else {
             throw BusError.conflict("the board's filter has more than \(SalesContract.maxBoardCustomers) customers; narrow it")
         }
-        return BoardCustomers(
-            customers: rows.map { BoardCustomer(customerKind: $0["kind"], customerId: $0["id"], name: $0["name"], ownerId: $0["owner_id"]) }
-        )
+        return rows.map { BoardCustomer(customerKind: $0["kind"], customerId: $0["id"], name: $0["name"], ownerId: $0["owner_id"]) }
     }
 
     /// The export: one row per customer with its deals' count and values; only for a boss or a
@@ -192,7 +187,7 @@ enum BoardCustomersQuery {
         guard project.smsEnabled else {
             throw BusError.conflict("the project '\(project.name)' does not have SMS enabled; a boss turns it on in the project")
         }
-        let customers = try self.customers(db, request, headers: headers).customers
+        let customers = try self.customers(db, request, headers: headers)
         var ids: [Int64] = []
         var seen = Set<Int64>()
         var without = 0

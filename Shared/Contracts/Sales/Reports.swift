@@ -156,13 +156,6 @@ public struct CustomerDeals: Codable, Sendable, Equatable {
     }
 }
 
-/// `sales.board.customers`: the distinct customers of a board's filter (for the CSV export and
-/// the batch SMS), at most 100,000.
-public struct BoardCustomers: Codable, Sendable, Equatable {
-    public var customers: [BoardCustomer]
-    public init(customers: [BoardCustomer]) { self.customers = customers }
-}
-
 /// One customer of an export: the deals of the board's filter it has, and their values.
 public struct ExportedCustomer: Codable, Sendable, Equatable {
     public var customerKind: String

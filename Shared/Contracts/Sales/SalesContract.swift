@@ -26,8 +26,6 @@ public enum SalesContract: ServiceContract {
         public static let customerDeals = method("customers.deals", CustomerDealsRequest.self, CustomerDeals.self)
 
         public static let board = method("board.get", BoardRequest.self, Board.self)
-        /// The distinct customers of a board's filter (export, batch SMS).
-        public static let boardCustomers = method("board.customers", BoardRequest.self, BoardCustomers.self)
         /// The board's customers as rows for a CSV, for a boss or a user with the `export`
         /// permission; each export is recorded (`exports`).
         public static let exportBoard = method("board.export", BoardRequest.self, BoardExport.self)
