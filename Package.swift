@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "gateway", targets: ["GatewayService"]),
         .executable(name: "notifications", targets: ["NotificationsService"]),
         .executable(name: "sales", targets: ["SalesService"]),
+        .executable(name: "tasks", targets: ["TasksService"]),
         .executable(name: "crm", targets: ["CRMTool"]),
         .executable(name: "crm-bench", targets: ["CRMBench"]),
         // For the fuzz package (Fuzz/), which compiles the parsers against these.
@@ -121,6 +122,10 @@ let package = Package(
             name: "SalesService",
             dependencies: ["Bus", "Contracts", "ServiceKit", "Storage", argumentParser, grdb],
             path: "Services/Sales", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "TasksService",
+            dependencies: ["Bus", "Contracts", "ServiceKit", "Storage", argumentParser, grdb, crypto, logging, serviceLifecycle],
+            path: "Services/Tasks", swiftSettings: swiftSettings),
         .executableTarget(
             name: "CRMTool",
             dependencies: ["Bus", "Contracts", "ServiceKit", "NotificationsCore", argumentParser, .product(name: "Yams", package: "Yams")],

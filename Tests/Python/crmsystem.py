@@ -45,7 +45,7 @@ def stop(process, grace=15):
 
 
 # In start order, as `SystemProcesses.all` (Shared/ServiceKit/Config/SystemProcesses.swift) has them.
-PROCESSES = ["bus", "settings", "contacts", "telephony", "notifications", "sales", "gateway"]
+PROCESSES = ["bus", "settings", "contacts", "telephony", "notifications", "sales", "tasks", "gateway"]
 
 
 def start(folder, env, bin_dir, http, timeout=60):

@@ -31,8 +31,10 @@ struct MailSender: Service {
                     if !due.isEmpty {
                         let mails = due.map { message in
                             MailMessage(
-                                from: MailAddress(message.from), to: message.to.map { MailAddress($0) }, subject: message.subject,
-                                text: message.text, html: message.html, messageId: message.messageId, date: message.createdAt)
+                                from: MailAddress(message.from, name: message.fromName), to: message.to.map { MailAddress($0) },
+                                subject: message.subject, text: message.text, html: message.html,
+                                calendar: message.calendar.map { MailCalendar(method: $0.method, ics: $0.ics) }, messageId: message.messageId,
+                                date: message.createdAt)
                         }
                         // Each mail is committed as `sending` just before the server hears of it,
                         // so a crash leaves at most one mail whose fate is unknown.

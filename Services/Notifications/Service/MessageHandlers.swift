@@ -14,7 +14,8 @@ struct MessageHandlers: Sendable {
         let (store, sms, batches) = (store, sms, batches)
         var table = MethodTable(service: NotificationsContract.service)
         typealias M = NotificationsContract.Method
-        table.write(M.sendEmail) { try await store.sendEmail($0, headers: $1, requestId: $2) }
+        // Open to services: the tasks service sends meeting invitations as itself.
+        table.write(M.sendEmail, openToServices: true) { try await store.sendEmail($0, headers: $1, requestId: $2) }
         table.on(M.getMessage) { body, _ in try await store.get(id: body.id) }
         table.on(M.listMessages) { body, _ in try await store.list(body) }
         table.on(M.smsPreview) { body, _ in

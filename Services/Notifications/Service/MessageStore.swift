@@ -32,18 +32,28 @@ struct MessageStore: Sendable {
         guard ["service", "marketing"].contains(purpose) else {
             throw BusError.invalid("purpose is service or marketing, not '\(purpose)'")
         }
+        if let calendar = request.calendar {
+            guard ["REQUEST", "CANCEL", "PUBLISH", "REPLY", "COUNTER", "REFRESH", "ADD", "DECLINECOUNTER"].contains(calendar.method) else {
+                throw BusError.invalid("calendar.method is an iTIP method such as REQUEST or CANCEL")
+            }
+            guard calendar.ics.utf8.count <= 1 << 20, calendar.ics.hasPrefix("BEGIN:VCALENDAR"),
+                calendar.ics.contains("METHOD:\(calendar.method)\r\n")
+            else { throw BusError.invalid("calendar.ics is an iCalendar object (at most 1 MiB) whose METHOD is calendar.method") }
+        }
+        if let name = request.fromName, name.count > 100 { throw BusError.invalid("from_name is at most 100 characters") }
         let domain = from.split(separator: "@").last.map(String.init) ?? "localhost"
         return try await database.idempotentWrite(requestId: requestId, method: NotificationsContract.Method.sendEmail) { db, outbox in
             let now = Date()
             try db.execute(
                 sql: """
                     INSERT INTO message (channel, purpose, state, recipients, sender, subject, body_text, body_html, contact_id,
-                        company_id, message_id, author, created_at, updated_at)
-                    VALUES ('email', ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        company_id, message_id, author, created_at, updated_at, calendar_method, calendar_ics, sender_name)
+                    VALUES ('email', ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     purpose, String(decoding: try Wire.encode(recipients), as: UTF8.self), from, subject, request.text, request.html,
                     request.contactId, request.companyId, MailMessage.makeMessageId(domain: domain), headers.actor, now, now,
+                    request.calendar?.method, request.calendar?.ics, request.fromName.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 },
                 ])
             let message = try Self.message(db, id: db.lastInsertedRowID)!
             try outbox.append(db, type: NotificationsContract.Event.queued, payload: message)
@@ -201,7 +211,7 @@ struct MessageStore: Sendable {
     static let columns = """
         id, channel, purpose, state, recipients, sender, subject, body_text, body_html, contact_id, company_id, message_id, attempts,
         error, server_reply, author, next_attempt_at, sent_at, batch_id, provider_id, segments, error_code, delivered_at, created_at,
-        updated_at
+        updated_at, calendar_method, calendar_ics, sender_name
         """
 
     static func message(from row: Row) throws -> Message {
@@ -221,6 +231,8 @@ struct MessageStore: Sendable {
         message.segments = row[20]
         message.errorCode = row[21]
         message.deliveredAt = row[22]
+        if let method = row[25] as String?, let ics = row[26] as String? { message.calendar = EmailCalendar(method: method, ics: ics) }
+        message.fromName = row[27]
         return message
     }
 

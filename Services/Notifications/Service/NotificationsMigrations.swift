@@ -147,5 +147,14 @@ enum NotificationsMigrations {
                     DELETE FROM inbox_checkpoint WHERE source IN ('contacts', 'settings');
                     """)
         }
+        migrator.registerMigration("notifications-v3-calendar") { db in
+            // iMIP invitations (the tasks service): the calendar part and the sender's display name.
+            try db.execute(
+                sql: """
+                    ALTER TABLE message ADD COLUMN calendar_method TEXT;
+                    ALTER TABLE message ADD COLUMN calendar_ics TEXT;
+                    ALTER TABLE message ADD COLUMN sender_name TEXT;
+                    """)
+        }
     }
 }

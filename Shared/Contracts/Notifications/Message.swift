@@ -32,6 +32,11 @@ public struct Message: Codable, Sendable, Equatable {
     public var segments: Int?
     public var errorCode: String?
     public var deliveredAt: Date?
+    /// E-mail: an iMIP invitation's method (`REQUEST`, `CANCEL`), its calendar part as one of
+    /// the body's alternatives (and attached as `invite.ics`).
+    public var calendar: EmailCalendar?
+    /// E-mail: the display name on the sender's address.
+    public var fromName: String?
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -80,6 +85,10 @@ public struct SendEmailRequest: Codable, Sendable {
     public var companyId: Int64?
     /// `service` (the default) or `marketing`.
     public var purpose: String?
+    /// An invitation (RFC 6047): the calendar object and its method.
+    public var calendar: EmailCalendar?
+    /// The display name on the sender's address (the address is the service's own).
+    public var fromName: String?
 
     public init(to: [String], subject: String, text: String, html: String? = nil, contactId: Int64? = nil, companyId: Int64? = nil) {
         self.to = to
@@ -256,5 +265,15 @@ public struct SMSPreview: Codable, Sendable, Equatable {
         self.segments = segments
         self.perSegment = perSegment
         self.forcingUcs2 = forcingUcs2
+    }
+}
+
+/// The calendar part of an iMIP mail: `method` matches the object's METHOD.
+public struct EmailCalendar: Codable, Sendable, Equatable {
+    public var method: String
+    public var ics: String
+    public init(method: String, ics: String) {
+        self.method = method
+        self.ics = ics
     }
 }

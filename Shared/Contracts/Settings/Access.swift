@@ -23,10 +23,13 @@ public enum Scope {
     /// Deals, the sales board, forecasts: reading them, and changing them.
     public static let salesRead = "sales:read"
     public static let salesWrite = "sales:write"
+    /// Tasks, appointments, calendars and feeds: reading them, and changing them.
+    public static let tasksRead = "tasks:read"
+    public static let tasksWrite = "tasks:write"
 
     /// Every scope a token may be given.
     public static let known: [String] = [
         contactsRead, contactsWrite, callsRead, telephonyIngest, settingsRead, settingsWrite, account, messagesRead, messagesSend,
-        salesRead, salesWrite,
+        salesRead, salesWrite, tasksRead, tasksWrite,
     ]
 }

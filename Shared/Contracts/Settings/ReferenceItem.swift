@@ -16,14 +16,14 @@ public enum ReferenceKind: String, Codable, Sendable, CaseIterable {
     case lossReasons = "loss-reasons"
 
     /// The services whose records use items of this kind: they answer how many records use an
-    /// item, and move or clear them when settings says so. Tasks joins this list when it exists;
-    /// until then nothing can use its kind.
+    /// item, and move or clear them when settings says so.
     public var owners: [String] {
         switch self {
         case .categories, .industries, .roles, .companyStatuses: return [ContactsContract.service]
         case .sources: return [ContactsContract.service, SalesContract.service]
         case .salesCategories, .salesStages, .winReasons, .lossReasons: return [SalesContract.service]
-        case .taskCategories, .salesStatuses: return []
+        case .taskCategories: return [TasksContract.service]
+        case .salesStatuses: return []
         }
     }
 

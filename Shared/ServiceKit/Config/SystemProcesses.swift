@@ -31,6 +31,7 @@ public enum SystemProcesses {
         Process(name: TelephonyContract.service, kind: .service),
         Process(name: NotificationsContract.service, kind: .service),
         Process(name: SalesContract.service, kind: .service),
+        Process(name: TasksContract.service, kind: .service),
         Process(name: BusRole.gateway, kind: .gateway),
     ]
 
