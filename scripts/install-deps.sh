@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing need on a Debian machine that already has Swift:
 # libzmq3-dev and libsqlite3-dev (with pkg-config), Debian's chromium (the web UI's browser
-# tests drive it through Playwright's executable_path; never `playwright install`), and the
+# tests drive it through Playwright's executable_path; never `playwright install`), Debian's
+# radicale (a CalDAV server the tasks service's calendar objects are checked against), and the
 # Python packages the test clients use.
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
@@ -10,7 +11,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 missing=()
-for pkg in libzmq3-dev libsqlite3-dev pkg-config chromium; do
+for pkg in libzmq3-dev libsqlite3-dev pkg-config chromium radicale; do
     if ! dpkg -s "$pkg" >/dev/null 2>&1; then missing+=("$pkg"); fi
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -20,7 +21,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 if [ -f requirements-test.txt ] && command -v python3 >/dev/null; then
-    if ! python3 -c "import zmq, pytest, openapi_spec_validator, vobject, schemathesis, playwright, axe_playwright_python, aiosmtpd" >/dev/null 2>&1; then
+    if ! python3 -c "import zmq, pytest, openapi_spec_validator, vobject, schemathesis, playwright, axe_playwright_python, aiosmtpd, icalendar, recurring_ical_events" >/dev/null 2>&1; then
         python3 -m pip install -q -r requirements-test.txt
     fi
 fi

@@ -31,9 +31,9 @@ struct AppointmentStore: Sendable {
     func list(_ request: ListAppointmentsRequest, headers: BusHeaders) async throws -> Page<Appointment> {
         let limit = min(max(request.limit ?? 50, 1), TasksContract.maxPageSize)
         var after = Int64.max
-        if let cursor = request.cursor {
-            guard let id = Int64(cursor) else { throw BusError.invalid("cursor is not one this list handed out") }
-            after = id
+        if let text = request.cursor {
+            guard let cursor = Cursor(text: text) else { throw BusError.invalid("cursor is not one this list handed out") }
+            after = cursor.id
         }
         let before = after
         return try await database.read { db in
@@ -55,7 +55,7 @@ struct AppointmentStore: Sendable {
                 sql: "SELECT \(Self.columns) FROM appointment WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?",
                 arguments: arguments + [limit + 1])
             let items = try rows.prefix(limit).map { try Self.appointment(from: $0, db) }
-            return Page(items: items, nextCursor: rows.count > limit ? items.last.map { String($0.id) } : nil)
+            return Page(items: items, nextCursor: rows.count > limit ? items.last.map { Cursor(id: $0.id).text } : nil)
         }
     }
 

@@ -38,12 +38,9 @@ struct TaskStore: Sendable {
         let from = try request.dueFrom.map { try Self.day($0, "due_from") }
         let to = try request.dueTo.map { try Self.day($0, "due_to") }
         var after: (Double, Int64)?
-        if let cursor = request.cursor {
-            let parts = cursor.split(separator: "_")
-            guard parts.count == 2, let key = Double(parts[0]), let id = Int64(parts[1]), key.isFinite else {
-                throw BusError.invalid("cursor is not one this list handed out")
-            }
-            after = (key, id)
+        if let text = request.cursor {
+            guard let cursor = Cursor(text: text) else { throw BusError.invalid("cursor is not one this list handed out") }
+            after = (Double(cursor.key(0)).flatMap { $0.isFinite ? $0 : nil } ?? -1e15, cursor.id)
         }
         let start = after
         return try await database.read { db in
@@ -94,7 +91,7 @@ struct TaskStore: Sendable {
                     """, arguments: arguments + [limit + 1])
             let items = try Self.tasks(from: Array(rows.prefix(limit)), db)
             let next = rows.count > limit ? rows[limit - 1] : nil
-            return Page(items: items, nextCursor: next.map { "\($0["sort_key"] as Double)_\($0["id"] as Int64)" })
+            return Page(items: items, nextCursor: next.map { Cursor(id: $0["id"], keys: [String($0["sort_key"] as Double)]).text })
         }
     }
 
@@ -104,12 +101,9 @@ struct TaskStore: Sendable {
         let limit = min(max(request.limit ?? 30, 1), TasksContract.maxPageSize)
         if let column = request.column, !TaskItem.statuses.contains(column) { throw BusError.invalid("column is a task status") }
         var after: (Double, Int64)?
-        if let cursor = request.cursor {
-            let parts = cursor.split(separator: "_")
-            guard parts.count == 2, let key = Double(parts[0]), let id = Int64(parts[1]), key.isFinite else {
-                throw BusError.invalid("cursor is not one this board handed out")
-            }
-            after = (key, id)
+        if let text = request.cursor {
+            guard let cursor = Cursor(text: text) else { throw BusError.invalid("cursor is not one this list handed out") }
+            after = (Double(cursor.key(0)).flatMap { $0.isFinite ? $0 : nil } ?? -1e15, cursor.id)
         }
         let start = after
         return try await database.read { db in
@@ -154,7 +148,7 @@ struct TaskStore: Sendable {
                         ORDER BY task.position, task.id LIMIT ?
                         """, arguments: args + [limit + 1])
                 let cards = try Self.tasks(from: Array(rows.prefix(limit)), db)
-                let next = rows.count > limit ? cards.last.map { "\($0.position)_\($0.id)" } : nil
+                let next = rows.count > limit ? cards.last.map { Cursor(id: $0.id, keys: [String($0.position)]).text } : nil
                 columns.append(TaskColumn(status: status, count: counts[status] ?? 0, cards: cards, nextCursor: next))
             }
             return TaskBoard(columns: columns)

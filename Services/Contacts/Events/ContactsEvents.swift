@@ -12,6 +12,7 @@ enum ContactsEvents {
         case SettingsContract.service: try SettingsEventsConsumer.handle(event, db, outbox)
         case NotificationsContract.service: try MessageEventsConsumer.handle(event, db, outbox)
         case SalesContract.service: try DealEventsConsumer.handle(event, db, outbox)
+        case TasksContract.service: try TaskEventsConsumer.handle(event, db, outbox)
         default: return
         }
     }

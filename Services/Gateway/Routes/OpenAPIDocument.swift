@@ -15,7 +15,10 @@ enum OpenAPIDocument {
             var parameters: [[String: Any]] = route.path.split(separator: "/").filter { $0.hasPrefix(":") }.map {
                 [
                     "name": String($0.dropFirst()), "in": "path", "required": true,
-                    "schema": ["type": "integer", "minimum": 1, "maximum": Int64.max],
+                    // Ids are whole numbers; a secret token (feeds, answer links) is text.
+                    "schema": $0 == ":token"
+                        ? ["type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[A-Za-z0-9_-]+$"]
+                        : ["type": "integer", "minimum": 1, "maximum": Int64.max] as [String: Any],
                 ]
             }
             parameters += route.query.map(queryParameter)
@@ -115,7 +118,7 @@ enum OpenAPIDocument {
     static func querySchema(_ name: String) -> [String: Any] {
         let flags: Set<String> = [
             "active", "clear", "include_revoked", "all", "tree", "recursive", "count", "deleted", "consumer", "unmatched",
-            "include_deleted", "dry_run", "private",
+            "include_deleted", "dry_run", "private", "closed", "cancelled",
         ]
         // A folder of a file area, or 0 for its top.
         if name == "folder_id" || name == "parent_id" { return ["type": "integer", "minimum": 0, "maximum": Int64.max] }
@@ -126,7 +129,13 @@ enum OpenAPIDocument {
         if name == "year" { return ["type": "integer", "minimum": 1970, "maximum": 2200] }
         if flags.contains(name) { return ["type": "boolean"] }
         // A deal filter's period: days.
-        if name == "period_from" || name == "period_to" { return ["type": "string", "format": "date"] }
+        if name == "period_from" || name == "period_to" || name == "due_from" || name == "due_to" {
+            return ["type": "string", "format": "date"]
+        }
+        // Task statuses: `open,in_progress`.
+        if name == "statuses" {
+            return ["type": "string", "pattern": "^(open|in_progress|done|cancelled)(,(open|in_progress|done|cancelled)){0,3}$"]
+        }
         // Lists of ids: `1,2,3`.
         if name.hasSuffix("_ids") { return ["type": "string", "pattern": "^[1-9][0-9]{0,17}(,[1-9][0-9]{0,17}){0,499}$"] }
         if name == "version" { return ["type": "integer", "minimum": 1, "maximum": Int64.max] }
@@ -134,7 +143,12 @@ enum OpenAPIDocument {
         if name == "extra" {
             return ["type": "string", "pattern": "^(won|lost|postponed|unprocessed)(,(won|lost|postponed|unprocessed)){0,3}$"]
         }
-        if name == "column" { return ["type": "string", "pattern": "^(status:[1-9][0-9]{0,17}|won|lost|postponed|unprocessed)$"] }
+        // A sales board's column, or a task board's (a task status).
+        if name == "column" {
+            return [
+                "type": "string", "pattern": "^(status:[1-9][0-9]{0,17}|won|lost|postponed|unprocessed|open|in_progress|done|cancelled)$",
+            ]
+        }
         if ["from", "to"].contains(name) || name.hasSuffix("_from") || name.hasSuffix("_to") {
             return ["type": "string", "format": "date-time"]
         }

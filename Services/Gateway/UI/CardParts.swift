@@ -99,7 +99,8 @@ struct CardParts: Sendable {
 
     static let historyKinds: [(String, String)] = [
         ("created", "Created"), ("updated", "Changes"), ("note", "Notes"), ("call", "Calls"), ("email", "E-mails"), ("sms", "SMS"),
-        ("consent", "Consent"), ("deal", "Deals"), ("file", "Files"), ("linked", "Linked"),
+        ("consent", "Consent"), ("deal", "Deals"), ("task", "Tasks"), ("appointment", "Appointments"), ("file", "Files"),
+        ("linked", "Linked"),
         ("unlinked", "Unlinked"), ("merged", "Merged"), ("deleted", "Deleted"), ("restored", "Restored"),
     ]
 
