@@ -19,7 +19,7 @@ enum CallBacks {
             owner = try Int64.fetchOne(db, sql: "SELECT owner_id FROM customer WHERE kind = 'contact' AND id = ?", arguments: [contact])
         }
         if let id = owner, try Bool.fetchOne(db, sql: "SELECT 1 FROM user WHERE id = ?", arguments: [id]) == nil { owner = nil }
-        let at = call.startedAt ?? call.endedAt ?? Date()
+        let at = call.endedAt ?? call.startedAt ?? Date()
         let when = timeText(at)
         let who = call.callerName?.nilIfBlank ?? number
         if let id = try Int64.fetchOne(

@@ -43,7 +43,7 @@ enum TasksMigrations {
                         kind TEXT NOT NULL,
                         target_id INTEGER NOT NULL,
                         PRIMARY KEY (kind, target_id, task_id)
-                    ) WITHOUT ROWID;
+                    );
                     CREATE INDEX task_link_task ON task_link(task_id);
 
                     CREATE TABLE appointment (
@@ -98,7 +98,7 @@ enum TasksMigrations {
                         kind TEXT NOT NULL,
                         target_id INTEGER NOT NULL,
                         PRIMARY KEY (kind, target_id, appointment_id)
-                    ) WITHOUT ROWID;
+                    );
                     CREATE INDEX appointment_link_appointment ON appointment_link(appointment_id);
 
                     -- Invitation mails, recorded in the transaction of the change they announce and

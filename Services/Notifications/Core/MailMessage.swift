@@ -247,7 +247,11 @@ public struct MailMessage: Sendable, Equatable, Codable {
     static func quotedPrintable(_ text: String) -> String {
         let normalised = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         var output = ""
-        for line in normalised.split(separator: "\n", omittingEmptySubsequences: false) {
+        var lines = normalised.split(separator: "\n", omittingEmptySubsequences: false)
+        // Text that ends in a line break ends there: no empty line after it (an .ics part must
+        // read back exactly as it was given).
+        if lines.count > 1, normalised.hasSuffix("\n") { lines.removeLast() }
+        for line in lines {
             let bytes = Array(line.utf8)
             var current = ""
             for (index, byte) in bytes.enumerated() {

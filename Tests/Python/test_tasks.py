@@ -1,0 +1,458 @@
+"""The tasks service on real processes, through the gateway as users and calendar apps go:
+tasks with versions, the board and the card's tab; call-back tasks from missed calls; recurring
+appointments expanded by the service and by `recurring-ical-events` to the same occurrences
+across a daylight-saving change; invitations captured by aiosmtpd with the iMIP structure,
+updated and cancelled; answers through the attendee's link; feeds with ETag, rotate and revoke.
+Every calendar object is read by `icalendar` and `vobject` and PUT into Debian's radicale."""
+
+import base64
+import datetime
+import email
+import email.policy
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+import zoneinfo
+
+import icalendar
+import recurring_ical_events
+import vobject
+from aiosmtpd.controller import Controller
+
+import crmsystem
+from test_mail import Inbox, free_port
+from test_sales import System
+
+OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
+
+
+def utc(text):
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def iso(moment):
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Radicale:
+    """Debian's radicale on a free port with a folder of its own (any user name, no password)."""
+
+    def __init__(self):
+        self.folder = tempfile.mkdtemp(prefix="crm-radicale-")
+        self.port = free_port()
+        config = os.path.join(self.folder, "config")
+        with open(config, "w") as handle:
+            handle.write("[server]\nhosts = 127.0.0.1:%d\n[auth]\ntype = none\n[rights]\ntype = owner_only\n"
+                         "[storage]\nfilesystem_folder = %s\n[logging]\nlevel = warning\n"
+                         % (self.port, os.path.join(self.folder, "collections")))
+        self.log = open(os.path.join(self.folder, "radicale.log"), "w")
+        self.process = subprocess.Popen(["radicale", "--config", config], stdout=self.log, stderr=self.log)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                self.request("PROPFIND", "/crm/", headers={"Depth": "0"})
+                break
+            except OSError:
+                time.sleep(0.2)
+        status, _ = self.request("MKCOL", "/crm/cal/", body=(
+            b'<?xml version="1.0"?><D:mkcol xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop>'
+            b'<D:resourcetype><D:collection/><C:calendar/></D:resourcetype></D:prop></D:set></D:mkcol>'))
+        assert status in (201, 405), status
+
+    def request(self, method, path, body=None, headers=None):
+        request = urllib.request.Request("http://127.0.0.1:%d%s" % (self.port, path), data=body, method=method)
+        request.add_header("Authorization", "Basic " + base64.b64encode(b"crm:x").decode())
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def put_object(self, name, ics):
+        """One calendar object resource (one UID), as a CalDAV client stores it."""
+        return self.request("PUT", "/crm/cal/%s.ics" % name, body=ics.encode(), headers={"Content-Type": "text/calendar"})[0]
+
+    def put_calendar(self, name, ics):
+        """A whole calendar (a feed), uploaded as a collection."""
+        return self.request("PUT", "/crm/%s/" % name, body=ics.encode(), headers={"Content-Type": "text/calendar"})[0]
+
+    def stop(self):
+        crmsystem.stop(self.process)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class TasksTest(unittest.TestCase):
+    PASSWORD = "tasks-admin-password"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.inbox = Inbox()
+        smtp_port = free_port()
+        cls.smtp = Controller(cls.inbox, hostname="127.0.0.1", port=smtp_port)
+        cls.smtp.start()
+        cls.radicale = Radicale()
+        cls.system = System(
+            "crm-tasks-", cls.PASSWORD, CRM_SMTP_URL="smtp+plain://127.0.0.1:%d" % smtp_port, CRM_MAIL_FROM="kalender@crm.test",
+            CRM_CALLBACK_DUE_MINUTES="30")
+        cls.api = cls.system.api
+        cls.admin = cls.api("GET", "/api/v1/users?q=admin")[1][0]["id"]
+        status, user = cls.api("POST", "/api/v1/users", {"username": "kari", "name": "Kari Nordmann", "email": "kari@crm.test",
+                                                         "rank": "user", "extension": "201"})
+        assert status == 201, (status, user)
+        cls.kari = user["user"]["id"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.system.stop()
+        cls.smtp.stop()
+        cls.radicale.stop()
+
+    def wait(self, what, check, seconds=30):
+        return self.system.wait(what, check, seconds)
+
+    def contact(self, first, last, owner=None, **fields):
+        body = {"first_name": first, "last_name": last, **fields}
+        if owner:
+            body["owner_id"] = owner
+        status, contact = self.api("POST", "/api/v1/contacts", body)
+        self.assertEqual(status, 201, contact)
+        return contact["id"]
+
+    def create_task(self, body):
+        """A task, once tasks has heard of the customers it names (events travel in milliseconds)."""
+        def attempt():
+            status, task = self.api("POST", "/api/v1/tasks", body)
+            return (status, task) if status != 409 or "does not exist" not in str(task) else None
+        return self.wait("tasks to know the task's customers and users", attempt)
+
+    def create_appointment(self, body):
+        def attempt():
+            status, appointment = self.api("POST", "/api/v1/appointments", body)
+            return (status, appointment) if status != 409 or "does not exist" not in str(appointment) else None
+        return self.wait("tasks to know the appointment's people", attempt)
+
+    def check_calendar_text(self, text, single=None):
+        """Every line ends in CRLF, is at most 75 octets and whole UTF-8; icalendar and vobject read
+        it; radicale stores it (a single object by its UID, or the whole calendar)."""
+        raw = text.encode()
+        self.assertTrue(raw.endswith(b"\r\n"))
+        for line in raw.split(b"\r\n")[:-1]:
+            self.assertLessEqual(len(line), 75, line)
+            line.decode("utf-8")  # no character split by folding
+            self.assertNotIn(b"\n", line)
+        calendar = icalendar.Calendar.from_ical(text)
+        self.assertEqual(str(calendar["VERSION"]), "2.0")
+        self.assertIn("PRODID", calendar)
+        vobject.readOne(text)
+        if single:
+            self.assertIn(self.radicale.put_object(single, text), (201, 204))
+        return calendar
+
+    # MARK: - Tasks
+
+    def test_tasks_versions_board_filters_and_the_cards_tab(self):
+        status, categories = self.api("GET", "/api/v1/settings/task-categories")
+        self.assertEqual(status, 200, categories)
+        call = next(c for c in categories if c["name"] == "Call")
+        company_status, company = self.api("POST", "/api/v1/companies", {"name": "Havbris AS", "owner_id": self.admin})
+        self.assertEqual(company_status, 201)
+        status, task = self.create_task({
+            "title": "Send the offer", "company_ids": [company["id"]], "category_id": call["id"], "priority": "high",
+            "due_date": "2026-12-03"})
+        self.assertEqual(status, 201, task)
+        self.assertEqual((task["status"], task["owner_id"], task["category_name"], task["version"]), ("open", self.admin, "Call", 1))
+        status, second = self.create_task({"title": "Book the visit", "company_ids": [company["id"]], "due_at": "2026-12-01T09:00:00Z",
+                                           "due_zone": "Europe/Oslo"})
+        self.assertEqual(status, 201, second)
+
+        # Stale versions are refused and change nothing; bad input is 422 and changes nothing.
+        status, body = self.api("PATCH", "/api/v1/tasks/%d" % task["id"], {"version": 5, "title": "x"})
+        self.assertEqual(status, 409, body)
+        status, body = self.api("PATCH", "/api/v1/tasks/%d" % task["id"], {"version": 1, "due_zone": "Mars/Olympus"})
+        self.assertEqual(status, 422, body)
+        self.assertEqual(self.api("GET", "/api/v1/tasks/%d" % task["id"])[1]["title"], "Send the offer")
+
+        # The card's tab, soonest due first; filters by status and due period.
+        status, tab = self.api("GET", "/api/v1/companies/%d/tasks" % company["id"])
+        self.assertEqual(status, 200, tab)
+        self.assertEqual([t["title"] for t in tab["items"]], ["Book the visit", "Send the offer"])
+        status, page = self.api("GET", "/api/v1/tasks?due_from=2026-12-02&due_to=2026-12-31&owner_ids=%d" % self.admin)
+        self.assertEqual([t["id"] for t in page["items"] if t["id"] in (task["id"], second["id"])], [task["id"]])
+
+        # The board: move to in progress between nothing, then complete.
+        status, moved = self.api("POST", "/api/v1/tasks/%d/move" % task["id"], {"version": 1, "status": "in_progress"})
+        self.assertEqual(status, 200, moved)
+        self.assertEqual((moved["status"], moved["version"]), ("in_progress", 2))
+        status, board = self.api("GET", "/api/v1/tasks/board")
+        self.assertEqual(status, 200, board)
+        columns = {c["status"]: c for c in board["columns"]}
+        self.assertIn(task["id"], [t["id"] for t in columns["in_progress"]["cards"]])
+        self.assertIn(second["id"], [t["id"] for t in columns["open"]["cards"]])
+        status, done = self.api("POST", "/api/v1/tasks/%d/complete" % task["id"], {"version": 2})
+        self.assertEqual((status, done["status"]), (200, "done"))
+        self.assertIsNotNone(done["completed_at"])
+        status, again = self.api("POST", "/api/v1/tasks/%d/complete" % task["id"], {"version": 3})
+        self.assertEqual(status, 409, again)
+
+        # The company's history has the task's life.
+        def history():
+            status, entries = self.api("GET", "/api/v1/companies/%d/history?kind=task" % company["id"])
+            texts = [e["summary"] for e in (entries.get("items", entries) if isinstance(entries, dict) else entries)]
+            return texts if any("Task done" in t for t in texts) else None
+        texts = self.wait("the task's history", history)
+        self.assertTrue(any('Task created: "Send the offer"' in t for t in texts), texts)
+
+    def test_a_missed_call_makes_one_call_back_task_and_more_calls_fold_into_it(self):
+        contact = self.contact("Ola", "Fiskum", owner=self.admin, phones=[{"number": "+47 41 22 33 44", "kind": "mobile"}])
+        time.sleep(0.5)
+        for number in range(3):
+            status, body = self.api("POST", "/api/v1/telephony/events", {
+                "event_id": "missed-%d" % number, "call_id": "missed-call-%d" % number, "type": "completed",
+                "direction": "inbound", "from": "+47 41 22 33 44", "to": "+47 22 00 00 00", "extension": "201",
+                "at": "2026-11-27T10:0%d:00Z" % number, "duration": 20, "billsec": 0, "disposition": "NO ANSWER"})
+            self.assertEqual(status, 200, body)
+
+        def folded():
+            status, page = self.api("GET", "/api/v1/tasks?origin=missed_call&owner_ids=%d" % self.kari)
+            tasks = [t for t in page["items"] if t["caller_number"] == "+4741223344"]
+            return tasks if tasks and tasks[0]["missed_calls"] == 3 else None
+        tasks = self.wait("the call-back task with three missed calls", folded)
+        self.assertEqual(len(tasks), 1, tasks)
+        task = tasks[0]
+        self.assertEqual((task["owner_id"], task["priority"], task["status"]), (self.kari, "high", "open"))
+        self.assertEqual(task["contact_ids"], [contact])
+        # Due within the configured 30 minutes of the first call.
+        self.assertEqual(utc(task["due_at"]), utc("2026-11-27T10:30:00Z"))
+        self.assertEqual(task["description"].count("Missed call"), 3)
+        # Once it is done, the next missed call makes a new one.
+        self.api("POST", "/api/v1/tasks/%d/complete" % task["id"], {"version": task["version"]})
+        self.api("POST", "/api/v1/telephony/events", {
+            "event_id": "missed-9", "call_id": "missed-call-9", "type": "completed", "direction": "inbound",
+            "from": "+47 41 22 33 44", "to": "+47 22 00 00 00", "extension": "201", "at": "2026-11-28T08:00:00Z",
+            "duration": 20, "billsec": 0, "disposition": "NO ANSWER"})
+
+        def second():
+            status, page = self.api("GET", "/api/v1/tasks?origin=missed_call&statuses=open&owner_ids=%d" % self.kari)
+            return [t for t in page["items"] if t["caller_number"] == "+4741223344"] or None
+        self.assertEqual(self.wait("a new call-back task", second)[0]["missed_calls"], 1)
+
+    # MARK: - Appointments and calendars
+
+    def test_a_weekly_series_across_the_autumn_clock_change_expands_alike_here_and_in_python(self):
+        start = datetime.datetime(2026, 10, 13, 10, 0, tzinfo=OSLO)
+        moved_from = datetime.datetime(2026, 10, 20, 10, 0, tzinfo=OSLO)
+        excluded = datetime.datetime(2026, 11, 3, 10, 0, tzinfo=OSLO)
+        status, appointment = self.create_appointment({
+            "subject": "Weekly sales meeting", "start": iso(start), "end": iso(start + datetime.timedelta(hours=1)),
+            "zone": "Europe/Oslo", "place": "Bryggen 3",
+            "recurrence": {"frequency": "weekly", "by_day": ["TU"], "count": 8, "excluded": [iso(excluded)]},
+            "exceptions": [{"original_start": iso(moved_from), "start": iso(moved_from + datetime.timedelta(days=1, hours=3)),
+                            "end": iso(moved_from + datetime.timedelta(days=1, hours=4)), "subject": "Sales meeting (moved)"}],
+            "alarms": [15]})
+        self.assertEqual(status, 201, appointment)
+        window = (datetime.datetime(2026, 10, 1, tzinfo=datetime.timezone.utc), datetime.datetime(2027, 1, 1, tzinfo=datetime.timezone.utc))
+        status, occurrences = self.api("GET", "/api/v1/calendar?from=%s&to=%s" % (iso(window[0]), iso(window[1])))
+        self.assertEqual(status, 200, occurrences)
+        ours = sorted(utc(o["start"]) for o in occurrences if o["appointment_id"] == appointment["id"])
+        # 8 Tuesdays, one moved to Wednesday 13:00, one left out; 10:00 Oslo time before and after the change.
+        self.assertEqual(len(ours), 7, ours)
+        self.assertIn(utc("2026-10-13T08:00:00Z"), ours)  # CEST
+        self.assertIn(utc("2026-10-27T09:00:00Z"), ours)  # CET
+        self.assertIn(utc("2026-10-21T11:00:00Z"), ours)  # the moved one
+        self.assertNotIn(utc("2026-11-03T09:00:00Z"), ours)
+
+        status, text = self.ics("/api/v1/appointments/%d/ics" % appointment["id"])
+        self.assertEqual(status, 200)
+        calendar = self.check_calendar_text(text, single="series-%d" % appointment["id"])
+        theirs = sorted(event["DTSTART"].dt.astimezone(datetime.timezone.utc)
+                        for event in recurring_ical_events.of(calendar).between(window[0], window[1]))
+        self.assertEqual(theirs, ours)
+        event = next(e for e in calendar.walk("VEVENT") if "RRULE" in e)
+        self.assertEqual(event["DTSTART"].params.get("TZID"), "Europe/Oslo")
+        self.assertTrue(any(c.name == "VTIMEZONE" for c in calendar.walk()))
+
+    def test_all_day_and_monthly_on_the_last_friday(self):
+        status, appointment = self.create_appointment({
+            "subject": "Stand at the fair", "all_day": True, "start_date": "2027-03-26", "end_date": "2027-03-27",
+            "recurrence": {"frequency": "monthly", "by_day": ["-1FR"], "count": 4}})
+        self.assertEqual(status, 201, appointment)
+        status, text = self.ics("/api/v1/appointments/%d/ics" % appointment["id"])
+        calendar = self.check_calendar_text(text, single="fair-%d" % appointment["id"])
+        event = calendar.walk("VEVENT")[0]
+        self.assertEqual(event["DTSTART"].dt, datetime.date(2027, 3, 26))
+        self.assertEqual(event["DTEND"].dt, datetime.date(2027, 3, 28))  # exclusive
+        days = [e["DTSTART"].dt for e in recurring_ical_events.of(calendar).between(datetime.date(2027, 1, 1), datetime.date(2028, 1, 1))]
+        self.assertEqual(days, [datetime.date(2027, 3, 26), datetime.date(2027, 4, 30), datetime.date(2027, 5, 28),
+                                datetime.date(2027, 6, 25)])
+        status, occurrences = self.api("GET", "/api/v1/calendar?from=2027-01-01T00:00:00Z&to=2028-01-01T00:00:00Z")
+        ours = [o["start"][:10] for o in occurrences if o["appointment_id"] == appointment["id"]]
+        self.assertEqual(ours, ["2027-03-26", "2027-04-30", "2027-05-28", "2027-06-25"])
+        # A start that is not one of the rule's days is refused.
+        status, body = self.api("POST", "/api/v1/appointments", {
+            "subject": "Wrong", "all_day": True, "start_date": "2027-03-25", "recurrence": {"frequency": "monthly", "by_day": ["-1FR"]}})
+        self.assertEqual(status, 422, body)
+
+    def test_lines_fold_at_75_octets_without_splitting_letters_or_emoji(self):
+        subject = "Årsmøte på Ærøy: blåbærsyltetøy, rømmegrøt og smørbrød 🎉🇳🇴 " * 3
+        status, appointment = self.create_appointment({
+            "subject": subject.strip()[:300], "start": "2026-12-10T11:00:00Z", "end": "2026-12-10T12:00:00Z", "zone": "Europe/Oslo",
+            "description": "Første linje; andre, med komma\nog \\ skråstrek 🧑‍🤝‍🧑"})
+        self.assertEqual(status, 201, appointment)
+        status, text = self.ics("/api/v1/appointments/%d/ics" % appointment["id"])
+        calendar = self.check_calendar_text(text, single="fold-%d" % appointment["id"])
+        event = calendar.walk("VEVENT")[0]
+        self.assertEqual(str(event["SUMMARY"]), subject.strip()[:300])
+        self.assertEqual(str(event["DESCRIPTION"]), "Første linje; andre, med komma\nog \\ skråstrek 🧑‍🤝‍🧑")
+        self.assertEqual(vobject.readOne(text).vevent.summary.value, subject.strip()[:300])
+
+    # MARK: - Invitations
+
+    def mails(self, count, since):
+        self.wait("%d mails" % count, lambda: len(self.inbox.mails) >= since + count, 30)
+        time.sleep(0.3)
+        return self.inbox.mails[since:]
+
+    def invitation(self, mail):
+        """(message, method, calendar) of a captured invitation, checking its MIME structure."""
+        message = email.message_from_bytes(mail["data"], policy=email.policy.default)
+        self.assertEqual(message.get_content_type(), "multipart/mixed")
+        parts = list(message.iter_parts())
+        self.assertEqual(parts[0].get_content_type(), "multipart/alternative")
+        alternatives = list(parts[0].iter_parts())
+        self.assertEqual([p.get_content_type() for p in alternatives], ["text/plain", "text/html", "text/calendar"])
+        attachments = parts[1:]
+        self.assertEqual([a.get_content_type() for a in attachments], ["application/ics"])
+        body = alternatives[2].get_content()
+        method = alternatives[2].get_param("method")
+        # Stored by its UID, as a client keeps one resource per UID (an update overwrites it).
+        uid = icalendar.Calendar.from_ical(body).walk("VEVENT")[0]["UID"]
+        calendar = self.check_calendar_text(body, single="invitation-" + str(uid).replace("@", "-"))
+        self.assertEqual(str(calendar["METHOD"]), method)
+        self.assertEqual(attachments[0].get_content().decode() if isinstance(attachments[0].get_content(), bytes) else attachments[0].get_content(), body)
+        sender = email.utils.parseaddr(message["From"])[1]
+        event = calendar.walk("VEVENT")[0]
+        self.assertEqual(str(event["ORGANIZER"]).lower(), "mailto:" + sender)
+        return message, alternatives[0].get_content(), method, event
+
+    def test_invitations_updates_answers_and_cancelling(self):
+        guest = self.contact("Åse", "Ødegård", owner=self.admin, emails=[{"address": "ase@kunde.test", "kind": "work"}])
+        since = len(self.inbox.mails)
+        status, appointment = self.create_appointment({
+            "subject": "Contract review", "start": "2026-12-08T09:00:00Z", "end": "2026-12-08T10:00:00Z", "zone": "Europe/Oslo",
+            "place": "Meeting room Fløyen", "contact_ids": [guest],
+            "attendees": [{"kind": "contact", "id": guest}, {"kind": "user", "id": self.kari},
+                          {"kind": "email", "email": "lawyer@firm.test", "name": "Lars Advokat"}],
+            "send_invitations": True})
+        self.assertEqual(status, 201, appointment)
+        mails = self.mails(3, since)
+        self.assertEqual(sorted(m["to"][0] for m in mails), ["ase@kunde.test", "kari@crm.test", "lawyer@firm.test"])
+        links = {}
+        for mail in mails:
+            message, text, method, event = self.invitation(mail)
+            self.assertEqual(method, "REQUEST")
+            self.assertEqual(str(event["UID"]), appointment["uid"])
+            attendees = [str(a).lower() for a in (event["ATTENDEE"] if isinstance(event["ATTENDEE"], list) else [event["ATTENDEE"]])]
+            self.assertEqual(len(attendees), 3)
+            self.assertTrue(all(a.params["RSVP"] == "TRUE" for a in event["ATTENDEE"]))
+            links[mail["to"][0]] = [line.split(": ", 1)[1] for line in text.splitlines() if line.strip().startswith("Accept:")][0]
+        sequence = int(self.invitation(mails[0])[3]["SEQUENCE"])
+
+        # Åse accepts through her link, without logging in (the page answers on POST only).
+        link = links["ase@kunde.test"]
+        token = link.split("/rsvp/")[1].split("?")[0]
+        page = urllib.request.urlopen(link).read().decode()
+        self.assertIn("Contract review", page)
+        status, view = crmsystem.call(self.system.base, "POST", "/api/v1/rsvp/%s" % token, {"answer": "accepted"})
+        self.assertEqual((status, view["status"]), (200, "accepted"), view)
+        status, bad = crmsystem.call(self.system.base, "POST", "/api/v1/rsvp/%s0" % token[:-1], {"answer": "accepted"})
+        self.assertEqual(status, 404, bad)
+        current = self.api("GET", "/api/v1/appointments/%d" % appointment["id"])[1]
+        self.assertEqual({a.get("email"): a["status"] for a in current["attendees"]}["ase@kunde.test"], "accepted")
+
+        # Moving it re-sends to everyone: the same UID, a higher SEQUENCE; answers start over.
+        since = len(self.inbox.mails)
+        status, moved = self.api("PATCH", "/api/v1/appointments/%d" % appointment["id"], {
+            "version": current["version"], "start": "2026-12-08T12:00:00Z", "end": "2026-12-08T13:00:00Z"})
+        self.assertEqual(status, 200, moved)
+        for mail in self.mails(3, since):
+            _, _, method, event = self.invitation(mail)
+            self.assertEqual((method, str(event["UID"])), ("REQUEST", appointment["uid"]))
+            self.assertGreater(int(event["SEQUENCE"]), sequence)
+            self.assertTrue(mail["data"].decode(errors="replace").startswith("") and "Updated invitation" in str(
+                email.message_from_bytes(mail["data"], policy=email.policy.default)["Subject"]))
+        self.assertTrue(all(a["status"] == "needs_action" for a in moved["attendees"]))
+
+        # Cancelling sends METHOD:CANCEL with STATUS:CANCELLED.
+        since = len(self.inbox.mails)
+        status, cancelled = self.api("POST", "/api/v1/appointments/%d/cancel" % appointment["id"], {"version": moved["version"]})
+        self.assertEqual((status, cancelled["status"]), (200, "cancelled"), cancelled)
+        for mail in self.mails(3, since):
+            _, _, method, event = self.invitation(mail)
+            self.assertEqual((method, str(event["STATUS"])), ("CANCEL", "CANCELLED"))
+            self.assertGreater(int(event["SEQUENCE"]), int(moved["sequence"]) - 1)
+        # Every mail went once: notifications has exactly the nine.
+        time.sleep(1)
+        self.assertEqual(len([m for m in self.inbox.mails if b"Contract review" in m["data"]]), 9)
+
+    # MARK: - Feeds
+
+    def ics(self, path, token=None, headers=None):
+        request = urllib.request.Request(self.system.base + path)
+        if token is not False:
+            request.add_header("Authorization", "Bearer " + (token or self.system.token))
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                self.assertTrue(response.headers["Content-Type"].startswith("text/calendar"))
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def test_a_feed_by_secret_token_with_etag_rotate_and_revoke(self):
+        status, follow = self.create_task({"title": "Follow up Havbris", "due_date": "2026-12-14", "origin": "follow_up"})
+        self.assertEqual((status, follow["add_to_calendar"]), (201, True), follow)
+        status, appointment = self.create_appointment({
+            "subject": "Feed check", "start": "2026-12-15T08:00:00Z", "end": "2026-12-15T09:00:00Z", "zone": "Europe/Oslo"})
+        self.assertEqual(status, 201, appointment)
+        status, feed = self.api("POST", "/api/v1/calendar/feeds", {})
+        self.assertEqual(status, 201, feed)
+        self.assertTrue(feed["webcal_url"].startswith("webcal://"))
+        path = feed["url"].split(self.system.base, 1)[1] if feed["url"].startswith(self.system.base) else "/api/v1/feeds/" + feed["token"]
+        status, text = self.ics(path, token=False)
+        self.assertEqual(status, 200, text)
+        calendar = self.check_calendar_text(text)
+        self.assertNotIn("METHOD", calendar)
+        self.assertEqual(str(calendar["X-PUBLISHED-TTL"]), "PT1H")
+        uids = [str(e["UID"]) for e in calendar.walk("VEVENT")]
+        self.assertIn(appointment["uid"], uids)
+        self.assertIn("task-%d@crm" % follow["id"], uids)
+        self.assertFalse(any("ORGANIZER" in e or "ATTENDEE" in e for e in calendar.walk("VEVENT")))
+        self.assertIn(self.radicale.put_calendar("feed", text), (201, 204))
+        # ETag: the same feed is a 304.
+        request = urllib.request.Request(self.system.base + path)
+        with urllib.request.urlopen(request) as response:
+            etag = response.headers["ETag"]
+        request.add_header("If-None-Match", etag)
+        with self.assertRaises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(request)
+        self.assertEqual(caught.exception.code, 304)
+        # Rotate: the old link is gone, the new one works; revoke: gone.
+        status, rotated = self.api("POST", "/api/v1/calendar/feeds/%d/rotate" % feed["id"])
+        self.assertEqual(status, 200, rotated)
+        self.assertEqual(self.ics(path, token=False)[0], 404)
+        new_path = "/api/v1/feeds/" + rotated["token"]
+        self.assertEqual(self.ics(new_path, token=False)[0], 200)
+        self.assertEqual(self.api("DELETE", "/api/v1/calendar/feeds/%d" % feed["id"])[0], 200)
+        self.assertEqual(self.ics(new_path, token=False)[0], 404)
+
+
+if __name__ == "__main__":
+    unittest.main()
