@@ -177,6 +177,9 @@ let package = Package(
             name: "SalesTests", dependencies: ["SalesService", "Bus", "Contracts", "ServiceKit", "Storage", "TestKit", grdb],
             path: "Tests/SalesTests", swiftSettings: swiftSettings),
         .testTarget(
+            name: "TasksTests", dependencies: ["TasksService", "Bus", "Contracts", "ServiceKit", "Storage", "TestKit", grdb],
+            path: "Tests/TasksTests", swiftSettings: swiftSettings),
+        .testTarget(
             name: "EndToEndTests", dependencies: ["Contracts", "ServiceKit", "TestKit", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/EndToEndTests", swiftSettings: swiftSettings),
     ]

@@ -35,7 +35,9 @@ class OpenAPIDocumentTest(unittest.TestCase):
                     self.assertIn("401", operation["responses"], f"{method} {path}")
                 if operation.get("x-boss-only"):
                     self.assertIn("x-required-scope", operation, f"{method} {path}")
-        self.assertEqual(open_paths, {"/healthz", "/readyz", "/api/v1/auth/login"})
+        # Besides health and signing in: a calendar feed and an attendee's answer, each by a secret
+        # token in its path (calendar apps and invited people cannot sign in).
+        self.assertEqual(open_paths, {"/healthz", "/readyz", "/api/v1/auth/login", "/api/v1/feeds/{token}", "/api/v1/rsvp/{token}"})
 
     def test_settings_collections_and_bodies_are_documented(self):
         paths = self.document["paths"]

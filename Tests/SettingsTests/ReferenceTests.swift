@@ -150,7 +150,7 @@ struct ReferenceTests {
         #expect(audit.items.first?.action == "customers_moved" && audit.items.first?.actor == "admin")
         await expectBusError(.invalid) {
             _ = try await fixture.store.moveCustomers(
-                MoveCustomersRequest(kind: .taskCategories, id: 1, to: 2, confirm: true), headers: Fixture.boss, requestId: "m3")
+                MoveCustomersRequest(kind: .salesStatuses, id: 1, to: 2, confirm: true), headers: Fixture.boss, requestId: "m3")
         }
     }
 

@@ -566,7 +566,9 @@ enum APISchemas {
                 "frequency": oneOf(["daily", "weekly", "monthly", "yearly"]), "interval": ["type": "integer", "minimum": 1, "maximum": 999],
                 "count": ["type": "integer", "minimum": 1, "maximum": 999], "until": date,
                 "by_day": ["type": "array", "maxItems": 7, "items": ["anyOf": [weekday, ["type": "string", "pattern": "^(-1|[1-4])(MO|TU|WE|TH|FR|SA|SU)$"]]]],
-                "by_month_day": ["type": "integer", "minimum": -1, "maximum": 31, "not": ["const": 0]],
+                "by_month_day": [
+                    "anyOf": [["type": "integer", "minimum": 1, "maximum": 31], ["type": "integer", "minimum": -1, "maximum": -1]]
+                ],
                 "by_month": ["type": "integer", "minimum": 1, "maximum": 12],
                 "excluded": ["type": "array", "maxItems": 1000, "items": time],
             ], required: ["frequency"])
