@@ -39,9 +39,7 @@ struct GatewayRoutes {
         MessageRoutes(api: api).register(on: &routes)
         SMSRoutes(api: api, signatures: signatures).register(on: &routes)
         SalesRoutes(api: api).register(on: &routes)
-        let tasks = TaskRoutes(api: api, publicURL: config.publicURL)
-        tasks.register(on: &routes)
-        tasks.registerPages(on: router)
+        TaskRoutes(api: api, publicURL: config.publicURL).register(on: &routes)
         document = OpenAPIRoutes.register(on: &routes)
         // The web UI beside the API, on the same address (its pages are not in the document).
         if let ui = try? WebUI(api: api, publicURL: config.publicURL, filesMaxBytes: config.filesMaxBytes) {

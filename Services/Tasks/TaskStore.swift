@@ -95,8 +95,8 @@ struct TaskStore: Sendable {
         }
     }
 
-    /// The board: a column per status (done and cancelled when asked), each with its count and
-    /// first cards in board order.
+    /// The board: a column per status (open, in progress, done; cancelled too when asked), each
+    /// with its count and first cards in board order.
     func board(_ request: TaskBoardRequest, headers: BusHeaders) async throws -> TaskBoard {
         let limit = min(max(request.limit ?? 30, 1), TasksContract.maxPageSize)
         if let column = request.column, !TaskItem.statuses.contains(column) { throw BusError.invalid("column is a task status") }
@@ -122,7 +122,7 @@ struct TaskStore: Sendable {
                 arguments += [category]
             }
             let statuses =
-                request.column.map { [$0] } ?? (request.closed == true ? TaskItem.statuses : ["open", "in_progress"])
+                request.column.map { [$0] } ?? (request.closed == true ? TaskItem.statuses : ["open", "in_progress", "done"])
             var counts: [String: Int] = [:]
             for row in try Row.fetchAll(
                 db,

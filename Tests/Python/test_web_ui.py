@@ -759,6 +759,76 @@ class WebUITest(unittest.TestCase):
         page.goto(self.base + "/sales/forecast")
         expect(page.locator("table.list")).to_contain_text("12\u202f500.50 NOK")
 
+    def test_tasks_board_appointment_calendar_and_feed(self):
+        page = self.page()
+        self.sign_in(page)
+        status, company = self.api("POST", "/api/v1/companies", {"name": "Oppgave Fisk AS"}, self.token)
+        self.assertEqual(status, 201, company)
+        # A task through the API once tasks has heard of the company (events travel in milliseconds).
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            status, seeded = self.api("POST", "/api/v1/tasks", {"title": "Sjekk kreditt", "company_ids": [company["id"]]}, self.token)
+            if status == 201:
+                break
+            time.sleep(0.1)
+        self.assertEqual(status, 201, seeded)
+        # A task from the card's Tasks tab.
+        page.goto(self.base + "/companies/%d" % company["id"])
+        tasks = page.locator("#tasks")
+        tasks.locator("summary").click()
+        tasks.get_by_label("Task title").fill("Ring tilbake om garn")
+        tasks.get_by_label("Task due on").fill("2026-12-03")
+        tasks.get_by_role("button", name="Create task").click()
+        expect(page.locator("#tasks")).to_contain_text("Ring tilbake om garn")
+        expect(page.locator("#tasks")).to_contain_text("due 2026-12-03")
+        # The board: dragged to In progress, the other moved to Done with its select.
+        self.nav(page, "Tasks").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Tasks")
+        open_column = page.locator(".column[data-status=open]")
+        progress = page.locator(".column[data-status=in_progress]")
+        card = open_column.locator(".card", has_text="Ring tilbake om garn")
+        expect(card).to_be_visible()
+        card.drag_to(progress.locator("h2"), source_position={"x": 3, "y": 3})
+        expect(page.locator(".column[data-status=in_progress] .card", has_text="Ring tilbake om garn")).to_be_visible()
+        other = page.locator(".card", has_text="Sjekk kreditt")
+        other.get_by_label("Move to").select_option(label="Done")
+        other.get_by_role("button", name="Move").click()
+        expect(page.locator(".column[data-status=done] .card", has_text="Sjekk kreditt")).to_be_visible()
+        # An appointment from the card, with a meeting confirmation.
+        page.goto(self.base + "/companies/%d" % company["id"])
+        page.locator("#appointments").get_by_role("link", name="New appointment").click()
+        page.get_by_label("Appointment subject").fill("Garnmøte på Ærøy")
+        page.get_by_label("Date").fill("2026-12-09")
+        page.get_by_label("Starts at").fill("10:00")
+        page.get_by_label("Ends at").fill("11:30")
+        page.get_by_label("Place").fill("Bryggen 3")
+        page.get_by_label("Other guests' e-mail addresses").fill("kunde@example.no")
+        page.get_by_label("Send meeting confirmation on e-mail").check()
+        page.get_by_role("button", name="Save appointment").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Garnmøte på Ærøy")
+        expect(page.locator("#attendees")).to_contain_text("kunde@example.no")
+        expect(page.locator("#attendees")).to_contain_text("needs action")
+        expect(page.locator("main")).to_contain_text("Wednesday 9 December 2026 10:00–11:30 (Europe/Oslo)")
+        expect(page.locator("main")).not_to_contain_text("Not sent")
+        # The calendar's week and month show it.
+        page.goto(self.base + "/calendar?date=2026-12-09")
+        expect(page.locator("td[data-date='2026-12-09']")).to_contain_text("10:00–11:30 Garnmøte på Ærøy")
+        page.get_by_role("link", name="Month").click()
+        expect(page.locator("td[data-date='2026-12-09']")).to_contain_text("Garnmøte på Ærøy")
+        # My calendar feed: its link serves the appointment without a login.
+        page.goto(self.base + "/calendar/feeds")
+        page.get_by_role("button", name="Create my calendar feed").click()
+        url = page.get_by_label("Calendar address (https)").input_value()
+        expect(page.get_by_role("link", name="Subscribe (webcal://)")).to_have_attribute("href", re.compile(r"^webcal://"))
+        with urllib.request.urlopen(url) as response:
+            self.assertTrue(response.headers["Content-Type"].startswith("text/calendar"))
+            self.assertIn("Garnm", response.read().decode())
+        if SCREENSHOTS:
+            page.goto(self.base + "/tasks/board")
+            page.screenshot(path=os.path.join(SCREENSHOTS, "tasks.png"), full_page=True)
+            page.goto(self.base + "/calendar?date=2026-12-09")
+            page.screenshot(path=os.path.join(SCREENSHOTS, "calendar.png"), full_page=True)
+
     def test_duplicates_restore_and_export(self):
         for first in ["Gunnar", "Gunnar"]:
             status, body = self.api("POST", "/api/v1/contacts", {
@@ -802,7 +872,8 @@ class WebUITest(unittest.TestCase):
                          "/settings/categories/1", "/settings/groups", "/settings/processes", "/settings/configuration",
                          "/settings/users", "/companies/%d" % company["id"], "/companies/%d/files" % company["id"],
                          "/companies/deleted", "/companies/duplicates", "/companies/%d/edit" % company["id"], "/messages",
-                         "/sms/batches", "/sms/batches/new", "/sales/board", "/sales/forecast"]:
+                         "/sms/batches", "/sms/batches/new", "/sales/board", "/sales/forecast", "/tasks/board", "/calendar",
+                         "/calendar?view=month", "/appointments/new", "/calendar/feeds"]:
                 page.goto(self.base + path)
                 results = axe.run(page)
                 serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]

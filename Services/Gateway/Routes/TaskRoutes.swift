@@ -219,36 +219,6 @@ struct TaskRoutes: Sendable {
         }
     }
 
-    /// Registers the attendee's answer page (`/rsvp/{token}`), linked from invitation mails.
-    func registerPages(on router: Router<GatewayContext>) {
-        let api = api
-        router.get("/rsvp/:token") { request, context -> Response in
-            let token = context.parameters.get("token") ?? ""
-            let chosen: String? = request.uri.queryParameters.get("answer").map { String($0) }
-            do {
-                let view = try await api.callDecoded(request, context: context, method: M.rsvpView, body: SecretTokenRequest(token: token))
-                return RSVPPage.render(view, token: token, chosen: chosen, done: false)
-            } catch let error as BusError {
-                return RSVPPage.message(error.message, status: error.code == .notFound ? .notFound : .serviceUnavailable)
-            }
-        }
-        router.post("/rsvp/:token") { request, context -> Response in
-            let token = context.parameters.get("token") ?? ""
-            let form = try await api.body(of: request)
-            let answer = String(decoding: form, as: UTF8.self).split(separator: "&").compactMap { pair -> String? in
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                return parts.count == 2 && parts[0] == "answer" ? String(parts[1]) : nil
-            }.first
-            do {
-                let view = try await api.callDecoded(
-                    request, context: context, method: M.rsvpAnswer, body: SecretTokenRequest(token: token, answer: answer))
-                return RSVPPage.render(view, token: token, chosen: answer, done: true)
-            } catch let error as BusError {
-                return RSVPPage.message(error.message, status: error.code == .notFound ? .notFound : .badRequest)
-            }
-        }
-    }
-
     /// A feed's reply with its links added: https (or http on a local address) and webcal://.
     func withLinks(_ reply: Data, _ request: Request) throws -> Data {
         guard var object = (try JSONSerialization.jsonObject(with: reply)) as? [String: Any], let token = object["token"] as? String else {
@@ -303,63 +273,5 @@ struct TaskRoutes: Sendable {
         if let date = formatter.date(from: String(text)) { return date }
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.date(from: String(text))
-    }
-}
-
-/// The page an invitation's answer link opens: the appointment, and a button per answer (a
-/// POST, so a mail scanner that follows links answers nothing).
-enum RSVPPage {
-    static func render(_ view: RSVPView, token: String, chosen: String?, done: Bool) -> Response {
-        let when: String
-        if let start = view.start {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_GB")
-            formatter.timeZone = TimeZone(identifier: view.zone ?? "UTC") ?? TimeZone(identifier: "UTC")!
-            formatter.dateFormat = "EEEE d MMMM yyyy HH:mm"
-            when = formatter.string(from: start) + " (\(formatter.timeZone.identifier))"
-        } else {
-            when = [view.startDate, view.endDate].compactMap { $0 }.joined(separator: " – ") + " (all day)"
-        }
-        var body = "<h1>\(escape(view.subject))</h1><p><b>When:</b> \(escape(when))"
-        if let place = view.place { body += "<br><b>Where:</b> \(escape(place))" }
-        if let organizer = view.organizerName { body += "<br><b>Organizer:</b> \(escape(organizer))" }
-        body += "</p>"
-        let label = ["accepted": "Accept", "tentative": "Tentative", "declined": "Decline"]
-        if view.cancelled {
-            body += "<p role=\"status\">This appointment is cancelled.</p>"
-        } else {
-            if done || view.status != "needs_action" {
-                body += "<p role=\"status\">Your answer: <b>\(escape(view.status.replacingOccurrences(of: "_", with: " ")))</b></p>"
-            }
-            body += "<form method=\"post\" action=\"/rsvp/\(escape(token))\">"
-            for answer in ["accepted", "tentative", "declined"] {
-                let primary = answer == chosen ? " autofocus class=\"primary\"" : ""
-                body += "<button type=\"submit\" name=\"answer\" value=\"\(answer)\"\(primary)>\(label[answer]!)</button> "
-            }
-            body += "</form>"
-        }
-        return page(body, status: .ok, title: view.subject)
-    }
-
-    static func message(_ text: String, status: HTTPResponse.Status) -> Response {
-        page("<h1>Invitation</h1><p role=\"alert\">\(escape(text))</p>", status: status, title: "Invitation")
-    }
-
-    static func page(_ body: String, status: HTTPResponse.Status, title: String) -> Response {
-        let html = """
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-            <meta name="referrer" content="no-referrer"><title>\(escape(title))</title>
-            <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem}button{font-size:1rem;padding:.5rem 1rem;margin:.25rem}.primary{font-weight:bold}</style>
-            </head><body><main>\(body)</main></body></html>
-            """
-        return Response(
-            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: html)))
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-            .replacingOccurrences(of: "'", with: "&#39;")
     }
 }

@@ -152,6 +152,7 @@ struct CompanyPages: Sendable {
                     _, new in new
                 }
                 values.merge(await parts.deals(of: customer, request, context)) { _, new in new }
+                values.merge(await parts.tasks(of: customer, request, context)) { _, new in new }
                 values.merge(CardParts.bankValues(found.bankDetails, settings: found.customerSettings, company: true)) { _, new in new }
                 return ui.renderer.page("company_card", title: found.name, values: values, session: session)
             } catch let error as BusError {

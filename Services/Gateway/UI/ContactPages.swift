@@ -173,6 +173,7 @@ struct ContactPages: Sendable {
                 }
                 values.merge(await parts.campaigns(of: customer, request, context)) { _, new in new }
                 values.merge(await parts.deals(of: customer, isCustomer: found.consumer, request, context)) { _, new in new }
+                values.merge(await parts.tasks(of: customer, request, context)) { _, new in new }
                 values.merge(CardParts.bankValues(found.bankDetails, settings: nil, company: false)) { _, new in new }
                 return ui.renderer.page("contact_card", title: found.displayName, values: values, session: session)
             } catch let error as BusError {

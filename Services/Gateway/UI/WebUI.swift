@@ -49,6 +49,7 @@ struct WebUI: Sendable {
         MessagePages(ui: self).register(on: router)
         SMSPages(ui: self).register(on: router)
         SalesPages(ui: self).register(on: router)
+        TaskPages(ui: self).register(on: router)
     }
 
     // MARK: - What every page does

@@ -148,7 +148,7 @@ public struct ListTasksRequest: Codable, Sendable {
 public struct TaskBoardRequest: Codable, Sendable {
     public var ownerIds: [Int64]?
     public var categoryId: Int64?
-    /// Also the done and cancelled columns.
+    /// Also the cancelled column (open, in progress and done are always there).
     public var closed: Bool?
     public var limit: Int?
     /// One column's next page.

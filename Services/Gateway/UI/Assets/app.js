@@ -178,17 +178,17 @@ for (const live of document.querySelectorAll("[data-live]")) {
   setTimeout(refresh, seconds * 1000);
 }
 
-// The sales board: a card dragged onto another column (or between two cards) is moved there by
-// its own "Move to" form, sent in place, so the board comes back with the columns' new totals.
-// Without the script the form's select does the same.
+// The boards (sales and tasks): a card dragged onto another column (or between two cards) is
+// moved there by its own "Move to" form, sent in place, so the board comes back with the
+// columns' new counts and totals. Without the script the form's select does the same.
 let dragged = null;
 document.addEventListener("dragstart", (event) => {
-  const card = event.target instanceof Element ? event.target.closest(".card[data-deal]") : null;
+  const card = event.target instanceof Element ? event.target.closest(".card[data-card]") : null;
   if (!card) return;
   dragged = card;
   card.classList.add("dragging");
   event.dataTransfer.effectAllowed = "move";
-  event.dataTransfer.setData("text/plain", card.dataset.deal);
+  event.dataTransfer.setData("text/plain", card.dataset.card);
 });
 document.addEventListener("dragend", () => {
   if (dragged) dragged.classList.remove("dragging");
@@ -208,12 +208,12 @@ document.addEventListener("drop", (event) => {
   if (!form) return;
   // The card it was dropped below: the last card whose middle is above the pointer.
   let after = "";
-  for (const card of column.querySelectorAll(".card[data-deal]")) {
+  for (const card of column.querySelectorAll(".card[data-card]")) {
     if (card === dragged) continue;
     const box = card.getBoundingClientRect();
-    if (box.top + box.height / 2 < event.clientY) after = card.dataset.deal;
+    if (box.top + box.height / 2 < event.clientY) after = card.dataset.card;
   }
-  form.elements.status_id.value = column.dataset.status;
+  (form.elements.status_id || form.elements.status).value = column.dataset.status;
   form.elements.after_id.value = after;
   form.requestSubmit();
 });
