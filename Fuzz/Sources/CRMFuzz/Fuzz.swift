@@ -23,6 +23,7 @@ enum FuzzTarget: String, CaseIterable {
     case smtpReply = "smtp-reply"
     case smsWebhook = "sms-webhook"
     case money
+    case calendar
 
     static let selected: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["CRM_FUZZ_TARGET"] ?? ""
@@ -114,6 +115,47 @@ enum FuzzTarget: String, CaseIterable {
                 let value = Int64(minor % UInt64(Int64.max))
                 precondition(MinorUnits.parse(MinorUnits.text(value, "NOK"), currency: "NOK") == value)
             }
+        case .calendar:
+            // Text folded into content lines: whole UTF-8 lines of at most 75 octets that unfold to the
+            // escaped text; a recurrence built from the bytes either refused with a reason or expanded
+            // within its count, in order, never before its start.
+            var writer = ICalendarWriter()
+            writer.text("SUMMARY", text)
+            let body = Array(writer.output.utf8.dropLast(2))
+            var start = 0
+            for index in body.indices.dropLast() where body[index] == 13 && body[index + 1] == 10 {
+                precondition(index - start <= 75 && String(bytes: body[start..<index], encoding: .utf8) != nil)
+                start = index + 2
+            }
+            precondition(body.count - start <= 75)
+            let unfolded = String(decoding: body, as: UTF8.self).replacingOccurrences(of: "\r\n ", with: "")
+            precondition(unfolded == "SUMMARY:" + ICalendarWriter.escape(text))
+            guard data.count >= 8 else { return }
+            let bytes = Array(data)
+            var rule = Recurrence(frequency: ["daily", "weekly", "monthly", "yearly", "hourly"][Int(bytes[0]) % 5])
+            rule.interval = bytes[1] % 4 == 0 ? nil : Int(bytes[1]) - 100
+            if bytes[2] % 3 == 0 { rule.count = Int(bytes[2]) * 8 - 200 } else if bytes[2] % 3 == 1 {
+                rule.until = CivilDate.text(CivilDate.days(2026, 1, 1) + Int64(bytes[2]) * 40 - 400)
+            }
+            let weekdays = Series.weekdays
+            switch bytes[3] % 4 {
+            case 0: rule.byDay = (0..<Int(bytes[4] % 8)).map { weekdays[(Int(bytes[5]) + $0) % 7] }
+            case 1: rule.byDay = ["\(Int(bytes[4] % 11) - 5)\(weekdays[Int(bytes[5]) % 7])"]
+            case 2: rule.byMonthDay = Int(bytes[4] % 70) - 35
+            default: break
+            }
+            if bytes[6] % 5 == 0 { rule.byMonth = Int(bytes[6] % 14) }
+            let startDay = CivilDate.days(2026, 1, 1) + Int64(bytes[7]) * 3
+            let zone = TimeZone(identifier: ["Europe/Oslo", "America/New_York", "Australia/Lord_Howe", "UTC"][Int(bytes[7]) % 4])!
+            guard Series.problem(rule, startDay: startDay) == nil else { return }
+            let first = Series.instant(localSeconds: startDay * 86_400 + 9 * 3600, zone: zone)
+            let series = Series(allDay: bytes[1] % 2 == 0, zone: zone, firstStart: first, duration: 3600, rule: rule, changes: [])
+            let found = series.occurrences(from: first.addingTimeInterval(-86_400), to: first.addingTimeInterval(3 * 366 * 86_400), limit: 2000)
+            precondition(found.count <= (rule.count ?? Int.max))
+            precondition(zip(found, found.dropFirst()).allSatisfy { $0.start < $1.start })
+            precondition(found.allSatisfy { $0.start >= series.firstStart.addingTimeInterval(-86_400) })
+            _ = series.rrule()
+            _ = series.lastEnd()
         case .jsonBodies:
             _ = try? Wire.decode(CreateContactRequest.self, from: data)
             _ = try? Wire.decode(UpdateContactRequest.self, from: data)
@@ -124,6 +166,10 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? Wire.decode(UpdateDealRequest.self, from: data)
             _ = try? Wire.decode(MoveDealRequest.self, from: data)
             _ = try? Wire.decode(BoardRequest.self, from: data)
+            _ = try? Wire.decode(CreateTaskRequest.self, from: data)
+            _ = try? Wire.decode(UpdateTaskRequest.self, from: data)
+            _ = try? Wire.decode(SaveAppointmentRequest.self, from: data)
+            _ = try? Wire.decode(ListTasksRequest.self, from: data)
         }
     }
 }

@@ -1,0 +1,1 @@
+../../../../Services/Tasks/Calendar/RecurrenceExpansion.swift
