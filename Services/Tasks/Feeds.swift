@@ -36,7 +36,7 @@ struct Feeds: Sendable {
             try db.execute(
                 sql: "INSERT INTO feed (kind, user_id, group_id, token_hash, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [request.groupId == nil ? "user" : "group", request.groupId == nil ? user : nil, request.groupId, Self.hash(token), user, Date()])
-            var feed = try Self.feed(try Row.fetchOne(db, sql: "SELECT * FROM feed WHERE id = ?", arguments: [db.lastInsertedRowID])!)
+            var feed = Self.feed(try Row.fetchOne(db, sql: "SELECT * FROM feed WHERE id = ?", arguments: [db.lastInsertedRowID])!)
             // The token is in this answer only (a retry with the same request id gets the same one).
             feed.token = token
             return feed

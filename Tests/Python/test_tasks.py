@@ -243,6 +243,62 @@ class TasksTest(unittest.TestCase):
             return [t for t in page["items"] if t["caller_number"] == "+4741223344"] or None
         self.assertEqual(self.wait("a new call-back task", second)[0]["missed_calls"], 1)
 
+    def test_category_replacement_visibility_and_anonymisation(self):
+        # A task category deleted in settings with a replacement: its tasks move.
+        status, category = self.api("POST", "/api/v1/settings/task-categories", {"name": "Prospecting", "colour": "#2e86c1"})
+        self.assertEqual(status, 201, category)
+        meeting = next(c for c in self.api("GET", "/api/v1/settings/task-categories")[1] if c["name"] == "Meeting")
+        status, task = self.create_task({"title": "Cold call list", "category_id": category["id"]})
+        self.assertEqual((status, task["category_colour"].lower()), (201, "#2e86c1"), task)
+        status, refused = self.api("DELETE", "/api/v1/settings/task-categories/%d" % category["id"])
+        self.assertEqual((status, refused["error"]["details"]["count"] if "details" in refused["error"] else 1), (409, 1), refused)
+        status, deleted = self.api("DELETE", "/api/v1/settings/task-categories/%d?replacement_id=%d" % (category["id"], meeting["id"]))
+        self.assertEqual(status, 200, deleted)
+        moved = self.api("GET", "/api/v1/tasks/%d" % task["id"])[1]
+        self.assertEqual((moved["category_id"], moved["category_name"], moved["version"]), (meeting["id"], "Meeting", 2))
+
+        # With shared cards off, a user sees their own tasks and those about their customers only.
+        status, user = self.api("POST", "/api/v1/users", {"username": "selma", "password": "selma-password-1", "rank": "user"})
+        self.assertEqual(status, 201, user)
+        selma = user["user"]["id"]
+        token = self.api("POST", "/api/v1/auth/login", {"username": "selma", "password": "selma-password-1"}, token="")[1]["token"]
+        status, hers = self.api("POST", "/api/v1/companies", {"name": "Selmas kunde AS", "owner_id": selma})
+        status, about_hers = self.create_task({"title": "About Selma's customer", "company_ids": [hers["id"]]})
+        self.assertEqual(status, 201, about_hers)
+        status, boss_only = self.create_task({"title": "The boss's own"})
+        self.api("PUT", "/api/v1/settings/configuration/visibility", {"shared_customer_cards": False})
+        try:
+            def narrowed():
+                status, found = self.api("GET", "/api/v1/tasks?limit=200", token=token)
+                ids = [t["id"] for t in found["items"]]
+                return ids if boss_only["id"] not in ids else None
+            ids = self.wait("the user's list to narrow", narrowed)
+            self.assertIn(about_hers["id"], ids)
+            self.assertEqual(self.api("GET", "/api/v1/tasks/%d" % boss_only["id"], token=token)[0], 404)
+            self.assertEqual(self.api("GET", "/api/v1/tasks/%d" % about_hers["id"], token=token)[0], 200)
+        finally:
+            self.api("PUT", "/api/v1/settings/configuration/visibility", {"shared_customer_cards": True})
+
+        # Anonymising a contact scrubs them from attendees and texts.
+        person = self.contact("Gunhild", "Glemt", owner=self.admin, emails=[{"address": "gunhild@glemt.test", "kind": "work"}])
+        status, appointment = self.create_appointment({
+            "subject": "Lunch with Gunhild Glemt", "start": "2026-12-11T11:00:00Z", "end": "2026-12-11T12:00:00Z",
+            "contact_ids": [person], "attendees": [{"kind": "contact", "id": person}]})
+        self.assertEqual(status, 201, appointment)
+        self.assertEqual(appointment["attendees"][0]["email"], "gunhild@glemt.test")
+        status, about = self.create_task({"title": "Send Gunhild Glemt the menu", "contact_ids": [person]})
+        self.assertEqual(self.api("POST", "/api/v1/contacts/%d/anonymize" % person)[0], 200)
+
+        def scrubbed():
+            current = self.api("GET", "/api/v1/appointments/%d" % appointment["id"])[1]
+            return current if current["attendees"][0].get("email") is None else None
+        current = self.wait("the attendee to be scrubbed", scrubbed)
+        self.assertEqual(current["attendees"][0]["name"], "(anonymised)")
+        self.assertEqual(current["subject"], "Lunch with (anonymised)")
+        self.assertNotIn(person, current["contact_ids"])
+        task_now = self.api("GET", "/api/v1/tasks/%d" % about["id"])[1]
+        self.assertEqual(task_now["title"], "Send (anonymised) the menu")
+
     # MARK: - Appointments and calendars
 
     def test_a_weekly_series_across_the_autumn_clock_change_expands_alike_here_and_in_python(self):
