@@ -54,7 +54,7 @@ struct AppointmentStore: Sendable {
                 db,
                 sql: "SELECT \(Self.columns) FROM appointment WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?",
                 arguments: arguments + [limit + 1])
-            let items = try rows.prefix(limit).map { try Self.appointment(from: $0, db) }
+            let items = try Self.appointments(from: Array(rows.prefix(limit)), db)
             return Page(items: items, nextCursor: rows.count > limit ? items.last.map { Cursor(id: $0.id).text } : nil)
         }
     }
@@ -81,8 +81,7 @@ struct AppointmentStore: Sendable {
                     """,
                 arguments: StatementArguments(users) + [request.to.timeIntervalSince1970, request.from.timeIntervalSince1970] + accessArguments)
             var occurrences: [Occurrence] = []
-            for row in rows {
-                let appointment = try Self.appointment(from: row, db)
+            for (row, appointment) in zip(rows, try Self.appointments(from: rows, db)) {
                 let on = (row["users"] as String? ?? "").split(separator: ",").compactMap { Int64($0) }
                 for instance in Self.series(appointment).occurrences(from: request.from, to: request.to) {
                     occurrences.append(
@@ -221,50 +220,82 @@ struct AppointmentStore: Sendable {
     }
 
     static func appointment(from row: Row, _ db: Database) throws -> Appointment {
-        var appointment = Appointment()
-        appointment.id = row["id"]
-        appointment.uid = row["uid"]
-        appointment.sequence = row["sequence"]
-        appointment.subject = row["subject"]
-        appointment.description = row["description"]
-        appointment.place = row["place"]
-        appointment.meetingUrl = row["meeting_url"]
-        appointment.status = row["status"]
-        appointment.allDay = row["all_day"]
-        appointment.start = row["start_at"]
-        appointment.end = row["end_at"]
-        appointment.zone = row["zone"]
-        appointment.startDate = row["start_date"]
-        appointment.endDate = row["end_date"]
-        if let text = row["recurrence"] as String? { appointment.recurrence = try Wire.decode(Recurrence.self, from: Data(text.utf8)) }
-        appointment.exceptions = try Wire.decode([OccurrenceChange].self, from: Data((row["exceptions"] as String).utf8))
-        appointment.organizerId = row["organizer_id"]
-        appointment.alarms = try Wire.decode([Int].self, from: Data((row["alarms"] as String).utf8))
-        appointment.invitationsSentAt = row["invitations_sent_at"]
-        appointment.version = row["version"]
-        appointment.createdAt = row["created_at"]
-        appointment.updatedAt = row["updated_at"]
-        if let organizer = appointment.organizerId {
-            appointment.organizerName = try String.fetchOne(db, sql: "SELECT name FROM user WHERE id = ?", arguments: [organizer])
+        try appointments(from: [row], db)[0]
+    }
+
+    /// Appointments from rows of `columns` (in that order), their organizers' names, attendees
+    /// and links read for all of them at once: a feed reads hundreds.
+    static func appointments(from rows: [Row], _ db: Database) throws -> [Appointment] {
+        var list = try rows.map { row -> Appointment in
+            var appointment = Appointment()
+            appointment.id = row[0]
+            appointment.uid = row[1]
+            appointment.sequence = row[2]
+            appointment.subject = row[3]
+            appointment.description = row[4]
+            appointment.place = row[5]
+            appointment.meetingUrl = row[6]
+            appointment.status = row[7]
+            appointment.allDay = row[8]
+            appointment.start = row[9]
+            appointment.end = row[10]
+            appointment.zone = row[11]
+            appointment.startDate = row[12]
+            appointment.endDate = row[13]
+            if let text = row[14] as String? { appointment.recurrence = try Wire.decode(Recurrence.self, from: Data(text.utf8)) }
+            let exceptions: String = row[15]
+            if exceptions != "[]" { appointment.exceptions = try Wire.decode([OccurrenceChange].self, from: Data(exceptions.utf8)) }
+            appointment.organizerId = row[16]
+            let alarms: String = row[17]
+            if alarms != "[]" { appointment.alarms = try Wire.decode([Int].self, from: Data(alarms.utf8)) }
+            appointment.invitationsSentAt = row[18]
+            appointment.version = row[19]
+            appointment.createdAt = row[20]
+            appointment.updatedAt = row[21]
+            return appointment
         }
-        appointment.attendees = try Row.fetchAll(
-            db, sql: "SELECT kind, person_id, name, email, status, responded_at FROM attendee WHERE appointment_id = ? ORDER BY position",
-            arguments: [appointment.id]
-        ).map { row in
-            var attendee = Attendee(kind: row["kind"], id: row["person_id"], name: row["name"], email: row["email"], status: row["status"])
-            attendee.respondedAt = row["responded_at"]
-            return attendee
-        }
-        for link in try Row.fetchAll(
-            db, sql: "SELECT kind, target_id FROM appointment_link WHERE appointment_id = ? ORDER BY rowid", arguments: [appointment.id])
-        {
-            switch link["kind"] as String {
-            case "company": appointment.companyIds.append(link["target_id"])
-            case "contact": appointment.contactIds.append(link["target_id"])
-            default: appointment.dealIds.append(link["target_id"])
+        guard !list.isEmpty else { return list }
+        var index: [Int64: Int] = [:]
+        for (position, appointment) in list.enumerated() { index[appointment.id] = position }
+        let ids = list.map(\.id)
+        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+            let marks = chunk.map { _ in "?" }.joined(separator: ",")
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT appointment_id, kind, person_id, name, email, status, responded_at FROM attendee
+                    WHERE appointment_id IN (\(marks)) ORDER BY appointment_id, position
+                    """, arguments: StatementArguments(chunk))
+            {
+                guard let position = index[row[0]] else { continue }
+                var attendee = Attendee(kind: row[1], id: row[2], name: row[3], email: row[4], status: row[5])
+                attendee.respondedAt = row[6]
+                list[position].attendees.append(attendee)
+            }
+            for row in try Row.fetchAll(
+                db, sql: "SELECT appointment_id, kind, target_id FROM appointment_link WHERE appointment_id IN (\(marks)) ORDER BY rowid",
+                arguments: StatementArguments(chunk))
+            {
+                guard let position = index[row[0]] else { continue }
+                switch row[1] as String {
+                case "company": list[position].companyIds.append(row[2])
+                case "contact": list[position].contactIds.append(row[2])
+                default: list[position].dealIds.append(row[2])
+                }
             }
         }
-        return appointment
+        let organizers = Set(list.compactMap(\.organizerId))
+        if !organizers.isEmpty {
+            var names: [Int64: String] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT id, name FROM user WHERE id IN (\(organizers.map { _ in "?" }.joined(separator: ",")))",
+                arguments: StatementArguments(Array(organizers)))
+            {
+                names[row[0]] = row[1]
+            }
+            for position in list.indices { list[position].organizerName = list[position].organizerId.flatMap { names[$0] } }
+        }
+        return list
     }
 
     /// The time shape for expanding occurrences.

@@ -85,15 +85,18 @@ struct Feeds: Sendable {
             guard !users.isEmpty else { return (feed, users, name, [], []) }
             let marks = users.map { _ in "?" }.joined(separator: ",")
             let since = Date().addingTimeInterval(-180 * 86_400).timeIntervalSince1970
-            let ids = try Int64.fetchAll(
+            let columns = AppointmentStore.columns.split(separator: ",").map {
+                "appointment." + $0.trimmingCharacters(in: .whitespacesAndNewlines)
+            }.joined(separator: ", ")
+            let appointmentRows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT DISTINCT appointment.id FROM appointment_user JOIN appointment ON appointment.id = appointment_user.appointment_id
-                    WHERE appointment_user.user_id IN (\(marks)) AND appointment.status = 'confirmed'
-                        AND (appointment.series_end IS NULL OR appointment.series_end > ?)
-                    ORDER BY appointment.first_start LIMIT 5000
+                    SELECT \(columns) FROM appointment WHERE appointment.id IN (
+                        SELECT appointment_id FROM appointment_user WHERE user_id IN (\(marks)))
+                        AND appointment.status = 'confirmed' AND (appointment.series_end IS NULL OR appointment.series_end > ?)
+                    ORDER BY appointment.first_start, appointment.id LIMIT 5000
                     """, arguments: StatementArguments(users) + [since])
-            let appointments = try ids.map { try AppointmentStore.load(db, id: $0) }
+            let appointments = try AppointmentStore.appointments(from: appointmentRows, db)
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -105,8 +108,11 @@ struct Feeds: Sendable {
         }
         _ = users
         let text = CalendarDocument.publish(appointments, tasks: tasks, name: name, stamp: Self.stamp(appointments, tasks))
-        try? await database.write { db, _ in
-            try db.execute(sql: "UPDATE feed SET last_read_at = ? WHERE id = ?", arguments: [Date(), feed.id])
+        // When it was last read, for its owner to see; at most once a minute (a read is not a write).
+        if (feed.lastReadAt.map { Date().timeIntervalSince($0) > 60 } ?? true) {
+            try? await database.write { db, _ in
+                try db.execute(sql: "UPDATE feed SET last_read_at = ? WHERE id = ?", arguments: [Date(), feed.id])
+            }
         }
         return CalendarObject(ics: text, etag: CalendarDocument.etag(text), filename: "crm.ics")
     }

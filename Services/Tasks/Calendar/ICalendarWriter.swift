@@ -65,6 +65,12 @@ struct ICalendarWriter {
     /// Appends `line` folded: at most 75 octets per physical line (the leading space of a
     /// continuation counts), each ending in CRLF, breaking only between Unicode scalars.
     static func fold(_ line: String, into out: inout String) {
+        // Most lines fit: no walk over their characters.
+        if line.utf8.count <= 75 {
+            out += line
+            out += "\r\n"
+            return
+        }
         var count = 0
         var limit = 75
         for scalar in line.unicodeScalars {
