@@ -24,7 +24,8 @@ struct ContactsApp: AsyncParsableCommand {
             methods: ContactHandlers(store: store).methods.merging(FileHandlers(files: files).methods),
             database: database,
             subscriptions: (
-                sources: [TelephonyContract.service, SettingsContract.service, NotificationsContract.service, SalesContract.service,
+                sources: [
+                    TelephonyContract.service, SettingsContract.service, NotificationsContract.service, SalesContract.service,
                     TasksContract.service,
                 ],
                 handler: ContactsEvents.handle

@@ -123,11 +123,14 @@ enum AppointmentChecks {
                     attendee.name = attendee.name ?? row["name"]
                     attendee.email = (row["email"] as String?).flatMap { InvitationMail.isAddress($0) ? $0 : nil }
                 case "contact":
-                    guard let row = try Row.fetchOne(
-                        db, sql: "SELECT name, email FROM customer WHERE kind = 'contact' AND id = ? AND deleted = 0", arguments: [given.id])
+                    guard
+                        let row = try Row.fetchOne(
+                            db, sql: "SELECT name, email FROM customer WHERE kind = 'contact' AND id = ? AND deleted = 0",
+                            arguments: [given.id])
                     else { throw BusError.conflict("contact \(given.id ?? 0) does not exist") }
                     attendee.name = attendee.name ?? row["name"]
-                    attendee.email = given.email.flatMap { InvitationMail.isAddress($0) ? $0 : nil }
+                    attendee.email =
+                        given.email.flatMap { InvitationMail.isAddress($0) ? $0 : nil }
                         ?? (row["email"] as String?).flatMap { InvitationMail.isAddress($0) ? $0 : nil }
                 default:
                     attendee.email = given.email?.trimmingCharacters(in: .whitespaces)

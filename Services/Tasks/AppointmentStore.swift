@@ -79,7 +79,8 @@ struct AppointmentStore: Sendable {
                         AND (appointment.series_end IS NULL OR appointment.series_end > ?) AND \(access)
                     GROUP BY appointment.id
                     """,
-                arguments: StatementArguments(users) + [request.to.timeIntervalSince1970, request.from.timeIntervalSince1970] + accessArguments)
+                arguments: StatementArguments(users) + [request.to.timeIntervalSince1970, request.from.timeIntervalSince1970]
+                    + accessArguments)
             var occurrences: [Occurrence] = []
             for (row, appointment) in zip(rows, try Self.appointments(from: rows, db)) {
                 let on = (row["users"] as String? ?? "").split(separator: ",").compactMap { Int64($0) }
@@ -155,9 +156,11 @@ struct AppointmentStore: Sendable {
                 saved = try Self.insert(db, outbox, appointment, actor: headers.actor)
             }
             if send {
-                try mail.queue(db, saved, method: "REQUEST", to: saved.attendees.compactMap { attendee in
-                    attendee.email == nil ? nil : attendee
-                }, update: before?.invitationsSentAt != nil)
+                try mail.queue(
+                    db, saved, method: "REQUEST",
+                    to: saved.attendees.compactMap { attendee in
+                        attendee.email == nil ? nil : attendee
+                    }, update: before?.invitationsSentAt != nil)
             }
             // Attendees taken off an appointment they were invited to hear that it is off for them.
             if let before, before.invitationsSentAt != nil {
@@ -211,7 +214,9 @@ struct AppointmentStore: Sendable {
     }
 
     static func loadForChange(_ db: Database, id: Int64, version: Int64, headers: BusHeaders) throws -> Appointment {
-        guard try TasksAccess.of(headers, db).allows(appointment: id, db) else { throw BusError.notFound("appointment \(id) does not exist") }
+        guard try TasksAccess.of(headers, db).allows(appointment: id, db) else {
+            throw BusError.notFound("appointment \(id) does not exist")
+        }
         let appointment = try load(db, id: id)
         guard appointment.version == version else {
             throw BusError.conflict("appointment \(id) changed since version \(version) (now \(appointment.version)); read it again")
@@ -329,7 +334,9 @@ struct AppointmentStore: Sendable {
         return saved
     }
 
-    static func save(_ db: Database, _ outbox: Outbox, before: Appointment, after: Appointment, actor: String?, significant: Bool) throws
+    static func save(
+        _ db: Database, _ outbox: Outbox, before: Appointment, after: Appointment, actor: String?, significant: Bool
+    ) throws
         -> Appointment
     {
         var appointment = after
@@ -337,7 +344,8 @@ struct AppointmentStore: Sendable {
         appointment.updatedAt = Date()
         try write(db, appointment, previous: before)
         let saved = try load(db, id: appointment.id)
-        let type = saved.status == "cancelled" && before.status != "cancelled"
+        let type =
+            saved.status == "cancelled" && before.status != "cancelled"
             ? TasksContract.Event.appointmentCancelled : TasksContract.Event.appointmentUpdated
         try outbox.append(db, type: type, payload: AppointmentChanged(appointment: saved, actor: actor))
         return saved
@@ -363,7 +371,10 @@ struct AppointmentStore: Sendable {
             ])
         let existing = try Row.fetchAll(
             db, sql: "SELECT id, kind, person_id, email FROM attendee WHERE appointment_id = ?", arguments: [appointment.id])
-        var unused = Dictionary(uniqueKeysWithValues: existing.map { (AttendeeKey.of(kind: $0["kind"], id: $0["person_id"], email: $0["email"]), $0["id"] as Int64) })
+        var unused = Dictionary(
+            uniqueKeysWithValues: existing.map {
+                (AttendeeKey.of(kind: $0["kind"], id: $0["person_id"], email: $0["email"]), $0["id"] as Int64)
+            })
         for (position, attendee) in appointment.attendees.enumerated() {
             let key = AttendeeKey.of(kind: attendee.kind, id: attendee.id, email: attendee.email)
             if let id = unused.removeValue(forKey: key) {
@@ -389,8 +400,9 @@ struct AppointmentStore: Sendable {
         for user in users {
             try db.execute(sql: "INSERT INTO appointment_user (user_id, appointment_id) VALUES (?, ?)", arguments: [user, appointment.id])
         }
-        if previous == nil || (previous!.companyIds, previous!.contactIds, previous!.dealIds)
-            != (appointment.companyIds, appointment.contactIds, appointment.dealIds)
+        if previous == nil
+            || (previous!.companyIds, previous!.contactIds, previous!.dealIds)
+                != (appointment.companyIds, appointment.contactIds, appointment.dealIds)
         {
             try db.execute(sql: "DELETE FROM appointment_link WHERE appointment_id = ?", arguments: [appointment.id])
             for (kind, ids) in [("company", appointment.companyIds), ("contact", appointment.contactIds), ("deal", appointment.dealIds)] {

@@ -35,8 +35,12 @@ enum CallBacks {
             task.title = "Call back \(who) (\(task.missedCalls ?? 2) missed calls)"
             let line = "Missed call \(when)."
             task.description = String(((task.description.map { $0 + "\n" } ?? "") + line).suffix(10_000))
-            for contact in call.contactIds where !task.contactIds.contains(contact) && task.contactIds.count < 50 { task.contactIds.append(contact) }
-            for company in call.companyIds where !task.companyIds.contains(company) && task.companyIds.count < 50 { task.companyIds.append(company) }
+            for contact in call.contactIds where !task.contactIds.contains(contact) && task.contactIds.count < 50 {
+                task.contactIds.append(contact)
+            }
+            for company in call.companyIds where !task.companyIds.contains(company) && task.companyIds.count < 50 {
+                task.companyIds.append(company)
+            }
             _ = try TaskStore.save(db, outbox, before: before, after: task, actor: "telephony")
             return
         }
@@ -60,7 +64,8 @@ enum CallBacks {
     static func timeText(_ date: Date) -> String {
         let stamp = ICalendarTime.stamp(date, offset: 0)
         let chars = Array(stamp)
-        return "\(String(chars[0..<4]))-\(String(chars[4..<6]))-\(String(chars[6..<8])) \(String(chars[9..<11])):\(String(chars[11..<13])) UTC"
+        return
+            "\(String(chars[0..<4]))-\(String(chars[4..<6]))-\(String(chars[6..<8])) \(String(chars[9..<11])):\(String(chars[11..<13])) UTC"
     }
 }
 
@@ -117,7 +122,8 @@ enum Scrubbing {
                 """, arguments: [id, id])
         for appointmentId in appointmentIds {
             try db.execute(
-                sql: "UPDATE attendee SET name = '(anonymised)', email = NULL, person_id = NULL WHERE appointment_id = ? AND kind = 'contact' AND person_id = ?",
+                sql:
+                    "UPDATE attendee SET name = '(anonymised)', email = NULL, person_id = NULL WHERE appointment_id = ? AND kind = 'contact' AND person_id = ?",
                 arguments: [appointmentId, id])
             let before = try AppointmentStore.load(db, id: appointmentId)
             var appointment = before

@@ -27,7 +27,8 @@ struct Feeds: Sendable {
         let token = Self.newToken()
         return try await database.idempotentWrite(requestId: requestId, method: TasksContract.Method.createFeed) { db, _ in
             if let group = request.groupId {
-                let member = try Bool.fetchOne(db, sql: "SELECT 1 FROM group_member WHERE group_id = ? AND user_id = ?", arguments: [group, user])
+                let member = try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM group_member WHERE group_id = ? AND user_id = ?", arguments: [group, user])
                 guard member != nil || headers.isBoss else { throw BusError.forbidden("a group's feed is for its members and bosses") }
                 guard try Bool.fetchOne(db, sql: "SELECT 1 FROM group_member WHERE group_id = ?", arguments: [group]) != nil else {
                     throw BusError.conflict("group \(group) has no members")
@@ -35,7 +36,10 @@ struct Feeds: Sendable {
             }
             try db.execute(
                 sql: "INSERT INTO feed (kind, user_id, group_id, token_hash, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [request.groupId == nil ? "user" : "group", request.groupId == nil ? user : nil, request.groupId, Self.hash(token), user, Date()])
+                arguments: [
+                    request.groupId == nil ? "user" : "group", request.groupId == nil ? user : nil, request.groupId, Self.hash(token), user,
+                    Date(),
+                ])
             var feed = Self.feed(try Row.fetchOne(db, sql: "SELECT * FROM feed WHERE id = ?", arguments: [db.lastInsertedRowID])!)
             // The token is in this answer only (a retry with the same request id gets the same one).
             feed.token = token
@@ -48,9 +52,10 @@ struct Feeds: Sendable {
         let token = Self.newToken()
         let method = revoke ? TasksContract.Method.revokeFeed : TasksContract.Method.rotateFeed
         return try await database.idempotentWrite(requestId: requestId, method: method) { db, _ in
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM feed WHERE id = ? AND revoked_at IS NULL AND (user_id = ? OR created_by = ? OR ?)",
-                arguments: [id, user, user, headers.isBoss])
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM feed WHERE id = ? AND revoked_at IS NULL AND (user_id = ? OR created_by = ? OR ?)",
+                    arguments: [id, user, user, headers.isBoss])
             else { throw BusError.notFound("feed \(id) does not exist") }
             let now = Date()
             if revoke {
@@ -69,8 +74,10 @@ struct Feeds: Sendable {
     func read(token: String) async throws -> CalendarObject {
         guard token.utf8.count <= 100 else { throw BusError.notFound("no such feed") }
         let hash = Self.hash(token)
-        let (feed, users, name, appointments, tasks) = try await database.read { db -> (CalendarFeed, [Int64], String, [Appointment], [TaskItem]) in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM feed WHERE token_hash = ? AND revoked_at IS NULL", arguments: [hash]) else {
+        let (feed, users, name, appointments, tasks) = try await database.read {
+            db -> (CalendarFeed, [Int64], String, [Appointment], [TaskItem]) in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM feed WHERE token_hash = ? AND revoked_at IS NULL", arguments: [hash])
+            else {
                 throw BusError.notFound("no such feed (it may have been rotated or revoked)")
             }
             let feed = Self.feed(row)
@@ -80,7 +87,8 @@ struct Feeds: Sendable {
                 } else {
                     feed.userId.map { [$0] } ?? []
                 }
-            let name = feed.userId.flatMap { try? String.fetchOne(db, sql: "SELECT name FROM user WHERE id = ?", arguments: [$0]) }
+            let name =
+                feed.userId.flatMap { try? String.fetchOne(db, sql: "SELECT name FROM user WHERE id = ?", arguments: [$0]) }
                 .map { "CRM – \($0)" } ?? "CRM – group \(feed.groupId ?? 0)"
             guard !users.isEmpty else { return (feed, users, name, [], []) }
             let marks = users.map { _ in "?" }.joined(separator: ",")

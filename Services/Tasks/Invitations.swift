@@ -21,7 +21,9 @@ struct InvitationMail: Sendable {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         return text.utf8.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
             && !parts[1].hasSuffix(".")
-            && text.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 32 && $0.value < 127 && !"<>()[],;:\"\\".unicodeScalars.contains($0) }
+            && text.unicodeScalars.allSatisfy {
+                $0.isASCII && $0.value > 32 && $0.value < 127 && !"<>()[],;:\"\\".unicodeScalars.contains($0)
+            }
     }
 
     func queue(_ db: Database, _ appointment: Appointment, method: String, to recipients: [Attendee], update: Bool) throws {
@@ -66,13 +68,16 @@ struct InvitationMail: Sendable {
                     html += "<p>\(Self.escape(description).replacingOccurrences(of: "\n", with: "<br>"))</p>"
                 }
                 if let id = try Int64.fetchOne(
-                    db, sql: "SELECT id FROM attendee WHERE appointment_id = ? AND lower(email) = lower(?)", arguments: [appointment.id, email])
+                    db, sql: "SELECT id FROM attendee WHERE appointment_id = ? AND lower(email) = lower(?)",
+                    arguments: [appointment.id, email])
                 {
                     let token = try RSVPTokens.token(db, attendeeId: id, uid: appointment.uid)
                     let link = "\(baseURL)/rsvp/\(token)"
-                    text += "\nAnswer (no login needed):\n  Accept: \(link)?answer=accepted\n  Tentative: \(link)?answer=tentative\n"
+                    text +=
+                        "\nAnswer (no login needed):\n  Accept: \(link)?answer=accepted\n  Tentative: \(link)?answer=tentative\n"
                         + "  Decline: \(link)?answer=declined\n"
-                    html += "<p>Answer: <a href=\"\(link)?answer=accepted\">Accept</a> · <a href=\"\(link)?answer=tentative\">Tentative</a>"
+                    html +=
+                        "<p>Answer: <a href=\"\(link)?answer=accepted\">Accept</a> · <a href=\"\(link)?answer=tentative\">Tentative</a>"
                         + " · <a href=\"\(link)?answer=declined\">Decline</a></p>"
                 }
             }
@@ -136,9 +141,12 @@ enum RSVPTokens {
     static func attendee(_ db: Database, token: String) throws -> (attendeeId: Int64, appointmentId: Int64)? {
         let parts = token.split(separator: "-")
         guard token.utf8.count <= 60, parts.count == 2, let id = Int64(parts[0]), parts[1].count == 32 else { return nil }
-        guard let row = try Row.fetchOne(
-            db, sql: "SELECT attendee.appointment_id, appointment.uid FROM attendee JOIN appointment ON appointment.id = attendee.appointment_id WHERE attendee.id = ?",
-            arguments: [id])
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT attendee.appointment_id, appointment.uid FROM attendee JOIN appointment ON appointment.id = attendee.appointment_id WHERE attendee.id = ?",
+                arguments: [id])
         else { return nil }
         let expected = try mac(db, attendeeId: id, uid: row["uid"])
         // Constant time over the hex text.

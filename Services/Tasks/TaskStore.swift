@@ -34,7 +34,9 @@ struct TaskStore: Sendable {
         for status in request.statuses ?? [] where !TaskItem.statuses.contains(status) {
             throw BusError.invalid("status is one of \(TaskItem.statuses.joined(separator: ", ")), not '\(status.prefix(20))'")
         }
-        if let origin = request.origin, !TaskItem.origins.contains(origin) { throw BusError.invalid("origin is manual, missed_call or follow_up") }
+        if let origin = request.origin, !TaskItem.origins.contains(origin) {
+            throw BusError.invalid("origin is manual, missed_call or follow_up")
+        }
         let from = try request.dueFrom.map { try Self.day($0, "due_from") }
         let to = try request.dueTo.map { try Self.day($0, "due_to") }
         var after: (Double, Int64)?
@@ -321,7 +323,8 @@ struct TaskStore: Sendable {
         let ids = tasks.map(\.id)
         for row in try Row.fetchAll(
             db,
-            sql: "SELECT task_id, kind, target_id FROM task_link WHERE task_id IN (\(ids.map { _ in "?" }.joined(separator: ","))) ORDER BY rowid",
+            sql:
+                "SELECT task_id, kind, target_id FROM task_link WHERE task_id IN (\(ids.map { _ in "?" }.joined(separator: ","))) ORDER BY rowid",
             arguments: StatementArguments(ids))
         {
             guard let position = index[row["task_id"]] else { continue }
@@ -397,7 +400,8 @@ struct TaskStore: Sendable {
                 TasksContract.Event.taskUpdated
             }
         try outbox.append(
-            db, type: type, payload: TaskChanged(task: saved, actor: actor, fromStatus: before.status != saved.status ? before.status : nil))
+            db, type: type, payload: TaskChanged(task: saved, actor: actor, fromStatus: before.status != saved.status ? before.status : nil)
+        )
         return saved
     }
 
@@ -427,7 +431,9 @@ struct TaskStore: Sendable {
     static func position(_ db: Database, _ task: TaskItem, before: Int64?, after: Int64?) throws -> Double {
         func place(_ id: Int64?) throws -> Double? {
             guard let id, id != task.id else { return nil }
-            guard let position = try Double.fetchOne(db, sql: "SELECT position FROM task WHERE id = ? AND deleted_at IS NULL", arguments: [id])
+            guard
+                let position = try Double.fetchOne(
+                    db, sql: "SELECT position FROM task WHERE id = ? AND deleted_at IS NULL", arguments: [id])
             else { throw BusError.conflict("task \(id) is not on the board any more; read the board again") }
             return position
         }
@@ -532,7 +538,8 @@ enum Customers {
         let access = try TasksAccess.of(headers, db)
         for (kind, ids) in [("company", companies), ("contact", contacts)] {
             for id in ids {
-                let row = try Row.fetchOne(db, sql: "SELECT owner_id FROM customer WHERE kind = ? AND id = ? AND deleted = 0", arguments: [kind, id])
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT owner_id FROM customer WHERE kind = ? AND id = ? AND deleted = 0", arguments: [kind, id])
                 guard let row else { throw BusError.conflict("\(kind) \(id) does not exist") }
                 if let user = access.restrictedTo, (row["owner_id"] as Int64?) != user {
                     throw BusError.conflict("\(kind) \(id) does not exist")

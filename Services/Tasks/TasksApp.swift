@@ -64,13 +64,19 @@ enum TasksSnapshot {
         if phase == 0 {
             let ids = try Int64.fetchAll(db, sql: "SELECT id FROM task WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, limit])
             let events = try ids.map { id -> (type: String, payload: Data) in
-                (TasksContract.Event.taskUpdated, try Wire.encode(TaskChanged(task: try TaskStore.load(db, id: id, deleted: nil), actor: nil)))
+                (
+                    TasksContract.Event.taskUpdated,
+                    try Wire.encode(TaskChanged(task: try TaskStore.load(db, id: id, deleted: nil), actor: nil))
+                )
             }
             return (events, SnapshotCursor.next(phase: 0, of: 2, lastId: ids.last, full: ids.count == limit))
         }
         let ids = try Int64.fetchAll(db, sql: "SELECT id FROM appointment WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, limit])
         let events = try ids.map { id -> (type: String, payload: Data) in
-            (TasksContract.Event.appointmentUpdated, try Wire.encode(AppointmentChanged(appointment: try AppointmentStore.load(db, id: id), actor: nil)))
+            (
+                TasksContract.Event.appointmentUpdated,
+                try Wire.encode(AppointmentChanged(appointment: try AppointmentStore.load(db, id: id), actor: nil))
+            )
         }
         return (events, SnapshotCursor.next(phase: 1, of: 2, lastId: ids.last, full: ids.count == limit))
     }

@@ -36,8 +36,12 @@ struct TasksHandlers: Sendable {
 
         table.on(M.listFeeds) { _, incoming in try await feeds.list(headers: incoming.headers) }
         table.write(M.createFeed) { try await feeds.create($0, headers: $1, requestId: $2) }
-        table.write(M.rotateFeed) { body, headers, requestId in try await feeds.change(body.id, revoke: false, headers: headers, requestId: requestId) }
-        table.write(M.revokeFeed) { body, headers, requestId in try await feeds.change(body.id, revoke: true, headers: headers, requestId: requestId) }
+        table.write(M.rotateFeed) { body, headers, requestId in
+            try await feeds.change(body.id, revoke: false, headers: headers, requestId: requestId)
+        }
+        table.write(M.revokeFeed) { body, headers, requestId in
+            try await feeds.change(body.id, revoke: true, headers: headers, requestId: requestId)
+        }
         table.on(M.readFeed) { body, _ in try await feeds.read(token: body.token) }
         table.write(M.rsvpView) { body, _, requestId in try await feeds.rsvp(body, answer: false, requestId: requestId) }
         table.write(M.rsvpAnswer) { body, _, requestId in try await feeds.rsvp(body, answer: true, requestId: requestId) }

@@ -13,7 +13,8 @@ enum SettingsConsumer {
         typealias E = SettingsContract.Event
         switch event.type {
         case EventsSnapshot.resetType:
-            try db.execute(sql: "DELETE FROM user; DELETE FROM category; DELETE FROM group_member; DELETE FROM setting WHERE section = 'visibility'")
+            try db.execute(
+                sql: "DELETE FROM user; DELETE FROM category; DELETE FROM group_member; DELETE FROM setting WHERE section = 'visibility'")
         case E.userCreated, E.userUpdated:
             let change = try Wire.decode(SettingsChange.self, from: event.payload)
             guard let user = try change.after?.decode(User.self) else { return }
@@ -52,7 +53,8 @@ enum SettingsConsumer {
             let change = try Wire.decode(SettingsChange.self, from: event.payload)
             guard change.kind == "visibility", let value = change.after else { return }
             try db.execute(
-                sql: "INSERT INTO setting (section, value) VALUES ('visibility', ?) ON CONFLICT(section) DO UPDATE SET value = excluded.value",
+                sql:
+                    "INSERT INTO setting (section, value) VALUES ('visibility', ?) ON CONFLICT(section) DO UPDATE SET value = excluded.value",
                 arguments: [String(decoding: try JSONEncoder().encode(value), as: UTF8.self)])
         default:
             return

@@ -97,7 +97,8 @@ struct CalendarTests {
         }
         var lastFriday = Recurrence(frequency: "monthly")
         lastFriday.byDay = ["-1FR"]
-        #expect(days(lastFriday, from: CivilDate.midnight(CivilDate.days(2027, 1, 29)), limit: 3) == ["2027-01-29", "2027-02-26", "2027-03-26"])
+        #expect(
+            days(lastFriday, from: CivilDate.midnight(CivilDate.days(2027, 1, 29)), limit: 3) == ["2027-01-29", "2027-02-26", "2027-03-26"])
         var on31 = Recurrence(frequency: "monthly")
         on31.byMonthDay = 31
         #expect(days(on31, from: CivilDate.midnight(CivilDate.days(2027, 1, 31)), limit: 3) == ["2027-01-31", "2027-03-31", "2027-05-31"])
@@ -108,7 +109,8 @@ struct CalendarTests {
         var daily = Recurrence(frequency: "daily")
         daily.interval = 2
         daily.until = "2027-01-07"
-        #expect(days(daily, from: CivilDate.midnight(CivilDate.days(2027, 1, 1))) == ["2027-01-01", "2027-01-03", "2027-01-05", "2027-01-07"])
+        #expect(
+            days(daily, from: CivilDate.midnight(CivilDate.days(2027, 1, 1))) == ["2027-01-01", "2027-01-03", "2027-01-05", "2027-01-07"])
     }
 
     @Test("rules Outlook would not take, or that do not fit their start, are refused with a reason")

@@ -61,7 +61,8 @@ struct TaskStoreTests {
         // Dropped above the first card of its column.
         let moved = try Wire.decode(
             TaskItem.self,
-            from: try await tasks.move(MoveTaskRequest(id: second.id, version: 1, status: "open", beforeId: first.id), headers: Self.boss, requestId: "m"))
+            from: try await tasks.move(
+                MoveTaskRequest(id: second.id, version: 1, status: "open", beforeId: first.id), headers: Self.boss, requestId: "m"))
         #expect(moved.position < first.position)
         var board = TaskBoardRequest()
         board.ownerIds = [1]
@@ -69,7 +70,8 @@ struct TaskStoreTests {
         #expect(columns.map(\.status) == ["open", "in_progress", "done"])
         #expect(columns[0].cards.map(\.id) == [second.id, first.id] && columns[0].count == 2)
         let done = try Wire.decode(
-            TaskItem.self, from: try await tasks.change(TaskVersionRequest(id: first.id, version: 1), to: "complete", headers: Self.boss, requestId: "c"))
+            TaskItem.self,
+            from: try await tasks.change(TaskVersionRequest(id: first.id, version: 1), to: "complete", headers: Self.boss, requestId: "c"))
         #expect(done.status == "done" && done.completedAt != nil && done.version == 2)
         #expect(try await events() == ["task.created", "task.created", "task.updated", "task.completed"])
         // The card's tab.
@@ -140,7 +142,8 @@ struct TaskStoreTests {
         let updated = try Wire.decode(
             Appointment.self, from: try await appointments.save(change, creating: false, headers: Self.boss, requestId: "b"))
         #expect(updated.sequence == made.sequence + 1)
-        _ = try await appointments.cancel(AppointmentVersionRequest(id: made.id, version: updated.version), headers: Self.boss, requestId: "c")
+        _ = try await appointments.cancel(
+            AppointmentVersionRequest(id: made.id, version: updated.version), headers: Self.boss, requestId: "c")
         let queued = try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT method, sequence, recipient, ics FROM invitation ORDER BY id").map {
                 ($0["method"] as String, $0["sequence"] as Int, $0["recipient"] as String, $0["ics"] as String)
@@ -152,7 +155,8 @@ struct TaskStoreTests {
         #expect(queued[4].3.contains("STATUS:CANCELLED"))
         // The attendees kept their rows (and links) across the change; a changed token fails.
         try await database.read { db in
-            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM attendee WHERE appointment_id = ? ORDER BY position", arguments: [made.id])
+            let ids = try Int64.fetchAll(
+                db, sql: "SELECT id FROM attendee WHERE appointment_id = ? ORDER BY position", arguments: [made.id])
             #expect(ids.count == 2)
             let token = try RSVPTokens.token(db, attendeeId: ids[0], uid: made.uid)
             #expect(try RSVPTokens.attendee(db, token: token)?.attendeeId == ids[0])

@@ -134,7 +134,9 @@ enum FuzzTarget: String, CaseIterable {
             let bytes = Array(data)
             var rule = Recurrence(frequency: ["daily", "weekly", "monthly", "yearly", "hourly"][Int(bytes[0]) % 5])
             rule.interval = bytes[1] % 4 == 0 ? nil : Int(bytes[1]) - 100
-            if bytes[2] % 3 == 0 { rule.count = Int(bytes[2]) * 8 - 200 } else if bytes[2] % 3 == 1 {
+            if bytes[2] % 3 == 0 {
+                rule.count = Int(bytes[2]) * 8 - 200
+            } else if bytes[2] % 3 == 1 {
                 rule.until = CivilDate.text(CivilDate.days(2026, 1, 1) + Int64(bytes[2]) * 40 - 400)
             }
             let weekdays = Series.weekdays
@@ -150,7 +152,8 @@ enum FuzzTarget: String, CaseIterable {
             guard Series.problem(rule, startDay: startDay) == nil else { return }
             let first = Series.instant(localSeconds: startDay * 86_400 + 9 * 3600, zone: zone)
             let series = Series(allDay: bytes[1] % 2 == 0, zone: zone, firstStart: first, duration: 3600, rule: rule, changes: [])
-            let found = series.occurrences(from: first.addingTimeInterval(-86_400), to: first.addingTimeInterval(3 * 366 * 86_400), limit: 2000)
+            let found = series.occurrences(
+                from: first.addingTimeInterval(-86_400), to: first.addingTimeInterval(3 * 366 * 86_400), limit: 2000)
             precondition(found.count <= (rule.count ?? Int.max))
             precondition(zip(found, found.dropFirst()).allSatisfy { $0.start < $1.start })
             precondition(found.allSatisfy { $0.start >= series.firstStart.addingTimeInterval(-86_400) })

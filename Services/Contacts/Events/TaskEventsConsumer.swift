@@ -26,19 +26,23 @@ enum TaskEventsConsumer {
                 // Plain edits stay on the task; a status change or a further missed call is history.
                 guard let from = change.fromStatus else {
                     guard task.origin == "missed_call", task.title.contains("missed calls") else { return }
-                    try record(db, task.companyIds, task.contactIds, kind: "task", at: task.updatedAt, actor: change.actor,
+                    try record(
+                        db, task.companyIds, task.contactIds, kind: "task", at: task.updatedAt, actor: change.actor,
                         text: "Task changed: \(title)", ref: "task:\(task.id):\(task.version)")
                     return
                 }
-                text = "Task \(from.replacingOccurrences(of: "_", with: " ")) → \(task.status.replacingOccurrences(of: "_", with: " ")): \(title)"
+                text =
+                    "Task \(from.replacingOccurrences(of: "_", with: " ")) → \(task.status.replacingOccurrences(of: "_", with: " ")): \(title)"
             }
-            try record(db, task.companyIds, task.contactIds, kind: "task", at: task.updatedAt, actor: change.actor, text: text,
+            try record(
+                db, task.companyIds, task.contactIds, kind: "task", at: task.updatedAt, actor: change.actor, text: text,
                 ref: "task:\(task.id):\(task.version)")
         case E.appointmentCreated, E.appointmentUpdated, E.appointmentCancelled, E.attendeeResponded:
             let change = try Wire.decode(AppointmentChanged.self, from: event.payload)
             let appointment = change.appointment
             let subject = "\"\(appointment.subject.prefix(120))\""
-            let when = appointment.start.map { " on " + Timestamp.string(from: $0).prefix(16).replacingOccurrences(of: "T", with: " ") + " UTC" }
+            let when =
+                appointment.start.map { " on " + Timestamp.string(from: $0).prefix(16).replacingOccurrences(of: "T", with: " ") + " UTC" }
                 ?? appointment.startDate.map { " on \($0)" } ?? ""
             let text: String
             switch event.type {
@@ -47,14 +51,17 @@ enum TaskEventsConsumer {
             case E.attendeeResponded:
                 guard let attendee = change.attendee else { return }
                 text = "\(attendee.name ?? attendee.email ?? "An attendee") \(attendee.status) \(subject)"
-                try record(db, appointment.companyIds, appointment.contactIds, kind: "appointment", at: attendee.respondedAt ?? appointment.updatedAt,
+                try record(
+                    db, appointment.companyIds, appointment.contactIds, kind: "appointment",
+                    at: attendee.respondedAt ?? appointment.updatedAt,
                     actor: change.actor, text: text, ref: "rsvp:\(appointment.id):\(appointment.version)")
                 return
             default:
                 // An update is history when the time moved (the sequence went up).
                 text = "Appointment changed: \(subject)\(when)"
             }
-            try record(db, appointment.companyIds, appointment.contactIds, kind: "appointment", at: appointment.updatedAt,
+            try record(
+                db, appointment.companyIds, appointment.contactIds, kind: "appointment", at: appointment.updatedAt,
                 actor: change.actor, text: text, ref: "appointment:\(appointment.id):\(appointment.sequence)")
         default:
             return

@@ -563,9 +563,13 @@ enum APISchemas {
         let weekday = oneOf(["MO", "TU", "WE", "TH", "FR", "SA", "SU"])
         let recurrence = object(
             [
-                "frequency": oneOf(["daily", "weekly", "monthly", "yearly"]), "interval": ["type": "integer", "minimum": 1, "maximum": 999],
+                "frequency": oneOf(["daily", "weekly", "monthly", "yearly"]),
+                "interval": ["type": "integer", "minimum": 1, "maximum": 999],
                 "count": ["type": "integer", "minimum": 1, "maximum": 999], "until": date,
-                "by_day": ["type": "array", "maxItems": 7, "items": ["anyOf": [weekday, ["type": "string", "pattern": "^(-1|[1-4])(MO|TU|WE|TH|FR|SA|SU)$"]]]],
+                "by_day": [
+                    "type": "array", "maxItems": 7,
+                    "items": ["anyOf": [weekday, ["type": "string", "pattern": "^(-1|[1-4])(MO|TU|WE|TH|FR|SA|SU)$"]]],
+                ],
                 "by_month_day": [
                     "anyOf": [["type": "integer", "minimum": 1, "maximum": 31], ["type": "integer", "minimum": -1, "maximum": -1]]
                 ],
@@ -580,7 +584,10 @@ enum APISchemas {
         let attendee = object(
             [
                 "kind": oneOf(["user", "contact", "email"]), "id": id, "name": ["type": "string", "maxLength": 200],
-                "email": ["type": "string", "maxLength": 254, "pattern": "^[^@\\s<>(),;:\"\\[\\]]+@[^@\\s<>(),;:\"\\[\\]]+\\.[^@\\s<>(),;:\"\\[\\].]+$"],
+                "email": [
+                    "type": "string", "maxLength": 254,
+                    "pattern": "^[^@\\s<>(),;:\"\\[\\]]+@[^@\\s<>(),;:\"\\[\\]]+\\.[^@\\s<>(),;:\"\\[\\].]+$",
+                ],
             ], required: ["kind"])
         let appointmentFields: [String: [String: Any]] = [
             "subject": label(300), "description": ["type": "string", "maxLength": 10_000], "place": ["type": "string", "maxLength": 500],

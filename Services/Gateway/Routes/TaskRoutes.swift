@@ -119,14 +119,16 @@ struct TaskRoutes: Sendable {
         }
         routes.add(
             .patch, "/api/v1/appointments/:id", write, tag: "appointments",
-            summary: "Change an appointment (with its version); once confirmations went out, attendees get the update (same UID, higher SEQUENCE)",
+            summary:
+                "Change an appointment (with its version); once confirmations went out, attendees get the update (same UID, higher SEQUENCE)",
             body: "AppointmentChange", reply: "Appointment"
         ) { request, context in
             try await api.forwardMerged(request, context: context, method: M.updateAppointment, fields: ["id": try pathID(context)])
         }
         routes.add(
             .post, "/api/v1/appointments/:id/cancel", write, tag: "appointments",
-            summary: "Cancel an appointment; attendees who had the confirmation get METHOD:CANCEL", body: "VersionOnly", reply: "Appointment"
+            summary: "Cancel an appointment; attendees who had the confirmation get METHOD:CANCEL", body: "VersionOnly",
+            reply: "Appointment"
         ) { request, context in
             try await api.forwardMerged(request, context: context, method: M.cancelAppointment, fields: ["id": try pathID(context)])
         }
@@ -141,7 +143,8 @@ struct TaskRoutes: Sendable {
             .get, "/api/v1/appointments/:id/ics", read, tag: "appointments", summary: "The appointment as a single .ics file",
             reply: "media:text/calendar"
         ) { request, context in
-            let object = try await api.callDecoded(request, context: context, method: M.appointmentICS, body: IdRequest(id: try pathID(context)))
+            let object = try await api.callDecoded(
+                request, context: context, method: M.appointmentICS, body: IdRequest(id: try pathID(context)))
             return Self.calendar(object, request: request, download: true)
         }
     }
@@ -149,7 +152,8 @@ struct TaskRoutes: Sendable {
     private func registerCalendar(on routes: inout APIRouter, read: RoutePolicy) {
         routes.add(
             .get, "/api/v1/calendar", read, tag: "calendar",
-            summary: "Every occurrence of the users' appointments starting in a period (expanded on the server, UTC); users: the caller unless given",
+            summary:
+                "Every occurrence of the users' appointments starting in a period (expanded on the server, UTC); users: the caller unless given",
             query: ["from", "to", "user_ids"], namesItems: true
         ) { request, context in
             var query = QueryBody()
@@ -170,7 +174,8 @@ struct TaskRoutes: Sendable {
             return try await api.forward(request, context: context, method: M.calendar, query: query)
         }
         let own = RoutePolicy.scope(Scope.tasksRead)
-        routes.add(.get, "/api/v1/calendar/feeds", own, tag: "calendar", summary: "Your calendar feeds (their tokens are not shown again)") {
+        routes.add(.get, "/api/v1/calendar/feeds", own, tag: "calendar", summary: "Your calendar feeds (their tokens are not shown again)")
+        {
             request, context in
             try await api.forward(request, context: context, method: M.listFeeds, query: QueryBody())
         }
@@ -187,7 +192,8 @@ struct TaskRoutes: Sendable {
             .post, "/api/v1/calendar/feeds/:id/rotate", own, tag: "calendar",
             summary: "Give a feed a new secret token (the old link stops working)", reply: "CalendarFeed"
         ) { request, context in
-            let reply = try await api.call(request, context: context, method: M.rotateFeed, body: try QueryBody(id: "id", from: context).data())
+            let reply = try await api.call(
+                request, context: context, method: M.rotateFeed, body: try QueryBody(id: "id", from: context).data())
             return APIForwarder.json(status: .ok, body: try withLinks(reply, request))
         }
         routes.add(.delete, "/api/v1/calendar/feeds/:id", own, tag: "calendar", summary: "Revoke a feed", reply: "CalendarFeed") {
@@ -208,10 +214,12 @@ struct TaskRoutes: Sendable {
             reply: "RSVPView"
         ) { request, context in
             let token = context.parameters.get("token") ?? ""
-            return try await api.forward(request, context: context, method: M.rsvpView, body: try Wire.encode(SecretTokenRequest(token: token)))
+            return try await api.forward(
+                request, context: context, method: M.rsvpView, body: try Wire.encode(SecretTokenRequest(token: token)))
         }
         routes.add(
-            .post, "/api/v1/rsvp/:token", .open, tag: "calendar", summary: "An attendee's answer: accepted, declined or tentative (no login)",
+            .post, "/api/v1/rsvp/:token", .open, tag: "calendar",
+            summary: "An attendee's answer: accepted, declined or tentative (no login)",
             body: "RSVPAnswer", reply: "RSVPView"
         ) { request, context in
             let token = context.parameters.get("token") ?? ""
@@ -227,7 +235,8 @@ struct TaskRoutes: Sendable {
         let base = publicURL ?? "http://\(request.head.authority ?? "localhost")"
         let url = "\(base)/api/v1/feeds/\(token)"
         object["url"] = url
-        object["webcal_url"] = "webcal://" + url.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")
+        object["webcal_url"] =
+            "webcal://" + url.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
 
@@ -235,7 +244,9 @@ struct TaskRoutes: Sendable {
     static func calendar(_ object: CalendarObject, request: Request, download: Bool) -> Response {
         var headers: HTTPFields = [.contentType: "text/calendar; charset=utf-8", .eTag: object.etag, .cacheControl: "private, max-age=300"]
         if download { headers[.contentDisposition] = "attachment; filename=\"\(object.filename)\"" }
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == object.etag }) {
+        if let match = request.headers[.ifNoneMatch],
+            match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == object.etag })
+        {
             return Response(status: .notModified, headers: headers)
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: object.ics)))

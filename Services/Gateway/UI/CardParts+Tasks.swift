@@ -31,7 +31,8 @@ extension CardParts {
         let back = "\(customer.path)?\(status.map { "task_status=\($0)&" } ?? "")#tasks"
         values["tasks"] = page.items.map { TaskPages.card($0, targets: TaskItem.statuses, back: back) }
         values["task_back"] = "\(customer.path)#tasks"
-        values["task_statuses"] = [("", "Open and in progress")] .map { ["value": $0.0, "name": $0.1, "selected": status == nil] }
+        values["task_statuses"] =
+            [("", "Open and in progress")].map { ["value": $0.0, "name": $0.1, "selected": status == nil] }
             + TaskItem.statuses.map { ["value": $0, "name": TaskPages.statusNames[$0] ?? $0, "selected": $0 == status] }
         values["task_owners"] = ((await users) ?? []).filter(\.active).map {
             ["id": $0.id, "name": $0.name.isEmpty ? $0.username : $0.name, "selected": $0.id == owner] as [String: Any]
@@ -42,8 +43,10 @@ extension CardParts {
             [
                 "id": appointment.id, "subject": appointment.subject, "when": TaskPages.when(appointment),
                 "cancelled": appointment.status == "cancelled",
-                "answers": appointment.attendees.map { "\($0.name ?? $0.email ?? "?"): \($0.status.replacingOccurrences(of: "_", with: " "))" }
-                    .joined(separator: " · "),
+                "answers": appointment.attendees.map {
+                    "\($0.name ?? $0.email ?? "?"): \($0.status.replacingOccurrences(of: "_", with: " "))"
+                }
+                .joined(separator: " · "),
             ]
         }
         values["appointment_query"] = customer.isContact ? "contact_id=\(customer.id)" : "company_id=\(customer.id)"

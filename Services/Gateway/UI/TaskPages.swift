@@ -94,7 +94,9 @@ struct TaskPages: Sendable {
         if let name = task.categoryName { values["category"] = name }
         if let colour = task.categoryColour, colour.allSatisfy({ $0.isHexDigit || $0 == "#" }) { values["colour"] = colour }
         if let number = task.callerNumber { values["caller"] = number }
-        if let contact = task.contactIds.first { values["customer_path"] = "/contacts/\(contact)" } else if let company = task.companyIds.first {
+        if let contact = task.contactIds.first {
+            values["customer_path"] = "/contacts/\(contact)"
+        } else if let company = task.companyIds.first {
             values["customer_path"] = "/companies/\(company)"
         }
         return values
@@ -154,7 +156,8 @@ struct TaskPages: Sendable {
                     throw BusError.invalid("a move names the task's version and the status it goes to")
                 }
                 let after = fields["after_id"].flatMap { Int64($0) }.flatMap { $0 > 0 ? $0 : nil }
-                _ = try await ui.call(M.moveTask, MoveTaskRequest(id: id, version: version, status: status, afterId: after), request, context)
+                _ = try await ui.call(
+                    M.moveTask, MoveTaskRequest(id: id, version: version, status: status, afterId: after), request, context)
                 return PageRenderer.redirect(SalesPages.safeBack(fields["back"], or: "/tasks/board"))
             } catch let error as BusError {
                 return ui.errorPage(error, session: session)
@@ -166,7 +169,9 @@ struct TaskPages: Sendable {
         try await ui.signedIn(request, context) { session in
             let fields = try await ui.form(request, context)
             do {
-                guard let version = fields["version"].flatMap({ Int64($0) }) else { throw BusError.invalid("the form lacks the task's version") }
+                guard let version = fields["version"].flatMap({ Int64($0) }) else {
+                    throw BusError.invalid("the form lacks the task's version")
+                }
                 _ = try await ui.call(M.completeTask, TaskVersionRequest(id: try pathID(context), version: version), request, context)
                 return PageRenderer.redirect(SalesPages.safeBack(fields["back"], or: "/tasks/board"))
             } catch let error as BusError {
@@ -236,7 +241,8 @@ struct TaskPages: Sendable {
                     }.map { occurrence -> [String: Any] in
                         [
                             "id": occurrence.appointmentId, "subject": occurrence.subject,
-                            "time": occurrence.allDay ? "All day" : "\(time.string(from: occurrence.start))–\(time.string(from: occurrence.end))",
+                            "time": occurrence.allDay
+                                ? "All day" : "\(time.string(from: occurrence.start))–\(time.string(from: occurrence.end))",
                             "who": occurrence.userIds.compactMap { names[$0] }.joined(separator: ", "), "place": occurrence.place ?? "",
                         ]
                     }
@@ -248,7 +254,9 @@ struct TaskPages: Sendable {
                 let weeks = stride(from: 0, to: cells.count, by: 7).map { ["days": Array(cells[$0..<min($0 + 7, cells.count)])] }
                 let step: Calendar.Component = month ? .month : .weekOfYear
                 let userQuery = userIds.map { "&user_id=\($0)" }.joined()
-                let link = { (date: Date) in "/calendar?view=\(month ? "month" : "week")&date=\(iso.string(from: date))&zone=\(zoneName)\(userQuery)" }
+                let link = { (date: Date) in
+                    "/calendar?view=\(month ? "month" : "week")&date=\(iso.string(from: date))&zone=\(zoneName)\(userQuery)"
+                }
                 let title = DateFormatter()
                 title.locale = Locale(identifier: "en_GB")
                 title.timeZone = zone
@@ -282,7 +290,8 @@ struct TaskPages: Sendable {
     static func instant(day: String, time: String, zone: String) -> Date? {
         guard let (y, m, d) = CalendarDay.parse(day), let tz = TimeZone(identifier: zone) else { return nil }
         let parts = time.split(separator: ":")
-        guard parts.count >= 2, let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute) else {
+        guard parts.count >= 2, let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute)
+        else {
             return nil
         }
         var calendar = Calendar(identifier: .gregorian)
@@ -381,7 +390,8 @@ struct TaskPages: Sendable {
                 if let url = appointment.meetingUrl, url.hasPrefix("https://") || url.hasPrefix("http://") { values["meeting_url"] = url }
                 if let description = appointment.description { values["description"] = description }
                 if let rule = appointment.recurrence {
-                    values["repeats"] = "Repeats \(rule.frequency)" + (rule.count.map { ", \($0) times" } ?? "") + (rule.until.map { " until \($0)" } ?? "")
+                    values["repeats"] =
+                        "Repeats \(rule.frequency)" + (rule.count.map { ", \($0) times" } ?? "") + (rule.until.map { " until \($0)" } ?? "")
                 }
                 return ui.renderer.page("appointment", title: appointment.subject, values: values, session: session)
             } catch let error as BusError {
@@ -435,7 +445,8 @@ struct TaskPages: Sendable {
             var values: [String: Any] = [
                 "feeds": feeds.map { feed -> [String: Any] in
                     [
-                        "id": feed.id, "kind": feed.groupId.map { "Group \($0)" } ?? "Mine", "created": Timestamp.string(from: feed.createdAt),
+                        "id": feed.id, "kind": feed.groupId.map { "Group \($0)" } ?? "Mine",
+                        "created": Timestamp.string(from: feed.createdAt),
                         "read": feed.lastReadAt.map { Timestamp.string(from: $0) } ?? "never",
                     ]
                 },
@@ -445,7 +456,8 @@ struct TaskPages: Sendable {
                 let base = ui.publicURL ?? "http://\(request.head.authority ?? "localhost")"
                 let url = "\(base)/api/v1/feeds/\(token)"
                 values["url"] = url
-                values["webcal"] = "webcal://" + url.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")
+                values["webcal"] =
+                    "webcal://" + url.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")
             }
             return ui.renderer.page("calendar_feeds", title: "My calendar feed", values: values, session: session)
         } catch let error as BusError {
@@ -527,7 +539,8 @@ struct TaskPages: Sendable {
 enum CalendarDay {
     static func parse(_ text: String) -> (Int, Int, Int)? {
         let parts = text.split(separator: "-")
-        guard text.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...9999).contains(y),
+        guard text.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+            (1...9999).contains(y),
             (1...12).contains(m), (1...31).contains(d)
         else { return nil }
         return (y, m, d)

@@ -33,7 +33,8 @@ struct MailSender: Service {
                             MailMessage(
                                 from: MailAddress(message.from, name: message.fromName), to: message.to.map { MailAddress($0) },
                                 subject: message.subject, text: message.text, html: message.html,
-                                calendar: message.calendar.map { MailCalendar(method: $0.method, ics: $0.ics) }, messageId: message.messageId,
+                                calendar: message.calendar.map { MailCalendar(method: $0.method, ics: $0.ics) },
+                                messageId: message.messageId,
                                 date: message.createdAt)
                         }
                         // Each mail is committed as `sending` just before the server hears of it,

@@ -53,7 +53,8 @@ struct MessageStore: Sendable {
                 arguments: [
                     purpose, String(decoding: try Wire.encode(recipients), as: UTF8.self), from, subject, request.text, request.html,
                     request.contactId, request.companyId, MailMessage.makeMessageId(domain: domain), headers.actor, now, now,
-                    request.calendar?.method, request.calendar?.ics, request.fromName.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 },
+                    request.calendar?.method, request.calendar?.ics,
+                    request.fromName.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 },
                 ])
             let message = try Self.message(db, id: db.lastInsertedRowID)!
             try outbox.append(db, type: NotificationsContract.Event.queued, payload: message)

@@ -25,7 +25,9 @@ enum CalendarDocument {
     }
 
     /// An iMIP object: METHOD REQUEST (every attendee listed, RSVP) or CANCEL.
-    static func invitation(_ appointment: Appointment, method: String, organizer: (name: String?, address: String), attendees: [Attendee], stamp: Date = Date()) -> String {
+    static func invitation(
+        _ appointment: Appointment, method: String, organizer: (name: String?, address: String), attendees: [Attendee], stamp: Date = Date()
+    ) -> String {
         var writer = ICalendarWriter()
         header(&writer, method: method)
         zones([appointment], into: &writer)
@@ -126,7 +128,8 @@ enum CalendarDocument {
         time(&writer, "DTSTART", series.firstStart, appointment)
         time(&writer, "DTEND", series.firstStart.addingTimeInterval(series.duration), appointment)
         if let rule = series.rrule() { writer.raw("RRULE", rule) }
-        let excluded = (appointment.recurrence?.excluded ?? []) + appointment.exceptions.filter { $0.cancelled == true }.map(\.originalStart)
+        let excluded =
+            (appointment.recurrence?.excluded ?? []) + appointment.exceptions.filter { $0.cancelled == true }.map(\.originalStart)
         for date in Set(excluded).sorted() { time(&writer, "EXDATE", date, appointment) }
         common(subject: appointment.subject, place: appointment.place)
         writer.end("VEVENT")

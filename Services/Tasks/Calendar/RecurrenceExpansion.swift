@@ -39,7 +39,8 @@ struct Series: Sendable {
     func occurrences(from: Date, to: Date, limit: Int = TasksContract.maxOccurrences) -> [Instance] {
         guard let rule else {
             let end = firstStart.addingTimeInterval(duration)
-            return firstStart < to && (end > from || (duration == 0 && firstStart >= from)) ? [Instance(recurrenceId: nil, start: firstStart, end: end, change: nil)] : []
+            return firstStart < to && (end > from || (duration == 0 && firstStart >= from))
+                ? [Instance(recurrenceId: nil, start: firstStart, end: end, change: nil)] : []
         }
         var result: [Instance] = []
         var seen = Set<Date>()
@@ -236,7 +237,9 @@ struct Series: Sendable {
                 }
                 _ = day
             } else if let byMonthDay = rule.byMonthDay {
-                guard (1...31).contains(byMonthDay) || byMonthDay == -1 else { return "recurrence.by_month_day is 1 to 31, or -1 (the last)" }
+                guard (1...31).contains(byMonthDay) || byMonthDay == -1 else {
+                    return "recurrence.by_month_day is 1 to 31, or -1 (the last)"
+                }
                 let (y, m, _) = CivilDate.from(days: startDay)
                 if Self.day(in: y, m, rule: rule, defaultDay: dayOfMonth) != startDay {
                     return "the first start is not day \(byMonthDay) of its month"
