@@ -19,7 +19,7 @@ enum AppointmentChecks {
         if let url = request.meetingUrl, !url.isEmpty {
             guard url.count <= 2000, let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
                 parsed.host != nil
-            else { throw BusError.invalid("meeting_url is an http or https address") }
+            else { throw BusError.conflict("meeting_url is an http or https address") }
         }
         if let zone = request.zone { _ = try TaskStore.zone(zone) }
         if let alarms = request.alarms {
@@ -32,10 +32,10 @@ enum AppointmentChecks {
             for attendee in attendees {
                 switch attendee.kind {
                 case "user", "contact":
-                    guard let id = attendee.id, id > 0 else { throw BusError.invalid("a \(attendee.kind) attendee is named by id") }
+                    guard let id = attendee.id, id > 0 else { throw BusError.conflict("a \(attendee.kind) attendee is named by id") }
                 case "email":
                     guard let email = attendee.email, InvitationMail.isAddress(email) else {
-                        throw BusError.invalid("an e-mail attendee needs a valid address, not '\((attendee.email ?? "").prefix(254))'")
+                        throw BusError.conflict("an e-mail attendee needs a valid address, not '\((attendee.email ?? "").prefix(254))'")
                     }
                 default:
                     throw BusError.invalid("an attendee's kind is user, contact or email")
@@ -49,7 +49,7 @@ enum AppointmentChecks {
         if let date = request.endDate { _ = try TaskStore.day(date, "end_date") }
         for date in [request.start, request.end].compactMap({ $0 }) {
             guard date.timeIntervalSince1970.isFinite, date.timeIntervalSince1970 > 0, date.timeIntervalSince1970 < 253_402_300_799 else {
-                throw BusError.invalid("start and end are instants between 1970 and 9999")
+                throw BusError.conflict("start and end are instants between 1970 and 9999")
             }
         }
     }
@@ -67,9 +67,9 @@ enum AppointmentChecks {
             if let date = request.endDate { appointment.endDate = date }
             if appointment.endDate == nil { appointment.endDate = appointment.startDate }
             guard let first = appointment.startDate.flatMap(CivilDate.parse), let last = appointment.endDate.flatMap(CivilDate.parse) else {
-                throw BusError.invalid("an all-day appointment needs start_date (and end_date, its last day)")
+                throw BusError.conflict("an all-day appointment needs start_date (and end_date, its last day)")
             }
-            guard last >= first, last - first < 366 else { throw BusError.invalid("end_date is on or after start_date, within a year") }
+            guard last >= first, last - first < 366 else { throw BusError.conflict("end_date is on or after start_date, within a year") }
             appointment.start = nil
             appointment.end = nil
             appointment.zone = nil
@@ -77,10 +77,10 @@ enum AppointmentChecks {
             if let start = request.start { appointment.start = start }
             if let end = request.end { appointment.end = end }
             guard let start = appointment.start, let end = appointment.end else {
-                throw BusError.invalid("a timed appointment needs start and end (or all_day with dates)")
+                throw BusError.conflict("a timed appointment needs start and end (or all_day with dates)")
             }
             guard end >= start, end.timeIntervalSince(start) <= 31 * 86_400 else {
-                throw BusError.invalid("end is at or after start, within 31 days")
+                throw BusError.conflict("end is at or after start, within 31 days")
             }
             if appointment.zone == nil { appointment.zone = "UTC" }
             appointment.startDate = nil
@@ -94,13 +94,13 @@ enum AppointmentChecks {
             let series = AppointmentStore.series(appointment)
             let offset = series.zone.secondsFromGMT(for: series.firstStart)
             let startDay = Int64(floor((series.firstStart.timeIntervalSince1970 + Double(offset)) / 86_400))
-            if let problem = Series.problem(rule, startDay: startDay) { throw BusError.invalid(problem) }
+            if let problem = Series.problem(rule, startDay: startDay) { throw BusError.conflict(problem) }
             for change in appointment.exceptions where !series.isOccurrence(change.originalStart) {
-                throw BusError.invalid("a changed occurrence's original_start is not an occurrence of the series")
+                throw BusError.conflict("a changed occurrence's original_start is not an occurrence of the series")
             }
             for change in appointment.exceptions {
                 if let start = change.start, let end = change.end, end < start {
-                    throw BusError.invalid("a changed occurrence ends before it starts")
+                    throw BusError.conflict("a changed occurrence ends before it starts")
                 }
             }
         }

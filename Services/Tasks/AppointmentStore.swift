@@ -62,10 +62,10 @@ struct AppointmentStore: Sendable {
     /// The occurrences on the users' calendars in [from, to), expanded here.
     func calendar(_ request: CalendarRequest, headers: BusHeaders) async throws -> [Occurrence] {
         guard request.to > request.from, request.to.timeIntervalSince(request.from) <= 400 * 86_400 else {
-            throw BusError.invalid("a calendar's period is from before to, at most 400 days")
+            throw BusError.conflict("a calendar's period is from before to, at most 400 days")
         }
         let users = request.userIds ?? headers.userId.map { [$0] } ?? []
-        guard !users.isEmpty, users.count <= 100 else { throw BusError.invalid("user_ids: 1 to 100 users") }
+        guard !users.isEmpty, users.count <= 100 else { throw BusError.conflict("a calendar shows 1 to 100 users' appointments") }
         return try await database.read { db in
             let (access, accessArguments) = try TasksAccess.of(headers, db).appointmentCondition
             let rows = try Row.fetchAll(

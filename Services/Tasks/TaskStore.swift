@@ -484,13 +484,13 @@ struct TaskStore: Sendable {
 
     static func due(date: String?, at: Date?, zone: String?) throws -> (String?, Date?, String?) {
         if let date = date?.nilIfBlank {
-            guard at == nil else { throw BusError.invalid("a task is due on a day (due_date) or at an instant (due_at), not both") }
+            guard at == nil else { throw BusError.conflict("a task is due on a day (due_date) or at an instant (due_at), not both") }
             _ = try day(date, "due_date")
             return (date, nil, nil)
         }
         guard let at else { return (nil, nil, nil) }
         guard at.timeIntervalSince1970.isFinite, abs(at.timeIntervalSince1970) < 253_402_300_799 else {
-            throw BusError.invalid("due_at is out of range")
+            throw BusError.conflict("due_at is out of range")
         }
         return (nil, at, try self.zone(zone ?? "UTC").identifier)
     }

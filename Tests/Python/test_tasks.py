@@ -350,10 +350,11 @@ class TasksTest(unittest.TestCase):
         status, occurrences = self.api("GET", "/api/v1/calendar?from=2027-01-01T00:00:00Z&to=2028-01-01T00:00:00Z")
         ours = [o["start"][:10] for o in occurrences if o["appointment_id"] == appointment["id"]]
         self.assertEqual(ours, ["2027-03-26", "2027-04-30", "2027-05-28", "2027-06-25"])
-        # A start that is not one of the rule's days is refused.
+        # A start that is not one of the rule's days is refused (a rule across values: 409, ADR 008).
         status, body = self.api("POST", "/api/v1/appointments", {
             "subject": "Wrong", "all_day": True, "start_date": "2027-03-25", "recurrence": {"frequency": "monthly", "by_day": ["-1FR"]}})
-        self.assertEqual(status, 422, body)
+        self.assertEqual(status, 409, body)
+        self.assertIn("-1FR", body["error"]["message"])
 
     def test_lines_fold_at_75_octets_without_splitting_letters_or_emoji(self):
         subject = "Årsmøte på Ærøy: blåbærsyltetøy, rømmegrøt og smørbrød 🎉🇳🇴 " * 3

@@ -95,11 +95,15 @@ extension ContactStore {
         guard let filters, !filters.isEmpty else { return }
         guard filters.count <= 5 else { throw BusError.invalid("at most 5 custom field filters") }
         for (key, raw) in filters.sorted(by: { $0.key < $1.key }) {
-            guard (1...64).contains(key.count), key.first?.isLetter == true,
-                key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
-            else { throw BusError.invalid("'\(key.prefix(64))' is not a custom field's key") }
+            // A key no custom field can have, or a value no field holds, matches nothing: the
+            // filter is a question about the stored fields, not a malformed request.
             let value = raw.trimmed
-            guard !value.isEmpty, value.count <= 200 else { throw BusError.invalid("a custom field filter's value is 1 to 200 characters") }
+            guard (1...64).contains(key.count), key.first?.isLetter == true,
+                key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }), !value.isEmpty, value.count <= 200
+            else {
+                query.add("0")
+                continue
+            }
             var matches = ["(j.type = 'text' AND j.value = ? COLLATE NOCASE)"]
             var arguments: [any DatabaseValueConvertible] = ["$.\"\(key)\"", value]
             if let number = Double(value), number.isFinite {

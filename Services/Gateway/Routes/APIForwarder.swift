@@ -135,8 +135,10 @@ struct QueryBody {
         guard !given.isEmpty else { return }
         var filters: [String: String] = [:]
         for pair in given {
+            // `key:value`; anything else names no field, so it matches nothing (the service says so).
             guard let colon = pair.firstIndex(of: ":"), colon != pair.startIndex else {
-                throw BusError.invalid("custom_field is key:value, not '\(pair.prefix(80))'")
+                filters[pair] = ""
+                continue
             }
             filters[String(pair[..<colon])] = String(pair[pair.index(after: colon)...])
         }

@@ -27,6 +27,9 @@ struct APIRoute: Sendable {
     /// A permission settings gives users (`export`) that a user who is not a boss needs besides
     /// the scope; the service checks it (403 without).
     var permission: String? = nil
+    /// A read that can conflict with the stored data (a period too long for what it holds), so it
+    /// documents 409 like a write.
+    var conflicts = false
 }
 
 /// Registers routes on the Hummingbird router with their access policy, and keeps the list of
@@ -48,12 +51,12 @@ struct APIRouter {
     mutating func add(
         _ method: HTTPRequest.Method, _ path: String, _ policy: RoutePolicy, tag: String, summary: String,
         query: [String] = [], body: String? = nil, form: String? = nil, bodyLimit: Int? = nil, reply: String? = nil,
-        status: HTTPResponse.Status = .ok, namesItems: Bool = false, permission: String? = nil,
+        status: HTTPResponse.Status = .ok, namesItems: Bool = false, permission: String? = nil, conflicts: Bool = false,
         _ handler: @escaping @Sendable (Request, GatewayContext) async throws -> Response
     ) {
         let route = APIRoute(
             method: method, path: path, policy: policy, summary: summary, tag: tag, query: query, body: body, form: form, reply: reply,
-            status: status, namesItems: namesItems, permission: permission)
+            status: status, namesItems: namesItems, permission: permission, conflicts: conflicts)
         routes.append(route)
         let validation = RequestValidation(route: route, validator: validator)
         let limit = bodyLimit ?? maxBody

@@ -143,10 +143,10 @@ enum OpenAPIDocument {
         if name == "extra" {
             return ["type": "string", "pattern": "^(won|lost|postponed|unprocessed)(,(won|lost|postponed|unprocessed)){0,3}$"]
         }
-        // A sales board's column, or a task board's (a task status).
+        // A sales board's column.
         if name == "column" {
             return [
-                "type": "string", "pattern": "^(status:[1-9][0-9]{0,17}|won|lost|postponed|unprocessed|open|in_progress|done|cancelled)$",
+                "type": "string", "pattern": "^(status:[1-9][0-9]{0,17}|won|lost|postponed|unprocessed)$",
             ]
         }
         if ["from", "to"].contains(name) || name.hasSuffix("_from") || name.hasSuffix("_to") {
@@ -185,7 +185,7 @@ enum OpenAPIDocument {
             codes["403"] = "The token lacks the scope, or the user the rank"
         }
         if route.path.contains(":") || route.namesItems { codes["404"] = "No such item" }
-        if route.method != .get { codes["409"] = "Conflicts with the current state" }
+        if route.method != .get || route.conflicts { codes["409"] = "Conflicts with the current state" }
         if route.method != .get || !route.query.isEmpty {
             codes["422"] = "Not acceptable (a value outside what the field takes, a cursor not from this list)"
         }

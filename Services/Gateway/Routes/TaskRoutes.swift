@@ -32,13 +32,15 @@ struct TaskRoutes: Sendable {
         routes.add(
             .get, "/api/v1/tasks/board", read, tag: "tasks",
             summary: "The task board: a column per status with its count and first cards (owners: the caller unless given)",
-            query: ["owner_ids", "category_id", "closed", "column", "cursor", "limit"], reply: "TaskBoard", namesItems: true
+            query: ["owner_ids", "category_id", "closed", "status:open,in_progress,done,cancelled", "cursor", "limit"], reply: "TaskBoard",
+            namesItems: true
         ) { request, context in
             var query = QueryBody()
             try Self.ids("owner_ids", from: request, into: &query)
             try query.integer("category_id", from: request)
             try query.boolean("closed", from: request)
-            query.text("column", from: request)
+            // One column's next page: `status` and the cursor it handed out.
+            query.text("status", from: request, as: "column")
             try query.page(from: request)
             return try await api.forward(request, context: context, method: M.board, query: query)
         }
@@ -68,6 +70,9 @@ struct TaskRoutes: Sendable {
         routes.add(.delete, "/api/v1/tasks/:id", write, tag: "tasks", summary: "Delete a task", query: ["version"], reply: "Task") {
             request, context in
             var query = try QueryBody(id: "id", from: context)
+            guard request.uri.queryParameters.get("version").map({ !$0.isEmpty }) == true else {
+                throw BusError.conflict("a task is deleted at the version it was read at: give ?version=")
+            }
             try query.integer("version", from: request)
             return try await api.forward(request, context: context, method: M.deleteTask, query: query)
         }
@@ -154,7 +159,7 @@ struct TaskRoutes: Sendable {
             .get, "/api/v1/calendar", read, tag: "calendar",
             summary:
                 "Every occurrence of the users' appointments starting in a period (expanded on the server, UTC); users: the caller unless given",
-            query: ["from", "to", "user_ids"], namesItems: true
+            query: ["from", "to", "user_ids"], namesItems: true, conflicts: true
         ) { request, context in
             var query = QueryBody()
             let parameters = request.uri.queryParameters

@@ -159,7 +159,7 @@ enum CivilDate {
     static func parse(_ text: String) -> Int64? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard text.utf8.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...9999).contains(y), (1...12).contains(m),
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (0...9999).contains(y), (1...12).contains(m),
             d >= 1, d <= daysIn(y, m)
         else { return nil }
         return days(y, m, d)
