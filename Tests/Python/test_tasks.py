@@ -454,6 +454,14 @@ class TasksTest(unittest.TestCase):
             _, _, method, event = self.invitation(mail)
             self.assertEqual((method, str(event["STATUS"])), ("CANCEL", "CANCELLED"))
             self.assertGreater(int(event["SEQUENCE"]), int(moved["sequence"]) - 1)
+        # The contact's history has the appointment, Åse's answer and the cancellation.
+        def history():
+            status, entries = self.api("GET", "/api/v1/contacts/%d/history?kind=appointment" % guest)
+            texts = [e["summary"] for e in (entries.get("items", entries) if isinstance(entries, dict) else entries)]
+            return texts if any("cancelled" in t for t in texts) else None
+        texts = self.wait("the appointment's history", history)
+        self.assertTrue(any(t.startswith('Appointment: "Contract review"') for t in texts), texts)
+        self.assertTrue(any("accepted" in t for t in texts), texts)
         # Every mail went once: notifications has exactly the nine.
         time.sleep(1)
         self.assertEqual(len([m for m in self.inbox.mails if b"Contract review" in m["data"]]), 9)
@@ -510,6 +518,72 @@ class TasksTest(unittest.TestCase):
         self.assertEqual(self.api("DELETE", "/api/v1/calendar/feeds/%d" % feed["id"])[0], 200)
         self.assertEqual(self.ics(new_path, token=False)[0], 404)
 
+        # A group's feed: its members' appointments (Kari's, through the group), once tasks knows the members.
+        status, kari_meeting = self.create_appointment({
+            "subject": "Kari's workshop", "start": "2026-12-16T08:00:00Z", "end": "2026-12-16T09:00:00Z", "organizer_id": self.kari})
+        self.assertEqual(status, 201, kari_meeting)
+        status, group = self.api("POST", "/api/v1/settings/groups", {"name": "Kalender-gruppa"})
+        self.assertEqual(status, 201, group)
+        for member in (self.admin, self.kari):
+            self.assertEqual(self.api("PUT", "/api/v1/settings/groups/%d/members/%d" % (group["id"], member), {})[0], 200)
+
+        def group_feed():
+            status, made = self.api("POST", "/api/v1/calendar/feeds", {"group_id": group["id"]})
+            return made if status == 201 else None
+        made = self.wait("tasks to know the group's members", group_feed)
+        status, text = self.ics("/api/v1/feeds/" + made["token"], token=False)
+        uids = [str(e["UID"]) for e in self.check_calendar_text(text).walk("VEVENT")]
+        self.assertIn(kari_meeting["uid"], uids)
+        self.assertIn(appointment["uid"], uids)
+        self.assertIn(self.radicale.put_calendar("group-feed", text), (201, 204))
+
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class InvitationsOnceTest(unittest.TestCase):
+    """Meeting confirmations to 60 attendees while the tasks service is killed (SIGKILL) three
+    times as it hands them to notifications: each attendee gets exactly one mail."""
+
+    PASSWORD = "tasks-kill-password"
+
+    def test_each_invitation_goes_out_once_across_kill_9(self):
+        inbox = Inbox()
+        smtp_port = free_port()
+        smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+        smtp.start()
+        system = System("crm-tasks-kill-", self.PASSWORD, CRM_SMTP_URL="smtp+plain://127.0.0.1:%d" % smtp_port,
+                        CRM_MAIL_FROM="kalender@crm.test")
+        try:
+            addresses = ["guest%02d@kunde.test" % n for n in range(60)]
+            status, appointment = system.api("POST", "/api/v1/appointments", {
+                "subject": "Kick-off", "start": "2026-12-14T09:00:00Z", "end": "2026-12-14T10:00:00Z", "zone": "Europe/Oslo",
+                "attendees": [{"kind": "email", "email": a} for a in addresses], "send_invitations": True})
+            self.assertEqual(status, 201, appointment)
+            import sqlite3
+            handed = []
+            for pause in (0.05, 0.2, 0.4):
+                time.sleep(pause)
+                system.processes["tasks"].kill()
+                try:
+                    db = sqlite3.connect("file:%s?mode=ro" % os.path.join(system.folder, "tasks", "tasks.sqlite"), uri=True)
+                    handed.append(db.execute("SELECT COUNT(*) FROM invitation WHERE state = 'sent'").fetchone()[0])
+                    db.close()
+                except sqlite3.Error:
+                    handed.append(None)
+                system.processes["tasks"].wait()
+                system.start("tasks")
+            system.wait("60 invitations", lambda: len({m["to"][0] for m in inbox.mails}) == 60, 60)
+            time.sleep(2)  # anything sent twice would have arrived by now
+            received = sorted(m["to"][0] for m in inbox.mails)
+            self.assertEqual(received, addresses)
+            print("invitations handed over at each kill:", handed)
+            folder = system.folder
+            db = sqlite3.connect(os.path.join(folder, "tasks", "tasks.sqlite"))
+            states = dict(db.execute("SELECT state, COUNT(*) FROM invitation GROUP BY state").fetchall())
+            db.close()
+            self.assertEqual(states, {"sent": 60})
+        finally:
+            system.stop()
+            smtp.stop()
