@@ -162,6 +162,12 @@ struct AppointmentStore: Sendable {
                         attendee.email == nil ? nil : attendee
                     }, update: before?.invitationsSentAt != nil)
             }
+            // Once confirmations went out, someone added hears of it without a change for the rest.
+            if let before, before.invitationsSentAt != nil, !send {
+                let known = Set(before.attendees.compactMap(\.email).map { $0.lowercased() })
+                let added = saved.attendees.filter { $0.email != nil && !known.contains($0.email!.lowercased()) }
+                if !added.isEmpty { try mail.queue(db, saved, method: "REQUEST", to: added, update: false) }
+            }
             // Attendees taken off an appointment they were invited to hear that it is off for them.
             if let before, before.invitationsSentAt != nil {
                 let kept = Set(saved.attendees.compactMap(\.email).map { $0.lowercased() })

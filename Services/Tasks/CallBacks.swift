@@ -133,7 +133,24 @@ enum Scrubbing {
             appointment.contactIds.removeAll { $0 == id }
             _ = try AppointmentStore.save(db, outbox, before: before, after: appointment, actor: "gdpr", significant: false)
         }
-        try db.execute(sql: "UPDATE invitation SET recipient = '(anonymised)' WHERE recipient = ?", arguments: [email ?? ""])
+        // Mails not yet handed over: none goes to the person any more, and the others' texts lose
+        // their name (the calendar part keeps it until it is handed over, within a second; then
+        // every body here is cleared).
+        if let email {
+            try db.execute(
+                sql:
+                    "UPDATE invitation SET state = 'dropped', recipient = '(anonymised)' WHERE state = 'queued' AND lower(recipient) = lower(?)",
+                arguments: [email])
+            try db.execute(sql: "UPDATE invitation SET recipient = '(anonymised)' WHERE lower(recipient) = lower(?)", arguments: [email])
+        }
+        for secret in [name, email].compactMap({ $0?.nilIfBlank }) {
+            try db.execute(
+                sql: """
+                    UPDATE invitation SET subject = replace(subject, ?1, '(anonymised)'), body_text = replace(body_text, ?1, '(anonymised)'),
+                        body_html = replace(body_html, ?1, '(anonymised)')
+                    WHERE state = 'queued'
+                    """, arguments: [secret])
+        }
         try db.execute(sql: "UPDATE customer SET name = '', email = NULL WHERE kind = 'contact' AND id = ?", arguments: [id])
     }
 }

@@ -203,7 +203,12 @@ struct InvitationSender: Service {
                     NotificationsContract.Method.sendEmail, request, timeout: timeout, requestId: "tasks-invitation-\(id)")
                 try await database.write { db, _ in
                     try db.execute(
-                        sql: "UPDATE invitation SET state = 'sent', message_id = ?, sent_at = ?, error = NULL WHERE id = ?",
+                        // Notifications keeps the mail; here only that it went (no second copy of the
+                        // people's names and addresses to scrub later).
+                        sql: """
+                            UPDATE invitation SET state = 'sent', message_id = ?, sent_at = ?, error = NULL, body_text = '', body_html = '',
+                                ics = '' WHERE id = ?
+                            """,
                         arguments: [message.id, Date(), id])
                 }
             } catch let error as BusError where [.invalid, .badRequest, .forbidden, .tooLarge].contains(error.code) {

@@ -142,22 +142,34 @@ struct TaskStoreTests {
         let updated = try Wire.decode(
             Appointment.self, from: try await appointments.save(change, creating: false, headers: Self.boss, requestId: "b"))
         #expect(updated.sequence == made.sequence + 1)
+        // Someone added once confirmations went out is invited; the others hear nothing new.
+        var added = SaveAppointmentRequest()
+        added.id = made.id
+        added.version = updated.version
+        added.attendees = [
+            NewAttendee(kind: "contact", id: 5), NewAttendee(kind: "email", email: "lars@firm.test"),
+            NewAttendee(kind: "email", email: "nina@firm.test"),
+        ]
+        let widened = try Wire.decode(
+            Appointment.self, from: try await appointments.save(added, creating: false, headers: Self.boss, requestId: "d"))
+        #expect(widened.sequence == updated.sequence)
         _ = try await appointments.cancel(
-            AppointmentVersionRequest(id: made.id, version: updated.version), headers: Self.boss, requestId: "c")
+            AppointmentVersionRequest(id: made.id, version: widened.version), headers: Self.boss, requestId: "c")
         let queued = try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT method, sequence, recipient, ics FROM invitation ORDER BY id").map {
                 ($0["method"] as String, $0["sequence"] as Int, $0["recipient"] as String, $0["ics"] as String)
             }
         }
-        #expect(queued.map(\.0) == ["REQUEST", "REQUEST", "REQUEST", "REQUEST", "CANCEL", "CANCEL"])
-        #expect(queued.map(\.1) == [0, 0, 1, 1, 2, 2])
+        #expect(queued.map(\.0) == ["REQUEST", "REQUEST", "REQUEST", "REQUEST", "REQUEST", "CANCEL", "CANCEL", "CANCEL"])
+        #expect(queued.map(\.1) == [0, 0, 1, 1, 1, 2, 2, 2])
+        #expect(queued[4].2 == "nina@firm.test")
         #expect(queued.allSatisfy { $0.3.contains("METHOD:\($0.0)\r\n") && $0.3.contains("ORGANIZER;CN=Admin:mailto:crm@crm.test") })
-        #expect(queued[4].3.contains("STATUS:CANCELLED"))
+        #expect(queued[5].3.contains("STATUS:CANCELLED"))
         // The attendees kept their rows (and links) across the change; a changed token fails.
         try await database.read { db in
             let ids = try Int64.fetchAll(
                 db, sql: "SELECT id FROM attendee WHERE appointment_id = ? ORDER BY position", arguments: [made.id])
-            #expect(ids.count == 2)
+            #expect(ids.count == 3)
             let token = try RSVPTokens.token(db, attendeeId: ids[0], uid: made.uid)
             #expect(try RSVPTokens.attendee(db, token: token)?.attendeeId == ids[0])
             let tampered = "\(ids[1])-" + token.split(separator: "-")[1]
