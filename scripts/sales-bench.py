@@ -12,8 +12,6 @@ run and alternating with each measure: a plain GROUP BY of the same rows with Py
 on the same file (the board's column sums; the forecast's months).
 """
 
-import http.client
-import json
 import os
 import random
 import sqlite3
@@ -22,39 +20,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "Python"))
 import crmkeys  # noqa: E402
 import crmsystem  # noqa: E402
+from benchhttp import Client, percentiles  # noqa: E402
 
 PASSWORD = "sales-bench-password"
 OWNERS = 20
 CURRENCIES = ["NOK", "EUR", "SEK"]
-
-
-class Client:
-    """One keep-alive connection to the gateway."""
-
-    def __init__(self, base, token=None):
-        parts = urllib.parse.urlsplit(base)
-        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
-        self.token = token
-
-    def call(self, method, path, body=None):
-        headers = {"Content-Type": "application/json"}
-        if self.token:
-            headers["Authorization"] = "Bearer " + self.token
-        self.connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-        response = self.connection.getresponse()
-        data = response.read()
-        return response.status, json.loads(data) if data else None
-
-
-def percentiles(samples):
-    ordered = sorted(samples)
-    return ordered[len(ordered) // 2] * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
 
 
 def seed(path, count, owners, process):

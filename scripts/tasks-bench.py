@@ -12,7 +12,6 @@ the same run and alternating with each measure: the same rows read by a plain in
 Python's sqlite3 on the same file.
 """
 
-import http.client
 import json
 import os
 import random
@@ -22,41 +21,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "Python"))
 import crmkeys  # noqa: E402
 import crmsystem  # noqa: E402
+from benchhttp import Client, percentiles  # noqa: E402
 
 PASSWORD = "tasks-bench-password"
 OWNERS = 50
 STATUSES = ["open", "in_progress", "done", "cancelled"]
-
-
-class Client:
-    """One keep-alive connection to the gateway."""
-
-    def __init__(self, base, token=None):
-        parts = urllib.parse.urlsplit(base)
-        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
-        self.token = token
-
-    def call(self, method, path, body=None, raw=False):
-        headers = {"Content-Type": "application/json"}
-        if self.token:
-            headers["Authorization"] = "Bearer " + self.token
-        self.connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-        response = self.connection.getresponse()
-        data = response.read()
-        if raw:
-            return response.status, data
-        return response.status, json.loads(data) if data else None
-
-
-def percentiles(samples):
-    ordered = sorted(samples)
-    return ordered[len(ordered) // 2] * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
 
 
 def seed(path, count, owners, feed_user):
@@ -204,8 +178,6 @@ def measure(count, requests, bin_dir):
         for name, samples in results.items():
             p50, p99 = percentiles(samples)
             print("  %-58s p50 %8.2f ms   p99 %8.2f ms   (%d)" % (name, p50, p99, len(samples)), flush=True)
-        for name, _, _, _ in measures:
-            pass
         print("  ratios (p50 through HTTP / p50 plain query): " + ", ".join(
             "%s %.1f" % (plain, statistics.median(results[name]) / statistics.median(results["baseline: " + plain]))
             for name, plain, _, _ in measures), flush=True)

@@ -39,22 +39,9 @@ struct TaskStore: Sendable {
         }
         let from = try request.dueFrom.map { try Self.day($0, "due_from") }
         let to = try request.dueTo.map { try Self.day($0, "due_to") }
-        var after: (Double, Int64)?
-        if let text = request.cursor {
-            guard let cursor = Cursor(text: text) else { throw BusError.invalid("cursor is not one this list handed out") }
-            after = (Double(cursor.key(0)).flatMap { $0.isFinite ? $0 : nil } ?? -1e15, cursor.id)
-        }
-        let start = after
+        let start = try Self.position(of: request.cursor)
         return try await database.read { db in
-            var conditions = [request.deleted == true ? "task.deleted_at IS NOT NULL" : "task.deleted_at IS NULL"]
-            var arguments: StatementArguments = []
-            let (access, accessArguments) = try TasksAccess.of(headers, db).taskCondition
-            conditions.append(access)
-            arguments += accessArguments
-            if let owners = request.ownerIds, !owners.isEmpty {
-                conditions.append("task.owner_id IN (\(owners.map { _ in "?" }.joined(separator: ",")))")
-                arguments += StatementArguments(owners)
-            }
+            var (conditions, arguments) = try Self.scope(db, headers, deleted: request.deleted == true, owners: request.ownerIds)
             if let statuses = request.statuses, !statuses.isEmpty {
                 conditions.append("task.status IN (\(statuses.map { _ in "?" }.joined(separator: ",")))")
                 arguments += StatementArguments(statuses)
@@ -102,23 +89,10 @@ struct TaskStore: Sendable {
     func board(_ request: TaskBoardRequest, headers: BusHeaders) async throws -> TaskBoard {
         let limit = min(max(request.limit ?? 30, 1), TasksContract.maxPageSize)
         if let column = request.column, !TaskItem.statuses.contains(column) { throw BusError.invalid("column is a task status") }
-        var after: (Double, Int64)?
-        if let text = request.cursor {
-            guard let cursor = Cursor(text: text) else { throw BusError.invalid("cursor is not one this list handed out") }
-            after = (Double(cursor.key(0)).flatMap { $0.isFinite ? $0 : nil } ?? -1e15, cursor.id)
-        }
-        let start = after
+        let start = try Self.position(of: request.cursor)
         return try await database.read { db in
-            var conditions = ["task.deleted_at IS NULL"]
-            var arguments: StatementArguments = []
-            let (access, accessArguments) = try TasksAccess.of(headers, db).taskCondition
-            conditions.append(access)
-            arguments += accessArguments
-            let owners = request.ownerIds ?? headers.userId.map { [$0] } ?? []
-            if !owners.isEmpty {
-                conditions.append("task.owner_id IN (\(owners.map { _ in "?" }.joined(separator: ",")))")
-                arguments += StatementArguments(owners)
-            }
+            var (conditions, arguments) = try Self.scope(
+                db, headers, deleted: false, owners: request.ownerIds ?? headers.userId.map { [$0] })
             if let category = request.categoryId {
                 conditions.append("task.category_id = ?")
                 arguments += [category]
@@ -155,6 +129,27 @@ struct TaskStore: Sendable {
             }
             return TaskBoard(columns: columns)
         }
+    }
+
+    /// A cursor's place: the sort key and id it handed out after (a key it cannot read starts
+    /// at the beginning).
+    static func position(of cursor: String?) throws -> (Double, Int64)? {
+        guard let text = cursor else { return nil }
+        guard let cursor = Cursor(text: text) else { throw BusError.invalid("cursor is not one this list handed out") }
+        return (Double(cursor.key(0)).flatMap { $0.isFinite ? $0 : nil } ?? -1e15, cursor.id)
+    }
+
+    /// What every list and board starts from: deleted or not, what the caller may see, whose tasks.
+    static func scope(_ db: Database, _ headers: BusHeaders, deleted: Bool, owners: [Int64]?) throws -> ([String], StatementArguments) {
+        var conditions = [deleted ? "task.deleted_at IS NOT NULL" : "task.deleted_at IS NULL"]
+        let (access, arguments) = try TasksAccess.of(headers, db).taskCondition
+        conditions.append(access)
+        var all = arguments
+        if let owners, !owners.isEmpty {
+            conditions.append("task.owner_id IN (\(owners.map { _ in "?" }.joined(separator: ",")))")
+            all += StatementArguments(owners)
+        }
+        return (conditions, all)
     }
 
     // MARK: - Writing
