@@ -9,7 +9,8 @@ import Storage
 
 /// The tasks service: tasks and their board, call-back tasks from missed calls, appointments
 /// with invitations and answers, calendars and feeds; kept in step with settings (users,
-/// task categories, groups, visibility), contacts (customers) and telephony (missed calls).
+/// task categories, groups, visibility), contacts (customers), telephony (missed calls) and
+/// sales (a deal's next follow-up).
 @main
 struct TasksApp: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tasks", abstract: "The CRM's tasks and calendar service.")
@@ -42,12 +43,13 @@ struct TasksApp: AsyncParsableCommand {
             methods: TasksHandlers(tasks: tasks, appointments: appointments, feeds: Feeds(database: start.database)).methods,
             database: start.database,
             subscriptions: (
-                sources: [SettingsContract.service, ContactsContract.service, TelephonyContract.service],
+                sources: [SettingsContract.service, ContactsContract.service, TelephonyContract.service, SalesContract.service],
                 handler: { event, db, outbox in
                     switch event.source {
                     case SettingsContract.service: try SettingsConsumer.handle(event, db, outbox)
                     case ContactsContract.service: try CustomersConsumer.handle(event, db, outbox)
                     case TelephonyContract.service: try CallBacks.handle(event, db, outbox, dueAfter: dueAfter)
+                    case SalesContract.service: try DealFollowUps.handle(event, db, outbox)
                     default: return
                     }
                 }

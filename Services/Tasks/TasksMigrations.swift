@@ -181,5 +181,13 @@ enum TasksMigrations {
             try db.execute(
                 sql: "INSERT INTO setting (section, value) VALUES ('rsvp_key', ?)", arguments: [Data(bytes).base64EncodedString()])
         }
+        migrator.registerMigration("tasks-v2-deal-follow-ups") { db in
+            // The deal whose "next follow-up" a task is (one open task per deal).
+            try db.execute(
+                sql: """
+                    ALTER TABLE task ADD COLUMN deal_follow_up INTEGER;
+                    CREATE INDEX task_deal_follow_up ON task(deal_follow_up) WHERE deal_follow_up IS NOT NULL;
+                    """)
+        }
     }
 }

@@ -299,6 +299,32 @@ class TasksTest(unittest.TestCase):
         task_now = self.api("GET", "/api/v1/tasks/%d" % about["id"])[1]
         self.assertEqual(task_now["title"], "Send (anonymised) the menu")
 
+    def test_a_deals_next_follow_up_is_a_task_in_the_owners_calendar(self):
+        status, company = self.api("POST", "/api/v1/companies", {"name": "Oppfølging AS", "owner_id": self.admin})
+        self.assertEqual(status, 201, company)
+        status, deal = self.system.deal({"customer_kind": "company", "customer_id": company["id"], "subject": "New nets",
+                                         "value": 100_00, "next_follow_up": "2026-12-20", "owner_id": self.kari})
+        self.assertEqual(status, 201, deal)
+
+        def follow_up(due):
+            def check():
+                status, page = self.api("GET", "/api/v1/deals/%d/tasks?statuses=open,cancelled" % deal["id"])
+                found = [t for t in page["items"] if t["origin"] == "follow_up"]
+                return found if found and found[0]["due_date"] == due else None
+            return check
+        task = self.wait("the deal's follow-up task", follow_up("2026-12-20"))[0]
+        self.assertEqual((task["owner_id"], task["add_to_calendar"], task["company_ids"]), (self.kari, True, [company["id"]]))
+        self.assertEqual(task["title"], "Follow up: New nets (Oppfølging AS)")
+        # Moved on the deal, the task follows; the deal won, the open follow-up is cancelled.
+        status, changed = self.api("PATCH", "/api/v1/deals/%d" % deal["id"], {"version": deal["version"], "next_follow_up": "2026-12-22"})
+        self.assertEqual(status, 200, changed)
+        moved = self.wait("the follow-up to move", follow_up("2026-12-22"))
+        self.assertEqual([t["id"] for t in moved], [task["id"]])
+        status, won = self.api("POST", "/api/v1/deals/%d/won" % deal["id"], {"version": changed["version"]})
+        self.assertEqual(status, 200, won)
+        self.wait("the follow-up to be cancelled",
+                  lambda: self.api("GET", "/api/v1/tasks/%d" % task["id"])[1]["status"] == "cancelled")
+
     # MARK: - Appointments and calendars
 
     def test_a_weekly_series_across_the_autumn_clock_change_expands_alike_here_and_in_python(self):
