@@ -60,14 +60,20 @@ enum DealFollowUps {
     static func due(_ text: String) -> (String?, Date?, String?)? {
         if text.utf8.count == 10 { return CivilDate.parse(text) == nil ? nil : (text, nil, nil) }
         let formatter = ISO8601DateFormatter()
-        for options: ISO8601DateFormatter.Options in [
-            [.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds],
-            [.withFullDate, .withTime, .withColonSeparatorInTime],
-        ] {
+        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds]] {
             formatter.formatOptions = options
             if let date = formatter.date(from: text) { return (nil, date, "UTC") }
         }
         let day = String(text.prefix(10))
-        return CivilDate.parse(day) == nil ? nil : (day, nil, nil)
+        guard let days = CivilDate.parse(day) else { return nil }
+        // `2026-12-01T09:00` or `T09:00:30`: a wall-clock time with no offset, read as UTC.
+        let clock = text.dropFirst(11).prefix(8).split(separator: ":").map { Int($0) }
+        if text.dropFirst(10).first == "T", clock.count >= 2, let hour = clock[0], let minute = clock[1], (0..<24).contains(hour),
+            (0..<60).contains(minute)
+        {
+            let second = clock.count > 2 ? min(max(clock[2] ?? 0, 0), 59) : 0
+            return (nil, Date(timeIntervalSince1970: Double(days * 86_400 + Int64(hour * 3600 + minute * 60 + second))), "UTC")
+        }
+        return (day, nil, nil)
     }
 }

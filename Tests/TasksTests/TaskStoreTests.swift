@@ -177,4 +177,13 @@ struct TaskStoreTests {
             #expect(try RSVPTokens.attendee(db, token: "not a token") == nil)
         }
     }
+
+    @Test("a deal's next follow-up: a day, an instant (UTC without an offset), or nothing usable")
+    func followUpDue() {
+        #expect(DealFollowUps.due("2026-12-01")! == ("2026-12-01", nil, nil))
+        let instant = DealFollowUps.due("2026-12-01T09:00:00+01:00")!
+        #expect(instant.1 == ISO8601DateFormatter().date(from: "2026-12-01T08:00:00Z") && instant.2 == "UTC")
+        #expect(DealFollowUps.due("2026-12-01T09:00")?.1 == ISO8601DateFormatter().date(from: "2026-12-01T09:00:00Z"))
+        #expect(DealFollowUps.due("2026-02-30") == nil)
+    }
 }
