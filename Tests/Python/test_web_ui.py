@@ -318,11 +318,15 @@ class WebUITest(unittest.TestCase):
         page.get_by_role("button", name="Dry run").click()
         expect(page.locator(".report")).to_contain_text("Dry run: nothing was changed")
         expect(page.locator(".report")).to_contain_text("Rejected rows")
-        expect(page.locator(".report")).to_contain_text("Line 4")
+        expect(page.locator(".report")).to_contain_text("Line 3")
+        # An address that is not one: the row is imported without it, and the report says so.
+        expect(page.locator(".report")).to_contain_text("Imported without a value (1)")
+        expect(page.locator(".report")).to_contain_text("Line 4: 'not-an-address' is not an e-mail address")
         self.assertEqual(self.api("GET", "/api/v1/contacts?q=Solveig", None, self.token)[1]["items"], [])
         page.get_by_role("button", name="Import for real").click()
         expect(page.locator(".report h2")).to_have_text("Imported")
         self.assertEqual(len(self.api("GET", "/api/v1/contacts?q=Haugen", None, self.token)[1]["items"]), 1)
+        self.assertEqual(self.api("GET", "/api/v1/contacts?q=Birk", None, self.token)[1]["items"][0]["emails"], [])
 
     def test_choose_categories_and_filter_by_them(self):
         status, category = self.api("POST", "/api/v1/settings/categories", {"name": "Reseller", "colour": "#2e7d32"}, self.token)

@@ -43,18 +43,85 @@ extension ContactStore {
         }
         // The file's header against the fields there are (custom fields included): 409, ADR 008.
         guard !columns.isEmpty else { throw BusError.conflict("no column maps to a field; give a mapping") }
-        // Two columns for one field (a mapping may say so): the first that is not blank, left to right.
+        // Two columns for one field (a mapping may say so, exports do: `E-mail 1`, `E-mail 2`): every
+        // value of a field that takes several, else the first that is not blank, left to right.
         let ordered = columns.sorted { $0.key < $1.key }
         let rows = records.dropFirst().map { record in
             var values = [String: String](minimumCapacity: ordered.count)
             for (index, field) in ordered where index < record.fields.count {
-                if let earlier = values[field], !earlier.isEmpty { continue }
-                values[field] = record.fields[index].trimmed
+                let value = record.fields[index].trimmed
+                if let earlier = values[field], !earlier.isEmpty {
+                    if ImportHeaders.multiValued.contains(field), !value.isEmpty { values[field] = earlier + "\n" + value }
+                    continue
+                }
+                values[field] = value
             }
             return (line: record.line, values: values)
         }
-        let mapped = header.fields.enumerated().map { ImportColumn(header: $1.trimmed, field: columns[$0]) }
-        return try await run(kind: kind, rows: rows, dryRun: request.dryRun == true, ignored: ignored, columns: mapped, headers: headers)
+        // Dates in the form the column (or the request) writes them; values that cannot be read
+        // are warnings, and the row is imported without them.
+        var dateForm: String?
+        if let given = request.dateFormat {
+            guard ImportDates.forms.contains(given) else {
+                throw BusError.invalid("date_format is one of \(ImportDates.forms.joined(separator: ", "))")
+            }
+            dateForm = given
+        } else if columns.values.contains("birthday") {
+            dateForm = ImportDates.detect(rows.compactMap { $0.values["birthday"] })
+        }
+        var warnings = Warnings()
+        let cleaned = rows.map { row in (line: row.line, values: Self.clean(row.values, line: row.line, dateForm: dateForm, &warnings)) }
+        let mapped = header.fields.enumerated().map { index, name in
+            var column = ImportColumn(header: name.trimmed, field: columns[index])
+            if columns[index] == "birthday" { column.dateFormat = dateForm ?? ImportDates.forms[0] }
+            return column
+        }
+        return try await run(
+            kind: kind, rows: cleaned, dryRun: request.dryRun == true, ignored: ignored, columns: mapped, warnings: warnings,
+            headers: headers)
+    }
+
+    /// Warnings of an import: the first 1,000 and how many.
+    struct Warnings: Sendable {
+        var list: [ImportReport.RowProblem] = []
+        var count = 0
+        mutating func add(_ line: Int, _ reason: String) {
+            count += 1
+            if list.count < ContactStore.reportCap { list.append(.init(line: line, reason: reason)) }
+        }
+    }
+
+    /// A row's optional values that cannot be read leave it, each with a warning: a birthday
+    /// not in the column's date form (Outlook's `0/0/00` is no date), an address that is not one.
+    static func clean(_ row: [String: String], line: Int, dateForm: String?, _ warnings: inout Warnings) -> [String: String] {
+        var values = row
+        if let text = values["birthday"] {
+            if ImportDates.isEmpty(text) {
+                values["birthday"] = nil
+            } else if let day = ImportDates.read(text, form: dateForm ?? ImportDates.forms[0]) {
+                values["birthday"] = day
+            } else {
+                warnings.add(
+                    line, "birthday '\(text.prefix(40))' is not a date written \(dateForm ?? ImportDates.forms[0]); imported without it")
+                values["birthday"] = nil
+            }
+        }
+        if let text = values["country"], !text.isEmpty {
+            if let code = ImportCountries.code(text) {
+                values["country"] = code
+            } else {
+                warnings.add(line, "country '\(text.prefix(60))' is not one we know; imported without it")
+                values["country"] = nil
+            }
+        }
+        if let text = values["email"] {
+            let all = Importer.list(text)
+            for bad in all where !Importer.looksLikeEmail(bad) {
+                warnings.add(line, "'\(bad.prefix(80))' is not an e-mail address; imported without it")
+            }
+            values["email"] = all.filter(Importer.looksLikeEmail).joined(separator: "\n")
+        }
+        return values
     }
 
     func importVCard(_ request: ImportRequest, headers: BusHeaders) async throws -> ImportReport {
@@ -84,22 +151,14 @@ extension ContactStore {
         return try await run(kind: "contacts", rows: rows, dryRun: request.dryRun == true, ignored: [], headers: headers)
     }
 
-    /// `First name`, `E-mail`, `Postal code` -> the field they name.
+    /// `First name`, `E-mail`, `Postal code`, `Fornavn`, `Given Name` -> the field they name.
     static func fieldName(_ header: String, known: Set<String>) -> String? {
-        let key = header.lowercased().replacingOccurrences(of: "-", with: "").replacingOccurrences(of: " ", with: "_")
-        let aliases = [
-            "email": "email", "e_mail": "email", "mail": "email", "zip": "postal_code", "postcode": "postal_code",
-            "org_number": "organisation_number", "organization_number": "organisation_number", "orgnr": "organisation_number",
-            "telephone": "phone", "tel": "phone", "cell": "mobile", "company_name": "company", "surname": "last_name",
-            "given_name": "first_name", "firstname": "first_name", "lastname": "last_name",
-        ]
-        let field = aliases[key] ?? key
-        return known.contains(field) ? field : nil
+        ImportHeaders.field(header, known: known)
     }
 
     private func run(
         kind: String, rows: [(line: Int, values: [String: String])], dryRun: Bool, ignored: [String], columns: [ImportColumn]? = nil,
-        headers: BusHeaders
+        warnings: Warnings? = nil, headers: BusHeaders
     ) async throws -> ImportReport {
         let phones = phones
         let work: @Sendable (Database, Outbox?) throws -> ImportReport = { db, outbox in
@@ -109,6 +168,8 @@ extension ContactStore {
             var report = ImportReport(dryRun: dryRun)
             report.ignoredHeaders = ignored
             report.columns = columns
+            report.warnings = warnings?.list
+            report.warningCount = warnings?.count
             for row in rows {
                 report.rows += 1
                 do {

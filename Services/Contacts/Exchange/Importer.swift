@@ -22,6 +22,7 @@ struct Importer {
     let access: Access
     private var seenEmails: Set<String> = []
     private var seenPhones: Set<String> = []
+    private var seenNames: Set<String> = []
     private var seenNumbers: Set<String> = []
     /// Organisation number digits -> company, read on first use (the column holds numbers as
     /// typed): a file of people without organisation numbers never needs it, and at 200,000
@@ -106,6 +107,22 @@ struct Importer {
                 throw Duplicate(reason: "a contact with the phone \(e164) exists", existingId: id)
             }
             if seenPhones.contains(e164) { throw Duplicate(reason: "the phone \(e164) is on an earlier row", existingId: nil) }
+        }
+        // A row with only a name (no e-mail or phone to know it by) is the contact of that name
+        // that has none either: so a file imported twice makes nobody twice.
+        if emails.isEmpty && numbers.isEmpty {
+            let key = first.lowercased() + "\u{1F}" + last.lowercased()
+            if let id = try db.cachedStatement(
+                sql: """
+                    SELECT c.id FROM contact c WHERE c.last_name = ? COLLATE NOCASE AND c.first_name = ? COLLATE NOCASE
+                        AND c.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM contact_email e WHERE e.contact_id = c.id)
+                        AND NOT EXISTS (SELECT 1 FROM contact_phone p WHERE p.contact_id = c.id) LIMIT 1
+                    """
+            ).fetchInt64(.text(last), .text(first)) {
+                throw Duplicate(reason: "a contact named \(first) \(last) with no e-mail or phone exists", existingId: id)
+            }
+            if seenNames.contains(key) { throw Duplicate(reason: "\(first) \(last) is on an earlier row", existingId: nil) }
+            seenNames.insert(key)
         }
         emails.forEach { seenEmails.insert($0.address.lowercased()) }
         numbers.compactMap(\.e164).forEach { seenPhones.insert($0) }
@@ -323,9 +340,11 @@ struct Importer {
         companiesByNumber?[digits] = id
     }
 
-    /// Several values in one cell: separated by commas, semicolons or line breaks.
+    /// Several values in one cell: separated by commas, semicolons, line breaks, or ` ::: ` (how
+    /// Google Contacts writes a field's several values).
     static func list(_ text: String?) -> [String] {
-        guard let text, !text.isEmpty else { return [] }
+        guard var text, !text.isEmpty else { return [] }
+        if text.contains(":::") { text = text.replacingOccurrences(of: ":::", with: "\n") }
         if !text.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "\n") }) {
             let value = text.trimmed
             return value.isEmpty ? [] : [value]  // one value, the usual case

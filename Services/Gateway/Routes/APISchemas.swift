@@ -330,7 +330,10 @@ enum APISchemas {
             "ImportRequest": [
                 "oneOf": [
                     object(
-                        ["csv": fileText, "mapping": ["type": "object", "additionalProperties": string], "dry_run": boolean],
+                        [
+                            "csv": fileText, "mapping": ["type": "object", "additionalProperties": string], "dry_run": boolean,
+                            "date_format": oneOf(["YYYY-MM-DD", "D.M.YYYY", "M/D/YYYY", "D/M/YYYY", "DD.MM.YY"]),
+                        ],
                         required: ["csv"]),
                     object(["vcf": fileText, "dry_run": boolean], required: ["vcf"]),
                 ]
@@ -341,7 +344,8 @@ enum APISchemas {
                 "dry_run": boolean, "rows": integer, "created": integer, "created_ids": array(integer), "duplicate_count": integer,
                 "duplicates": array(object(["line": integer, "reason": string, "existing_id": integer])), "rejected_count": integer,
                 "rejected": array(object(["line": integer, "reason": string])), "ignored_headers": array(string),
-                "columns": array(object(["header": string, "field": string])), "search_pending": integer,
+                "columns": array(object(["header": string, "field": string, "date_format": string])), "search_pending": integer,
+                "warnings": array(object(["line": integer, "reason": string])), "warning_count": integer,
             ]),
             "MergeInput": object(["other_id": id], required: ["other_id"]),
             "PurgeInput": object(["retention_days": ["type": "integer", "minimum": 1], "dry_run": boolean]),

@@ -69,6 +69,11 @@ struct ImportPages: Sendable {
                     "ignored": report.ignoredHeaders.joined(separator: ", "),
                     "list": kind == "companies" ? "/companies" : "/contacts",
                     "has_rejected": !report.rejected.isEmpty, "has_duplicates": !report.duplicates.isEmpty,
+                    "warnings": (report.warnings ?? []).prefix(200).map { ["line": $0.line, "reason": $0.reason] },
+                    "has_warnings": !(report.warnings ?? []).isEmpty, "warning_count": report.warningCount ?? 0,
+                    "dates": (report.columns ?? []).compactMap { column in
+                        column.dateFormat.map { ["column": column.header, "form": $0] }
+                    },
                 ]
                 values["can_commit"] = report.dryRun && report.created > 0
                 if kind != "vcards" { values.merge(Self.columns(report.columns ?? [], kind: kind)) { _, new in new } }

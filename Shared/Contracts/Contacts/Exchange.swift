@@ -11,6 +11,9 @@ public struct ImportRequest: Codable, Sendable {
     /// CSV header -> field (`"Fornavn": "first_name"`). Without it, headers that name a field
     /// (`First name`, `first_name`, `E-mail`) map themselves.
     public var mapping: [String: String]?
+    /// How the file writes dates: `YYYY-MM-DD`, `M/D/YYYY`, `D/M/YYYY`, `D.M.YYYY` or `DD.MM.YY`.
+    /// Without it each date column's form is found from its values (the report says which).
+    public var dateFormat: String?
     public var dryRun: Bool?
     public init(kind: String? = nil, csv: String? = nil, vcf: String? = nil, mapping: [String: String]? = nil, dryRun: Bool? = nil) {
         self.kind = kind
@@ -25,6 +28,8 @@ public struct ImportRequest: Codable, Sendable {
 public struct ImportColumn: Codable, Sendable, Equatable {
     public var header: String
     public var field: String?
+    /// A date column's form, as found or given (`M/D/YYYY`).
+    public var dateFormat: String?
     public init(header: String, field: String?) {
         self.header = header
         self.field = field
@@ -70,6 +75,10 @@ public struct ImportReport: Codable, Sendable {
     public var ignoredHeaders: [String]
     /// Where each column of a CSV file went, in the file's order (`field` nil: not imported).
     public var columns: [ImportColumn]?
+    /// Values that could not be read (a date in another form, an address that is not one): the
+    /// row was imported without them. At most 1,000; the count is complete.
+    public var warnings: [RowProblem]?
+    public var warningCount: Int?
     /// Records of a big import whose search entries are built right after it commits: they are
     /// in lists, filters and counts at once, and found by free-text search a moment later.
     public var searchPending: Int
