@@ -282,4 +282,56 @@ struct ExchangeTests {
             ImportHeaders.plain("Fødselsdato") == "fodselsdato"
                 && ImportHeaders.plain("Business Country/Region") == "business country region")
     }
+
+    @Test("vCards as phones write them: Android's 2.1 with QUOTED-PRINTABLE and soft breaks, the iPhone's 3.0 with item groups")
+    func phoneCards() async throws {
+        let android = """
+            BEGIN:VCARD\r
+            VERSION:2.1\r
+            N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=C3=98deg=C3=A5rd;=C3=85se;;;\r
+            FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=C3=85se =C3=98deg=C3=A5rd\r
+            TEL;CELL:+47 412 34 567\r
+            TEL;HOME;VOICE:+47 55 12 34 56\r
+            EMAIL;HOME:ase@example.no\r
+            ADR;HOME;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:;;Str=C3=B8mgaten 1;Bergen;;5015;Norge\r
+            NOTE;ENCODING=QUOTED-PRINTABLE:F=C3=B8rste linje med en lang tekst som br=\r
+            ytes=0D=0Aog fortsetter\r
+            BDAY:1970-03-14\r
+            END:VCARD\r
+
+            """
+        let cards = try VCard.read(android)
+        let card = try #require(cards.first?.card.request)
+        #expect((card.firstName, card.lastName) == ("Åse", "Ødegård"))
+        #expect(card.phones?.map(\.kind) == ["mobile", "home"] && card.emails?.first?.kind == "home")
+        #expect(card.address?.street == "Strømgaten 1" && card.address?.country == "NO" && card.birthday == "1970-03-14")
+        let iphone = """
+            BEGIN:VCARD
+            VERSION:3.0
+            PRODID:-//Apple Inc.//iPhone OS 17.0//EN
+            N:Hansen;Ola;;;
+            FN:Ola Hansen
+            ORG:Fjordkraft AS;
+            TITLE:Innkjøper
+            item1.TEL;type=pref:+47 900 11 222
+            item1.X-ABLabel:_$!<Mobile>!$_
+            item2.TEL:+47 55 00 11 22
+            item2.X-ABLabel:_$!<Work>!$_
+            item3.EMAIL;type=INTERNET:ola@fjordkraft.no
+            item3.X-ABLabel:_$!<Work>!$_
+            BDAY;value=date:1981-07-02
+            END:VCARD
+
+            """
+        let ola = try #require(try VCard.read(iphone).first?.card)
+        #expect(ola.organisation == "Fjordkraft AS" && ola.request.title == "Innkjøper" && ola.request.birthday == "1981-07-02")
+        #expect(ola.request.phones?.map(\.kind) == ["mobile", "work"])
+        // Through the import: the company is linked, the mobile is a mobile.
+        let store = try await makeStore()
+        let report = try await store.importVCard(ImportRequest(vcf: android + iphone), headers: Self.boss)
+        #expect(report.created == 2, "\(report.rejected)")
+        let imported = try await store.get(id: report.createdIds[1], headers: Self.boss)
+        #expect(imported.phones.map(\.kind) == ["mobile", "work"])
+        #expect(try await store.links(LinksRequest(contactId: imported.id), headers: Self.boss).map(\.companyName) == ["Fjordkraft AS"])
+    }
 }

@@ -2,8 +2,10 @@ import Contracts
 import Foundation
 import ServiceKit
 
-/// vCard 4.0 (RFC 6350) for contacts: written with escaped values and folded lines, read
-/// tolerant of 3.0 cards (the TYPE parameters and property names are the same for what we use).
+/// vCard 4.0 (RFC 6350) for contacts: written with escaped values and folded lines; read as
+/// phones write them too: 3.0, and 2.1 with bare types (`TEL;CELL`), QUOTED-PRINTABLE values
+/// with soft line breaks and their CHARSET, and Apple's item groups (`item1.TEL` labelled by
+/// `item1.X-ABLabel:_$!<Mobile>!$_`).
 enum VCard {
     /// One card for a contact (`companies`: the names of the companies it is linked to).
     static func write(_ contact: Contact, companies: [String]) -> String {
@@ -39,20 +41,38 @@ enum VCard {
         var cards: [(Int, Card)] = []
         var current: Card?
         var start = 0
+        // A group's phone (`item1.TEL`), for the label that may follow it.
+        var groupPhones: [String: Int] = [:]
         for raw in unfold(text) {
             let line = raw.line
             guard let colon = firstUnquotedColon(in: raw.text) else { continue }
             let head = raw.text[..<colon]
-            let value = String(raw.text[raw.text.index(after: colon)...])
+            var value = String(raw.text[raw.text.index(after: colon)...])
             let parts = head.split(separator: ";").map(String.init)
-            let name = (parts.first ?? "").uppercased().split(separator: ".").last.map(String.init) ?? ""
-            let types = parts.dropFirst().flatMap { parameter -> [String] in
-                let pair = parameter.split(separator: "=", maxSplits: 1)
-                guard pair.count == 2, pair[0].uppercased() == "TYPE" else { return [] }
-                return pair[1].lowercased().replacingOccurrences(of: "\"", with: "").split(separator: ",").map(String.init)
+            let qualified = (parts.first ?? "").uppercased().split(separator: ".").map(String.init)
+            let name = qualified.last ?? ""
+            let group = qualified.count > 1 ? qualified[0] : nil
+            var types: [String] = []
+            var quotedPrintable = false
+            var charset = "utf-8"
+            for parameter in parts.dropFirst() {
+                let pair = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                if pair.count == 1 {
+                    // 2.1: a bare type (`TEL;CELL;VOICE`), or the encoding by itself.
+                    if pair[0].uppercased() == "QUOTED-PRINTABLE" { quotedPrintable = true } else { types.append(pair[0].lowercased()) }
+                    continue
+                }
+                switch pair[0].uppercased() {
+                case "TYPE": types += pair[1].lowercased().replacingOccurrences(of: "\"", with: "").split(separator: ",").map(String.init)
+                case "ENCODING": quotedPrintable = pair[1].uppercased() == "QUOTED-PRINTABLE"
+                case "CHARSET": charset = pair[1].lowercased().replacingOccurrences(of: "\"", with: "")
+                default: break
+                }
             }
+            if quotedPrintable { value = decodeQuotedPrintable(value, charset: charset) }
             switch name {
             case "BEGIN" where value.uppercased() == "VCARD":
+                groupPhones = [:]
                 current = Card()
                 current?.request.phones = []
                 current?.request.emails = []
@@ -91,14 +111,24 @@ enum VCard {
                 var number = unescape(value)
                 if number.lowercased().hasPrefix("tel:") { number = String(number.dropFirst(4)) }
                 current?.request.phones?.append(PhoneInput(number: number, kind: kind))
+                if let group, let count = current?.request.phones?.count { groupPhones[group] = count - 1 }
+            case "X-ABLABEL":
+                // Apple's label of a grouped property: `_$!<Mobile>!$_`, `iPhone`, or the user's own.
+                guard let group, let index = groupPhones[group], let count = current?.request.phones?.count, index < count else { continue }
+                let label = unescape(value).lowercased()
+                let kind =
+                    label.contains("mobile") || label.contains("iphone") || label.contains("cell")
+                    ? "mobile" : label.contains("home") ? "home" : label.contains("work") ? "work" : label.contains("fax") ? "fax" : nil
+                if let kind { current?.request.phones?[index].kind = kind }
             case "ADR":
                 let fields = splitEscaped(value, ";") + Array(repeating: "", count: 7)
                 let address = Address(
                     street: fields[2].trimmed.nilIfEmpty, postalCode: fields[5].trimmed.nilIfEmpty, city: fields[3].trimmed.nilIfEmpty,
-                    country: fields[6].count == 2 ? fields[6].uppercased() : nil)
+                    country: ImportCountries.code(fields[6]))
                 if !address.isEmpty { current?.request.address = address }
             case "BDAY":
-                let digits = value.filter(\.isNumber)
+                // `1970-03-14`, `19700314`, `1970-03-14T00:00:00Z`; a day without a year (`--0314`) is left out.
+                let digits = value.prefix(10).filter(\.isNumber)
                 if digits.count == 8 {
                     let d = Array(digits)
                     current?.request.birthday = String(d[0..<4]) + "-" + String(d[4..<6]) + "-" + String(d[6..<8])
@@ -175,16 +205,57 @@ enum VCard {
 
     private static func unfold(_ text: String) -> [(line: Int, text: String)] {
         var lines: [(Int, String)] = []
+        var softBreak = false
         for (index, raw) in text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
             .enumerated()
         {
-            if (raw.hasPrefix(" ") || raw.hasPrefix("\t")), !lines.isEmpty {
+            if softBreak, !lines.isEmpty {
+                // A QUOTED-PRINTABLE value's soft line break (`=` at the end): the next line goes on.
+                lines[lines.count - 1].1.removeLast()
+                lines[lines.count - 1].1 += raw
+            } else if (raw.hasPrefix(" ") || raw.hasPrefix("\t")), !lines.isEmpty {
                 lines[lines.count - 1].1 += raw.dropFirst()
             } else if !raw.isEmpty {
                 lines.append((index + 1, String(raw)))
+            } else {
+                softBreak = false
+                continue
             }
+            let current = lines[lines.count - 1].1
+            softBreak =
+                current.hasSuffix("=") && current.uppercased().contains("QUOTED-PRINTABLE")
+                && firstUnquotedColon(in: current).map { current.uppercased()[..<$0].contains("QUOTED-PRINTABLE") } == true
         }
         return lines
+    }
+
+    /// A QUOTED-PRINTABLE value (`=C3=98deg=C3=A5rd`) in its charset (UTF-8 unless it says
+    /// ISO-8859-1 or Windows-1252); a broken escape is kept as it is.
+    static func decodeQuotedPrintable(_ text: String, charset: String) -> String {
+        var bytes: [UInt8] = []
+        let utf8 = Array(text.utf8)
+        var index = 0
+        func hex(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case 48...57: byte - 48
+            case 65...70: byte - 55
+            case 97...102: byte - 87
+            default: nil
+            }
+        }
+        while index < utf8.count {
+            if utf8[index] == 61, index + 2 < utf8.count, let high = hex(utf8[index + 1]), let low = hex(utf8[index + 2]) {
+                bytes.append(high << 4 | low)
+                index += 3
+            } else {
+                bytes.append(utf8[index])
+                index += 1
+            }
+        }
+        if ["iso-8859-1", "latin1", "windows-1252", "cp1252"].contains(charset) {
+            return String(bytes.map { Character(Unicode.Scalar($0)) })
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func firstUnquotedColon(in text: String) -> String.Index? {

@@ -1,0 +1,1 @@
+../../../../Services/Contacts/Exchange/ImportHeaders.swift
