@@ -4,19 +4,21 @@ import Foundation
 /// JSON Schemas of the API's bodies, for the OpenAPI document. They describe the wire form of
 /// the types in `Shared/Contracts` (snake_case keys, ISO 8601 times); the services validate.
 enum APISchemas {
+    // The helpers below are shared with the schemas in APISchemas+Tasks.swift.
+
     /// An object; a property that is not required may also be null (the services read null as absent).
-    private static func object(_ properties: [String: [String: Any]], required: [String] = []) -> [String: Any] {
+    static func object(_ properties: [String: [String: Any]], required: [String] = []) -> [String: Any] {
         let optional = properties.mapValues { ["anyOf": [$0, ["type": "null"]]] as [String: Any] }
         let merged = optional.merging(properties.filter { required.contains($0.key) }) { _, kept in kept }
         var schema: [String: Any] = ["type": "object", "properties": merged]
         if !required.isEmpty { schema["required"] = required }
         return schema
     }
-    private static var string: [String: Any] { ["type": "string"] }
+    static var string: [String: Any] { ["type": "string"] }
     /// A whole number as the services read them (64 bits).
-    private static var integer: [String: Any] { ["type": "integer", "minimum": Int64.min, "maximum": Int64.max] }
-    private static var number: [String: Any] { ["type": "number"] }
-    private static var boolean: [String: Any] { ["type": "boolean"] }
+    static var integer: [String: Any] { ["type": "integer", "minimum": Int64.min, "maximum": Int64.max] }
+    static var number: [String: Any] { ["type": "number"] }
+    static var boolean: [String: Any] { ["type": "boolean"] }
     /// The characters that count as blank, spelled out: Python's `str.isspace` (which the test
     /// clients' pattern engine uses for `\\s`), a superset of Swift's `isWhitespace` (what the
     /// services trim). ICU's `\\s` is narrower than both, so the document never says `\\s`.
@@ -24,7 +26,7 @@ enum APISchemas {
     /// Text with something in it besides blanks.
     static let notBlank = "[^\(blank)]"
     /// A name people read (a category, a group, a token): not blank, at most `max` characters.
-    private static func label(_ max: Int) -> [String: Any] { ["type": "string", "minLength": 1, "maxLength": max, "pattern": notBlank] }
+    static func label(_ max: Int) -> [String: Any] { ["type": "string", "minLength": 1, "maxLength": max, "pattern": notBlank] }
     /// A file or folder name: 1-255 characters, no `/` and no control characters, and something
     /// besides blanks and dots (so never `.` or `..`).
     static var name255: [String: Any] {
@@ -35,18 +37,18 @@ enum APISchemas {
         ]
     }
     /// An id of a stored item (a whole number from 1).
-    private static var id: [String: Any] { ["type": "integer", "minimum": 1, "maximum": Int64.max] }
+    static var id: [String: Any] { ["type": "integer", "minimum": 1, "maximum": Int64.max] }
     /// A `#RGB` or `#RRGGBB` colour; empty clears it.
     private static var colour: [String: Any] { ["type": "string", "pattern": "^(#?([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}))?$"] }
     /// A schema that also requires `fields`, not null (a new item: the change's fields, and what it must have).
     private static func requiring(_ base: String, _ fields: [String: [String: Any]]) -> [String: Any] {
         ["allOf": [ref(base), ["required": fields.keys.sorted(), "properties": fields]]]
     }
-    private static var time: [String: Any] { ["type": "string", "format": "date-time"] }
-    private static var date: [String: Any] { ["type": "string", "format": "date"] }
-    private static func array(_ items: [String: Any]) -> [String: Any] { ["type": "array", "items": items] }
-    private static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
-    private static func oneOf(_ values: [String]) -> [String: Any] { ["type": "string", "enum": values] }
+    static var time: [String: Any] { ["type": "string", "format": "date-time"] }
+    static var date: [String: Any] { ["type": "string", "format": "date"] }
+    static func array(_ items: [String: Any]) -> [String: Any] { ["type": "array", "items": items] }
+    static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
+    static func oneOf(_ values: [String]) -> [String: Any] { ["type": "string", "enum": values] }
 
     /// The schema name of a configuration section's body.
     static func configurationSchema(_ section: ConfigurationSection) -> String {
@@ -548,98 +550,6 @@ enum APISchemas {
                         "user_id": integer, "period": string, "currency": string, "budget": integer, "actual": integer,
                     ])),
             ]),
-        ]
-    }
-
-    /// Tasks (issue 18): tasks, the task board, appointments, feeds, answers.
-    private static var tasks: [String: Any] {
-        let ids = ["type": "array", "maxItems": 50, "items": id] as [String: Any]
-        let dueDay: [String: Any] = ["anyOf": [date, ["type": "string", "maxLength": 0]]]
-        let zone: [String: Any] = ["type": "string", "enum": TimeZone.knownTimeZoneIdentifiers.sorted()]
-        let statuses = oneOf(TaskItem.statuses)
-        let task = object([
-            "id": integer, "title": string, "description": string, "status": string, "owner_id": integer, "owner_name": string,
-            "category_id": integer, "category_name": string, "category_colour": string, "priority": string, "due_date": string,
-            "due_at": time, "due_zone": string, "company_ids": array(integer), "contact_ids": array(integer), "deal_ids": array(integer),
-            "origin": string, "caller_number": string, "missed_calls": integer, "add_to_calendar": boolean, "completed_at": time,
-            "position": number, "version": integer, "created_at": time, "updated_at": time, "deleted_at": time,
-        ])
-        let weekday = oneOf(["MO", "TU", "WE", "TH", "FR", "SA", "SU"])
-        let recurrence = object(
-            [
-                "frequency": oneOf(["daily", "weekly", "monthly", "yearly"]),
-                "interval": ["type": "integer", "minimum": 1, "maximum": 999],
-                "count": ["type": "integer", "minimum": 1, "maximum": 999], "until": date,
-                "by_day": [
-                    "type": "array", "maxItems": 7,
-                    "items": ["anyOf": [weekday, ["type": "string", "pattern": "^(-1|[1-4])(MO|TU|WE|TH|FR|SA|SU)$"]]],
-                ],
-                "by_month_day": [
-                    "anyOf": [["type": "integer", "minimum": 1, "maximum": 31], ["type": "integer", "minimum": -1, "maximum": -1]]
-                ],
-                "by_month": ["type": "integer", "minimum": 1, "maximum": 12],
-                "excluded": ["type": "array", "maxItems": 1000, "items": time],
-            ], required: ["frequency"])
-        let change = object(
-            [
-                "original_start": time, "start": time, "end": time, "subject": label(300), "place": ["type": "string", "maxLength": 500],
-                "cancelled": boolean,
-            ], required: ["original_start"])
-        let attendee = object(
-            [
-                "kind": oneOf(["user", "contact", "email"]), "id": id, "name": ["type": "string", "maxLength": 200],
-                "email": [
-                    "type": "string", "maxLength": 254,
-                    "pattern": "^[^@\\s<>(),;:\"\\[\\]]+@[^@\\s<>(),;:\"\\[\\]]+\\.[^@\\s<>(),;:\"\\[\\].]+$",
-                ],
-            ], required: ["kind"])
-        let appointmentFields: [String: [String: Any]] = [
-            "subject": label(300), "description": ["type": "string", "maxLength": 10_000], "place": ["type": "string", "maxLength": 500],
-            "meeting_url": ["type": "string", "maxLength": 2000, "pattern": "^(https?://[^\\s/]+.*)?$"], "all_day": boolean,
-            "start": time, "end": time, "zone": zone, "start_date": date, "end_date": date, "recurrence": recurrence,
-            "clear_recurrence": boolean, "exceptions": ["type": "array", "maxItems": 500, "items": change], "organizer_id": id,
-            "attendees": ["type": "array", "maxItems": 100, "items": attendee], "company_ids": ids, "contact_ids": ids,
-            "deal_ids": ids, "alarms": ["type": "array", "maxItems": 5, "items": ["type": "integer", "minimum": 0, "maximum": 40_320]],
-            "send_invitations": boolean,
-        ]
-        var change_ = appointmentFields
-        change_["version"] = id
-        return [
-            "NewTask": object(
-                [
-                    "title": label(300), "description": ["type": "string", "maxLength": 10_000], "status": statuses, "owner_id": id,
-                    "category_id": id, "priority": oneOf(TaskItem.priorities), "due_date": date, "due_at": time, "due_zone": zone,
-                    "company_ids": ids, "contact_ids": ids, "deal_ids": ids, "origin": oneOf(["manual", "follow_up"]),
-                    "add_to_calendar": boolean,
-                ], required: ["title"]),
-            "TaskChange": object(
-                [
-                    "version": id, "title": label(300), "description": ["type": "string", "maxLength": 10_000], "status": statuses,
-                    "owner_id": ["type": "integer", "minimum": 0, "maximum": Int64.max],
-                    "category_id": ["type": "integer", "minimum": 0, "maximum": Int64.max], "priority": oneOf(TaskItem.priorities),
-                    "due_date": dueDay, "due_at": time, "due_zone": zone, "clear_due_at": boolean, "company_ids": ids,
-                    "contact_ids": ids, "deal_ids": ids, "add_to_calendar": boolean,
-                ], required: ["version"]),
-            "TaskMove": object(["version": id, "status": statuses, "before_id": id, "after_id": id], required: ["version", "status"]),
-            "VersionOnly": object(["version": id], required: ["version"]),
-            "Task": task,
-            "TaskBoard": object([
-                "columns": array(object(["status": string, "count": integer, "cards": array(task), "next_cursor": string]))
-            ]),
-            "NewAppointment": object(appointmentFields, required: ["subject"]),
-            "AppointmentChange": object(change_, required: ["version"]),
-            "Appointment": object([
-                "id": integer, "uid": string, "sequence": integer, "subject": string, "status": string, "all_day": boolean,
-                "start": time, "end": time, "zone": string, "start_date": string, "end_date": string, "attendees": array(object([:])),
-                "version": integer,
-            ]),
-            "NewFeed": object(["group_id": id]),
-            "CalendarFeed": object([
-                "id": integer, "kind": string, "user_id": integer, "group_id": integer, "token": string, "url": string,
-                "webcal_url": string, "created_at": time,
-            ]),
-            "RSVPAnswer": object(["answer": oneOf(Attendee.answers)], required: ["answer"]),
-            "RSVPView": object(["subject": string, "status": string, "cancelled": boolean]),
         ]
     }
 
