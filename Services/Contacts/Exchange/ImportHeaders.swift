@@ -16,20 +16,7 @@ enum ImportHeaders {
 
     /// `E-mail 2 - Value` as `e mail value`; `Imię` as `imie`.
     static func plain(_ header: String) -> String {
-        var folded = ""
-        for character in header.lowercased() {
-            switch character {
-            case "ø", "ö": folded += "o"
-            case "æ", "ä": folded += "ae"
-            case "å": folded += "a"
-            case "ł": folded += "l"
-            case "ß": folded += "ss"
-            default: folded.append(character)
-            }
-        }
-        folded = folded.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "en_US_POSIX"))
-        let words = folded.split { !($0.isLetter && $0.isASCII) }.map(String.init)
-        return words.joined(separator: " ")
+        TextFold.plain(header).split { !($0.isLetter && $0.isASCII) }.joined(separator: " ")
     }
 
     static let contactHeaders: [String: String] = {

@@ -13,38 +13,39 @@ extension ContactStore {
         let ftsQuery = search.flatMap { SearchIndex.query($0, phones: phones) }
         return try await database.read { db in
             let access = try Access.of(headers, db)
-            var query = ListQuery(table: "contact")
-            query.restrict(deleted: request.deleted, includeDeleted: request.includeDeleted, ownerOnly: access.ownerOnly)
-            if let search, let e164 = Self.wholeNumber(search, phones: phones) {
-                // A whole phone number, typed any way: one index lookup.
-                query.add("t.id IN (SELECT contact_id FROM contact_phone WHERE e164 = ?)", e164)
-            } else if let search {
-                if let ftsQuery {
-                    query.search("contact_search", ftsQuery)
-                } else {
+            let wholeNumber = search.flatMap { Self.wholeNumber($0, phones: phones) }
+            func make(_ fts: String?) throws -> ListQuery {
+                var query = ListQuery(table: "contact")
+                query.restrict(deleted: request.deleted, includeDeleted: request.includeDeleted, ownerOnly: access.ownerOnly)
+                if let e164 = wholeNumber {
+                    // A whole phone number, typed any way: one index lookup.
+                    query.add("t.id IN (SELECT contact_id FROM contact_phone WHERE e164 = ?)", e164)
+                } else if let fts {
+                    query.search("contact_search", fts)
+                } else if let search {
                     query.add("(t.first_name || ' ' || t.last_name) LIKE ? ESCAPE '\\'", Self.likePattern(search))
                 }
+                if let value = request.categoryId {
+                    query.add("EXISTS (SELECT 1 FROM contact_category x WHERE x.contact_id = t.id AND x.category_id = ?)", value)
+                }
+                if let value = request.companyId {
+                    query.add("EXISTS (SELECT 1 FROM contact_company x WHERE x.contact_id = t.id AND x.company_id = ?)", value)
+                }
+                if let value = request.id { query.add("t.id = ?", value) }
+                if let value = request.sourceId { query.add("t.source_id = ?", value) }
+                if let value = request.roleId { query.add("t.role_id = ?", value) }
+                if let value = request.ownerId { query.add("t.owner_id = ?", value) }
+                if let value = request.city?.trimmed.nilIfEmpty { query.add("t.city = ? COLLATE NOCASE", value) }
+                if let value = request.consumer { query.add("t.consumer = ?", value) }
+                try Self.customFieldFilters(request.customFields, into: &query)
+                Self.period(&query, created: (request.createdFrom, request.createdTo), updated: (request.updatedFrom, request.updatedTo))
+                return query
             }
-            if let value = request.categoryId {
-                query.add("EXISTS (SELECT 1 FROM contact_category x WHERE x.contact_id = t.id AND x.category_id = ?)", value)
-            }
-            if let value = request.companyId {
-                query.add("EXISTS (SELECT 1 FROM contact_company x WHERE x.contact_id = t.id AND x.company_id = ?)", value)
-            }
-            if let value = request.id { query.add("t.id = ?", value) }
-            if let value = request.sourceId { query.add("t.source_id = ?", value) }
-            if let value = request.roleId { query.add("t.role_id = ?", value) }
-            if let value = request.ownerId { query.add("t.owner_id = ?", value) }
-            if let value = request.city?.trimmed.nilIfEmpty { query.add("t.city = ? COLLATE NOCASE", value) }
-            if let value = request.consumer { query.add("t.consumer = ?", value) }
-            try Self.customFieldFilters(request.customFields, into: &query)
-            Self.period(&query, created: (request.createdFrom, request.createdTo), updated: (request.updatedFrom, request.updatedTo))
-            let counted = request.count == true ? try query.count(db) : nil
-            try query.after(cursor: request.cursor, sort: sort)
-            let rows = try query.page(db, sort: sort, limit: limit)
-            let items = try BatchLoad.contacts(db, ids: rows.prefix(limit).map { $0["id"] })
-            let next = rows.count > limit ? ListQuery.cursor(after: rows[limit - 1], sort: sort, table: "contact") : nil
-            return Page(items: items, nextCursor: next, count: counted?.count, countExact: counted?.exact)
+            let fts = wholeNumber == nil ? ftsQuery : nil
+            let counted = request.count == true ? try make(fts?.any).count(db) : nil
+            let page = try ListQuery.page(db, table: "contact", sort: sort, limit: limit, cursor: request.cursor, search: fts, make: make)
+            let items = try BatchLoad.contacts(db, ids: page.ids)
+            return Page(items: items, nextCursor: page.next, count: counted?.count, countExact: counted?.exact)
         }
     }
 
@@ -52,39 +53,41 @@ extension ContactStore {
         let limit = try History.pageSize(request.limit)
         let sort = try ListQuery.sort(request.sort)
         let search = request.q?.trimmed.nilIfEmpty
-        let ftsQuery = search.flatMap { SearchIndex.query($0, phones: phones, digitColumns: "{phones numbers}") }
+        let ftsQuery = search.flatMap {
+            SearchIndex.query($0, phones: phones, columns: "{name numbers emails phones}", digitColumns: "{phones numbers}")
+        }
         if let kind = request.kind, !Company.kindValues.contains(kind) {
             throw BusError.invalid("kind is one of \(Company.kindValues.joined(separator: ", ")), not '\(kind)'")
         }
         return try await database.read { db in
             let access = try Access.of(headers, db)
-            var query = ListQuery(table: "company")
-            query.restrict(deleted: request.deleted, includeDeleted: request.includeDeleted, ownerOnly: access.ownerOnly)
-            // No whole-number shortcut here: organisation numbers are digits too, and the index has both.
-            if let search {
-                if let ftsQuery {
-                    query.search("company_search", ftsQuery)
-                } else {
+            func make(_ fts: String?) throws -> ListQuery {
+                var query = ListQuery(table: "company")
+                query.restrict(deleted: request.deleted, includeDeleted: request.includeDeleted, ownerOnly: access.ownerOnly)
+                // No whole-number shortcut here: organisation numbers are digits too, and the index has both.
+                if let fts {
+                    query.search("company_search", fts)
+                } else if let search {
                     query.add("t.name LIKE ? ESCAPE '\\'", Self.likePattern(search))
                 }
+                if let kind = request.kind { query.add("EXISTS (SELECT 1 FROM json_each(t.kinds) WHERE value = ?)", kind) }
+                if let value = request.categoryId {
+                    query.add("EXISTS (SELECT 1 FROM company_category x WHERE x.company_id = t.id AND x.category_id = ?)", value)
+                }
+                if let value = request.industryId { query.add("t.industry_id = ?", value) }
+                if let value = request.statusId { query.add("t.status_id = ?", value) }
+                if let value = request.sourceId { query.add("t.source_id = ?", value) }
+                if let value = request.ownerId { query.add("t.owner_id = ?", value) }
+                if let value = request.city?.trimmed.nilIfEmpty { query.add("t.city = ? COLLATE NOCASE", value) }
+                try Self.customFieldFilters(request.customFields, into: &query)
+                Self.period(&query, created: (request.createdFrom, request.createdTo), updated: (request.updatedFrom, request.updatedTo))
+                return query
             }
-            if let kind = request.kind { query.add("EXISTS (SELECT 1 FROM json_each(t.kinds) WHERE value = ?)", kind) }
-            if let value = request.categoryId {
-                query.add("EXISTS (SELECT 1 FROM company_category x WHERE x.company_id = t.id AND x.category_id = ?)", value)
-            }
-            if let value = request.industryId { query.add("t.industry_id = ?", value) }
-            if let value = request.statusId { query.add("t.status_id = ?", value) }
-            if let value = request.sourceId { query.add("t.source_id = ?", value) }
-            if let value = request.ownerId { query.add("t.owner_id = ?", value) }
-            if let value = request.city?.trimmed.nilIfEmpty { query.add("t.city = ? COLLATE NOCASE", value) }
-            try Self.customFieldFilters(request.customFields, into: &query)
-            Self.period(&query, created: (request.createdFrom, request.createdTo), updated: (request.updatedFrom, request.updatedTo))
-            let counted = request.count == true ? try query.count(db) : nil
-            try query.after(cursor: request.cursor, sort: sort)
-            let rows = try query.page(db, sort: sort, limit: limit)
-            let items = try BatchLoad.companies(db, ids: rows.prefix(limit).map { $0["id"] })
-            let next = rows.count > limit ? ListQuery.cursor(after: rows[limit - 1], sort: sort, table: "company") : nil
-            return Page(items: items, nextCursor: next, count: counted?.count, countExact: counted?.exact)
+            let counted = request.count == true ? try make(ftsQuery?.any).count(db) : nil
+            let page = try ListQuery.page(
+                db, table: "company", sort: sort, limit: limit, cursor: request.cursor, search: ftsQuery, make: make)
+            let items = try BatchLoad.companies(db, ids: page.ids)
+            return Page(items: items, nextCursor: page.next, count: counted?.count, countExact: counted?.exact)
         }
     }
 

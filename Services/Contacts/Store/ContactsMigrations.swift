@@ -319,5 +319,23 @@ enum ContactsMigrations {
                     );
                     """)
         }
+        migrator.registerMigration("contacts-v10-accent-search") { db in
+            // Search rows gain `plain`, the name with accents folded (TextFold), so `odegard`
+            // finds Ødegård. FTS5 tables take no new column: both are made anew and their rows
+            // left to the search backlog, which builds them in batches right after the start
+            // (lists, filters and counts have every record meanwhile; searches fill in).
+            try db.execute(
+                sql: """
+                    DROP TABLE contact_search;
+                    DROP TABLE company_search;
+                    CREATE VIRTUAL TABLE contact_search USING fts5(name, emails, phones, plain, tokenize = 'trigram');
+                    CREATE VIRTUAL TABLE company_search USING fts5(name, numbers, emails, phones, plain, tokenize = 'trigram');
+                    DELETE FROM search_backlog;
+                    INSERT INTO search_backlog (kind, first_id, last_id)
+                        SELECT 'contact', MIN(id), MAX(id) FROM contact HAVING COUNT(*) > 0;
+                    INSERT INTO search_backlog (kind, first_id, last_id)
+                        SELECT 'company', MIN(id), MAX(id) FROM company HAVING COUNT(*) > 0;
+                    """)
+        }
     }
 }

@@ -149,6 +149,45 @@ struct ListQuery {
         sort == .created && searchTable != nil ? "s.rowid" : sort.orderBy(table: table)
     }
 
+    /// One page of a list, searched or not. In the default order a search lists the records its
+    /// text matches as written first (newest first) and then those found only with accents
+    /// forgiven (`SearchQuery.foldedOnly`), so `Ødegård` ranks Ødegård above Odegard; a cursor
+    /// into the second part carries the key `folded`. Each part walks its matches forwards and
+    /// stops at the page's end. `make` builds the filtered query for a full-text query.
+    static func page(
+        _ db: Database, table: String, sort: Sort, limit: Int, cursor text: String?, search: SearchQuery?,
+        make: (String?) throws -> ListQuery
+    ) throws -> (ids: [Int64], next: String?) {
+        guard let search, sort == .created else {
+            var query = try make(search?.any)
+            try query.after(cursor: text, sort: sort)
+            let rows = try query.page(db, sort: sort, limit: limit)
+            return (
+                rows.prefix(limit).map { $0["id"] }, rows.count > limit ? cursor(after: rows[limit - 1], sort: sort, table: table) : nil
+            )
+        }
+        let inFolded = try Paging.cursor(text)?.keys.first == Self.foldedKey
+        var ids: [Int64] = []
+        if !inFolded {
+            var exact = try make(search.exact)
+            try exact.after(cursor: text, sort: sort)
+            let rows = try exact.page(db, sort: sort, limit: limit)
+            ids = rows.prefix(limit).map { $0["id"] }
+            if rows.count > limit { return (ids, Cursor(id: ids[limit - 1]).text) }
+        }
+        guard let foldedOnly = search.foldedOnly else { return (ids, nil) }
+        var folded = try make(foldedOnly)
+        if inFolded { try folded.after(cursor: text, sort: sort) }
+        let room = limit - ids.count
+        let rows = try folded.page(db, sort: sort, limit: room)
+        ids += rows.prefix(room).map { $0["id"] }
+        guard rows.count > room else { return (ids, nil) }
+        // The page ends where the second part begins: its cursor starts before every record.
+        return (ids, Cursor(id: room > 0 ? ids[limit - 1] : SearchIndex.base, keys: [Self.foldedKey]).text)
+    }
+
+    static let foldedKey = "folded"
+
     /// The cursor that continues after `row`.
     static func cursor(after row: Row, sort: Sort, table: String) -> String {
         let id: Int64 = row["id"]

@@ -31,9 +31,9 @@ enum SearchIndex {
         _ db: Database, id: Int64, name: String, emails: [String], phones: [(number: String, e164: String?)], isNew: Bool = false
     ) throws {
         let sql = isNew ? "INSERT" : "INSERT OR REPLACE"
-        try db.cachedStatement(sql: "\(sql) INTO contact_search (rowid, name, emails, phones) VALUES (?, ?, ?, ?)").run(
+        try db.cachedStatement(sql: "\(sql) INTO contact_search (rowid, name, emails, phones, plain) VALUES (?, ?, ?, ?, ?)").run(
             .integer(rowid(id)), .text(name), .text(emails.joined(separator: " ")),
-            .text(phones.map { $0.e164 ?? digits($0.number) }.joined(separator: " ")))
+            .text(phones.map { $0.e164 ?? digits($0.number) }.joined(separator: " ")), .text(plain(name)))
     }
 
     /// Writes the rows of the contacts with ids `first...last` (those that exist), reading by
@@ -60,27 +60,42 @@ enum SearchIndex {
 
     static func indexCompany(_ db: Database, _ company: Company) throws {
         let numbers = [company.organisationNumber.map(digits), company.customerNumber.map { String($0) }].compactMap { $0 }
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO company_search (rowid, name, numbers, emails, phones) VALUES (?, ?, ?, ?, ?)")
-            .execute(
-                arguments: [
-                    rowid(company.id), company.name, numbers.joined(separator: " "), company.emails.map(\.address).joined(separator: " "),
-                    company.phones.map { $0.e164 ?? digits($0.number) }.joined(separator: " "),
-                ])
+        try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO company_search (rowid, name, numbers, emails, phones, plain) VALUES (?, ?, ?, ?, ?, ?)"
+        )
+        .execute(
+            arguments: [
+                rowid(company.id), company.name, numbers.joined(separator: " "), company.emails.map(\.address).joined(separator: " "),
+                company.phones.map { $0.e164 ?? digits($0.number) }.joined(separator: " "), plain(company.name),
+            ])
     }
 
-    /// The FTS5 query for what a user typed, or nil when it is too short for trigrams (then the
-    /// caller scans names with LIKE). A phone number in any format is also looked for by its digits.
-    static func query(_ text: String, phones: PhoneNormalizer, digitColumns: String = "phones") -> String? {
+    /// A name's `plain` column: its folded form when folding changes more than case, else
+    /// empty (the name column already answers a query without accents, and most names would
+    /// only double the index).
+    static func plain(_ name: String) -> String { TextFold.differs(name) ? TextFold.plain(name) : "" }
+
+    /// The full-text queries for what a user typed, or nil when it is too short for trigrams
+    /// (then the caller scans names with LIKE). `columns` are the record's own columns; a phone
+    /// number in any format is also looked for by its digits in `digitColumns`.
+    static func query(
+        _ text: String, phones: PhoneNormalizer, columns: String = "{name emails phones}", digitColumns: String = "phones"
+    ) -> SearchQuery? {
         let trimmed = text.trimmed
-        var alternatives: [String] = []
-        if trimmed.count >= 3 { alternatives.append(phrase(trimmed)) }
+        guard trimmed.count >= 3 else { return nil }
+        var alternatives = ["\(columns) : " + phrase(trimmed)]
         let looksLikePhone = trimmed.allSatisfy { $0.isNumber || " +-()./".contains($0) }
         let numberDigits = digits(trimmed)
         if looksLikePhone, numberDigits.count >= 3 {
             alternatives.append("\(digitColumns) : " + phrase(numberDigits))
             if let e164 = phones.e164(trimmed) { alternatives.append("\(digitColumns) : " + phrase(String(e164.dropFirst()))) }
         }
-        return alternatives.isEmpty ? nil : alternatives.joined(separator: " OR ")
+        // A query with no accents was looked for in the names as written already; one with
+        // accents is also looked for there without them. E-mail addresses and numbers are not folded.
+        let folded = TextFold.plain(trimmed)
+        let foldedColumns = folded == trimmed.lowercased() ? "plain" : "{name plain}"
+        let foldable = !looksLikePhone && !trimmed.contains("@")
+        return SearchQuery(exact: alternatives.joined(separator: " OR "), folded: foldable ? "\(foldedColumns) : " + phrase(folded) : nil)
     }
 
     /// `text` as one FTS5 phrase: quotes doubled, and NUL left out (FTS5 reads a query as a C
@@ -91,4 +106,18 @@ enum SearchIndex {
     }
 
     static func digits(_ text: String) -> String { text.filter { $0.isASCII && $0.isNumber } }
+}
+
+/// What a search matches, as FTS5 queries over a search table.
+struct SearchQuery: Equatable {
+    /// Matches in the record's own text: its name as written, e-mails, numbers.
+    let exact: String
+    /// Matches of the query folded (`TextFold`) in names as written or folded, so `odegard`
+    /// finds Ødegård and `Ødegård` finds Odegard; nil for a phone number.
+    let folded: String?
+
+    /// Every match, exact or with accents forgiven.
+    var any: String { folded.map { "(\(exact)) OR (\($0))" } ?? exact }
+    /// Only the matches that need accents forgiven: listed after the exact ones.
+    var foldedOnly: String? { folded.map { "(\($0)) NOT (\(exact))" } }
 }

@@ -1,0 +1,1 @@
+../../../../Services/Contacts/Store/TextFold.swift

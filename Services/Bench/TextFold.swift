@@ -1,0 +1,1 @@
+../Contacts/Store/TextFold.swift
