@@ -24,6 +24,7 @@ enum FuzzTarget: String, CaseIterable {
     case smsWebhook = "sms-webhook"
     case money
     case calendar
+    case importFile = "import-file"
 
     static let selected: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["CRM_FUZZ_TARGET"] ?? ""
@@ -170,6 +171,13 @@ enum FuzzTarget: String, CaseIterable {
             precondition(found.allSatisfy { $0.start >= series.firstStart.addingTimeInterval(-86_400) })
             _ = series.rrule()
             _ = series.lastEnd()
+        case .importFile:
+            // A file posted as it is: read in the encoding it seems to be in, then searched for.
+            let (decoded, encoding) = TextDecoding.decode(data)
+            if encoding == "UTF-8" { precondition(Array(decoded.utf8) == Array(data)) }
+            if encoding == "Windows-1252" { precondition(decoded.unicodeScalars.count == data.count) }
+            _ = TextFold.plain(decoded)
+            _ = ImportHeaders.plain(decoded)
         case .jsonBodies:
             _ = try? Wire.decode(CreateContactRequest.self, from: data)
             _ = try? Wire.decode(UpdateContactRequest.self, from: data)

@@ -20,9 +20,10 @@ extension ContactStore {
         do {
             records = try CSVReader(delimiter: CSVReader.detect(text)).records(text)
         } catch let error as CSVError {
-            throw BusError.invalid("line \(error.line): \(error.reason)")
+            // What a file holds is for the file to say (ADR 008): 409, as for a header naming no field.
+            throw BusError.conflict("line \(error.line): \(error.reason)")
         }
-        guard let header = records.first else { throw BusError.invalid("the file is empty") }
+        guard let header = records.first else { throw BusError.conflict("the file is empty") }
         let known = kind == "contacts" ? Self.contactFields : Self.companyFields
         var columns: [Int: String] = [:]
         var ignored: [String] = []
@@ -130,7 +131,7 @@ extension ContactStore {
         do {
             cards = try VCard.read(text)
         } catch let error as CSVError {
-            throw BusError.invalid("line \(error.line): \(error.reason)")
+            throw BusError.conflict("line \(error.line): \(error.reason)")
         }
         let rows = cards.map { line, card -> (line: Int, values: [String: String]) in
             var values: [String: String] = [:]

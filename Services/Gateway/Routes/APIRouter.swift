@@ -18,6 +18,9 @@ struct APIRoute: Sendable {
     let body: String?
     /// The schema of its form-encoded body, if it takes one instead (a provider's webhook).
     var form: String? = nil
+    /// The media types it also takes as a file in the body instead of its JSON (imports: the
+    /// file as it is, or a form upload); such a body is the handler's to read.
+    var files: [String] = []
     /// The schema of its successful answer, where one is documented.
     let reply: String?
     let status: HTTPResponse.Status
@@ -50,13 +53,13 @@ struct APIRouter {
     /// Adds a route; the policy is checked before the handler runs.
     mutating func add(
         _ method: HTTPRequest.Method, _ path: String, _ policy: RoutePolicy, tag: String, summary: String,
-        query: [String] = [], body: String? = nil, form: String? = nil, bodyLimit: Int? = nil, reply: String? = nil,
-        status: HTTPResponse.Status = .ok, namesItems: Bool = false, permission: String? = nil, conflicts: Bool = false,
-        _ handler: @escaping @Sendable (Request, GatewayContext) async throws -> Response
+        query: [String] = [], body: String? = nil, form: String? = nil, files: [String] = [], bodyLimit: Int? = nil,
+        reply: String? = nil, status: HTTPResponse.Status = .ok, namesItems: Bool = false, permission: String? = nil,
+        conflicts: Bool = false, _ handler: @escaping @Sendable (Request, GatewayContext) async throws -> Response
     ) {
         let route = APIRoute(
-            method: method, path: path, policy: policy, summary: summary, tag: tag, query: query, body: body, form: form, reply: reply,
-            status: status, namesItems: namesItems, permission: permission, conflicts: conflicts)
+            method: method, path: path, policy: policy, summary: summary, tag: tag, query: query, body: body, form: form, files: files,
+            reply: reply, status: status, namesItems: namesItems, permission: permission, conflicts: conflicts)
         routes.append(route)
         let validation = RequestValidation(route: route, validator: validator)
         let limit = bodyLimit ?? maxBody
@@ -65,6 +68,13 @@ struct APIRouter {
                 // Signed by the provider instead of a token: the handler verifies the signature.
             } else {
                 try policy.check(context)
+            }
+            // A file in the body is the handler's to read (an empty one is an empty file).
+            if !files.isEmpty, ImportFile.isFile(request) {
+                try validation.checkQuery(request)
+                var request = request
+                _ = try await request.collectBody(upTo: limit)
+                return try await handler(request, context)
             }
             // A route documented with a JSON body needs one ({} when every field is optional):
             // a missing body is a client's mistake, not a request to do the default.

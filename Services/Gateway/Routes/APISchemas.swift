@@ -334,12 +334,18 @@ enum APISchemas {
                     object(
                         [
                             "csv": fileText, "mapping": ["type": "object", "additionalProperties": string], "dry_run": boolean,
-                            "date_format": oneOf(["YYYY-MM-DD", "D.M.YYYY", "M/D/YYYY", "D/M/YYYY", "DD.MM.YY"]),
+                            "date_format": oneOf(ExchangeRoutes.dateForms),
                         ],
                         required: ["csv"]),
                     object(["vcf": fileText, "dry_run": boolean], required: ["vcf"]),
                 ]
             ],
+            "ImportForm": object(
+                [
+                    "file": ["type": "string", "format": "binary", "minLength": 1], "dry_run": boolean,
+                    "date_format": oneOf(ExchangeRoutes.dateForms), "mapping": ["type": "object", "additionalProperties": string],
+                ],
+                required: ["file"]),
             "CompanyImportRequest": object(
                 ["csv": fileText, "mapping": ["type": "object", "additionalProperties": string], "dry_run": boolean], required: ["csv"]),
             "ImportReport": object([
@@ -347,7 +353,7 @@ enum APISchemas {
                 "duplicates": array(object(["line": integer, "reason": string, "existing_id": integer])), "rejected_count": integer,
                 "rejected": array(object(["line": integer, "reason": string])), "ignored_headers": array(string),
                 "columns": array(object(["header": string, "field": string, "date_format": string])), "search_pending": integer,
-                "warnings": array(object(["line": integer, "reason": string])), "warning_count": integer,
+                "warnings": array(object(["line": integer, "reason": string])), "warning_count": integer, "encoding": string,
             ]),
             "MergeInput": object(["other_id": id], required: ["other_id"]),
             "PurgeInput": object(["retention_days": ["type": "integer", "minimum": 1], "dry_run": boolean]),

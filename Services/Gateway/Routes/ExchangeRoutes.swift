@@ -22,13 +22,23 @@ struct ExchangeRoutes: Sendable {
     func register(on routes: inout APIRouter) {
         let read = RoutePolicy.scope(Scope.contactsRead), write = RoutePolicy.scope(Scope.contactsWrite)
 
+        let options = ["dry_run", "date_format:" + Self.dateForms.joined(separator: ",")]
         routes.add(
             .post, "/api/v1/contacts/import", write, tag: "import and export",
-            summary: "Import contacts from CSV ({csv, mapping, dry_run}) or vCards ({vcf, dry_run}); duplicates are skipped",
-            body: "ImportRequest", bodyLimit: api.maxImport, reply: "ImportReport", importContacts)
+            summary: """
+                Import contacts from CSV ({csv, mapping, dry_run}) or vCards ({vcf, dry_run}), or the file as it is (text/csv, \
+                text/vcard, or a form upload with the field file; dry_run and date_format in the query or the form; UTF-8, \
+                UTF-16 or Windows-1252, told apart); duplicates are skipped
+                """,
+            query: options, body: "ImportRequest", files: ImportFile.documented, bodyLimit: api.maxImport, reply: "ImportReport",
+            importContacts)
         routes.add(
             .post, "/api/v1/companies/import", write, tag: "import and export",
-            summary: "Import companies from CSV ({csv, mapping, dry_run}); duplicates are skipped", body: "CompanyImportRequest",
+            summary: """
+                Import companies from CSV ({csv, mapping, dry_run}), or the file as it is (text/csv, or a form upload with the \
+                field file); duplicates are skipped
+                """,
+            query: options, body: "CompanyImportRequest", files: ImportFile.documented.filter { $0 != "text/vcard" },
             bodyLimit: api.maxImport, reply: "ImportReport", importCompanies)
         routes.add(
             .get, "/api/v1/contacts/export.csv", read, tag: "import and export", summary: "A contact search as CSV", query: Self.filters,
@@ -98,9 +108,24 @@ struct ExchangeRoutes: Sendable {
         return (body, vcard)
     }
 
+    static let dateForms = ["YYYY-MM-DD", "D.M.YYYY", "M/D/YYYY", "D/M/YYYY", "DD.MM.YY"]
+
+    /// An import sent as the file itself: read in its encoding, sent on as the JSON request, and
+    /// the report says which encoding that was.
+    func importFile(_ file: ImportFile, kind: String, _ request: Request, _ context: GatewayContext) async throws -> Response {
+        if file.vcard, kind == "companies" { throw BusError.conflict("companies are imported from CSV; vCards are contacts") }
+        var report: ImportReport = try await api.callDecoded(
+            request, context: context, method: file.vcard ? M.importVCard : M.importCSV, body: file.request(kind: kind),
+            timeout: Self.longWork)
+        report.encoding = file.encoding
+        return APIForwarder.json(status: .ok, body: try Wire.encode(report))
+    }
+
     @Sendable func importContacts(_ request: Request, context: GatewayContext) async throws -> Response {
+        let raw = try await api.body(of: request, limit: api.maxImport)
+        if let file = try ImportFile.read(request, body: raw) { return try await importFile(file, kind: "contacts", request, context) }
         let (body, vcard) = try Self.importBody(
-            try await api.body(of: request, limit: api.maxImport), kind: "contacts",
+            raw, kind: "contacts",
             expecting: "the body must be {\"csv\": \"...\"} or {\"vcf\": \"...\"}, with mapping and dry_run")
         return try await api.forward(
             request, context: context, method: vcard ? M.importVCard : M.importCSV, body: body,
@@ -108,8 +133,10 @@ struct ExchangeRoutes: Sendable {
     }
 
     @Sendable func importCompanies(_ request: Request, context: GatewayContext) async throws -> Response {
+        let raw = try await api.body(of: request, limit: api.maxImport)
+        if let file = try ImportFile.read(request, body: raw) { return try await importFile(file, kind: "companies", request, context) }
         let (body, _) = try Self.importBody(
-            try await api.body(of: request, limit: api.maxImport), kind: "companies",
+            raw, kind: "companies",
             expecting: "the body must be {\"csv\": \"...\"}, with mapping and dry_run")
         return try await api.forward(
             request, context: context, method: M.importCSV, body: body, timeout: Self.longWork)

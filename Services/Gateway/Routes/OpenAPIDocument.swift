@@ -35,6 +35,18 @@ enum OpenAPIDocument {
                     "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(body)"]]],
                 ]
             }
+            if !route.files.isEmpty, var body = operation["requestBody"] as? [String: Any],
+                var content = body["content"] as? [String: Any]
+            {
+                for type in route.files {
+                    content[type] = [
+                        "schema": type == "multipart/form-data"
+                            ? ["$ref": "#/components/schemas/ImportForm"] : ["type": "string", "format": "binary", "minLength": 1]
+                    ]
+                }
+                body["content"] = content
+                operation["requestBody"] = body
+            }
             if let form = route.form {
                 operation["requestBody"] = [
                     "required": true,

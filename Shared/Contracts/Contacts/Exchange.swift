@@ -79,6 +79,9 @@ public struct ImportReport: Codable, Sendable {
     /// row was imported without them. At most 1,000; the count is complete.
     public var warnings: [RowProblem]?
     public var warningCount: Int?
+    /// The encoding a file sent as it is was read in (`UTF-8`, `UTF-16LE`, `Windows-1252`, ...),
+    /// set by the gateway; nil for text sent in JSON.
+    public var encoding: String?
     /// Records of a big import whose search entries are built right after it commits: they are
     /// in lists, filters and counts at once, and found by free-text search a moment later.
     public var searchPending: Int

@@ -1,0 +1,1 @@
+../../../../Services/Gateway/Routes/TextDecoding.swift
