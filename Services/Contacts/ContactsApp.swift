@@ -14,11 +14,11 @@ struct ContactsApp: AsyncParsableCommand {
     func run() async throws {
         let start = try ServiceStart(ContactsContract.service, options: options, migrations: ContactsMigrations.register)
         let (config, runtime, database) = (start.config, start.runtime, start.database)
+        let filesDirectory = try config.dataFolder(for: ContactsContract.service) + "/files"
         let store = ContactStore(
             database: database, phones: PhoneNormalizer(defaultCountry: config.defaultCountry),
-            calls: BusPersonCalls(client: runtime.client, timeout: config.requestTimeout))
-        let files = try FileStore(
-            database: database, directory: try config.dataFolder(for: ContactsContract.service) + "/files", maxBytes: config.filesMaxBytes)
+            calls: BusPersonCalls(client: runtime.client, timeout: config.requestTimeout), filesDirectory: filesDirectory)
+        let files = try FileStore(database: database, directory: filesDirectory, maxBytes: config.filesMaxBytes)
         try await files.collectGarbage()
         try await runtime.run(
             methods: ContactHandlers(store: store).methods.merging(FileHandlers(files: files).methods),

@@ -47,15 +47,29 @@ extension ContactStore {
         // Two columns for one field (a mapping may say so, exports do: `E-mail 1`, `E-mail 2`): every
         // value of a field that takes several, else the first that is not blank, left to right.
         let ordered = columns.sorted { $0.key < $1.key }
+        // Google writes an address's or number's kind in a column of its own (`Phone 1 - Type`
+        // beside `Phone 1 - Value`): a value goes to the field of its kind.
+        let kindColumns = kind == "contacts" && request.mapping == nil ? ImportHeaders.kindColumns(header.fields, columns) : [:]
+        let kindHeaders = Set(kindColumns.values.map { header.fields[$0].trimmed })
+        ignored.removeAll { kindHeaders.contains($0) }
         let rows = records.dropFirst().map { record in
             var values = [String: String](minimumCapacity: ordered.count)
-            for (index, field) in ordered where index < record.fields.count {
-                let value = record.fields[index].trimmed
+            func add(_ field: String, _ value: String) {
                 if let earlier = values[field], !earlier.isEmpty {
                     if ImportHeaders.multiValued.contains(field), !value.isEmpty { values[field] = earlier + "\n" + value }
-                    continue
+                    return
                 }
                 values[field] = value
+            }
+            for (index, field) in ordered where index < record.fields.count {
+                let value = record.fields[index].trimmed
+                if let kindIndex = kindColumns[index], kindIndex < record.fields.count, !value.isEmpty {
+                    for (item, kind) in ImportHeaders.kinds(of: value, types: record.fields[kindIndex]) {
+                        add(ImportHeaders.field(field, ofKind: kind), item)
+                    }
+                } else {
+                    add(field, value)
+                }
             }
             return (line: record.line, values: values)
         }
@@ -115,12 +129,17 @@ extension ContactStore {
                 values["country"] = nil
             }
         }
-        if let text = values["email"] {
+        for (field, _) in Importer.emailFields {
+            guard let text = values[field] else { continue }
             let all = Importer.list(text)
             for bad in all where !Importer.looksLikeEmail(bad) {
                 warnings.add(line, "'\(bad.prefix(80))' is not an e-mail address; imported without it")
             }
-            values["email"] = all.filter(Importer.looksLikeEmail).joined(separator: "\n")
+            values[field] = all.filter(Importer.looksLikeEmail).joined(separator: "\n")
+        }
+        if let text = values["notes"], text.count > noteLimit {
+            warnings.add(line, "the notes are longer than \(noteLimit) characters; imported up to there")
+            values["notes"] = String(text.prefix(noteLimit))
         }
         return values
     }
@@ -133,7 +152,8 @@ extension ContactStore {
         } catch let error as CSVError {
             throw BusError.conflict("line \(error.line): \(error.reason)")
         }
-        let rows = cards.map { line, card -> (line: Int, values: [String: String]) in
+        let dryRun = request.dryRun == true
+        let rows = try cards.map { line, card -> (line: Int, values: [String: String]) in
             var values: [String: String] = [:]
             values["first_name"] = card.request.firstName
             values["last_name"] = card.request.lastName
@@ -144,12 +164,25 @@ extension ContactStore {
             values["postal_code"] = card.request.address?.postalCode
             values["city"] = card.request.address?.city
             values["country"] = card.request.address?.country
-            values["email"] = card.request.emails?.map(\.address).joined(separator: "\n")
-            values["phone"] = card.request.phones?.filter { $0.kind != "mobile" }.map(\.number).joined(separator: "\n")
-            values["mobile"] = card.request.phones?.filter { $0.kind == "mobile" }.map(\.number).joined(separator: "\n")
+            for (field, kind) in Importer.emailFields {
+                values[field] = card.request.emails?.filter { $0.kind == kind }.map(\.address).joined(separator: "\n")
+            }
+            for (field, kind) in Importer.phoneFields {
+                values[field] = card.request.phones?.filter { $0.kind == kind }.map(\.number).joined(separator: "\n")
+            }
+            values["notes"] = card.note.map { String($0.prefix(Self.noteLimit)) }
+            values["website"] = card.url
+            // The picture's bytes are put in the file area before the import's transaction; its
+            // row and the contact's picture are written in it.
+            if let photo = card.photo, !dryRun, let filesDirectory {
+                let (hash, size) = try FileStore.storeBlob(photo.data, directory: filesDirectory)
+                values[Importer.photoHash] = hash
+                values[Importer.photoType] = photo.contentType
+                values[Importer.photoSize] = String(size)
+            }
             return (line, values.compactMapValues { $0.nilIfEmpty })
         }
-        return try await run(kind: "contacts", rows: rows, dryRun: request.dryRun == true, ignored: [], headers: headers)
+        return try await run(kind: "contacts", rows: rows, dryRun: dryRun, ignored: [], headers: headers)
     }
 
     /// `First name`, `E-mail`, `Postal code`, `Fornavn`, `Given Name` -> the field they name.

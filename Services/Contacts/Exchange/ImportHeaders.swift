@@ -37,17 +37,34 @@ enum ImportHeaders {
             "email",
             [
                 "email", "e mail", "email address", "e mail address", "e mail value", "email value", "e post", "epost", "e postadresse",
-                "e post adresse", "e post adresse", "person email", "person email work", "person email home", "person email other",
-                "email work", "email home", "adres e mail", "adres email", "poczta e mail", "mail",
+                "e post adresse", "person email", "person email work", "email work", "adres e mail", "adres email", "poczta e mail",
+                "mail", "e post arbeid",
             ])
+        add("home_email", ["person email home", "email home", "e mail home", "private email", "e post privat", "privat e post"])
+        add("other_email", ["person email other", "email other", "e mail other"])
         add(
             "phone",
             [
-                "phone", "telephone", "phone number", "phone value", "business phone", "home phone", "work phone", "company main phone",
-                "other phone", "primary phone", "telefon", "telefon arbeid", "telefon privat", "telefonnummer", "tlf", "person phone",
-                "person phone work", "person phone home", "person phone other", "numer telefonu", "telefon stacjonarny",
-                "office phone", "phone work", "phone home", "tel",
+                "phone", "telephone", "phone number", "phone value", "business phone", "work phone", "company main phone",
+                "primary phone", "telefon", "telefon arbeid", "telefonnummer", "tlf", "person phone", "person phone work",
+                "numer telefonu", "telefon stacjonarny", "office phone", "phone work", "tel", "telefon sluzbowy",
+                "assistant s phone", "callback", "car phone", "isdn", "radio phone", "telex", "tty tdd phone",
             ])
+        add(
+            "home_phone",
+            [
+                "home phone", "phone home", "person phone home", "telefon privat", "privat telefon", "hjemmetelefon", "telefon hjem",
+                "telefon domowy", "private phone", "personal phone",
+            ])
+        add("fax", ["fax", "business fax", "home fax", "other fax", "fax number", "telefaks", "faks", "faksnummer", "telefax"])
+        add("other_phone", ["other phone", "person phone other", "phone other", "annen telefon", "inny telefon", "pager"])
+        add(
+            "notes",
+            [
+                "notes", "note", "comments", "comment", "notater", "notat", "merknad", "merknader", "kommentar", "kommentarer",
+                "notatki", "uwagi", "person notes", "contact notes",
+            ])
+        add("website", ["website", "web site", "web page", "personal web page", "web", "url", "hjemmeside", "nettside", "strona www"])
         add(
             "mobile",
             [
@@ -99,6 +116,46 @@ enum ImportHeaders {
         return map
     }()
 
+    /// For each e-mail or phone column whose kind is in a column beside it (Google's
+    /// `E-mail 1 - Value` and `E-mail 1 - Type`), that column's index.
+    static func kindColumns(_ headers: [String], _ columns: [Int: String]) -> [Int: Int] {
+        var found: [Int: Int] = [:]
+        for (index, field) in columns where field == "email" || field == "phone" {
+            let header = headers[index].trimmingCharacters(in: .whitespaces)
+            guard header.lowercased().hasSuffix("value") else { continue }
+            let typeHeader = (header.dropLast(5) + "Type").lowercased()
+            if let typeIndex = headers.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).lowercased() == typeHeader }) {
+                found[index] = typeIndex
+            }
+        }
+        return found
+    }
+
+    /// The values of a cell with the kind of each: Google writes several as `a ::: b` and their
+    /// kinds the same way (`* Home ::: Work`; the star marks the primary one); one kind for all
+    /// when the counts differ.
+    static func kinds(of value: String, types: String) -> [(value: String, kind: String)] {
+        func split(_ text: String) -> [String] {
+            text.components(separatedBy: ":::").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        let values = split(value), kinds = split(types).map { TextFold.plain($0).filter { $0 != "*" }.trimmingCharacters(in: .whitespaces) }
+        return values.enumerated().map { index, item in (item, kinds.count == values.count ? kinds[index] : kinds.first ?? "") }
+    }
+
+    /// The import field of an e-mail address or phone number of a kind as exports name kinds.
+    static func field(_ field: String, ofKind kind: String) -> String {
+        if field == "email" {
+            if kind.contains("home") || kind.contains("private") || kind.contains("personal") { return "home_email" }
+            if kind.contains("other") { return "other_email" }
+            return "email"
+        }
+        if kind.contains("fax") { return "fax" }
+        if kind.contains("mobile") || kind.contains("cell") { return "mobile" }
+        if kind.contains("home") || kind.contains("private") { return "home_phone" }
+        if kind.contains("other") || kind.contains("pager") { return "other_phone" }
+        return "phone"
+    }
+
     static let companyHeaders: [String: String] = {
         var map: [String: String] = [:]
         func add(_ field: String, _ headers: [String]) { for header in headers { map[header] = field } }
@@ -121,11 +178,14 @@ enum ImportHeaders {
         add("city", ["city", "town", "poststed", "sted", "miasto", "miejscowosc"])
         add("country", ["country", "country region", "land", "kraj"])
         add("industry", ["industry", "bransje", "branza"])
+        add("notes", ["notes", "note", "comments", "notater", "notat", "merknad", "kommentar", "notatki", "uwagi", "description"])
         return map
     }()
 
     /// The fields a file may give in several columns or cells: every value is kept.
-    static let multiValued: Set<String> = ["email", "phone", "mobile", "categories"]
+    static let multiValued: Set<String> = [
+        "email", "home_email", "other_email", "phone", "mobile", "home_phone", "fax", "other_phone", "categories", "notes",
+    ]
 }
 
 /// Dates as exports write them. A column's form is the first of `forms` that reads most of its

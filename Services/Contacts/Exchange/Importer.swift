@@ -69,13 +69,15 @@ struct Importer {
         }
         guard !(first.isEmpty && last.isEmpty) else { throw BusError.invalid("no name (first_name, last_name or name)") }
         guard first.count <= 200, last.count <= 200 else { throw BusError.invalid("a name is longer than 200 characters") }
-        let emails = try Self.list(values["email"]).map { address -> ContactEmail in
-            guard Self.looksLikeEmail(address) else { throw BusError.invalid("'\(address)' is not an e-mail address") }
-            return ContactEmail(address: address, kind: "work")
+        let emails = try Self.emailFields.flatMap { field, kind in
+            try Self.list(values[field]).map { address -> ContactEmail in
+                guard Self.looksLikeEmail(address) else { throw BusError.invalid("'\(address)' is not an e-mail address") }
+                return ContactEmail(address: address, kind: kind)
+            }
         }
-        let numbers =
-            Self.list(values["mobile"]).map { ContactPhone(number: $0, e164: phones.e164($0), kind: "mobile") }
-            + Self.list(values["phone"]).map { ContactPhone(number: $0, e164: phones.e164($0), kind: "work") }
+        let numbers = Self.phoneFields.flatMap { field, kind in
+            Self.list(values[field]).map { ContactPhone(number: $0, e164: phones.e164($0), kind: kind) }
+        }
         let address = try FieldRules.address(
             Address(street: values["street"], postalCode: values["postal_code"], city: values["city"], country: values["country"]),
             field: "address")
@@ -169,6 +171,7 @@ struct Importer {
             id: id, firstName: first, lastName: last, title: record.title, phones: numbers, emails: emails, sourceId: sourceId,
             roleId: roleId, categoryIds: categories, createdAt: now, updatedAt: now, deletedAt: nil)
         contact.address = record.address
+        contact.pictureFileId = try picture(values, contactId: id, name: contact.displayName, outbox: outbox)
         if deferSearch {
             createdContacts = (createdContacts?.lowerBound ?? id)...id
         } else {
@@ -180,10 +183,46 @@ struct Importer {
         try outbox.append(db, type: ContactsContract.Event.created, json: ContactChanged(contact: contact).wireJSON, occurredAt: eventStamp)
         if companyName != nil || companyNumber != nil {
             let companyId = try companyToLink(name: companyName, number: companyNumber, outbox: outbox)
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO contact_company (contact_id, company_id) VALUES (?, ?)").run(
-                .integer(id), .integer(companyId))
+            // The job title goes on the link as well: it is the title at that company.
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO contact_company (contact_id, company_id, title) VALUES (?, ?, ?)").run(
+                .integer(id), .integer(companyId), .text(record.title))
         }
+        try note(values, on: .contact(id), outbox: outbox)
         return id
+    }
+
+    /// A card's picture, whose bytes the import put in the file area: a file of the contact's
+    /// area and the contact's picture. Set by the vCard import only (no mapping names these).
+    static let photoHash = "\u{0}photo_sha256", photoType = "\u{0}photo_type", photoSize = "\u{0}photo_size"
+
+    private func picture(_ values: [String: String], contactId: Int64, name: String, outbox: Outbox) throws -> Int64? {
+        guard let hash = values[Self.photoHash], let type = values[Self.photoType], let size = values[Self.photoSize].flatMap({ Int64($0) })
+        else { return nil }
+        let fileName = "Picture of \(name.replacingOccurrences(of: "/", with: "-")).\(type.split(separator: "/").last ?? "img")"
+        try db.execute(
+            sql: """
+                INSERT INTO stored_file (contact_id, name, content_type, size, sha256, author, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [contactId, String(fileName.prefix(255)), type, size, hash, headers.actor, now, now])
+        let fileId = db.lastInsertedRowID
+        try db.execute(sql: "UPDATE contact SET picture_file_id = ? WHERE id = ?", arguments: [fileId, contactId])
+        let file = FileStore.file(try Row.fetchOne(db, sql: "SELECT * FROM stored_file WHERE id = ?", arguments: [fileId])!)
+        try outbox.append(db, type: ContactsContract.Event.fileStored, payload: file)
+        return fileId
+    }
+
+    /// The import fields of e-mail addresses and phone numbers, with the kind each gives.
+    static let emailFields = [("email", "work"), ("home_email", "home"), ("other_email", "other")]
+    static let phoneFields = [("mobile", "mobile"), ("phone", "work"), ("home_phone", "home"), ("fax", "fax"), ("other_phone", "other")]
+
+    /// A row's notes (and a web address, which a contact has no field for) as a note on the record.
+    private func note(_ values: [String: String], on subject: History.Subject, outbox: Outbox) throws {
+        var parts = values["notes"].flatMap { $0.trimmed.nilIfEmpty }.map { [$0] } ?? []
+        if let website = values["website"]?.nilIfEmpty, case .contact = subject { parts.append("Web site: \(website)") }
+        guard !parts.isEmpty else { return }
+        let text = String(parts.joined(separator: "\n\n").prefix(ContactStore.noteLimit))
+        _ = try ContactStore.insertNote(db, outbox, subject: subject, text: text, private: false, headers: headers, at: now)
     }
 
     /// The company a contact row names (by organisation number, else by name), made if missing.
@@ -282,6 +321,7 @@ struct Importer {
         try History.add(
             db, .company(id), kind: "created", actor: headers.actor, summary: "Company \(name) imported", changes: nil, at: stamp)
         try outbox.append(db, type: ContactsContract.Event.companyCreated, payload: CompanyChanged(company: company))
+        if !skipDuplicates { try note(values, on: .company(id), outbox: outbox) }
         return id
     }
 

@@ -34,7 +34,19 @@ enum VCard {
     struct Card {
         var request = CreateContactRequest()
         var organisation: String?
+        var note: String?
+        var url: String?
+        /// The picture, when the card carries one inline (a link to elsewhere is not fetched).
+        var photo: Photo?
     }
+
+    struct Photo: Equatable {
+        var data: Data
+        var contentType: String
+    }
+
+    /// The largest picture taken from a card (phones write a few hundred KB at most).
+    static let maxPhotoBytes = 5 << 20
 
     /// Reads every card in the text; a card without a name is an error naming its line.
     static func read(_ text: String) throws -> [(line: Int, card: Card)] {
@@ -54,17 +66,24 @@ enum VCard {
             let group = qualified.count > 1 ? qualified[0] : nil
             var types: [String] = []
             var quotedPrintable = false
+            var base64 = false
             var charset = "utf-8"
             for parameter in parts.dropFirst() {
                 let pair = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
                 if pair.count == 1 {
                     // 2.1: a bare type (`TEL;CELL;VOICE`), or the encoding by itself.
-                    if pair[0].uppercased() == "QUOTED-PRINTABLE" { quotedPrintable = true } else { types.append(pair[0].lowercased()) }
+                    switch pair[0].uppercased() {
+                    case "QUOTED-PRINTABLE": quotedPrintable = true
+                    case "BASE64", "B": base64 = true
+                    default: types.append(pair[0].lowercased())
+                    }
                     continue
                 }
                 switch pair[0].uppercased() {
                 case "TYPE": types += pair[1].lowercased().replacingOccurrences(of: "\"", with: "").split(separator: ",").map(String.init)
-                case "ENCODING": quotedPrintable = pair[1].uppercased() == "QUOTED-PRINTABLE"
+                case "ENCODING":
+                    quotedPrintable = pair[1].uppercased() == "QUOTED-PRINTABLE"
+                    base64 = ["B", "BASE64"].contains(pair[1].uppercased())
                 case "CHARSET": charset = pair[1].lowercased().replacingOccurrences(of: "\"", with: "")
                 default: break
                 }
@@ -96,8 +115,18 @@ enum VCard {
                 }
             case "TITLE": current?.request.title = unescape(value)
             case "ORG": current?.organisation = splitEscaped(value, ";").first
+            case "NOTE":
+                let note = unescape(value).trimmed
+                let earlier = current?.note
+                if !note.isEmpty { current?.note = [earlier, note].compactMap { $0 }.joined(separator: "\n\n") }
+            case "URL":
+                let url = unescape(value).trimmed
+                if !url.isEmpty, current?.url == nil { current?.url = url }
+            case "PHOTO":
+                if current?.photo == nil { current?.photo = photo(value, base64: base64, types: types) }
             case "EMAIL":
-                let kind = types.contains("home") ? "home" : types.contains("work") ? "work" : "other"
+                // Without a kind, an address is taken as a work one: this is a customer database.
+                let kind = types.contains("home") ? "home" : types.contains("other") ? "other" : "work"
                 current?.request.emails?.append(EmailInput(address: unescape(value), kind: kind))
             case "TEL":
                 let kind =
@@ -138,6 +167,34 @@ enum VCard {
             }
         }
         return cards
+    }
+
+    /// An inline picture: base64 (`ENCODING=b` in 3.0, `ENCODING=BASE64` in 2.1) or a `data:`
+    /// URI (4.0), of a type told by its bytes (JPEG, PNG, GIF, WebP); nil for anything else.
+    static func photo(_ value: String, base64: Bool, types: [String]) -> Photo? {
+        var encoded = Substring(value)
+        if value.lowercased().hasPrefix("data:") {
+            guard let comma = value.firstIndex(of: ","), value[..<comma].lowercased().hasSuffix(";base64") else { return nil }
+            encoded = value[value.index(after: comma)...]
+        } else if !base64 {
+            return nil
+        }
+        // Four base64 characters make three bytes: a value too long is left before decoding.
+        guard encoded.utf8.count / 4 * 3 <= maxPhotoBytes + 3,
+            let data = Data(base64Encoded: String(encoded), options: .ignoreUnknownCharacters), !data.isEmpty,
+            data.count <= maxPhotoBytes, let type = imageType(data)
+        else { return nil }
+        return Photo(data: data, contentType: type)
+    }
+
+    /// The image type its first bytes say, or nil.
+    static func imageType(_ data: Data) -> String? {
+        let head = [UInt8](data.prefix(12))
+        if head.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
+        if head.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return "image/png" }
+        if head.starts(with: Array("GIF8".utf8)) { return "image/gif" }
+        if head.count == 12, head.starts(with: Array("RIFF".utf8)), Array(head[8..<12]) == Array("WEBP".utf8) { return "image/webp" }
+        return nil
     }
 
     // MARK: - Text rules of RFC 6350
@@ -203,6 +260,13 @@ enum VCard {
         return out
     }
 
+    /// Whether a property line carries a base64 value (its parameters say so).
+    private static func isBase64(_ line: String) -> Bool {
+        guard let colon = firstUnquotedColon(in: line) else { return false }
+        let head = line[..<colon].uppercased()
+        return head.contains("ENCODING=B") || head.contains(";BASE64")
+    }
+
     private static func unfold(_ text: String) -> [(line: Int, text: String)] {
         var lines: [(Int, String)] = []
         var softBreak = false
@@ -215,6 +279,9 @@ enum VCard {
                 lines[lines.count - 1].1 += raw
             } else if (raw.hasPrefix(" ") || raw.hasPrefix("\t")), !lines.isEmpty {
                 lines[lines.count - 1].1 += raw.dropFirst()
+            } else if !raw.isEmpty, !raw.contains(":"), let last = lines.last, isBase64(last.1) {
+                // 2.1 writers go on with a base64 value on lines of their own, up to a blank line.
+                lines[lines.count - 1].1 += raw
             } else if !raw.isEmpty {
                 lines.append((index + 1, String(raw)))
             } else {

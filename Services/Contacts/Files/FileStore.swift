@@ -293,8 +293,30 @@ struct FileStore: Sendable {
 
     // MARK: - Helpers
 
-    func blobPath(_ hash: String) -> String {
+    func blobPath(_ hash: String) -> String { Self.blobPath(hash, directory: directory) }
+
+    static func blobPath(_ hash: String, directory: String) -> String {
         "\(directory)/\(hash.prefix(2))/\(hash.dropFirst(2).prefix(2))/\(hash)"
+    }
+
+    /// Puts bytes in place durably, as an upload's commit does, before the row that refers to
+    /// them is written (a crash in between leaves bytes that `collectGarbage` removes).
+    static func storeBlob(_ data: Data, directory: String) throws -> (hash: String, size: Int64) {
+        let hash = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let target = blobPath(hash, directory: directory)
+        if FileManager.default.fileExists(atPath: target) { return (hash, Int64(data.count)) }
+        try FileManager.default.createDirectory(atPath: directory + "/uploads", withIntermediateDirectories: true)
+        let part = "\(directory)/uploads/\(UUID().uuidString).part"
+        try data.write(to: URL(fileURLWithPath: part))
+        try sync(path: part)
+        try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.moveItem(atPath: part, toPath: target)
+        } catch  where FileManager.default.fileExists(atPath: target) {
+            try? FileManager.default.removeItem(atPath: part)  // the same bytes, stored meanwhile
+        }
+        try sync(path: (target as NSString).deletingLastPathComponent)
+        return (hash, Int64(data.count))
     }
 
     private func partPath(_ id: String) -> String { "\(directory)/uploads/\(id).part" }

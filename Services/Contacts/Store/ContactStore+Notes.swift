@@ -14,21 +14,34 @@ extension ContactStore {
         if isPrivate && headers.userId == nil { throw BusError.invalid("a private note needs a signed-in author") }
         return try await database.idempotentWrite(requestId: requestId, method: ContactsContract.Method.createNote) { db, outbox in
             let subject = try Self.recordSubject(db, headers: headers, contactId: request.contactId, companyId: request.companyId)
-            let now = Date()
-            try db.execute(
-                sql: """
-                    INSERT INTO note (contact_id, company_id, author_id, author, text, private, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [request.contactId, request.companyId, headers.userId, headers.actor, text, isPrivate, now, now])
-            let note = try Self.note(db, id: db.lastInsertedRowID)!
-            try Self.indexNote(db, note)
-            try History.add(
-                db, subject, kind: "note", actor: headers.actor, summary: (isPrivate ? "Private note: " : "Note: ") + Self.excerpt(text),
-                changes: nil, visibleTo: isPrivate ? headers.userId : nil)
-            try outbox.append(db, type: ContactsContract.Event.noteCreated, payload: NoteChanged(note))
-            return note
+            return try Self.insertNote(db, outbox, subject: subject, text: text, private: isPrivate, headers: headers)
         }
+    }
+
+    /// Writes a checked note with its search row, history entry and event (a note made on a
+    /// card, or one an import brings in).
+    static func insertNote(
+        _ db: Database, _ outbox: Outbox, subject: History.Subject, text: String, private isPrivate: Bool, headers: BusHeaders,
+        at now: Date = Date()
+    ) throws -> Note {
+        var contactId: Int64?, companyId: Int64?
+        switch subject {
+        case .contact(let id): contactId = id
+        case .company(let id): companyId = id
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO note (contact_id, company_id, author_id, author, text, private, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [contactId, companyId, headers.userId, headers.actor, text, isPrivate, now, now])
+        let note = try Self.note(db, id: db.lastInsertedRowID)!
+        try Self.indexNote(db, note)
+        try History.add(
+            db, subject, kind: "note", actor: headers.actor, summary: (isPrivate ? "Private note: " : "Note: ") + Self.excerpt(text),
+            changes: nil, visibleTo: isPrivate ? headers.userId : nil)
+        try outbox.append(db, type: ContactsContract.Event.noteCreated, payload: NoteChanged(note))
+        return note
     }
 
     func updateNote(_ request: UpdateNoteRequest, headers: BusHeaders, requestId: String) async throws -> Data {
@@ -116,8 +129,10 @@ extension ContactStore {
 
     // MARK: - Helpers
 
-    private static func checkNoteText(_ raw: String) throws -> String {
-        guard let text = raw.trimmed.nilIfEmpty, text.count <= 20_000 else {
+    static let noteLimit = 20_000
+
+    static func checkNoteText(_ raw: String) throws -> String {
+        guard let text = raw.trimmed.nilIfEmpty, text.count <= noteLimit else {
             throw BusError.invalid("a note needs text, up to 20,000 characters")
         }
         return text

@@ -17,11 +17,15 @@ struct ContactStore: Sendable {
     let backlog: SearchBacklogDrainer
     /// Telephony's log, for a person's export.
     let calls: any PersonCalls
+    /// The file areas' folder (`FileStore`), where an imported card's picture is put; without
+    /// one, pictures are not imported.
+    let filesDirectory: String?
 
-    init(database: ServiceDatabase, phones: PhoneNormalizer, calls: any PersonCalls = NoTelephony()) {
+    init(database: ServiceDatabase, phones: PhoneNormalizer, calls: any PersonCalls = NoTelephony(), filesDirectory: String? = nil) {
         self.database = database
         self.phones = phones
         self.calls = calls
+        self.filesDirectory = filesDirectory
         backlog = SearchBacklogDrainer(database: database)
     }
 

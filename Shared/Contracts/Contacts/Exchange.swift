@@ -39,12 +39,13 @@ public struct ImportColumn: Codable, Sendable, Equatable {
 /// The fields a CSV import can fill, by kind (the targets of a mapping).
 public enum ImportFields {
     public static let contacts = [
-        "first_name", "last_name", "name", "title", "email", "phone", "mobile", "street", "postal_code", "city", "country",
-        "birthday", "company", "organisation_number", "source", "role", "categories", "consumer",
+        "first_name", "last_name", "name", "title", "email", "home_email", "other_email", "phone", "mobile", "home_phone", "fax",
+        "other_phone", "street", "postal_code", "city", "country", "birthday", "company", "organisation_number", "source", "role",
+        "categories", "consumer", "notes", "website",
     ]
     public static let companies = [
         "name", "organisation_number", "email", "phone", "website", "street", "postal_code", "city", "country", "industry",
-        "status", "source", "categories", "kinds", "customer_number",
+        "status", "source", "categories", "kinds", "customer_number", "notes",
     ]
 }
 
