@@ -41,8 +41,9 @@ class System:
         log = open(os.path.join(self.folder, name + ".log"), "a")
         self.processes[name] = subprocess.Popen([os.path.join(BIN, name)], env=self.env, stdout=log, stderr=log)
 
-    def api(self, method, path, body=None, token=None, key=None):
-        return crmsystem.call(self.base, method, path, body, token=self.token if token is None else token, key=key)
+    def api(self, method, path, body=None, token=None, key=None, raw=None, headers=None):
+        return crmsystem.call(self.base, method, path, body, token=self.token if token is None else token, key=key, raw=raw,
+                              headers=headers)
 
     def wait(self, what, check, seconds=30):
         deadline = time.time() + seconds

@@ -38,6 +38,12 @@ extension ContactStore {
                 ignored.append(trimmed)
             }
         }
+        if request.mapping == nil, kind == "contacts" {
+            ImportHeaders.dropSalutation(header.fields, &columns)
+            for (index, name) in header.fields.enumerated() where columns[index] == nil && !name.trimmed.isEmpty {
+                if !ignored.contains(name.trimmed) { ignored.append(name.trimmed) }
+            }
+        }
         if let mapping = request.mapping, let missing = mapping.keys.first(where: { key in !header.fields.contains { $0.trimmed == key } })
         {
             throw BusError.conflict("mapping: the file has no column '\(missing)'")

@@ -62,9 +62,11 @@ enum ImportHeaders {
             "notes",
             [
                 "notes", "note", "comments", "comment", "notater", "notat", "merknad", "merknader", "kommentar", "kommentarer",
-                "notatki", "uwagi", "person notes", "contact notes",
+                "notatki", "uwagi", "person notes", "contact notes", "description",
             ])
-        add("website", ["website", "web site", "web page", "personal web page", "web", "url", "hjemmeside", "nettside", "strona www"])
+        add(
+            "website",
+            ["website", "web site", "web page", "personal web page", "web", "url", "hjemmeside", "nettside", "strona www", "website value"])
         add(
             "mobile",
             [
@@ -116,15 +118,24 @@ enum ImportHeaders {
         return map
     }()
 
+    /// Outlook's `Title` (and Norwegian Outlook's `Tittel`) is the salutation ("Mr."), its
+    /// `Job Title` (`Stilling`) the title: where a file has both, the salutation is not imported.
+    static func dropSalutation(_ headers: [String], _ columns: inout [Int: String]) {
+        let titles = columns.filter { $0.value == "title" }.map(\.key)
+        guard titles.count > 1 else { return }
+        for index in titles where ["title", "tittel", "salutation"].contains(plain(headers[index])) { columns[index] = nil }
+    }
+
     /// For each e-mail or phone column whose kind is in a column beside it (Google's
-    /// `E-mail 1 - Value` and `E-mail 1 - Type`), that column's index.
+    /// `E-mail 1 - Value` and `E-mail 1 - Type` or `- Label`), that column's index.
     static func kindColumns(_ headers: [String], _ columns: [Int: String]) -> [Int: Int] {
         var found: [Int: Int] = [:]
         for (index, field) in columns where field == "email" || field == "phone" {
             let header = headers[index].trimmingCharacters(in: .whitespaces)
             guard header.lowercased().hasSuffix("value") else { continue }
-            let typeHeader = (header.dropLast(5) + "Type").lowercased()
-            if let typeIndex = headers.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).lowercased() == typeHeader }) {
+            // `Type` in Google's older exports, `Label` in those since 2023.
+            let names = ["type", "label"].map { header.dropLast(5).lowercased() + $0 }
+            if let typeIndex = headers.firstIndex(where: { names.contains($0.trimmingCharacters(in: .whitespaces).lowercased()) }) {
                 found[index] = typeIndex
             }
         }

@@ -48,12 +48,28 @@ for (const form of document.querySelectorAll("form[data-live-search]")) {
   });
 }
 
-// A chosen file is read into the form's text field (the plain form takes pasted text).
+// A file's text in the encoding it was saved in, as the API reads a posted file: UTF-8 (with or
+// without BOM), UTF-16 (Excel's "Unicode text"), else Windows-1252 (Excel's CSV on Windows).
+function decodeFile(bytes) {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes.subarray(2));
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return new TextDecoder("windows-1252").decode(bytes);
+  }
+}
+
+// A chosen file is read into the form's text field (the plain form takes pasted text); a file
+// of vCards picks "Contacts from vCards".
 for (const input of document.querySelectorAll("input[type=file][data-fills]")) {
   input.addEventListener("change", async () => {
     const target = document.getElementById(input.dataset.fills);
     const file = input.files && input.files[0];
-    if (target && file) target.value = await file.text();
+    if (!target || !file) return;
+    target.value = decodeFile(new Uint8Array(await file.arrayBuffer()));
+    const vcards = input.form && input.form.querySelector("input[name=kind][value=vcards]");
+    if (vcards && /^\s*BEGIN:VCARD/i.test(target.value)) vcards.checked = true;
   });
 }
 
