@@ -269,7 +269,8 @@ class ImportFilesTest(unittest.TestCase):
     def test_bad_files_are_clear_errors(self):
         cases = [
             (b"first_name,last_name\n\"Kari,Nordmann\n", "text/csv", 409, "line 2"),
-            (b"   \n", "text/csv", 409, "no column maps"),
+            (b"   \n", "text/csv", 409, "empty"),
+            (b"", "text/vcard", 409, "empty"),
             (b"color,size\nred,10\n", "text/csv", 409, "no column maps"),
             (b"BEGIN:VCARD\nVERSION:3.0\nTEL:123\nEND:VCARD\n", "text/vcard", 409, "no name"),
         ]

@@ -55,6 +55,7 @@ enum VCard {
         var start = 0
         // A group's phone (`item1.TEL`), for the label that may follow it.
         var groupPhones: [String: Int] = [:]
+        var addressPreferred = false
         for raw in unfold(text) {
             let line = raw.line
             guard let colon = firstUnquotedColon(in: raw.text) else { continue }
@@ -92,6 +93,7 @@ enum VCard {
             switch name {
             case "BEGIN" where value.uppercased() == "VCARD":
                 groupPhones = [:]
+                addressPreferred = false
                 current = Card()
                 current?.request.phones = []
                 current?.request.emails = []
@@ -154,7 +156,12 @@ enum VCard {
                 let address = Address(
                     street: fields[2].trimmed.nilIfEmpty, postalCode: fields[5].trimmed.nilIfEmpty, city: fields[3].trimmed.nilIfEmpty,
                     country: ImportCountries.code(fields[6]))
-                if !address.isEmpty { current?.request.address = address }
+                // One address per contact: the first, or a later one marked as work or preferred.
+                let preferred = types.contains("work") || types.contains("pref")
+                if !address.isEmpty, current?.request.address == nil || (preferred && !addressPreferred) {
+                    current?.request.address = address
+                    addressPreferred = preferred
+                }
             case "BDAY":
                 // `1970-03-14`, `19700314`, `1970-03-14T00:00:00Z`; a day without a year (`--0314`) is left out.
                 let digits = value.prefix(10).filter(\.isNumber)

@@ -113,6 +113,8 @@ struct ExchangeRoutes: Sendable {
     /// An import sent as the file itself: read in its encoding, sent on as the JSON request, and
     /// the report says which encoding that was.
     func importFile(_ file: ImportFile, kind: String, _ request: Request, _ context: GatewayContext) async throws -> Response {
+        // What a file holds is the file's to say (ADR 008): an empty one is 409 like one with no known column.
+        if file.text.allSatisfy({ $0.isWhitespace || $0 == "\u{FEFF}" }) { throw BusError.conflict("the file is empty") }
         if file.vcard, kind == "companies" { throw BusError.conflict("companies are imported from CSV; vCards are contacts") }
         var report: ImportReport = try await api.callDecoded(
             request, context: context, method: file.vcard ? M.importVCard : M.importCSV, body: file.request(kind: kind),

@@ -89,6 +89,8 @@ struct ImportFile {
             fileSeen = true
             fileDone = true
         }
+        // A form says "no value" as JSON does (`null`), as the document's nullable fields allow.
+        fields = fields.filter { $0.value.trimmingCharacters(in: .whitespaces) != "null" }
         if let unknown = fields.keys.sorted().first(where: { !formFields.contains($0) }) {
             throw BusError.invalid("\(unknown): the form takes only \(formFields.sorted().joined(separator: ", "))")
         }
