@@ -268,7 +268,7 @@ struct CustomerBench: AsyncParsableCommand {
         while true {
             // Segment ids and sizes: a merge in progress grows its output segment step by step.
             let segments = try scanner.read { db in
-                try ["contact_search_idx", "company_search_idx"].map {
+                try ["contact_search_idx", "company_search_idx", "contact_plain_idx", "company_plain_idx"].map {
                     try Row.fetchAll(db, sql: "SELECT segid, COUNT(*) FROM \($0) GROUP BY segid").flatMap { [$0[0], $0[1]] as [Int] }
                 }
             }

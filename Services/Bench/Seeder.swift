@@ -15,9 +15,6 @@ struct Seeder {
         var rareNames: [String] = []
     }
 
-    /// A search row's `plain` column as the contacts service writes it (its SearchIndex.plain).
-    static func plain(_ name: String) -> String { TextFold.differs(name) ? TextFold.plain(name) : "" }
-
     static let firstNames = [
         "Kari", "Ola", "Ingrid", "Lars", "Anne", "Per", "Marit", "Jon", "Liv", "Knut", "Sigrid", "Erik", "Nina", "Hans", "Eva",
         "Bjørn", "Hilde", "Tor", "Silje", "Arne", "Emma", "Noah", "Olivia", "Liam", "Sofie", "Jakob", "Nora", "Emil", "Ella",
@@ -103,13 +100,17 @@ struct Seeder {
                 let email = try db.makeStatement(
                     sql: "INSERT INTO contact_email (contact_id, position, address, kind) VALUES (?, 0, ?, 'work')")
                 let search = try db.makeStatement(
-                    sql: "INSERT INTO contact_search (rowid, name, emails, phones, plain) VALUES (?, ?, ?, ?, ?)")
+                    sql: "INSERT INTO contact_search (rowid, name, emails, phones) VALUES (?, ?, ?, ?)")
+                let plain = try db.makeStatement(sql: "INSERT INTO contact_plain (rowid, plain) VALUES (?, ?)")
                 for (n, first, last, address, number, city) in rows {
                     let e164 = "+47" + number.filter(\.isNumber)
                     try contact.execute(arguments: [n, first, last, city, stamp, stamp])
                     try phone.execute(arguments: [n, number, e164])
                     try email.execute(arguments: [n, address])
-                    try search.execute(arguments: [Self.searchRowid(n), "\(first) \(last)", address, e164, Self.plain("\(first) \(last)")])
+                    try search.execute(arguments: [Self.searchRowid(n), "\(first) \(last)", address, e164])
+                    if TextFold.differs("\(first) \(last)") {
+                        try plain.execute(arguments: [Self.searchRowid(n), TextFold.plain("\(first) \(last)")])
+                    }
                 }
                 return .commit
             }
@@ -126,13 +127,15 @@ struct Seeder {
                         VALUES (?, ?, ?, '["customer"]', ?, ?, ?)
                         """)
                 let search = try db.makeStatement(
-                    sql: "INSERT INTO company_search (rowid, name, numbers, emails, phones, plain) VALUES (?, ?, ?, '', '', ?)")
+                    sql: "INSERT INTO company_search (rowid, name, numbers, emails, phones) VALUES (?, ?, ?, '', '')")
+                let plain = try db.makeStatement(sql: "INSERT INTO company_plain (rowid, plain) VALUES (?, ?)")
                 for n in (companyId + 1)...end {
                     let name =
                         "\(Self.companyWords[random.next(20)]) \(Self.companyWords[random.next(20)]) \(Self.lastNames[random.next(Self.lastNames.count)]) AS"
                     let org = String(format: "%03d %03d %03d", 800 + random.next(200), random.next(1000), random.next(1000))
                     try company.execute(arguments: [n, name, org, ["Oslo", "Bergen"][random.next(2)], stamp, stamp])
-                    try search.execute(arguments: [Self.searchRowid(n), name, org.filter(\.isNumber), Self.plain(name)])
+                    try search.execute(arguments: [Self.searchRowid(n), name, org.filter(\.isNumber)])
+                    if TextFold.differs(name) { try plain.execute(arguments: [Self.searchRowid(n), TextFold.plain(name)]) }
                 }
                 return .commit
             }

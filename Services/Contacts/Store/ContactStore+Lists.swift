@@ -10,18 +10,19 @@ extension ContactStore {
         let limit = try History.pageSize(request.limit)
         let sort = try ListQuery.sort(request.sort)
         let search = request.q?.trimmed.nilIfEmpty
-        let ftsQuery = search.flatMap { SearchIndex.query($0, phones: phones) }
+        let ftsQuery = search.flatMap { SearchIndex.query($0, table: "contact", phones: phones) }
         return try await database.read { db in
             let access = try Access.of(headers, db)
             let wholeNumber = search.flatMap { Self.wholeNumber($0, phones: phones) }
-            func make(_ fts: String?) throws -> ListQuery {
+            let fts = wholeNumber == nil ? ftsQuery : nil
+            func make() throws -> ListQuery {
                 var query = ListQuery(table: "contact")
                 query.restrict(deleted: request.deleted, includeDeleted: request.includeDeleted, ownerOnly: access.ownerOnly)
                 if let e164 = wholeNumber {
                     // A whole phone number, typed any way: one index lookup.
                     query.add("t.id IN (SELECT contact_id FROM contact_phone WHERE e164 = ?)", e164)
-                } else if let fts {
-                    query.search("contact_search", fts)
+                } else if fts != nil {
+                    // The full-text search is the page's or the count's to add.
                 } else if let search {
                     query.add("(t.first_name || ' ' || t.last_name) LIKE ? ESCAPE '\\'", Self.likePattern(search))
                 }
@@ -41,8 +42,7 @@ extension ContactStore {
                 Self.period(&query, created: (request.createdFrom, request.createdTo), updated: (request.updatedFrom, request.updatedTo))
                 return query
             }
-            let fts = wholeNumber == nil ? ftsQuery : nil
-            let counted = request.count == true ? try make(fts?.any).count(db) : nil
+            let counted = request.count == true ? try ListQuery.count(db, search: fts, make: make) : nil
             let page = try ListQuery.page(db, table: "contact", sort: sort, limit: limit, cursor: request.cursor, search: fts, make: make)
             let items = try BatchLoad.contacts(db, ids: page.ids)
             return Page(items: items, nextCursor: page.next, count: counted?.count, countExact: counted?.exact)
@@ -53,21 +53,17 @@ extension ContactStore {
         let limit = try History.pageSize(request.limit)
         let sort = try ListQuery.sort(request.sort)
         let search = request.q?.trimmed.nilIfEmpty
-        let ftsQuery = search.flatMap {
-            SearchIndex.query($0, phones: phones, columns: "{name numbers emails phones}", digitColumns: "{phones numbers}")
-        }
+        let ftsQuery = search.flatMap { SearchIndex.query($0, table: "company", phones: phones, digitColumns: "{phones numbers}") }
         if let kind = request.kind, !Company.kindValues.contains(kind) {
             throw BusError.invalid("kind is one of \(Company.kindValues.joined(separator: ", ")), not '\(kind)'")
         }
         return try await database.read { db in
             let access = try Access.of(headers, db)
-            func make(_ fts: String?) throws -> ListQuery {
+            func make() throws -> ListQuery {
                 var query = ListQuery(table: "company")
                 query.restrict(deleted: request.deleted, includeDeleted: request.includeDeleted, ownerOnly: access.ownerOnly)
                 // No whole-number shortcut here: organisation numbers are digits too, and the index has both.
-                if let fts {
-                    query.search("company_search", fts)
-                } else if let search {
+                if ftsQuery == nil, let search {
                     query.add("t.name LIKE ? ESCAPE '\\'", Self.likePattern(search))
                 }
                 if let kind = request.kind { query.add("EXISTS (SELECT 1 FROM json_each(t.kinds) WHERE value = ?)", kind) }
@@ -83,7 +79,7 @@ extension ContactStore {
                 Self.period(&query, created: (request.createdFrom, request.createdTo), updated: (request.updatedFrom, request.updatedTo))
                 return query
             }
-            let counted = request.count == true ? try make(ftsQuery?.any).count(db) : nil
+            let counted = request.count == true ? try ListQuery.count(db, search: ftsQuery, make: make) : nil
             let page = try ListQuery.page(
                 db, table: "company", sort: sort, limit: limit, cursor: request.cursor, search: ftsQuery, make: make)
             let items = try BatchLoad.companies(db, ids: page.ids)

@@ -263,7 +263,7 @@ extension ContactStore {
                 let ids = try Int64.fetchAll(
                     db, sql: "SELECT id FROM \(table) WHERE deleted_at IS NOT NULL AND deleted_at < ?", arguments: [before])
                 for id in ids {
-                    try db.execute(sql: "DELETE FROM \(table)_search WHERE rowid = ?", arguments: [SearchIndex.rowid(id)])
+                    try SearchIndex.remove(db, table, id: id)
                     try db.execute(
                         sql: "DELETE FROM note_search WHERE rowid IN (SELECT id FROM note WHERE \(table)_id = ?)", arguments: [id])
                     // Foreign keys cascade: phones, e-mails, categories, links, notes, history.

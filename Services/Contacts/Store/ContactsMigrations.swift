@@ -320,22 +320,22 @@ enum ContactsMigrations {
                     """)
         }
         migrator.registerMigration("contacts-v10-accent-search") { db in
-            // Search rows gain `plain`, the name with accents folded (TextFold), so `odegard`
-            // finds Ødegård. FTS5 tables take no new column: both are made anew and their rows
-            // left to the search backlog, which builds them in batches right after the start
-            // (lists, filters and counts have every record meanwhile; searches fill in).
+            // Names with accents folded (TextFold), in trigram indexes of their own so that
+            // `odegard` finds Ødegård: only names that folding changes (ADR 014). Filled here from
+            // the main indexes' names, whose rowids they share.
             try db.execute(
                 sql: """
-                    DROP TABLE contact_search;
-                    DROP TABLE company_search;
-                    CREATE VIRTUAL TABLE contact_search USING fts5(name, emails, phones, plain, tokenize = 'trigram');
-                    CREATE VIRTUAL TABLE company_search USING fts5(name, numbers, emails, phones, plain, tokenize = 'trigram');
-                    DELETE FROM search_backlog;
-                    INSERT INTO search_backlog (kind, first_id, last_id)
-                        SELECT 'contact', MIN(id), MAX(id) FROM contact HAVING COUNT(*) > 0;
-                    INSERT INTO search_backlog (kind, first_id, last_id)
-                        SELECT 'company', MIN(id), MAX(id) FROM company HAVING COUNT(*) > 0;
+                    CREATE VIRTUAL TABLE contact_plain USING fts5(plain, tokenize = 'trigram');
+                    CREATE VIRTUAL TABLE company_plain USING fts5(plain, tokenize = 'trigram');
                     """)
+            for table in ["contact", "company"] {
+                let names = try Row.fetchCursor(db, sql: "SELECT rowid, name FROM \(table)_search")
+                let insert = try db.makeStatement(sql: "INSERT INTO \(table)_plain (rowid, plain) VALUES (?, ?)")
+                while let row = try names.next() {
+                    let name: String = row["name"] ?? ""
+                    if TextFold.differs(name) { try insert.execute(arguments: [row["rowid"], TextFold.plain(name)]) }
+                }
+            }
         }
     }
 }

@@ -149,44 +149,62 @@ struct ListQuery {
         sort == .created && searchTable != nil ? "s.rowid" : sort.orderBy(table: table)
     }
 
-    /// One page of a list, searched or not. In the default order a search lists the records its
-    /// text matches as written first (newest first) and then those found only with accents
-    /// forgiven (`SearchQuery.foldedOnly`), so `Ødegård` ranks Ødegård above Odegard; a cursor
-    /// into the second part carries the key `folded`. Each part walks its matches forwards and
-    /// stops at the page's end. `make` builds the filtered query for a full-text query.
+    /// One page of a list, searched or not. In the default order a search lists its parts one
+    /// after the other (`SearchQuery.parts`: the records whose text matches as written, newest
+    /// first, then those found only with accents forgiven), so `Ødegård` ranks Ødegård above
+    /// Odegard; a cursor into a later part carries its number as a key. Each part walks its
+    /// index's matches forwards and stops at the page's end. `make` builds the filtered query.
     static func page(
         _ db: Database, table: String, sort: Sort, limit: Int, cursor text: String?, search: SearchQuery?,
-        make: (String?) throws -> ListQuery
+        make: () throws -> ListQuery
     ) throws -> (ids: [Int64], next: String?) {
         guard let search, sort == .created else {
-            var query = try make(search?.any)
+            var query = try make()
+            if let search {
+                let any = search.anyCondition
+                query.add(any.sql, arguments: any.arguments)
+            }
             try query.after(cursor: text, sort: sort)
             let rows = try query.page(db, sort: sort, limit: limit)
-            return (
-                rows.prefix(limit).map { $0["id"] }, rows.count > limit ? cursor(after: rows[limit - 1], sort: sort, table: table) : nil
-            )
+            return (rows.prefix(limit).map { $0["id"] }, rows.count > limit ? cursor(after: rows[limit - 1], sort: sort, table: table) : nil)
         }
-        let inFolded = try Paging.cursor(text)?.keys.first == Self.foldedKey
+        let parts = search.parts
+        let cursor = try Paging.cursor(text)
+        let first = cursor.flatMap { Int($0.key(0)) }.map { min(max($0, 0), parts.count - 1) } ?? 0
         var ids: [Int64] = []
-        if !inFolded {
-            var exact = try make(search.exact)
-            try exact.after(cursor: text, sort: sort)
-            let rows = try exact.page(db, sort: sort, limit: limit)
-            ids = rows.prefix(limit).map { $0["id"] }
-            if rows.count > limit { return (ids, Cursor(id: ids[limit - 1]).text) }
+        for (number, part) in parts.enumerated() where number >= first {
+            var query = try make()
+            query.search(part.index, part.query)
+            if let condition = part.condition, let argument = part.argument { query.add(condition, argument) }
+            if number == first { try query.after(cursor: text, sort: sort) }
+            let room = limit - ids.count
+            let rows = try query.page(db, sort: sort, limit: room)
+            ids += rows.prefix(room).map { $0["id"] }
+            // One row past the page (this part, or the first of a later one): there is a next page.
+            guard rows.count <= room else {
+                let last = room > 0 ? ids[limit - 1] : SearchIndex.base  // a part's start: before every record
+                return (ids, Cursor(id: last, keys: room > 0 ? keyed(number) : keyed(number, starting: true)).text)
+            }
         }
-        guard let foldedOnly = search.foldedOnly else { return (ids, nil) }
-        var folded = try make(foldedOnly)
-        if inFolded { try folded.after(cursor: text, sort: sort) }
-        let room = limit - ids.count
-        let rows = try folded.page(db, sort: sort, limit: room)
-        ids += rows.prefix(room).map { $0["id"] }
-        guard rows.count > room else { return (ids, nil) }
-        // The page ends where the second part begins: its cursor starts before every record.
-        return (ids, Cursor(id: room > 0 ? ids[limit - 1] : SearchIndex.base, keys: [Self.foldedKey]).text)
+        return (ids, nil)
     }
 
-    static let foldedKey = "folded"
+    /// The keys of a cursor in part `number` (the first part's cursors have none, as before).
+    private static func keyed(_ number: Int, starting: Bool = false) -> [String] { number == 0 && !starting ? [] : [String(number)] }
+
+    /// How many records a search matches, up to the cap: if its exact part alone is over the cap
+    /// (told by the index, `overCap`), so is the whole; otherwise every part is counted.
+    static func count(_ db: Database, search: SearchQuery?, make: () throws -> ListQuery) throws -> (count: Int, exact: Bool) {
+        guard let search else { return try make().count(db) }
+        var exact = try make()
+        exact.search(search.mainIndex, search.exact)
+        let counted = try exact.count(db)
+        guard counted.exact, search.folded != nil else { return counted }
+        var any = try make()
+        let condition = search.anyCondition
+        any.add(condition.sql, arguments: condition.arguments)
+        return try any.count(db)
+    }
 
     /// The cursor that continues after `row`.
     static func cursor(after row: Row, sort: Sort, table: String) -> String {

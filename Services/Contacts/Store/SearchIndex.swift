@@ -31,9 +31,10 @@ enum SearchIndex {
         _ db: Database, id: Int64, name: String, emails: [String], phones: [(number: String, e164: String?)], isNew: Bool = false
     ) throws {
         let sql = isNew ? "INSERT" : "INSERT OR REPLACE"
-        try db.cachedStatement(sql: "\(sql) INTO contact_search (rowid, name, emails, phones, plain) VALUES (?, ?, ?, ?, ?)").run(
+        try db.cachedStatement(sql: "\(sql) INTO contact_search (rowid, name, emails, phones) VALUES (?, ?, ?, ?)").run(
             .integer(rowid(id)), .text(name), .text(emails.joined(separator: " ")),
-            .text(phones.map { $0.e164 ?? digits($0.number) }.joined(separator: " ")), .text(plain(name)))
+            .text(phones.map { $0.e164 ?? digits($0.number) }.joined(separator: " ")))
+        try indexPlain(db, "contact", id: id, name: name, isNew: isNew)
     }
 
     /// Writes the rows of the contacts with ids `first...last` (those that exist), reading by
@@ -60,42 +61,52 @@ enum SearchIndex {
 
     static func indexCompany(_ db: Database, _ company: Company) throws {
         let numbers = [company.organisationNumber.map(digits), company.customerNumber.map { String($0) }].compactMap { $0 }
-        try db.cachedStatement(
-            sql: "INSERT OR REPLACE INTO company_search (rowid, name, numbers, emails, phones, plain) VALUES (?, ?, ?, ?, ?, ?)"
-        )
-        .execute(
-            arguments: [
-                rowid(company.id), company.name, numbers.joined(separator: " "), company.emails.map(\.address).joined(separator: " "),
-                company.phones.map { $0.e164 ?? digits($0.number) }.joined(separator: " "), plain(company.name),
-            ])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO company_search (rowid, name, numbers, emails, phones) VALUES (?, ?, ?, ?, ?)")
+            .execute(
+                arguments: [
+                    rowid(company.id), company.name, numbers.joined(separator: " "), company.emails.map(\.address).joined(separator: " "),
+                    company.phones.map { $0.e164 ?? digits($0.number) }.joined(separator: " "),
+                ])
+        try indexPlain(db, "company", id: company.id, name: company.name, isNew: false)
     }
 
-    /// A name's `plain` column: its folded form when folding changes more than case, else
-    /// empty (the name column already answers a query without accents, and most names would
-    /// only double the index).
-    static func plain(_ name: String) -> String { TextFold.differs(name) ? TextFold.plain(name) : "" }
+    /// A record's row in `<table>_plain`, the index of names with accents folded (`TextFold`):
+    /// only for names that folding changes more than in case, so the index holds a few names in
+    /// ten and its match lists stay short; ASCII names are found by the main index as written.
+    static func indexPlain(_ db: Database, _ table: String, id: Int64, name: String, isNew: Bool) throws {
+        if TextFold.differs(name) {
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO \(table)_plain (rowid, plain) VALUES (?, ?)").run(
+                .integer(rowid(id)), .text(TextFold.plain(name)))
+        } else if !isNew {
+            try db.cachedStatement(sql: "DELETE FROM \(table)_plain WHERE rowid = ?").run(.integer(rowid(id)))
+        }
+    }
+
+    /// Removes a record's rows from both indexes (a record merged away or purged).
+    static func remove(_ db: Database, _ table: String, id: Int64) throws {
+        try db.execute(sql: "DELETE FROM \(table)_search WHERE rowid = ?", arguments: [rowid(id)])
+        try db.execute(sql: "DELETE FROM \(table)_plain WHERE rowid = ?", arguments: [rowid(id)])
+    }
 
     /// The full-text queries for what a user typed, or nil when it is too short for trigrams
-    /// (then the caller scans names with LIKE). `columns` are the record's own columns; a phone
-    /// number in any format is also looked for by its digits in `digitColumns`.
-    static func query(
-        _ text: String, phones: PhoneNormalizer, columns: String = "{name emails phones}", digitColumns: String = "phones"
-    ) -> SearchQuery? {
+    /// (then the caller scans names with LIKE). A phone number in any format is also looked for
+    /// by its digits in `digitColumns`; e-mail addresses and numbers are not folded.
+    static func query(_ text: String, table: String, phones: PhoneNormalizer, digitColumns: String = "phones") -> SearchQuery? {
         let trimmed = text.trimmed
         guard trimmed.count >= 3 else { return nil }
-        var alternatives = ["\(columns) : " + phrase(trimmed)]
+        var alternatives = [phrase(trimmed)]
         let looksLikePhone = trimmed.allSatisfy { $0.isNumber || " +-()./".contains($0) }
         let numberDigits = digits(trimmed)
         if looksLikePhone, numberDigits.count >= 3 {
             alternatives.append("\(digitColumns) : " + phrase(numberDigits))
             if let e164 = phones.e164(trimmed) { alternatives.append("\(digitColumns) : " + phrase(String(e164.dropFirst()))) }
         }
-        // A query with no accents was looked for in the names as written already; one with
-        // accents is also looked for there without them. E-mail addresses and numbers are not folded.
+        let exact = alternatives.joined(separator: " OR ")
+        guard !looksLikePhone, !trimmed.contains("@") else { return SearchQuery(table: table, exact: exact, folded: nil, foldedNames: nil) }
         let folded = TextFold.plain(trimmed)
-        let foldedColumns = folded == trimmed.lowercased() ? "plain" : "{name plain}"
-        let foldable = !looksLikePhone && !trimmed.contains("@")
-        return SearchQuery(exact: alternatives.joined(separator: " OR "), folded: foldable ? "\(foldedColumns) : " + phrase(folded) : nil)
+        // A query with letters to fold is also looked for in the names as written (`Ødegård` finds Odegard).
+        let hasAccents = folded != trimmed.lowercased()
+        return SearchQuery(table: table, exact: exact, folded: phrase(folded), foldedNames: hasAccents ? "name : " + phrase(folded) : nil)
     }
 
     /// `text` as one FTS5 phrase: quotes doubled, and NUL left out (FTS5 reads a query as a C
@@ -108,16 +119,51 @@ enum SearchIndex {
     static func digits(_ text: String) -> String { text.filter { $0.isASCII && $0.isNumber } }
 }
 
-/// What a search matches, as FTS5 queries over a search table.
+/// What a search matches: FTS5 queries over a record table's two indexes, `<table>_search`
+/// (names as written, e-mails, numbers) and `<table>_plain` (names with accents folded).
 struct SearchQuery: Equatable {
-    /// Matches in the record's own text: its name as written, e-mails, numbers.
+    let table: String
+    /// Matches in the record's own text, in `<table>_search`.
     let exact: String
-    /// Matches of the query folded (`TextFold`) in names as written or folded, so `odegard`
-    /// finds Ødegård and `Ødegård` finds Odegard; nil for a phone number.
+    /// The folded query, in `<table>_plain`; nil for a phone number or an e-mail address.
     let folded: String?
+    /// The folded query in the names as written, when the query had letters to fold.
+    let foldedNames: String?
 
-    /// Every match, exact or with accents forgiven.
-    var any: String { folded.map { "(\(exact)) OR (\($0))" } ?? exact }
-    /// Only the matches that need accents forgiven: listed after the exact ones.
-    var foldedOnly: String? { folded.map { "(\($0)) NOT (\(exact))" } }
+    var mainIndex: String { table + "_search" }
+    var plainIndex: String { table + "_plain" }
+
+    /// The parts of a search in the order a page lists them: exact matches, then names found
+    /// with accents forgiven, then (for a query with accents) names written without them; each
+    /// part leaves out what an earlier one listed. (index, FTS5 query, condition, its argument).
+    var parts: [(index: String, query: String, condition: String?, argument: String?)] {
+        var parts: [(String, String, String?, String?)] = [(mainIndex, exact, nil, nil)]
+        if let folded {
+            parts.append(
+                (plainIndex, folded, "NOT EXISTS (SELECT 1 FROM \(mainIndex) WHERE rowid = s.rowid AND \(mainIndex) MATCH ?)", exact))
+            if let foldedNames {
+                parts.append(
+                    (
+                        mainIndex, "(\(foldedNames)) NOT (\(exact))",
+                        "NOT EXISTS (SELECT 1 FROM \(plainIndex) WHERE rowid = s.rowid AND \(plainIndex) MATCH ?)", folded
+                    ))
+            }
+        }
+        return parts
+    }
+
+    /// Every match as a condition on the records (`t`): for other orders than newest first, and counts.
+    var anyCondition: (sql: String, arguments: [String]) {
+        var sql = ["t.id IN (SELECT \(SearchIndex.base) - rowid FROM \(mainIndex) WHERE \(mainIndex) MATCH ?)"]
+        var arguments = [exact]
+        if let folded {
+            sql.append("t.id IN (SELECT \(SearchIndex.base) - rowid FROM \(plainIndex) WHERE \(plainIndex) MATCH ?)")
+            arguments.append(folded)
+        }
+        if let foldedNames {
+            sql.append("t.id IN (SELECT \(SearchIndex.base) - rowid FROM \(mainIndex) WHERE \(mainIndex) MATCH ?)")
+            arguments.append(foldedNames)
+        }
+        return ("(" + sql.joined(separator: " OR ") + ")", arguments)
+    }
 }
