@@ -15,7 +15,7 @@ struct BusApp: AsyncParsableCommand {
 
     func run() async throws {
         let config = try ServiceConfig.load(options: options)
-        LogSetup.bootstrap(level: config.logLevel)
+        LogSetup.bootstrap(config, service: "bus")
         let service = BusProcess(config: config, logger: Logger(label: "bus"))
         let group = ServiceGroup(
             configuration: .init(

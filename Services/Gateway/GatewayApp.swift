@@ -21,7 +21,7 @@ struct GatewayApp: AsyncParsableCommand {
         var config = try ServiceConfig.load(options: options)
         // Printing the document talks to nobody: it needs no bus identity.
         if printOpenAPI { config.identities = false }
-        LogSetup.bootstrap(level: config.logLevel)
+        LogSetup.bootstrap(config, service: "gateway")
         let runtime = try ServiceRuntime(name: "gateway", config: config)
         let gateway = GatewayRoutes(bus: runtime.client, config: config, logger: runtime.logger)
         let router = gateway.router, authenticator = gateway.authenticator, document = gateway.document

@@ -1,5 +1,6 @@
 import Bus
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 
@@ -10,6 +11,25 @@ struct ErrorMiddleware: RouterMiddleware {
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // The request's trace id (the client's X-Request-Id, or one of ours): on every log line
+        // written for it here, and sent on to the services in the bus headers.
+        let given = request.headers[HTTPField.Name("X-Request-Id")!].flatMap { $0.count <= 200 ? $0 : nil }
+        return try await TraceContext.$traceId.withValue(given ?? UUID().uuidString) {
+            let response = try await handleTraced(request, context: context, next: next)
+            // The route's template, not the path (which can hold a feed's or an answer link's
+            // secret), and no query (which can hold a phone number searched for).
+            logger.debug(
+                "http request",
+                metadata: [
+                    "method": "\(request.method)", "route": "\(context.endpointPath ?? "unmatched")", "status": "\(response.status.code)",
+                ])
+            return response
+        }
+    }
+
+    private func handleTraced(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as BusError {

@@ -37,7 +37,7 @@ struct APIForwarder: Sendable {
                 return trimmed.isEmpty || trimmed.count > 200 ? nil : "http:\(user):" + trimmed
             } ?? UUID().uuidString
         let headers = BusHeaders(
-            actor: context.principal?.username, traceId: request.headers[HTTPField.Name("X-Request-Id")!] ?? requestId,
+            actor: context.principal?.username, traceId: TraceContext.traceId ?? requestId,
             userId: context.principal?.userId, rank: context.principal?.rank.rawValue, scopes: context.principal?.scopes,
             tokenId: context.principal?.tokenId)
         return try await client.call(method, body: body, headers: headers, timeout: timeout ?? self.timeout, requestId: requestId)

@@ -82,7 +82,27 @@ public final class BusWorker: Service, Sendable {
         await thread.shutdown()
     }
 
+    /// The reply to a request, with the request's trace id on every line logged meanwhile and a
+    /// debug line for it (method, outcome, milliseconds: never its body).
     static func answer(
+        _ request: IncomingRequest, handlers: [String: BusMethodHandler], openToServices: Set<String>, logger: Logger
+    ) async -> (String, Data) {
+        await TraceContext.$traceId.withValue(request.headers.traceId) {
+            let started = ContinuousClock.now
+            let answer = await reply(request, handlers: handlers, openToServices: openToServices, logger: logger)
+            let elapsed = ContinuousClock.now - started
+            logger.debug(
+                "request handled",
+                metadata: [
+                    "method": "\(request.method)", "code": "\(answer.0)",
+                    "ms":
+                        "\(String(format: "%.2f", Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15))",
+                ])
+            return answer
+        }
+    }
+
+    private static func reply(
         _ request: IncomingRequest, handlers: [String: BusMethodHandler], openToServices: Set<String>, logger: Logger
     ) async -> (String, Data) {
         guard let handler = handlers[request.method] else {

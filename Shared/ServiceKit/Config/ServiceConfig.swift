@@ -17,6 +17,8 @@ public struct ServiceConfig: Sendable {
     public var dataDirectory = "./data"
     /// Log level (`CRM_LOG_LEVEL`: trace, debug, info, notice, warning, error, critical).
     public var logLevel: Logger.Level = .info
+    /// Log lines as text for people, or one JSON object per line for aggregators (`CRM_LOG_FORMAT`: text, json).
+    public var logFormat = "text"
     /// Requests one worker runs at once (`CRM_WORKER_CONCURRENCY`).
     public var workerConcurrency = 32
     /// Deadline of a request when the caller gives none (`CRM_REQUEST_TIMEOUT_MS`).
@@ -119,6 +121,10 @@ public struct ServiceConfig: Sendable {
                 throw ConfigError("log level '\(value)' is not one of trace, debug, info, notice, warning, error, critical")
             }
             config.logLevel = level
+        }
+        if let value = pick(options.logFormat, "CRM_LOG_FORMAT") {
+            guard ["text", "json"].contains(value.lowercased()) else { throw ConfigError("log format '\(value)' is not text or json") }
+            config.logFormat = value.lowercased()
         }
         if let value = pick(options.concurrency.map(String.init), "CRM_WORKER_CONCURRENCY") {
             guard let number = Int(value), number > 0 else { throw ConfigError("worker concurrency '\(value)' must be a positive number") }
@@ -224,6 +230,8 @@ public struct CommonOptions: ParsableArguments, Sendable {
     public var dataDir: String?
     @Option(name: .customLong("log-level"), help: "Log level (CRM_LOG_LEVEL).")
     public var logLevel: String?
+    @Option(name: .customLong("log-format"), help: "text, or json: one object per line (CRM_LOG_FORMAT).")
+    public var logFormat: String?
     @Option(name: .customLong("concurrency"), help: "Requests a worker runs at once (CRM_WORKER_CONCURRENCY).")
     public var concurrency: Int?
     @Option(name: .customLong("http"), help: "Gateway address host:port (CRM_HTTP_ADDRESS).")

@@ -12,7 +12,7 @@ public struct ServiceStart: Sendable {
 
     public init(_ name: String, options: CommonOptions, migrations: (inout DatabaseMigrator) -> Void) throws {
         config = try ServiceConfig.load(options: options)
-        LogSetup.bootstrap(level: config.logLevel)
+        LogSetup.bootstrap(config, service: name)
         runtime = try ServiceRuntime(name: name, config: config)
         database = try ServiceDatabase(path: try config.dataFolder(for: name) + "/\(name).sqlite", migrations: migrations)
     }
