@@ -166,7 +166,8 @@ struct ListQuery {
             }
             try query.after(cursor: text, sort: sort)
             let rows = try query.page(db, sort: sort, limit: limit)
-            return (rows.prefix(limit).map { $0["id"] }, rows.count > limit ? cursor(after: rows[limit - 1], sort: sort, table: table) : nil)
+            let next = rows.count > limit ? cursor(after: rows[limit - 1], sort: sort, table: table) : nil
+            return (rows.prefix(limit).map { $0["id"] }, next)
         }
         let parts = search.parts
         let cursor = try Paging.cursor(text)
