@@ -144,7 +144,7 @@ let package = Package(
             name: "StorageTests", dependencies: ["Storage", "Contracts", "TestKit", grdb],
             path: "Tests/StorageTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "ServiceKitTests", dependencies: ["ServiceKit", "Storage", "Contracts"],
+            name: "ServiceKitTests", dependencies: ["ServiceKit", "Storage", "Contracts", logging],
             path: "Tests/ServiceKitTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "ContactsTests",
