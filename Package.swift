@@ -128,7 +128,9 @@ let package = Package(
             path: "Services/Tasks", swiftSettings: swiftSettings),
         .executableTarget(
             name: "CRMTool",
-            dependencies: ["Bus", "Contracts", "ServiceKit", "NotificationsCore", argumentParser, .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "Bus", "Contracts", "ServiceKit", "NotificationsCore", grdb, argumentParser, .product(name: "Yams", package: "Yams"),
+            ],
             path: "Services/CRM", swiftSettings: swiftSettings),
         .executableTarget(
             name: "CRMBench",
