@@ -165,7 +165,7 @@ enum Backup {
             let name = parts.last ?? ""
             let source = "\(data)/\(relative)"
             var isFolder: ObjCBool = false
-            fileManager.fileExists(atPath: source, isDirectory: &isFolder)
+            _ = fileManager.fileExists(atPath: source, isDirectory: &isFolder)
             if parts.count >= 2, parts[0] == "contacts", parts[1] == "files" {
                 if isFolder.boolValue { walker.skipDescendants() }
                 continue
@@ -193,7 +193,7 @@ enum Backup {
         while let relative = walker.nextObject() as? String {
             guard relative != manifestName else { continue }
             var isFolder: ObjCBool = false
-            fileManager.fileExists(atPath: "\(backup)/\(relative)", isDirectory: &isFolder)
+            _ = fileManager.fileExists(atPath: "\(backup)/\(relative)", isDirectory: &isFolder)
             let destination = "\(data)/\(relative)"
             if isFolder.boolValue {
                 try fileManager.createDirectory(atPath: destination, withIntermediateDirectories: true)
