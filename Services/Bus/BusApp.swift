@@ -9,7 +9,10 @@ import ServiceLifecycle
 /// can be killed and restarted at any time; services and the gateway reconnect by themselves.
 @main
 struct BusApp: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bus", abstract: "The CRM's message bus.")
+    static let configuration = CommandConfiguration(
+        commandName: "bus", abstract: "The CRM's message bus.",
+        discussion: ServiceEnvironment.discussion(
+            [("CRM_BUS_CURVE_SECRET", "the bus's own secret key, instead of <keys>/bus.key")]))
 
     @OptionGroup var options: CommonOptions
 

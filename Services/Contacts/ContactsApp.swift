@@ -7,7 +7,10 @@ import Storage
 /// consumers and runs them; the behaviour lives in Handlers/, Store/ and Events/.
 @main
 struct ContactsApp: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "contacts", abstract: "The CRM's contacts service.")
+    static let configuration = CommandConfiguration(
+        commandName: "contacts", abstract: "The CRM's contacts service.",
+        discussion: ServiceEnvironment.discussion(
+            []))
 
     @OptionGroup var options: CommonOptions
 

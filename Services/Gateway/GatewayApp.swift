@@ -10,7 +10,13 @@ import ServiceKit
 /// requests. It owns no data.
 @main
 struct GatewayApp: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "gateway", abstract: "The CRM's HTTP API gateway.")
+    static let configuration = CommandConfiguration(
+        commandName: "gateway", abstract: "The CRM's HTTP API gateway.",
+        discussion: ServiceEnvironment.discussion(
+            [
+                ("CRM_TWILIO_AUTH_TOKEN", "checks the signature of Twilio's webhooks"),
+                ("CRM_VONAGE_SIGNATURE_SECRET", "checks the signature of Vonage's webhooks"),
+            ]))
 
     @OptionGroup var options: CommonOptions
 

@@ -9,7 +9,10 @@ import Storage
 /// with settings (processes, reference lists, budgets, users) and contacts (customers).
 @main
 struct SalesApp: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sales", abstract: "The CRM's sales service.")
+    static let configuration = CommandConfiguration(
+        commandName: "sales", abstract: "The CRM's sales service.",
+        discussion: ServiceEnvironment.discussion(
+            [("CRM_SALES_CURRENCY", "the currency of a deal created without one (NOK)")]))
 
     @OptionGroup var options: CommonOptions
 

@@ -8,7 +8,13 @@ import Storage
 /// custom fields, configuration and the audit trail. Composes its parts and runs them.
 @main
 struct SettingsApp: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "settings", abstract: "The CRM's settings service.")
+    static let configuration = CommandConfiguration(
+        commandName: "settings", abstract: "The CRM's settings service.",
+        discussion: ServiceEnvironment.discussion(
+            [
+                ("CRM_ADMIN_PASSWORD", "the first administrator's password (else one is made and written to <data>)"),
+                ("CRM_BCRYPT_COST", "bcrypt cost of stored passwords (12)"), ("CRM_SESSION_HOURS", "how long a sign-in lasts (12)"),
+            ]))
 
     @OptionGroup var options: CommonOptions
 

@@ -13,7 +13,13 @@ import Storage
 /// sales (a deal's next follow-up).
 @main
 struct TasksApp: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tasks", abstract: "The CRM's tasks and calendar service.")
+    static let configuration = CommandConfiguration(
+        commandName: "tasks", abstract: "The CRM's tasks and calendar service.",
+        discussion: ServiceEnvironment.discussion(
+            [
+                ("CRM_CALLBACK_DUE_MINUTES", "a missed call's call-back task is due this long after it (120)"),
+                ("CRM_MAIL_FROM", "the address meeting invitations come from"),
+            ]))
 
     @OptionGroup var options: CommonOptions
 

@@ -9,7 +9,16 @@ import Storage
 /// through a phone-number index built from the contacts service's events.
 @main
 struct TelephonyApp: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "telephony", abstract: "The CRM's telephony service.")
+    static let configuration = CommandConfiguration(
+        commandName: "telephony", abstract: "The CRM's telephony service.",
+        discussion: ServiceEnvironment.discussion(
+            [
+                ("CRM_TELEPHONY_INGEST_ENDPOINT", "the ZeroMQ endpoint PBXs stream call events to"),
+                ("CRM_CALL_TIMEOUT_SECONDS", "a call with no event this long is closed"),
+                ("CRM_AMI_HOST", "an Asterisk manager interface to read calls from"), ("CRM_AMI_PORT", "its port (5038)"),
+                ("CRM_AMI_USERNAME", "its user"), ("CRM_AMI_SECRET", "its secret"),
+                ("CRM_AMI_PRODUCER", "the producer name its events carry"),
+            ]))
 
     @OptionGroup var options: CommonOptions
 

@@ -11,7 +11,23 @@ import Storage
 /// time or in batches, each sent once and its outcome kept; consent and opt-out.
 @main
 struct NotificationsApp: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "notifications", abstract: "The CRM's notifications service.")
+    static let configuration = CommandConfiguration(
+        commandName: "notifications", abstract: "The CRM's notifications service.",
+        discussion: ServiceEnvironment.discussion(
+            [
+                ("CRM_SMTP_URL", "the mail server: smtp://user:password@host:587 or smtps://"),
+                ("CRM_SMTP_CA_FILE", "a CA bundle for the mail server's certificate"), ("CRM_MAIL_FROM", "the sender of mail"),
+                ("CRM_SMS_PROVIDER", "twilio or vonage"), ("CRM_SMS_FROM", "the sender of service SMS"),
+                ("CRM_SMS_FROM_MARKETING", "the sender of marketing SMS"), ("CRM_SMS_RATE", "SMS per second"),
+                ("CRM_SMS_PRICE", "price per SMS part"), ("CRM_SMS_CURRENCY", "its currency"),
+                ("CRM_SMS_QUIET_HOURS", "hours marketing SMS wait out"), ("CRM_SMS_TIME_ZONE", "the zone of the quiet hours"),
+                ("CRM_SMS_STOP_WORDS", "replies that opt a number out"), ("CRM_SMS_FAILURE_THRESHOLD", "failures that pause a batch"),
+                ("CRM_SMS_RECONCILE_AFTER", "seconds before an unanswered send is looked up"),
+                ("CRM_TWILIO_ACCOUNT_SID", "Twilio account"), ("CRM_TWILIO_AUTH_TOKEN", "Twilio token"),
+                ("CRM_TWILIO_API_URL", "Twilio's API address (tests)"), ("CRM_VONAGE_API_KEY", "Vonage key"),
+                ("CRM_VONAGE_API_SECRET", "Vonage secret"), ("CRM_VONAGE_API_URL", "Vonage's API address (tests)"),
+                ("CRM_VONAGE_REPORTS_URL", "Vonage's reports address (tests)"),
+            ]))
 
     @OptionGroup var options: CommonOptions
 
