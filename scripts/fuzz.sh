@@ -13,7 +13,7 @@ SECONDS_EACH="${1:-0}"
 shift || true
 TARGETS=("$@")
 if [ "${#TARGETS[@]}" -eq 0 ]; then
-    TARGETS=(call-event-json twilio vonage asterisk asterisk-custom freeswitch 3cx ami csv vcard bus-headers bus-timeout times json-bodies form-data smtp-reply sms-webhook money calendar)
+    TARGETS=(call-event-json twilio vonage asterisk asterisk-custom freeswitch 3cx ami csv vcard bus-headers bus-timeout times json-bodies form-data smtp-reply sms-webhook money calendar import-file)
 fi
 
 (cd Fuzz && swift build --build-path ../.build/fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -use-ld=lld)
