@@ -40,6 +40,15 @@ enum ContactsConsumer {
             let anonymized = try Wire.decode(ContactDeleted.self, from: event.payload)
             try db.execute(sql: "DELETE FROM recipient WHERE contact_id = ?", arguments: [anonymized.contactId])
             try db.execute(sql: "DELETE FROM recipient_company WHERE contact_id = ?", arguments: [anonymized.contactId])
+            // What waits to go to the person is not sent (its addresses are about to go); what is
+            // being sent finishes as it began (its attempt is recorded, ADR 011).
+            try db.execute(
+                sql: """
+                    UPDATE message SET state = 'failed', error_code = 'cancelled', error = 'the person was anonymised before it was sent',
+                        updated_at = ?
+                    WHERE contact_id = ? AND state IN ('held', 'queued')
+                    """,
+                arguments: [Date(), anonymized.contactId])
             try db.execute(
                 sql: """
                     UPDATE message SET recipients = '[]', subject = '(anonymised)', body_text = '', body_html = NULL,
