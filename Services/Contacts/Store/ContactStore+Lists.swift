@@ -21,9 +21,8 @@ extension ContactStore {
                 if let e164 = wholeNumber {
                     // A whole phone number, typed any way: one index lookup.
                     query.add("t.id IN (SELECT contact_id FROM contact_phone WHERE e164 = ?)", e164)
-                } else if fts != nil {
-                    // The full-text search is the page's or the count's to add.
-                } else if let search {
+                } else if fts == nil, let search {
+                    // Too short for trigrams (a full-text search is the page's or the count's to add).
                     query.add("(t.first_name || ' ' || t.last_name) LIKE ? ESCAPE '\\'", Self.likePattern(search))
                 }
                 if let value = request.categoryId {

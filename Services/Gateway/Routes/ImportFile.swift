@@ -3,6 +3,7 @@ import Contracts
 import Foundation
 import Hummingbird
 import NIOCore
+import ServiceKit
 
 /// An import sent as the file itself rather than wrapped in JSON: the body is the file
 /// (`text/csv`, `text/vcard`, ... as `curl --data-binary @contacts.csv` sends it), or a
@@ -102,8 +103,8 @@ struct ImportFile {
             text: text, encoding: encoding,
             vcard: type.map(vcardTypes.contains) == true || filename.lowercased().hasSuffix(".vcf") || looksLikeVCard(text))
         file.dryRun = try flag(fields["dry_run"])
-        file.dateFormat = fields["date_format"]?.nilIfBlank
-        if let raw = fields["mapping"]?.nilIfBlank {
+        file.dateFormat = fields["date_format"]?.trimmed.nilIfEmpty
+        if let raw = fields["mapping"]?.trimmed.nilIfEmpty {
             guard let object = try? JSONSerialization.jsonObject(with: Data(raw.utf8)) as? [String: Any],
                 let mapping = object as? [String: String]
             else { throw BusError.invalid("mapping: must be a JSON object from a column's header to a field") }
@@ -132,8 +133,4 @@ struct ImportFile {
         request.dateFormat = vcard ? nil : dateFormat
         return request
     }
-}
-
-extension String {
-    fileprivate var nilIfBlank: String? { trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : self }
 }
