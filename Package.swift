@@ -8,6 +8,7 @@ let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
 let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
 let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 
 let package = Package(
@@ -41,6 +42,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
     ],
     targets: [
         .systemLibrary(
@@ -49,7 +52,7 @@ let package = Package(
         .target(
             name: "Bus",
             dependencies: [
-                "CZeroMQ",
+                "CZeroMQ", metrics,
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -68,7 +71,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDB", package: "GRDB.swift"), metrics,
+                .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Shared/ServiceKit", swiftSettings: swiftSettings),
         .executableTarget(
@@ -82,7 +87,7 @@ let package = Package(
             path: "Services/Contacts", swiftSettings: swiftSettings),
         .executableTarget(
             name: "TelephonyService",
-            dependencies: ["Bus", "Contracts", "ServiceKit", "Storage", grdb, serviceLifecycle, argumentParser, logging],
+            dependencies: ["Bus", "Contracts", "ServiceKit", "Storage", grdb, serviceLifecycle, argumentParser, logging, metrics],
             path: "Services/Telephony", swiftSettings: swiftSettings),
         .executableTarget(
             name: "SettingsService",
@@ -94,7 +99,8 @@ let package = Package(
         .executableTarget(
             name: "GatewayService",
             dependencies: [
-                "Bus", "Contracts", "ServiceKit", crypto, argumentParser, logging, .product(name: "Hummingbird", package: "hummingbird"),
+                "Bus", "Contracts", "ServiceKit", crypto, argumentParser, logging, metrics,
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
@@ -113,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "NotificationsService",
             dependencies: [
-                "Bus", "Contracts", "ServiceKit", "Storage", "NotificationsCore", argumentParser, grdb, logging, serviceLifecycle,
+                "Bus", "Contracts", "ServiceKit", "Storage", "NotificationsCore", argumentParser, grdb, logging, serviceLifecycle, metrics,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

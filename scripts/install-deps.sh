@@ -21,7 +21,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 if [ -f requirements-test.txt ] && command -v python3 >/dev/null; then
-    if ! python3 -c "import zmq, pytest, openapi_spec_validator, vobject, schemathesis, playwright, axe_playwright_python, aiosmtpd, icalendar, recurring_ical_events" >/dev/null 2>&1; then
+    if ! python3 -c "import zmq, pytest, openapi_spec_validator, vobject, schemathesis, playwright, axe_playwright_python, aiosmtpd, icalendar, recurring_ical_events, prometheus_client" >/dev/null 2>&1; then
         python3 -m pip install -q -r requirements-test.txt
     fi
 fi

@@ -19,10 +19,14 @@ struct BusApp: AsyncParsableCommand {
     func run() async throws {
         let config = try ServiceConfig.load(options: options)
         LogSetup.bootstrap(config, service: "bus")
-        let service = BusProcess(config: config, logger: Logger(label: "bus"))
+        Telemetry.bootstrap()
+        var services: [any Service] = [BusProcess(config: config, logger: Logger(label: "bus"))]
+        if let address = config.metricsAddress {
+            services.append(MetricsServer(host: address.host, port: address.port, logger: Logger(label: "bus.metrics")))
+        }
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "bus")))
+                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "bus")))
         try await group.run()
     }
 }
@@ -58,6 +62,13 @@ struct BusProcess: Service {
         let forwarder = try EventForwarder(
             context: context, publishersEndpoint: config.eventsPublishEndpoint,
             subscribersEndpoint: config.eventsSubscribeEndpoint, curveSecretKey: secret, enforceSources: secret != nil, logger: logger)
+        Telemetry.onScrape {
+            let snapshot = await broker.snapshot()
+            for service in snapshot.services {
+                BusMetrics.broker(service: service.name, workers: service.workers, queued: service.queued, inFlight: service.inFlight)
+            }
+            BusMetrics.routed(total: snapshot.requestsRouted)
+        }
         logger.info(
             "bus ready",
             metadata: [

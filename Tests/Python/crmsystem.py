@@ -48,13 +48,15 @@ def stop(process, grace=15):
 PROCESSES = ["bus", "settings", "contacts", "telephony", "notifications", "sales", "tasks", "gateway"]
 
 
-def start(folder, env, bin_dir, http, timeout=60):
+def start(folder, env, bin_dir, http, timeout=60, own=None):
     """Starts every process of the system (logs in `folder`) and waits until `http`/readyz says
-    ready; answers {name: process} in start order (stop them in reverse)."""
+    ready; answers {name: process} in start order (stop them in reverse). `own` maps a process
+    name to variables of its own."""
     processes = {}
     for name in PROCESSES:
         log = open(os.path.join(folder, name + ".log"), "w")
-        processes[name] = subprocess.Popen([os.path.join(bin_dir, name)], env=env, stdout=log, stderr=log)
+        process_env = dict(env, **(own or {}).get(name, {}))
+        processes[name] = subprocess.Popen([os.path.join(bin_dir, name)], env=process_env, stdout=log, stderr=log)
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:

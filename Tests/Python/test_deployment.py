@@ -122,6 +122,12 @@ class DeploymentTest(unittest.TestCase):
                 self.assertEqual([i["key"] for i in secret["items"]], ["bus.pub", name + ".key"], name)
             mounted = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
             self.assertEqual(mounted.get("/keys"), "keys", name)
+            # Every pod's /metrics where the ConfigMap puts it, and where its annotations say.
+            metrics = int(config["CRM_METRICS_ADDRESS"].rsplit(":", 1)[1])
+            self.assertIn({"name": "metrics", "containerPort": metrics}, container["ports"], name)
+            annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+            self.assertEqual(annotations["prometheus.io/port"], str(metrics), name)
+            self.assertEqual(annotations["prometheus.io/path"], "/metrics", name)
             if name in DATABASES:
                 self.assertEqual(mounted.get("/data"), "data", name)
                 self.assertEqual(volumes["data"]["persistentVolumeClaim"]["claimName"], name + "-data")

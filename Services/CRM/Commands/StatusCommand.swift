@@ -4,7 +4,9 @@ import Contracts
 import Foundation
 import ServiceKit
 
-/// `crm status`: every service's health as reported over the bus.
+/// `crm status`: every service's health as reported over the bus: the broker's queue per
+/// service, then per service its subscriber's lag behind each source, its outbox and how far
+/// behind it each subscriber is, its own queues and its memory (the numbers its /metrics has).
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Show the health of every service, asked over the bus.")
@@ -56,6 +58,7 @@ struct StatusCommand: AsyncParsableCommand {
                     print(
                         "\(label) \(report.status)  instance=\(report.instance) pid=\(report.pid) uptime=\(report.uptimeSeconds)s database=\(report.database)"
                     )
+                    for line in Self.details(report) { print("    \(line)") }
                     if report.status != "ok" { healthy = false }
                 } else {
                     print("\(label) ok")
@@ -66,5 +69,26 @@ struct StatusCommand: AsyncParsableCommand {
             }
         }
         if !healthy { throw ExitCode(1) }
+    }
+
+    /// The lines under a service's health: what it lags, its outbox, its queues, its memory.
+    static func details(_ report: HealthReport) -> [String] {
+        func pairs(_ values: [String: Int64]) -> String {
+            values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        }
+        var lines: [String] = []
+        if let lags = report.lags, !lags.isEmpty { lines.append("lag (events not yet applied): \(pairs(lags))") }
+        if let sequence = report.outboxSequence {
+            let behind = report.subscribersBehind.map { $0.isEmpty ? "" : "; subscribers behind: \(pairs($0))" } ?? ""
+            lines.append("outbox: last event \(sequence)\(behind)")
+        }
+        if let queues = report.queues, !queues.isEmpty { lines.append("queues: \(pairs(queues))") }
+        var process: [String] = []
+        if let bytes = report.residentBytes, bytes > 0 {
+            process.append(String(format: "memory %.1f MB", Double(bytes) / 1_048_576))
+        }
+        if let metrics = report.metrics { process.append("metrics http://\(metrics)/metrics") }
+        if !process.isEmpty { lines.append(process.joined(separator: ", ")) }
+        return lines
     }
 }

@@ -29,6 +29,9 @@ struct UpCommand: ParsableCommand {
                 supervisor.log("created bus identities for \(created.joined(separator: ", ")) in \(config.keyFolder.path)")
             }
         }
+        // One metrics address per process: the plan's CRM_METRICS_ADDRESS is the first, the
+        // others count up from its port in start order (a process's own setting wins).
+        var metricsPorts = try MetricsPorts(plan.environment(over: inherited)["CRM_METRICS_ADDRESS"])
         for entry in plan.processes {
             let executable = (folder as NSString).appendingPathComponent(entry.executable ?? entry.name)
             guard FileManager.default.isExecutableFile(atPath: executable) else {
@@ -39,6 +42,10 @@ struct UpCommand: ParsableCommand {
                 for (key, value) in entry.environment ?? [:] { environment[key] = value }
                 let label = "\(entry.name).\(instance)"
                 environment["CRM_INSTANCE"] = label
+                if entry.environment?["CRM_METRICS_ADDRESS"] == nil, let address = metricsPorts.next() {
+                    environment["CRM_METRICS_ADDRESS"] = address
+                    supervisor.log("\(label) metrics at http://\(address)/metrics")
+                }
                 supervisor.add(label: label, executable: executable, environment: environment)
             }
         }
@@ -54,5 +61,29 @@ struct UpCommand: ParsableCommand {
         supervisor.wait()
         signals.forEach { $0.cancel() }
         supervisor.log("all processes stopped")
+    }
+}
+
+/// The metrics addresses `crm up` hands out: host:port, host:port+1, ... in start order.
+struct MetricsPorts {
+    private let host: String
+    private var port: Int?
+
+    init(_ first: String?) throws {
+        guard let first = first?.trimmingCharacters(in: .whitespaces), !first.isEmpty, first != "off" else {
+            host = ""
+            port = nil
+            return
+        }
+        guard let colon = first.lastIndex(of: ":"), let port = Int(first[first.index(after: colon)...]), (1...65535).contains(port)
+        else { throw PlanError("CRM_METRICS_ADDRESS '\(first)' must look like 127.0.0.1:9400") }
+        host = String(first[..<colon])
+        self.port = port
+    }
+
+    mutating func next() -> String? {
+        guard let current = port, current <= 65535 else { return nil }
+        port = current + 1
+        return "\(host):\(current)"
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Metrics
 
 /// Turns every error into the API's error shape, `{"error": {"code", "message"}}`, with the
 /// status that fits: bus errors by code, Hummingbird's own (404 route, 413 body) by status.
@@ -15,7 +16,9 @@ struct ErrorMiddleware: RouterMiddleware {
         // written for it here, and sent on to the services in the bus headers.
         let given = request.headers[HTTPField.Name("X-Request-Id")!].flatMap { $0.count <= 200 ? $0 : nil }
         return try await TraceContext.$traceId.withValue(given ?? UUID().uuidString) {
+            let started = ContinuousClock.now
             let response = try await handleTraced(request, context: context, next: next)
+            Self.record(request.method, route: context.endpointPath, status: response.status.code, elapsed: ContinuousClock.now - started)
             // The route's template, not the path (which can hold a feed's or an answer link's
             // secret), and no query (which can hold a phone number searched for).
             logger.debug(
@@ -25,6 +28,17 @@ struct ErrorMiddleware: RouterMiddleware {
                 ])
             return response
         }
+    }
+
+    /// Counts the request and its time by route template (never the path) and status. Methods
+    /// outside HTTP's own are counted as `other`, so nobody makes up label values.
+    static func record(_ method: HTTPRequest.Method, route: String?, status: Int, elapsed: Duration) {
+        let known: Set<HTTPRequest.Method> = [.get, .head, .post, .put, .patch, .delete, .options]
+        let method = known.contains(method) ? method.rawValue : "other"
+        let route = route ?? "unmatched"
+        Counter(label: "crm_http_requests_total", dimensions: [("method", method), ("route", route), ("status", String(status))])
+            .increment()
+        Timer(label: "crm_http_request_duration_seconds", dimensions: [("method", method), ("route", route)]).record(duration: elapsed)
     }
 
     private func handleTraced(

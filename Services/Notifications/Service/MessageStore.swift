@@ -149,7 +149,7 @@ struct MessageStore: Sendable {
 
     /// Records what the server answered for a mail taken by `takeDue`.
     func settle(_ message: Message, _ outcome: SMTPOutcome, now: Date = Date()) async throws {
-        try await database.write { db, outbox in
+        let state = try await database.write { db, outbox -> String in
             var settled = message
             settled.updatedAt = now
             let event: String?
@@ -182,7 +182,9 @@ struct MessageStore: Sendable {
             }
             try Self.save(db, settled)
             if let event { try outbox.append(db, type: event, payload: settled) }
+            return settled.state
         }
+        NotificationsMetrics.settled(channel: "email", states: [state])
     }
 
     // MARK: - Rows

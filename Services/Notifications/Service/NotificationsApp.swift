@@ -41,6 +41,8 @@ struct NotificationsApp: AsyncParsableCommand {
         let batches = BatchStore(database: database, options: smsOptions)
         // Only the first instance sends, so two never take the same mail.
         let laterInstance = config.isLaterInstance
+        runtime.reportQueues { await NotificationsMetrics.queues(database) }
+        Telemetry.onScrape { await NotificationsMetrics.recordBatches(database) }
         var parts: [any Service] = []
         if !laterInstance {
             parts.append(MailSender(store: store, smtp: mail.smtp, logger: Logger(label: "notifications.mail")))

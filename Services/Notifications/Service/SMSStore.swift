@@ -308,7 +308,8 @@ struct SMSStore: Sendable {
     /// Records the providers' answers for messages taken by `take`, in one transaction.
     func settle(_ results: [(Message, SMSSendOutcome)], now: Date = Date()) async throws {
         guard !results.isEmpty else { return }
-        try await database.write { db, outbox in
+        let states = try await database.write { db, outbox -> [String] in
+            var states: [String] = []
             for (taken, outcome) in results {
                 // A receipt may have settled it while the request was out.
                 guard var message = try MessageStore.message(db, id: taken.id) else { continue }
@@ -366,8 +367,11 @@ struct SMSStore: Sendable {
                 if message.state != "queued" {
                     try outbox.append(db, type: NotificationsContract.Event.of(state: message.state), payload: message)
                 }
+                states.append(message.state)
             }
+            return states
         }
+        NotificationsMetrics.settled(channel: "sms", states: states)
     }
 
     /// Messages left `sending` whose answer never came (lost, or the service stopped), due for a

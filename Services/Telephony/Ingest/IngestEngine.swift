@@ -218,6 +218,7 @@ final class IngestEngine: SocketEngine {
             return
         }
         streams = states
+        CallStore.ingested(accepted.values.reduce(0) { $0 + $1.count }, path: "stream")
         projector?.wake(ingesting: true)
         for item in errors {
             reply(item.peer, ["ERROR", item.key.producer, item.key.stream, String(item.seq), item.error ?? "rejected"])

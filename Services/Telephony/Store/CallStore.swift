@@ -2,6 +2,7 @@ import Bus
 import Contracts
 import Foundation
 import GRDB
+import Metrics
 import ServiceKit
 import Storage
 
@@ -91,9 +92,17 @@ struct CallStore: Sendable {
         let producer = Self.producerName(request.producer)
         let events = try validate(request.events)
         let phones = self.phones
-        return try await commits.submit(requestId: requestId, method: TelephonyContract.Method.ingest, weight: events.count) { db, outbox in
+        let reply = try await commits.submit(requestId: requestId, method: TelephonyContract.Method.ingest, weight: events.count) {
+            db, outbox in
             try CallLog(db: db, outbox: outbox, phones: phones).apply(producer: producer, events: events)
         }
+        Self.ingested(events.count, path: "direct")
+        return reply
+    }
+
+    /// Call events written durably (duplicates included), by the way they came in.
+    static func ingested(_ count: Int, path: String) {
+        Counter(label: "crm_call_events_ingested_total", dimensions: [("path", path)]).increment(by: Int64(count))
     }
 
     /// The events into the durable ingest log, answered before they are folded into the call log
@@ -112,6 +121,7 @@ struct CallStore: Sendable {
             }
             return QueuedReply(queued: queued, duplicates: events.count - queued)
         }
+        Self.ingested(events.count, path: "queued")
         // Producers are sending: the projector leaves the writer to the ingest until they pause.
         projector.wake(ingesting: true)
         return reply
@@ -137,12 +147,15 @@ struct CallStore: Sendable {
         }
         let phones = self.phones, format = request.format, rows = parsed.rows, valid = events
         let sortedRejected = rejected.sorted { $0.line < $1.line }
-        return try await database.idempotentWrite(requestId: requestId, method: TelephonyContract.Method.ingestFormat) { db, outbox in
+        let report = try await database.idempotentWrite(requestId: requestId, method: TelephonyContract.Method.ingestFormat) {
+            db, outbox in
             let reply = try CallLog(db: db, outbox: outbox, phones: phones).apply(producer: producer, events: valid)
             return IngestReport(
                 format: format, rows: rows, accepted: reply.accepted, duplicates: reply.duplicates, calls: reply.callIds.count,
                 rejected: sortedRejected)
         }
+        Self.ingested(valid.count, path: "format")
+        return report
     }
 
     /// Closes calls whose last event is older than `timeout` and that never ended.

@@ -67,6 +67,7 @@ public final class EventPublisher: Service, Sendable {
                         }
                         guard let last = batch.last else { break }
                         thread.post(.publish(batch))
+                        BusMetrics.published(count: batch.count)
                         published = last.sequence
                         if batch.count < 500 { break }
                     }

@@ -43,6 +43,11 @@ public final class EventSubscriber: Service, Sendable {
     private let idleInterval: Duration
     private let curve: CurveClientKeys?
     private let logger: Logger
+    /// The newest sequence seen from each source (live events, and `last_seq` of catch-up
+    /// replies), for the lag this subscriber reports.
+    private let seen = LockedValue<[String: Int64]>([:])
+    /// The checkpoints as last reported (the run loop keeps its own copy).
+    private let checkpoints = LockedValue<[String: Int64]>([:])
 
     public init(
         context: ZMQContext, endpoint: String, client: BusClient, sources: [String], applier: EventApplier,
@@ -81,7 +86,10 @@ public final class EventSubscriber: Service, Sendable {
             for source in sources {
                 checkpoints[source] = (try? await self.applier.checkpoint(for: source)) ?? 0
             }
-            for source in sources { await self.catchUp(source, &checkpoints) }
+            for source in sources {
+                self.report(source, checkpoint: checkpoints[source] ?? 0)
+                await self.catchUp(source, &checkpoints)
+            }
             for await _ in bell {
                 let (events, idle) = inbox.take()
                 await self.deliver(events, &checkpoints)
@@ -99,7 +107,9 @@ public final class EventSubscriber: Service, Sendable {
         var runs: [String: [BusEvent]] = [:]
         var gaps: Set<String> = []
         for event in events {
-            guard let checkpoint = checkpoints[event.source], !gaps.contains(event.source) else { continue }
+            guard let checkpoint = checkpoints[event.source] else { continue }
+            report(event.source, seen: event.sequence)
+            if gaps.contains(event.source) { continue }
             let last = runs[event.source]?.last?.sequence ?? checkpoint
             if event.sequence <= last { continue }
             if event.sequence == last + 1 { runs[event.source, default: []].append(event) } else { gaps.insert(event.source) }
@@ -121,6 +131,8 @@ public final class EventSubscriber: Service, Sendable {
             do {
                 try await applier.apply(run)
                 checkpoints[source] = run[run.count - 1].sequence
+                BusMetrics.applied(source: source, count: run.count)
+                report(source, checkpoint: run[run.count - 1].sequence)
                 continue
             } catch {
                 logger.debug("applying a run of events failed; one at a time", metadata: ["source": "\(source)", "error": "\(error)"])
@@ -129,6 +141,8 @@ public final class EventSubscriber: Service, Sendable {
                 do {
                     try await applier.apply(event)
                     checkpoints[source] = event.sequence
+                    BusMetrics.applied(source: source, count: 1)
+                    report(source, checkpoint: event.sequence)
                 } catch {
                     logger.error(
                         "applying an event failed; will retry",
@@ -152,6 +166,7 @@ public final class EventSubscriber: Service, Sendable {
                     service: source, method: EventsSince.method(of: source), body: body,
                     timeout: .seconds(5))
                 let decoded = try EventsSince.decodeReply(reply, source: source)
+                report(source, seen: decoded.lastSequence)
                 if decoded.prunedThrough > after {
                     // Events this subscriber never applied are gone from the source: rebuild.
                     guard await rebuild(source, &checkpoints) else { return }
@@ -170,6 +185,27 @@ public final class EventSubscriber: Service, Sendable {
 }
 
 extension EventSubscriber {
+    /// Each source's newest sequence seen and the checkpoint applied, as last reported.
+    public var positions: [String: (seen: Int64, applied: Int64)] {
+        let heads = seen.get(), applied = checkpoints.get()
+        var result: [String: (seen: Int64, applied: Int64)] = [:]
+        for source in sources { result[source] = (heads[source] ?? 0, applied[source] ?? 0) }
+        return result
+    }
+
+    /// Records what the subscriber knows of `source` (a sequence seen, or the checkpoint it
+    /// reached) and its lag behind it.
+    func report(_ source: String, seen sequence: Int64? = nil, checkpoint: Int64? = nil) {
+        let head = seen.withValue { heads -> Int64 in
+            let head = max(heads[source] ?? 0, sequence ?? 0, checkpoint ?? 0)
+            heads[source] = head
+            return head
+        }
+        if let checkpoint { checkpoints.withValue { $0[source] = checkpoint } }
+        let applied = checkpoints.withValue { $0[source] ?? 0 }
+        BusMetrics.position(source: source, seen: head, applied: applied)
+    }
+
     /// Replaces what was derived from `source` with its current state, page by page, and moves
     /// the checkpoint to the snapshot's `as_of`; the events after it follow by catch-up. A
     /// failure leaves the checkpoint where it was, so the next catch-up starts over (the reset
@@ -199,6 +235,7 @@ extension EventSubscriber {
             return false
         }
         checkpoints[source] = asOf ?? 0
+        report(source, checkpoint: asOf ?? 0)
         logger.info("rebuilt from the snapshot", metadata: ["source": "\(source)", "pages": "\(pages)", "as_of": "\(asOf ?? 0)"])
         return true
     }

@@ -91,6 +91,7 @@ public final class BusWorker: Service, Sendable {
             let started = ContinuousClock.now
             let answer = await reply(request, handlers: handlers, openToServices: openToServices, logger: logger)
             let elapsed = ContinuousClock.now - started
+            BusMetrics.request(method: request.method, known: handlers[request.method] != nil, code: answer.0, elapsed: elapsed)
             logger.debug(
                 "request handled",
                 metadata: [

@@ -11,6 +11,19 @@ public struct HealthReport: Codable, Sendable {
     public var uptimeSeconds: Int
     /// `ok`, `none`, or the error the database gave.
     public var database: String
+    /// Per source this service follows: events it has not applied yet (newest seen minus its
+    /// checkpoint).
+    public var lags: [String: Int64]?
+    /// The newest event in its outbox, and per subscriber (bus role) how many events after
+    /// the last position it asked for.
+    public var outboxSequence: Int64?
+    public var subscribersBehind: [String: Int64]?
+    /// Work waiting in the service's own queues (such as messages to send), by name.
+    public var queues: [String: Int64]?
+    /// Resident memory of the process, in bytes.
+    public var residentBytes: Int64?
+    /// Where its `/metrics` is served, when it is.
+    public var metrics: String?
 
     public init(
         service: String, instance: String, status: String, pid: Int, startedAt: Date, uptimeSeconds: Int,

@@ -28,6 +28,8 @@ public struct ServiceConfig: Sendable {
     /// Gateway listen address (`CRM_HTTP_ADDRESS`, host:port).
     public var httpHost = "127.0.0.1"
     public var httpPort = 8080
+    /// Where `GET /metrics` is served (no token: bind it to a monitoring network); nil serves none.
+    public var metricsAddress: (host: String, port: Int)?
     /// The address users reach the gateway at (`CRM_PUBLIC_URL`, such as https://crm.example.com),
     /// when it is not the listen address: the session cookie is `Secure` when it is https, and
     /// a cookie-authenticated write must come from this origin.
@@ -147,6 +149,16 @@ public struct ServiceConfig: Sendable {
             config.httpHost = String(value[..<colon])
             config.httpPort = port
         }
+        if let value = pick(options.metrics, "CRM_METRICS_ADDRESS")?.trimmingCharacters(in: .whitespaces), !value.isEmpty,
+            value != "off"
+        {
+            guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]),
+                (0...65535).contains(port), colon > value.startIndex
+            else {
+                throw ConfigError("metrics address '\(value)' must look like 127.0.0.1:9400 (or off)")
+            }
+            config.metricsAddress = (String(value[..<colon]), port)
+        }
         if let value = environment["CRM_HTTP_MAX_BODY"] {
             guard let bytes = Int(value), bytes > 0 else { throw ConfigError("CRM_HTTP_MAX_BODY '\(value)' must be a positive number") }
             config.httpMaxBody = bytes
@@ -236,6 +248,9 @@ public struct CommonOptions: ParsableArguments, Sendable {
     public var concurrency: Int?
     @Option(name: .customLong("http"), help: "Gateway address host:port (CRM_HTTP_ADDRESS).")
     public var http: String?
+    @Option(
+        name: .customLong("metrics"), help: "Address host:port of GET /metrics, Prometheus text without a token (CRM_METRICS_ADDRESS).")
+    public var metrics: String?
     @Option(name: .customLong("default-country"), help: "Country for national phone numbers (CRM_DEFAULT_COUNTRY).")
     public var defaultCountry: String?
     @Option(name: .customLong("instance"), help: "Instance name for logs and health (CRM_INSTANCE).")

@@ -1,7 +1,9 @@
 import Bus
 import Contracts
 import Foundation
+import GRDB
 import Logging
+import Metrics
 import ServiceLifecycle
 import Storage
 
@@ -20,6 +22,8 @@ public final class ServiceRuntime: Sendable {
     /// CURVE keys for every connection to the bus, when it is encrypted.
     public let curve: CurveClientKeys?
     private let startedAt = Date()
+    private let queueReaders = LockedValue<[@Sendable () async -> [String: Int64]]>([])
+    private let subscriber = LockedValue<EventSubscriber?>(nil)
 
     public init(name: String, config: ServiceConfig) throws {
         self.name = name
@@ -27,11 +31,25 @@ public final class ServiceRuntime: Sendable {
         var logger = Logger(label: name)
         logger[metadataKey: "instance"] = "\(config.instance)"
         self.logger = logger
+        Telemetry.bootstrap()
         context = ZMQContext()
         curve = try config.busKeys(role: name)
         client = try BusClient(
             context: context, endpoint: config.busEndpoint, defaultTimeout: config.requestTimeout,
             curve: curve, logger: Logger(label: "\(name).bus-client"))
+    }
+
+    /// Adds queues of the service's own (messages waiting to be sent, say) to its metrics
+    /// (`crm_queue_depth{queue}`) and health report: `read` answers their depths by name.
+    public func reportQueues(_ read: @escaping @Sendable () async -> [String: Int64]) {
+        queueReaders.withValue { $0.append(read) }
+    }
+
+    /// The depth of every queue reported with `reportQueues`.
+    func queueDepths() async -> [String: Int64] {
+        var depths: [String: Int64] = [:]
+        for read in queueReaders.get() { depths.merge(await read()) { $1 } }
+        return depths
     }
 
     /// Runs until SIGTERM or SIGINT.
@@ -61,13 +79,33 @@ public final class ServiceRuntime: Sendable {
                     logger: Logger(label: "\(name).housekeeping")))
             parts.append(OutboxPruner(database: database, retention: config.outboxRetention, logger: Logger(label: "\(name).outbox")))
             if let subscriptions {
-                parts.append(
-                    EventSubscriber(
-                        context: context, endpoint: config.eventsSubscribeEndpoint, client: client,
-                        sources: subscriptions.sources,
-                        applier: DatabaseEventApplier(database: database, handler: subscriptions.handler),
-                        curve: curve, logger: Logger(label: "\(name).subscriber")))
+                let follower = EventSubscriber(
+                    context: context, endpoint: config.eventsSubscribeEndpoint, client: client,
+                    sources: subscriptions.sources,
+                    applier: DatabaseEventApplier(database: database, handler: subscriptions.handler),
+                    curve: curve, logger: Logger(label: "\(name).subscriber"))
+                subscriber.set(follower)
+                parts.append(follower)
             }
+            Telemetry.onScrape { [weak self, weak database] in
+                guard let self, let database else { return }
+                Telemetry.recordFileSizes(database: database.writer.path)
+                guard let outbox = try? await self.outboxStatus(database) else { return }
+                Gauge(label: "crm_outbox_sequence").record(outbox.sequence)
+                Gauge(label: "crm_outbox_events").record(outbox.kept)
+                for (caller, behind) in outbox.behind {
+                    Gauge(label: "crm_outbox_subscriber_behind", dimensions: [("subscriber", caller)]).record(behind)
+                }
+            }
+        }
+        Telemetry.onScrape { [weak self] in
+            guard let self else { return }
+            for (queue, depth) in await self.queueDepths() {
+                Gauge(label: "crm_queue_depth", dimensions: [("queue", queue)]).record(depth)
+            }
+        }
+        if let address = config.metricsAddress {
+            parts.append(MetricsServer(host: address.host, port: address.port, logger: Logger(label: "\(name).metrics")))
         }
         parts.append(contentsOf: extra)
         if var methods {
@@ -104,7 +142,8 @@ public final class ServiceRuntime: Sendable {
 
     private func healthHandler(database: ServiceDatabase?) -> BusMethodHandler {
         let name = name, instance = config.instance, startedAt = startedAt
-        return { _ in
+        let metrics = config.metricsAddress.map { "\($0.host):\($0.port)" }
+        return { [self] _ in
             var databaseStatus = "none"
             if let database {
                 do {
@@ -114,11 +153,37 @@ public final class ServiceRuntime: Sendable {
                     databaseStatus = "error: \(error)"
                 }
             }
-            let health = HealthReport(
+            var health = HealthReport(
                 service: name, instance: instance, status: databaseStatus.hasPrefix("error") ? "degraded" : "ok",
                 pid: Int(ProcessInfo.processInfo.processIdentifier), startedAt: startedAt,
                 uptimeSeconds: Int(Date().timeIntervalSince(startedAt)), database: databaseStatus)
+            if let positions = self.subscriber.get()?.positions {
+                health.lags = positions.mapValues { max(0, $0.seen - $0.applied) }
+            }
+            if let database, let outbox = try? await self.outboxStatus(database) {
+                health.outboxSequence = outbox.sequence
+                health.subscribersBehind = outbox.behind
+            }
+            let queues = await self.queueDepths()
+            health.queues = queues.isEmpty ? nil : queues
+            health.residentBytes = ProcessMetrics.residentBytes()
+            health.metrics = metrics
             return try Wire.encode(health)
+        }
+    }
+
+    /// The outbox's newest sequence, how many events it keeps, and per subscriber (bus role)
+    /// how far behind the newest the last position it asked for is.
+    func outboxStatus(_ database: ServiceDatabase) async throws -> (sequence: Int64, kept: Int64, behind: [String: Int64]) {
+        try await database.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) AS newest, coalesce(min(seq), 0) AS oldest FROM outbox")
+            let newest: Int64 = row?["newest"] ?? 0, oldest: Int64 = row?["oldest"] ?? 0
+            var behind: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT caller, after FROM subscriber_position") {
+                let caller: String = row["caller"], after: Int64 = row["after"]
+                behind[caller] = max(0, newest - after)
+            }
+            return (newest, newest == 0 ? 0 : newest - oldest + 1, behind)
         }
     }
 }
