@@ -7,6 +7,6 @@ struct CRMTool: AsyncParsableCommand {
         commandName: "crm", abstract: "The CRM command-line tool.",
         subcommands: [
             UpCommand.self, StatusCommand.self, KeysCommand.self, UserCommand.self, TokenCommand.self, PhoneCommand.self, MailCommand.self,
-            BackupCommand.self, RestoreCommand.self,
+            BackupCommand.self, RestoreCommand.self, RestartCommand.self,
         ])
 }

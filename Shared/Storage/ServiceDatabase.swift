@@ -40,8 +40,23 @@ public final class ServiceDatabase: Sendable {
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0") }
         writer = pool
         outbox = Outbox()
-        try Self.migrate(pool, migrations)
+        // Two instances starting together (`instances: 2`, a rolling restart) would both see a
+        // migration as not applied and both run it: one at a time, under a lock on a file beside
+        // the database (released when this process ends, however it ends).
+        try Self.exclusively(lockFile: path + "-migrate.lock") { try Self.migrate(pool, migrations) }
         checkpointer = try WALCheckpointer(path: path, interval: checkpointInterval)
+    }
+
+    /// Runs `body` holding an exclusive `flock` on `lockFile` (made if missing).
+    static func exclusively(lockFile: String, _ body: () throws -> Void) throws {
+        let descriptor = open(lockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw MigrationLockError("cannot open \(lockFile): errno \(errno)") }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw MigrationLockError("cannot lock \(lockFile): errno \(errno)") }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        try body()
     }
 
     /// An in-memory database for tests, with the same schema.
@@ -224,4 +239,10 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
             return "request id \(id) was already used for \(method); use a new id for a new request"
         }
     }
+}
+
+/// The lock that keeps two processes from migrating one database at once could not be taken.
+public struct MigrationLockError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bus
 import Foundation
 import ServiceKit
 
@@ -46,7 +47,7 @@ struct UpCommand: ParsableCommand {
                     environment["CRM_METRICS_ADDRESS"] = address
                     supervisor.log("\(label) metrics at http://\(address)/metrics")
                 }
-                supervisor.add(label: label, executable: executable, environment: environment)
+                supervisor.add(name: entry.name, label: label, executable: executable, environment: environment)
             }
         }
         let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
@@ -58,9 +59,98 @@ struct UpCommand: ParsableCommand {
         }
         supervisor.log("starting \(plan.processes.map { "\($0.name)×\($0.instances ?? 1)" }.joined(separator: ", "))")
         supervisor.start()
+        // `crm restart NAME` from another terminal: a rolling restart of that process's instances.
+        let executables = Dictionary(plan.processes.map { ($0.name, $0.executable ?? $0.name) }, uniquingKeysWith: { first, _ in first })
+        let control = ControlSocket.path(dataDirectory: config.dataDirectory)
+        do {
+            try ControlSocket.serve(path: control) { command, say in
+                Self.control(command, supervisor: supervisor, config: config, executables: executables, say: say)
+            }
+        } catch {
+            supervisor.log("no rolling restarts (crm restart): \(error)")
+        }
         supervisor.wait()
         signals.forEach { $0.cancel() }
+        unlink(control)
         supervisor.log("all processes stopped")
+    }
+}
+
+extension UpCommand {
+    /// One command from `crm restart`: `restart NAME`.
+    static func control(
+        _ command: String, supervisor: Supervisor, config: ServiceConfig, executables: [String: String], say: (String) -> Void
+    ) {
+        let words = command.split(separator: " ").map(String.init)
+        guard words.count == 2, words[0] == "restart" else {
+            say("error: unknown command '\(command.prefix(80))'")
+            return
+        }
+        let name = words[1]
+        guard let executable = executables[name] else {
+            say("error: the plan has no process named '\(name.prefix(40))'")
+            return
+        }
+        // Their addresses cannot be held by two processes at once: a new one could not start
+        // before the old one stopped, and requests in between would fail.
+        guard executable != "bus", executable != "gateway" else {
+            say(
+                "error: \(executable) cannot be restarted without a gap: it holds the \(executable == "bus" ? "bus endpoints" : "HTTP port"); "
+                    + (executable == "gateway"
+                        ? "run two gateways behind a load balancer and restart each in turn"
+                        : "services and gateway reconnect by themselves after a plain restart"))
+            return
+        }
+        let broker: BrokerProbe
+        do {
+            broker = try BrokerProbe(config: config)
+        } catch {
+            say("error: cannot reach the bus: \(error)")
+            return
+        }
+        defer { broker.close() }
+        supervisor.log("rolling restart of \(name)")
+        let done = supervisor.rollingRestart(
+            name: name, ready: { label, count in broker.workers(named: label, of: executable) >= count },
+            say: { line in
+                supervisor.log(line)
+                say(line)
+            })
+        say(done ? "ok" : "error: \(name) was not restarted completely")
+    }
+}
+
+/// Asks the broker which workers are connected, from a plain thread (the supervisor's).
+final class BrokerProbe: @unchecked Sendable {
+    private let context = ZMQContext()
+    private let client: BusClient
+
+    init(config: ServiceConfig) throws {
+        client = try BusClient(context: context, endpoint: config.busEndpoint, curve: try config.busKeys(role: BusRole.admin))
+    }
+
+    /// How many workers of `service` announced the instance name `label` (0 when the broker
+    /// does not answer within a second).
+    func workers(named label: String, of service: String) -> Int {
+        let result = LockedValue<Int>(0)
+        let done = DispatchSemaphore(value: 0)
+        let client = client
+        Task {
+            defer { done.signal() }
+            guard
+                let body = try? await client.call(service: "bus", method: "bus.health", body: Data("{}".utf8), timeout: .seconds(1)),
+                let snapshot = try? JSONDecoder().decode(BrokerSnapshot.self, from: body)
+            else { return }
+            let count = snapshot.services.first { $0.name == service }?.instances.filter { $0.instance == label }.count ?? 0
+            result.set(count)
+        }
+        done.wait()
+        return result.get()
+    }
+
+    func close() {
+        client.close()
+        context.terminate()
     }
 }
 

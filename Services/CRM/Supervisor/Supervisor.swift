@@ -5,6 +5,8 @@ import Foundation
 final class Supervisor: @unchecked Sendable {
     // All mutable state is touched only on `queue`.
     struct Child {
+        /// The plan's process name (`contacts`), and this instance's label (`contacts.1`).
+        let name: String
         let label: String
         let executable: String
         let environment: [String: String]
@@ -25,8 +27,8 @@ final class Supervisor: @unchecked Sendable {
     }
 
     /// Adds a child; call before `start()`.
-    func add(label: String, executable: String, environment: [String: String]) {
-        queue.sync { children.append(Child(label: label, executable: executable, environment: environment)) }
+    func add(name: String, label: String, executable: String, environment: [String: String]) {
+        queue.sync { children.append(Child(name: name, label: label, executable: executable, environment: environment)) }
     }
 
     /// Starts every child in order.
@@ -44,14 +46,7 @@ final class Supervisor: @unchecked Sendable {
         }
         for (label, process) in running where process.isRunning {
             log("stopping \(label) (pid \(process.processIdentifier))")
-            kill(process.processIdentifier, SIGTERM)
-            let deadline = Date().addingTimeInterval(grace)
-            while process.isRunning && Date() < deadline { usleep(50_000) }
-            if process.isRunning {
-                log("\(label) did not stop within \(Int(grace))s; killing it")
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
+            terminate(process, label: label)
         }
         finished.signal()
     }
@@ -60,6 +55,17 @@ final class Supervisor: @unchecked Sendable {
     func wait() { finished.wait() }
 
     private func launch(_ index: Int) {
+        do {
+            _ = try spawn(index)
+        } catch {
+            log("cannot start \(children[index].label): \(error)")
+            scheduleRestart(index)
+        }
+    }
+
+    /// Starts a process for child `index` and makes it the child's process (a process it
+    /// replaces is no longer watched: its exit restarts nothing).
+    private func spawn(_ index: Int) throws -> Process {
         let child = children[index]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: child.executable)
@@ -82,14 +88,75 @@ final class Supervisor: @unchecked Sendable {
         process.terminationHandler = { [weak self] finished in
             queue.async { [weak self] in self?.exited(index, process: finished) }
         }
-        do {
-            try process.run()
-            children[index].process = process
-            children[index].startedAt = Date()
-            log("started \(child.label) (pid \(process.processIdentifier))")
-        } catch {
-            log("cannot start \(child.label): \(error)")
-            scheduleRestart(index)
+        try process.run()
+        children[index].process = process
+        children[index].startedAt = Date()
+        log("started \(child.label) (pid \(process.processIdentifier))")
+        return process
+    }
+
+    /// Restarts every instance of the plan's process `name`, one at a time: a new process first,
+    /// and once `ready(label, count)` says the broker has `count` workers of that label (the
+    /// old and the new), the old one is stopped (SIGTERM: it stops taking requests, finishes
+    /// those it holds and exits; SIGKILL after the grace period). A new process that is not ready
+    /// in `patience` seconds is stopped and the old one kept. `say` gets a line per step;
+    /// answers whether every instance was replaced.
+    func rollingRestart(
+        name: String, patience: TimeInterval = 60, ready: (String, Int) -> Bool, say: (String) -> Void
+    ) -> Bool {
+        let indices: [Int] = queue.sync { stopping ? [] : children.indices.filter { children[$0].name == name } }
+        guard !indices.isEmpty else {
+            say("error: no process named '\(name)' is running under this crm up")
+            return false
+        }
+        for index in indices {
+            let (label, old) = queue.sync { (children[index].label, children[index].process) }
+            let replacement: Process
+            do {
+                replacement = try queue.sync {
+                    guard !stopping else { throw PlanError("crm up is stopping") }
+                    return try spawn(index)
+                }
+            } catch {
+                say("error: cannot start a new \(label): \(error)")
+                return false
+            }
+            say("\(label): started pid \(replacement.processIdentifier) next to pid \(old?.processIdentifier ?? 0)")
+            let expected = (old?.isRunning ?? false) ? 2 : 1
+            let deadline = Date().addingTimeInterval(patience)
+            var isReady = false
+            while Date() < deadline && replacement.isRunning {
+                if ready(label, expected) {
+                    isReady = true
+                    break
+                }
+                usleep(100_000)
+            }
+            guard isReady else {
+                queue.sync { children[index].process = old }
+                terminate(replacement, label: label)
+                say("error: the new \(label) was not ready within \(Int(patience)) s; the old one keeps running")
+                return false
+            }
+            if let old, old.isRunning {
+                say("\(label): new pid \(replacement.processIdentifier) is taking requests; stopping pid \(old.processIdentifier)")
+                terminate(old, label: label)
+            }
+            say("\(label): replaced")
+        }
+        return true
+    }
+
+    /// SIGTERM, then SIGKILL after the grace period; returns once it has exited.
+    private func terminate(_ process: Process, label: String) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(grace)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            log("\(label) (pid \(process.processIdentifier)) did not stop within \(Int(grace))s; killing it")
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
         }
     }
 

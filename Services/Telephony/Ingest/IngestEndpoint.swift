@@ -28,10 +28,12 @@ struct IngestEndpoint: Service {
                 "the ingest endpoint \(endpoint) can be reached from other machines; it needs identities (CRM_BUS_IDENTITIES)")
         }
         let secret = identities?.secret
-        let thread = try await SocketThread.start(name: "telephony-ingest") {
-            IngestEngine(
-                context: context, endpoint: endpoint, database: database, phones: phones, logger: logger, projector: projector,
-                serverSecret: secret)
+        let thread = try await Rebinding.retry("the ingest endpoint \(endpoint)", logger: logger) {
+            try await SocketThread.start(name: "telephony-ingest") {
+                IngestEngine(
+                    context: context, endpoint: endpoint, database: database, phones: phones, logger: logger, projector: projector,
+                    serverSecret: secret)
+            }
         }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }

@@ -39,6 +39,9 @@ final class BrokerEngine: SocketEngine {
         var inFlight: [RequestKey: PendingRequest] = [:]
         var expiresAt: Int64
         var lastUsed: UInt64 = 0
+        /// Said DISCONNECT while holding requests: gets no new ones, and is forgotten once it
+        /// has answered the last (or, if it dies first, its requests go to another worker).
+        var draining = false
 
         init(identity: Data, service: String, capacity: Int, instance: String, expiresAt: Int64) {
             self.instance = instance
@@ -252,6 +255,7 @@ final class BrokerEngine: SocketEngine {
                         Data(request.service.utf8), request.requestId, frames[2], frames[3],
                     ])
             }
+            if worker.draining && worker.inFlight.isEmpty { workers.removeValue(forKey: worker.identity) }
             if let queue = services[worker.service] { dispatch(queue) }
         case .heartbeat:
             guard let worker else {
@@ -260,7 +264,17 @@ final class BrokerEngine: SocketEngine {
             }
             worker.expiresAt = now + config.heartbeatIntervalMs * config.heartbeatLiveness
         case .disconnect:
-            if let worker { removeWorker(worker, now: now) }
+            guard let worker else { return }
+            if worker.inFlight.isEmpty {
+                removeWorker(worker, now: now)
+            } else if !worker.draining, let queue = services[worker.service] {
+                worker.draining = true
+                queue.workers.removeAll { $0 == worker.identity }
+                logger.info(
+                    "worker draining",
+                    metadata: ["service": "\(worker.service)", "worker": "\(worker.instance)", "in_flight": "\(worker.inFlight.count)"])
+                if queue.workers.isEmpty { failQueue(queue) }
+            }
         case .request:
             break
         }
@@ -363,12 +377,13 @@ final class BrokerEngine: SocketEngine {
         }
         // Requests a live worker never answered: free the slot and tell the client.
         let grace = config.heartbeatIntervalMs
-        for worker in workers.values {
+        for worker in Array(workers.values) {
             for (key, request) in worker.inFlight where request.expiresAt + grace <= now {
                 worker.inFlight.removeValue(forKey: key)
                 known.removeValue(forKey: key)
                 replyError(request, .timeout("the '\(request.service)' worker did not answer before the deadline"))
             }
+            if worker.draining && worker.inFlight.isEmpty { workers.removeValue(forKey: worker.identity) }
         }
     }
 

@@ -25,6 +25,9 @@ final class BusWorkerEngine: SocketEngine {
     private var brokerExpiresAt: Int64 = 0
     private var nextHeartbeatAt: Int64 = 0
     private var draining = false
+    /// While draining: until when requests the broker sent before it read our DISCONNECT are
+    /// still taken (and answered) rather than dropped; nil once the inbox is closed.
+    private var takingUntil: Int64?
     /// How many times the worker has (re)connected; tests and logs read it.
     private let connections: LockedValue<Int>
 
@@ -76,7 +79,10 @@ final class BusWorkerEngine: SocketEngine {
             guard !draining else { return }
             draining = true
             send([BusProtocol.Command.disconnect.frame])
-            incoming.finish()
+            // The broker stops sending once it reads this, and keeps us until we have answered
+            // what we hold; what it sent meanwhile is still taken for a short while, then the
+            // inbox closes and the worker finishes what it has.
+            takingUntil = monotonicMilliseconds() + min(heartbeatMs, 500)
         }
     }
 
@@ -92,8 +98,9 @@ final class BusWorkerEngine: SocketEngine {
             case .request:
                 // "", header, REQUEST, client, request id, method, timeout ms, headers, body
                 guard frames.count == 9 else { continue }
-                if draining {
-                    // Sent before the broker read our DISCONNECT; the client's retry finds another worker.
+                if draining && takingUntil == nil {
+                    // Sent after the inbox closed (it should not be): the broker gives it to another
+                    // worker once this one is gone, and the client's retry waits for that.
                     continue
                 }
                 guard let headers = try? JSONDecoder().decode(BusHeaders.self, from: frames[7]) else {
@@ -119,7 +126,18 @@ final class BusWorkerEngine: SocketEngine {
 
     func tick() -> Int {
         let now = monotonicMilliseconds()
-        if draining { return 1000 }
+        if draining {
+            // Still alive while answering what it holds: heartbeats go on, reconnects do not.
+            if let until = takingUntil, now >= until {
+                takingUntil = nil
+                incoming.finish()
+            }
+            if now >= nextHeartbeatAt {
+                send([BusProtocol.Command.heartbeat.frame])
+                nextHeartbeatAt = now + heartbeatMs
+            }
+            return Int(max(1, min(nextHeartbeatAt, takingUntil ?? .max) - now))
+        }
         if now >= brokerExpiresAt {
             reconnect(reason: "broker silent for \(heartbeatMs * liveness) ms")
             return Int(heartbeatMs)

@@ -18,6 +18,13 @@ public struct MetricsServer: Service {
     }
 
     public func run() async throws {
+        let (host, port, logger) = (host, port, logger)
+        try await Rebinding.retry("the metrics address \(host):\(port)", logger: logger) {
+            try await Self.serve(host: host, port: port, logger: logger)
+        }
+    }
+
+    private static func serve(host: String, port: Int, logger: Logger) async throws {
         let router = Router()
         router.get("/metrics") { _, _ -> Response in
             let bytes = await Telemetry.exposition()
