@@ -9,7 +9,8 @@ import Logging
 struct BenchMain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crm-bench", abstract: "Benchmarks of the bus and the customer database.",
-        subcommands: [BusBench.self, CustomerBench.self, TelephonyBench.self, HTTPLoad.self], defaultSubcommand: BusBench.self)
+        subcommands: [BusBench.self, CustomerBench.self, TelephonyBench.self, HTTPLoad.self, SoakBench.self],
+        defaultSubcommand: BusBench.self)
 }
 
 /// `crm-bench bus`: request round trips through the broker against a bare libzmq DEALER/ROUTER
