@@ -2,7 +2,8 @@
 # Installs what building and testing need on a Debian machine that already has Swift:
 # libzmq3-dev and libsqlite3-dev (with pkg-config), Debian's chromium (the web UI's browser
 # tests drive it through Playwright's executable_path; never `playwright install`), Debian's
-# radicale (a CalDAV server the tasks service's calendar objects are checked against), and the
+# radicale (a CalDAV server the tasks service's calendar objects are checked against), iproute2
+# (`ip netns`, for the test that puts each process on a "machine" of its own), and the
 # Python packages the test clients use.
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
@@ -11,7 +12,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 missing=()
-for pkg in libzmq3-dev libsqlite3-dev pkg-config chromium radicale; do
+for pkg in libzmq3-dev libsqlite3-dev pkg-config chromium radicale iproute2; do
     if ! dpkg -s "$pkg" >/dev/null 2>&1; then missing+=("$pkg"); fi
 done
 if [ "${#missing[@]}" -gt 0 ]; then
