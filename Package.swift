@@ -141,7 +141,7 @@ let package = Package(
         .executableTarget(
             name: "CRMBench",
             // The bus benchmark's baseline is bare libzmq, so the bench speaks its C API.
-            dependencies: ["Bus", "CZeroMQ", "TestKit", grdb, argumentParser, logging],
+            dependencies: ["Bus", "CZeroMQ", "ServiceKit", "TestKit", grdb, argumentParser, logging],
             path: "Services/Bench", swiftSettings: swiftSettings),
         // What the tests and the benchmarks share: the process harness, free ports, the bus-error expectation.
         .target(name: "TestKit", dependencies: ["Bus", "ServiceKit"], path: "Tests/TestKit", swiftSettings: swiftSettings),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Bus
 import Foundation
 import Logging
+import ServiceKit
 
 /// `crm-bench`: benchmarks, apart from the tests; each prints numbers and ratios against a
 /// baseline measured in the same run on the same machine.
@@ -37,14 +38,18 @@ struct BusBench: AsyncParsableCommand {
     @Option(help: "Payload size in bytes.")
     var payload = 64
 
+    @Flag(help: "Record the worker's request metrics into Prometheus, as the services do (else swift-metrics' no-op).")
+    var prometheus = false
+
     func run() async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .warning
             return handler
         }
+        if prometheus { Telemetry.bootstrap() }
         let body = Data(repeating: UInt8(ascii: "x"), count: payload)
-        say("crm-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, payload \(payload) B, window \(window), \(rounds) rounds")
+        say("crm-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, payload \(payload) B, window \(window), \(rounds) rounds, worker metrics \(prometheus ? "into Prometheus" : "off (no-op)")")
 
         let bare = try BareRoundTrip(body: body)
         let context = ZMQContext()
