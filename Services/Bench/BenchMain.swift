@@ -49,7 +49,10 @@ struct BusBench: AsyncParsableCommand {
         }
         if prometheus { Telemetry.bootstrap() }
         let body = Data(repeating: UInt8(ascii: "x"), count: payload)
-        say("crm-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, payload \(payload) B, window \(window), \(rounds) rounds, worker metrics \(prometheus ? "into Prometheus" : "off (no-op)")")
+        let metrics = prometheus ? "into Prometheus" : "off (no-op)"
+        say(
+            "crm-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, payload \(payload) B, window \(window), "
+                + "\(rounds) rounds, worker metrics \(metrics)")
 
         let bare = try BareRoundTrip(body: body)
         let context = ZMQContext()

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import ServiceKit
 import Synchronization
+import TestKit
 
 /// `crm-bench soak`: the whole system (the build's processes, identities on, SMS through the
 /// simulator in scripts/) under a mixed load for a chosen time: searches, new contacts, call
@@ -33,7 +35,13 @@ struct SoakBench: ParsableCommand {
             "CRM_TWILIO_AUTH_TOKEN": "simulator-token", "CRM_SMS_FROM": "+4740000000", "CRM_SMS_QUIET_HOURS": "00:00-24:00",
             "CRM_SMS_RATE": "50", "CRM_PUBLIC_URL": system.baseURL,
         ]
-        try system.startProcesses()
+        // Each process's /metrics on a port of its own, for the memory SQLite's caches hold.
+        var metricsPorts: [String: Int] = [:]
+        for (name, port) in zip(SystemProcesses.executables, try FreePorts.take(SystemProcesses.executables.count)) {
+            system.extraEnvironment["CRM_METRICS_ADDRESS"] = "127.0.0.1:\(port)"
+            metricsPorts[name] = port
+            try system.start(name)
+        }
         try system.waitUntilReady()
         let admin = try system.signedInProbe()
         let token = admin.token ?? ""
@@ -42,7 +50,9 @@ struct SoakBench: ParsableCommand {
         sleep(3)
         let labels = system.processes.keys.sorted { SoakMemory.order($0) < SoakMemory.order($1) }
         let idleBefore = SoakMemory.sample(system, labels)
+        let ownBefore = SoakMemory.sample(system, labels, field: "RssAnon:")
         say("idle RSS MB before: " + SoakMemory.line(idleBefore, labels))
+        say("idle own (anonymous) MB before: " + SoakMemory.line(ownBefore, labels))
 
         let tally = SoakTally()
         let deadline = Date().addingTimeInterval(TimeInterval(seconds))
@@ -60,7 +70,7 @@ struct SoakBench: ParsableCommand {
             SoakLoad(slot: 9, port: httpPort, token: token, pool: pool, tally: tally).batches(until: deadline, every: batchEvery)
         }.start()
 
-        var reports: [[String: Double]] = []
+        var reports: [[String: Double]] = [], cacheReports: [[String: Double]] = []
         let started = Date()
         var last = (requests: 0, at: started)
         while Date() < deadline {
@@ -68,26 +78,37 @@ struct SoakBench: ParsableCommand {
             let now = Date(), requests = tally.requests
             let rate = Double(requests - last.requests) / max(0.001, now.timeIntervalSince(last.at))
             let memory = SoakMemory.sample(system, labels)
+            let caches = SoakMemory.sqlite(metricsPorts, labels)
             reports.append(memory)
+            cacheReports.append(caches)
             say(
                 String(
                     format: "%4.0f s: %d requests (%.0f/s), %d errors; RSS MB ", now.timeIntervalSince(started), requests, rate,
                     tally.errors)
                     + SoakMemory.line(memory, labels))
+            say("        of which SQLite's caches MB " + SoakMemory.line(caches, labels))
             last = (requests, now)
         }
         group.wait()
         let batches = SoakLoad(slot: 8, port: system.httpPort, token: token, pool: pool, tally: tally).waitForBatches(seconds: 120)
         sleep(10)
         let idleAfter = SoakMemory.sample(system, labels)
+        let ownAfter = SoakMemory.sample(system, labels, field: "RssAnon:")
         let dead = labels.filter { !(system.processes[$0]?.isRunning ?? false) }
         let elapsed = Date().timeIntervalSince(started)
         say("idle RSS MB after:  " + SoakMemory.line(idleAfter, labels))
+        say("idle own (anonymous) MB after: " + SoakMemory.line(ownAfter, labels))
         if reports.count >= 2 {
             let growth = labels.map { label in
                 String(format: "%@ %.2fx", label, (reports.last?[label] ?? 0) / max(0.1, reports.first?[label] ?? 0))
             }
             say("RSS last report / first report: " + growth.joined(separator: ", "))
+            let rest = labels.map { label in
+                let first = (reports.first?[label] ?? 0) - (cacheReports.first?[label] ?? 0)
+                let last = (reports.last?[label] ?? 0) - (cacheReports.last?[label] ?? 0)
+                return String(format: "%@ %.1f -> %.1f", label, first, last)
+            }
+            say("RSS without SQLite's caches MB, first report -> last: " + rest.joined(separator: ", "))
         }
         say("by kind: " + tally.kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         say(
@@ -99,7 +120,8 @@ struct SoakBench: ParsableCommand {
         let summary: [String: Any] = [
             "requests": tally.requests, "errors": tally.errors, "batches": batches.count, "batches_unfinished": batches.unfinished,
             "sms_sent": batches.sent, "dead": dead, "idle_rss_mb_before": idleBefore, "idle_rss_mb_after": idleAfter,
-            "reports": reports,
+            "idle_own_mb_before": ownBefore, "idle_own_mb_after": ownAfter,
+            "reports": reports, "sqlite_cache_reports": cacheReports,
         ]
         if let json = try? JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]) {
             say(String(decoding: json, as: UTF8.self))
@@ -355,16 +377,34 @@ enum SoakMemory {
         ["bus", "settings", "contacts", "telephony", "notifications", "sales", "tasks", "gateway"].firstIndex(of: label) ?? 99
     }
 
-    /// Megabytes per process label.
-    static func sample(_ system: BenchSystem, _ labels: [String]) -> [String: Double] {
+    /// Megabytes per process label: resident (`VmRSS`, which counts the shared libraries' pages
+    /// in every process) or, with `field: "RssAnon:"`, the process's own memory.
+    static func sample(_ system: BenchSystem, _ labels: [String], field: String = "VmRSS:") -> [String: Double] {
         var result: [String: Double] = [:]
         for label in labels {
             guard let pid = system.processes[label]?.processIdentifier,
                 let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
                 let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
             else { continue }
             result[label] = (kilobytes / 1024 * 10).rounded() / 10
+        }
+        return result
+    }
+
+    /// Megabytes SQLite holds in each process (`crm_sqlite_memory_bytes` of its /metrics).
+    static func sqlite(_ ports: [String: Int], _ labels: [String]) -> [String: Double] {
+        var result: [String: Double] = [:]
+        for label in labels {
+            guard let port = ports[label], let probe = try? HTTPProbe(port: port),
+                let (status, body) = try? probe.request("GET", "/metrics"), status == 200
+            else { continue }
+            let text = String(decoding: body, as: UTF8.self)
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("crm_sqlite_memory_bytes ") }),
+                let bytes = Double(line.split(separator: " ").last ?? "")
+            {
+                result[label] = (bytes / 1_048_576 * 10).rounded() / 10
+            }
         }
         return result
     }

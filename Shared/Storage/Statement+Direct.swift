@@ -88,3 +88,8 @@ extension Statement {
         return DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
     }
 }
+
+extension ServiceDatabase {
+    /// Memory SQLite holds in this process (page caches of every connection, mostly), in bytes.
+    public static var sqliteMemoryUsed: Int64 { sqlite3_memory_used() }
+}

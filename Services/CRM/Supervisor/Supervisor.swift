@@ -18,6 +18,8 @@ final class Supervisor: @unchecked Sendable {
     private let queue = DispatchQueue(label: "crm.supervisor")
     private var children: [Child] = []
     private var stopping = false
+    /// Children a rolling restart is replacing right now.
+    private var replacing: Set<Int> = []
     private let finished = DispatchSemaphore(value: 0)
     private let output = FileHandle.standardError
     let grace: TimeInterval
@@ -115,32 +117,52 @@ final class Supervisor: @unchecked Sendable {
             do {
                 replacement = try queue.sync {
                     guard !stopping else { throw PlanError("crm up is stopping") }
-                    return try spawn(index)
+                    // Until it is settled, an exit of either process is this restart's to handle.
+                    replacing.insert(index)
+                    do {
+                        return try spawn(index)
+                    } catch {
+                        replacing.remove(index)
+                        throw error
+                    }
                 }
             } catch {
                 say("error: cannot start a new \(label): \(error)")
                 return false
             }
             say("\(label): started pid \(replacement.processIdentifier) next to pid \(old?.processIdentifier ?? 0)")
-            let expected = (old?.isRunning ?? false) ? 2 : 1
             let deadline = Date().addingTimeInterval(patience)
             var isReady = false
             while Date() < deadline && replacement.isRunning {
-                if ready(label, expected) {
+                // Two workers of the label while the old one runs; one if it died meanwhile.
+                if ready(label, (old?.isRunning ?? false) ? 2 : 1) {
                     isReady = true
                     break
                 }
                 usleep(100_000)
             }
             guard isReady else {
-                queue.sync { children[index].process = old }
                 terminate(replacement, label: label)
+                queue.sync {
+                    replacing.remove(index)
+                    if let old, old.isRunning {
+                        children[index].process = old
+                    } else {
+                        // Neither runs: back to the usual restarts with backoff.
+                        scheduleRestart(index)
+                    }
+                }
                 say("error: the new \(label) was not ready within \(Int(patience)) s; the old one keeps running")
                 return false
             }
             if let old, old.isRunning {
                 say("\(label): new pid \(replacement.processIdentifier) is taking requests; stopping pid \(old.processIdentifier)")
                 terminate(old, label: label)
+            }
+            queue.sync {
+                replacing.remove(index)
+                // An exit while it was being replaced was ignored: restart it as usual.
+                if !(children[index].process?.isRunning ?? false) { scheduleRestart(index) }
             }
             say("\(label): replaced")
         }
@@ -161,7 +183,7 @@ final class Supervisor: @unchecked Sendable {
     }
 
     private func exited(_ index: Int, process: Process) {
-        guard children[index].process === process, !stopping else { return }
+        guard children[index].process === process, !stopping, !replacing.contains(index) else { return }
         let label = children[index].label
         log("\(label) exited with status \(process.terminationStatus); restarting")
         scheduleRestart(index)

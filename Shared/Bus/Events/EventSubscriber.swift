@@ -47,7 +47,7 @@ public final class EventSubscriber: Service, Sendable {
     /// replies), for the lag this subscriber reports.
     private let seen = LockedValue<[String: Int64]>([:])
     /// The checkpoints as last reported (the run loop keeps its own copy).
-    private let checkpoints = LockedValue<[String: Int64]>([:])
+    private let reported = LockedValue<[String: Int64]>([:])
 
     public init(
         context: ZMQContext, endpoint: String, client: BusClient, sources: [String], applier: EventApplier,
@@ -187,7 +187,7 @@ public final class EventSubscriber: Service, Sendable {
 extension EventSubscriber {
     /// Each source's newest sequence seen and the checkpoint applied, as last reported.
     public var positions: [String: (seen: Int64, applied: Int64)] {
-        let heads = seen.get(), applied = checkpoints.get()
+        let heads = seen.get(), applied = reported.get()
         var result: [String: (seen: Int64, applied: Int64)] = [:]
         for source in sources { result[source] = (heads[source] ?? 0, applied[source] ?? 0) }
         return result
@@ -201,8 +201,10 @@ extension EventSubscriber {
             heads[source] = head
             return head
         }
-        if let checkpoint { checkpoints.withValue { $0[source] = checkpoint } }
-        let applied = checkpoints.withValue { $0[source] ?? 0 }
+        let applied = reported.withValue { applied -> Int64 in
+            if let checkpoint { applied[source] = checkpoint }
+            return applied[source] ?? 0
+        }
         BusMetrics.position(source: source, seen: head, applied: applied)
     }
 

@@ -176,14 +176,21 @@ public final class ServiceRuntime: Sendable {
     /// how far behind the newest the last position it asked for is.
     func outboxStatus(_ database: ServiceDatabase) async throws -> (sequence: Int64, kept: Int64, behind: [String: Int64]) {
         try await database.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) AS newest, coalesce(min(seq), 0) AS oldest FROM outbox")
-            let newest: Int64 = row?["newest"] ?? 0, oldest: Int64 = row?["oldest"] ?? 0
+            // The last sequence handed out (kept by AUTOINCREMENT even when pruning emptied the table).
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0) AS newest,
+                        (SELECT min(seq) FROM outbox) AS oldest
+                    """)
+            let newest: Int64 = row?["newest"] ?? 0
+            let oldest: Int64? = row?["oldest"]
             var behind: [String: Int64] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT caller, after FROM subscriber_position") {
                 let caller: String = row["caller"], after: Int64 = row["after"]
                 behind[caller] = max(0, newest - after)
             }
-            return (newest, newest == 0 ? 0 : newest - oldest + 1, behind)
+            return (newest, oldest.map { newest - $0 + 1 } ?? 0, behind)
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Metrics
 import Prometheus
+import Storage
 
 /// The process's metrics: swift-metrics handlers kept in one Prometheus registry, plus values
 /// read when a scrape comes (process memory and CPU, database sizes, queue depths), written out
@@ -38,6 +39,9 @@ public enum Telemetry {
     /// The registry in Prometheus' text format, after the scrape-time values are read.
     public static func exposition() async -> [UInt8] {
         ProcessMetrics.record()
+        // Most of a busy service's memory: the page caches grow with its database up to their
+        // limits (cache_size), which is not a leak; this tells the two apart.
+        Gauge(label: "crm_sqlite_memory_bytes").record(ServiceDatabase.sqliteMemoryUsed)
         for collect in collectors.get() { await collect() }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(16 * 1024)
