@@ -69,6 +69,17 @@ def start(folder, env, bin_dir, http, timeout=60, own=None):
     return processes
 
 
+def wait(what, check, seconds=30, interval=0.2):
+    """Calls `check` until it answers something true, and answers that; fails after `seconds`."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("waited %d s for %s" % (seconds, what))
+
+
 def call(base, method, path, body=None, token=None, key=None, raw=None, headers=None, timeout=30):
     """One request to the system's HTTP API: (status, decoded JSON), or (0, the error) when the
     gateway could not be reached. `raw` is sent as it is instead of `body` as JSON; `key` becomes

@@ -94,13 +94,7 @@ class MachinesTest(unittest.TestCase):
         return crmsystem.call(self.base, method, path, body, token=self.token, key=key, timeout=timeout)
 
     def wait(self, what, check, seconds=60):
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            value = check()
-            if value:
-                return value
-            time.sleep(0.25)
-        self.fail("waited %d s for %s" % (seconds, what))
+        return crmsystem.wait(what, check, seconds)
 
     def call(self, tag, number):
         for index, kind in enumerate(["ringing", "answered", "completed"]):

@@ -64,14 +64,8 @@ class MetricsTest(unittest.TestCase):
     def api(self, method, path, body=None):
         return crmsystem.call(self.base, method, path, body, token=self.token)
 
-    def wait(self, what, check, seconds=30):
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            result = check()
-            if result:
-                return result
-            time.sleep(0.2)
-        self.fail("waited %d s for %s" % (seconds, what))
+    def wait(self, what, check, seconds=60):
+        return crmsystem.wait(what, check, seconds)
 
     def test_every_process_serves_metrics_that_prometheus_parses(self):
         status, contact = self.api("POST", "/api/v1/contacts", {
