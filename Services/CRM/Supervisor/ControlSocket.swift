@@ -32,9 +32,12 @@ enum ControlSocket {
         unlink(path)
         let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw PlanError("cannot make the control socket: errno \(errno)") }
+        // Made with mode 0600 from the start (no moment in which others could connect).
+        let mask = umask(0o177)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
+        umask(mask)
         guard bound == 0, chmod(path, 0o600) == 0, listen(listener, 8) == 0 else {
             close(listener)
             throw PlanError("cannot listen at \(path): errno \(errno)")

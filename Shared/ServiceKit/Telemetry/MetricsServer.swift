@@ -19,8 +19,19 @@ public struct MetricsServer: Service {
 
     public func run() async throws {
         let (host, port, logger) = (host, port, logger)
-        try await Rebinding.retry("the metrics address \(host):\(port)", logger: logger) {
-            try await Self.serve(host: host, port: port, logger: logger)
+        // Metrics are not worth the service: an address that stays taken is logged and tried
+        // again now and then, never the end of the process.
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await Rebinding.retry("the metrics address \(host):\(port)", logger: logger) {
+                    try await Self.serve(host: host, port: port, logger: logger)
+                }
+                return
+            } catch {
+                if Task.isCancelled || Task.isShuttingDownGracefully { return }
+                logger.error("no /metrics: \(host):\(port) stays taken; trying again in 10 s", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(10))
+            }
         }
     }
 
