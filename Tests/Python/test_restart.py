@@ -101,6 +101,7 @@ class RestartTest(unittest.TestCase):
             stop.set()
             for thread in threads:
                 thread.join(timeout=60)
+        print("requests during the restarts: %d, failed: %d" % (len(done) + len(failures), len(failures)))
         self.assertEqual(failures, [], "requests failed during the restarts")
         self.assertGreater(len(done), 100)
         for name, instances in (("contacts", 1), ("telephony", 2), ("tasks", 1), ("settings", 1)):
