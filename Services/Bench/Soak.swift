@@ -373,9 +373,7 @@ struct SoakLoad {
 
 /// Resident memory of the system's processes, from /proc.
 enum SoakMemory {
-    static func order(_ label: String) -> Int {
-        ["bus", "settings", "contacts", "telephony", "notifications", "sales", "tasks", "gateway"].firstIndex(of: label) ?? 99
-    }
+    static func order(_ label: String) -> Int { SystemProcesses.executables.firstIndex(of: label) ?? 99 }
 
     /// Megabytes per process label: resident (`VmRSS`, which counts the shared libraries' pages
     /// in every process) or, with `field: "RssAnon:"`, the process's own memory.

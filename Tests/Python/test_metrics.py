@@ -6,17 +6,14 @@ process memory and CPU. `crm status` shows the same lags and depths."""
 
 import os
 import subprocess
-import tempfile
-import time
 import unittest
 import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
-import crmkeys
 import crmsystem
 from test_bus_protocol import free_ports
-from test_sales import BIN
+from test_sales import BIN, System
 
 
 def scrape(address):
@@ -44,28 +41,17 @@ class MetricsTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.folder = tempfile.mkdtemp(prefix="crm-metrics-")
-        cls.env, ports = crmsystem.environment(cls.folder, cls.PASSWORD)
-        cls.base = "http://127.0.0.1:%d" % ports[3]
-        metrics = free_ports(len(crmsystem.PROCESSES))
-        cls.addresses = {name: "127.0.0.1:%d" % port for name, port in zip(crmsystem.PROCESSES, metrics)}
-        crmkeys.init(cls.folder)
-        cls.processes = crmsystem.start(cls.folder, cls.env, BIN, cls.base,
-                                        own={name: {"CRM_METRICS_ADDRESS": address} for name, address in cls.addresses.items()})
-        status, body = crmsystem.call(cls.base, "POST", "/api/v1/auth/login", {"username": "admin", "password": cls.PASSWORD})
-        assert status == 200, (status, body)
-        cls.token = body["token"]
+        ports = free_ports(len(crmsystem.PROCESSES))
+        cls.addresses = {name: "127.0.0.1:%d" % port for name, port in zip(crmsystem.PROCESSES, ports)}
+        cls.system = System("crm-metrics-", cls.PASSWORD,
+                            own={name: {"CRM_METRICS_ADDRESS": address} for name, address in cls.addresses.items()})
+        cls.env = cls.system.env
+        cls.api = cls.system.api
+        cls.wait = cls.system.wait
 
     @classmethod
     def tearDownClass(cls):
-        for process in reversed(list(cls.processes.values())):
-            crmsystem.stop(process)
-
-    def api(self, method, path, body=None):
-        return crmsystem.call(self.base, method, path, body, token=self.token)
-
-    def wait(self, what, check, seconds=60):
-        return crmsystem.wait(what, check, seconds)
+        cls.system.stop()
 
     def test_every_process_serves_metrics_that_prometheus_parses(self):
         status, contact = self.api("POST", "/api/v1/contacts", {

@@ -23,12 +23,13 @@ from test_mail import BIN
 class System:
     """The whole system on free ports in a temporary folder."""
 
-    def __init__(self, prefix, password, **extra):
+    def __init__(self, prefix, password, own=None, **extra):
+        """`own`: variables of a process's own, by process name (see crmsystem.start)."""
         self.folder = tempfile.mkdtemp(prefix=prefix)
         self.env, ports = crmsystem.environment(self.folder, password, **extra)
         self.base = "http://127.0.0.1:%d" % ports[3]
         crmkeys.init(self.folder)
-        self.processes = crmsystem.start(self.folder, self.env, BIN, self.base)
+        self.processes = crmsystem.start(self.folder, self.env, BIN, self.base, own=own)
         status, body = self.api("POST", "/api/v1/auth/login", {"username": "admin", "password": password}, token="")
         assert status == 200, (status, body)
         self.token = body["token"]

@@ -165,10 +165,10 @@ struct MetricsPorts {
             port = nil
             return
         }
-        guard let colon = first.lastIndex(of: ":"), let port = Int(first[first.index(after: colon)...]), (1...65535).contains(port)
-        else { throw PlanError("CRM_METRICS_ADDRESS '\(first)' must look like 127.0.0.1:9400") }
-        host = String(first[..<colon])
-        self.port = port
+        guard let address = ServiceConfig.hostAndPort(first), address.port > 0 else {
+            throw PlanError("CRM_METRICS_ADDRESS '\(first)' must look like 127.0.0.1:9400")
+        }
+        (host, port) = address
     }
 
     mutating func next() -> String? {

@@ -141,23 +141,16 @@ public struct ServiceConfig: Sendable {
             config.heartbeat = .milliseconds(ms)
         }
         if let value = pick(options.http, "CRM_HTTP_ADDRESS") {
-            guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]),
-                (0...65535).contains(port)
-            else {
-                throw ConfigError("HTTP address '\(value)' must look like 127.0.0.1:8080")
-            }
-            config.httpHost = String(value[..<colon])
-            config.httpPort = port
+            guard let address = hostAndPort(value) else { throw ConfigError("HTTP address '\(value)' must look like 127.0.0.1:8080") }
+            (config.httpHost, config.httpPort) = address
         }
         if let value = pick(options.metrics, "CRM_METRICS_ADDRESS")?.trimmingCharacters(in: .whitespaces), !value.isEmpty,
             value != "off"
         {
-            guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]),
-                (0...65535).contains(port), colon > value.startIndex
-            else {
+            guard let address = hostAndPort(value), !address.host.isEmpty else {
                 throw ConfigError("metrics address '\(value)' must look like 127.0.0.1:9400 (or off)")
             }
-            config.metricsAddress = (String(value[..<colon]), port)
+            config.metricsAddress = address
         }
         if let value = environment["CRM_HTTP_MAX_BODY"] {
             guard let bytes = Int(value), bytes > 0 else { throw ConfigError("CRM_HTTP_MAX_BODY '\(value)' must be a positive number") }
@@ -215,6 +208,13 @@ public struct ServiceConfig: Sendable {
             }
         }
         return config
+    }
+
+    /// `host:port` (the last colon splits them) with a port from 0 to 65535, or nil.
+    public static func hostAndPort(_ value: String) -> (host: String, port: Int)? {
+        guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]), (0...65535).contains(port)
+        else { return nil }
+        return (String(value[..<colon]), port)
     }
 
     private static func curveKey(_ environment: [String: String], _ name: String) throws -> String? {
