@@ -53,7 +53,8 @@ struct StatusCommand: AsyncParsableCommand {
         for name in names {
             let label = name.padding(toLength: 12, withPad: " ", startingAt: 0)
             do {
-                let body = try await client.call(service: name, method: "\(name).health", body: Data("{}".utf8), timeout: limit)
+                let body = try await client.call(
+                    service: name, method: "\(name).health", body: Data(#"{"detail":true}"#.utf8), timeout: limit)
                 if let report = try? Wire.decode(HealthReport.self, from: body) {
                     print(
                         "\(label) \(report.status)  instance=\(report.instance) pid=\(report.pid) uptime=\(report.uptimeSeconds)s database=\(report.database)"

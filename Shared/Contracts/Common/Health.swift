@@ -11,6 +11,7 @@ public struct HealthReport: Codable, Sendable {
     public var uptimeSeconds: Int
     /// `ok`, `none`, or the error the database gave.
     public var database: String
+    /// The fields below are there only when the request asked `{"detail": true}` (`crm status`).
     /// Per source this service follows: events it has not applied yet (newest seen minus its
     /// checkpoint).
     public var lags: [String: Int64]?

@@ -143,7 +143,7 @@ public final class ServiceRuntime: Sendable {
     private func healthHandler(database: ServiceDatabase?) -> BusMethodHandler {
         let name = name, instance = config.instance, startedAt = startedAt
         let metrics = config.metricsAddress.map { "\($0.host):\($0.port)" }
-        return { [self] _ in
+        return { [self] request in
             var databaseStatus = "none"
             if let database {
                 do {
@@ -157,6 +157,9 @@ public final class ServiceRuntime: Sendable {
                 service: name, instance: instance, status: databaseStatus.hasPrefix("error") ? "degraded" : "ok",
                 pid: Int(ProcessInfo.processInfo.processIdentifier), startedAt: startedAt,
                 uptimeSeconds: Int(Date().timeIntervalSince(startedAt)), database: databaseStatus)
+            // The lags, outbox, queues and memory only when asked (`crm status`): `/readyz` asks
+            // every service's health often and without a token, and must stay cheap.
+            guard Self.wantsDetail(request.body) else { return try Wire.encode(health) }
             if let positions = self.subscriber.get()?.positions {
                 health.lags = positions.mapValues { max(0, $0.seen - $0.applied) }
             }
@@ -170,6 +173,12 @@ public final class ServiceRuntime: Sendable {
             health.metrics = metrics
             return try Wire.encode(health)
         }
+    }
+
+    /// Whether a health request's body is `{"detail": true}`.
+    static func wantsDetail(_ body: Data) -> Bool {
+        guard !body.isEmpty, let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return false }
+        return object["detail"] as? Bool == true
     }
 
     /// The outbox's newest sequence, how many events it keeps, and per subscriber (bus role)
