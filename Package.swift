@@ -57,6 +57,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Shared/Bus", swiftSettings: swiftSettings),
+        // What the C allocator holds, and giving freed pages back (glibc).
+        .target(name: "CHeap", path: "Shared/CHeap"),
         .target(
             name: "Storage",
             dependencies: ["Contracts", .product(name: "GRDB", package: "GRDB.swift")],
@@ -67,7 +69,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Bus", "Storage", "Contracts",
+                "Bus", "Storage", "Contracts", "CHeap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

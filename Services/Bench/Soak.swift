@@ -20,6 +20,8 @@ struct SoakBench: ParsableCommand {
     @Option(help: "Folder of the executables.") var bin = ".build/release"
     @Option(help: "The SMS provider simulator.") var simulator = "scripts/sms-simulator.py"
     @Option(help: "Seconds between SMS batches.") var batchEvery = 30
+    @Option(help: "SQLite's memory per process, in MB (CRM_SQLITE_MEMORY_MB; default: each connection's cache limit).")
+    var sqliteMemoryMb: Int?
 
     func run() throws {
         let system = try BenchSystem(bin: bin)
@@ -35,6 +37,7 @@ struct SoakBench: ParsableCommand {
             "CRM_TWILIO_AUTH_TOKEN": "simulator-token", "CRM_SMS_FROM": "+4740000000", "CRM_SMS_QUIET_HOURS": "00:00-24:00",
             "CRM_SMS_RATE": "50", "CRM_PUBLIC_URL": system.baseURL,
         ]
+        if let sqliteMemoryMb { system.extraEnvironment["CRM_SQLITE_MEMORY_MB"] = String(sqliteMemoryMb) }
         // Each process's /metrics on a port of its own, for the memory SQLite's caches hold.
         var metricsPorts: [String: Int] = [:]
         for (name, port) in zip(SystemProcesses.executables, try FreePorts.take(SystemProcesses.executables.count)) {
@@ -71,6 +74,7 @@ struct SoakBench: ParsableCommand {
         }.start()
 
         var reports: [[String: Double]] = [], cacheReports: [[String: Double]] = []
+        var heapReports: [[String: Double]] = [], heapFreeReports: [[String: Double]] = []
         let started = Date()
         var last = (requests: 0, at: started)
         while Date() < deadline {
@@ -78,15 +82,21 @@ struct SoakBench: ParsableCommand {
             let now = Date(), requests = tally.requests
             let rate = Double(requests - last.requests) / max(0.001, now.timeIntervalSince(last.at))
             let memory = SoakMemory.sample(system, labels)
-            let caches = SoakMemory.sqlite(metricsPorts, labels)
+            let caches = SoakMemory.metric("crm_sqlite_memory_bytes", metricsPorts, labels)
+            let heap = SoakMemory.metric("crm_heap_in_use_bytes", metricsPorts, labels)
+            let heapFree = SoakMemory.metric("crm_heap_free_bytes", metricsPorts, labels)
             reports.append(memory)
             cacheReports.append(caches)
+            heapReports.append(heap)
+            heapFreeReports.append(heapFree)
             say(
                 String(
                     format: "%4.0f s: %d requests (%.0f/s), %d errors; RSS MB ", now.timeIntervalSince(started), requests, rate,
                     tally.errors)
                     + SoakMemory.line(memory, labels))
             say("        of which SQLite's caches MB " + SoakMemory.line(caches, labels))
+            say("        heap in use (SQLite's included) MB " + SoakMemory.line(heap, labels))
+            say("        heap freed, kept by malloc MB " + SoakMemory.line(heapFree, labels))
             last = (requests, now)
         }
         group.wait()
@@ -109,6 +119,12 @@ struct SoakBench: ParsableCommand {
                 return String(format: "%@ %.1f -> %.1f", label, first, last)
             }
             say("RSS without SQLite's caches MB, first report -> last: " + rest.joined(separator: ", "))
+            let held = labels.map { label in
+                let first = (heapReports.first?[label] ?? 0) - (cacheReports.first?[label] ?? 0)
+                let last = (heapReports.last?[label] ?? 0) - (cacheReports.last?[label] ?? 0)
+                return String(format: "%@ %.1f -> %.1f", label, first, last)
+            }
+            say("heap in use without SQLite's MB, first report -> last: " + held.joined(separator: ", "))
         }
         say("by kind: " + tally.kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         say(
@@ -121,7 +137,8 @@ struct SoakBench: ParsableCommand {
             "requests": tally.requests, "errors": tally.errors, "batches": batches.count, "batches_unfinished": batches.unfinished,
             "sms_sent": batches.sent, "dead": dead, "idle_rss_mb_before": idleBefore, "idle_rss_mb_after": idleAfter,
             "idle_own_mb_before": ownBefore, "idle_own_mb_after": ownAfter,
-            "reports": reports, "sqlite_cache_reports": cacheReports,
+            "reports": reports, "sqlite_cache_reports": cacheReports, "heap_in_use_reports": heapReports,
+            "heap_free_reports": heapFreeReports,
         ]
         if let json = try? JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]) {
             say(String(decoding: json, as: UTF8.self))
@@ -390,15 +407,16 @@ enum SoakMemory {
         return result
     }
 
-    /// Megabytes SQLite holds in each process (`crm_sqlite_memory_bytes` of its /metrics).
-    static func sqlite(_ ports: [String: Int], _ labels: [String]) -> [String: Double] {
+    /// A byte gauge of each process's /metrics (`crm_sqlite_memory_bytes`, `crm_heap_in_use_bytes`),
+    /// in megabytes.
+    static func metric(_ name: String, _ ports: [String: Int], _ labels: [String]) -> [String: Double] {
         var result: [String: Double] = [:]
         for label in labels {
             guard let port = ports[label], let probe = try? HTTPProbe(port: port),
                 let (status, body) = try? probe.request("GET", "/metrics"), status == 200
             else { continue }
             let text = String(decoding: body, as: UTF8.self)
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("crm_sqlite_memory_bytes ") }),
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + " ") }),
                 let bytes = Double(line.split(separator: " ").last ?? "")
             {
                 result[label] = (bytes / 1_048_576 * 10).rounded() / 10

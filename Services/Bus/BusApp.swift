@@ -20,7 +20,7 @@ struct BusApp: AsyncParsableCommand {
         let config = try ServiceConfig.load(options: options)
         LogSetup.bootstrap(config, service: "bus")
         Telemetry.bootstrap()
-        var services: [any Service] = [BusProcess(config: config, logger: Logger(label: "bus"))]
+        var services: [any Service] = [BusProcess(config: config, logger: Logger(label: "bus")), HeapTrimmer()]
         if let address = config.metricsAddress {
             services.append(MetricsServer(host: address.host, port: address.port, logger: Logger(label: "bus.metrics")))
         }

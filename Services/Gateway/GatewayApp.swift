@@ -32,7 +32,7 @@ struct GatewayApp: AsyncParsableCommand {
         let gateway = GatewayRoutes(bus: runtime.client, config: config, logger: runtime.logger)
         let router = gateway.router, authenticator = gateway.authenticator, document = gateway.document
         if printOpenAPI {
-            FileHandle.standardOutput.write(document)
+            FileHandle.standardOutput.write(document.data)
             runtime.client.close()
             runtime.context.terminate()
             return

@@ -10,7 +10,7 @@ import ServiceKit
 struct GatewayRoutes {
     let router: Router<GatewayContext>
     /// The OpenAPI document of the routes.
-    let document: Data
+    let document: OpenAPIText
     let authenticator: Authenticator
 
     init(

@@ -76,7 +76,7 @@ extension DealStore {
                 sql: """
                     UPDATE deal SET customer_name = '', subject = ?, reason_note = NULL, next_follow_up = NULL, version = version + 1,
                         updated_at = ? WHERE id = ?
-                    """, arguments: [kept, Date(), id])
+                    """, arguments: [kept, DatabaseDate.string(Date()), id])
         }
     }
 }

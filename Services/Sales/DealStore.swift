@@ -400,15 +400,16 @@ struct DealStore: Sendable {
                 deal.customerName, deal.customerOwnerId, deal.projectId, deal.processId, deal.ownerId, deal.subject, deal.statusId,
                 deal.statusName, deal.outcome, deal.stageId, deal.categoryId, deal.sourceId, deal.value, deal.currency,
                 deal.probability, deal.probabilitySource, deal.weightLabel, deal.weightedValue, deal.expectedClose, deal.closedOn,
-                deal.actualValue, deal.reasonId, deal.reasonNote, deal.nextFollowUp, deal.position, deal.version, deal.updatedAt,
-                deal.deletedAt, deal.id,
+                deal.actualValue, deal.reasonId, deal.reasonNote, deal.nextFollowUp, deal.position, deal.version,
+                DatabaseDate.string(deal.updatedAt), DatabaseDate.string(deal.deletedAt), deal.id,
             ])
         if deal.contacts != before.contacts || deal.colleagues != before.colleagues { try storePeople(db, deal) }
         if deal.deletedAt == nil { try Totals.add(db, deal) }
         let moved = deal.statusId != before.statusId || deal.outcome != before.outcome
         if moved {
             try db.execute(
-                sql: "UPDATE deal_stage SET left_at = ? WHERE deal_id = ? AND left_at IS NULL", arguments: [now, deal.id])
+                sql: "UPDATE deal_stage SET left_at = ? WHERE deal_id = ? AND left_at IS NULL",
+                arguments: [DatabaseDate.string(now), deal.id])
             try recordStage(db, deal, actor: actor, now: now)
         }
         let changed = DealChanged(
@@ -445,7 +446,7 @@ struct DealStore: Sendable {
                 deal.ownerId, deal.subject, deal.statusId, deal.statusName, deal.outcome, deal.stageId, deal.categoryId, deal.sourceId,
                 deal.value, deal.currency, deal.probability, deal.probabilitySource, deal.weightLabel, deal.weightedValue,
                 deal.expectedClose, deal.closedOn, deal.actualValue, deal.reasonId, deal.reasonNote, deal.nextFollowUp, deal.position,
-                deal.version, deal.createdAt, deal.updatedAt,
+                deal.version, DatabaseDate.string(deal.createdAt), DatabaseDate.string(deal.updatedAt),
             ])
         deal.id = db.lastInsertedRowID
     }
@@ -466,7 +467,7 @@ struct DealStore: Sendable {
             sql: """
                 INSERT INTO deal_stage (deal_id, status_id, status_name, process_id, project_id, entered_at, moved_by)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [deal.id, deal.statusId, deal.statusName, deal.processId, deal.projectId, now, actor])
+                """, arguments: [deal.id, deal.statusId, deal.statusName, deal.processId, deal.projectId, DatabaseDate.string(now), actor])
     }
 
     /// After the last card of the deal's column.

@@ -177,7 +177,7 @@ enum BoardCustomersQuery {
         let described = String(decoding: try Wire.encode(request), as: UTF8.self)
         try db.execute(
             sql: "INSERT INTO export_audit (at, actor, user_id, filter, customers) VALUES (?, ?, ?, ?, ?)",
-            arguments: [Date(), headers.actor, headers.userId, described, customers.count])
+            arguments: [DatabaseDate.string(Date()), headers.actor, headers.userId, described, customers.count])
         return BoardExport(customers: customers)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Storage
 
 /// The sales schema. A shipped migration is never edited; add a new one.
 enum SalesMigrations {
@@ -170,7 +171,7 @@ enum SalesMigrations {
                 sql: """
                     INSERT INTO project (name, process_id, active, sms_enabled, members, is_default, created_at, updated_at)
                     VALUES ('Sales', NULL, 1, 0, '[]', 1, ?, ?)
-                    """, arguments: [now, now])
+                    """, arguments: [DatabaseDate.string(now), DatabaseDate.string(now)])
         }
     }
 }

@@ -2,6 +2,7 @@ import Bus
 import Contracts
 import Foundation
 import GRDB
+import Storage
 
 /// A status of a process as sales keeps it.
 struct ProcessStatusRow: Sendable {
@@ -243,7 +244,11 @@ enum Projects {
                     INSERT INTO project (name, process_id, active, sms_enabled, members, is_default, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [project.name, project.processId, project.active, project.smsEnabled, members, project.isDefault, now, now])
+                arguments: [
+                    project.name, project.processId, project.active, project.smsEnabled, members, project.isDefault,
+                    DatabaseDate.string(now),
+                    DatabaseDate.string(now),
+                ])
             project.id = db.lastInsertedRowID
         } else {
             try db.execute(
@@ -252,7 +257,9 @@ enum Projects {
                     WHERE id = ?
                     """,
                 arguments: [
-                    project.name, project.processId, project.active, project.smsEnabled, members, project.isDefault, now, project.id,
+                    project.name, project.processId, project.active, project.smsEnabled, members, project.isDefault,
+                    DatabaseDate.string(now),
+                    project.id,
                 ])
         }
         return project

@@ -332,7 +332,7 @@ struct AppointmentStore: Sendable {
             sql: """
                 INSERT INTO appointment (uid, sequence, subject, first_start, status, all_day, version, created_at, updated_at)
                 VALUES (?, 0, '', 0, 'confirmed', 0, 1, ?, ?)
-                """, arguments: [appointment.uid, appointment.createdAt, appointment.updatedAt])
+                """, arguments: [appointment.uid, DatabaseDate.string(appointment.createdAt), DatabaseDate.string(appointment.updatedAt)])
         appointment.id = db.lastInsertedRowID
         try write(db, appointment, previous: nil)
         let saved = try load(db, id: appointment.id)
@@ -370,10 +370,12 @@ struct AppointmentStore: Sendable {
                 """,
             arguments: [
                 appointment.sequence, appointment.subject, appointment.description, appointment.place, appointment.meetingUrl,
-                appointment.status, appointment.allDay, appointment.start, appointment.end, appointment.zone, appointment.startDate,
+                appointment.status, appointment.allDay, DatabaseDate.string(appointment.start),
+                DatabaseDate.string(appointment.end), appointment.zone, appointment.startDate,
                 appointment.endDate, try appointment.recurrence.map(encode), try encode(appointment.exceptions), appointment.organizerId,
                 try encode(appointment.alarms), series.firstStart.timeIntervalSince1970, series.lastEnd()?.timeIntervalSince1970,
-                appointment.invitationsSentAt, appointment.version, appointment.updatedAt, appointment.id,
+                DatabaseDate.string(appointment.invitationsSentAt), appointment.version, DatabaseDate.string(appointment.updatedAt),
+                appointment.id,
             ])
         let existing = try Row.fetchAll(
             db, sql: "SELECT id, kind, person_id, email FROM attendee WHERE appointment_id = ?", arguments: [appointment.id])
@@ -386,7 +388,10 @@ struct AppointmentStore: Sendable {
             if let id = unused.removeValue(forKey: key) {
                 try db.execute(
                     sql: "UPDATE attendee SET position = ?, name = ?, email = ?, status = ?, responded_at = ? WHERE id = ?",
-                    arguments: [position, attendee.name, attendee.email, attendee.status, attendee.respondedAt, id])
+                    arguments: [
+                        position, attendee.name, attendee.email, attendee.status,
+                        DatabaseDate.string(attendee.respondedAt), id,
+                    ])
             } else {
                 try db.execute(
                     sql: """
@@ -395,7 +400,7 @@ struct AppointmentStore: Sendable {
                         """,
                     arguments: [
                         appointment.id, position, attendee.kind, attendee.id, attendee.name, attendee.email, attendee.status,
-                        attendee.respondedAt,
+                        DatabaseDate.string(attendee.respondedAt),
                     ])
             }
         }

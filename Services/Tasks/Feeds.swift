@@ -38,7 +38,7 @@ struct Feeds: Sendable {
                 sql: "INSERT INTO feed (kind, user_id, group_id, token_hash, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [
                     request.groupId == nil ? "user" : "group", request.groupId == nil ? user : nil, request.groupId, Self.hash(token), user,
-                    Date(),
+                    DatabaseDate.string(Date()),
                 ])
             var feed = Self.feed(try Row.fetchOne(db, sql: "SELECT * FROM feed WHERE id = ?", arguments: [db.lastInsertedRowID])!)
             // The token is in this answer only (a retry with the same request id gets the same one).
@@ -59,10 +59,12 @@ struct Feeds: Sendable {
             else { throw BusError.notFound("feed \(id) does not exist") }
             let now = Date()
             if revoke {
-                try db.execute(sql: "UPDATE feed SET revoked_at = ? WHERE id = ?", arguments: [now, id])
+                try db.execute(sql: "UPDATE feed SET revoked_at = ? WHERE id = ?", arguments: [DatabaseDate.string(now), id])
                 return Self.feed(row)
             }
-            try db.execute(sql: "UPDATE feed SET token_hash = ?, rotated_at = ? WHERE id = ?", arguments: [Self.hash(token), now, id])
+            try db.execute(
+                sql: "UPDATE feed SET token_hash = ?, rotated_at = ? WHERE id = ?",
+                arguments: [Self.hash(token), DatabaseDate.string(now), id])
             var feed = Self.feed(try Row.fetchOne(db, sql: "SELECT * FROM feed WHERE id = ?", arguments: [id])!)
             feed.token = token
             return feed
@@ -119,7 +121,7 @@ struct Feeds: Sendable {
         // When it was last read, for its owner to see; at most once a minute (a read is not a write).
         if (feed.lastReadAt.map { Date().timeIntervalSince($0) > 60 } ?? true) {
             try? await database.write { db, _ in
-                try db.execute(sql: "UPDATE feed SET last_read_at = ? WHERE id = ?", arguments: [Date(), feed.id])
+                try db.execute(sql: "UPDATE feed SET last_read_at = ? WHERE id = ?", arguments: [DatabaseDate.string(Date()), feed.id])
             }
         }
         return CalendarObject(ics: text, etag: CalendarDocument.etag(text), filename: "crm.ics")

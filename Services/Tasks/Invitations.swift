@@ -89,7 +89,7 @@ struct InvitationMail: Sendable {
                     """,
                 arguments: [
                     appointment.id, method, appointment.sequence, email, attendee.name, String(subject.prefix(250)), text,
-                    "<!doctype html><html><body>\(html)</body></html>", ics, organizerName, now,
+                    "<!doctype html><html><body>\(html)</body></html>", ics, organizerName, DatabaseDate.string(now),
                 ])
         }
     }
@@ -186,7 +186,7 @@ struct InvitationSender: Service {
                 sql: """
                     SELECT id, method, recipient, subject, body_text, body_html, ics, from_name, attempts FROM invitation
                     WHERE state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT 20
-                    """, arguments: [Date()]
+                    """, arguments: [DatabaseDate.string(Date())]
             ).map {
                 Due(
                     id: $0["id"], method: $0["method"], recipient: $0["recipient"], subject: $0["subject"], text: $0["body_text"],
@@ -209,7 +209,7 @@ struct InvitationSender: Service {
                             UPDATE invitation SET state = 'sent', message_id = ?, sent_at = ?, error = NULL, body_text = '', body_html = '',
                                 ics = '' WHERE id = ?
                             """,
-                        arguments: [message.id, Date(), id])
+                        arguments: [message.id, DatabaseDate.string(Date()), id])
                 }
             } catch let error as BusError where [.invalid, .badRequest, .forbidden, .tooLarge].contains(error.code) {
                 logger.error("an invitation mail was refused", metadata: ["invitation": "\(id)", "error": "\(error.message)"])
@@ -222,7 +222,7 @@ struct InvitationSender: Service {
                 try await database.write { db, _ in
                     try db.execute(
                         sql: "UPDATE invitation SET attempts = attempts + 1, next_attempt_at = ?, error = ? WHERE id = ?",
-                        arguments: [Date().addingTimeInterval(wait), "\(error)".prefix(500).description, id])
+                        arguments: [DatabaseDate.string(Date().addingTimeInterval(wait)), "\(error)".prefix(500).description, id])
                 }
                 return due.count
             }

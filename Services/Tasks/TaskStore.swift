@@ -349,9 +349,10 @@ struct TaskStore: Sendable {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
                 """,
             arguments: [
-                task.title, task.description, task.status, task.ownerId, task.categoryId, task.priority, task.dueDate, task.dueAt,
-                task.dueZone, dueSort(task), task.origin, task.callerNumber, task.missedCalls, task.addToCalendar, task.completedAt,
-                task.position, task.createdAt, task.updatedAt,
+                task.title, task.description, task.status, task.ownerId, task.categoryId, task.priority, task.dueDate,
+                DatabaseDate.string(task.dueAt), task.dueZone, dueSort(task), task.origin, task.callerNumber, task.missedCalls,
+                task.addToCalendar, DatabaseDate.string(task.completedAt), task.position, DatabaseDate.string(task.createdAt),
+                DatabaseDate.string(task.updatedAt),
             ])
         task.id = db.lastInsertedRowID
         try storeLinks(db, task)
@@ -377,9 +378,10 @@ struct TaskStore: Sendable {
                 WHERE id = ?
                 """,
             arguments: [
-                task.title, task.description, task.status, task.ownerId, task.categoryId, task.priority, task.dueDate, task.dueAt,
-                task.dueZone, dueSort(task), task.callerNumber, task.missedCalls, task.addToCalendar, task.completedAt, task.position,
-                task.version, task.updatedAt, task.deletedAt, task.id,
+                task.title, task.description, task.status, task.ownerId, task.categoryId, task.priority, task.dueDate,
+                DatabaseDate.string(task.dueAt), task.dueZone, dueSort(task), task.callerNumber, task.missedCalls, task.addToCalendar,
+                DatabaseDate.string(task.completedAt), task.position, task.version, DatabaseDate.string(task.updatedAt),
+                DatabaseDate.string(task.deletedAt), task.id,
             ])
         if (task.companyIds, task.contactIds, task.dealIds) != (before.companyIds, before.contactIds, before.dealIds) {
             try db.execute(sql: "DELETE FROM task_link WHERE task_id = ?", arguments: [task.id])

@@ -22,7 +22,7 @@ extension ServiceDatabase {
                     INSERT INTO subscriber_position (caller, after, seen_at) VALUES (?, ?, ?)
                     ON CONFLICT(caller) DO UPDATE SET after = excluded.after, seen_at = excluded.seen_at
                     """,
-                arguments: [caller, max(0, after), now])
+                arguments: [caller, max(0, after), DatabaseDate.string(now)])
         }
         positions.withLock { $0[caller] = (after, now) }
     }
@@ -58,7 +58,9 @@ extension ServiceDatabase {
         // whatever its neighbours' times. Later events are younger, so the bound holds throughout.
         let bound = try await writer.read { db -> Int64 in
             let passed =
-                try Int64.fetchOne(db, sql: "SELECT MIN(after) FROM subscriber_position WHERE seen_at >= ?", arguments: [cutoff])
+                try Int64.fetchOne(
+                    db, sql: "SELECT MIN(after) FROM subscriber_position WHERE seen_at >= ?",
+                    arguments: [DatabaseDate.string(cutoff)])
                 ?? Int64.max
             let young = try Int64.fetchOne(db, sql: "SELECT MIN(seq) FROM outbox WHERE occurred_at >= ?", arguments: [cutoffText])
             return min(passed, (young ?? Int64.max) - 1)

@@ -216,7 +216,7 @@ public final class ServiceDatabase: Sendable {
     public func pruneIdempotency(olderThan age: TimeInterval, now: Date = Date()) async throws -> Int {
         let cutoff = now.addingTimeInterval(-age)
         return try await writer.write { db in
-            try IdempotencyRecord.filter(Column("created_at") < cutoff).deleteAll(db)
+            try IdempotencyRecord.filter(Column("created_at") < DatabaseDate.string(cutoff)).deleteAll(db)
         }
     }
 

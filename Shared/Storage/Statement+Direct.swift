@@ -92,4 +92,8 @@ extension Statement {
 extension ServiceDatabase {
     /// Memory SQLite holds in this process (page caches of every connection, mostly), in bytes.
     public static var sqliteMemoryUsed: Int64 { sqlite3_memory_used() }
+
+    /// Keeps SQLite's memory in this process near `bytes` (its soft heap limit, process-wide): page
+    /// caches recycle their least recently used pages instead of growing past it.
+    public static func limitMemory(bytes: Int64) { _ = sqlite3_soft_heap_limit64(bytes) }
 }

@@ -34,4 +34,14 @@ struct JSONLogTests {
             try ServiceConfig.load(options: (try CommonOptions.parse([])), environment: ["CRM_LOG_FORMAT": "xml"])
         }
     }
+
+    @Test("CRM_SQLITE_MEMORY_MB takes a number of megabytes; unset leaves the caches' own limits")
+    func sqliteMemory() throws {
+        let options = try CommonOptions.parse([])
+        #expect(try ServiceConfig.load(options: options, environment: ["CRM_SQLITE_MEMORY_MB": "48"]).sqliteMemoryMB == 48)
+        #expect(try ServiceConfig.load(options: options, environment: [:]).sqliteMemoryMB == nil)
+        for bad in ["0", "-5", "lots", "2000000", ""] {
+            #expect(throws: (any Error).self) { try ServiceConfig.load(options: options, environment: ["CRM_SQLITE_MEMORY_MB": bad]) }
+        }
+    }
 }

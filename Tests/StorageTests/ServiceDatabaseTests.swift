@@ -339,6 +339,35 @@ struct DatabaseDateTests {
         #expect(a == b && b == "2026-01-31 09:30:00.123")
         #expect(abs(back.timeIntervalSince(date)) < 0.001)
     }
+
+    struct Stamped: Codable, FetchableRecord, PersistableRecord {
+        static let databaseTableName = "stamped"
+        static let databaseDateEncodingStrategy = DatabaseDate.encoding
+        var id: Int64
+        var at: Date
+        var gone: Date?
+    }
+
+    @Test("a record with DatabaseDate.encoding stores its dates as GRDB would, NULL stays NULL, and reads them back")
+    func recordEncoding() async throws {
+        let database = try ServiceDatabase(inMemory: { migrator in
+            migrator.registerMigration("stamped") { db in
+                try db.execute(sql: "CREATE TABLE stamped (id INTEGER PRIMARY KEY, at TEXT NOT NULL, gone TEXT)")
+            }
+        })
+        let date = Date(timeIntervalSince1970: 1_769_851_800.123)
+        let (texts, back) = try await database.write { db, _ in
+            try Stamped(id: 1, at: date, gone: nil).insert(db)
+            try Stamped(id: 2, at: date, gone: date.addingTimeInterval(60)).insert(db)
+            let texts = try Row.fetchAll(db, sql: "SELECT at, gone FROM stamped ORDER BY id").map {
+                [$0["at"] as String?, $0["gone"] as String?]
+            }
+            return (texts, try Stamped.fetchAll(db, sql: "SELECT * FROM stamped ORDER BY id"))
+        }
+        #expect(texts == [["2026-01-31 09:30:00.123", nil], ["2026-01-31 09:30:00.123", "2026-01-31 09:31:00.123"]])
+        #expect(abs(back[1].at.timeIntervalSince(date)) < 0.001 && back[0].gone == nil)
+        #expect(abs((back[1].gone ?? .distantPast).timeIntervalSince(date.addingTimeInterval(60))) < 0.001)
+    }
 }
 
 @Suite("Group commit")

@@ -204,7 +204,10 @@ struct Importer {
                 INSERT INTO stored_file (contact_id, name, content_type, size, sha256, author, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [contactId, String(fileName.prefix(255)), type, size, hash, headers.actor, now, now])
+            arguments: [
+                contactId, String(fileName.prefix(255)), type, size, hash, headers.actor, DatabaseDate.string(now),
+                DatabaseDate.string(now),
+            ])
         let fileId = db.lastInsertedRowID
         try db.execute(sql: "UPDATE contact SET picture_file_id = ? WHERE id = ?", arguments: [fileId, contactId])
         let file = FileStore.file(try Row.fetchOne(db, sql: "SELECT * FROM stored_file WHERE id = ?", arguments: [fileId])!)

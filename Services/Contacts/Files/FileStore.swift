@@ -57,7 +57,9 @@ struct FileStore: Sendable {
             if let parent = request.parentId, parent != 0 { try Self.checkFolder(db, id: parent, owner: owner) }
             try db.execute(
                 sql: "INSERT INTO file_folder (contact_id, company_id, parent_id, name, created_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [request.contactId, request.companyId, request.parentId == 0 ? nil : request.parentId, name, Date()])
+                arguments: [
+                    request.contactId, request.companyId, request.parentId == 0 ? nil : request.parentId, name, DatabaseDate.string(Date()),
+                ])
             let folder = Self.folder(
                 try Row.fetchOne(db, sql: "SELECT * FROM file_folder WHERE id = ?", arguments: [db.lastInsertedRowID])!)
             return folder
@@ -133,7 +135,8 @@ struct FileStore: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)
                     """,
                 arguments: [
-                    id, request.contactId, request.companyId, request.folderId == 0 ? nil : request.folderId, name, contentType, Date(),
+                    id, request.contactId, request.companyId, request.folderId == 0 ? nil : request.folderId, name, contentType,
+                    DatabaseDate.string(Date()),
                     headers.actor,
                 ])
         }
@@ -199,8 +202,8 @@ struct FileStore: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    upload.contactId, upload.companyId, upload.folderId, upload.name, upload.contentType, size, hash, upload.author, now,
-                    now,
+                    upload.contactId, upload.companyId, upload.folderId, upload.name, upload.contentType, size, hash, upload.author,
+                    DatabaseDate.string(now), DatabaseDate.string(now),
                 ])
             let file = Self.file(try Row.fetchOne(db, sql: "SELECT * FROM stored_file WHERE id = ?", arguments: [db.lastInsertedRowID])!)
             try db.execute(sql: "DELETE FROM upload WHERE id = ?", arguments: [request.uploadId])
@@ -237,7 +240,7 @@ struct FileStore: Sendable {
             file.updatedAt = Date()
             try db.execute(
                 sql: "UPDATE stored_file SET name = ?, folder_id = ?, updated_at = ? WHERE id = ?",
-                arguments: [file.name, file.folderId, file.updatedAt, file.id])
+                arguments: [file.name, file.folderId, DatabaseDate.string(file.updatedAt), file.id])
             try outbox.append(db, type: ContactsContract.Event.fileChanged, payload: file)
             return file
         }
@@ -278,7 +281,9 @@ struct FileStore: Sendable {
         let (hashes, stale) = try await database.read { db in
             (
                 Set(try String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM stored_file")),
-                try String.fetchAll(db, sql: "SELECT id FROM upload WHERE started_at < ?", arguments: [Date().addingTimeInterval(-3600)])
+                try String.fetchAll(
+                    db, sql: "SELECT id FROM upload WHERE started_at < ?",
+                    arguments: [DatabaseDate.string(Date().addingTimeInterval(-3600))])
             )
         }
         for id in stale { try? await discard(id) }

@@ -1,10 +1,12 @@
 import Contracts
 import Foundation
 import GRDB
+import Storage
 
 /// A row of `company` (phones, e-mails and categories live in their own tables).
 struct CompanyRecord: Codable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "company"
+    static let databaseDateEncodingStrategy = DatabaseDate.encoding
     static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
     var id: Int64?

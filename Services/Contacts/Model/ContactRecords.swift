@@ -1,10 +1,12 @@
 import Contracts
 import Foundation
 import GRDB
+import Storage
 
 /// A row of `contact`.
 struct ContactRecord: Codable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "contact"
+    static let databaseDateEncodingStrategy = DatabaseDate.encoding
     var id: Int64?
     var firstName: String
     var lastName: String
@@ -100,6 +102,7 @@ struct EmailRecord: Codable, FetchableRecord, PersistableRecord {
 /// A row of `contact_history`.
 struct HistoryRecord: Codable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "contact_history"
+    static let databaseDateEncodingStrategy = DatabaseDate.encoding
     var id: Int64?
     var contactId: Int64
     var kind: String

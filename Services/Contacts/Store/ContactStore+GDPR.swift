@@ -90,7 +90,7 @@ extension ContactStore {
             let days = try Self.gdprConfiguration(db)?.reviewAfterDays ?? 730
             let before = Date().addingTimeInterval(-Double(days) * 86400)
             var conditions = ["deleted_at IS NULL", "anonymized_at IS NULL", "last_activity_at < ?"]
-            var arguments: [any DatabaseValueConvertible] = [before]
+            var arguments: [any DatabaseValueConvertible] = [DatabaseDate.string(before)]
             if let owner = access.ownerOnly {
                 conditions.append("owner_id = ?")
                 arguments.append(owner)

@@ -34,7 +34,9 @@ extension ContactStore {
                 INSERT INTO note (contact_id, company_id, author_id, author, text, private, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [contactId, companyId, headers.userId, headers.actor, text, isPrivate, now, now])
+            arguments: [
+                contactId, companyId, headers.userId, headers.actor, text, isPrivate, DatabaseDate.string(now), DatabaseDate.string(now),
+            ])
         let note = try Self.note(db, id: db.lastInsertedRowID)!
         try Self.indexNote(db, note)
         try History.add(

@@ -351,7 +351,7 @@ enum CustomerNumbers {
     /// The next number (10001, 10002, ...): a row in an AUTOINCREMENT table, so a number is never
     /// given twice, even after the record holding it is deleted.
     static func next(_ db: Database) throws -> Int64 {
-        try db.execute(sql: "INSERT INTO customer_number_sequence (assigned_at) VALUES (?)", arguments: [Date()])
+        try db.execute(sql: "INSERT INTO customer_number_sequence (assigned_at) VALUES (?)", arguments: [DatabaseDate.string(Date())])
         return 10_000 + db.lastInsertedRowID
     }
 }

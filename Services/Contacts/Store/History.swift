@@ -49,7 +49,9 @@ enum History {
 
     /// Anything in a contact's history is activity: it resets the GDPR review clock.
     static func touch(_ db: Database, contactId: Int64, at: Date = Date()) throws {
-        try db.cachedStatement(sql: "UPDATE contact SET last_activity_at = ? WHERE id = ?").execute(arguments: [at, contactId])
+        try db.cachedStatement(sql: "UPDATE contact SET last_activity_at = ? WHERE id = ?").execute(arguments: [
+            DatabaseDate.string(at), contactId,
+        ])
     }
 
     static func page(
@@ -73,11 +75,11 @@ enum History {
         }
         if let from {
             conditions.append("at >= ?")
-            arguments.append(from)
+            arguments.append(DatabaseDate.string(from))
         }
         if let to {
             conditions.append("at < ?")
-            arguments.append(to)
+            arguments.append(DatabaseDate.string(to))
         }
         let callColumn = subject.table == "contact_history" ? "call_id" : "NULL AS call_id"
         let rows = try Row.fetchAll(

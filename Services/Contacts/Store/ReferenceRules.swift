@@ -136,7 +136,7 @@ enum ReferenceRules {
             for id in ids {
                 let subject = use.subject(id)
                 let table = subject.table == "contact_history" ? "contact" : "company"
-                try db.execute(sql: "UPDATE \(table) SET updated_at = ? WHERE id = ?", arguments: [now, id])
+                try db.execute(sql: "UPDATE \(table) SET updated_at = ? WHERE id = ?", arguments: [DatabaseDate.string(now), id])
                 try History.add(db, subject, kind: "updated", actor: actor, summary: summary, changes: change)
             }
             total += ids.count

@@ -131,7 +131,7 @@ struct BatchStore: Sendable {
                 arguments: [
                     name, request.text, purpose, plan.rows.count, plan.segments, summary.encoding,
                     String(decoding: try Wire.encode(summary.excluded), as: UTF8.self), plan.deferred, plan.rows.count,
-                    options.failureThreshold, headers.actor, now, now,
+                    options.failureThreshold, headers.actor, DatabaseDate.string(now), DatabaseDate.string(now),
                 ])
             let batchId = db.lastInsertedRowID
             let insert = try db.makeStatement(
@@ -240,13 +240,13 @@ struct BatchStore: Sendable {
                                 resumed_settled = sent + delivered + undelivered + failed + unknown, resumed_failed = failed + undelivered
                             WHERE id = ?
                             """,
-                        arguments: [now, now, id])
+                        arguments: [DatabaseDate.string(now), DatabaseDate.string(now), id])
                     try Batches.check(db, outbox, batchId: id, now: now)
                 case ("pause", "running"):
                     try Batches.hold(db, batchId: id)
                     try db.execute(
                         sql: "UPDATE batch SET state = 'paused', paused_reason = 'paused by a user', updated_at = ? WHERE id = ?",
-                        arguments: [now, id])
+                        arguments: [DatabaseDate.string(now), id])
                     try outbox.append(db, type: NotificationsContract.Event.batchProgress, payload: try Batches.load(db, id: id)!)
                 case ("cancel", "draft"), ("cancel", "running"), ("cancel", "paused"):
                     // What has not gone yet never will; what is out settles as it comes back.
@@ -254,13 +254,13 @@ struct BatchStore: Sendable {
                         sql: """
                             UPDATE message SET state = 'failed', error_code = 'cancelled', error = 'the batch was cancelled', updated_at = ?
                             WHERE batch_id = ? AND state IN ('held', 'queued')
-                            """, arguments: [now, id])
+                            """, arguments: [DatabaseDate.string(now), id])
                     let cancelled = db.changesCount
                     try db.execute(
                         sql: """
                             UPDATE batch SET state = 'cancelled', queued = queued - ?, failed = failed + ?, finished_at = ?, updated_at = ?
                             WHERE id = ?
-                            """, arguments: [cancelled, cancelled, now, now, id])
+                            """, arguments: [cancelled, cancelled, DatabaseDate.string(now), DatabaseDate.string(now), id])
                     try outbox.append(db, type: NotificationsContract.Event.batchFinished, payload: try Batches.load(db, id: id)!)
                 case ("start", "running"), ("resume", "running"), ("pause", "paused"), ("cancel", "cancelled"):
                     break  // asked twice (a retried request): already so

@@ -36,7 +36,8 @@ enum Batches {
         let threshold: Double = row["failure_threshold"]
         if state == "running" && queued == 0 && sending == 0 {
             try db.execute(
-                sql: "UPDATE batch SET state = 'done', finished_at = ?, progress_at = ? WHERE id = ?", arguments: [now, now, batchId])
+                sql: "UPDATE batch SET state = 'done', finished_at = ?, progress_at = ? WHERE id = ?",
+                arguments: [DatabaseDate.string(now), DatabaseDate.string(now), batchId])
             try outbox.append(db, type: NotificationsContract.Event.batchFinished, payload: try load(db, id: batchId)!)
             return
         }
@@ -49,13 +50,13 @@ enum Batches {
                 "paused by itself: \(recentFailed) of \(recentSettled) messages failed (more than \(Int(threshold * 100))%)"
             try db.execute(
                 sql: "UPDATE batch SET state = 'paused', paused_reason = ?, progress_at = ? WHERE id = ?",
-                arguments: [reason, now, batchId])
+                arguments: [reason, DatabaseDate.string(now), batchId])
             try outbox.append(db, type: NotificationsContract.Event.batchProgress, payload: try load(db, id: batchId)!)
             return
         }
         let last: Date? = row["progress_at"]
         if state == "running", last.map({ now.timeIntervalSince($0) >= 1 }) ?? true {
-            try db.execute(sql: "UPDATE batch SET progress_at = ? WHERE id = ?", arguments: [now, batchId])
+            try db.execute(sql: "UPDATE batch SET progress_at = ? WHERE id = ?", arguments: [DatabaseDate.string(now), batchId])
             try outbox.append(db, type: NotificationsContract.Event.batchProgress, payload: try load(db, id: batchId)!)
         }
     }
@@ -68,7 +69,7 @@ enum Batches {
     static func release(_ db: Database, batchId: Int64, now: Date) throws {
         try db.execute(
             sql: "UPDATE message SET state = 'queued', next_attempt_at = ? WHERE batch_id = ? AND state = 'held'",
-            arguments: [now, batchId])
+            arguments: [DatabaseDate.string(now), batchId])
     }
 
     static func load(_ db: Database, id: Int64, rateWindow: TimeInterval = 10, configuredRate: Double? = nil) throws -> Batch? {
@@ -79,7 +80,7 @@ enum Batches {
             let recent =
                 try Int.fetchOne(
                     db, sql: "SELECT COALESCE(SUM(segments), 0) FROM message WHERE batch_id = ? AND sent_at >= ?",
-                    arguments: [id, now.addingTimeInterval(-rateWindow)]) ?? 0
+                    arguments: [id, DatabaseDate.string(now.addingTimeInterval(-rateWindow))]) ?? 0
             batch.rate = Double(recent) / rateWindow
         }
         batch.topErrors = try Row.fetchAll(

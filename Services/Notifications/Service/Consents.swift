@@ -31,7 +31,7 @@ enum Consents {
         guard !address.isEmpty else { return }
         try db.execute(
             sql: "INSERT OR IGNORE INTO opt_out (channel, address, source, detail, at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [channel, address, source, detail.map { String($0.prefix(40)) }, now])
+            arguments: [channel, address, source, detail.map { String($0.prefix(40)) }, DatabaseDate.string(now)])
         guard db.changesCount > 0 else { return }
         try announce(db, outbox, address: address)
     }

@@ -48,14 +48,14 @@ enum ContactsConsumer {
                         updated_at = ?
                     WHERE contact_id = ? AND state IN ('held', 'queued')
                     """,
-                arguments: [Date(), anonymized.contactId])
+                arguments: [DatabaseDate.string(Date()), anonymized.contactId])
             try db.execute(
                 sql: """
                     UPDATE message SET recipients = '[]', subject = '(anonymised)', body_text = '', body_html = NULL,
                         server_reply = NULL, sender = CASE WHEN state = 'received' THEN '' ELSE sender END, updated_at = ?
                     WHERE contact_id = ?
                     """,
-                arguments: [Date(), anonymized.contactId])
+                arguments: [DatabaseDate.string(Date()), anonymized.contactId])
             try db.execute(sql: "UPDATE consent SET evidence = NULL WHERE contact_id = ?", arguments: [anonymized.contactId])
             try db.execute(sql: "UPDATE consent_log SET evidence = NULL WHERE contact_id = ?", arguments: [anonymized.contactId])
         case ContactsContract.Event.linked:

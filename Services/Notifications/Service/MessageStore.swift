@@ -52,7 +52,8 @@ struct MessageStore: Sendable {
                     """,
                 arguments: [
                     purpose, String(decoding: try Wire.encode(recipients), as: UTF8.self), from, subject, request.text, request.html,
-                    request.contactId, request.companyId, MailMessage.makeMessageId(domain: domain), headers.actor, now, now,
+                    request.contactId, request.companyId, MailMessage.makeMessageId(domain: domain), headers.actor,
+                    DatabaseDate.string(now), DatabaseDate.string(now),
                     request.calendar?.method, request.calendar?.ics,
                     request.fromName.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 },
                 ])
@@ -126,7 +127,7 @@ struct MessageStore: Sendable {
                     SELECT \(Self.columns) FROM message WHERE state = 'queued' AND channel = 'email'
                         AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?
                     """,
-                arguments: [now, limit]
+                arguments: [DatabaseDate.string(now), limit]
             ).map(Self.message(from:))
         }
     }

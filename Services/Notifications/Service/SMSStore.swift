@@ -91,7 +91,7 @@ struct SMSStore: Sendable {
                 """,
             arguments: [
                 purpose, state, "[\"\(number)\"]", from, text, contactId, companyId, UUID().uuidString.lowercased(), author, batchId,
-                provider, segments, now, now, now,
+                provider, segments, DatabaseDate.string(now), DatabaseDate.string(now), DatabaseDate.string(now),
             ])
         return try MessageStore.message(db, id: db.lastInsertedRowID)!
     }
@@ -198,7 +198,8 @@ struct SMSStore: Sendable {
                 VALUES ('sms', 'service', 'received', ?, ?, '', ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                "[\"\(inbound.to)\"]", number, inbound.text, contact, UUID().uuidString.lowercased(), inbound.providerId, now, now,
+                "[\"\(inbound.to)\"]", number, inbound.text, contact, UUID().uuidString.lowercased(), inbound.providerId,
+                DatabaseDate.string(now), DatabaseDate.string(now),
             ])
         let message = try MessageStore.message(db, id: db.lastInsertedRowID)!
         try outbox.append(db, type: NotificationsContract.Event.queued, payload: message)
@@ -234,7 +235,7 @@ struct SMSStore: Sendable {
                     SELECT \(MessageStore.columns) FROM message INDEXED BY message_sms_due
                     WHERE channel = 'sms' AND state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
                     """,
-                arguments: [now, limit]
+                arguments: [DatabaseDate.string(now), limit]
             ).map(MessageStore.message(from:))
         }
     }
@@ -384,7 +385,7 @@ struct SMSStore: Sendable {
                     SELECT \(MessageStore.columns) FROM message INDEXED BY message_sms_due
                     WHERE channel = 'sms' AND state = 'sending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
                     """,
-                arguments: [now, limit + busy.count]
+                arguments: [DatabaseDate.string(now), limit + busy.count]
             ).map(MessageStore.message(from:)).filter { !busy.contains($0.id) }.prefix(limit).map { $0 }
         }
     }

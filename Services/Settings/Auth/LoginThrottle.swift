@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Storage
 
 /// Slows down password guessing, in the database (so every instance of the service and a
 /// restart see it):
@@ -93,6 +94,9 @@ enum LoginThrottle {
                     first_failure_at = excluded.first_failure_at, locked_until = excluded.locked_until,
                     checking_until = excluded.checking_until
                 """,
-            arguments: [key.name, failures, now, first, lockedUntil, checking])
+            arguments: [
+                key.name, failures, DatabaseDate.string(now), DatabaseDate.string(first), DatabaseDate.string(lockedUntil),
+                DatabaseDate.string(checking),
+            ])
     }
 }

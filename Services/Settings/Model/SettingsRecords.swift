@@ -1,12 +1,14 @@
 import Contracts
 import Foundation
 import GRDB
+import Storage
 
 // The contract types are the settings service's records: one definition of each, stored with
 // snake_case columns. Types with child rows (groups, processes) have records of their own.
 
 extension User: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "user"
+    public static let databaseDateEncodingStrategy = DatabaseDate.encoding
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 }
@@ -18,18 +20,21 @@ extension APIToken: FetchableRecord, TableRecord {
 
 extension ReferenceItem: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "reference_item"
+    public static let databaseDateEncodingStrategy = DatabaseDate.encoding
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 }
 
 extension CustomField: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "custom_field"
+    public static let databaseDateEncodingStrategy = DatabaseDate.encoding
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 }
 
 extension SalesBudget: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "sales_budget"
+    public static let databaseDateEncodingStrategy = DatabaseDate.encoding
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 }
@@ -37,6 +42,7 @@ extension SalesBudget: FetchableRecord, PersistableRecord {
 /// A row of `employee_group` (members live in `group_member`).
 struct GroupRecord: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "employee_group"
+    static let databaseDateEncodingStrategy = DatabaseDate.encoding
     static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
     var id: Int64
@@ -51,6 +57,7 @@ struct GroupRecord: Codable, FetchableRecord, PersistableRecord {
 /// A row of `crm_process` (statuses live in `process_status`).
 struct ProcessRecord: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "crm_process"
+    static let databaseDateEncodingStrategy = DatabaseDate.encoding
     static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
     var id: Int64

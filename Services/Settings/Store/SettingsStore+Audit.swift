@@ -19,7 +19,7 @@ extension SettingsStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                Date(), actor, action, entity, kind, id,
+                DatabaseDate.string(Date()), actor, action, entity, kind, id,
                 try before.map { String(decoding: try Wire.encode($0), as: UTF8.self) },
                 try after.map { String(decoding: try Wire.encode($0), as: UTF8.self) },
             ])

@@ -62,7 +62,7 @@ extension SettingsStore {
         // last_used_at to the minute: one write per token per minute, not one per request.
         if token.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
             try await database.write { db, _ in
-                try db.execute(sql: "UPDATE api_token SET last_used_at = ? WHERE id = ?", arguments: [now, token.id])
+                try db.execute(sql: "UPDATE api_token SET last_used_at = ? WHERE id = ?", arguments: [DatabaseDate.string(now), token.id])
             }
         }
         return Principal(
@@ -75,7 +75,7 @@ extension SettingsStore {
         let hash = TokenSecret.hash(request.token)
         try await database.write { db, outbox in
             guard let token = try APIToken.filter(Column("token_hash") == hash).fetchOne(db), token.revokedAt == nil else { return }
-            try db.execute(sql: "UPDATE api_token SET revoked_at = ? WHERE id = ?", arguments: [Date(), token.id])
+            try db.execute(sql: "UPDATE api_token SET revoked_at = ? WHERE id = ?", arguments: [DatabaseDate.string(Date()), token.id])
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.signedOut, entity: "token", id: token.id,
                 actor: try User.fetchOne(db, key: token.userId)?.username, before: nil, after: nil)
@@ -138,7 +138,7 @@ extension SettingsStore {
             guard let token = try APIToken.fetchOne(db, key: id) else { throw BusError.notFound("token \(id) does not exist") }
             if token.userId != headers.userId { try Self.requireBoss(headers) }
             guard token.revokedAt == nil else { return token }
-            try db.execute(sql: "UPDATE api_token SET revoked_at = ? WHERE id = ?", arguments: [Date(), id])
+            try db.execute(sql: "UPDATE api_token SET revoked_at = ? WHERE id = ?", arguments: [DatabaseDate.string(Date()), id])
             let after = try APIToken.fetchOne(db, key: id)!
             try Self.recordChange(
                 db, outbox, event: SettingsContract.Event.tokenRevoked, entity: "token", id: id, actor: headers.actor,
@@ -171,7 +171,10 @@ extension SettingsStore {
                 INSERT INTO api_token (user_id, name, kind, scopes, prefix, token_hash, created_at, expires_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [userId, name, kind, scopesJSON, TokenSecret.prefix(token), TokenSecret.hash(token), Date(), expiresAt])
+            arguments: [
+                userId, name, kind, scopesJSON, TokenSecret.prefix(token), TokenSecret.hash(token),
+                DatabaseDate.string(Date()), DatabaseDate.string(expiresAt),
+            ])
         return db.lastInsertedRowID
     }
 }

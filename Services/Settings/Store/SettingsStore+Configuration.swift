@@ -51,7 +51,7 @@ extension SettingsStore {
                 INSERT INTO configuration (section, value, updated_at) VALUES (?, ?, ?)
                 ON CONFLICT(section) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
                 """,
-            arguments: [section.rawValue, String(decoding: try Wire.encode(value), as: UTF8.self), Date()])
+            arguments: [section.rawValue, String(decoding: try Wire.encode(value), as: UTF8.self), DatabaseDate.string(Date())])
     }
 
     /// Reads the value as the section's type, refusing what it cannot be, and answers it in its

@@ -120,7 +120,7 @@ extension SettingsStore {
             try Self.storePassword(db, outbox, user: user, hash: hash, actor: headers.actor)
             try db.execute(
                 sql: "UPDATE api_token SET revoked_at = ? WHERE user_id = ? AND kind = 'session' AND revoked_at IS NULL",
-                arguments: [Date(), user.id])
+                arguments: [DatabaseDate.string(Date()), user.id])
             return user
         }
         return UserWithPassword(user: user, generatedPassword: generated)
@@ -145,7 +145,7 @@ extension SettingsStore {
                     UPDATE api_token SET revoked_at = ? WHERE user_id = ? AND kind = 'session' AND revoked_at IS NULL
                         AND id IS NOT ?
                     """,
-                arguments: [Date(), userId, headers.tokenId])
+                arguments: [DatabaseDate.string(Date()), userId, headers.tokenId])
         }
         return Done()
     }
@@ -154,7 +154,7 @@ extension SettingsStore {
         let now = Date()
         try db.execute(
             sql: "UPDATE user SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?",
-            arguments: [hash, now, now, user.id])
+            arguments: [hash, DatabaseDate.string(now), DatabaseDate.string(now), user.id])
         try recordChange(
             db, outbox, event: SettingsContract.Event.passwordChanged, entity: "user", id: user.id, actor: actor,
             before: nil, after: nil)

@@ -40,6 +40,10 @@ public struct ServiceConfig: Sendable {
     public var httpMaxImport = 64 << 20
     /// The largest file of a file area, `CRM_FILES_MAX_BYTES` (413 beyond it).
     public var filesMaxBytes: Int64 = 50 << 20
+    /// What SQLite may hold in this process, its page caches included (`CRM_SQLITE_MEMORY_MB`):
+    /// past it, connections reuse their caches' pages instead of taking more. Unset, each
+    /// connection's cache grows to its own limit (128 MB the writer's, 32 MB each reader's).
+    public var sqliteMemoryMB: Int?
     /// Country used to read national phone numbers (`CRM_DEFAULT_COUNTRY`, ISO 3166 code).
     public var defaultCountry = "NO"
     /// How long published events are kept once every subscriber has passed them
@@ -163,6 +167,12 @@ public struct ServiceConfig: Sendable {
         if let value = environment["CRM_FILES_MAX_BYTES"] {
             guard let bytes = Int64(value), bytes > 0 else { throw ConfigError("CRM_FILES_MAX_BYTES '\(value)' must be a positive number") }
             config.filesMaxBytes = bytes
+        }
+        if let value = environment["CRM_SQLITE_MEMORY_MB"] {
+            guard let megabytes = Int(value), (1...1_048_576).contains(megabytes) else {
+                throw ConfigError("CRM_SQLITE_MEMORY_MB '\(value)' must be a number of megabytes from 1 to 1048576")
+            }
+            config.sqliteMemoryMB = megabytes
         }
         if let value = pick(options.defaultCountry, "CRM_DEFAULT_COUNTRY") {
             guard PhoneNormalizer.isKnownCountry(value.uppercased()) else {

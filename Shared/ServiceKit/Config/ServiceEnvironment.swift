@@ -15,6 +15,7 @@ public enum ServiceEnvironment {
         ("CRM_HTTP_MAX_BODY", "largest HTTP request body (1 MiB)"),
         ("CRM_HTTP_MAX_IMPORT", "largest import file (64 MiB)"),
         ("CRM_FILES_MAX_BYTES", "largest file of a file area (50 MB)"),
+        ("CRM_SQLITE_MEMORY_MB", "SQLite's memory in this process, caches included (unset: each connection's own limit)"),
     ]
 
     /// The `--help` discussion: the variables this executable reads besides its options'.

@@ -65,7 +65,7 @@ public final class ServiceRuntime: Sendable {
         snapshot: SnapshotProducer? = nil,
         services extra: [any Service] = []
     ) async throws {
-        var parts: [any Service] = []
+        var parts: [any Service] = [HeapTrimmer()]
         if let database {
             let source = OutboxEventSource(source: name, database: database)
             let publisher = EventPublisher(

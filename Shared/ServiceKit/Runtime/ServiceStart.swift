@@ -14,6 +14,7 @@ public struct ServiceStart: Sendable {
         config = try ServiceConfig.load(options: options)
         LogSetup.bootstrap(config, service: name)
         runtime = try ServiceRuntime(name: name, config: config)
+        if let megabytes = config.sqliteMemoryMB { ServiceDatabase.limitMemory(bytes: Int64(megabytes) << 20) }
         database = try ServiceDatabase(path: try config.dataFolder(for: name) + "/\(name).sqlite", migrations: migrations)
     }
 }

@@ -1,4 +1,5 @@
 import Bus
+import CHeap
 import Foundation
 import Logging
 import Metrics
@@ -42,6 +43,11 @@ public enum Telemetry {
         // Most of a busy service's memory: the page caches grow with its database up to their
         // limits (cache_size), which is not a leak; this tells the two apart.
         Gauge(label: "crm_sqlite_memory_bytes").record(ServiceDatabase.sqliteMemoryUsed)
+        // The rest of the heap: what the program holds, and what the allocator keeps after frees
+        // (growth in the first is a leak or a growing structure, in the second fragmentation).
+        let heap = crm_heap_usage_now()
+        Gauge(label: "crm_heap_in_use_bytes").record(Int64(clamping: heap.in_use))
+        Gauge(label: "crm_heap_free_bytes").record(Int64(clamping: heap.free))
         for collect in collectors.get() { await collect() }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(16 * 1024)
