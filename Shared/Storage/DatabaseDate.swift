@@ -13,6 +13,7 @@ public enum DatabaseDate {
     /// `string(_:)` of a date that may be missing (NULL stays NULL).
     public static func string(_ date: Date?) -> String? { date.map { string($0) } }
 
-    /// For a record's `databaseDateEncodingStrategy`: its dates stored as `string(_:)` stores them.
+    /// What a record answers from `databaseDateEncodingStrategy(for:)`: its dates stored as
+    /// `string(_:)` stores them.
     public static let encoding = DatabaseDateEncodingStrategy.custom { string($0) }
 }

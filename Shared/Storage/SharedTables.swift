@@ -73,7 +73,7 @@ public struct OutboxRecord: Codable, FetchableRecord, PersistableRecord, Sendabl
 /// How far a subscriber has applied one source's events.
 struct InboxCheckpoint: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "inbox_checkpoint"
-    static let databaseDateEncodingStrategy = DatabaseDate.encoding
+    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { DatabaseDate.encoding }
     var source: String
     var lastSeq: Int64
     var updatedAt: Date
@@ -88,7 +88,7 @@ struct InboxCheckpoint: Codable, FetchableRecord, PersistableRecord {
 /// A reply stored under its request id.
 struct IdempotencyRecord: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "idempotency"
-    static let databaseDateEncodingStrategy = DatabaseDate.encoding
+    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { DatabaseDate.encoding }
     var requestId: String
     var method: String
     var reply: Data

@@ -342,10 +342,20 @@ struct DatabaseDateTests {
 
     struct Stamped: Codable, FetchableRecord, PersistableRecord {
         static let databaseTableName = "stamped"
-        static let databaseDateEncodingStrategy = DatabaseDate.encoding
+        static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { DatabaseDate.encoding }
         var id: Int64
         var at: Date
         var gone: Date?
+    }
+
+    @Test("the shared tables' records write their dates as text of their own, not through GRDB's DateFormatter")
+    func sharedRecords() {
+        for type in [InboxCheckpoint.self, IdempotencyRecord.self, Stamped.self] as [any EncodableRecord.Type] {
+            guard case .custom = type.databaseDateEncodingStrategy(for: "created_at") else {
+                Issue.record("\(type) writes its dates with GRDB's DateFormatter")
+                continue
+            }
+        }
     }
 
     @Test("a record with DatabaseDate.encoding stores its dates as GRDB would, NULL stays NULL, and reads them back")

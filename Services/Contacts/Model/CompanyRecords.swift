@@ -6,7 +6,7 @@ import Storage
 /// A row of `company` (phones, e-mails and categories live in their own tables).
 struct CompanyRecord: Codable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "company"
-    static let databaseDateEncodingStrategy = DatabaseDate.encoding
+    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { DatabaseDate.encoding }
     static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
     var id: Int64?

@@ -6,7 +6,7 @@ import Storage
 /// A row of `contact`.
 struct ContactRecord: Codable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "contact"
-    static let databaseDateEncodingStrategy = DatabaseDate.encoding
+    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { DatabaseDate.encoding }
     var id: Int64?
     var firstName: String
     var lastName: String
@@ -102,7 +102,7 @@ struct EmailRecord: Codable, FetchableRecord, PersistableRecord {
 /// A row of `contact_history`.
 struct HistoryRecord: Codable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "contact_history"
-    static let databaseDateEncodingStrategy = DatabaseDate.encoding
+    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { DatabaseDate.encoding }
     var id: Int64?
     var contactId: Int64
     var kind: String

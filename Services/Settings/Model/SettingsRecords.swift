@@ -8,7 +8,7 @@ import Storage
 
 extension User: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "user"
-    public static let databaseDateEncodingStrategy = DatabaseDate.encoding
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { DatabaseDate.encoding }
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 }
@@ -20,21 +20,21 @@ extension APIToken: FetchableRecord, TableRecord {
 
 extension ReferenceItem: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "reference_item"
-    public static let databaseDateEncodingStrategy = DatabaseDate.encoding
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { DatabaseDate.encoding }
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 }
 
 extension CustomField: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "custom_field"
-    public static let databaseDateEncodingStrategy = DatabaseDate.encoding
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { DatabaseDate.encoding }
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 }
 
 extension SalesBudget: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "sales_budget"
-    public static let databaseDateEncodingStrategy = DatabaseDate.encoding
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { DatabaseDate.encoding }
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 }
@@ -42,7 +42,7 @@ extension SalesBudget: FetchableRecord, PersistableRecord {
 /// A row of `employee_group` (members live in `group_member`).
 struct GroupRecord: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "employee_group"
-    static let databaseDateEncodingStrategy = DatabaseDate.encoding
+    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { DatabaseDate.encoding }
     static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
     var id: Int64
@@ -57,7 +57,7 @@ struct GroupRecord: Codable, FetchableRecord, PersistableRecord {
 /// A row of `crm_process` (statuses live in `process_status`).
 struct ProcessRecord: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "crm_process"
-    static let databaseDateEncodingStrategy = DatabaseDate.encoding
+    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { DatabaseDate.encoding }
     static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
     var id: Int64

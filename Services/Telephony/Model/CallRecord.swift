@@ -169,7 +169,7 @@ struct CallRecord: Codable, FetchableRecord, TableRecord, Equatable {
 /// them whatever order they came in.
 struct CallEventRecord: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "call_event"
-    static let databaseDateEncodingStrategy = DatabaseDate.encoding
+    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { DatabaseDate.encoding }
     var producer: String
     var eventId: String
     var callId: Int64
