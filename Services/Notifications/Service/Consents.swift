@@ -61,7 +61,8 @@ enum Consents {
         guard !source.isEmpty, source.count <= 60 else { throw BusError.invalid("source: 1 to 60 characters (web_form, paper, phone ...)") }
         guard (request.evidence?.count ?? 0) <= 2000 else { throw BusError.invalid("evidence: at most 2,000 characters") }
         let arguments: StatementArguments = [
-            request.contactId, request.channel, request.purpose, request.granted, source, request.evidence, actor, now,
+            request.contactId, request.channel, request.purpose, request.granted, source, request.evidence, actor,
+            DatabaseDate.string(now),
         ]
         try db.execute(
             sql: """
