@@ -1,5 +1,6 @@
 import Contracts
 import GRDB
+import Storage
 import Testing
 
 @testable import SettingsService
@@ -10,13 +11,9 @@ struct RecordDateTests {
     // loads ICU into the process (issue 20: 5-6 MB of every service's memory) and is slow.
     @Test("every record with dates writes them as DatabaseDate text, not through GRDB's DateFormatter")
     func ownText() {
-        for type in [User.self, ReferenceItem.self, CustomField.self, SalesBudget.self, GroupRecord.self, ProcessRecord.self]
-            as [any EncodableRecord.Type]
-        {
-            guard case .custom = type.databaseDateEncodingStrategy(for: "updated_at") else {
-                Issue.record("\(type) writes its dates with GRDB's DateFormatter")
-                continue
-            }
-        }
+        #expect(
+            DatabaseDate.formattedByGRDB([
+                User.self, ReferenceItem.self, CustomField.self, SalesBudget.self, GroupRecord.self, ProcessRecord.self,
+            ]).isEmpty)
     }
 }
