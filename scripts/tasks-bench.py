@@ -6,7 +6,9 @@ occurrences with recurrences (issue 18's benchmark). Not a test: it prints numbe
 default 200; BIN the release build). The whole system runs on free ports. The tasks (each linked
 to one of COUNT/10 companies, spread over the four statuses, due over two years) are written into
 the tasks service's database while it is stopped, as a restore would leave them; so are one
-user's 600 appointments (400 weekly series of 12 and 200 single ones: 5,000 occurrences). Then
+user's 600 appointments (400 weekly series of 12 and 200 single ones: 5,000 occurrences), and two users' 100 daily series without an end, begun in
+1970 for one and in November 2026 for the other (a week of either calendar is 700 occurrences;
+the second is the first's baseline: how old a series is must not cost). Then
 everything is asked through the gateway on one keep-alive connection. The baseline, measured in
 the same run and alternating with each measure: the same rows read by a plain indexed query with
 Python's sqlite3 on the same file.
@@ -33,8 +35,10 @@ OWNERS = 50
 STATUSES = ["open", "in_progress", "done", "cancelled"]
 
 
-def seed(path, count, owners, feed_user):
-    """`count` tasks with their links and customers, and the feed user's appointments."""
+def seed(path, count, owners, feed_user, calendar_users):
+    """`count` tasks with their links and customers, the feed user's appointments, and 100 daily
+    series without an end for each of the two calendar users: begun in January 1970 for the
+    first, in November 2026 for the second (the age of a series must not cost a calendar)."""
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
@@ -70,6 +74,14 @@ def seed(path, count, owners, feed_user):
                          time.strftime("%Y-%m-%d %H:%M:%S.000", time.gmtime(first)),
                          time.strftime("%Y-%m-%d %H:%M:%S.000", time.gmtime(first + 3600)), rule, feed_user, float(first),
                          float(series_end), now, now))
+        daily = json.dumps({"frequency": "daily"})
+        for user, begun in zip(calendar_users, (0, 1_793_491_200)):  # 1970-01-01, 2026-11-01
+            for n in range(100):
+                first = begun + n * 1800
+                rows.append(("daily-%d-%d@crm" % (user, n), "Stand-up %d" % n, None,
+                             time.strftime("%Y-%m-%d %H:%M:%S.000", time.gmtime(first)),
+                             time.strftime("%Y-%m-%d %H:%M:%S.000", time.gmtime(first + 900)), daily, user, float(first), None, now,
+                             now))
         db.executemany(
             """INSERT INTO appointment (uid, sequence, subject, place, status, all_day, start_at, end_at, zone, recurrence,
                    organizer_id, first_start, series_end, version, created_at, updated_at)
@@ -99,6 +111,7 @@ PLAIN = {
     "feed": ("""SELECT appointment.* FROM appointment_user JOIN appointment ON appointment.id = appointment_user.appointment_id
                 WHERE appointment_user.user_id = ? AND appointment.status = 'confirmed'""",),
 }
+PLAIN["calendar"] = PLAIN["feed"]
 
 
 def measure(count, requests, bin_dir):
@@ -126,7 +139,8 @@ def measure(count, requests, bin_dir):
         crmsystem.stop(processes["tasks"])
         path = os.path.join(folder, "tasks", "tasks.sqlite")
         feed_user = owners[0]
-        seeded = seed(path, count, owners, feed_user)
+        calendar_users = (owners[1], owners[2])
+        seeded = seed(path, count, owners, feed_user, calendar_users)
         log = open(os.path.join(folder, "tasks.log"), "a")
         processes["tasks"] = subprocess.Popen([os.path.join(bin_dir, "tasks")], env=env, stdout=log, stderr=log)
         client = Client(base, client.token)
@@ -138,7 +152,7 @@ def measure(count, requests, bin_dir):
             except OSError:
                 client = Client(base, client.token)
             time.sleep(0.2)
-        print("%d tasks and 600 appointments written in %.1f s" % (count, seeded), flush=True)
+        print("%d tasks and 800 appointments written in %.1f s" % (count, seeded), flush=True)
         # The feed user's token (a user's own feed; the admin makes one as that user by signing in).
         worker = Client(base)
         status, signed = worker.call("POST", "/api/v1/auth/login", {"username": "worker00", "password": "worker-password-00"})
@@ -159,6 +173,12 @@ def measure(count, requests, bin_dir):
              lambda o: client.call("GET", "/api/v1/tasks/board?owner_ids=%d&closed=true" % o), lambda o: (o,)),
             ("the feed (600 events, 5,000 occurrences)", "feed",
              lambda _: client.call("GET", feed_path, raw=True), lambda _: (feed_user,)),
+        ] + [
+            # A week of 100 daily series: 700 occurrences, expanded on the server.
+            ("a week's calendar of 100 daily series begun in %s" % begun, "calendar",
+             lambda _, user=user: client.call("GET", "/api/v1/calendar?user_ids=%d&from=2026-12-01T00:00:00Z&to=2026-12-08T00:00:00Z"
+                                              % user), lambda _, user=user: (user,))
+            for user, begun in zip(calendar_users, ("1970", "2026"))
         ]
         results = {}
         for round_ in range(2):
@@ -173,14 +193,17 @@ def measure(count, requests, bin_dir):
                     if n % 4 == 0:
                         base_samples.append(baseline(path, PLAIN[plain][0], arguments(key)))
                 results.setdefault(name, []).extend(samples)
-                results.setdefault("baseline: " + plain, []).extend(base_samples)
+                results.setdefault("baseline: " + plain + (" " + name[-4:] if plain == "calendar" else ""), []).extend(base_samples)
         print("%d tasks over %d owners; the feed has %d events (%d bytes):" % (count, OWNERS, events, len(text)))
         for name, samples in results.items():
             p50, p99 = percentiles(samples)
             print("  %-58s p50 %8.2f ms   p99 %8.2f ms   (%d)" % (name, p50, p99, len(samples)), flush=True)
         print("  ratios (p50 through HTTP / p50 plain query): " + ", ".join(
-            "%s %.1f" % (plain, statistics.median(results[name]) / statistics.median(results["baseline: " + plain]))
+            "%s %.1f" % (plain + (" " + name[-4:] if plain == "calendar" else ""), statistics.median(results[name])
+                         / statistics.median(results["baseline: " + plain + (" " + name[-4:] if plain == "calendar" else "")]))
             for name, plain, _, _ in measures), flush=True)
+        old, new = (statistics.median(results[name]) for name, plain, _, _ in measures if plain == "calendar")
+        print("  the calendar of series begun in 1970 against the same begun in 2026 (p50): %.2f" % (old / new), flush=True)
     finally:
         for process in reversed(list(processes.values())):
             crmsystem.stop(process)

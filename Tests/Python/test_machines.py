@@ -155,14 +155,13 @@ class MachinesTest(unittest.TestCase):
         # rest goes on, and what contacts missed reaches it when the cable is back.
         net.cut("contacts")
         try:
-            started = time.time()
             status, error = self.api("POST", "/api/v1/contacts", {"first_name": "Kuttet", "last_name": "Mellomrom"},
                                      key="machines-during-cut")
-            took = time.time() - started
             self.assertIn(status, (503, 504), error)
             self.assertIn(error["error"]["code"], ("timeout", "unavailable"), error)
             self.assertIn("contacts", error["error"]["message"])
-            self.assertLess(took, 15, "a request to a cut-off service should fail within its deadline")
+            if error["error"]["code"] == "timeout":  # the configured deadline's, not a default's
+                self.assertIn("within 3.0s", error["error"]["message"], error)
             self.assertIn(self.api("GET", "/api/v1/contacts/%d" % contact["id"])[0], (503, 504))
             for n in range(27, 30):
                 self.call("machines-call-%d" % n, number)

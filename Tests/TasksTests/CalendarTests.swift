@@ -114,6 +114,53 @@ struct CalendarTests {
             days(daily, from: CivilDate.midnight(CivilDate.days(2027, 1, 1))) == ["2027-01-01", "2027-01-03", "2027-01-05", "2027-01-07"])
     }
 
+    @Test("a series begun long ago shows the same occurrences in a window as a walk from its start, and shows them past 200,000 days")
+    func longSeriesSkipAhead() {
+        let start = Self.oslo(1970, 1, 31, 9, 30)
+        var daily = Recurrence(frequency: "daily")
+        daily.interval = 3
+        var weekly = Recurrence(frequency: "weekly")
+        weekly.interval = 2
+        weekly.byDay = ["TH", "SA"]  // 1970-01-31 was a Saturday
+        var monthly = Recurrence(frequency: "monthly")
+        monthly.interval = 3
+        monthly.byMonthDay = 31
+        var lastFriday = Recurrence(frequency: "monthly")
+        lastFriday.byDay = ["-1FR"]
+        var yearly = Recurrence(frequency: "yearly")
+        yearly.byMonth = 1
+        var until = Recurrence(frequency: "daily")
+        until.until = "1999-12-31"
+        let firstStarts = [start, start, start, Self.oslo(1970, 1, 30, 9, 30), start, start]
+        let windows = [
+            (Self.utc("2026-01-01T00:00:00Z"), Self.utc("2027-01-01T00:00:00Z")),
+            (Self.utc("1999-12-20T00:00:00Z"), Self.utc("2000-02-01T00:00:00Z")),
+            (Self.utc("1970-01-01T00:00:00Z"), Self.utc("1970-03-01T00:00:00Z")),
+        ]
+        for (rule, firstStart) in zip([daily, weekly, monthly, lastFriday, yearly, until], firstStarts) {
+            let series = Series(allDay: false, zone: Self.oslo, firstStart: firstStart, duration: 1800, rule: rule, changes: [])
+            for (from, to) in windows {
+                // The reference: every start from the series' first, without skipping ahead.
+                var expected: [Date] = []
+                series.walk(rule) { candidate in
+                    if candidate >= to { return false }
+                    if candidate.addingTimeInterval(1800) > from { expected.append(candidate) }
+                    return true
+                }
+                let found = series.occurrences(from: from, to: to).map(\.start)
+                #expect(found == expected, "\(rule.frequency) \(from)")
+                #expect(!found.isEmpty || rule.until != nil, "\(rule.frequency) \(from)")
+                for instant in expected { #expect(series.isOccurrence(instant)) }
+            }
+        }
+        // 700 years of days is more than one walk's 200,000 steps: skipping ahead still finds them.
+        let far = Series(
+            allDay: true, zone: Self.oslo, firstStart: CivilDate.midnight(CivilDate.days(1970, 1, 1)), duration: 86_400,
+            rule: Recurrence(frequency: "daily"), changes: [])
+        let days = far.occurrences(from: CivilDate.midnight(CivilDate.days(2700, 3, 1)), to: CivilDate.midnight(CivilDate.days(2700, 3, 4)))
+        #expect(days.map { CivilDate.text(Int64($0.start.timeIntervalSince1970 / 86_400)) } == ["2700-03-01", "2700-03-02", "2700-03-03"])
+    }
+
     @Test("rules Outlook would not take, or that do not fit their start, are refused with a reason")
     func refusals() {
         let tuesday = CivilDate.days(2026, 12, 1)

@@ -48,7 +48,7 @@ struct Series: Sendable {
         let widest = changes.values.compactMap { change in change.start.map { abs($0.timeIntervalSince(change.originalStart)) } }.max() ?? 0
         let walkFrom = from.addingTimeInterval(-duration - widest)
         let walkTo = to.addingTimeInterval(widest)
-        walk(rule) { start in
+        walk(rule, from: walkFrom) { start in
             if start >= walkTo { return false }
             guard start.addingTimeInterval(duration) > walkFrom || start >= walkFrom else { return true }
             seen.insert(start)
@@ -72,7 +72,7 @@ struct Series: Sendable {
     func isOccurrence(_ start: Date) -> Bool {
         guard let rule else { return start == firstStart }
         var found = false
-        walk(rule) { candidate in
+        walk(rule, from: start) { candidate in
             if candidate == start { found = true }
             return candidate < start
         }
@@ -94,13 +94,23 @@ struct Series: Sendable {
 
     /// Calls `visit` with every original start in order (excluded ones too, as COUNT counts
     /// them) until it answers false, the rule ends, or `maxSteps`.
-    func walk(_ rule: Recurrence, _ visit: (Date) -> Bool) {
+    ///
+    /// With `from`, a series without a count starts its walk at the period holding the day
+    /// before `from` rather than at its first start (the starts before that are skipped, not
+    /// visited): a daily series begun in 1970 is not walked through 20,000 days for a week
+    /// of 2026, nor cut off by `maxSteps` for a week of 2600. A series with a count has at most
+    /// 999 occurrences and is walked from its start, as COUNT needs.
+    func walk(_ rule: Recurrence, from: Date? = nil, _ visit: (Date) -> Bool) {
         let offset = zone.secondsFromGMT(for: firstStart)
         let localStart = Int64(floor(firstStart.timeIntervalSince1970)) + Int64(offset)
         let startDay = Int64(floor(Double(localStart) / 86_400))
         let timeOfDay = localStart - startDay * 86_400
         let untilDay = rule.until.flatMap(CivilDate.parse)
         let interval = Int64(max(1, rule.interval ?? 1))
+        // The day to skip to: two days before `from` covers any zone's offset (at most ±14 h).
+        let skipTo: Int64? =
+            rule.count == nil
+            ? from.map { Int64(floor($0.timeIntervalSince1970 / 86_400)) - 2 }.flatMap { $0 > startDay ? $0 : nil } : nil
         var emitted = 0
         var steps = 0
         // Answers false to stop.
@@ -116,13 +126,13 @@ struct Series: Sendable {
         let (year, month, dayOfMonth) = CivilDate.from(days: startDay)
         switch rule.frequency {
         case "daily":
-            var day = startDay
+            var day = startDay + (skipTo.map { ($0 - startDay) / interval } ?? 0) * interval
             while emit(day) { day += interval }
         case "weekly":
             let weekStart = startDay - Int64(CivilDate.weekday(startDay))
             let days = (rule.byDay ?? []).compactMap { Self.weekdays.firstIndex(of: $0) }.sorted()
             let weekdays = days.isEmpty ? [CivilDate.weekday(startDay)] : days
-            var week: Int64 = 0
+            var week: Int64 = skipTo.map { ($0 - weekStart) / (7 * interval) } ?? 0
             outer: while true {
                 for weekday in weekdays where !emit(weekStart + week * 7 * interval + Int64(weekday)) { break outer }
                 week += 1
@@ -130,6 +140,11 @@ struct Series: Sendable {
         case "monthly", "yearly":
             let yearly = rule.frequency == "yearly"
             var k: Int64 = 0
+            if let skipTo {
+                let (toYear, toMonth, _) = CivilDate.from(days: skipTo)
+                let periods = yearly ? Int64(toYear - year) : Int64(toYear - year) * 12 + Int64(toMonth - month)
+                k = max(0, periods / interval)
+            }
             while true {
                 let index: Int64 = yearly ? Int64(year) + k * interval : Int64(year) * 12 + Int64(month - 1) + k * interval
                 let y = Int(yearly ? index : index / 12)
