@@ -8,7 +8,8 @@ import TestKit
 /// simulator in scripts/) under a mixed load for a chosen time: searches, new contacts, call
 /// events, deals, tasks, and an SMS batch every half minute. Every `--report-every` seconds it
 /// prints the requests, their rate, the errors and each process's resident memory; at the end
-/// the totals, memory idle before and after, and the growth after warm-up. Any failed request,
+/// the totals, memory idle before and after (resident, own and share: PSS), and the growth
+/// after warm-up. Any failed request,
 /// a batch that does not finish or a process that dies makes it exit 1.
 struct SoakBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -54,8 +55,10 @@ struct SoakBench: ParsableCommand {
         let labels = system.processes.keys.sorted { SoakMemory.order($0) < SoakMemory.order($1) }
         let idleBefore = SoakMemory.sample(system, labels)
         let ownBefore = SoakMemory.sample(system, labels, field: "RssAnon:")
+        let shareBefore = SoakMemory.sample(system, labels, field: "Pss:", file: "smaps_rollup")
         say("idle RSS MB before: " + SoakMemory.line(idleBefore, labels))
         say("idle own (anonymous) MB before: " + SoakMemory.line(ownBefore, labels))
+        say("idle share (PSS) MB before: " + SoakMemory.line(shareBefore, labels))
 
         let tally = SoakTally()
         let deadline = Date().addingTimeInterval(TimeInterval(seconds))
@@ -104,10 +107,12 @@ struct SoakBench: ParsableCommand {
         sleep(10)
         let idleAfter = SoakMemory.sample(system, labels)
         let ownAfter = SoakMemory.sample(system, labels, field: "RssAnon:")
+        let shareAfter = SoakMemory.sample(system, labels, field: "Pss:", file: "smaps_rollup")
         let dead = labels.filter { !(system.processes[$0]?.isRunning ?? false) }
         let elapsed = Date().timeIntervalSince(started)
         say("idle RSS MB after:  " + SoakMemory.line(idleAfter, labels))
         say("idle own (anonymous) MB after: " + SoakMemory.line(ownAfter, labels))
+        say("idle share (PSS) MB after: " + SoakMemory.line(shareAfter, labels))
         if reports.count >= 2 {
             let growth = labels.map { label in
                 String(format: "%@ %.2fx", label, (reports.last?[label] ?? 0) / max(0.1, reports.first?[label] ?? 0))
@@ -136,7 +141,8 @@ struct SoakBench: ParsableCommand {
         let summary: [String: Any] = [
             "requests": tally.requests, "errors": tally.errors, "batches": batches.count, "batches_unfinished": batches.unfinished,
             "sms_sent": batches.sent, "dead": dead, "idle_rss_mb_before": idleBefore, "idle_rss_mb_after": idleAfter,
-            "idle_own_mb_before": ownBefore, "idle_own_mb_after": ownAfter,
+            "idle_own_mb_before": ownBefore, "idle_own_mb_after": ownAfter, "idle_pss_mb_before": shareBefore,
+            "idle_pss_mb_after": shareAfter,
             "reports": reports, "sqlite_cache_reports": cacheReports, "heap_in_use_reports": heapReports,
             "heap_free_reports": heapFreeReports,
         ]
@@ -393,12 +399,14 @@ enum SoakMemory {
     static func order(_ label: String) -> Int { SystemProcesses.executables.firstIndex(of: label) ?? 99 }
 
     /// Megabytes per process label: resident (`VmRSS`, which counts the shared libraries' pages
-    /// in every process) or, with `field: "RssAnon:"`, the process's own memory.
-    static func sample(_ system: BenchSystem, _ labels: [String], field: String = "VmRSS:") -> [String: Double] {
+    /// in every process), with `field: "RssAnon:"` the process's own memory, or with
+    /// `field: "Pss:", file: "smaps_rollup"` its share: own pages plus each shared page divided
+    /// by the number of processes that map it (ADR 017).
+    static func sample(_ system: BenchSystem, _ labels: [String], field: String = "VmRSS:", file: String = "status") -> [String: Double] {
         var result: [String: Double] = [:]
         for label in labels {
             guard let pid = system.processes[label]?.processIdentifier,
-                let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                let status = try? String(contentsOfFile: "/proc/\(pid)/\(file)", encoding: .utf8),
                 let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
                 let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
             else { continue }
