@@ -159,6 +159,9 @@ struct CalendarTests {
             rule: Recurrence(frequency: "daily"), changes: [])
         let days = far.occurrences(from: CivilDate.midnight(CivilDate.days(2700, 3, 1)), to: CivilDate.midnight(CivilDate.days(2700, 3, 4)))
         #expect(days.map { CivilDate.text(Int64($0.start.timeIntervalSince1970 / 86_400)) } == ["2700-03-01", "2700-03-02", "2700-03-03"])
+        // A window no calendar asks for (the gateway takes ISO times) neither traps nor walks.
+        #expect(far.occurrences(from: Date(timeIntervalSince1970: 1e300), to: Date(timeIntervalSince1970: 2e300)).isEmpty)
+        #expect(!far.isOccurrence(Date(timeIntervalSince1970: 1e300)))
     }
 
     @Test("rules Outlook would not take, or that do not fit their start, are refused with a reason")

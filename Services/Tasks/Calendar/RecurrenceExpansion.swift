@@ -108,9 +108,12 @@ struct Series: Sendable {
         let untilDay = rule.until.flatMap(CivilDate.parse)
         let interval = Int64(max(1, rule.interval ?? 1))
         // The day to skip to: two days before `from` covers any zone's offset (at most ±14 h).
+        // Series end with the year 9999 (as monthly and yearly ones always did): a later `from`
+        // skips past it, and is clamped before it becomes an integer.
         let skipTo: Int64? =
             rule.count == nil
-            ? from.map { Int64(floor($0.timeIntervalSince1970 / 86_400)) - 2 }.flatMap { $0 > startDay ? $0 : nil } : nil
+            ? from.map { Int64(floor(min(max($0.timeIntervalSince1970 / 86_400, 0), Double(Self.lastDay + 3)))) - 2 }
+                .flatMap { $0 > startDay ? $0 : nil } : nil
         var emitted = 0
         var steps = 0
         // Answers false to stop.
@@ -118,6 +121,7 @@ struct Series: Sendable {
             steps += 1
             if steps > Self.maxSteps { return false }
             if day < startDay { return true }
+            if day > Self.lastDay { return false }
             if let untilDay, day > untilDay { return false }
             if let count = rule.count, emitted >= count { return false }
             emitted += 1
@@ -164,6 +168,9 @@ struct Series: Sendable {
     }
 
     static let weekdays = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+    /// 9999-12-31, the last day any series reaches.
+    static let lastDay = CivilDate.days(9999, 12, 31)
 
     /// The day a monthly or yearly rule picks in a month, or nil when the month has none (the
     /// 31st in April; RFC 5545 skips such months).
