@@ -74,6 +74,10 @@ class MetricsTest(unittest.TestCase):
             types, samples = scrape(address)
             every[name] = samples
             self.assertGreater(value(samples, "process_resident_memory_bytes"), 1_000_000, name)
+            # PSS counts a shared page in part, RSS in full; own pages are in both.
+            own, share = value(samples, "crm_process_own_memory_bytes"), value(samples, "crm_process_proportional_memory_bytes")
+            self.assertGreater(own, 1_000_000, name)
+            self.assertTrue(own < share <= value(samples, "process_resident_memory_bytes") * 1.1, (name, own, share))
             self.assertEqual(types["process_cpu_seconds"], "counter", name)
             self.assertGreater(value(samples, "process_cpu_seconds_total"), 0, name)
             self.assertGreater(value(samples, "process_open_fds"), 3, name)

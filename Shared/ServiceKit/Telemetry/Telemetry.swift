@@ -102,6 +102,22 @@ enum ProcessMetrics {
         if let descriptors = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
             Gauge(label: "process_open_fds").record(descriptors.count)
         }
+        // What this process costs the machine (ADR 017): its own pages plus its share of those it
+        // maps with other processes (PSS), and its own alone (anonymous resident pages).
+        if let kilobytes = kilobytes(of: "Pss:", in: "/proc/self/smaps_rollup") {
+            Gauge(label: "crm_process_proportional_memory_bytes").record(kilobytes * 1024)
+        }
+        if let kilobytes = kilobytes(of: "RssAnon:", in: "/proc/self/status") {
+            Gauge(label: "crm_process_own_memory_bytes").record(kilobytes * 1024)
+        }
+    }
+
+    /// The number of a `Name:   123 kB` line of a /proc file, nil when the file or line is not there.
+    static func kilobytes(of field: String, in path: String) -> Double? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field) })
+        else { return nil }
+        return line.dropFirst(field.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Double($0) }
     }
 
     /// This process's resident memory in bytes (0 where /proc is not there).
