@@ -9,8 +9,8 @@ import TestKit
 /// events, deals, tasks, and an SMS batch every half minute. Every `--report-every` seconds it
 /// prints the requests, their rate, the errors and each process's resident memory; at the end
 /// the totals, memory idle before and after (resident, own and share: PSS), and the growth
-/// after warm-up. Any failed request,
-/// a batch that does not finish or a process that dies makes it exit 1.
+/// after warm-up. Any failed request, a batch that does not finish or a process that dies makes
+/// it exit 1.
 struct SoakBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "soak", abstract: "Mixed load on the whole system for a while; throughput, errors and memory every minute.")
