@@ -146,7 +146,8 @@ let package = Package(
             dependencies: ["Bus", "CZeroMQ", "ServiceKit", "TestKit", grdb, argumentParser, logging],
             path: "Services/Bench", swiftSettings: swiftSettings),
         // What the tests and the benchmarks share: the process harness, free ports, the bus-error expectation.
-        .target(name: "TestKit", dependencies: ["Bus", "ServiceKit"], path: "Tests/TestKit", swiftSettings: swiftSettings),
+        .target(
+            name: "TestKit", dependencies: ["Bus", "ServiceKit", "Storage", grdb], path: "Tests/TestKit", swiftSettings: swiftSettings),
         .testTarget(
             name: "BusTests", dependencies: ["Bus", "CZeroMQ", logging],
             path: "Tests/BusTests", swiftSettings: swiftSettings),
@@ -164,7 +165,7 @@ let package = Package(
             path: "Tests/ContactsTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "TelephonyTests",
-            dependencies: ["TelephonyService", "Bus", "Contracts", "ServiceKit", "Storage", grdb, logging],
+            dependencies: ["TelephonyService", "Bus", "Contracts", "ServiceKit", "Storage", "TestKit", grdb, logging],
             // The CDR samples are read from the source tree (#filePath), not bundled.
             path: "Tests/TelephonyTests", exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(

@@ -406,9 +406,7 @@ enum SoakMemory {
         var result: [String: Double] = [:]
         for label in labels {
             guard let pid = system.processes[label]?.processIdentifier,
-                let status = try? String(contentsOfFile: "/proc/\(pid)/\(file)", encoding: .utf8),
-                let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
-                let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+                let kilobytes = ProcessMetrics.kilobytes(of: field, in: "/proc/\(pid)/\(file)")
             else { continue }
             result[label] = (kilobytes / 1024 * 10).rounded() / 10
         }

@@ -16,13 +16,4 @@ public enum DatabaseDate {
     /// What a record answers from `databaseDateEncodingStrategy(for:)`: its dates stored as
     /// `string(_:)` stores them.
     public static let encoding = DatabaseDateEncodingStrategy.custom { string($0) }
-
-    /// The names of the record types among `types` whose dates GRDB would still write with its
-    /// DateFormatter (their `databaseDateEncodingStrategy(for:)` is not a custom one): for tests.
-    public static func formattedByGRDB(_ types: [any EncodableRecord.Type]) -> [String] {
-        types.filter { type in
-            if case .custom = type.databaseDateEncodingStrategy(for: "created_at") { return false }
-            return true
-        }.map { "\($0)" }
-    }
 }

@@ -1,5 +1,6 @@
 import GRDB
 import Storage
+import TestKit
 import Testing
 
 @testable import ContactsService
@@ -10,6 +11,6 @@ struct RecordDateTests {
     // loads ICU into the process (issue 20: 5-6 MB of every service's memory) and is slow.
     @Test("every record with dates writes them as DatabaseDate text, not through GRDB's DateFormatter")
     func ownText() {
-        #expect(DatabaseDate.formattedByGRDB([CompanyRecord.self, ContactRecord.self, HistoryRecord.self]).isEmpty)
+        #expect(RecordDates.formattedByGRDB([CompanyRecord.self, ContactRecord.self, HistoryRecord.self]).isEmpty)
     }
 }

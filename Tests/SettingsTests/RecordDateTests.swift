@@ -1,6 +1,7 @@
 import Contracts
 import GRDB
 import Storage
+import TestKit
 import Testing
 
 @testable import SettingsService
@@ -12,7 +13,7 @@ struct RecordDateTests {
     @Test("every record with dates writes them as DatabaseDate text, not through GRDB's DateFormatter")
     func ownText() {
         #expect(
-            DatabaseDate.formattedByGRDB([
+            RecordDates.formattedByGRDB([
                 User.self, ReferenceItem.self, CustomField.self, SalesBudget.self, GroupRecord.self, ProcessRecord.self,
             ]).isEmpty)
     }

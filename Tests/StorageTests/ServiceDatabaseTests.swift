@@ -350,7 +350,7 @@ struct DatabaseDateTests {
 
     @Test("the shared tables' records write their dates as text of their own, not through GRDB's DateFormatter")
     func sharedRecords() {
-        #expect(DatabaseDate.formattedByGRDB([InboxCheckpoint.self, IdempotencyRecord.self, Stamped.self]).isEmpty)
+        #expect(RecordDates.formattedByGRDB([InboxCheckpoint.self, IdempotencyRecord.self, Stamped.self]).isEmpty)
     }
 
     @Test("a record with DatabaseDate.encoding stores its dates as GRDB would, NULL stays NULL, and reads them back")

@@ -1,5 +1,6 @@
 import GRDB
 import Storage
+import TestKit
 import Testing
 
 @testable import TelephonyService
@@ -10,6 +11,6 @@ struct RecordDateTests {
     // loads ICU into the process (issue 20: 5-6 MB of every service's memory) and is slow.
     @Test("every record with dates writes them as DatabaseDate text, not through GRDB's DateFormatter")
     func ownText() {
-        #expect(DatabaseDate.formattedByGRDB([CallEventRecord.self]).isEmpty)
+        #expect(RecordDates.formattedByGRDB([CallEventRecord.self]).isEmpty)
     }
 }

@@ -110,10 +110,11 @@ struct Series: Sendable {
         // The day to skip to: two days before `from` covers any zone's offset (at most ±14 h).
         // Series end with the year 9999 (as monthly and yearly ones always did): a later `from`
         // skips past it, and is clamped before it becomes an integer.
-        let skipTo: Int64? =
-            rule.count == nil
-            ? from.map { Int64(floor(min(max($0.timeIntervalSince1970 / 86_400, 0), Double(Self.lastDay + 3)))) - 2 }
-                .flatMap { $0 > startDay ? $0 : nil } : nil
+        var skipTo: Int64?
+        if rule.count == nil, let from {
+            let day = Int64(floor(min(max(from.timeIntervalSince1970 / 86_400, 0), Double(Self.lastDay + 3)))) - 2
+            if day > startDay { skipTo = day }
+        }
         var emitted = 0
         var steps = 0
         // Answers false to stop.

@@ -66,7 +66,7 @@ public enum Telemetry {
 
 /// Memory, CPU, open files and start time of this process, from /proc/self (Linux), under the
 /// names every Prometheus client uses for them.
-enum ProcessMetrics {
+public enum ProcessMetrics {
     private static let cpu = Telemetry.registry.makeCounter(name: "process_cpu_seconds_total")
     private static let cpuSeen = LockedValue<Double>(0)
     private static let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
@@ -112,8 +112,9 @@ enum ProcessMetrics {
         }
     }
 
-    /// The number of a `Name:   123 kB` line of a /proc file, nil when the file or line is not there.
-    static func kilobytes(of field: String, in path: String) -> Double? {
+    /// The number of a `Name:   123 kB` line of a /proc file (`status`, `smaps_rollup`), nil when
+    /// the file or the line is not there.
+    public static func kilobytes(of field: String, in path: String) -> Double? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
             let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field) })
         else { return nil }
