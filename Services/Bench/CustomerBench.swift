@@ -28,7 +28,7 @@ struct CustomerBench: AsyncParsableCommand {
         defer { system.shutdown() }
         try system.startProcesses()
         try system.waitUntilReady()
-        system.terminate("contacts", grace: 15)  // its database now has the schema; fill it directly
+        await system.terminate("contacts", grace: 15)  // its database now has the schema; fill it directly
 
         let copy = seeded.map { URL(fileURLWithPath: $0).appendingPathComponent("contacts-\(contacts)-\(companies).sqlite") }
         var seeder: Seeder

@@ -11,13 +11,18 @@ final class BusHarness: Sendable {
     let broker: Broker
     let heartbeatMs: Int64
 
-    init(heartbeatMs: Int64 = 100) throws {
+    /// Heartbeats slow enough that a worker whose thread a loaded machine leaves waiting a few
+    /// hundred milliseconds is not taken for dead (liveness is three beats).
+    init(heartbeatMs: Int64 = 500) throws {
         self.heartbeatMs = heartbeatMs
         broker = try Broker(context: context, config: BrokerConfig(endpoint: "tcp://127.0.0.1:*", heartbeatIntervalMs: heartbeatMs))
     }
 
+    /// A client whose deadline no loaded machine reaches (a test about deadlines gives its own):
+    /// every test in the run shares two cooperative threads on a 2-core machine, and a 3 s
+    /// deadline once ran out before a round trip's handler got its turn.
     func client(retry: Duration = .milliseconds(200)) throws -> BusClient {
-        try BusClient(context: context, endpoint: broker.endpoint, defaultTimeout: .seconds(3), retryInterval: retry)
+        try BusClient(context: context, endpoint: broker.endpoint, defaultTimeout: .seconds(60), retryInterval: retry)
     }
 
     func worker(_ service: String, capacity: Int = 4, handlers: [String: BusMethodHandler]) -> BusWorker {
@@ -181,8 +186,8 @@ struct BrokerTests {
 
     @Test("a request held by a worker that dies is handed to another worker")
     func deadWorkerRequestsMove() async throws {
-        // Heartbeats slow enough that the ghost outlives a loaded test machine until it takes the request.
-        let bus = try BusHarness(heartbeatMs: 500)
+        // The harness's heartbeats are slow enough that the ghost outlives a loaded test machine until it takes the request.
+        let bus = try BusHarness()
         // A raw worker that registers, takes the request, and then never speaks again.
         let ghost = try ZMQSocket(context: bus.context, type: .dealer)
         try ghost.connect(bus.broker.endpoint)
@@ -242,7 +247,7 @@ struct BrokerTests {
         let client = try BusClient(context: context, endpoint: endpoint, retryInterval: .milliseconds(200))
         for _ in 0..<300 where await first.snapshot().services.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
         #expect(
-            try await client.call(service: "phoenix", method: "phoenix.ping", body: Data(), timeout: .seconds(3))
+            try await client.call(service: "phoenix", method: "phoenix.ping", body: Data(), timeout: .seconds(60))
                 == Data("\"pong\"".utf8))
         first.stop()
         // libzmq releases the listening port asynchronously after close; retry the bind briefly.

@@ -79,15 +79,15 @@ struct ResilienceTests {
         try await system.waitUntileReadyOrThrow()
 
         func telephonyWorkers() async throws -> Int {
-            let output = try system.run("crm", ["status", "--file", planPath])
+            let output = try await system.run("crm", ["status", "--file", planPath])
             let line = output.split(separator: "\n").first { $0.contains("telephony") && $0.contains("workers=") } ?? ""
             return Int(line.split(separator: " ").first { $0.hasPrefix("workers=") }?.dropFirst(8) ?? "") ?? 0
         }
         try await system.eventually("two telephony workers") { try await telephonyWorkers() == 2 }
-        let listing = try system.run("crm", ["status", "--file", planPath])
+        let listing = try await system.run("crm", ["status", "--file", planPath])
         #expect(listing.contains("telephony.1") && listing.contains("telephony.2"), "\(listing)")
 
-        let status = try system.run("crm", ["status", "--file", planPath])
+        let status = try await system.run("crm", ["status", "--file", planPath])
         let pidText = status.split(separator: "\n").first { $0.hasPrefix("telephony") }?
             .split(separator: " ").first { $0.hasPrefix("pid=") }?.dropFirst(4)
         let pid = try #require(pidText.flatMap { Int32($0) })
@@ -102,7 +102,7 @@ struct ResilienceTests {
 
         let children = try system.childPids(of: "crm")
         #expect(children.count == SystemProcesses.executables.count)
-        system.terminate("crm", grace: 20)
+        await system.terminate("crm", grace: 20)
         for child in children { #expect(kill(child, 0) != 0, "child \(child) still running") }
     }
 }
@@ -160,16 +160,16 @@ struct BusIdentityTests {
         let busLog = try String(contentsOf: system.folder.appendingPathComponent("bus.log"), encoding: .utf8)
         #expect(!busLog.contains("refused"))
         // With crm-admin's key, crm status gets answers; with a key the bus does not know, nothing.
-        #expect(try system.run("crm", ["status", "--timeout", "1"]).contains("contacts     ok"))
-        let stranger = try system.run("crm", ["keys", "pair"])
+        #expect(try await system.run("crm", ["status", "--timeout", "10"]).contains("contacts     ok"))
+        let stranger = try await system.run("crm", ["keys", "pair"])
         func value(_ name: String) -> String {
             String(stranger.split(separator: "\n").first { $0.hasPrefix(name + "=") }?.dropFirst(name.count + 1) ?? "")
         }
         system.extraEnvironment["CRM_CURVE_PUBLIC_KEY"] = value("public")
         system.extraEnvironment["CRM_CURVE_SECRET_KEY"] = value("secret")
-        #expect(try system.run("crm", ["status", "--timeout", "1"]).contains("unreachable"))
+        #expect(try await system.run("crm", ["status", "--timeout", "1"]).contains("unreachable"))
         // Without a key at all, it says what is missing and gets nothing.
         system.extraEnvironment = ["CRM_KEYS_DIR": system.folder.appendingPathComponent("empty").path]
-        #expect(!(try system.run("crm", ["status", "--timeout", "1"]).contains("contacts     ok")))
+        #expect(!(try await system.run("crm", ["status", "--timeout", "1"]).contains("contacts     ok")))
     }
 }

@@ -23,7 +23,7 @@ struct SettingsFlowTests {
         #expect(log.components(separatedBy: password).count == 2, "the password is printed exactly once")
 
         // A restart neither reseeds nor prints it again.
-        system.terminate("settings")
+        await system.terminate("settings")
         try system.start("settings")
         try await system.waitUntilReady()
         let again = try String(contentsOf: system.folder.appendingPathComponent("settings.log"), encoding: .utf8)
@@ -102,21 +102,22 @@ struct SettingsFlowTests {
         let system = try SystemUnderTest()
         defer { system.shutdown() }
         try await system.startAll()
-        let added = try system.run("crm", ["user", "add", "ola", "--name", "Ola Nordmann", "--extension", "201", "--rank", "user"])
+        let added = try await system.run("crm", ["user", "add", "ola", "--name", "Ola Nordmann", "--extension", "201", "--rank", "user"])
         let password = try #require(added.split(separator: "\n").first { $0.hasPrefix("password: ") }?.dropFirst(10))
         let session = try await system.signIn("ola", String(password))
         let (me, body) = try await system.http("GET", "/api/v1/auth/me", token: session)
         #expect(me == 200 && ((body as? [String: Any])?["user"] as? [String: Any])?["extension"] as? String == "201")
 
-        let changed = try system.run("crm", ["user", "passwd", "ola"])
+        let changed = try await system.run("crm", ["user", "passwd", "ola"])
         let newPassword = try #require(changed.split(separator: "\n").first { $0.hasPrefix("password: ") }?.dropFirst(10))
-        // The gateway hears of it from settings' events, well before its 10 s cache would expire.
-        try await system.eventually("the old session ends", timeout: .seconds(3)) {
+        // The gateway hears of it from settings' events, before its 10 s cache would expire (the
+        // entry was filled by the request just before the change; 8 s leaves a loaded machine room).
+        try await system.eventually("the old session ends", timeout: .seconds(8)) {
             try await system.http("GET", "/api/v1/auth/me", token: session).0 == 401
         }
         _ = try await system.signIn("ola", String(newPassword))
 
-        let created = try system.run("crm", ["token", "create", "--user", "admin", "--name", "PBX", "--scope", "telephony:ingest"])
+        let created = try await system.run("crm", ["token", "create", "--user", "admin", "--name", "PBX", "--scope", "telephony:ingest"])
         let lines = created.split(separator: "\n")
         let token = try #require(lines.last.map(String.init))
         let id = try #require(lines.first?.split(separator: " ").dropFirst().first.flatMap { Int($0) })
@@ -124,9 +125,9 @@ struct SettingsFlowTests {
             "event_id": "e1", "call_id": "c1", "type": "ringing", "from": "+4791234567", "at": "2026-01-01T00:00:00Z",
         ]
         #expect(try await system.http("POST", "/api/v1/telephony/events", json: event, token: token).0 == 200)
-        #expect(try system.run("crm", ["token", "list"]).contains("PBX"))
-        _ = try system.run("crm", ["token", "revoke", String(id)])
-        try await system.eventually("the revoked token stops working", timeout: .seconds(3)) {
+        #expect(try await system.run("crm", ["token", "list"]).contains("PBX"))
+        _ = try await system.run("crm", ["token", "revoke", String(id)])
+        try await system.eventually("the revoked token stops working", timeout: .seconds(8)) {
             try await system.http("POST", "/api/v1/telephony/events", json: event, token: token).0 == 401
         }
     }

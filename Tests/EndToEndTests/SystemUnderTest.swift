@@ -19,10 +19,12 @@ final class SystemUnderTest: ProcessHarness, @unchecked Sendable {
             // The lowest bcrypt cost keeps tests that make users fast; the default (12) is for production.
             "CRM_BCRYPT_COST": "4",
         ]
+        reapInBackground = true
     }
 
     /// Starts the whole system, waits until the gateway says it is ready, and signs in as admin.
     func startAll() async throws {
+        try await ensureKeys()
         try startProcesses()
         try await waitUntilReady()
         token = try await signIn("admin", adminPassword)

@@ -23,6 +23,11 @@ open class ProcessHarness: @unchecked Sendable {
     public var extraEnvironment: [String: String] = [:]
     /// The administrator's password on this system (`CRM_ADMIN_PASSWORD`).
     public let adminPassword: String
+    /// Whether `shutdown` leaves the waiting for the processes' exit to a thread of its own (a
+    /// test's `defer` must not hold one of the cooperative pool's threads, two on a 2-core machine,
+    /// for the seconds the processes take to stop). A benchmark waits, so that the next
+    /// measurement does not share the machine with them.
+    public var reapInBackground = false
 
     /// - Parameters:
     ///   - prefix: the temporary folder's name starts with it (`crm-e2e`, `crm-bench`).
@@ -152,27 +157,36 @@ open class ProcessHarness: @unchecked Sendable {
 
     /// SIGTERM, then SIGKILL after `grace`.
     public func terminate(_ label: String, grace: TimeInterval = 10) {
-        guard let process = processes[label] else { return }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-            let deadline = Date().addingTimeInterval(grace)
-            while process.isRunning && Date() < deadline { usleep(20_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-        process.waitUntilExit()
-        processes[label] = nil
+        guard let process = processes.removeValue(forKey: label) else { return }
+        Self.stop([process], grace: grace)
     }
 
-    /// Stops everything this instance started, the last started first, and removes the folder
-    /// (kept when KEEP_E2E=1).
+    /// Stops everything this instance started and removes the folder (kept when KEEP_E2E=1):
+    /// SIGTERM to all at once, SIGKILL to what still runs 5 s later. With `reapInBackground`
+    /// the waiting happens on a thread of its own and this returns at once.
     public func shutdown() {
-        let order: [String] = SystemProcesses.executables.reversed()
-        func rank(_ label: String) -> Int { order.firstIndex(of: label) ?? -1 }
-        let labels = processes.keys.sorted { rank($0) < rank($1) }
-        for label in labels { terminate(label, grace: 5) }
-        if ProcessInfo.processInfo.environment["KEEP_E2E"] == nil {
-            try? FileManager.default.removeItem(at: folder)
+        let running = Array(processes.values)
+        processes = [:]
+        let folder = folder
+        let keep = ProcessInfo.processInfo.environment["KEEP_E2E"] != nil
+        let finish: @Sendable () -> Void = {
+            Self.stop(running, grace: 5)
+            if !keep { try? FileManager.default.removeItem(at: folder) }
         }
+        if reapInBackground && !running.isEmpty {
+            BackgroundReaper.run(finish)
+        } else {
+            finish()
+        }
+    }
+
+    /// Signals every process, then waits for them together: the slowest one's exit, not the sum.
+    private static func stop(_ processes: [Process], grace: TimeInterval) {
+        for process in processes where process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        let deadline = Date().addingTimeInterval(grace)
+        while processes.contains(where: \.isRunning) && Date() < deadline { usleep(20_000) }
+        for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        for process in processes { process.waitUntilExit() }
     }
 
     deinit { shutdown() }
