@@ -35,44 +35,17 @@ extension ProcessHarness {
 /// The threads `ProcessHarness.shutdown` leaves waiting for processes to exit. The test binary
 /// waits for them when it exits (at most 15 s), so nothing it started outlives it.
 enum BackgroundReaper {
-    private static let state = State()
+    private static let running = DispatchGroup()
+    private static let waitsAtExit: Void = {
+        atexit { _ = BackgroundReaper.running.wait(timeout: .now() + 15) }
+    }()
 
     static func run(_ work: @escaping @Sendable () -> Void) {
-        state.begin()
+        _ = waitsAtExit
+        running.enter()
         Thread {
             work()
-            state.end()
+            running.leave()
         }.start()
-    }
-
-    /// The count of running reapers, behind a condition.
-    private final class State: @unchecked Sendable {
-        private let condition = NSCondition()
-        private var active = 0
-        private var waitsAtExit = false
-
-        func begin() {
-            condition.lock()
-            defer { condition.unlock() }
-            active += 1
-            if !waitsAtExit {
-                waitsAtExit = true
-                atexit { BackgroundReaper.state.waitForAll(seconds: 15) }
-            }
-        }
-
-        func end() {
-            condition.lock()
-            active -= 1
-            condition.broadcast()
-            condition.unlock()
-        }
-
-        func waitForAll(seconds: TimeInterval) {
-            let deadline = Date().addingTimeInterval(seconds)
-            condition.lock()
-            while active > 0 && condition.wait(until: deadline) {}
-            condition.unlock()
-        }
     }
 }
