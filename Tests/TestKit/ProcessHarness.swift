@@ -28,6 +28,8 @@ open class ProcessHarness: @unchecked Sendable {
     /// for the seconds the processes take to stop). A benchmark waits, so that the next
     /// measurement does not share the machine with them.
     public var reapInBackground = false
+    /// Whether `shutdown` has run.
+    private var shutDown = false
 
     /// - Parameters:
     ///   - prefix: the temporary folder's name starts with it (`crm-e2e`, `crm-bench`).
@@ -166,6 +168,10 @@ open class ProcessHarness: @unchecked Sendable {
     /// the waiting happens on a thread of its own and this returns at once.
     public func shutdown() {
         let running = Array(processes.values)
+        // Once is enough (a test's `defer`, then `deinit`): a second pass would remove the
+        // folder under the reaper that is still stopping the processes.
+        guard !running.isEmpty || !shutDown else { return }
+        shutDown = true
         processes = [:]
         let folder = folder
         let keep = ProcessInfo.processInfo.environment["KEEP_E2E"] != nil
